@@ -1,0 +1,77 @@
+"""The error hierarchy shared by every layer; mapped to HTTP and WebSocket at the edge."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DTToolsError",
+    "ProtocolError",
+    "MalformedMessage",
+    "MessageTooLarge",
+    "UnknownMessageType",
+    "InvalidUpdate",
+    "RateLimited",
+    "DocumentTooLarge",
+    "PermissionDenied",
+    "NotFound",
+    "Conflict",
+]
+
+
+class DTToolsError(Exception):
+    """Base for all errors we raise on purpose."""
+
+
+class ProtocolError(DTToolsError):
+    """The peer sent bytes that violate y-protocols."""
+
+
+class MalformedMessage(ProtocolError):
+    """A frame could not be decoded (truncated varint, trailing bytes, ...)."""
+
+
+class MessageTooLarge(ProtocolError):
+    """A frame or a field inside it exceeds the configured limit."""
+
+    def __init__(self, what: str, size: int, limit: int) -> None:
+        self.what = what
+        self.size = size
+        self.limit = limit
+        super().__init__(f"{what} of {size} bytes exceeds limit of {limit}")
+
+
+class UnknownMessageType(ProtocolError):
+    """The frame's message type is not one we speak."""
+
+    def __init__(self, kind: str, value: int) -> None:
+        self.kind = kind
+        self.value = value
+        super().__init__(f"unknown {kind} {value}")
+
+
+class InvalidUpdate(ProtocolError):
+    """A Yjs update could not be applied to the document."""
+
+
+class RateLimited(DTToolsError):
+    """The peer exceeded a rate limit."""
+
+
+class DocumentTooLarge(DTToolsError):
+    """Applying the update would grow the document past its size limit."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(f"document of {size} bytes would exceed limit of {limit}")
+
+
+class PermissionDenied(DTToolsError):
+    """The caller's role does not allow this action."""
+
+
+class NotFound(DTToolsError):
+    """The resource does not exist (never used to disguise a storage failure)."""
+
+
+class Conflict(DTToolsError):
+    """The request conflicts with the current state of the resource."""

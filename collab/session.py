@@ -1,0 +1,130 @@
+"""Per-connection y-websocket state machine. Sans-I/O: call receive(), act on the events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from collab.awareness import AwarenessEntry, parse_awareness
+from collab.close import Close, CloseCode
+from collab.codec import decode
+from collab.errors import MalformedMessage, MessageTooLarge, ProtocolError, UnknownMessageType
+from collab.limits import Limits, TokenBucket
+from collab.messages import (
+    AwarenessUpdate,
+    QueryAwareness,
+    SyncStep1,
+    SyncStep2,
+    Update,
+)
+
+__all__ = [
+    "SyncSession",
+    "DocUpdate",
+    "StateRequest",
+    "AwarenessChange",
+    "AwarenessQuery",
+    "Event",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DocUpdate:
+    """The peer sent document changes (an update, or the step 2 of its handshake)."""
+
+    update: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StateRequest:
+    """The peer sent its state vector and expects the missing updates (sync step 2)."""
+
+    state_vector: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AwarenessChange:
+    """The peer sent awareness entries (its own presence, usually)."""
+
+    entries: list[AwarenessEntry]
+
+
+@dataclass(frozen=True, slots=True)
+class AwarenessQuery:
+    """The peer asked for every awareness state."""
+
+
+Event = DocUpdate | StateRequest | AwarenessChange | AwarenessQuery
+
+
+class SyncSession:
+    """Turn one peer's frames into events, enforcing limits; remember why it must close.
+
+    Once :attr:`close_requested` is set, the session ignores further input: the transport
+    closes the socket with that code and reason, and nothing from this peer reaches the room.
+    """
+
+    __slots__ = ("limits", "close_requested", "_updates", "_awareness", "frames_in")
+
+    def __init__(self, limits: Limits, now: float) -> None:
+        self.limits = limits
+        self.close_requested: Close | None = None
+        self._updates = TokenBucket(limits.updates_per_s, limits.updates_burst, now)
+        self._awareness = TokenBucket(limits.awareness_per_s, limits.awareness_burst, now)
+        self.frames_in = 0
+
+    def fail(self, code: CloseCode, reason: str) -> None:
+        """Request a close (the first reason wins)."""
+        if self.close_requested is None:
+            self.close_requested = Close(code, reason)
+
+    def receive(self, frame: bytes, now: float) -> list[Event]:
+        """Process one binary frame received at time ``now``."""
+        if self.close_requested is not None:
+            return []
+        self.frames_in += 1
+        try:
+            message = decode(frame, self.limits.max_frame_bytes)
+        except MessageTooLarge as exc:
+            self.fail(CloseCode.MESSAGE_TOO_BIG, str(exc))
+            return []
+        except UnknownMessageType as exc:
+            self.fail(CloseCode.PROTOCOL_ERROR, str(exc))
+            return []
+        except ProtocolError as exc:
+            self.fail(CloseCode.INVALID_PAYLOAD, str(exc))
+            return []
+        match message:
+            case Update(update) | SyncStep2(update):
+                if not self._updates.take(now):
+                    self.fail(CloseCode.RATE_LIMITED, "too many updates per second")
+                    return []
+                return [DocUpdate(update)]
+            case SyncStep1(state_vector):
+                return [StateRequest(state_vector)]
+            case AwarenessUpdate(payload):
+                return self._receive_awareness(payload, now)
+            case QueryAwareness():
+                return [AwarenessQuery()]
+            case _:
+                self.fail(
+                    CloseCode.PROTOCOL_ERROR,
+                    f"{type(message).__name__} is a server-to-client message",
+                )
+                return []
+
+    def _receive_awareness(self, payload: bytes, now: float) -> list[Event]:
+        if len(payload) > self.limits.max_awareness_bytes:
+            too_large = MessageTooLarge(
+                "awareness update", len(payload), self.limits.max_awareness_bytes
+            )
+            self.fail(CloseCode.MESSAGE_TOO_BIG, str(too_large))
+            return []
+        if not self._awareness.take(now):
+            self.fail(CloseCode.RATE_LIMITED, "too many awareness updates per second")
+            return []
+        try:
+            entries = parse_awareness(payload)
+        except MalformedMessage as exc:
+            self.fail(CloseCode.INVALID_PAYLOAD, f"bad awareness update: {exc}")
+            return []
+        return [AwarenessChange(entries)]

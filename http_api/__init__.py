@@ -1,0 +1,1 @@
+"""The HTTP edge: aiohttp app factory, WebSocket endpoint, health, metrics, CLI."""

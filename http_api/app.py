@@ -1,0 +1,97 @@
+"""The application factory: one aiohttp app, cleanup contexts in dependency order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import suppress
+
+import structlog
+from aiohttp import web
+
+from collab.close import Close, CloseCode
+from http_api import health, metrics, ws
+from http_api.keys import COMMITTER, DB, ROOMS, SETTINGS, UPDATE_LOG
+from http_api.problems import problem_middleware
+from http_api.settings import Settings
+from persistence.db import create_pool
+from persistence.embedded import EmbeddedPostgres
+from persistence.group_commit import GroupCommitter
+from persistence.migrate import migrate
+from persistence.update_log import UpdateLog
+from rooms.manager import RoomManager
+
+__all__ = ["create_app"]
+
+_log = structlog.get_logger(__name__)
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    embedded: EmbeddedPostgres | None = None
+    dsn = settings.database_url
+    if dsn is None:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        dsn = await asyncio.to_thread(embedded.start)
+    pool = await create_pool(dsn)
+    app[DB] = pool
+    try:
+        yield
+    finally:
+        await pool.close()
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+
+
+async def _migrations(app: web.Application) -> AsyncIterator[None]:
+    async with app[DB].acquire() as conn:
+        await migrate(conn)
+    yield
+
+
+async def _rooms(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    log = UpdateLog(app[DB])
+    committer = GroupCommitter(log, delay_ms=settings.commit_delay_ms)
+    manager = RoomManager(log, committer, settings.limits, settings.room_settings)
+    app[UPDATE_LOG] = log
+    app[COMMITTER] = committer
+    app[ROOMS] = manager
+    tasks = [
+        asyncio.create_task(committer.run(), name="group-commit"),
+        asyncio.create_task(manager.run_maintenance(), name="room-maintenance"),
+    ]
+    try:
+        yield
+    finally:
+        # on_shutdown already flushed; flush again for anything that raced in, then stop.
+        with suppress(TimeoutError):
+            async with asyncio.timeout(settings.shutdown_timeout_s):
+                await committer.flush()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+
+
+async def _flush_then_close_sockets(app: web.Application) -> None:
+    """SIGTERM/SIGINT: stop accepting, flush all updates, then close sockets with 1001."""
+    manager = app[ROOMS]
+    await manager.close_all(
+        Close(CloseCode.GOING_AWAY, "server shutting down"),
+        flush_timeout_s=app[SETTINGS].shutdown_timeout_s,
+    )
+    _log.info("shutdown_flushed", rooms=len(manager.rooms))
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Build the application for ``settings`` (used by the CLI and by tests)."""
+    app = web.Application(middlewares=[problem_middleware], client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app.cleanup_ctx.extend([_database, _migrations, _rooms])
+    app.on_shutdown.append(_flush_then_close_sockets)
+    app.add_routes(health.routes)
+    app.add_routes(metrics.routes)
+    app.add_routes(ws.routes)
+    return app

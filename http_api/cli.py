@@ -1,0 +1,125 @@
+"""The ``dttools`` command: ``serve`` runs a node, ``migrate`` applies database migrations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+
+import structlog
+from aiohttp import web
+
+from http_api.app import create_app
+from http_api.logging import configure_logging
+from http_api.settings import Settings, add_arguments, settings_from
+from persistence.db import create_pool
+from persistence.embedded import EmbeddedPostgres
+from persistence.errors import StorageError
+from persistence.migrate import migrate
+
+__all__ = ["main", "build_parser"]
+
+_log = structlog.get_logger("dttools")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (its help text is embedded in docs/configuration.md)."""
+    parser = argparse.ArgumentParser(
+        prog="dttools",
+        description="DTTools real-time collaboration server for design-thinking workshops.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run a server node",
+        description="Run a server node: Yjs rooms at /collab/{room}, /healthz, /readyz, "
+        "/metrics. Without DATABASE_URL an embedded PostgreSQL is started in the data folder.",
+    )
+    add_arguments(serve)
+    mig = commands.add_parser(
+        "migrate",
+        help="apply database migrations and exit",
+        description="Apply pending migrations (safe to run from several nodes at once).",
+    )
+    add_arguments(mig)
+    return parser
+
+
+async def _serve(settings: Settings) -> None:
+    app = create_app(settings)
+    runner = web.AppRunner(
+        app, handle_signals=False, shutdown_timeout=settings.shutdown_timeout_s, access_log=None
+    )
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        _log.info("server_started", url=f"http://{host}:{port}", host=host, port=port)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        _log.info("server_stopping")
+    finally:
+        await runner.cleanup()
+    _log.info("server_stopped")
+
+
+async def _migrate(settings: Settings) -> int:
+    embedded = None
+    dsn = settings.database_url
+    if dsn is None:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        dsn = await asyncio.to_thread(embedded.start)
+    try:
+        pool = await create_pool(dsn, min_size=1, max_size=1)
+        try:
+            async with pool.acquire() as conn:
+                applied = await migrate(conn)
+        finally:
+            await pool.close()
+    finally:
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+    _log.info("migrations_done", applied=[m.version for m in applied])
+    return 0
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency except on Windows
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``dttools`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(args)
+        configure_logging(settings.log_level, settings.log_format)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if settings.redis_url:
+        _log.error("redis_not_supported", detail="multi-node fan-out is not available yet")
+        return 2
+    runner = asyncio.Runner(loop_factory=_new_loop)
+    try:
+        with runner:
+            if args.command == "serve":
+                runner.run(_serve(settings))
+                return 0
+            return runner.run(_migrate(settings))
+    except StorageError as exc:
+        _log.error("storage_error", error=str(exc))
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""Settings: one table of options, read from command-line flags and environment variables.
+
+Each option has exactly one flag and one environment variable; the flag wins. The same table
+builds ``dttools serve --help`` and the configuration reference in the docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from collab.limits import Limits
+from rooms.manager import RoomSettings
+
+__all__ = ["Option", "OPTIONS", "Settings", "add_arguments", "settings_from"]
+
+# Slotted dataclasses expose descriptors, not defaults, on the class: read defaults from instances.
+_LIMITS = Limits()
+_ROOMS = RoomSettings()
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One setting: its flag, environment variable, type, default and help text."""
+
+    name: str
+    env: str
+    kind: Callable[[str], Any]
+    default: Any
+    help: str
+
+    @property
+    def flag(self) -> str:
+        """The command-line flag, e.g. ``--max-frame-bytes``."""
+        return "--" + self.name.replace("_", "-")
+
+
+def _log_format(value: str) -> str:
+    if value not in {"auto", "json", "console"}:
+        raise argparse.ArgumentTypeError(f"log format must be auto, json or console, got {value!r}")
+    return value
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("host", "DTTOOLS_HOST", str, "127.0.0.1", "interface to listen on"),
+    Option("port", "DTTOOLS_PORT", int, 8000, "TCP port to listen on (0 picks a free one)"),
+    Option(
+        "database_url",
+        "DATABASE_URL",
+        str,
+        None,
+        "PostgreSQL DSN; unset starts an embedded PostgreSQL in the data folder",
+    ),
+    Option(
+        "redis_url",
+        "REDIS_URL",
+        str,
+        None,
+        "Redis URL for multi-node fan-out (not available yet: setting it is refused)",
+    ),
+    Option("data_dir", "DTTOOLS_DATA_DIR", Path, Path("data"), "folder for embedded PostgreSQL"),
+    Option("log_level", "DTTOOLS_LOG_LEVEL", str, "info", "debug, info, warning or error"),
+    Option("log_format", "DTTOOLS_LOG_FORMAT", _log_format, "auto", "json, console or auto (tty)"),
+    Option(
+        "max_frame_bytes",
+        "DTTOOLS_MAX_FRAME_BYTES",
+        int,
+        _LIMITS.max_frame_bytes,
+        "largest WebSocket frame accepted from a client",
+    ),
+    Option(
+        "max_document_bytes",
+        "DTTOOLS_MAX_DOCUMENT_BYTES",
+        int,
+        _LIMITS.max_document_bytes,
+        "largest document (stored bytes) a room may grow to",
+    ),
+    Option(
+        "updates_per_s",
+        "DTTOOLS_UPDATES_PER_S",
+        float,
+        _LIMITS.updates_per_s,
+        "sustained document updates per second per connection",
+    ),
+    Option(
+        "updates_burst",
+        "DTTOOLS_UPDATES_BURST",
+        int,
+        _LIMITS.updates_burst,
+        "burst of document updates per connection",
+    ),
+    Option(
+        "awareness_per_s",
+        "DTTOOLS_AWARENESS_PER_S",
+        float,
+        _LIMITS.awareness_per_s,
+        "sustained awareness updates per second per connection",
+    ),
+    Option(
+        "awareness_burst",
+        "DTTOOLS_AWARENESS_BURST",
+        int,
+        _LIMITS.awareness_burst,
+        "burst of awareness updates per connection",
+    ),
+    Option(
+        "max_awareness_bytes",
+        "DTTOOLS_MAX_AWARENESS_BYTES",
+        int,
+        _LIMITS.max_awareness_bytes,
+        "largest awareness update accepted",
+    ),
+    Option(
+        "max_connections",
+        "DTTOOLS_MAX_CONNECTIONS",
+        int,
+        _LIMITS.max_connections,
+        "WebSocket connections per node",
+    ),
+    Option("max_rooms", "DTTOOLS_MAX_ROOMS", int, _LIMITS.max_rooms, "open rooms per node"),
+    Option(
+        "outbox_frames",
+        "DTTOOLS_OUTBOX_FRAMES",
+        int,
+        _LIMITS.outbox_frames,
+        "frames queued per connection before a slow client is closed",
+    ),
+    Option(
+        "sync_chunk_bytes",
+        "DTTOOLS_SYNC_CHUNK_BYTES",
+        int,
+        _LIMITS.sync_chunk_bytes,
+        "target frame size when sending a large document to a joiner",
+    ),
+    Option(
+        "idle_timeout_s",
+        "DTTOOLS_IDLE_TIMEOUT_S",
+        float,
+        _ROOMS.idle_timeout_s,
+        "seconds an empty room stays in memory",
+    ),
+    Option(
+        "compact_every_updates",
+        "DTTOOLS_COMPACT_EVERY_UPDATES",
+        int,
+        _ROOMS.compact_every_updates,
+        "log rows per room that trigger compaction",
+    ),
+    Option(
+        "awareness_flush_ms",
+        "DTTOOLS_AWARENESS_FLUSH_MS",
+        float,
+        _ROOMS.awareness_flush_ms,
+        "awareness coalescing window per room",
+    ),
+    Option(
+        "commit_delay_ms",
+        "DTTOOLS_COMMIT_DELAY_MS",
+        float,
+        10.0,
+        "group-commit gathering window (an update is durable within about this plus one "
+        "transaction)",
+    ),
+    Option(
+        "heartbeat_s",
+        "DTTOOLS_HEARTBEAT_S",
+        float,
+        30.0,
+        "WebSocket ping interval; a peer that misses a pong is closed",
+    ),
+    Option(
+        "shutdown_timeout_s",
+        "DTTOOLS_SHUTDOWN_TIMEOUT_S",
+        float,
+        15.0,
+        "time allowed to flush and close sockets on SIGTERM",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved configuration of one server process."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str | None = None
+    redis_url: str | None = None
+    data_dir: Path = Path("data")
+    log_level: str = "info"
+    log_format: str = "auto"
+    max_frame_bytes: int = _LIMITS.max_frame_bytes
+    max_document_bytes: int = _LIMITS.max_document_bytes
+    updates_per_s: float = _LIMITS.updates_per_s
+    updates_burst: int = _LIMITS.updates_burst
+    awareness_per_s: float = _LIMITS.awareness_per_s
+    awareness_burst: int = _LIMITS.awareness_burst
+    max_awareness_bytes: int = _LIMITS.max_awareness_bytes
+    max_connections: int = _LIMITS.max_connections
+    max_rooms: int = _LIMITS.max_rooms
+    outbox_frames: int = _LIMITS.outbox_frames
+    sync_chunk_bytes: int = _LIMITS.sync_chunk_bytes
+    idle_timeout_s: float = _ROOMS.idle_timeout_s
+    compact_every_updates: int = _ROOMS.compact_every_updates
+    awareness_flush_ms: float = _ROOMS.awareness_flush_ms
+    commit_delay_ms: float = 10.0
+    heartbeat_s: float = 30.0
+    shutdown_timeout_s: float = 15.0
+
+    @property
+    def limits(self) -> Limits:
+        """The input limits passed down to sessions and rooms."""
+        names = {f.name for f in fields(Limits)}
+        return Limits(**{n: getattr(self, n) for n in names})
+
+    @property
+    def room_settings(self) -> RoomSettings:
+        """The room lifecycle policy."""
+        return RoomSettings(
+            idle_timeout_s=self.idle_timeout_s,
+            compact_every_updates=self.compact_every_updates,
+            awareness_flush_ms=self.awareness_flush_ms,
+        )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add one flag per option; help shows the environment variable and the default."""
+    for option in OPTIONS:
+        parser.add_argument(
+            option.flag,
+            dest=option.name,
+            type=option.kind,
+            default=None,
+            metavar=option.env,
+            help=f"{option.help} [env {option.env}; default {option.default}]",
+        )
+
+
+def settings_from(
+    args: argparse.Namespace | None, environ: Mapping[str, str] = os.environ
+) -> Settings:
+    """Resolve settings: flag, else environment variable, else default.
+
+    Raises:
+        ValueError: an environment variable has a value of the wrong type.
+    """
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        value = getattr(args, option.name, None) if args is not None else None
+        if value is None and environ.get(option.env):
+            raw = environ[option.env]
+            try:
+                value = option.kind(raw)
+            except (ValueError, argparse.ArgumentTypeError) as exc:
+                raise ValueError(f"{option.env}={raw!r}: {exc}") from None
+        if value is not None:
+            values[option.name] = value
+    return Settings(**values)

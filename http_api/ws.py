@@ -1,0 +1,134 @@
+"""/collab/{room}: adapt an aiohttp WebSocket to a rooms Connection (reader + writer tasks)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from contextlib import suppress
+
+import structlog
+from aiohttp import WSMsgType, web
+
+from collab.close import Close, CloseCode
+from http_api.keys import ROOMS, SETTINGS
+from http_api.problems import InvalidRequest
+from persistence.errors import StorageError
+from rooms.connection import Connection
+from rooms.errors import NodeFull
+from rooms.metrics import BYTES_IN
+from rooms.room import Room
+
+__all__ = ["routes", "ROOM_NAME"]
+
+_log = structlog.get_logger(__name__)
+routes = web.RouteTableDef()
+
+#: Room names: 1-128 characters, letters, digits and ``._:-``, not starting with a symbol.
+ROOM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+# How long a closing connection may take to drain its outbox before the socket is cut.
+_CLOSE_GRACE_S = 5.0
+
+
+class _Transport:
+    """rooms.Transport over aiohttp's WebSocketResponse."""
+
+    __slots__ = ("_ws",)
+
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self._ws = ws
+
+    async def send(self, data: bytes) -> None:
+        await self._ws.send_bytes(data)
+
+    async def close(self, code: int, reason: str) -> None:
+        await self._ws.close(code=code, message=reason.encode())
+
+
+@routes.get("/collab/{room}")
+async def collab(request: web.Request) -> web.WebSocketResponse:
+    """Serve one y-websocket client for one room."""
+    name = request.match_info["room"]
+    if not ROOM_NAME.fullmatch(name):
+        raise InvalidRequest(
+            f"invalid room name {name[:40]!r}: use 1-128 letters, digits and ._:- characters"
+        )
+    settings = request.app[SETTINGS]
+    manager = request.app[ROOMS]
+    ws = web.WebSocketResponse(
+        heartbeat=settings.heartbeat_s,
+        max_msg_size=settings.max_frame_bytes,
+        compress=False,
+    )
+    await ws.prepare(request)
+    try:
+        manager.admit()
+    except NodeFull as exc:
+        await _close(ws, manager.room_for_error(exc))
+        return ws
+    room: Room | None = None
+    conn: Connection | None = None
+    log = _log.bind(room=name)
+    try:
+        try:
+            room = await manager.open(name)
+        except (NodeFull, StorageError) as exc:
+            log.warning("room_open_failed", error=type(exc).__name__)
+            await _close(ws, manager.room_for_error(exc))
+            return ws
+        conn = Connection(
+            _Transport(ws),
+            settings.limits,
+            ext=request.query.get("ext") == "1",
+            now=time.monotonic(),
+        )
+        await _serve(ws, room, conn)
+        if conn.closed is not None and conn.closed.code != CloseCode.GOING_AWAY:
+            closed = conn.closed
+            log.info("connection_closed", conn=conn.id, code=int(closed.code), reason=closed.reason)
+    finally:
+        manager.release(room, conn)
+    return ws
+
+
+async def _serve(ws: web.WebSocketResponse, room: Room, conn: Connection) -> None:
+    writer = asyncio.create_task(_write(conn))
+    reader = asyncio.create_task(_read(ws, room, conn))
+    try:
+        room.join(conn)
+        await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+        if not reader.done():
+            # The server closed the connection; the writer already sent the close frame.
+            reader.cancel()
+        elif conn.closed is not None and not writer.done():
+            # We asked to close (bad frame, rate limit): let the writer drain, then cut.
+            with suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(writer), _CLOSE_GRACE_S)
+    finally:
+        for task in (reader, writer):
+            if not task.done():
+                task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        if conn.closed is not None and not ws.closed:
+            await _close(ws, conn.closed)
+
+
+async def _write(conn: Connection) -> None:
+    with suppress(ConnectionError, RuntimeError):  # the peer vanished mid-write
+        await conn.run_writer()
+
+
+async def _read(ws: web.WebSocketResponse, room: Room, conn: Connection) -> None:
+    async for message in ws:
+        if message.type is WSMsgType.BINARY:
+            BYTES_IN.inc(len(message.data))
+            room.receive(conn, message.data)
+        elif message.type is WSMsgType.TEXT:
+            conn.close(Close(CloseCode.UNSUPPORTED_DATA, "text frames are not supported"))
+        # Once closed, frames are ignored (the session drops them) until the writer's close
+        # frame ends the handshake and this loop.
+
+
+async def _close(ws: web.WebSocketResponse, close: Close) -> None:
+    await ws.close(code=int(close.code), message=close.reason.encode())

@@ -1,0 +1,104 @@
+"""One client's connection: its sync session, bounded outbox and single writer loop.
+
+Fan-out never waits on a slow client (STYLE.md rule 7): :meth:`Connection.send` only appends
+to a bounded deque; one writer task per connection drains it into the transport. A client
+whose outbox fills up is closed with 1013 and resyncs when its provider reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from itertools import count
+from typing import Protocol
+
+from collab.close import Close, CloseCode
+from collab.codec import encode
+from collab.limits import Limits
+from collab.messages import Saved
+from collab.session import SyncSession
+from rooms.metrics import CONNECTIONS_CLOSED, FANOUT_SECONDS
+
+__all__ = ["Transport", "Connection"]
+
+_ids = count(1)
+
+
+class Transport(Protocol):
+    """The socket under a connection (aiohttp in production, in-memory in unit tests)."""
+
+    async def send(self, data: bytes) -> None:
+        """Write one binary frame."""
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close the socket with a WebSocket close code and reason."""
+
+
+class Connection:
+    """A peer in a room. Hashable by identity; also the room's durability listener."""
+
+    def __init__(self, transport: Transport, limits: Limits, *, ext: bool, now: float) -> None:
+        self.id = next(_ids)
+        self.ext = ext
+        self.session = SyncSession(limits, now)
+        self.durable = 0
+        self.closed: Close | None = None
+        self._transport = transport
+        self._max_frames = limits.outbox_frames
+        self._out: deque[tuple[bytes, float]] = deque()
+        self._wake = asyncio.Event()
+        self._drain_before_close = False
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.id}>"
+
+    @property
+    def queued(self) -> int:
+        """Frames waiting in the outbox."""
+        return len(self._out)
+
+    def send(self, frame: bytes, received_at: float = 0.0) -> bool:
+        """Queue a frame without blocking; close the connection if its outbox is full.
+
+        ``received_at`` (perf_counter) marks relayed updates, for the fan-out latency metric.
+        """
+        if self.closed is not None:
+            return False
+        if len(self._out) >= self._max_frames:
+            self.close(Close(CloseCode.TRY_AGAIN_LATER, "client too slow: outbox full"))
+            return False
+        self._out.append((frame, received_at))
+        self._wake.set()
+        return True
+
+    def close(self, close: Close, *, drain: bool = False) -> None:
+        """Request a close; with ``drain`` the frames already queued are written first."""
+        if self.closed is not None:
+            return
+        self.closed = close
+        self._drain_before_close = drain
+        CONNECTIONS_CLOSED.labels(str(int(close.code))).inc()
+        self._wake.set()
+
+    def on_durable(self, count: int) -> None:
+        """Group commit made ``count`` more of our updates durable: tell an opted-in client."""
+        self.durable += count
+        if self.ext:
+            self.send(encode(Saved(self.durable)))
+
+    async def run_writer(self) -> None:
+        """Drain the outbox into the transport until closed (then close the transport)."""
+        out, transport = self._out, self._transport
+        while True:
+            await self._wake.wait()
+            while out and (self.closed is None or self._drain_before_close):
+                frame, received_at = out.popleft()
+                await transport.send(frame)
+                if received_at:
+                    FANOUT_SECONDS.observe(time.perf_counter() - received_at)
+            if self.closed is not None:
+                out.clear()
+                await transport.close(int(self.closed.code), self.closed.reason)
+                return
+            self._wake.clear()

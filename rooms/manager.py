@@ -1,0 +1,200 @@
+"""RoomManager: open rooms on first use, evict them when idle and flushed, compact in background."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import suppress
+from dataclasses import dataclass
+
+import structlog
+
+from collab.close import Close, CloseCode
+from collab.errors import InvalidUpdate
+from collab.limits import Limits
+from collab.ydoc import build_doc
+from persistence.compaction import compact
+from persistence.errors import StorageError
+from persistence.group_commit import GroupCommitter
+from persistence.update_log import UpdateLog
+from rooms.connection import Connection
+from rooms.errors import NodeFull, RoomUnavailable
+from rooms.metrics import CONNECTIONS, ROOM_LOAD_SECONDS, ROOMS_OPEN
+from rooms.room import Room, RoomState
+
+__all__ = ["RoomManager", "RoomSettings"]
+
+_log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSettings:
+    """Room lifecycle policy (limits on peer input live in :class:`Limits`)."""
+
+    idle_timeout_s: float = 60.0
+    compact_every_updates: int = 1000
+    awareness_flush_ms: float = 20.0
+    maintenance_interval_s: float = 1.0
+
+
+class RoomManager:
+    """Every room open on this node, keyed by name."""
+
+    def __init__(
+        self,
+        log: UpdateLog,
+        committer: GroupCommitter,
+        limits: Limits,
+        settings: RoomSettings,
+    ) -> None:
+        self.rooms: dict[str, Room] = {}
+        self.connections = 0
+        self.accepting = True
+        self._log = log
+        self._committer = committer
+        self._limits = limits
+        self._settings = settings
+        self._loading: dict[str, asyncio.Future[Room]] = {}
+        self._compacting: dict[str, asyncio.Task[None]] = {}
+
+    # --- connections ------------------------------------------------------------------------
+
+    def admit(self) -> None:
+        """Reserve a connection slot.
+
+        Raises:
+            NodeFull: the node is at ``max_connections`` or shutting down.
+        """
+        if not self.accepting:
+            raise NodeFull("server is shutting down")
+        if self.connections >= self._limits.max_connections:
+            raise NodeFull(f"node is at its limit of {self._limits.max_connections} connections")
+        self.connections += 1
+        CONNECTIONS.inc()
+
+    def release(self, room: Room | None, conn: Connection | None) -> None:
+        """Give back a connection slot (and leave the room if it had joined)."""
+        self.connections -= 1
+        CONNECTIONS.dec()
+        if room is not None and conn is not None:
+            room.leave(conn)
+
+    # --- rooms ------------------------------------------------------------------------------
+
+    async def open(self, name: str) -> Room:
+        """Return the open room ``name``, loading it from PostgreSQL on first use.
+
+        Concurrent joiners of a room that is still loading share one load.
+
+        Raises:
+            NodeFull: ``max_rooms`` rooms are open.
+            StorageError: PostgreSQL could not be read.
+        """
+        room = self.rooms.get(name)
+        if room is not None and room.state is not RoomState.CLOSED:
+            return room
+        pending = self._loading.get(name)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        if len(self.rooms) >= self._limits.max_rooms:
+            raise NodeFull(f"node is at its limit of {self._limits.max_rooms} rooms")
+        future: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
+        self._loading[name] = future
+        try:
+            room = await self._load(name)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: joiners waiting on it re-raise it themselves
+            raise
+        finally:
+            del self._loading[name]
+        self.rooms[name] = room
+        ROOMS_OPEN.set(len(self.rooms))
+        future.set_result(room)
+        return room
+
+    async def _load(self, name: str) -> Room:
+        started = time.perf_counter()
+        stored = await self._log.load(name)
+        settings = self._settings
+        try:
+            doc = build_doc(stored.all_updates())
+        except InvalidUpdate as exc:
+            _log.error("room_corrupt", room=name, detail=str(exc))
+            return Room(name, None, committer=self._committer, limits=self._limits, error=str(exc))
+        ROOM_LOAD_SECONDS.observe(time.perf_counter() - started)
+        _log.debug("room_opened", room=name, stored_updates=len(stored.updates))
+        room = Room(
+            name,
+            doc,
+            committer=self._committer,
+            limits=self._limits,
+            size_bytes=stored.size_bytes,
+            awareness_flush_s=settings.awareness_flush_ms / 1000,
+        )
+        room.updates_since_compaction = len(stored.updates)
+        return room
+
+    # --- maintenance ------------------------------------------------------------------------
+
+    async def run_maintenance(self) -> None:
+        """Evict idle rooms and start compactions, forever (cancel to stop)."""
+        try:
+            while True:
+                await asyncio.sleep(self._settings.maintenance_interval_s)
+                self.maintain(time.monotonic())
+        finally:
+            for task in list(self._compacting.values()):
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+
+    def maintain(self, now: float) -> None:
+        """One maintenance pass at monotonic time ``now``."""
+        for name, room in list(self.rooms.items()):
+            idle_for = None if room.idle_since is None else now - room.idle_since
+            idle = idle_for is not None and idle_for >= self._settings.idle_timeout_s
+            if room.updates_since_compaction >= self._settings.compact_every_updates or (
+                idle and room.updates_since_compaction > 0 and room.state is RoomState.OPEN
+            ):
+                self._start_compaction(room)
+            if idle and self._committer.pending(name) == 0 and name not in self._compacting:
+                room.close(Close(CloseCode.GOING_AWAY, "room closed"))
+                del self.rooms[name]
+                _log.debug("room_evicted", room=name)
+        ROOMS_OPEN.set(len(self.rooms))
+
+    def _start_compaction(self, room: Room) -> None:
+        if room.name in self._compacting or self._committer.pending(room.name):
+            return
+        room.updates_since_compaction = 0
+        task = asyncio.get_running_loop().create_task(self._compact(room.name))
+        self._compacting[room.name] = task
+        task.add_done_callback(lambda _t: self._compacting.pop(room.name, None))
+
+    async def _compact(self, name: str) -> None:
+        try:
+            await compact(self._log.pool, name)
+        except StorageError as exc:
+            _log.error("compaction_failed", room=name, error=str(exc))
+
+    async def close_all(self, close: Close, flush_timeout_s: float = 10.0) -> None:
+        """Stop accepting, flush every pending update, then close all sockets with ``close``."""
+        self.accepting = False
+        try:
+            async with asyncio.timeout(flush_timeout_s):
+                await self._committer.flush()
+        except TimeoutError:
+            _log.error("shutdown_flush_timed_out", pending=self._committer.depth)
+        for room in self.rooms.values():
+            room.close(close)
+
+    def room_for_error(self, exc: BaseException) -> Close:
+        """Map a failure to open a room to the close frame the client receives."""
+        if isinstance(exc, NodeFull):
+            return Close(CloseCode.TRY_AGAIN_LATER, str(exc))
+        if isinstance(exc, StorageError):
+            return Close(CloseCode.STORAGE_UNAVAILABLE, "storage unavailable: try again later")
+        if isinstance(exc, RoomUnavailable):
+            return Close(CloseCode.TRY_AGAIN_LATER, str(exc))
+        return Close(CloseCode.INTERNAL_ERROR, "internal error")

@@ -1,0 +1,45 @@
+"""Prometheus metrics of live rooms and connections (names documented in docs/operations.md)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+__all__ = [
+    "ROOMS_OPEN",
+    "CONNECTIONS",
+    "UPDATES_IN",
+    "UPDATES_OUT",
+    "BYTES_IN",
+    "BYTES_OUT",
+    "FANOUT_SECONDS",
+    "CONNECTIONS_CLOSED",
+    "ROOM_LOAD_SECONDS",
+    "AWARENESS_FLUSHES",
+]
+
+ROOMS_OPEN = Gauge("dttools_rooms_open", "Rooms loaded on this node")
+CONNECTIONS = Gauge("dttools_connections", "WebSocket connections open on this node")
+UPDATES_IN = Counter("dttools_updates_in_total", "Document updates received from clients")
+UPDATES_OUT = Counter(
+    "dttools_updates_out_total", "Document updates queued to clients (one per recipient)"
+)
+BYTES_IN = Counter("dttools_bytes_in_total", "WebSocket payload bytes received")
+BYTES_OUT = Counter("dttools_bytes_out_total", "WebSocket payload bytes queued to clients")
+FANOUT_SECONDS = Histogram(
+    "dttools_fanout_latency_seconds",
+    "Time from receiving an update to writing it to another client's socket",
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+)
+CONNECTIONS_CLOSED = Counter(
+    "dttools_connections_closed_total",
+    "Connections closed by the server, by close code",
+    labelnames=("code",),
+)
+ROOM_LOAD_SECONDS = Histogram(
+    "dttools_room_load_seconds",
+    "Time to load a room's stored history into memory",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
+)
+AWARENESS_FLUSHES = Counter(
+    "dttools_awareness_flushes_total", "Coalesced awareness broadcasts sent by rooms"
+)

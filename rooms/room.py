@@ -1,0 +1,216 @@
+"""A live room: one pycrdt Doc, its connections and awareness; never awaits a peer."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from enum import Enum
+from typing import Any
+
+import structlog
+from pycrdt import Doc
+
+from collab.awareness import AwarenessRegistry
+from collab.close import Close, CloseCode
+from collab.codec import encode, encode_awareness, encode_update
+from collab.errors import DocumentTooLarge, InvalidUpdate
+from collab.limits import Limits
+from collab.messages import SyncStep1, SyncStep2, Update
+from collab.session import AwarenessChange, AwarenessQuery, DocUpdate, Event, StateRequest
+from collab.ydoc import apply_update, diff_update, encode_full_state
+from persistence.errors import StorageBusy
+from persistence.group_commit import GroupCommitter
+from rooms.connection import Connection
+from rooms.metrics import AWARENESS_FLUSHES, BYTES_OUT, UPDATES_IN, UPDATES_OUT
+
+__all__ = ["Room", "RoomState"]
+
+_log = structlog.get_logger(__name__)
+# An update with no structs and an empty delete set: what a client in sync sends as step 2.
+_EMPTY_UPDATE = b"\x00\x00"
+_EMPTY_STATE_VECTOR = b"\x00"
+
+
+class RoomState(Enum):
+    """Lifecycle of a room on this node."""
+
+    OPEN = "open"
+    CORRUPT = "corrupt"
+    CLOSED = "closed"
+
+
+class Room:
+    """One open document and the connections editing it."""
+
+    def __init__(
+        self,
+        name: str,
+        doc: Doc[Any] | None,
+        *,
+        committer: GroupCommitter,
+        limits: Limits,
+        size_bytes: int = 0,
+        awareness_flush_s: float = 0.02,
+        error: str | None = None,
+    ) -> None:
+        self.name = name
+        self.doc: Doc[Any] = doc if doc is not None else Doc()
+        self.state = RoomState.CORRUPT if error else RoomState.OPEN
+        self.error = error
+        self.connections: set[Connection] = set()
+        self.awareness = AwarenessRegistry()
+        self.size_bytes = size_bytes
+        self.updates_since_compaction = 0
+        self.idle_since: float | None = time.monotonic()
+        self._committer = committer
+        self._limits = limits
+        self._awareness_flush_s = awareness_flush_s
+        self._awareness_timer: asyncio.TimerHandle | None = None
+        self._full_state: list[bytes] | None = None
+        self._step1: bytes | None = None
+
+    # --- membership -------------------------------------------------------------------------
+
+    def join(self, conn: Connection) -> None:
+        """Add a connection and start the y-websocket handshake (server sends step 1 first)."""
+        if self.state is RoomState.CORRUPT:
+            conn.close(Close(CloseCode.ROOM_CORRUPT, "room unavailable: stored history is corrupt"))
+            return
+        self.connections.add(conn)
+        self.idle_since = None
+        if self._step1 is None:
+            self._step1 = encode(SyncStep1(self.doc.get_state()))
+        conn.send(self._step1)
+        states = self.awareness.snapshot()
+        if states is not None:
+            conn.send(encode_awareness(states))
+
+    def leave(self, conn: Connection) -> None:
+        """Remove a connection and broadcast, at once, the removal of its awareness states."""
+        if conn not in self.connections:
+            return
+        self.connections.discard(conn)
+        removal = self.awareness.remove_owner(conn)
+        if removal is not None:
+            self._broadcast(encode_awareness(removal), exclude=None)
+        if not self.connections:
+            self.idle_since = time.monotonic()
+
+    # --- input ------------------------------------------------------------------------------
+
+    def receive(self, conn: Connection, frame: bytes) -> None:
+        """Feed one frame from ``conn`` through its session and act on the events."""
+        session = conn.session
+        events = session.receive(frame, time.monotonic())
+        if session.close_requested is not None:
+            conn.close(session.close_requested)
+            return
+        received_at = time.perf_counter()
+        for event in events:
+            self._handle(conn, event, received_at)
+            if conn.closed is not None:
+                return
+
+    def _handle(self, conn: Connection, event: Event, received_at: float) -> None:
+        match event:
+            case DocUpdate(update):
+                self._apply_client_update(conn, update, received_at)
+            case StateRequest(state_vector):
+                self._answer_state_request(conn, state_vector)
+            case AwarenessChange(entries):
+                if self.awareness.apply(conn, entries):
+                    self._schedule_awareness_flush()
+            case AwarenessQuery():
+                states = self.awareness.snapshot()
+                if states is not None:
+                    conn.send(encode_awareness(states))
+
+    def _apply_client_update(self, conn: Connection, update: bytes, received_at: float) -> None:
+        if update == _EMPTY_UPDATE:
+            return
+        if not self._committer.has_capacity():
+            conn.close(Close(CloseCode.TRY_AGAIN_LATER, "storage is behind: try again later"))
+            return
+        new_size = self.size_bytes + len(update)
+        if new_size > self._limits.max_document_bytes:
+            too_large = DocumentTooLarge(new_size, self._limits.max_document_bytes)
+            conn.close(Close(CloseCode.DOCUMENT_TOO_LARGE, str(too_large)))
+            return
+        try:
+            apply_update(self.doc, update)
+        except InvalidUpdate as exc:
+            _log.info("update_rejected", room=self.name, conn=conn.id, reason=str(exc))
+            conn.close(Close(CloseCode.INVALID_PAYLOAD, str(exc)))
+            return
+        UPDATES_IN.inc()
+        self.size_bytes = new_size
+        self.updates_since_compaction += 1
+        self._full_state = None
+        self._step1 = None
+        try:
+            self._committer.submit(self.name, update, conn)
+        except StorageBusy:  # has_capacity() was checked above; kept for safety under races
+            conn.close(Close(CloseCode.TRY_AGAIN_LATER, "storage is behind: try again later"))
+        self._broadcast(encode_update(update), exclude=conn, received_at=received_at)
+
+    def _answer_state_request(self, conn: Connection, state_vector: bytes) -> None:
+        if state_vector == _EMPTY_STATE_VECTOR:
+            # Joiners with an empty doc share one encoding (and one set of frame bytes).
+            if self._full_state is None:
+                chunks = encode_full_state(self.doc, self._limits.sync_chunk_bytes)
+                frames = [encode(Update(chunk)) for chunk in chunks[:-1]]
+                frames.append(encode(SyncStep2(chunks[-1])))
+                self._full_state = frames
+            for frame in self._full_state:
+                conn.send(frame)
+            return
+        try:
+            missing = diff_update(self.doc, state_vector)
+        except InvalidUpdate as exc:
+            conn.close(Close(CloseCode.INVALID_PAYLOAD, str(exc)))
+            return
+        conn.send(encode(SyncStep2(missing)))
+
+    # --- output -----------------------------------------------------------------------------
+
+    def apply_remote(self, update: bytes) -> None:
+        """Apply an update that entered elsewhere (REST write, another node) and relay it."""
+        apply_update(self.doc, update)
+        self.size_bytes += len(update)
+        self._full_state = None
+        self._step1 = None
+        self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())
+
+    def _broadcast(
+        self, frame: bytes, *, exclude: Connection | None, received_at: float = 0.0
+    ) -> None:
+        sent = 0
+        for peer in self.connections:
+            if peer is not exclude and peer.send(frame, received_at):
+                sent += 1
+        if sent and received_at:
+            UPDATES_OUT.inc(sent)
+        BYTES_OUT.inc(sent * len(frame))
+
+    def _schedule_awareness_flush(self) -> None:
+        if self._awareness_timer is None:
+            loop = asyncio.get_running_loop()
+            self._awareness_timer = loop.call_later(self._awareness_flush_s, self.flush_awareness)
+
+    def flush_awareness(self) -> None:
+        """Broadcast coalesced awareness changes as one frame to every connection."""
+        self._awareness_timer = None
+        payload = self.awareness.take_pending()
+        if payload is not None:
+            AWARENESS_FLUSHES.inc()
+            # Echo to the sender too: it is harmless (same clock) and one frame serves all.
+            self._broadcast(encode_awareness(payload), exclude=None)
+
+    def close(self, close: Close, *, drain: bool = True) -> None:
+        """Close every connection (after draining their outboxes) and stop timers."""
+        if self._awareness_timer is not None:
+            self._awareness_timer.cancel()
+            self._awareness_timer = None
+        for conn in list(self.connections):
+            conn.close(close, drain=drain)
+        self.state = RoomState.CLOSED

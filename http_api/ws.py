@@ -57,7 +57,9 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
     manager = request.app[ROOMS]
     ws = web.WebSocketResponse(
         heartbeat=settings.heartbeat_s,
-        max_msg_size=settings.max_frame_bytes,
+        # The session rejects frames over max_frame_bytes with a reason; aiohttp's own cap (it
+        # closes with a bare 1009) only stops absurd frames before they are buffered whole.
+        max_msg_size=2 * settings.max_frame_bytes,
         compress=False,
     )
     await ws.prepare(request)

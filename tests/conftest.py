@@ -1,0 +1,115 @@
+"""Shared fixtures: a real PostgreSQL database, settings, in-process and child-process servers."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from http_api.app import create_app
+from http_api.settings import Settings
+from tests.support.postgres import admin_dsn, fresh_database
+from tests.support.process import ServerProcess
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty database on a real PostgreSQL server for this test session."""
+    try:
+        with admin_dsn(tmp_path_factory.mktemp("pg")) as admin, fresh_database(admin) as dsn:
+            yield dsn
+    except OSError as exc:  # pragma: no cover - depends on the machine
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"no PostgreSQL available: {exc}")
+
+
+@pytest.fixture
+def room() -> str:
+    """A room name no other test uses."""
+    return f"room-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
+    """Factory of Settings for a test server on a free loopback port."""
+
+    def make(**overrides: Any) -> Settings:
+        base = Settings(
+            host="127.0.0.1",
+            port=0,
+            database_url=database_url,
+            data_dir=tmp_path / "data",
+            log_level="warning",
+            idle_timeout_s=60.0,
+            commit_delay_ms=2.0,
+        )
+        return replace(base, **overrides)
+
+    return make
+
+
+@dataclass
+class RunningServer:
+    """An in-process server and the URLs to reach it."""
+
+    app: web.Application
+    server: TestServer
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.server.port}/collab"
+
+
+StartServer = Callable[..., Awaitable[RunningServer]]
+
+
+@pytest.fixture
+async def start_server(
+    make_settings: Callable[..., Settings],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> StartServer:
+    """Factory: start an in-process server with setting overrides."""
+
+    async def start(**overrides: Any) -> RunningServer:
+        app = create_app(make_settings(**overrides))
+        server = await aiohttp_server(app, host="127.0.0.1")
+        return RunningServer(app, server)
+
+    return start
+
+
+@pytest.fixture
+async def server(start_server: StartServer) -> RunningServer:
+    """An in-process server with default test settings."""
+    return await start_server()
+
+
+@pytest.fixture
+async def spawn_server(database_url: str) -> AsyncIterator[Callable[..., Awaitable[ServerProcess]]]:
+    """Factory: run `dttools serve` as a child process; every one started is stopped after."""
+    started: list[ServerProcess] = []
+
+    async def spawn(*args: str, port: int = 0, **env: str) -> ServerProcess:
+        proc = ServerProcess({"DATABASE_URL": database_url, **env}, list(args))
+        proc.port = port
+        started.append(proc)
+        return await proc.start()
+
+    yield spawn
+    for proc in started:
+        if proc.proc is not None and proc.proc.returncode is None:
+            await proc.kill()

@@ -1,0 +1,274 @@
+"""The /collab/{room} endpoint with real sockets, a real PostgreSQL and pycrdt clients."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import aiohttp
+from pycrdt import Array, Doc, Map, Text
+
+from collab.close import CloseCode
+from collab.codec import encode
+from collab.messages import Saved, SyncStep1, Update
+from tests.conftest import RunningServer, StartServer
+from tests.support.yclient import YClient
+
+
+def items(doc: Doc) -> list[str]:  # type: ignore[type-arg]
+    return [str(x) for x in doc.get("items", type=Array)]
+
+
+class TestSync:
+    async def test_two_clients_see_each_others_edits(self, server: RunningServer, room: str) -> None:
+        """An edit by one client reaches the other client of the room."""
+        async with (
+            await YClient.connect(server.ws_url, room) as a,
+            await YClient.connect(server.ws_url, room) as b,
+        ):
+            await asyncio.gather(a.wait_synced(), b.wait_synced())
+            await a.edit(lambda d: d.get("text", type=Text).insert(0, "hello"))
+            await b.wait_for(lambda: str(b.doc.get("text", type=Text)) == "hello")
+
+    async def test_clients_converge_under_concurrent_random_edits(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """Five clients editing an array, a text and a map at random converge to one state."""
+        clients = [await YClient.connect(server.ws_url, room) for _ in range(5)]
+        try:
+            await asyncio.gather(*(c.wait_synced() for c in clients))
+            rng = random.Random(7)
+
+            async def work(index: int, client: YClient) -> None:
+                for step in range(30):
+
+                    def change(doc: Doc, step: int = step) -> None:  # type: ignore[type-arg]
+                        array = doc.get("items", type=Array)
+                        array.insert(rng.randint(0, len(array)), f"{index}-{step}")
+                        text = doc.get("text", type=Text)
+                        text.insert(rng.randint(0, len(text)), f"[{index}.{step}]")
+                        doc.get("map", type=Map)[f"k{rng.randint(0, 5)}"] = f"{index}-{step}"
+
+                    await client.edit(change)
+                    if rng.random() < 0.3:
+                        await asyncio.sleep(0)  # interleave the clients
+
+            await asyncio.gather(*(work(i, c) for i, c in enumerate(clients)))
+            total = 5 * 30
+            for client in clients:
+                await client.wait_for(lambda c=client: len(items(c.doc)) == total)
+            reference = clients[0].doc
+            for client in clients[1:]:
+                assert items(client.doc) == items(reference)
+                assert str(client.doc.get("text", type=Text)) == str(reference.get("text", type=Text))
+                assert client.doc.get("map", type=Map).to_py() == reference.get("map", type=Map).to_py()
+        finally:
+            for client in clients:
+                await client.close()
+
+    async def test_late_joiner_receives_full_state(self, server: RunningServer, room: str) -> None:
+        """A client joining after edits receives the whole document in its sync step 2."""
+        async with await YClient.connect(server.ws_url, room) as a:
+            await a.wait_synced()
+            for i in range(20):
+                await a.edit(lambda d, i=i: d.get("items", type=Array).append(f"x{i}"))
+            await a.wait_durable()
+            async with await YClient.connect(server.ws_url, room) as late:
+                await late.wait_synced()
+                assert items(late.doc) == [f"x{i}" for i in range(20)]
+
+    async def test_rooms_are_isolated(self, server: RunningServer, room: str) -> None:
+        """An edit in one room never reaches a client of another room."""
+        async with (
+            await YClient.connect(server.ws_url, room) as a,
+            await YClient.connect(server.ws_url, room + "-other") as other,
+            await YClient.connect(server.ws_url, room) as b,
+        ):
+            await asyncio.gather(a.wait_synced(), other.wait_synced(), b.wait_synced())
+            await a.edit(lambda d: d.get("items", type=Array).append("only-here"))
+            await b.wait_for(lambda: items(b.doc) == ["only-here"])
+            await a.wait_durable()
+            assert items(other.doc) == []
+            assert not any(f[0] == 0 and f[1] == 2 for f in other.frames)
+
+    async def test_saved_acknowledges_durable_updates(self, server: RunningServer, room: str) -> None:
+        """An opted-in client receives SAVED counts reaching the number of updates it sent."""
+        async with await YClient.connect(server.ws_url, room) as a:
+            await a.wait_synced()
+            for i in range(10):
+                await a.edit(lambda d, i=i: d.get("items", type=Array).append(i))
+            await a.wait_durable()
+            assert a.saved == 10
+            pool = server.app[__import__("http_api.keys").keys.DB]
+            stored = await pool.fetchval("SELECT count(*) FROM room_updates WHERE room = $1", room)
+            assert stored == 10
+
+    async def test_stock_clients_get_no_extension_messages(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """Without ?ext=1 the server never sends message types from the extension range."""
+        async with (
+            await YClient.connect(server.ws_url, room, ext=False) as a,
+            await YClient.connect(server.ws_url, room, ext=True) as probe,
+        ):
+            await asyncio.gather(a.wait_synced(), probe.wait_synced())
+            await a.edit(lambda d: d.get("items", type=Array).append(1))
+            await probe.wait_for(lambda: items(probe.doc) == ["1.0"] or len(items(probe.doc)) == 1)
+            # The probe's own edit is acknowledged to it; by then a's ack would have been sent.
+            await probe.edit(lambda d: d.get("items", type=Array).append(2))
+            await probe.wait_durable()
+            await a.wait_for(lambda: len(items(a.doc)) == 2)
+            assert all(frame[0] < 100 for frame in a.frames)
+
+
+class TestAwareness:
+    async def test_awareness_is_relayed_and_removed_on_leave(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """Presence reaches other clients; when a client leaves, its state is removed at once."""
+        async with await YClient.connect(server.ws_url, room) as watcher:
+            leaver = await YClient.connect(server.ws_url, room)
+            await asyncio.gather(watcher.wait_synced(), leaver.wait_synced())
+            await leaver.set_awareness({"user": {"name": "Ana"}})
+            leaver_id = leaver.doc.client_id
+            await watcher.wait_for(lambda: leaver_id in watcher.peers())
+            assert watcher.peers()[leaver_id] == {"user": {"name": "Ana"}}
+            await leaver.close()
+            await watcher.wait_for(lambda: leaver_id in watcher.removed_clients)
+            assert leaver_id not in watcher.peers()
+
+    async def test_joiner_receives_existing_awareness(self, server: RunningServer, room: str) -> None:
+        """A joiner receives the states of clients already present, and query-awareness works."""
+        async with await YClient.connect(server.ws_url, room) as a:
+            await a.wait_synced()
+            await a.set_awareness({"user": "a"})
+            async with await YClient.connect(server.ws_url, room) as b:
+                await b.wait_for(lambda: a.doc.client_id in b.peers())
+                b.awareness.clear()
+                await b.query_awareness()
+                await b.wait_for(lambda: a.doc.client_id in b.peers())
+
+
+class TestBadInput:
+    async def _expect_close(
+        self, server: RunningServer, room: str, frame: bytes | str, code: int
+    ) -> YClient:
+        bystander = await YClient.connect(server.ws_url, room)
+        client = await YClient.connect(server.ws_url, room)
+        await asyncio.gather(client.wait_synced(), bystander.wait_synced())
+        await bystander.edit(lambda d: d.get("items", type=Array).append("kept"))
+        await bystander.wait_durable()
+        await client.send_raw(frame)
+        await client.wait_closed()
+        assert client.close_code == code, client.close_reason
+        assert client.close_reason
+        # The room is undisturbed: the bystander still edits, and a newcomer sees everything.
+        await bystander.edit(lambda d: d.get("items", type=Array).append("after"))
+        await bystander.wait_durable()
+        async with await YClient.connect(server.ws_url, room) as newcomer:
+            await newcomer.wait_synced()
+            assert items(newcomer.doc) == ["kept", "after"]
+        await bystander.close()
+        return client
+
+    async def test_truncated_frame_closes_only_that_socket(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """A truncated varint closes the sender with 1007 and a reason."""
+        client = await self._expect_close(server, room, b"\x00\x02\xff", CloseCode.INVALID_PAYLOAD)
+        assert "length" in client.close_reason or "truncated" in client.close_reason
+
+    async def test_unknown_message_type_is_a_protocol_error(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """An unknown message type closes with 1002."""
+        await self._expect_close(server, room, b"\x09\x00", CloseCode.PROTOCOL_ERROR)
+
+    async def test_garbage_update_is_refused(self, server: RunningServer, room: str) -> None:
+        """A well-framed update whose bytes are not a Yjs update closes with 1007."""
+        await self._expect_close(
+            server, room, encode(Update(b"\x05\xff\xff\xff")), CloseCode.INVALID_PAYLOAD
+        )
+
+    async def test_text_frame_is_refused(self, server: RunningServer, room: str) -> None:
+        """y-websocket is binary: a text frame closes with 1003."""
+        await self._expect_close(server, room, "hello", CloseCode.UNSUPPORTED_DATA)
+
+    async def test_client_cannot_send_server_messages(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """A SAVED message from a client is a protocol error."""
+        await self._expect_close(server, room, encode(Saved(3)), CloseCode.PROTOCOL_ERROR)
+
+    async def test_bad_state_vector_is_refused(self, server: RunningServer, room: str) -> None:
+        """A sync step 1 whose state vector cannot be decoded closes with 1007."""
+        await self._expect_close(
+            server, room, encode(SyncStep1(b"\x03\xff")), CloseCode.INVALID_PAYLOAD
+        )
+
+    async def test_oversized_frame_closes_with_1009(
+        self, start_server: StartServer, room: str
+    ) -> None:
+        """A frame over max_frame_bytes closes that socket with 1009 (message too big)."""
+        server = await start_server(max_frame_bytes=4096)
+        client = await self._expect_close(
+            server, room, encode(Update(b"\x00" * 6_000)), CloseCode.MESSAGE_TOO_BIG
+        )
+        assert "exceeds limit of 4096" in client.close_reason
+
+    async def test_huge_frame_is_cut_before_buffering(
+        self, start_server: StartServer, room: str
+    ) -> None:
+        """A frame over twice the limit is refused by the transport itself, also with 1009."""
+        server = await start_server(max_frame_bytes=4096)
+        async with await YClient.connect(server.ws_url, room) as client:
+            await client.wait_synced()
+            await client.send_raw(encode(Update(b"\x00" * 20_000)))
+            await client.wait_closed()
+            assert client.close_code == CloseCode.MESSAGE_TOO_BIG
+
+    async def test_update_rate_limit(self, start_server: StartServer, room: str) -> None:
+        """A client sending updates faster than allowed is closed with 4429."""
+        server = await start_server(updates_per_s=1.0, updates_burst=5)
+        async with await YClient.connect(server.ws_url, room) as client:
+            await client.wait_synced()
+            for i in range(20):
+                if client.closed.is_set():
+                    break
+                await client.edit(lambda d, i=i: d.get("items", type=Array).append(i))
+            await client.wait_closed()
+            assert client.close_code == CloseCode.RATE_LIMITED
+
+    async def test_document_size_limit(self, start_server: StartServer, room: str) -> None:
+        """An update that would grow the document past its limit is refused with 4413."""
+        server = await start_server(max_document_bytes=2000)
+        async with await YClient.connect(server.ws_url, room) as client:
+            await client.wait_synced()
+            await client.edit(lambda d: d.get("text", type=Text).insert(0, "small"))
+            await client.wait_durable()
+            await client.edit(lambda d: d.get("text", type=Text).insert(0, "x" * 5000))
+            await client.wait_closed()
+            assert client.close_code == CloseCode.DOCUMENT_TOO_LARGE
+        async with await YClient.connect(server.ws_url, room) as again:
+            await again.wait_synced()
+            assert str(again.doc.get("text", type=Text)) == "small"
+
+    async def test_invalid_room_name_is_a_problem(self, server: RunningServer) -> None:
+        """A room name outside the allowed alphabet gets a 400 problem+json before upgrade."""
+        async with aiohttp.ClientSession() as http:
+            response = await http.get(server.http_url + "/collab/bad%20name!")
+            assert response.status == 400
+            assert response.content_type == "application/problem+json"
+            body = await response.json()
+            assert body["type"].endswith("/invalid-request")
+            assert "room name" in body["detail"]
+
+    async def test_connection_limit(self, start_server: StartServer, room: str) -> None:
+        """Past max_connections, a new socket is closed with 1013 (try again later)."""
+        server = await start_server(max_connections=1)
+        async with await YClient.connect(server.ws_url, room) as first:
+            await first.wait_synced()
+            second = await YClient.connect(server.ws_url, room)
+            await second.wait_closed()
+            assert second.close_code == CloseCode.TRY_AGAIN_LATER
+            assert "limit" in second.close_reason

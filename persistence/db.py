@@ -27,7 +27,7 @@ async def check_ready(pool: Any) -> str | None:
     try:
         async with pool.acquire(timeout=2) as conn:
             pending = await pending_migrations(conn)
-    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         return f"database unreachable: {type(exc).__name__}"
     if pending:
         return f"{len(pending)} migration(s) not applied"

@@ -172,6 +172,12 @@ class RoomManager:
         self._compacting[room.name] = task
         task.add_done_callback(lambda _t: self._compacting.pop(room.name, None))
 
+    async def wait_compactions(self) -> None:
+        """Wait for the compactions running now (tests, shutdown)."""
+        running = list(self._compacting.values())
+        if running:
+            await asyncio.gather(*running)
+
     async def _compact(self, name: str) -> None:
         try:
             await compact(self._log.pool, name)

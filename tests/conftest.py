@@ -22,15 +22,29 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh, empty database on a real PostgreSQL server for this test session."""
+def admin_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A DSN on a real PostgreSQL server allowed to create databases."""
     try:
-        with admin_dsn(tmp_path_factory.mktemp("pg")) as admin, fresh_database(admin) as dsn:
-            yield dsn
-    except OSError as exc:  # pragma: no cover - depends on the machine
+        with admin_dsn(tmp_path_factory.mktemp("pg")) as admin:
+            yield admin
+    except Exception as exc:  # pragma: no cover - depends on the machine
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI: {exc}")
         pytest.skip(f"no PostgreSQL available: {exc}")
+
+
+@pytest.fixture(scope="session")
+def database_url(admin_database_url: str) -> Iterator[str]:
+    """A fresh database for this test session (servers migrate it on start)."""
+    with fresh_database(admin_database_url) as dsn:
+        yield dsn
+
+
+@pytest.fixture
+def empty_database_url(admin_database_url: str) -> Iterator[str]:
+    """A fresh, unmigrated database for one test."""
+    with fresh_database(admin_database_url) as dsn:
+        yield dsn
 
 
 @pytest.fixture

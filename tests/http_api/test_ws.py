@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 from pycrdt import Array, Doc, Map, Text
@@ -11,16 +13,27 @@ from pycrdt import Array, Doc, Map, Text
 from collab.close import CloseCode
 from collab.codec import encode
 from collab.messages import Saved, SyncStep1, Update
+from http_api.keys import DB
 from tests.conftest import RunningServer, StartServer
-from tests.support.yclient import YClient
+from tests.support.yclient import YClient, append_item
 
 
-def items(doc: Doc) -> list[str]:  # type: ignore[type-arg]
+def items(doc: Doc[Any]) -> list[str]:
     return [str(x) for x in doc.get("items", type=Array)]
 
 
+def has_items(client: YClient, count: int) -> Callable[[], bool]:
+    return lambda: len(items(client.doc)) == count
+
+
+def snapshot(doc: Doc[Any]) -> tuple[list[str], str, Any]:
+    return items(doc), str(doc.get("text", type=Text)), doc.get("map", type=Map).to_py()
+
+
 class TestSync:
-    async def test_two_clients_see_each_others_edits(self, server: RunningServer, room: str) -> None:
+    async def test_two_clients_see_each_others_edits(
+        self, server: RunningServer, room: str
+    ) -> None:
         """An edit by one client reaches the other client of the room."""
         async with (
             await YClient.connect(server.ws_url, room) as a,
@@ -42,7 +55,7 @@ class TestSync:
             async def work(index: int, client: YClient) -> None:
                 for step in range(30):
 
-                    def change(doc: Doc, step: int = step) -> None:  # type: ignore[type-arg]
+                    def change(doc: Doc[Any], step: int = step) -> None:
                         array = doc.get("items", type=Array)
                         array.insert(rng.randint(0, len(array)), f"{index}-{step}")
                         text = doc.get("text", type=Text)
@@ -56,12 +69,10 @@ class TestSync:
             await asyncio.gather(*(work(i, c) for i, c in enumerate(clients)))
             total = 5 * 30
             for client in clients:
-                await client.wait_for(lambda c=client: len(items(c.doc)) == total)
-            reference = clients[0].doc
+                await client.wait_for(has_items(client, total))
+            reference = snapshot(clients[0].doc)
             for client in clients[1:]:
-                assert items(client.doc) == items(reference)
-                assert str(client.doc.get("text", type=Text)) == str(reference.get("text", type=Text))
-                assert client.doc.get("map", type=Map).to_py() == reference.get("map", type=Map).to_py()
+                assert snapshot(client.doc) == reference
         finally:
             for client in clients:
                 await client.close()
@@ -71,7 +82,7 @@ class TestSync:
         async with await YClient.connect(server.ws_url, room) as a:
             await a.wait_synced()
             for i in range(20):
-                await a.edit(lambda d, i=i: d.get("items", type=Array).append(f"x{i}"))
+                await a.edit(append_item(f"x{i}"))
             await a.wait_durable()
             async with await YClient.connect(server.ws_url, room) as late:
                 await late.wait_synced()
@@ -91,15 +102,17 @@ class TestSync:
             assert items(other.doc) == []
             assert not any(f[0] == 0 and f[1] == 2 for f in other.frames)
 
-    async def test_saved_acknowledges_durable_updates(self, server: RunningServer, room: str) -> None:
+    async def test_saved_acknowledges_durable_updates(
+        self, server: RunningServer, room: str
+    ) -> None:
         """An opted-in client receives SAVED counts reaching the number of updates it sent."""
         async with await YClient.connect(server.ws_url, room) as a:
             await a.wait_synced()
             for i in range(10):
-                await a.edit(lambda d, i=i: d.get("items", type=Array).append(i))
+                await a.edit(append_item(i))
             await a.wait_durable()
             assert a.saved == 10
-            pool = server.app[__import__("http_api.keys").keys.DB]
+            pool = server.app[DB]
             stored = await pool.fetchval("SELECT count(*) FROM room_updates WHERE room = $1", room)
             assert stored == 10
 
@@ -137,7 +150,9 @@ class TestAwareness:
             await watcher.wait_for(lambda: leaver_id in watcher.removed_clients)
             assert leaver_id not in watcher.peers()
 
-    async def test_joiner_receives_existing_awareness(self, server: RunningServer, room: str) -> None:
+    async def test_joiner_receives_existing_awareness(
+        self, server: RunningServer, room: str
+    ) -> None:
         """A joiner receives the states of clients already present, and query-awareness works."""
         async with await YClient.connect(server.ws_url, room) as a:
             await a.wait_synced()
@@ -235,7 +250,7 @@ class TestBadInput:
             for i in range(20):
                 if client.closed.is_set():
                     break
-                await client.edit(lambda d, i=i: d.get("items", type=Array).append(i))
+                await client.edit(append_item(i))
             await client.wait_closed()
             assert client.close_code == CloseCode.RATE_LIMITED
 

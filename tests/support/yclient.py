@@ -9,7 +9,7 @@ from contextlib import suppress
 from typing import Any
 
 import websockets
-from pycrdt import Doc
+from pycrdt import Array, Doc
 
 from collab.awareness import AwarenessEntry, encode_awareness_entries, parse_awareness
 from collab.codec import decode, encode
@@ -23,7 +23,16 @@ from collab.messages import (
 )
 from tests.support.timing import TIMEOUT
 
-__all__ = ["YClient"]
+__all__ = ["YClient", "append_item"]
+
+
+def append_item(value: Any, name: str = "items") -> Callable[[Doc[Any]], None]:
+    """A change that appends ``value`` to the Y.Array ``name``."""
+
+    def change(doc: Doc[Any]) -> None:
+        doc.get(name, type=Array).append(value)
+
+    return change
 
 
 class YClient:
@@ -159,23 +168,23 @@ class YClient:
         finally:
             self._applying = False
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = TIMEOUT) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], within: float = TIMEOUT) -> None:
         """Wait until ``predicate()`` holds, re-checking after every received frame."""
-        async with asyncio.timeout(timeout), self._changed:
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(predicate)
 
-    async def wait_synced(self, timeout: float = TIMEOUT) -> None:
+    async def wait_synced(self, within: float = TIMEOUT) -> None:
         """Wait for the server's sync step 2."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             await self.synced.wait()
 
-    async def wait_durable(self, timeout: float = TIMEOUT) -> None:
+    async def wait_durable(self, within: float = TIMEOUT) -> None:
         """Wait until the server acknowledged every update we sent as durable."""
-        await self.wait_for(lambda: self.saved >= self.sent_updates, timeout)
+        await self.wait_for(lambda: self.saved >= self.sent_updates, within)
 
-    async def wait_closed(self, timeout: float = TIMEOUT) -> None:
+    async def wait_closed(self, within: float = TIMEOUT) -> None:
         """Wait until the server closed the connection."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             await self.closed.wait()
 
     async def close(self) -> None:

@@ -1,0 +1,117 @@
+"""Compaction keeps everything (DESIGN.md invariant 2) and refuses corrupt history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+from pycrdt import Array, Doc
+
+from collab.ydoc import build_doc
+from persistence.compaction import compact
+from persistence.errors import CorruptHistory
+from persistence.update_log import UpdateLog
+
+
+def _updates(count: int, prefix: str = "u") -> list[bytes]:
+    doc: Doc[Any] = Doc()
+    out: list[bytes] = []
+    doc.observe(lambda event: out.append(event.update))
+    array = doc.get("items", type=Array)
+    for i in range(count):
+        array.append(f"{prefix}{i}")
+    return out
+
+
+def _items(updates: list[bytes]) -> list[str]:
+    return [str(x) for x in build_doc(updates).get("items", type=Array)]
+
+
+class TestCompaction:
+    async def test_compaction_keeps_everything(self, pool: Any, room: str) -> None:
+        """After compaction the room loads to the same content from one snapshot."""
+        log = UpdateLog(pool)
+        updates = _updates(300)
+        await log.append([room] * len(updates), updates)
+        result = await compact(pool, room)
+        assert result is not None
+        assert result.compacted == 300
+        stored = await log.load(room)
+        assert stored.snapshot is not None
+        assert stored.updates == []
+        assert _items(stored.all_updates()) == [f"u{i}" for i in range(300)]
+
+    async def test_repeated_compaction_folds_new_updates(self, pool: Any, room: str) -> None:
+        """A second compaction merges the new tail into the existing snapshot."""
+        log = UpdateLog(pool)
+        first = _updates(10, "a")
+        await log.append([room] * 10, first)
+        await compact(pool, room)
+        second = _updates(5, "b")
+        await log.append([room] * 5, second)
+        await compact(pool, room)
+        stored = await log.load(room)
+        assert stored.updates == []
+        assert sorted(_items(stored.all_updates())) == sorted(
+            [f"a{i}" for i in range(10)] + [f"b{i}" for i in range(5)]
+        )
+
+    async def test_row_committed_during_compaction_survives(
+        self, pool: Any, database_url: str, room: str
+    ) -> None:
+        """An update in flight while compaction runs is not deleted by it."""
+        log = UpdateLog(pool)
+        await log.append([room] * 5, _updates(5, "old"))
+        late = _updates(1, "late")
+        writer = await asyncpg.connect(database_url)
+        try:
+            transaction = writer.transaction()
+            await transaction.start()
+            await writer.execute(
+                "INSERT INTO room_updates (room, payload) VALUES ($1, $2)", room, late[0]
+            )
+            result = await compact(pool, room)  # cannot see the uncommitted row
+            assert result is not None
+            assert result.compacted == 5
+            await transaction.commit()
+        finally:
+            await writer.close()
+        stored = await log.load(room)
+        assert stored.updates == late
+        assert sorted(_items(stored.all_updates())) == sorted(
+            [f"old{i}" for i in range(5)] + ["late0"]
+        )
+
+    async def test_one_compactor_per_room(self, pool: Any, database_url: str, room: str) -> None:
+        """While another node holds the room's compaction lock, compact() does nothing."""
+        log = UpdateLog(pool)
+        await log.append([room] * 3, _updates(3))
+        other = await asyncpg.connect(database_url)
+        try:
+            async with other.transaction():
+                await other.execute(
+                    "SELECT pg_advisory_xact_lock($1, hashtext($2))", 0x44545432, room
+                )
+                assert await compact(pool, room) is None
+        finally:
+            await other.close()
+        assert await log.count_updates(room) == 3
+
+    async def test_corrupt_row_stops_compaction_and_deletes_nothing(
+        self, pool: Any, room: str
+    ) -> None:
+        """A corrupt stored update raises CorruptHistory and leaves every row in place."""
+        log = UpdateLog(pool)
+        good = _updates(4)
+        await log.append([room] * 5, [*good, b"\x07garbage"])
+        with pytest.raises(CorruptHistory, match="corrupt"):
+            await compact(pool, room)
+        assert await log.count_updates(room) == 5
+
+    async def test_small_logs_can_be_left_alone(self, pool: Any, room: str) -> None:
+        """With min_updates above the row count, compaction does nothing."""
+        log = UpdateLog(pool)
+        await log.append([room] * 2, _updates(2))
+        assert await compact(pool, room, min_updates=10) is None
+        assert await log.count_updates(room) == 2

@@ -1,0 +1,66 @@
+"""Fixtures for room tests: a real group committer on PostgreSQL, in-memory transports."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import suppress
+from typing import Any
+
+import pytest
+
+from persistence.db import create_pool
+from persistence.group_commit import GroupCommitter
+from persistence.migrate import migrate
+from persistence.update_log import UpdateLog
+
+
+class MemoryTransport:
+    """A transport that records frames; ``gate`` can block sends to mimic a stalled client."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self.closed: tuple[int, str] | None = None
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.changed = asyncio.Event()
+
+    async def send(self, data: bytes) -> None:
+        await self.gate.wait()
+        self.frames.append(data)
+        self.changed.set()
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = (code, reason)
+        self.changed.set()
+
+
+@pytest.fixture
+async def update_log(database_url: str) -> AsyncIterator[UpdateLog]:
+    """An UpdateLog on a migrated pool."""
+    pool = await create_pool(database_url, min_size=1, max_size=4)
+    async with pool.acquire() as conn:
+        await migrate(conn)
+    yield UpdateLog(pool)
+    await pool.close()
+
+
+@pytest.fixture
+async def committer(update_log: UpdateLog) -> AsyncIterator[GroupCommitter]:
+    """A running group committer (1 ms window)."""
+    committer = GroupCommitter(update_log, delay_ms=1)
+    task = asyncio.create_task(committer.run())
+    yield committer
+    await committer.flush()
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
+
+
+@pytest.fixture
+def transport_factory() -> type[MemoryTransport]:
+    """The in-memory transport class."""
+    return MemoryTransport
+
+
+__all__ = ["MemoryTransport", "Any"]

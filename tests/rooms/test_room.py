@@ -1,0 +1,239 @@
+"""Room and RoomManager against a real PostgreSQL, with in-memory transports."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+from pycrdt import Array, Doc, Text
+
+from collab.awareness import AwarenessEntry, encode_awareness_entries, parse_awareness
+from collab.close import CloseCode
+from collab.codec import decode, encode
+from collab.limits import Limits
+from collab.messages import AwarenessUpdate, SyncStep1, SyncStep2, Update
+from persistence.group_commit import GroupCommitter
+from persistence.update_log import UpdateLog
+from rooms.connection import Connection
+from rooms.manager import RoomManager, RoomSettings
+from rooms.room import RoomState
+from tests.rooms.conftest import MemoryTransport
+from tests.support.timing import TIMEOUT
+
+
+def _updates(count: int, text: str = "x") -> list[bytes]:
+    doc: Doc[Any] = Doc()
+    out: list[bytes] = []
+    doc.observe(lambda event: out.append(event.update))
+    for i in range(count):
+        doc.get("items", type=Array).append(f"{text}{i}")
+    return out
+
+
+class Peer:
+    """A connection plus its writer task and transport."""
+
+    def __init__(self, limits: Limits, *, ext: bool = False) -> None:
+        self.transport = MemoryTransport()
+        self.conn = Connection(self.transport, limits, ext=ext, now=time.monotonic())
+        self.writer = asyncio.create_task(self.conn.run_writer())
+
+    def messages(self) -> list[Any]:
+        return [decode(f) for f in self.transport.frames]
+
+    async def until(self, predicate: Any) -> None:
+        async with asyncio.timeout(TIMEOUT):
+            while not predicate():
+                self.transport.changed.clear()
+                await self.transport.changed.wait()
+
+    async def stop(self) -> None:
+        self.writer.cancel()
+        await asyncio.gather(self.writer, return_exceptions=True)
+
+
+def _manager(
+    update_log: UpdateLog, committer: GroupCommitter, limits: Limits, **settings: Any
+) -> RoomManager:
+    return RoomManager(update_log, committer, limits, RoomSettings(**settings))
+
+
+class TestFanOut:
+    async def test_slow_client_does_not_delay_others(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """A stalled client is closed with 1013; the others receive every update meanwhile."""
+        limits = Limits(outbox_frames=8)
+        manager = _manager(update_log, committer, limits)
+        opened = await manager.open(room)
+        slow, fast, writer = Peer(limits), Peer(limits), Peer(limits)
+        slow.transport.gate.clear()
+        for peer in (slow, fast, writer):
+            opened.join(peer.conn)
+        for n, update in enumerate(_updates(30), start=1):
+            opened.receive(writer.conn, encode(Update(update)))
+            await fast.until(lambda n=n: sum(isinstance(m, Update) for m in fast.messages()) == n)
+        assert slow.conn.closed is not None
+        assert slow.conn.closed.code is CloseCode.TRY_AGAIN_LATER
+        slow.transport.gate.set()
+        for peer in (slow, fast, writer):
+            await peer.stop()
+
+    async def test_joiners_share_one_encoding(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Joiners with empty documents receive the very same frame bytes, encoded once."""
+        limits = Limits()
+        manager = _manager(update_log, committer, limits)
+        opened = await manager.open(room)
+        author = Peer(limits)
+        opened.join(author.conn)
+        for update in _updates(50):
+            opened.receive(author.conn, encode(Update(update)))
+        joiners = [Peer(limits) for _ in range(3)]
+        for peer in joiners:
+            opened.join(peer.conn)
+            opened.receive(peer.conn, encode(SyncStep1(b"\x00")))
+        for peer in joiners:
+            await peer.until(lambda p=peer: any(f[:2] == b"\x00\x01" for f in p.transport.frames))
+        step2 = [next(f for f in p.transport.frames if f[:2] == b"\x00\x01") for p in joiners]
+        assert step2[0] is step2[1] is step2[2]
+        for peer in [author, *joiners]:
+            await peer.stop()
+
+    async def test_large_document_is_sent_in_bounded_frames(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """A joiner of a large multi-author room gets several frames that rebuild the doc."""
+        limits = Limits(sync_chunk_bytes=4096)
+        manager = _manager(update_log, committer, limits)
+        opened = await manager.open(room)
+        author = Peer(limits)
+        opened.join(author.conn)
+        for n in range(12):
+            doc: Doc[Any] = Doc()
+            doc.get("text", type=Text).insert(0, f"<{n}>" + "y" * 1500)
+            opened.receive(author.conn, encode(Update(doc.get_update())))
+        joiner = Peer(limits)
+        opened.join(joiner.conn)
+        opened.receive(joiner.conn, encode(SyncStep1(b"\x00")))
+        await joiner.until(lambda: any(isinstance(m, SyncStep2) for m in joiner.messages()))
+        frames = [f for f in joiner.transport.frames if f[0] == 0 and f[1] in (1, 2)]
+        assert len(frames) > 1
+        assert max(len(f) for f in frames) < 4096 + 2000
+        assert isinstance(decode(frames[-1]), SyncStep2)  # synced only after the last chunk
+        rebuilt: Doc[Any] = Doc()
+        for frame in frames:
+            message = decode(frame)
+            assert isinstance(message, (Update, SyncStep2))
+            rebuilt.apply_update(message.update)
+        assert str(rebuilt.get("text", type=Text)) == str(opened.doc.get("text", type=Text))
+        for peer in (author, joiner):
+            await peer.stop()
+
+
+class TestAwarenessCoalescing:
+    async def test_awareness_changes_are_coalesced(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Several presence updates within the window reach peers as one frame."""
+        limits = Limits()
+        manager = _manager(update_log, committer, limits, awareness_flush_ms=50)
+        opened = await manager.open(room)
+        peers = [Peer(limits) for _ in range(4)]
+        for peer in peers:
+            opened.join(peer.conn)
+        for i, peer in enumerate(peers[:3]):
+            entry = AwarenessEntry(100 + i, 1, f'{{"n":{i}}}')
+            opened.receive(peer.conn, encode(AwarenessUpdate(encode_awareness_entries([entry]))))
+        watcher = peers[3]
+        await watcher.until(lambda: any(f[0] == 1 for f in watcher.transport.frames))
+        awareness = [m for m in watcher.messages() if isinstance(m, AwarenessUpdate)]
+        assert len(awareness) == 1
+        assert {e.client_id for e in parse_awareness(awareness[0].payload)} == {100, 101, 102}
+        for peer in peers:
+            await peer.stop()
+
+
+class TestManager:
+    async def test_corrupt_room_opens_in_error_state(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Corrupt stored history: joiners are closed with 4500, nothing is written."""
+        good = _updates(3)
+        await update_log.append([room] * 4, [*good, b"\x07\x07garbage"])
+        manager = _manager(update_log, committer, Limits())
+        broken = await manager.open(room)
+        assert broken.state is RoomState.CORRUPT
+        peer = Peer(Limits())
+        broken.join(peer.conn)
+        assert peer.conn.closed is not None
+        assert peer.conn.closed.code is CloseCode.ROOM_CORRUPT
+        await asyncio.wait_for(peer.writer, TIMEOUT)
+        assert await update_log.count_updates(room) == 4
+        healthy = await manager.open(room + "-ok")
+        assert healthy.state is RoomState.OPEN
+
+    async def test_concurrent_opens_share_one_load(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Many joiners opening a cold room at once get the same Room object."""
+        await update_log.append([room] * 5, _updates(5))
+        manager = _manager(update_log, committer, Limits())
+        rooms = await asyncio.gather(*(manager.open(room) for _ in range(20)))
+        assert all(r is rooms[0] for r in rooms)
+        assert len(rooms[0].doc.get("items", type=Array)) == 5
+
+    async def test_idle_room_is_evicted_after_flush(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """An empty room is evicted once idle for idle_timeout_s and fully flushed."""
+        limits = Limits()
+        manager = _manager(update_log, committer, limits, idle_timeout_s=30)
+        opened = await manager.open(room)
+        peer = Peer(limits)
+        opened.join(peer.conn)
+        opened.receive(peer.conn, encode(Update(_updates(1)[0])))
+        opened.leave(peer.conn)
+        manager.maintain(time.monotonic() + 10)
+        assert room in manager.rooms  # not idle long enough
+        await committer.flush()
+        manager.maintain(time.monotonic() + 31)
+        await manager.wait_compactions()
+        manager.maintain(time.monotonic() + 31)
+        assert room not in manager.rooms
+        reopened = await manager.open(room)
+        assert len(reopened.doc.get("items", type=Array)) == 1
+        await peer.stop()
+
+    async def test_busy_room_is_compacted(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Past compact_every_updates log rows, the room's log is folded into a snapshot."""
+        limits = Limits()
+        manager = _manager(update_log, committer, limits, compact_every_updates=10)
+        opened = await manager.open(room)
+        peer = Peer(limits)
+        opened.join(peer.conn)
+        for update in _updates(12):
+            opened.receive(peer.conn, encode(Update(update)))
+        await committer.flush()
+        manager.maintain(time.monotonic())
+        await manager.wait_compactions()
+        stored = await update_log.load(room)
+        assert stored.snapshot is not None
+        assert stored.updates == []
+        await peer.stop()
+
+    async def test_room_limit(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Past max_rooms, opening another room raises NodeFull."""
+        from rooms.errors import NodeFull
+
+        manager = _manager(update_log, committer, Limits(max_rooms=1))
+        await manager.open(room)
+        with pytest.raises(NodeFull, match="limit of 1 rooms"):
+            await manager.open(room + "-2")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import struct
 import time
 from contextlib import suppress
 
@@ -26,17 +27,47 @@ routes = web.RouteTableDef()
 
 #: Room names: 1-128 characters, letters, digits and ``._:-``, not starting with a symbol.
 ROOM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+# Past this many buffered bytes a socket is "busy": frames queue in its outbox instead.
+_HIGH_WATER_BYTES = 64 * 1024
+_HEADER16 = struct.Struct("!BBH")
+_HEADER64 = struct.Struct("!BBQ")
 # How long a closing connection may take to drain its outbox before the socket is cut.
 _CLOSE_GRACE_S = 5.0
 
 
 class _Transport:
-    """rooms.Transport over aiohttp's WebSocketResponse."""
+    """rooms.Transport over aiohttp's WebSocketResponse.
 
-    __slots__ = ("_ws",)
+    ``write_now`` frames the message itself (RFC 6455 5.2: FIN + binary opcode, unmasked, as a
+    server sends) and writes it straight to the asyncio transport: the same frame bytes are
+    written to every socket of a room without a task switch per delivery. aiohttp writes each
+    of its own frames synchronously too, so frames never interleave.
+    """
 
-    def __init__(self, ws: web.WebSocketResponse) -> None:
+    __slots__ = ("_transport", "_ws")
+
+    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport | None) -> None:
         self._ws = ws
+        self._transport = transport
+
+    def write_now(self, data: bytes) -> bool:
+        transport = self._transport
+        if (
+            transport is None
+            or self._ws.closed
+            or transport.is_closing()
+            or transport.get_write_buffer_size() > _HIGH_WATER_BYTES
+        ):
+            return False
+        length = len(data)
+        if length < 126:
+            transport.write(bytes((0x82, length)) + data)
+        elif length < 65536:
+            transport.write(_HEADER16.pack(0x82, 126, length) + data)
+        else:
+            transport.write(_HEADER64.pack(0x82, 127, length))
+            transport.write(data)
+        return True
 
     async def send(self, data: bytes) -> None:
         await self._ws.send_bytes(data)
@@ -79,7 +110,7 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
             await _close(ws, manager.room_for_error(exc))
             return ws
         conn = Connection(
-            _Transport(ws),
+            _Transport(ws, request.transport),
             settings.limits,
             ext=request.query.get("ext") == "1",
             now=time.monotonic(),

@@ -1,8 +1,10 @@
 """One client's connection: its sync session, bounded outbox and single writer loop.
 
-Fan-out never waits on a slow client (STYLE.md rule 7): :meth:`Connection.send` only appends
-to a bounded deque; one writer task per connection drains it into the transport. A client
-whose outbox fills up is closed with 1013 and resyncs when its provider reconnects.
+Fan-out never waits on a slow client (STYLE.md rule 7): :meth:`Connection.send` never awaits.
+When the outbox is empty and the socket's buffer has room, the frame is written at once (the
+common case: no task switch per delivery); otherwise it joins a bounded deque that one writer
+task per connection drains with back-pressure. A client whose outbox fills up is closed with
+1013 and resyncs when its provider reconnects.
 """
 
 from __future__ import annotations
@@ -28,8 +30,15 @@ _ids = count(1)
 class Transport(Protocol):
     """The socket under a connection (aiohttp in production, in-memory in unit tests)."""
 
+    def write_now(self, data: bytes) -> bool:
+        """Write one binary frame at once if the socket takes it without waiting.
+
+        Returns False (writing nothing) when the socket's buffer is above its high-water mark
+        or the socket is closing; the frame then goes through the outbox and :meth:`send`.
+        """
+
     async def send(self, data: bytes) -> None:
-        """Write one binary frame."""
+        """Write one binary frame, waiting while the socket's buffer is full."""
 
     async def close(self, code: int, reason: str) -> None:
         """Close the socket with a WebSocket close code and reason."""
@@ -49,6 +58,7 @@ class Connection:
         self._out: deque[tuple[bytes, float]] = deque()
         self._wake = asyncio.Event()
         self._drain_before_close = False
+        self._writing = False
 
     def __repr__(self) -> str:
         return f"<Connection {self.id}>"
@@ -65,6 +75,10 @@ class Connection:
         """
         if self.closed is not None:
             return False
+        if not self._out and not self._writing and self._transport.write_now(frame):
+            if received_at:
+                FANOUT_SECONDS.observe(time.perf_counter() - received_at)
+            return True
         if len(self._out) >= self._max_frames:
             self.close(Close(CloseCode.TRY_AGAIN_LATER, "client too slow: outbox full"))
             return False
@@ -92,11 +106,13 @@ class Connection:
         out, transport = self._out, self._transport
         while True:
             await self._wake.wait()
+            self._writing = True
             while out and (self.closed is None or self._drain_before_close):
                 frame, received_at = out.popleft()
                 await transport.send(frame)
                 if received_at:
                     FANOUT_SECONDS.observe(time.perf_counter() - received_at)
+            self._writing = False
             if self.closed is not None:
                 out.clear()
                 await transport.close(int(self.closed.code), self.closed.reason)

@@ -16,14 +16,26 @@ from persistence.update_log import UpdateLog
 
 
 class MemoryTransport:
-    """A transport that records frames; ``gate`` can block sends to mimic a stalled client."""
+    """A transport that records frames; ``gate`` closed mimics a stalled client.
 
-    def __init__(self) -> None:
+    With ``direct`` it accepts write_now() while the gate is open (a socket with buffer room);
+    without, every frame goes through the outbox and the writer task.
+    """
+
+    def __init__(self, *, direct: bool = True) -> None:
+        self.direct = direct
         self.frames: list[bytes] = []
         self.closed: tuple[int, str] | None = None
         self.gate = asyncio.Event()
         self.gate.set()
         self.changed = asyncio.Event()
+
+    def write_now(self, data: bytes) -> bool:
+        if not self.direct or not self.gate.is_set():
+            return False
+        self.frames.append(data)
+        self.changed.set()
+        return True
 
     async def send(self, data: bytes) -> None:
         await self.gate.wait()

@@ -22,7 +22,7 @@ async def _until(transport: MemoryTransport, predicate: object) -> None:
 class TestConnection:
     async def test_writer_delivers_in_order(self) -> None:
         """Frames queued with send() are written in order by the writer task."""
-        transport = MemoryTransport()
+        transport = MemoryTransport(direct=False)
         conn = Connection(transport, Limits(), ext=False, now=time.monotonic())
         writer = asyncio.create_task(conn.run_writer())
         for i in range(5):
@@ -32,6 +32,32 @@ class TestConnection:
         conn.close(Close(CloseCode.GOING_AWAY, "bye"))
         await asyncio.wait_for(writer, TIMEOUT)
         assert transport.closed == (1001, "bye")
+
+    async def test_direct_writes_skip_the_writer_task(self) -> None:
+        """With buffer room and an empty outbox, send() writes at once, synchronously."""
+        transport = MemoryTransport()
+        conn = Connection(transport, Limits(), ext=False, now=0.0)
+        assert conn.send(b"a", received_at=1.0)
+        assert transport.frames == [b"a"]
+        assert conn.queued == 0
+
+    async def test_order_is_kept_when_the_socket_backs_up(self) -> None:
+        """Once frames queue, later frames queue behind them even if the socket frees up."""
+        transport = MemoryTransport()
+        conn = Connection(transport, Limits(), ext=False, now=0.0)
+        transport.gate.clear()
+        conn.send(b"1")
+        transport.gate.set()  # the socket has room again, but "1" is still queued
+        conn.send(b"2")
+        assert transport.frames == []
+        writer = asyncio.create_task(conn.run_writer())
+        await _until(transport, lambda: len(transport.frames) == 2)
+        assert transport.frames == [b"1", b"2"]
+        conn.send(b"3")
+        await _until(transport, lambda: len(transport.frames) == 3)
+        assert transport.frames == [b"1", b"2", b"3"]
+        conn.close(Close(CloseCode.GOING_AWAY, "bye"))
+        await asyncio.wait_for(writer, TIMEOUT)
 
     async def test_full_outbox_closes_the_slow_client(self) -> None:
         """A client that stops reading is closed with 1013 once its outbox is full."""
@@ -72,5 +98,5 @@ class TestConnection:
             conn.on_durable(2)
             conn.on_durable(3)
         assert plain.durable == ext.durable == 5
-        assert plain.queued == 0
-        assert ext.queued == 2
+        assert plain_t.frames == []
+        assert ext_t.frames == [b"\x64\x02", b"\x64\x05"]

@@ -18,7 +18,7 @@ from persistence.errors import StorageError
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
 from rooms.connection import Connection
-from rooms.errors import NodeFull, RoomUnavailable
+from rooms.errors import NodeFull
 from rooms.metrics import CONNECTIONS, ROOM_LOAD_SECONDS, ROOMS_OPEN
 from rooms.room import Room, RoomState
 
@@ -165,7 +165,7 @@ class RoomManager:
         ROOMS_OPEN.set(len(self.rooms))
 
     def _start_compaction(self, room: Room) -> None:
-        if room.name in self._compacting or self._committer.pending(room.name):
+        if room.name in self._compacting:
             return
         room.updates_since_compaction = 0
         task = asyncio.get_running_loop().create_task(self._compact(room.name))
@@ -201,6 +201,4 @@ class RoomManager:
             return Close(CloseCode.TRY_AGAIN_LATER, str(exc))
         if isinstance(exc, StorageError):
             return Close(CloseCode.STORAGE_UNAVAILABLE, "storage unavailable: try again later")
-        if isinstance(exc, RoomUnavailable):
-            return Close(CloseCode.TRY_AGAIN_LATER, str(exc))
         return Close(CloseCode.INTERNAL_ERROR, "internal error")

@@ -173,14 +173,6 @@ class Room:
 
     # --- output -----------------------------------------------------------------------------
 
-    def apply_remote(self, update: bytes) -> None:
-        """Apply an update that entered elsewhere (REST write, another node) and relay it."""
-        apply_update(self.doc, update)
-        self.size_bytes += len(update)
-        self._full_state = None
-        self._step1 = None
-        self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())
-
     def _broadcast(
         self, frame: bytes, *, exclude: Connection | None, received_at: float = 0.0
     ) -> None:

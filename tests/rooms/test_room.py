@@ -237,3 +237,35 @@ class TestManager:
         await manager.open(room)
         with pytest.raises(NodeFull, match="limit of 1 rooms"):
             await manager.open(room + "-2")
+
+
+class TestScale:
+    async def test_thousands_of_rooms_stay_isolated(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """2,000 open rooms on one node: each update reaches only its own room's peers."""
+        limits = Limits()
+        manager = _manager(update_log, committer, limits)
+        names = [f"{room}-{i}" for i in range(2000)]
+        opened = await asyncio.gather(*(manager.open(name) for name in names))
+        peers = []
+        for r in opened:
+            pair = (Peer(limits), Peer(limits))
+            for peer in pair:
+                r.join(peer.conn)
+            peers.append(pair)
+        for i, (r, (author, _)) in enumerate(zip(opened, peers, strict=True)):
+            doc: Doc[Any] = Doc()
+            doc.get("items", type=Array).append(f"only-{i}")
+            r.receive(author.conn, encode(Update(doc.get_update())))
+        for i, (_, observer) in enumerate(peers):
+            relayed = [m for m in observer.messages() if isinstance(m, Update)]
+            assert len(relayed) == 1
+            received: Doc[Any] = Doc()
+            received.apply_update(relayed[0].update)
+            assert list(received.get("items", type=Array)) == [f"only-{i}"]
+        await committer.flush()
+        assert len(manager.rooms) == 2000
+        for pair in peers:
+            for peer in pair:
+                await peer.stop()

@@ -28,6 +28,7 @@ class ServerProcess:
         self.logs: list[dict[str, Any]] = []
         self._started: asyncio.Future[int] | None = None
         self._pump: asyncio.Task[None] | None = None
+        self._logged = asyncio.Condition()
 
     @property
     def http_url(self) -> str:
@@ -72,6 +73,8 @@ class ServerProcess:
             except json.JSONDecodeError:
                 record = {"event": "raw", "line": line}
             self.logs.append(record)
+            async with self._logged:
+                self._logged.notify_all()
             if record.get("event") == "server_started" and not started.done():
                 started.set_result(int(record["port"]))
         if not started.done():
@@ -80,6 +83,12 @@ class ServerProcess:
     def events(self, name: str) -> list[dict[str, Any]]:
         """Log records with ``event == name``."""
         return [r for r in self.logs if r.get("event") == name]
+
+    async def wait_event(self, name: str) -> dict[str, Any]:
+        """Wait until the server logs ``event == name``; return that record."""
+        async with asyncio.timeout(TIMEOUT), self._logged:
+            await self._logged.wait_for(lambda: bool(self.events(name)))
+        return self.events(name)[0]
 
     async def stop(self, sig: int = signal.SIGTERM) -> int:
         """Send ``sig`` and wait for the process to exit; return its exit code."""

@@ -8,7 +8,8 @@ becomes an :class:`InvalidUpdate` and never unwinds through the event loop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pycrdt import Doc
@@ -32,20 +33,27 @@ def is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
+@contextmanager
+def _contained(what: str) -> Iterator[None]:
+    """Turn pycrdt's ValueError and pyo3 panics on foreign bytes into InvalidUpdate."""
+    try:
+        yield
+    except ValueError as exc:
+        raise InvalidUpdate(f"invalid {what}: {exc}") from None
+    except BaseException as exc:
+        if is_panic(exc):
+            raise InvalidUpdate(f"{what} rejected by the CRDT core: {exc}") from None
+        raise
+
+
 def apply_update(doc: Doc[Any], update: bytes) -> None:
     """Apply a Yjs v1 update to ``doc``.
 
     Raises:
         InvalidUpdate: the bytes are not a valid update.
     """
-    try:
+    with _contained("update"):
         doc.apply_update(update)
-    except ValueError as exc:
-        raise InvalidUpdate(f"invalid update: {exc}") from None
-    except BaseException as exc:
-        if is_panic(exc):
-            raise InvalidUpdate(f"update rejected by the CRDT core: {exc}") from None
-        raise
 
 
 def diff_update(doc: Doc[Any], state_vector: bytes) -> bytes:
@@ -54,14 +62,8 @@ def diff_update(doc: Doc[Any], state_vector: bytes) -> bytes:
     Raises:
         InvalidUpdate: the state vector cannot be decoded.
     """
-    try:
+    with _contained("state vector"):
         return doc.get_update(state_vector)
-    except ValueError as exc:
-        raise InvalidUpdate(f"invalid state vector: {exc}") from None
-    except BaseException as exc:
-        if is_panic(exc):
-            raise InvalidUpdate(f"state vector rejected by the CRDT core: {exc}") from None
-        raise
 
 
 def build_doc(updates: Iterable[bytes]) -> Doc[Any]:

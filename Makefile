@@ -26,6 +26,8 @@ check: install
 
 test: check tests/node_modules/.package-lock.json
 	$(BIN)/pytest --cov=collab --cov-branch --cov-report=term-missing:skip-covered
+	# once more under asyncio debug mode: un-awaited coroutines, unclosed transports, slow callbacks
+	PYTHONASYNCIODEBUG=1 $(BIN)/pytest -q --no-header -p no:cacheprovider tests/http_api tests/rooms
 
 test-fast: install
 	$(BIN)/pytest -x -q

@@ -48,6 +48,7 @@ class YClient:
         self.frames: list[bytes] = []
         self.awareness: dict[int, AwarenessEntry] = {}
         self.removed_clients: list[int] = []
+        self.ever_seen: dict[int, str] = {}
         self.close_code: int | None = None
         self.close_reason = ""
         self._clock = 0
@@ -156,6 +157,7 @@ class YClient:
                         self.removed_clients.append(entry.client_id)
                     else:
                         self.awareness[entry.client_id] = entry
+                        self.ever_seen[entry.client_id] = entry.state
             case Saved(count):
                 self.saved = count
             case _:

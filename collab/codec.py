@@ -99,6 +99,7 @@ def encode(message: Message) -> bytes:
             return (
                 write_var_uint(MessageType.NOTICE) + write_var_string(code) + write_var_string(text)
             )
+    raise TypeError(f"cannot encode {type(message).__name__}")
 
 
 def encode_update(update: bytes) -> bytes:

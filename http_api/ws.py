@@ -59,14 +59,7 @@ class _Transport:
             or transport.get_write_buffer_size() > _HIGH_WATER_BYTES
         ):
             return False
-        length = len(data)
-        if length < 126:
-            transport.write(bytes((0x82, length)) + data)
-        elif length < 65536:
-            transport.write(_HEADER16.pack(0x82, 126, length) + data)
-        else:
-            transport.write(_HEADER64.pack(0x82, 127, length))
-            transport.write(data)
+        transport.write(_wire(data))
         return True
 
     async def send(self, data: bytes) -> None:
@@ -74,6 +67,37 @@ class _Transport:
 
     async def close(self, code: int, reason: str) -> None:
         await self._ws.close(code=code, message=reason.encode())
+
+
+class _WireCache:
+    """Frame bytes as one unmasked binary WebSocket message (RFC 6455 5.2), with a memory.
+
+    A room broadcast hands the same bytes object to every peer in turn, so remembering the last
+    frame by identity builds each header (and copy) once per broadcast, not once per socket.
+    Holding a reference to the last frame also keeps its identity from being reused.
+    """
+
+    __slots__ = ("_frame", "_wire")
+
+    def __init__(self) -> None:
+        self._frame = b""
+        self._wire = b"\x82\x00"
+
+    def __call__(self, data: bytes) -> bytes:
+        if data is self._frame:
+            return self._wire
+        length = len(data)
+        if length < 126:
+            wire = bytes((0x82, length)) + data
+        elif length < 65536:
+            wire = _HEADER16.pack(0x82, 126, length) + data
+        else:
+            wire = _HEADER64.pack(0x82, 127, length) + data
+        self._frame, self._wire = data, wire
+        return wire
+
+
+_wire = _WireCache()
 
 
 @routes.get("/collab/{room}")

@@ -71,14 +71,13 @@ class Connection:
     def send(self, frame: bytes, received_at: float = 0.0) -> bool:
         """Queue a frame without blocking; close the connection if its outbox is full.
 
-        ``received_at`` (perf_counter) marks relayed updates, for the fan-out latency metric.
+        ``received_at`` (perf_counter) marks relayed updates: when such a frame has to wait in
+        the outbox, the writer observes its fan-out latency once it is written.
         """
         if self.closed is not None:
             return False
         if not self._out and not self._writing and self._transport.write_now(frame):
-            if received_at:
-                FANOUT_SECONDS.observe(time.perf_counter() - received_at)
-            return True
+            return True  # the room observes fan-out latency once per broadcast
         if len(self._out) >= self._max_frames:
             self.close(Close(CloseCode.TRY_AGAIN_LATER, "client too slow: outbox full"))
             return False

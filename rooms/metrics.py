@@ -27,7 +27,8 @@ BYTES_IN = Counter("dttools_bytes_in_total", "WebSocket payload bytes received")
 BYTES_OUT = Counter("dttools_bytes_out_total", "WebSocket payload bytes queued to clients")
 FANOUT_SECONDS = Histogram(
     "dttools_fanout_latency_seconds",
-    "Time from receiving an update to writing it to another client's socket",
+    "Time from receiving an update to writing it to the room's other sockets (the last one "
+    "written, per broadcast; frames that waited in an outbox are observed when written)",
     buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
 )
 CONNECTIONS_CLOSED = Counter(

@@ -21,7 +21,7 @@ from collab.ydoc import apply_update, diff_update, encode_full_state
 from persistence.errors import StorageBusy
 from persistence.group_commit import GroupCommitter
 from rooms.connection import Connection
-from rooms.metrics import AWARENESS_FLUSHES, BYTES_OUT, UPDATES_IN, UPDATES_OUT
+from rooms.metrics import AWARENESS_FLUSHES, BYTES_OUT, FANOUT_SECONDS, UPDATES_IN, UPDATES_OUT
 
 __all__ = ["Room", "RoomState"]
 
@@ -182,6 +182,8 @@ class Room:
                 sent += 1
         if sent and received_at:
             UPDATES_OUT.inc(sent)
+            # Direct writes are done by now: this is the latency of the last socket written.
+            FANOUT_SECONDS.observe(time.perf_counter() - received_at)
         BYTES_OUT.inc(sent * len(frame))
 
     def _schedule_awareness_flush(self) -> None:

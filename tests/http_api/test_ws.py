@@ -287,3 +287,20 @@ class TestBadInput:
             await second.wait_closed()
             assert second.close_code == CloseCode.TRY_AGAIN_LATER
             assert "limit" in second.close_reason
+
+
+class TestLargeFrames:
+    async def test_joiner_receives_documents_needing_16_and_64_bit_frame_lengths(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """Frames of every WebSocket length encoding reach a joiner intact."""
+        sizes = {"small": 10, "medium": 1_000, "large": 200_000}
+        async with await YClient.connect(server.ws_url, room) as author:
+            await author.wait_synced()
+            for name, size in sizes.items():
+                await author.edit(lambda d, n=name, s=size: d.get(n, type=Text).insert(0, "z" * s))  # type: ignore[misc]
+            await author.wait_durable()
+            async with await YClient.connect(server.ws_url, room) as joiner:
+                await joiner.wait_synced()
+                for name, size in sizes.items():
+                    assert len(str(joiner.doc.get(name, type=Text))) == size

@@ -97,6 +97,12 @@ class Client {
       this.ws.send(syncFrame(0, Y.encodeStateVector(this.doc)))
     })
     this.ws.on('message', (data) => this.onMessage(data))
+    this.ws.on('close', (code, reason) => {
+      if (!this.closing) {
+        emit({ phase: 'error', error: `server closed ${room}: ${code} ${reason}` })
+        process.exit(1)
+      }
+    })
   }
 
   onMessage (data) {
@@ -135,7 +141,7 @@ class Client {
     this.ws.send(syncFrame(2, update))
   }
 
-  close () { this.ws.terminate() }
+  close () { this.closing = true; this.ws.terminate() }
 }
 
 const pct = (sorted, p) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : null

@@ -101,6 +101,10 @@ def start_ours(database_url: str) -> Server:
         "DATABASE_URL": database_url,
         "DTTOOLS_LOG_LEVEL": "warning",
         "DTTOOLS_LOG_FORMAT": "json",
+        # The seeding clients send 10,000 updates as fast as they can; the reference server
+        # has no rate limit, so lift ours (every other setting stays at its default).
+        "DTTOOLS_UPDATES_PER_S": "1000000",
+        "DTTOOLS_UPDATES_BURST": "1000000",
     }
     proc = subprocess.Popen(
         [str(DTTOOLS), "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -185,15 +185,33 @@ class RoomManager:
             _log.error("compaction_failed", room=name, error=str(exc))
 
     async def close_all(self, close: Close, flush_timeout_s: float = 10.0) -> None:
-        """Stop accepting, flush every pending update, then close all sockets with ``close``."""
+        """Stop accepting, flush every pending update, close all sockets, then compact.
+
+        Sockets close right after the flush (clients reconnect elsewhere at once); compaction
+        of rooms with new log rows follows, within half the remaining budget, so the next node
+        to open them loads a snapshot instead of replaying the log.
+        """
         self.accepting = False
+        started = time.monotonic()
         try:
             async with asyncio.timeout(flush_timeout_s):
                 await self._committer.flush()
         except TimeoutError:
             _log.error("shutdown_flush_timed_out", pending=self._committer.depth)
+            for room in self.rooms.values():
+                room.close(close)
+            return
         for room in self.rooms.values():
             room.close(close)
+        for room in self.rooms.values():
+            if room.state is not RoomState.CORRUPT and room.updates_since_compaction:
+                self._start_compaction(room)
+        budget = (flush_timeout_s - (time.monotonic() - started)) / 2
+        try:
+            async with asyncio.timeout(max(budget, 0.0)):
+                await self.wait_compactions()
+        except TimeoutError:
+            _log.warning("shutdown_compaction_incomplete", rooms=len(self._compacting))
 
     def room_for_error(self, exc: BaseException) -> Close:
         """Map a failure to open a room to the close frame the client receives."""

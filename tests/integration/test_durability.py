@@ -31,9 +31,9 @@ class TestRestart:
             assert str(reader.doc.get("text", type=Text)) == "persisted"
 
     async def test_sigterm_flushes_then_says_going_away(
-        self, spawn_server: Spawn, room: str
+        self, spawn_server: Spawn, database_url: str, room: str
     ) -> None:
-        """SIGTERM flushes pending updates, then closes sockets with 1001 going away."""
+        """SIGTERM flushes pending updates, closes sockets with 1001, then compacts."""
         # A long commit window: updates are still queued when SIGTERM arrives.
         node = await spawn_server(DTTOOLS_COMMIT_DELAY_MS="2000")
         client = await YClient.connect(node.ws_url, room)
@@ -48,6 +48,14 @@ class TestRestart:
         await client.wait_closed()
         assert client.close_code == CloseCode.GOING_AWAY
         assert client.saved == 20  # the flush acknowledged them before the close frame
+        conn = await asyncpg.connect(database_url)
+        try:
+            snapshot_rows = await conn.fetchval(
+                "SELECT updates_compacted FROM room_snapshots WHERE room = $1", room
+            )
+        finally:
+            await conn.close()
+        assert snapshot_rows == 20  # compacted on the way out: the next load reads one snapshot
         node = await spawn_server()
         async with await YClient.connect(node.ws_url, room) as reader:
             await reader.wait_synced()

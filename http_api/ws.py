@@ -149,20 +149,22 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
 
 
 async def _serve(ws: web.WebSocketResponse, room: Room, conn: Connection) -> None:
+    """Run the connection's reader and writer until either side ends it."""
     writer = asyncio.create_task(_write(conn))
     reader = asyncio.create_task(_read(ws, room, conn))
+    closing = asyncio.create_task(conn.wait_close_requested())
+    tasks = (reader, writer, closing)
     try:
         room.join(conn)
-        await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
-        if not reader.done():
-            # The server closed the connection; the writer already sent the close frame.
-            reader.cancel()
-        elif conn.closed is not None and not writer.done():
-            # We asked to close (bad frame, rate limit): let the writer drain, then cut.
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        if conn.closed is not None and not writer.done():
+            # We asked to close (bad frame, rate limit, full outbox, shutdown): the writer sends
+            # the close frame once its current write returns. A client that stopped reading
+            # can hold that write forever, so it gets a grace period, then the socket is cut.
             with suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(writer), _CLOSE_GRACE_S)
     finally:
-        for task in (reader, writer):
+        for task in tasks:
             if not task.done():
                 task.cancel()
             with suppress(asyncio.CancelledError):

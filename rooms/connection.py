@@ -57,6 +57,7 @@ class Connection:
         self._max_frames = limits.outbox_frames
         self._out: deque[tuple[bytes, float]] = deque()
         self._wake = asyncio.Event()
+        self._closing = asyncio.Event()
         self._drain_before_close = False
         self._writing = False
 
@@ -93,6 +94,13 @@ class Connection:
         self._drain_before_close = drain
         CONNECTIONS_CLOSED.labels(str(int(close.code))).inc()
         self._wake.set()
+        self._closing.set()
+
+    async def wait_close_requested(self) -> Close:
+        """Return once :meth:`close` was called (the transport adapter then enforces it)."""
+        await self._closing.wait()
+        assert self.closed is not None
+        return self.closed
 
     def on_durable(self, count: int) -> None:
         """Group commit made ``count`` more of our updates durable: tell an opted-in client."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+import websockets
 from pycrdt import Array, Doc, Map, Text
 
 from collab.close import CloseCode
@@ -304,3 +305,40 @@ class TestLargeFrames:
                 await joiner.wait_synced()
                 for name, size in sizes.items():
                     assert len(str(joiner.doc.get(name, type=Text))) == size
+
+
+class TestSlowClient:
+    async def test_a_client_that_stops_reading_is_closed_and_delays_no_one(
+        self, start_server: StartServer, room: str
+    ) -> None:
+        """A socket that stops reading fills its outbox and is closed with 1013 (counted);
+        the other client of the room still receives every update."""
+        server = await start_server(outbox_frames=8)
+        closed_before = await slow_closures(server)
+        # max_queue=1: once one frame waits unread, this client stops reading from TCP, so the
+        # kernel buffers, then the server's transport buffer, then the outbox fill up.
+        stalled = await websockets.connect(
+            f"{server.ws_url}/{room}", max_queue=1, max_size=None, close_timeout=0.1
+        )
+        async with (
+            await YClient.connect(server.ws_url, room) as author,
+            await YClient.connect(server.ws_url, room) as reader,
+        ):
+            await asyncio.gather(author.wait_synced(), reader.wait_synced())
+            for i in range(900):
+                await author.edit(
+                    lambda d, i=i: d.get("text", type=Text).insert(0, f"{i:04}" + "p" * 16000)  # type: ignore[misc]
+                )
+            await reader.wait_for(lambda: sum(f[:2] == b"\x00\x02" for f in reader.frames) == 900)
+            assert len(str(reader.doc.get("text", type=Text))) == 900 * 16004
+            assert await slow_closures(server) == closed_before + 1
+        await stalled.close()
+
+
+async def slow_closures(server: RunningServer) -> float:
+    """The server's count of connections closed with 1013."""
+    async with aiohttp.ClientSession() as http, http.get(server.http_url + "/metrics") as r:
+        for line in (await r.text()).splitlines():
+            if line.startswith('dttools_connections_closed_total{code="1013"}'):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0

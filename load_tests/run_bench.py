@@ -21,6 +21,7 @@ import platform
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -260,6 +261,22 @@ def scenarios(bench: Bench) -> dict[str, Callable[[str], dict[str, Any]]]:
     }
 
 
+def median_result(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Field-wise median of several runs' results (nested dicts included)."""
+    if len(results) == 1:
+        return results[0]
+    merged: dict[str, Any] = {}
+    for key, value in results[0].items():
+        values = [r.get(key) for r in results]
+        if isinstance(value, dict):
+            merged[key] = median_result([v for v in values if isinstance(v, dict)])
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            merged[key] = statistics.median(v for v in values if isinstance(v, (int, float)))
+        else:
+            merged[key] = value
+    return merged
+
+
 # --- database ------------------------------------------------------------------------------
 
 
@@ -393,7 +410,8 @@ def update_docs(table: str, meta: dict[str, Any]) -> None:
     block = (
         f"{begin}\nMeasured {meta['date']} with `{meta['command']}` on {m['cpus']} cores "
         f"({m['cpu_model']}), {m['memory_gb']} GB RAM, Python {m['python']}, Node {m['node']}, "
-        f"kernel {m['kernel']}; load generator on the same machine. Raw data: "
+        f"kernel {m['kernel']}; load generator on the same machine; medians of "
+        f"{meta['repeat']} run(s) per server, alternating which server goes first. Raw data: "
         f"`load_tests/results/{meta['file']}`.\n\n{table}{end}"
     )
     start, stop = text.index(begin), text.index(end) + len(end)
@@ -405,6 +423,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="5 s windows (smoke run)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per scenario and server, alternating servers; the table shows medians",
+    )
     parser.add_argument("--only", nargs="*", help="scenario names to run")
     parser.add_argument(
         "--server", choices=["both", "dttools", "y-websocket-server"], default="both"
@@ -430,19 +454,30 @@ def main() -> None:
     with bench_database(args.database_url) as dsn:
         bench = Bench(dsn, args.quick)
         table = scenarios(bench)
+        runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for name in args.only or list(table):
-            for kind in kinds:
-                print(f"== {name} / {kind}", flush=True)
-                result = table[name](kind)
-                bench.results.setdefault(name, {})[kind] = result
-                print(json.dumps(result), flush=True)
+            for attempt in range(args.repeat):
+                # alternate which server goes first, so drift in the machine's load is shared
+                order = kinds if attempt % 2 == 0 else kinds[::-1]
+                for kind in order:
+                    print(f"== {name} / {kind} (run {attempt + 1})", flush=True)
+                    result = table[name](kind)
+                    runs.setdefault(name, {}).setdefault(kind, []).append(result)
+                    print(json.dumps(result), flush=True)
+        bench.results = {
+            name: {kind: median_result(results) for kind, results in per_kind.items()}
+            for name, per_kind in runs.items()
+        }
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
     file = started.strftime("%Y-%m-%dT%H%M%SZ") + (".quick" if args.quick else "") + ".json"
     command = "python load_tests/run_bench.py " + " ".join(sys.argv[1:])
     meta = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "command": command.strip(),
             "machine": machine(), "file": file}  # fmt: skip
-    (out_dir / file).write_text(json.dumps({**meta, "results": bench.results}, indent=2))
+    meta["repeat"] = args.repeat
+    (out_dir / file).write_text(
+        json.dumps({**meta, "results": bench.results, "runs": runs}, indent=2)
+    )
     report = markdown(bench.results)
     print(report)
     if args.update_docs:

@@ -81,11 +81,14 @@ class AwarenessRegistry:
     def __len__(self) -> int:
         return len(self._states)
 
-    def apply(self, owner: Hashable, entries: Iterable[AwarenessEntry]) -> int:
+    def apply(
+        self, owner: Hashable, entries: Iterable[AwarenessEntry], *, pending: bool = True
+    ) -> int:
         """Record entries sent by ``owner``; return how many changed something.
 
         Follows awareness.js applyAwarenessUpdate: a higher clock wins; an equal clock only
-        matters when it removes a known state.
+        matters when it removes a known state. With ``pending=False`` (entries relayed from
+        another node, already broadcast there) nothing is queued for the next flush.
         """
         changed = 0
         for entry in entries:
@@ -102,7 +105,8 @@ class AwarenessRegistry:
             else:
                 self._states[entry.client_id] = entry
                 self._owners[entry.client_id] = owner
-            self._pending[entry.client_id] = entry
+            if pending:
+                self._pending[entry.client_id] = entry
             changed += 1
         return changed
 

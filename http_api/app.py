@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import suppress
+from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 from aiohttp import web
@@ -20,10 +21,12 @@ from persistence.group_commit import GroupCommitter
 from persistence.migrate import migrate
 from persistence.update_log import UpdateLog
 from rooms.manager import RoomManager
+from rooms.redis_bus import RedisBus
 
 __all__ = ["create_app"]
 
 _log = structlog.get_logger(__name__)
+_BUS_START_TIMEOUT_S = 5.0
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -53,7 +56,15 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     log = UpdateLog(app[DB])
     committer = GroupCommitter(log, delay_ms=settings.commit_delay_ms)
-    manager = RoomManager(log, committer, settings.limits, settings.room_settings)
+    redis_bus: RedisBus | None = None
+    if settings.redis_url:
+        # The bus calls back into the manager, which publishes on the bus: bind late.
+        redis_bus = RedisBus(
+            settings.redis_url,
+            lambda envelope: manager.on_envelope(envelope),
+            lambda rooms: manager.on_gap(rooms),
+        )
+    manager = RoomManager(log, committer, settings.limits, settings.room_settings, bus=redis_bus)
     app[UPDATE_LOG] = log
     app[COMMITTER] = committer
     app[ROOMS] = manager
@@ -61,6 +72,15 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(committer.run(), name="group-commit"),
         asyncio.create_task(manager.run_maintenance(), name="room-maintenance"),
     ]
+    if redis_bus is not None:
+        tasks.append(asyncio.create_task(redis_bus.run(), name="redis-bus"))
+        try:
+            async with asyncio.timeout(_BUS_START_TIMEOUT_S):
+                await redis_bus.connected.wait()
+        except TimeoutError:
+            # Serve anyway: rooms still work on this node and resync once Redis is back.
+            _log.warning("bus_unavailable_at_start", redis_url=_redact(settings.redis_url or ""))
+    _log.info("node_started", node_id=manager.bus.node_id, multi_node=redis_bus is not None)
     try:
         yield
     finally:
@@ -73,6 +93,15 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
         for task in tasks:
             with suppress(asyncio.CancelledError):
                 await task
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a URL for logging."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
 
 
 async def _flush_then_close_sockets(app: web.Application) -> None:

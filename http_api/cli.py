@@ -111,9 +111,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level, settings.log_format)
     except ValueError as exc:
         parser.error(str(exc))
-    if settings.redis_url:
-        _log.error("redis_not_supported", detail="multi-node fan-out is not available yet")
-        return 2
     runner = asyncio.Runner(loop_factory=_new_loop)
     try:
         with runner:

@@ -60,7 +60,7 @@ OPTIONS: tuple[Option, ...] = (
         "REDIS_URL",
         str,
         None,
-        "Redis URL for multi-node fan-out (not available yet: setting it is refused)",
+        "Redis URL: share live rooms with every other node using the same Redis and database",
     ),
     Option("data_dir", "DTTOOLS_DATA_DIR", Path, Path("data"), "folder for embedded PostgreSQL"),
     Option("log_level", "DTTOOLS_LOG_LEVEL", str, "info", "debug, info, warning or error"),

@@ -19,6 +19,7 @@ const { values: opt } = parseArgs({
   options: {
     scenario: { type: 'string' },
     base: { type: 'string' },
+    base2: { type: 'string' }, // when set, every other client of a room connects here
     rooms: { type: 'string', default: '10' },
     clients: { type: 'string', default: '4' },
     writers: { type: 'string', default: '0' }, // 0 = every client writes
@@ -76,7 +77,7 @@ let awarenessIn = 0
 
 // --- one client ----------------------------------------------------------------------------
 class Client {
-  constructor (room, { observe = true, ext = opt.ext } = {}) {
+  constructor (room, { observe = true, ext = opt.ext, base = opt.base } = {}) {
     this.room = room
     this.doc = new Y.Doc()
     this.map = this.doc.getMap('m')
@@ -85,7 +86,7 @@ class Client {
     this.synced = false
     this.observe = observe
     this.doc.on('update', (u) => { this.pending = u })
-    const url = `${opt.base}/${room}` + (ext ? '?ext=1' : '')
+    const url = `${base}/${room}` + (ext ? '?ext=1' : '')
     this.startedAt = performance.now()
     this.ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 })
     this.ws.binaryType = 'nodebuffer'
@@ -153,7 +154,10 @@ function summary (values) {
 async function connectAll (rooms, perRoom, extra = {}) {
   const clients = []
   for (let r = 0; r < rooms; r++) {
-    for (let c = 0; c < perRoom; c++) clients.push(new Client(`${opt.prefix}-${r}`, extra))
+    for (let c = 0; c < perRoom; c++) {
+      const base = opt.base2 && c % 2 === 1 ? opt.base2 : opt.base
+      clients.push(new Client(`${opt.prefix}-${r}`, { ...extra, base }))
+    }
     if (r % 20 === 19) await sleep(5) // spread the handshakes a little
   }
   await Promise.all(clients.map((c) => c.syncedPromise))

@@ -95,7 +95,20 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], within_s: float = 30.0) 
     raise RuntimeError(f"port {port} not ready after {within_s}s")
 
 
-def start_ours(database_url: str) -> Server:
+def start_redis() -> subprocess.Popen[bytes]:
+    """A redis-server of our own on a free loopback port (no persistence)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_port(port, proc)
+    proc.port = port  # type: ignore[attr-defined]
+    return proc
+
+
+def start_ours(database_url: str, redis_url: str | None = None) -> Server:
     port = free_port()
     env = {
         **os.environ,
@@ -107,6 +120,8 @@ def start_ours(database_url: str) -> Server:
         "DTTOOLS_UPDATES_PER_S": "1000000",
         "DTTOOLS_UPDATES_BURST": "1000000",
     }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     proc = subprocess.Popen(
         [str(DTTOOLS), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -204,6 +219,31 @@ class Bench:
 
         return run
 
+    def cross_node(self, rate: float) -> Callable[[str], dict[str, Any]]:
+        """Every room's clients split over two nodes sharing Redis (ours only)."""
+
+        def run(kind: str) -> dict[str, Any]:
+            if kind != "dttools":
+                return {}
+            redis_proc = start_redis()
+            url = f"redis://127.0.0.1:{redis_proc.port}/0"  # type: ignore[attr-defined]
+            first, second = start_ours(self.database_url, url), start_ours(self.database_url, url)
+            try:
+                result = loadgen(
+                    first, "fanout", "--base2", second.base, "--rooms", "100", "--clients", "10",
+                    "--rate", str(rate), "--duration", self.duration, "--warmup", "3",
+                    "--prefix", f"cross-{uuid.uuid4().hex[:6]}",
+                )  # fmt: skip
+                result["second_node_cpu_pct_unmeasured"] = True
+                return result
+            finally:
+                first.stop()
+                second.stop()
+                redis_proc.terminate()
+                redis_proc.wait()
+
+        return run
+
     def idle(self, kind: str) -> dict[str, Any]:
         with self.server(kind) as server:
             before = rss_mb(server.pid)
@@ -258,6 +298,10 @@ def scenarios(bench: Bench) -> dict[str, Callable[[str], dict[str, Any]]]:
         "storm-150-4mb": bench.storm,
         "one-writer-1000-observers": bench.fanout(1, 1001, 10, writers=1),
         "presence-1000": bench.presence,
+        "cross-node-100x10-1hz": bench.cross_node(1),
+        "cross-node-100x10-3hz": bench.cross_node(3),
+        "cross-node-100x10-6hz": bench.cross_node(6),
+        "cross-node-100x10-10hz": bench.cross_node(10),
     }
 
 
@@ -338,7 +382,12 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
 
     for name, pair in results.items():
         ours, ref = pair.get("dttools", {}), pair.get("y-websocket-server", {})
-        if "latency_ms" in ours:
+        if name.startswith("cross-node"):
+            row(name, "p50 latency (ms), 2 nodes", ours["latency_ms"]["p50"], None)
+            row(name, "p99 latency (ms), 2 nodes", ours["latency_ms"]["p99"], None)
+            row(name, "deliveries/s (expected " + _f(ours["expected_deliveries_per_s"], 0) + ")",
+                ours["deliveries_per_s"], None, 0)  # fmt: skip
+        elif "latency_ms" in ours:
             row(
                 name,
                 "p50 latency (ms)",

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 
 from collab.close import Close, CloseCode
+from collab.envelope import Envelope, EnvelopeKind
 from collab.errors import InvalidUpdate
 from collab.limits import Limits
-from collab.ydoc import build_doc
+from collab.ydoc import build_doc, diff_update
 from persistence.compaction import compact
 from persistence.errors import StorageError
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
+from rooms.bus import FanoutBus, LocalBus
 from rooms.connection import Connection
 from rooms.errors import NodeFull
-from rooms.metrics import CONNECTIONS, ROOM_LOAD_SECONDS, ROOMS_OPEN
-from rooms.room import Room, RoomState
+from rooms.metrics import CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
+from rooms.room import Publish, Room, RoomState
 
 __all__ = ["RoomManager", "RoomSettings"]
 
@@ -46,8 +50,10 @@ class RoomManager:
         committer: GroupCommitter,
         limits: Limits,
         settings: RoomSettings,
+        bus: FanoutBus | None = None,
     ) -> None:
         self.rooms: dict[str, Room] = {}
+        self.bus: FanoutBus = bus if bus is not None else LocalBus()
         self.connections = 0
         self.accepting = True
         self._log = log
@@ -56,6 +62,9 @@ class RoomManager:
         self._settings = settings
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self._compacting: dict[str, asyncio.Task[None]] = {}
+        self._background: set[asyncio.Task[None]] = set()
+        self._resyncing: set[str] = set()
+        self._unsubscribing: dict[str, asyncio.Task[None]] = {}
 
     # --- connections ------------------------------------------------------------------------
 
@@ -115,6 +124,11 @@ class RoomManager:
 
     async def _load(self, name: str) -> Room:
         started = time.perf_counter()
+        leaving = self._unsubscribing.get(name)
+        if leaving is not None:  # evicted a moment ago: let that unsubscribe finish first
+            await asyncio.shield(leaving)
+        # Invariant 3: subscribe before reading, so nothing published after our read is missed.
+        await self.bus.subscribe(name)
         stored = await self._log.load(name)
         settings = self._settings
         try:
@@ -131,9 +145,82 @@ class RoomManager:
             limits=self._limits,
             size_bytes=stored.size_bytes,
             awareness_flush_s=settings.awareness_flush_ms / 1000,
+            publish=self._publisher(name),
         )
         room.updates_since_compaction = len(stored.updates)
+        # Updates published before we subscribed but not yet committed by their node: ask the
+        # nodes that have the room open for whatever our state lacks.
+        self.bus.publish(name, EnvelopeKind.SYNC_REQUEST, doc.get_state())
         return room
+
+    def _publisher(self, name: str) -> Publish:
+        bus = self.bus
+
+        def publish(kind: EnvelopeKind, payload: bytes) -> None:
+            bus.publish(name, kind, payload)
+
+        return publish
+
+    # --- other nodes ------------------------------------------------------------------------
+
+    def on_envelope(self, envelope: Envelope) -> None:
+        """Handle an envelope from another node for a room open here."""
+        room = self.rooms.get(envelope.room)
+        if room is None or room.state is not RoomState.OPEN:
+            return
+        match envelope.kind:
+            case EnvelopeKind.UPDATE | EnvelopeKind.SYNC_REPLY:
+                room.apply_remote(envelope.payload)
+            case EnvelopeKind.AWARENESS:
+                room.apply_remote_awareness(envelope.origin, envelope.payload)
+            case EnvelopeKind.SYNC_REQUEST:
+                missing = room.missing_for(envelope.payload)
+                if missing is not None:
+                    self.bus.publish(room.name, EnvelopeKind.SYNC_REPLY, missing)
+
+    def on_gap(self, names: set[str]) -> None:
+        """Fan-out may have lost envelopes for these rooms: resync each from storage and peers."""
+        for name in names:
+            if name in self.rooms and name not in self._resyncing:
+                self._resyncing.add(name)
+                self._background_task(self._resync(name))
+
+    async def _resync(self, name: str) -> None:
+        try:
+            room = self.rooms.get(name)
+            if room is None or room.state is not RoomState.OPEN:
+                return
+            ROOM_RESYNCS.inc()
+            self.bus.publish(name, EnvelopeKind.SYNC_REQUEST, room.doc.get_state())
+            stored = await self._log.load(name)
+            try:
+                stored_doc = build_doc(stored.all_updates())
+                missing = diff_update(stored_doc, room.doc.get_state())
+            except InvalidUpdate as exc:
+                _log.error("room_resync_failed", room=name, detail=str(exc))
+                return
+            room.apply_remote(missing)  # a no-op when storage holds nothing new
+            _log.info("room_resynced", room=name)
+        except StorageError as exc:
+            _log.warning("room_resync_failed", room=name, error=str(exc))
+        finally:
+            self._resyncing.discard(name)
+
+    async def _unsubscribe(self, name: str) -> None:
+        try:
+            await self.bus.unsubscribe(name)
+        finally:
+            self._unsubscribing.pop(name, None)
+
+    def _background_task(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run ``coro`` as an owned background task (cancelled with the maintenance loop)."""
+        _ = self._spawn(coro)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     # --- maintenance ------------------------------------------------------------------------
 
@@ -144,7 +231,7 @@ class RoomManager:
                 await asyncio.sleep(self._settings.maintenance_interval_s)
                 self.maintain(time.monotonic())
         finally:
-            for task in list(self._compacting.values()):
+            for task in [*self._compacting.values(), *self._background]:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
@@ -161,6 +248,7 @@ class RoomManager:
             if idle and self._committer.pending(name) == 0 and name not in self._compacting:
                 room.close(Close(CloseCode.GOING_AWAY, "room closed"))
                 del self.rooms[name]
+                self._unsubscribing[name] = self._spawn(self._unsubscribe(name))
                 _log.debug("room_evicted", room=name)
         ROOMS_OPEN.set(len(self.rooms))
 

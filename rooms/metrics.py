@@ -15,6 +15,11 @@ __all__ = [
     "CONNECTIONS_CLOSED",
     "ROOM_LOAD_SECONDS",
     "AWARENESS_FLUSHES",
+    "BUS_ENVELOPES",
+    "BUS_LAG_SECONDS",
+    "BUS_RECONNECTS",
+    "BUS_DROPPED",
+    "ROOM_RESYNCS",
 ]
 
 ROOMS_OPEN = Gauge("dttools_rooms_open", "Rooms loaded on this node")
@@ -43,4 +48,24 @@ ROOM_LOAD_SECONDS = Histogram(
 )
 AWARENESS_FLUSHES = Counter(
     "dttools_awareness_flushes_total", "Coalesced awareness broadcasts sent by rooms"
+)
+BUS_ENVELOPES = Counter(
+    "dttools_bus_envelopes_total",
+    "Envelopes exchanged with other nodes through Redis, by direction",
+    labelnames=("direction",),
+)
+BUS_LAG_SECONDS = Histogram(
+    "dttools_bus_lag_seconds",
+    "Fan-out lag between nodes: from the origin publishing an envelope to this node receiving it",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+)
+BUS_RECONNECTS = Counter("dttools_bus_reconnects_total", "Reconnections to Redis after a loss")
+BUS_DROPPED = Counter(
+    "dttools_bus_dropped_total",
+    "Envelopes dropped: malformed on receipt, or not published while Redis was away",
+    labelnames=("reason",),
+)
+ROOM_RESYNCS = Counter(
+    "dttools_room_resyncs_total",
+    "Rooms re-read from PostgreSQL and re-requested from other nodes after a fan-out gap",
 )

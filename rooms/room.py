@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
 import structlog
 from pycrdt import Doc
 
-from collab.awareness import AwarenessRegistry
+from collab.awareness import AwarenessRegistry, parse_awareness
 from collab.close import Close, CloseCode
 from collab.codec import encode, encode_awareness, encode_update
-from collab.errors import DocumentTooLarge, InvalidUpdate
+from collab.envelope import EnvelopeKind
+from collab.errors import DocumentTooLarge, InvalidUpdate, MalformedMessage
 from collab.limits import Limits
 from collab.messages import SyncStep1, SyncStep2, Update
 from collab.session import AwarenessChange, AwarenessQuery, DocUpdate, Event, StateRequest
@@ -23,7 +25,15 @@ from persistence.group_commit import GroupCommitter
 from rooms.connection import Connection
 from rooms.metrics import AWARENESS_FLUSHES, BYTES_OUT, FANOUT_SECONDS, UPDATES_IN, UPDATES_OUT
 
-__all__ = ["Room", "RoomState"]
+__all__ = ["Room", "RoomState", "Publish"]
+
+#: How a room hands an envelope to the fan-out bus (bound to the room's name by the manager).
+Publish = Callable[[EnvelopeKind, bytes], None]
+
+
+def _publish_nowhere(_kind: EnvelopeKind, _payload: bytes) -> None:
+    """The publish hook of a room with no other node to tell."""
+
 
 _log = structlog.get_logger(__name__)
 # An update with no structs and an empty delete set: what a client in sync sends as step 2.
@@ -52,6 +62,7 @@ class Room:
         size_bytes: int = 0,
         awareness_flush_s: float = 0.02,
         error: str | None = None,
+        publish: Publish = _publish_nowhere,
     ) -> None:
         self.name = name
         self.doc: Doc[Any] = doc if doc is not None else Doc()
@@ -63,6 +74,7 @@ class Room:
         self.updates_since_compaction = 0
         self.idle_since: float | None = time.monotonic()
         self._committer = committer
+        self._publish = publish
         self._limits = limits
         self._awareness_flush_s = awareness_flush_s
         self._awareness_timer: asyncio.TimerHandle | None = None
@@ -93,6 +105,7 @@ class Room:
         removal = self.awareness.remove_owner(conn)
         if removal is not None:
             self._broadcast(encode_awareness(removal), exclude=None)
+            self._publish(EnvelopeKind.AWARENESS, removal)
         if not self.connections:
             self.idle_since = time.monotonic()
 
@@ -152,6 +165,7 @@ class Room:
         except StorageBusy:  # has_capacity() was checked above; kept for safety under races
             conn.close(Close(CloseCode.TRY_AGAIN_LATER, "storage is behind: try again later"))
         self._broadcast(encode_update(update), exclude=conn, received_at=received_at)
+        self._publish(EnvelopeKind.UPDATE, update)
 
     def _answer_state_request(self, conn: Connection, state_vector: bytes) -> None:
         if state_vector == _EMPTY_STATE_VECTOR:
@@ -170,6 +184,44 @@ class Room:
             conn.close(Close(CloseCode.INVALID_PAYLOAD, str(exc)))
             return
         conn.send(encode(SyncStep2(missing)))
+
+    # --- from other nodes ---------------------------------------------------------------------
+
+    def apply_remote(self, update: bytes) -> bool:
+        """Apply an update that entered on another node (persisted there) and relay it locally.
+
+        Returns False, changing nothing, for an update that cannot be applied.
+        """
+        if update == _EMPTY_UPDATE:
+            return True
+        try:
+            apply_update(self.doc, update)
+        except InvalidUpdate as exc:
+            _log.warning("remote_update_rejected", room=self.name, reason=str(exc))
+            return False
+        self.size_bytes += len(update)
+        self._full_state = None
+        self._step1 = None
+        self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())
+        return True
+
+    def apply_remote_awareness(self, origin: str, payload: bytes) -> None:
+        """Record and relay awareness changes of clients connected to node ``origin``."""
+        try:
+            entries = parse_awareness(payload)
+        except MalformedMessage as exc:
+            _log.warning("remote_awareness_rejected", room=self.name, reason=str(exc))
+            return
+        if self.awareness.apply(("node", origin), entries, pending=False):
+            self._broadcast(encode_awareness(payload), exclude=None)
+
+    def missing_for(self, state_vector: bytes) -> bytes | None:
+        """What a peer with ``state_vector`` lacks, or None if nothing (or the vector is bad)."""
+        try:
+            missing = diff_update(self.doc, state_vector)
+        except InvalidUpdate:
+            return None
+        return None if missing == _EMPTY_UPDATE else missing
 
     # --- output -----------------------------------------------------------------------------
 
@@ -199,6 +251,7 @@ class Room:
             AWARENESS_FLUSHES.inc()
             # Echo to the sender too: it is harmless (same clock) and one frame serves all.
             self._broadcast(encode_awareness(payload), exclude=None)
+            self._publish(EnvelopeKind.AWARENESS, payload)
 
     def close(self, close: Close, *, drain: bool = True) -> None:
         """Close every connection (after draining their outboxes) and stop timers."""

@@ -17,6 +17,7 @@ from http_api.app import create_app
 from http_api.settings import Settings
 from tests.support.postgres import admin_dsn, fresh_database
 from tests.support.process import ServerProcess
+from tests.support.redis_server import RedisServer, redis_server_binary
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -127,3 +128,16 @@ async def spawn_server(database_url: str) -> AsyncIterator[Callable[..., Awaitab
     for proc in started:
         if proc.proc is not None and proc.proc.returncode is None:
             await proc.kill()
+
+
+@pytest.fixture
+async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
+    """A real redis-server of this test's own (a failure in CI when it is not installed)."""
+    binary = redis_server_binary()
+    if binary is None:  # pragma: no cover - depends on the machine
+        if IN_CI:
+            pytest.fail("redis-server is required in CI")
+        pytest.skip("redis-server is not installed")
+    server = await RedisServer(binary, tmp_path).start()
+    yield server
+    await server.stop()

@@ -114,3 +114,14 @@ class TestRegistry:
         pending = registry.take_pending()
         assert pending is not None
         assert [e.client_id for e in parse_awareness(pending)] == [3]
+
+
+class TestRelayedEntries:
+    def test_entries_from_another_node_are_stored_but_not_queued(self) -> None:
+        """pending=False records the state (for joiners) without re-broadcasting it."""
+        registry = AwarenessRegistry()
+        assert registry.apply(("node", "x"), [entry(8, 1)], pending=False) == 1
+        assert registry.take_pending() is None
+        assert registry.snapshot() is not None
+        removal = registry.remove_owner(("node", "x"))
+        assert removal is not None

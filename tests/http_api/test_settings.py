@@ -64,10 +64,6 @@ class TestCli:
             assert option.flag in result.stdout
             assert option.env in result.stdout
 
-    def test_redis_url_is_refused_until_supported(self) -> None:
-        """Setting REDIS_URL fails fast instead of silently running single-node."""
-        assert main(["serve", "--redis-url", "redis://127.0.0.1:1", "--log-format", "json"]) == 2
-
     def test_invalid_log_format_is_a_usage_error(self) -> None:
         """A bad --log-format exits with argparse's usage error."""
         with pytest.raises(SystemExit) as exc:

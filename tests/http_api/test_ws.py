@@ -11,11 +11,13 @@ import aiohttp
 import websockets
 from pycrdt import Array, Doc, Map, Text
 
+from collab.awareness import AwarenessEntry, encode_awareness_entries
 from collab.close import CloseCode
 from collab.codec import encode
-from collab.messages import Saved, SyncStep1, Update
+from collab.messages import AwarenessUpdate, Saved, SyncStep1, Update
 from http_api.keys import DB
 from tests.conftest import RunningServer, StartServer
+from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient, append_item
 
 
@@ -342,3 +344,50 @@ async def slow_closures(server: RunningServer) -> float:
             if line.startswith('dttools_connections_closed_total{code="1013"}'):
                 return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+class TestCorruptRoom:
+    async def test_corrupt_room_closes_with_4500_and_others_work(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """A room with an undecodable stored row refuses clients with 4500 and writes nothing;
+        another room on the same node works normally."""
+        pool = server.app[DB]
+        await pool.execute(
+            "INSERT INTO room_updates (room, payload) VALUES ($1, $2)", room, b"\x07\x07junk"
+        )
+        client = await YClient.connect(server.ws_url, room)
+        await client.wait_closed()
+        assert client.close_code == CloseCode.ROOM_CORRUPT
+        assert "corrupt" in client.close_reason
+        rows = await pool.fetchval("SELECT count(*) FROM room_updates WHERE room = $1", room)
+        assert rows == 1
+        async with await YClient.connect(server.ws_url, room + "-healthy") as healthy:
+            await healthy.wait_synced()
+            await healthy.edit(append_item("fine"))
+            await healthy.wait_durable()
+
+
+class TestKeepalive:
+    async def test_server_pings_and_drops_a_silent_peer(
+        self, start_server: StartServer, room: str
+    ) -> None:
+        """The server pings every heartbeat_s; a peer that never answers is disconnected and
+        its awareness state is removed for the others."""
+        server = await start_server(heartbeat_s=0.2)
+        async with await YClient.connect(server.ws_url, room) as watcher:
+            await watcher.wait_synced()
+            async with (
+                aiohttp.ClientSession() as http,
+                http.ws_connect(f"{server.ws_url}/{room}", autoping=False) as silent,
+            ):
+                await silent.send_bytes(
+                    encode(AwarenessUpdate(encode_awareness_entries([AwarenessEntry(77, 1, "{}")])))
+                )
+                await watcher.wait_for(lambda: 77 in watcher.awareness)
+                kinds = []
+                async with asyncio.timeout(TIMEOUT):
+                    async for message in silent:  # never answers the pings
+                        kinds.append(message.type)
+                assert aiohttp.WSMsgType.PING in kinds
+            await watcher.wait_for(lambda: 77 in watcher.removed_clients)

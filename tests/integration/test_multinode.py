@@ -1,0 +1,219 @@
+"""Several real server processes sharing PostgreSQL and a real Redis: no lost edit."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from pycrdt import Array, Doc, Text
+
+from tests.support.nginx import nginx_binary, nginx_prefix
+from tests.support.process import ServerProcess
+from tests.support.redis_server import RedisServer
+from tests.support.timing import TIMEOUT
+from tests.support.yclient import YClient
+
+Spawn = Callable[..., Awaitable[ServerProcess]]
+
+
+def items(client: YClient) -> list[str]:
+    return [str(x) for x in client.doc.get("items", type=Array)]
+
+
+def add(name: str, rng: random.Random) -> Callable[[Doc[Any]], None]:
+    """An edit: insert an item at a random place and some text."""
+
+    def change(doc: Doc[Any]) -> None:
+        array = doc.get("items", type=Array)
+        array.insert(rng.randint(0, len(array)), name)
+        text = doc.get("text", type=Text)
+        text.insert(rng.randint(0, len(text)), f"<{name}>")
+
+    return change
+
+
+async def nodes(spawn: Spawn, redis: RedisServer, count: int) -> list[ServerProcess]:
+    return [await spawn(REDIS_URL=redis.url) for _ in range(count)]
+
+
+async def converge(clients: list[YClient], total: int) -> None:
+    for client in clients:
+        await client.wait_for(lambda c=client: len(items(c)) == total)  # type: ignore[misc]
+    reference = (items(clients[0]), str(clients[0].doc.get("text", type=Text)))
+    for client in clients[1:]:
+        assert (items(client), str(client.doc.get("text", type=Text))) == reference
+
+
+class TestMultiNode:
+    async def test_clients_on_three_nodes_converge_and_see_each_other(
+        self, spawn_server: Spawn, redis_server: RedisServer, room: str
+    ) -> None:
+        """Six clients spread over three nodes edit at random and converge; presence crosses."""
+        servers = await nodes(spawn_server, redis_server, 3)
+        clients = [await YClient.connect(servers[i % 3].ws_url, room) for i in range(6)]
+        try:
+            await asyncio.gather(*(c.wait_synced() for c in clients))
+            for i, client in enumerate(clients):
+                await client.set_awareness({"user": f"u{i}"})
+            rng = random.Random(3)
+
+            async def work(i: int, client: YClient) -> None:
+                for step in range(20):
+                    await client.edit(add(f"{i}-{step}", rng))
+
+            await asyncio.gather(*(work(i, c) for i, c in enumerate(clients)))
+            await converge(clients, 6 * 20)
+            ids = {c.doc.client_id for c in clients}
+            for client in clients:
+                others = ids - {client.doc.client_id}
+                await client.wait_for(lambda c=client, o=others: o <= set(c.peers()))  # type: ignore[misc]
+            for client in clients:
+                await client.wait_durable()
+        finally:
+            for client in clients:
+                await client.close()
+
+    async def test_late_node_serves_a_room_live_elsewhere(
+        self, spawn_server: Spawn, redis_server: RedisServer, room: str
+    ) -> None:
+        """A node started after editing began gives its client the full current state."""
+        (first,) = await nodes(spawn_server, redis_server, 1)
+        async with await YClient.connect(first.ws_url, room) as a:
+            await a.wait_synced()
+            for i in range(30):
+                await a.edit(add(f"a{i}", random.Random(i)))
+            late = await spawn_server(REDIS_URL=redis_server.url)
+            async with await YClient.connect(late.ws_url, room) as b:
+                await b.wait_for(lambda: len(items(b)) == 30)
+                await b.edit(add("from-late", random.Random(0)))
+                await a.wait_for(lambda: len(items(a)) == 31)
+                assert items(a) == items(b)
+
+    async def test_redis_restart_in_the_middle_of_editing(
+        self, spawn_server: Spawn, redis_server: RedisServer, room: str
+    ) -> None:
+        """Redis dies and comes back while clients on two nodes edit: all converge, none lost."""
+        servers = await nodes(spawn_server, redis_server, 2)
+        a = await YClient.connect(servers[0].ws_url, room)
+        b = await YClient.connect(servers[1].ws_url, room)
+        try:
+            await asyncio.gather(a.wait_synced(), b.wait_synced())
+            for i in range(10):
+                await a.edit(add(f"a-before-{i}", random.Random(i)))
+                await b.edit(add(f"b-before-{i}", random.Random(i)))
+            await converge([a, b], 20)
+            await redis_server.stop()
+            # Edits while Redis is away reach storage but not the other node...
+            for i in range(10):
+                await a.edit(add(f"a-during-{i}", random.Random(i)))
+                await b.edit(add(f"b-during-{i}", random.Random(i)))
+            await asyncio.gather(a.wait_durable(), b.wait_durable())
+            await redis_server.start()
+            # ...until the nodes reconnect, notice the gap and resync.
+            for server in servers:
+                await server.wait_event("bus_reconnected")
+            await converge([a, b], 40)
+            for i in range(5):
+                await a.edit(add(f"a-after-{i}", random.Random(i)))
+            await converge([a, b], 45)
+        finally:
+            await a.close()
+            await b.close()
+
+    async def test_kill_9_of_a_node_loses_no_acknowledged_update(
+        self, spawn_server: Spawn, redis_server: RedisServer, room: str
+    ) -> None:
+        """A node dies mid-editing; its clients reconnect to another node; nothing is lost."""
+        doomed, survivor = await nodes(spawn_server, redis_server, 2)
+        a = await YClient.connect(doomed.ws_url, room)
+        b = await YClient.connect(survivor.ws_url, room)
+        try:
+            await asyncio.gather(a.wait_synced(), b.wait_synced())
+            for i in range(25):
+                await a.edit(add(f"a{i}", random.Random(i)))
+                await b.edit(add(f"b{i}", random.Random(i)))
+            await a.wait_durable()
+            acknowledged = set(items(a))
+            await doomed.kill()
+            await a.wait_closed()
+            # The provider reconnects elsewhere with its document and resyncs both ways.
+            a2 = await YClient.connect(survivor.ws_url, room, doc=a.doc)
+            await a2.wait_synced()
+            await a2.edit(add("a-after", random.Random(1)))
+            await converge([a2, b], 51)
+            assert acknowledged <= set(items(b))
+            await a2.close()
+        finally:
+            await a.close()
+            await b.close()
+
+
+class TestBehindNginx:
+    async def test_clients_through_nginx_converge_with_direct_clients(
+        self, spawn_server: Spawn, redis_server: RedisServer, tmp_path: Path, room: str
+    ) -> None:
+        """deploy/nginx.conf in front of two nodes: WebSockets upgrade, a room's clients are
+        hashed to one node, and they converge with a client of the other node."""
+        servers = await nodes(spawn_server, redis_server, 2)
+        port = free_port()
+        prefix = nginx_prefix(tmp_path, [f"127.0.0.1:{s.port}" for s in servers])
+        conf = prefix / "nginx.conf"
+        conf.write_text(conf.read_text().replace("listen 8080;", f"listen 127.0.0.1:{port};"))
+        nginx = await asyncio.create_subprocess_exec(
+            nginx_binary(), "-p", str(prefix), "-c", str(conf),
+            "-g", f"daemon off; pid {prefix}/nginx.pid;",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            await wait_for_port(port)
+            via_nginx = f"ws://127.0.0.1:{port}/collab"
+            behind = [await YClient.connect(via_nginx, room) for _ in range(3)]
+            direct = [await YClient.connect(s.ws_url, room) for s in servers]
+            clients = behind + direct
+            await asyncio.gather(*(c.wait_synced() for c in clients))
+            for i, client in enumerate(clients):
+                await client.edit(add(f"c{i}", random.Random(i)))
+            await converge(clients, len(clients))
+            # Consistent hashing: the three nginx clients landed on one node, so that node has
+            # one more connection than the other.
+            counts = [await connections(s) for s in servers]
+            assert sorted(counts) == [1, 4]
+            for client in clients:
+                await client.close()
+        finally:
+            nginx.terminate()
+            await nginx.wait()
+
+
+async def connections(server: ServerProcess) -> float:
+    """The node's dttools_connections gauge."""
+    async with aiohttp.ClientSession() as http, http.get(server.http_url + "/metrics") as r:
+        for line in (await r.text()).splitlines():
+            if line.startswith("dttools_connections "):
+                return float(line.split()[1])
+    raise AssertionError("no dttools_connections metric")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_for_port(port: int) -> None:
+    """Wait until a child process we started accepts connections (no event exists for it)."""
+    async with asyncio.timeout(TIMEOUT):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.02)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return

@@ -300,6 +300,8 @@ def scenarios(bench: Bench) -> dict[str, Callable[[str], dict[str, Any]]]:
         "presence-1000": bench.presence,
         "cross-node-100x10-1hz": bench.cross_node(1),
         "cross-node-100x10-3hz": bench.cross_node(3),
+        "cross-node-100x10-4hz": bench.cross_node(4),
+        "cross-node-100x10-5hz": bench.cross_node(5),
         "cross-node-100x10-6hz": bench.cross_node(6),
         "cross-node-100x10-10hz": bench.cross_node(10),
     }
@@ -452,8 +454,8 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_docs(table: str, meta: dict[str, Any]) -> None:
-    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+def update_docs(table: str, meta: dict[str, Any], section: str) -> None:
+    begin, end = f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
     text = DOC.read_text(encoding="utf-8")
     m = meta["machine"]
     block = (
@@ -489,8 +491,9 @@ def main() -> None:
         ),
     )
     parser.add_argument(
-        "--update-docs", action="store_true", help="rewrite docs/benchmarks.md results"
+        "--update-docs", action="store_true", help="rewrite a results section of docs/benchmarks.md"
     )
+    parser.add_argument("--section", default="results", help="which results section to rewrite")
     args = parser.parse_args()
     if not (HERE / "node_modules" / "@y" / "websocket-server").is_dir():
         subprocess.run(
@@ -530,7 +533,7 @@ def main() -> None:
     report = markdown(bench.results)
     print(report)
     if args.update_docs:
-        update_docs(report, meta)
+        update_docs(report, meta, args.section)
 
 
 if __name__ == "__main__":

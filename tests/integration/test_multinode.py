@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import redis.asyncio as redis
 from pycrdt import Array, Doc, Text
 
 from tests.support.nginx import nginx_binary, nginx_prefix
@@ -217,3 +218,29 @@ async def wait_for_port(port: int) -> None:
             writer.close()
             await writer.wait_closed()
             return
+
+
+class TestBadEnvelopes:
+    async def test_garbage_on_a_room_channel_is_dropped_and_counted(
+        self, spawn_server: Spawn, redis_server: RedisServer, room: str
+    ) -> None:
+        """Bytes that are not an envelope, published on a room's channel, are dropped and
+        counted; the room keeps working across nodes."""
+        servers = await nodes(spawn_server, redis_server, 2)
+        a = await YClient.connect(servers[0].ws_url, room)
+        b = await YClient.connect(servers[1].ws_url, room)
+        try:
+            await asyncio.gather(a.wait_synced(), b.wait_synced())
+            publisher = redis.Redis.from_url(redis_server.url)
+            try:
+                receivers = await publisher.publish(f"dttools:room:{room}", b"\xc1 not msgpack")
+            finally:
+                await publisher.aclose()
+            assert receivers == 2
+            for server in servers:
+                await server.wait_event("bus_envelope_rejected")
+            await a.edit(add("still-fine", random.Random(0)))
+            await converge([a, b], 1)
+        finally:
+            await a.close()
+            await b.close()

@@ -155,17 +155,18 @@ class Room:
             _log.info("update_rejected", room=self.name, conn=conn.id, reason=str(exc))
             conn.close(Close(CloseCode.INVALID_PAYLOAD, str(exc)))
             return
+        # Relay first (latency), then the bookkeeping; nothing here awaits.
+        self._broadcast(encode_update(update), exclude=conn, received_at=received_at)
+        self._publish(EnvelopeKind.UPDATE, update)
+        try:
+            self._committer.submit(self.name, update, conn)
+        except StorageBusy:  # has_capacity() was checked above; kept for safety under races
+            conn.close(Close(CloseCode.TRY_AGAIN_LATER, "storage is behind: try again later"))
         UPDATES_IN.inc()
         self.size_bytes = new_size
         self.updates_since_compaction += 1
         self._full_state = None
         self._step1 = None
-        try:
-            self._committer.submit(self.name, update, conn)
-        except StorageBusy:  # has_capacity() was checked above; kept for safety under races
-            conn.close(Close(CloseCode.TRY_AGAIN_LATER, "storage is behind: try again later"))
-        self._broadcast(encode_update(update), exclude=conn, received_at=received_at)
-        self._publish(EnvelopeKind.UPDATE, update)
 
     def _answer_state_request(self, conn: Connection, state_vector: bytes) -> None:
         if state_vector == _EMPTY_STATE_VECTOR:

@@ -13,7 +13,6 @@ the processes it started.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import os
@@ -32,11 +31,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DTTOOLS = ROOT / ".venv" / "bin" / "dttools"
+sys.path.insert(0, str(ROOT))
+from tests.support.postgres import fresh_database  # noqa: E402 - after the path is set
+
 REF_SERVER = HERE / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"
 DOC = ROOT / "docs" / "benchmarks.md"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -326,27 +327,6 @@ def median_result(results: list[dict[str, Any]]) -> dict[str, Any]:
 # --- database ------------------------------------------------------------------------------
 
 
-@contextmanager
-def bench_database(admin: str) -> Iterator[str]:
-    import asyncpg
-
-    name = f"dttools_bench_{uuid.uuid4().hex[:10]}"
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(admin)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    parts = urlsplit(admin)
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-    finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 # --- report --------------------------------------------------------------------------------
 
 
@@ -503,7 +483,7 @@ def main() -> None:
         sys.exit("run `make install` first; node is required")
     kinds = ["dttools", "y-websocket-server"] if args.server == "both" else [args.server]
     started = dt.datetime.now(dt.UTC)
-    with bench_database(args.database_url) as dsn:
+    with fresh_database(args.database_url) as dsn:
         bench = Bench(dsn, args.quick)
         table = scenarios(bench)
         runs: dict[str, dict[str, list[dict[str, Any]]]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 from pycrdt import Array, Text
@@ -12,6 +13,15 @@ from tests.support.process import ServerProcess
 from tests.support.yclient import YClient, append_item
 
 Spawn = Callable[..., Awaitable[ServerProcess]]
+
+
+async def query(database_url: str, sql: str, *args: object) -> Any:
+    """One value from the database the servers write to."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchval(sql, *args)
+    finally:
+        await conn.close()
 
 
 class TestRestart:
@@ -48,13 +58,9 @@ class TestRestart:
         await client.wait_closed()
         assert client.close_code == CloseCode.GOING_AWAY
         assert client.saved == 20  # the flush acknowledged them before the close frame
-        conn = await asyncpg.connect(database_url)
-        try:
-            snapshot_rows = await conn.fetchval(
-                "SELECT updates_compacted FROM room_snapshots WHERE room = $1", room
-            )
-        finally:
-            await conn.close()
+        snapshot_rows = await query(
+            database_url, "SELECT updates_compacted FROM room_snapshots WHERE room = $1", room
+        )
         assert snapshot_rows == 20  # compacted on the way out: the next load reads one snapshot
         node = await spawn_server()
         async with await YClient.connect(node.ws_url, room) as reader:
@@ -79,11 +85,7 @@ class TestRestart:
         async with await YClient.connect(node.ws_url, room) as reader:
             await reader.wait_synced()
             assert list(reader.doc.get("items", type=Array)) == [float(i) for i in range(200)]
-        conn = await asyncpg.connect(database_url)
-        try:
-            rows = await conn.fetchval("SELECT count(*) FROM room_updates WHERE room = $1", room)
-        finally:
-            await conn.close()
+        rows = await query(database_url, "SELECT count(*) FROM room_updates WHERE room = $1", room)
         assert rows >= acknowledged
 
 
@@ -105,13 +107,9 @@ class TestCompactionLive:
             await client.wait_durable()
             expected = [str(x) for x in client.doc.get("items", type=Array)]
         assert await node.stop() == 0
-        conn = await asyncpg.connect(database_url)
-        try:
-            compacted_rows = await conn.fetchval(
-                "SELECT updates_compacted FROM room_snapshots WHERE room = $1", room
-            )
-        finally:
-            await conn.close()
+        compacted_rows = await query(
+            database_url, "SELECT updates_compacted FROM room_snapshots WHERE room = $1", room
+        )
         assert compacted_rows >= 25
         node = await spawn_server()
         async with await YClient.connect(node.ws_url, room) as reader:

@@ -38,7 +38,8 @@ class TokenBucket:
     def take(self, now: float, cost: float = 1.0) -> bool:
         """Spend ``cost`` tokens if available at time ``now``; return whether it was allowed."""
         elapsed = max(0.0, now - self._stamp)
-        self._stamp = now
+        # never move the stamp back: an earlier `now` would get the same interval refilled twice
+        self._stamp = max(self._stamp, now)
         self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
         if self._tokens >= cost:
             self._tokens -= cost

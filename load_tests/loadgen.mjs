@@ -7,7 +7,8 @@
 //
 // Progress goes to stdout as JSON lines: {"phase": ...}. The driver (run_bench.py) samples the
 // server's CPU and memory between "measure-start" and "measure-end", and reads the final
-// {"phase": "result", ...} line. Every scenario is bounded in time and count.
+// {"phase": "result", ...} line. Every scenario is bounded in time and count: a global deadline
+// (--timeout-s) ends the process with an error, and every loop has a fixed number of steps.
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import WebSocket from 'ws'
@@ -26,19 +27,30 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '1' },
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
+    settle: { type: 'string', default: '2' },
     updates: { type: 'string', default: '10000' },
     bytes: { type: 'string', default: '4194304' },
     repeat: { type: 'string', default: '5' },
     prefix: { type: 'string', default: 'bench' },
     ext: { type: 'boolean', default: false },
-    'timeout-s': { type: 'string', default: '120' }
+    'timeout-s': { type: 'string', default: '180' }
   }
 })
 
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 const num = (name) => Number(opt[name])
-const deadline = setTimeout(() => { emit({ phase: 'error', error: 'scenario timed out' }); process.exit(2) }, num('timeout-s') * 1000)
+const deadline = setTimeout(() => {
+  emit({ phase: 'error', error: `scenario ${opt.scenario} timed out after ${opt['timeout-s']} s` })
+  process.exit(2)
+}, num('timeout-s') * 1000)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+// Unique, small client IDs: a random base per generator process plus a counter. Kept below
+// 2^21 so that `client * 2^32 + clock` is an exact JavaScript number (a safe integer).
+const CLIENT_SPACE = 2 ** 21
+const CLIENTS_PER_PROCESS = 2 ** 14
+let nextClientID = 1 + Math.floor(Math.random() * (CLIENT_SPACE / CLIENTS_PER_PROCESS - 1)) * CLIENTS_PER_PROCESS
+const TWO32 = 4294967296
 
 // --- y-protocols framing -------------------------------------------------------------------
 function syncFrame (sub, payload) {
@@ -59,35 +71,39 @@ function awarenessFrame (clientID, clock, state) {
   encoding.writeVarUint8Array(e, encoding.toUint8Array(inner))
   return encoding.toUint8Array(e)
 }
-// (client, clock) of the first struct of a Yjs v1 update
+// (client, clock) of the first struct of a Yjs v1 update, as one safe integer; null if empty
 function updateKey (update) {
   const d = decoding.createDecoder(update)
-  if (decoding.readVarUint(d) === 0) return null
+  if (decoding.readVarUint(d) === 0) return null // number of clients with structs
   decoding.readVarUint(d) // number of structs of this client
   const client = decoding.readVarUint(d)
   const clock = decoding.readVarUint(d)
-  return client * 4294967296 + clock
+  return client * TWO32 + clock
 }
 
-const sentAt = new Map() // update key -> send time (ms)
+const sentAt = new Map() // update key -> send time (ms, performance.now)
 const latencies = []
 let measuring = false
-let deliveries = 0
-let awarenessIn = 0
+let deliveries = 0 // relayed updates from other clients matched to a send, in the window
+let unmatched = 0 // relayed updates whose first struct matches no send of this process
+let awarenessFrames = 0 // awareness frames received in the window
+let awarenessEntries = 0 // awareness entries about other clients received in the window
 
 // --- one client ----------------------------------------------------------------------------
 class Client {
   constructor (room, { observe = true, ext = opt.ext, base = opt.base } = {}) {
     this.room = room
     this.doc = new Y.Doc()
+    this.doc.clientID = nextClientID++
     this.map = this.doc.getMap('m')
     this.counter = 0
     this.pending = null
     this.synced = false
+    this.syncBytes = 0 // sync payload bytes received before synced
     this.observe = observe
     this.doc.on('update', (u) => { this.pending = u })
     const url = `${base}/${room}` + (ext ? '?ext=1' : '')
-    this.startedAt = performance.now()
+    this.createdAt = performance.now()
     this.ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 })
     this.ws.binaryType = 'nodebuffer'
     this.syncedPromise = new Promise((resolve, reject) => {
@@ -95,12 +111,13 @@ class Client {
       this.ws.on('error', reject)
     })
     this.ws.on('open', () => {
+      this.openedAt = performance.now()
       this.ws.send(syncFrame(0, Y.encodeStateVector(this.doc)))
     })
     this.ws.on('message', (data) => this.onMessage(data))
     this.ws.on('close', (code, reason) => {
       if (!this.closing) {
-        emit({ phase: 'error', error: `server closed ${room}: ${code} ${reason}` })
+        emit({ phase: 'error', error: `server closed a socket of ${room}: ${code} ${reason}` })
         process.exit(1)
       }
     })
@@ -113,25 +130,39 @@ class Client {
       decoding.readVarUint(d)
       const sub = decoding.readVarUint(d)
       const payload = decoding.readVarUint8Array(d)
-      if (sub === 0) { // server's step 1: answer with what it lacks
+      if (!this.synced) this.syncBytes += payload.length
+      if (sub === 0) { // the server's step 1: answer with what it lacks
         this.ws.send(syncFrame(1, Y.encodeStateAsUpdate(this.doc, payload)))
-      } else if (sub === 1) {
+      } else if (sub === 1) { // step 2 in reply to our step 1: synced
         if (!this.synced) {
           this.synced = true
-          this.syncedAt = performance.now()
-          this.onSynced(this.syncedAt - this.startedAt)
+          const now = performance.now()
+          this.onSynced({ fromCreate: now - this.createdAt, fromOpen: now - this.openedAt, bytes: this.syncBytes })
         }
       } else if (sub === 2 && this.observe && measuring) {
         const key = updateKey(payload)
-        if (Math.floor(key / 4294967296) === this.doc.clientID) return // the reference server echoes
+        if (key === null) return
+        if (Math.floor(key / TWO32) === this.doc.clientID) return // the reference server echoes
         const t = sentAt.get(key)
         if (t !== undefined) {
           latencies.push(performance.now() - t)
           deliveries++
+        } else {
+          unmatched++
         }
       }
-    } else if (type === 1 && measuring) {
-      awarenessIn++
+    } else if (type === 1 && this.observe && measuring) {
+      awarenessFrames++
+      const d = decoding.createDecoder(data)
+      decoding.readVarUint(d)
+      const inner = decoding.createDecoder(decoding.readVarUint8Array(d))
+      const count = decoding.readVarUint(inner)
+      for (let i = 0; i < count; i++) {
+        const client = decoding.readVarUint(inner)
+        decoding.readVarUint(inner) // clock
+        decoding.readVarString(inner) // JSON state
+        if (client !== this.doc.clientID) awarenessEntries++
+      }
     }
   }
 
@@ -164,6 +195,17 @@ async function connectAll (rooms, perRoom, extra = {}) {
   return clients
 }
 
+// The generator's own CPU over the measured window (to see when the generator is the limit).
+function cpuWindow () {
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  return () => {
+    const c = process.cpuUsage(c0)
+    const elapsed = (performance.now() - t0) / 1000
+    return { elapsed, loadgen_cpu_pct: 100 * (c.user + c.system) / 1e6 / elapsed }
+  }
+}
+
 // --- scenarios -----------------------------------------------------------------------------
 async function fanout () {
   const rooms = num('rooms')
@@ -176,28 +218,31 @@ async function fanout () {
   const writers = clients.filter((_, i) => (i % perRoom) < writersPerRoom)
   const period = 1000 / rate
   const timers = []
-  const startTimers = () => writers.forEach((w) => {
-    const t = setTimeout(() => { w.sendEdit(); timers.push(setInterval(() => w.sendEdit(), period)) }, Math.random() * period)
-    timers.push(t)
+  writers.forEach((w) => { // each writer starts at a random phase of the period
+    timers.push(setTimeout(() => { w.sendEdit(); timers.push(setInterval(() => w.sendEdit(), period)) }, Math.random() * period))
   })
-  startTimers()
   await sleep(num('warmup') * 1000)
   latencies.length = 0
   deliveries = 0
+  unmatched = 0
   measuring = true
   emit({ phase: 'measure-start' })
-  const t0 = performance.now()
+  const window = cpuWindow()
   await sleep(duration * 1000)
   measuring = false
-  const elapsed = (performance.now() - t0) / 1000
+  const { elapsed, loadgen_cpu_pct } = window()
   emit({ phase: 'measure-end' })
   timers.forEach((t) => { clearTimeout(t); clearInterval(t) })
   clients.forEach((c) => c.close())
   return {
     clients: clients.length,
     writers: writers.length,
+    rate_per_writer: rate,
+    window_s: elapsed,
     deliveries_per_s: deliveries / elapsed,
     expected_deliveries_per_s: writers.length * rate * (perRoom - 1),
+    unmatched,
+    loadgen_cpu_pct,
     latency_ms: summary(latencies)
   }
 }
@@ -205,6 +250,7 @@ async function fanout () {
 async function idle () {
   const clients = await connectAll(num('rooms'), num('clients'))
   emit({ phase: 'connected', clients: clients.length })
+  await sleep(num('settle') * 1000)
   emit({ phase: 'measure-start' })
   await sleep(num('duration') * 1000)
   emit({ phase: 'measure-end' })
@@ -224,49 +270,55 @@ async function roundTrip (client) { // all earlier messages of this socket were 
 }
 
 async function seedHistory () {
-  const author = new Client(`${opt.prefix}-history`, { ext: opt.ext })
+  const author = new Client(`${opt.prefix}-history`, { ext: opt.ext, observe: false })
   await author.syncedPromise
   const arr = author.doc.getArray('items')
   let saved = 0
   author.ws.on('message', (data) => { if (data[0] === 100) saved = decoding.readVarUint(decoding.createDecoder(data.subarray(1))) })
   const total = num('updates')
+  const t0 = performance.now()
   for (let i = 0; i < total; i++) {
     arr.push([`item-${i}`])
     author.ws.send(syncFrame(2, author.pending))
     if (i % 500 === 499) await roundTrip(author) // bounded in-flight window
   }
-  await roundTrip(author)
-  if (opt.ext) while (saved < total) await sleep(20)
+  await roundTrip(author) // the server has applied all of them
+  if (opt.ext) while (saved < total) await sleep(20) // ours: and committed them to PostgreSQL
+  const seconds = (performance.now() - t0) / 1000
   author.close()
-  return { seeded: total }
+  return { seeded_updates: total, seed_s: seconds, durable_confirmed: opt.ext }
+}
+
+// Open a client to the seeded room, wait for the whole document, and count its items.
+async function fullDocument (room, arrayName) {
+  const check = new Client(room, { observe: false })
+  const chunks = []
+  check.ws.on('message', (data) => {
+    if (data[0] === 0 && (data[1] === 1 || data[1] === 2)) {
+      const d = decoding.createDecoder(data); decoding.readVarUint(d); decoding.readVarUint(d)
+      chunks.push(decoding.readVarUint8Array(d))
+    }
+  })
+  await check.syncedPromise
+  const doc = new Y.Doc()
+  chunks.forEach((u) => Y.applyUpdate(doc, u))
+  check.close()
+  return doc.getArray(arrayName).length
 }
 
 async function loadTime () {
-  const times = []
-  let items = 0
-  for (let i = 0; i < num('repeat'); i++) {
+  const fromOpen = []
+  const fromCreate = []
+  for (let i = 0; i < num('repeat'); i++) { // one joiner at a time
     const client = new Client(`${opt.prefix}-history`, { observe: false })
-    // time to the sync step 2 that answers our step 1 (the first step 2 we receive)
-    times.push(await client.syncedPromise)
+    const t = await client.syncedPromise
+    fromOpen.push(t.fromOpen)
+    fromCreate.push(t.fromCreate)
     client.close()
+    await sleep(50)
   }
-  // verify content once, outside the timing
-  const check = new Client(`${opt.prefix}-history`, { observe: false })
-  const full = await new Promise((resolve) => {
-    const chunks = []
-    check.ws.on('message', (data) => {
-      if (data[0] === 0 && (data[1] === 1 || data[1] === 2)) {
-        const d = decoding.createDecoder(data); decoding.readVarUint(d); decoding.readVarUint(d)
-        chunks.push(decoding.readVarUint8Array(d))
-        if (data[1] === 1) resolve(chunks)
-      }
-    })
-  })
-  const doc = new Y.Doc()
-  full.forEach((u) => Y.applyUpdate(doc, u))
-  items = doc.getArray('items').length
-  check.close()
-  return { first_ms: times[0], times_ms: times, median_ms: summary(times).p50, items }
+  const items = await fullDocument(`${opt.prefix}-history`, 'items') // outside the timing
+  return { from_open_ms: fromOpen, from_create_ms: fromCreate, items }
 }
 
 async function seedLarge () {
@@ -275,7 +327,7 @@ async function seedLarge () {
   const chunk = 64 * 1024
   let written = 0
   for (let a = 0; a < authors; a++) {
-    const author = new Client(`${opt.prefix}-large`)
+    const author = new Client(`${opt.prefix}-large`, { observe: false })
     await author.syncedPromise
     const text = author.doc.getText('t')
     while (written < target * (a + 1) / authors) {
@@ -292,36 +344,59 @@ async function seedLarge () {
 async function storm () {
   const n = num('clients')
   emit({ phase: 'measure-start' })
+  const window = cpuWindow()
   const clients = []
   for (let i = 0; i < n; i++) clients.push(new Client(`${opt.prefix}-large`, { observe: false }))
-  // time from socket creation to the final sync step 2 (after any chunked updates)
+  // time to the sync step 2 that answers our step 1 (a chunked reply ends with it)
   const times = await Promise.all(clients.map((c) => c.syncedPromise))
+  const { elapsed, loadgen_cpu_pct } = window()
   emit({ phase: 'measure-end' })
   clients.forEach((c) => c.close())
-  return { clients: n, synced_ms: summary(times) }
+  const bytes = times.map((t) => t.bytes)
+  return {
+    clients: n,
+    window_s: elapsed,
+    loadgen_cpu_pct,
+    synced_ms: summary(times.map((t) => t.fromCreate)),
+    synced_from_open_ms: summary(times.map((t) => t.fromOpen)),
+    sync_bytes_min: Math.min(...bytes),
+    sync_bytes_max: Math.max(...bytes)
+  }
 }
 
 async function presence () {
-  const clients = await connectAll(num('rooms'), num('clients'))
+  const rooms = num('rooms')
+  const perRoom = num('clients')
+  const rate = num('rate')
+  const clients = await connectAll(rooms, perRoom)
   emit({ phase: 'connected', clients: clients.length })
   const timers = []
+  const period = 1000 / rate
   clients.forEach((c) => {
     let clock = 0
-    const send = () => c.ws.send(awarenessFrame(c.doc.clientID, ++clock, { user: 'u', cursor: { x: Math.random() * 1000, y: Math.random() * 1000 } }))
-    timers.push(setTimeout(() => { send(); timers.push(setInterval(send, 1000 / num('rate'))) }, Math.random() * 1000))
+    const send = () => c.ws.send(awarenessFrame(c.doc.clientID, ++clock, { user: `u${c.doc.clientID}`, cursor: { x: Math.round(Math.random() * 1000), y: Math.round(Math.random() * 1000) } }))
+    timers.push(setTimeout(() => { send(); timers.push(setInterval(send, period)) }, Math.random() * period))
   })
   await sleep(num('warmup') * 1000)
-  awarenessIn = 0
+  awarenessFrames = 0
+  awarenessEntries = 0
   measuring = true
   emit({ phase: 'measure-start' })
-  const t0 = performance.now()
+  const window = cpuWindow()
   await sleep(num('duration') * 1000)
   measuring = false
+  const { elapsed, loadgen_cpu_pct } = window()
   emit({ phase: 'measure-end' })
-  const elapsed = (performance.now() - t0) / 1000
   timers.forEach((t) => { clearTimeout(t); clearInterval(t) })
   clients.forEach((c) => c.close())
-  return { clients: clients.length, awareness_frames_in_per_s: awarenessIn / elapsed }
+  return {
+    clients: clients.length,
+    window_s: elapsed,
+    loadgen_cpu_pct,
+    awareness_frames_in_per_s: awarenessFrames / elapsed,
+    awareness_entries_in_per_s: awarenessEntries / elapsed,
+    expected_awareness_entries_per_s: clients.length * rate * (perRoom - 1)
+  }
 }
 
 const scenarios = { fanout, idle, 'seed-history': seedHistory, 'load-time': loadTime, 'seed-large': seedLarge, storm, presence }

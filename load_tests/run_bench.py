@@ -6,13 +6,16 @@ Usage (from the repository root, after `make install`):
 
 Both servers run as separate processes on 127.0.0.1 and face the same Node load generator
 (load_tests/loadgen.mjs), one after the other, with the same parameters. CPU and memory are read
-from /proc for the server's PID only. Every scenario is bounded in time; the driver stops only
-the processes it started.
+from /proc for the server's PID only (plus, for context, the generator's and PostgreSQL's CPU and
+whatever else kept the machine busy). Every scenario is bounded in time; the driver stops only
+the processes it started, by PID. Our server gets a fresh database `dttools_bench_<random>`,
+dropped at the end of the run.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import os
@@ -23,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -31,16 +35,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DTTOOLS = ROOT / ".venv" / "bin" / "dttools"
-sys.path.insert(0, str(ROOT))
-from tests.support.postgres import fresh_database  # noqa: E402 - after the path is set
-
 REF_SERVER = HERE / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"
 DOC = ROOT / "docs" / "benchmarks.md"
 TICKS = os.sysconf("SC_CLK_TCK")
+OURS, REF = "dttools", "y-websocket-server"
+READY_WITHIN_S = 30.0
+
+# --- /proc ---------------------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -49,16 +55,116 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _stat(pid: int | str) -> tuple[str, float]:
+    """(command name, utime + stime in seconds) of one process."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    comm = text[text.index("(") + 1 : text.rindex(")")]
+    fields = text.rsplit(")", 1)[1].split()
+    return comm, (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return _stat(pid)[1]
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of every PostgreSQL process on the machine (read only; for context)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm, seconds = _stat(entry.name)
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+        if comm.startswith("postgres"):
+            total += seconds
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """Non-idle CPU seconds of the whole machine, all cores (first line of /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / TICKS  # user..steal; guest time is inside user
+
+
+def status_mb(pid: int, key: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {key} for {pid}")
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    return status_mb(pid, "VmRSS")
+
+
+@dataclass
+class CpuWindow:
+    """CPU of the server, the generator, PostgreSQL and the machine over a measured window."""
+
+    server_pid: int
+    loadgen_pid: int
+    start: dict[str, float] = field(default_factory=dict)
+
+    def _now(self) -> dict[str, float]:
+        return {
+            "wall": time.monotonic(),
+            "server": cpu_seconds(self.server_pid),
+            "loadgen": cpu_seconds(self.loadgen_pid),
+            "postgres": postgres_cpu_seconds(),
+            "machine": machine_busy_seconds(),
+        }
+
+    def begin(self) -> None:
+        self.start = self._now()
+
+    def end(self) -> dict[str, float]:
+        now = self._now()
+        wall = now["wall"] - self.start["wall"]
+        pct = {k: 100 * (now[k] - self.start[k]) / wall for k in now if k != "wall"}
+        other = pct["machine"] - pct["server"] - pct["loadgen"] - pct["postgres"]
+        return {
+            "window_wall_s": wall,
+            "server_cpu_pct": pct["server"],
+            "loadgen_cpu_pct_proc": pct["loadgen"],
+            "postgres_cpu_pct": pct["postgres"],
+            "machine_cpu_pct": pct["machine"],
+            "other_cpu_pct": max(0.0, other),
+        }
+
+
+# --- database ------------------------------------------------------------------------------
+
+
+def _with_database(dsn: str, database: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+@contextmanager
+def bench_database(admin_dsn: str) -> Iterator[str]:
+    """A fresh database dttools_bench_<random> for this run, dropped afterwards."""
+    import asyncpg  # in the project venv
+
+    name = f"dttools_bench_{uuid.uuid4().hex[:12]}"
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(admin_dsn, timeout=10)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _with_database(admin_dsn, name)
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# --- servers -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -69,6 +175,7 @@ class Server:
     proc: subprocess.Popen[bytes]
     base: str
     port: int
+    log: Path
 
     @property
     def pid(self) -> int:
@@ -78,22 +185,110 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
+                print(f"!! {self.name} (pid {self.pid}) ignored SIGTERM for 30 s; killing it")
                 self.proc.kill()
                 self.proc.wait()
 
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
 
-def wait_port(port: int, proc: subprocess.Popen[bytes], within_s: float = 30.0) -> None:
+
+def wait_port(port: int, proc: subprocess.Popen[bytes], within_s: float = READY_WITHIN_S) -> None:
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
+            raise RuntimeError(f"server exited with {proc.returncode} before listening")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.05)
-    raise RuntimeError(f"port {port} not ready after {within_s}s")
+    raise RuntimeError(f"port {port} not listening after {within_s} s")
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], within_s: float = READY_WITHIN_S) -> None:
+    deadline = time.monotonic() + within_s
+    last = ""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+                last = f"HTTP {r.status}"
+        except OSError as exc:
+            last = str(exc)
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready after {within_s} s (last: {last})")
+
+
+class Launcher:
+    """Starts server processes on free loopback ports; their logs go to one temp folder."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.logs = Path(tempfile.gettempdir()) / f"dttools-bench-{uuid.uuid4().hex[:8]}"
+        self.count = 0
+
+    def _log(self, name: str) -> Path:
+        self.logs.mkdir(exist_ok=True)
+        self.count += 1
+        return self.logs / f"{self.count:03d}-{name}.log"
+
+    def ours(self, redis_url: str | None = None) -> Server:
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "DTTOOLS_LOG_LEVEL": "warning",
+            "DTTOOLS_LOG_FORMAT": "json",
+            # The seeding clients send 10,000 updates as fast as they can; the reference server
+            # has no rate limit, so lift ours (every other setting stays at its default).
+            "DTTOOLS_UPDATES_PER_S": "1000000",
+            "DTTOOLS_UPDATES_BURST": "1000000",
+        }
+        env.pop("REDIS_URL", None)
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        log = self._log(OURS)
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [str(DTTOOLS), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=env, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        server = Server(OURS, proc, f"ws://127.0.0.1:{port}/collab", port, log)
+        try:
+            wait_port(port, proc)
+            wait_ready(f"http://127.0.0.1:{port}/readyz", proc)  # migrations may still run
+        except RuntimeError as exc:
+            server.stop()
+            raise RuntimeError(f"{exc}; log {log}:\n{server.log_tail()}") from exc
+        return server
+
+    def reference(self) -> Server:
+        port = free_port()
+        env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
+        env.pop("YPERSISTENCE", None)  # in memory, no persistence
+        log = self._log(REF)
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                ["node", str(REF_SERVER)], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        server = Server(REF, proc, f"ws://127.0.0.1:{port}", port, log)
+        try:
+            wait_port(port, proc)
+        except RuntimeError as exc:
+            server.stop()
+            raise RuntimeError(f"{exc}; log {log}:\n{server.log_tail()}") from exc
+        return server
+
+    def start(self, kind: str) -> Server:
+        return self.ours() if kind == OURS else self.reference()
 
 
 def start_redis() -> subprocess.Popen[bytes]:
@@ -109,51 +304,8 @@ def start_redis() -> subprocess.Popen[bytes]:
     return proc
 
 
-def start_ours(database_url: str, redis_url: str | None = None) -> Server:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DTTOOLS_LOG_LEVEL": "warning",
-        "DTTOOLS_LOG_FORMAT": "json",
-        # The seeding clients send 10,000 updates as fast as they can; the reference server
-        # has no rate limit, so lift ours (every other setting stays at its default).
-        "DTTOOLS_UPDATES_PER_S": "1000000",
-        "DTTOOLS_UPDATES_BURST": "1000000",
-    }
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    proc = subprocess.Popen(
-        [str(DTTOOLS), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_port(port, proc)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # the port opens before migrations finish
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.05)
-    return Server("dttools", proc, f"ws://127.0.0.1:{port}/collab", port)
-
-
-def start_reference() -> Server:
-    port = free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
-    env.pop("YPERSISTENCE", None)  # in-memory, as in the published reference figures
-    proc = subprocess.Popen(
-        ["node", str(REF_SERVER)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    wait_port(port, proc)
-    return Server("y-websocket-server", proc, f"ws://127.0.0.1:{port}", port)
-
-
 def loadgen(server: Server, scenario: str, *args: str, ext: bool = False) -> dict[str, Any]:
-    """Run one loadgen scenario; sample the server's CPU between measure-start and -end."""
+    """Run one loadgen scenario; sample CPU and memory between measure-start and -end."""
     cmd = ["node", str(HERE / "loadgen.mjs"), "--scenario", scenario, "--base", server.base]
     cmd += list(args)
     if ext:
@@ -161,50 +313,65 @@ def loadgen(server: Server, scenario: str, *args: str, ext: bool = False) -> dic
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=HERE, text=True)
     assert proc.stdout is not None
     result: dict[str, Any] = {}
-    cpu0 = wall0 = 0.0
-    for line in proc.stdout:
-        event = json.loads(line)
-        phase = event.get("phase")
-        if phase == "measure-start":
-            cpu0, wall0 = cpu_seconds(server.pid), time.monotonic()
-            result["rss_start_mb"] = rss_mb(server.pid)
-        elif phase == "measure-end":
-            wall = time.monotonic() - wall0
-            result["server_cpu_pct"] = 100 * (cpu_seconds(server.pid) - cpu0) / wall
-            result["rss_end_mb"] = rss_mb(server.pid)
-        elif phase == "connected":
-            result["rss_connected_mb"] = rss_mb(server.pid)
-        elif phase == "result":
-            result.update(event)
-        elif phase == "error":
-            raise RuntimeError(f"{server.name} {scenario}: {event['error']}")
-    if proc.wait(timeout=600) != 0:
-        raise RuntimeError(f"loadgen {scenario} exited with {proc.returncode}")
+    window = CpuWindow(server.pid, proc.pid)
+    error = None
+    try:
+        for line in proc.stdout:
+            event = json.loads(line)
+            phase = event.get("phase")
+            if phase == "measure-start":
+                window.begin()
+                result["rss_start_mb"] = rss_mb(server.pid)
+            elif phase == "measure-end":
+                result.update(window.end())
+                result["rss_end_mb"] = rss_mb(server.pid)
+                result["rss_peak_mb"] = status_mb(server.pid, "VmHWM")
+            elif phase == "connected":
+                result["rss_connected_mb"] = rss_mb(server.pid)
+            elif phase == "result":
+                result.update({k: v for k, v in event.items() if k != "phase"})
+            elif phase == "error":
+                error = event["error"]
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if error is not None or code != 0:
+        alive = "running" if server.proc.poll() is None else f"exited {server.proc.returncode}"
+        raise RuntimeError(
+            f"{server.name} {scenario}: {error or f'loadgen exited with {code}'} "
+            f"(server {alive}; log {server.log}:\n{server.log_tail()})"
+        )
     return result
 
 
-# --- scenarios ---------------------------------------------------------------------------
+def spread(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "max": max(values), "min": min(values)}
+
+
+# --- scenarios -----------------------------------------------------------------------------
 
 
 @dataclass
 class Bench:
     """A run: settings shared by every scenario."""
 
-    database_url: str
+    launcher: Launcher
     quick: bool
-    results: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def duration(self) -> str:
-        return "5" if self.quick else "20"
+    duration: int
+    warmup: int
 
     @contextmanager
     def server(self, kind: str) -> Iterator[Server]:
-        server = start_ours(self.database_url) if kind == "dttools" else start_reference()
+        server = self.launcher.start(kind)
         try:
             yield server
         finally:
             server.stop()
+
+    def _prefix(self, name: str) -> str:
+        return f"{name}-{uuid.uuid4().hex[:6]}"
 
     def fanout(
         self, rooms: int, clients: int, rate: float, writers: int = 0
@@ -214,8 +381,8 @@ class Bench:
                 return loadgen(
                     server, "fanout", "--rooms", str(rooms), "--clients", str(clients),
                     "--rate", str(rate), "--writers", str(writers),
-                    "--duration", self.duration, "--warmup", "3",
-                    "--prefix", f"fanout-{uuid.uuid4().hex[:6]}",
+                    "--duration", str(self.duration), "--warmup", str(self.warmup),
+                    "--prefix", self._prefix("fanout"),
                 )  # fmt: skip
 
         return run
@@ -224,55 +391,77 @@ class Bench:
         """Every room's clients split over two nodes sharing Redis (ours only)."""
 
         def run(kind: str) -> dict[str, Any]:
-            if kind != "dttools":
+            if kind != OURS:
                 return {}
             redis_proc = start_redis()
             url = f"redis://127.0.0.1:{redis_proc.port}/0"  # type: ignore[attr-defined]
-            first, second = start_ours(self.database_url, url), start_ours(self.database_url, url)
+            first = self.launcher.ours(url)
             try:
-                result = loadgen(
-                    first, "fanout", "--base2", second.base, "--rooms", "100", "--clients", "10",
-                    "--rate", str(rate), "--duration", self.duration, "--warmup", "3",
-                    "--prefix", f"cross-{uuid.uuid4().hex[:6]}",
-                )  # fmt: skip
-                result["second_node_cpu_pct_unmeasured"] = True
-                return result
+                second = self.launcher.ours(url)
+                try:
+                    result = loadgen(
+                        first, "fanout", "--base2", second.base, "--rooms", "100",
+                        "--clients", "10", "--rate", str(rate),
+                        "--duration", str(self.duration), "--warmup", str(self.warmup),
+                        "--prefix", self._prefix("cross"),
+                    )  # fmt: skip
+                    result["second_node_cpu_pct_unmeasured"] = True
+                    return result
+                finally:
+                    second.stop()
             finally:
                 first.stop()
-                second.stop()
                 redis_proc.terminate()
-                redis_proc.wait()
+                redis_proc.wait(timeout=10)
 
         return run
 
     def idle(self, kind: str) -> dict[str, Any]:
         with self.server(kind) as server:
+            time.sleep(1)  # let the fresh process settle
             before = rss_mb(server.pid)
             result = loadgen(
-                server, "idle", "--rooms", "100", "--clients", "10", "--duration", "3",
-                "--prefix", f"idle-{uuid.uuid4().hex[:6]}",
+                server, "idle", "--rooms", "100", "--clients", "10", "--settle", "2",
+                "--duration", "3", "--prefix", self._prefix("idle"),
             )  # fmt: skip
             result["rss_before_mb"] = before
-            result["mb_per_1000_clients"] = (result["rss_connected_mb"] - before) * 1000 / 1000
+            # RSS after the clients have synced and sat idle for 5 s, per 1,000 clients
+            grown = result["rss_end_mb"] - before
+            result["mb_per_1000_clients"] = grown * 1000 / result["clients"]
             return result
 
     def load_time(self, kind: str) -> dict[str, Any]:
-        prefix = f"hist-{uuid.uuid4().hex[:6]}"
+        prefix = self._prefix("hist")
+        joiners = "3" if self.quick else "5"
         with self.server(kind) as server:
             seeded = loadgen(server, "seed-history", "--updates", "10000", "--prefix", prefix,
-                             ext=kind == "dttools")  # fmt: skip
-            if kind != "dttools":
-                result = loadgen(server, "load-time", "--repeat", "5", "--prefix", prefix)
-                result["cold"] = False
-                return {**seeded, **result}
-        # ours: a fresh process, so the first joiner loads the room from PostgreSQL
-        with self.server(kind) as server:
-            result = loadgen(server, "load-time", "--repeat", "5", "--prefix", prefix)
-            result["cold"] = True
-            return {**seeded, **result}
+                             ext=kind == OURS)  # fmt: skip
+            if kind != OURS:
+                # The reference server keeps rooms in memory only: every joiner is warm.
+                result = loadgen(server, "load-time", "--repeat", joiners, "--prefix", prefix)
+                times = result["from_open_ms"]
+                return {
+                    **seeded, **result, "cold": None, "warm": spread(times),
+                    "first_joiner_ms": times[0],
+                }  # fmt: skip
+        # Ours: restart the process on the same database before each cold measurement, so the
+        # first joiner loads the room from PostgreSQL; later joiners find it in memory.
+        cold: list[float] = []
+        warm: list[float] = []
+        items: list[int] = []
+        for _ in range(2 if self.quick else 5):
+            with self.server(kind) as server:
+                result = loadgen(server, "load-time", "--repeat", joiners, "--prefix", prefix)
+                cold.append(result["from_open_ms"][0])
+                warm += result["from_open_ms"][1:]
+                items.append(result["items"])
+        return {
+            **seeded, "cold_ms": cold, "warm_ms": warm, "cold": spread(cold),
+            "warm": spread(warm), "first_joiner_ms": cold[0], "items": min(items),
+        }  # fmt: skip
 
     def storm(self, kind: str) -> dict[str, Any]:
-        prefix = f"storm-{uuid.uuid4().hex[:6]}"
+        prefix = self._prefix("storm")
         with self.server(kind) as server:
             seeded = loadgen(
                 server, "seed-large", "--bytes", str(4 * 1024 * 1024), "--prefix", prefix
@@ -284,12 +473,13 @@ class Bench:
         with self.server(kind) as server:
             return loadgen(
                 server, "presence", "--rooms", "100", "--clients", "10", "--rate", "1",
-                "--duration", self.duration, "--warmup", "3",
-                "--prefix", f"presence-{uuid.uuid4().hex[:6]}",
+                "--duration", str(self.duration), "--warmup", str(self.warmup),
+                "--prefix", self._prefix("presence"),
             )  # fmt: skip
 
 
 def scenarios(bench: Bench) -> dict[str, Callable[[str], dict[str, Any]]]:
+    """Every scenario by name; the first eight run by default."""
     return {
         "fanout-50x4-2hz": bench.fanout(50, 4, 2),
         "fanout-100x10-1hz": bench.fanout(100, 10, 1),
@@ -299,6 +489,7 @@ def scenarios(bench: Bench) -> dict[str, Callable[[str], dict[str, Any]]]:
         "storm-150-4mb": bench.storm,
         "one-writer-1000-observers": bench.fanout(1, 1001, 10, writers=1),
         "presence-1000": bench.presence,
+        # ours only, needs redis-server; run with --only
         "cross-node-100x10-1hz": bench.cross_node(1),
         "cross-node-100x10-3hz": bench.cross_node(3),
         "cross-node-100x10-4hz": bench.cross_node(4),
@@ -306,6 +497,9 @@ def scenarios(bench: Bench) -> dict[str, Callable[[str], dict[str, Any]]]:
         "cross-node-100x10-6hz": bench.cross_node(6),
         "cross-node-100x10-10hz": bench.cross_node(10),
     }
+
+
+DEFAULT_SCENARIOS = 8
 
 
 def median_result(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -324,7 +518,26 @@ def median_result(results: list[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-# --- database ------------------------------------------------------------------------------
+def checks(name: str, kind: str, r: dict[str, Any]) -> list[str]:
+    """Plausibility checks of one result; the table lists what failed."""
+    out = []
+    if r.get("other_cpu_pct", 0) > 25:
+        out.append(f"other processes used {r['other_cpu_pct']:.0f}% of a core during the window")
+    if "expected_deliveries_per_s" in r:
+        if r["deliveries_per_s"] < 0.99 * r["expected_deliveries_per_s"]:
+            out.append(f"delivered {r['deliveries_per_s']:.0f}/s of the expected "
+                       f"{r['expected_deliveries_per_s']:.0f}/s")  # fmt: skip
+        if r.get("unmatched"):
+            out.append(f"{r['unmatched']} relayed updates matched no send")
+    if name.startswith("load") and r.get("items") != r.get("seeded_updates"):
+        out.append(f"a joiner saw {r.get('items')} of {r.get('seeded_updates')} items")
+    if "sync_bytes_min" in r and r["sync_bytes_min"] < r["seeded_bytes"]:
+        out.append(f"a joiner received only {r['sync_bytes_min']} sync bytes")
+    if "expected_awareness_entries_per_s" in r:
+        ratio = r["awareness_entries_in_per_s"] / r["expected_awareness_entries_per_s"]
+        if ratio < 0.95:
+            out.append(f"awareness entries delivered: {100 * ratio:.0f}% of the expected")
+    return [f"{name} / {kind}: {c}" for c in out]
 
 
 # --- report --------------------------------------------------------------------------------
@@ -338,6 +551,7 @@ def machine() -> dict[str, Any]:
     )  # fmt: skip
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
     node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True)
+    ref_version = json.loads((REF_SERVER.parent.parent / "package.json").read_text())["version"]
     return {
         "cpus": os.cpu_count(),
         "cpu_model": model,
@@ -345,149 +559,191 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "node": node.stdout.strip(),
         "kernel": platform.release(),
+        "reference_server": f"@y/websocket-server {ref_version}",
     }
 
 
 def _f(value: Any, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _get(d: dict[str, Any], path: str) -> Any:
+    value: Any = d
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+ROWS: dict[str, list[tuple[str, str, int]]] = {
+    # result kind (recognized by a key) -> (metric, path in the result, digits)
+    "fanout": [
+        ("p50 latency (ms)", "latency_ms.p50", 2),
+        ("p99 latency (ms)", "latency_ms.p99", 2),
+        ("max latency (ms)", "latency_ms.max", 1),
+        ("deliveries/s", "deliveries_per_s", 0),
+        ("server CPU (% of a core)", "server_cpu_pct", 0),
+        ("server RSS at end (MB)", "rss_end_mb", 0),
+    ],
+    "idle": [
+        ("server RSS before (MB)", "rss_before_mb", 1),
+        ("server RSS, 1,000 clients connected (MB)", "rss_end_mb", 1),
+        ("MB per 1,000 idle clients", "mb_per_1000_clients", 1),
+    ],
+    "load": [
+        ("new joiner, median (ms) [ours: cold]", "cold.median", 1),
+        ("new joiner, max (ms) [ours: cold]", "cold.max", 1),
+        ("warm joiner, median (ms)", "warm.median", 2),
+        ("warm joiner, max (ms)", "warm.max", 2),
+    ],
+    "storm": [
+        ("p50 time to synced (ms)", "synced_ms.p50", 0),
+        ("p99 time to synced (ms)", "synced_ms.p99", 0),
+        ("max time to synced (ms)", "synced_ms.max", 0),
+        ("server CPU during the storm (% of a core)", "server_cpu_pct", 0),
+        ("server peak RSS (MB)", "rss_peak_mb", 0),
+    ],
+    "presence": [
+        ("server CPU (% of a core)", "server_cpu_pct", 0),
+        ("awareness entries delivered/s", "awareness_entries_in_per_s", 0),
+        ("awareness frames received/s", "awareness_frames_in_per_s", 0),
+        ("server RSS at end (MB)", "rss_end_mb", 0),
+    ],
+}
+
+
+def _kind(result: dict[str, Any]) -> str:
+    if "latency_ms" in result:
+        return "fanout"
+    if "mb_per_1000_clients" in result:
+        return "idle"
+    if "seeded_updates" in result:
+        return "load"
+    if "synced_ms" in result:
+        return "storm"
+    return "presence"
 
 
 def markdown(results: dict[str, dict[str, Any]]) -> str:
     lines = [
-        "| scenario | metric | dttools | y-websocket-server | ratio (ours / ref) |",
+        f"| scenario | metric | {OURS} | {REF} | ratio (ours / ref) |",
         "|---|---|---|---|---|",
     ]
-
-    def row(name: str, metric: str, ours: float | None, ref: float | None, digits: int = 2) -> None:
-        ratio = "-" if not ours or not ref else f"{ours / ref:.2f}"
-        lines.append(f"| {name} | {metric} | {_f(ours, digits)} | {_f(ref, digits)} | {ratio} |")
-
     for name, pair in results.items():
-        ours, ref = pair.get("dttools", {}), pair.get("y-websocket-server", {})
-        if name.startswith("cross-node"):
-            row(name, "p50 latency (ms), 2 nodes", ours["latency_ms"]["p50"], None)
-            row(name, "p99 latency (ms), 2 nodes", ours["latency_ms"]["p99"], None)
-            row(name, "deliveries/s (expected " + _f(ours["expected_deliveries_per_s"], 0) + ")",
-                ours["deliveries_per_s"], None, 0)  # fmt: skip
-        elif "latency_ms" in ours:
-            row(
-                name,
-                "p50 latency (ms)",
-                ours["latency_ms"]["p50"],
-                ref.get("latency_ms", {}).get("p50"),
-            )
-            row(
-                name,
-                "p99 latency (ms)",
-                ours["latency_ms"]["p99"],
-                ref.get("latency_ms", {}).get("p99"),
-            )
-            row(name, "deliveries/s (expected " + _f(ours["expected_deliveries_per_s"], 0) + ")",
-                ours["deliveries_per_s"], ref.get("deliveries_per_s"), 0)  # fmt: skip
-            row(
-                name,
-                "server CPU (% of a core)",
-                ours.get("server_cpu_pct"),
-                ref.get("server_cpu_pct"),
-                0,
-            )
-        elif "mb_per_1000_clients" in ours:
-            row(
-                name,
-                "MB per 1,000 idle clients",
-                ours["mb_per_1000_clients"],
-                ref.get("mb_per_1000_clients"),
-            )
-        elif "median_ms" in ours:
-            row(
-                name,
-                "first joiner (ms; ours cold from PostgreSQL)",
-                ours["first_ms"],
-                ref.get("first_ms"),
-            )
-            row(name, "median of 5 joiners (ms)", ours["median_ms"], ref.get("median_ms"))
-        elif "synced_ms" in ours:
-            row(
-                name,
-                "p50 time to synced (ms)",
-                ours["synced_ms"]["p50"],
-                ref.get("synced_ms", {}).get("p50"),
-                0,
-            )
-            row(
-                name,
-                "p99 time to synced (ms)",
-                ours["synced_ms"]["p99"],
-                ref.get("synced_ms", {}).get("p99"),
-                0,
-            )
-        elif "awareness_frames_in_per_s" in ours:
-            row(
-                name,
-                "server CPU (% of a core)",
-                ours.get("server_cpu_pct"),
-                ref.get("server_cpu_pct"),
-                0,
-            )
-            row(name, "awareness frames received/s", ours["awareness_frames_in_per_s"],
-                ref.get("awareness_frames_in_per_s"), 0)  # fmt: skip
+        ours, ref = pair.get(OURS) or {}, pair.get(REF) or {}
+        any_result = ours or ref
+        if not any_result:
+            continue
+        kind = _kind(any_result)
+        rows = list(ROWS[kind])
+        if kind == "fanout":
+            expected = any_result["expected_deliveries_per_s"]
+            rows[3] = (f"deliveries/s (expected {expected:,.0f})", "deliveries_per_s", 0)
+        if kind == "load" and not ours.get("cold"):
+            rows = rows[2:]  # no cold loads measured (reference server only)
+        if kind == "presence":
+            expected = any_result["expected_awareness_entries_per_s"]
+            rows[1] = (f"awareness entries delivered/s (expected {expected:,.0f})",
+                       "awareness_entries_in_per_s", 0)  # fmt: skip
+        for metric, path, digits in rows:
+            a = _get(ours, path)
+            b = _get(ref, path)
+            if kind == "load" and path.startswith("cold.") and b is None:
+                b = _get(ref, "warm." + path.split(".")[1])  # the reference is always warm
+            ratio = "-" if not a or not b else f"{a / b:.2f}"
+            lines.append(f"| {name} | {metric} | {_f(a, digits)} | {_f(b, digits)} | {ratio} |")
     return "\n".join(lines) + "\n"
 
 
-def update_docs(table: str, meta: dict[str, Any], section: str) -> None:
+def update_docs(table: str, notes: list[str], meta: dict[str, Any], section: str) -> None:
     begin, end = f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
     text = DOC.read_text(encoding="utf-8")
     m = meta["machine"]
+    flagged = "".join(f"* {n}\n" for n in notes) or "* none\n"
     block = (
         f"{begin}\nMeasured {meta['date']} with `{meta['command']}` on {m['cpus']} cores "
         f"({m['cpu_model']}), {m['memory_gb']} GB RAM, Python {m['python']}, Node {m['node']}, "
-        f"kernel {m['kernel']}; load generator on the same machine; medians of "
-        f"{meta['repeat']} run(s) per server, alternating which server goes first. Raw data: "
-        f"`load_tests/results/{meta['file']}`.\n\n{table}{end}"
+        f"kernel {m['kernel']}, reference {m['reference_server']}; load generator and "
+        f"PostgreSQL on the same machine; {meta['duration_s']} s measured windows after "
+        f"{meta['warmup_s']} s warm-up; medians of {meta['repeat']} run(s) per server, "
+        f"alternating which server goes first. Raw data: `load_tests/results/{meta['file']}`."
+        f"\n\n{table}\nChecks flagged by the driver:\n\n{flagged}{end}"
     )
-    start, stop = text.index(begin), text.index(end) + len(end)
-    DOC.write_text(text[:start] + block + text[stop:], encoding="utf-8")
+    if begin in text:
+        start, stop = text.index(begin), text.index(end) + len(end)
+        text = text[:start] + block + text[stop:]
+    else:
+        text = text.rstrip("\n") + f"\n\n## Results ({section})\n\n{block}\n"
+    DOC.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="5 s windows (smoke run)")
+    parser.add_argument("--quick", action="store_true", help="5 s windows, fewer joiners (smoke)")
+    parser.add_argument("--duration", type=int, help="measured window, s (default 20; quick 5)")
+    parser.add_argument("--warmup", type=int, help="warm-up before a window, s (default 3; 2)")
     parser.add_argument(
         "--repeat",
         type=int,
         default=1,
         help="runs per scenario and server, alternating servers; the table shows medians",
     )
-    parser.add_argument("--only", nargs="*", help="scenario names to run")
-    parser.add_argument(
-        "--server", choices=["both", "dttools", "y-websocket-server"], default="both"
-    )
+    parser.add_argument("--only", nargs="*", help="scenario names to run (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the scenario names and exit")
+    parser.add_argument("--server", choices=["both", OURS, REF], default="both")
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
             "DTTOOLS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
         ),
+        help="a PostgreSQL DSN allowed to create databases (a fresh one is made per run)",
     )
     parser.add_argument(
         "--update-docs", action="store_true", help="rewrite a results section of docs/benchmarks.md"
     )
     parser.add_argument("--section", default="results", help="which results section to rewrite")
+    parser.add_argument(
+        "--report", type=Path, help="only re-render a saved results JSON (with --update-docs)"
+    )
     args = parser.parse_args()
+    if args.report:
+        saved = json.loads(args.report.read_text())
+        rendered = markdown(saved["results"])
+        print(rendered)
+        if args.update_docs:
+            update_docs(rendered, saved.get("checks", []), saved, args.section)
+        return
+    duration = args.duration or (5 if args.quick else 20)
+    warmup = args.warmup if args.warmup is not None else (2 if args.quick else 3)
     if not (HERE / "node_modules" / "@y" / "websocket-server").is_dir():
         subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True
         )
-    if not DTTOOLS.exists() or shutil.which("node") is None:
-        sys.exit("run `make install` first; node is required")
-    kinds = ["dttools", "y-websocket-server"] if args.server == "both" else [args.server]
+    if shutil.which("node") is None:
+        sys.exit("node is required")
+    kinds = [OURS, REF] if args.server == "both" else [args.server]
+    if OURS in kinds and not DTTOOLS.exists():
+        sys.exit(f"{DTTOOLS} is missing: run `make install` first (or --server {REF})")
     started = dt.datetime.now(dt.UTC)
-    with fresh_database(args.database_url) as dsn:
-        bench = Bench(dsn, args.quick)
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    notes: list[str] = []
+    known = list(scenarios(Bench(Launcher(""), args.quick, duration, warmup)))
+    if args.list:
+        print("\n".join(known))
+        return
+    names = args.only or known[:DEFAULT_SCENARIOS]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        sys.exit(f"unknown scenario(s) {unknown}; known: {known}")
+    with bench_database(args.database_url) as dsn:
+        launcher = Launcher(dsn)
+        print(f"server logs: {launcher.logs}", flush=True)
+        bench = Bench(launcher, args.quick, duration, warmup)
         table = scenarios(bench)
-        runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        for name in args.only or list(table):
+        for name in names:
             for attempt in range(args.repeat):
                 # alternate which server goes first, so drift in the machine's load is shared
                 order = kinds if attempt % 2 == 0 else kinds[::-1]
@@ -495,25 +751,34 @@ def main() -> None:
                     print(f"== {name} / {kind} (run {attempt + 1})", flush=True)
                     result = table[name](kind)
                     runs.setdefault(name, {}).setdefault(kind, []).append(result)
+                    notes += checks(name, kind, result)
                     print(json.dumps(result), flush=True)
-        bench.results = {
-            name: {kind: median_result(results) for kind, results in per_kind.items()}
-            for name, per_kind in runs.items()
-        }
+    results = {
+        name: {kind: median_result(rs) for kind, rs in per_kind.items()}
+        for name, per_kind in runs.items()
+    }
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
     file = started.strftime("%Y-%m-%dT%H%M%SZ") + (".quick" if args.quick else "") + ".json"
-    command = "python load_tests/run_bench.py " + " ".join(sys.argv[1:])
-    meta = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "command": command.strip(),
-            "machine": machine(), "file": file}  # fmt: skip
-    meta["repeat"] = args.repeat
+    command = ".venv/bin/python load_tests/run_bench.py " + " ".join(sys.argv[1:])
+    meta = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "command": command.strip(),
+        "machine": machine(),
+        "file": file,
+        "repeat": args.repeat,
+        "duration_s": duration,
+        "warmup_s": warmup,
+    }
     (out_dir / file).write_text(
-        json.dumps({**meta, "results": bench.results, "runs": runs}, indent=2)
+        json.dumps({**meta, "results": results, "runs": runs, "checks": notes}, indent=2)
     )
-    report = markdown(bench.results)
+    report = markdown(results)
     print(report)
+    print("\n".join(["checks flagged:", *notes]) if notes else "checks: all passed")
+    print(f"raw data: {out_dir / file}")
     if args.update_docs:
-        update_docs(report, meta, args.section)
+        update_docs(report, notes, meta, args.section)
 
 
 if __name__ == "__main__":

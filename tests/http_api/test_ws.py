@@ -374,7 +374,8 @@ class TestKeepalive:
     ) -> None:
         """The server pings every heartbeat_s; a peer that never answers is disconnected and
         its awareness state is removed for the others."""
-        server = await start_server(heartbeat_s=0.2)
+        # aiohttp expects a pong within heartbeat_s / 2: leave the live watcher ample time.
+        server = await start_server(heartbeat_s=1.0)
         async with await YClient.connect(server.ws_url, room) as watcher:
             await watcher.wait_synced()
             async with (

@@ -1,6 +1,9 @@
 // Capture golden y-websocket frames from the real npm yjs / y-protocols encoders.
-// Run from tests/: `node interop/capture_vectors.mjs > collab/vectors/yjs_vectors.json`.
-// Deterministic: fixed client ids, fixed content.
+// Run from tests/: `node interop/capture_vectors.mjs` (rewrites collab/vectors/yjs_vectors.json;
+// with --stdout it prints the JSON instead). Deterministic: fixed client ids, fixed content,
+// so a re-run with the pinned packages gives the same bytes.
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
 import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
@@ -93,4 +96,21 @@ const awarenessPayload = awarenessProtocol.encodeAwarenessUpdate(awareness, [100
 
 awareness.destroy()
 otherAwareness.destroy()
-process.stdout.write(JSON.stringify(vectors, null, 2) + '\n')
+// Self-checks: the lengths in the large frame need a multi-byte varuint, and every sync
+// payload is accepted by the real yjs decoders.
+const largeFrame = vectors.find((v) => v.name.startsWith('large update'))
+if (largeFrame.payload_hex.length / 2 <= 16 * 1024) throw new Error('large update is not > 16 KiB')
+for (const v of vectors.filter((v) => v.type === 0)) {
+  const payload = Buffer.from(v.payload_hex, 'hex')
+  if (v.sub === 0) Y.decodeStateVector(payload)
+  else Y.applyUpdate(new Y.Doc(), payload)
+}
+
+const json = JSON.stringify(vectors, null, 2) + '\n'
+if (process.argv.includes('--stdout')) {
+  process.stdout.write(json)
+} else {
+  const out = fileURLToPath(new URL('../collab/vectors/yjs_vectors.json', import.meta.url))
+  writeFileSync(out, json)
+  process.stderr.write(`wrote ${vectors.length} vectors to ${out}\n`)
+}

@@ -157,6 +157,7 @@ class TestYjsInterop:
         report = await run_node_client(
             node, "--url", server.ws_url, "--room", room, "--name", "late",
             "--edits", "0", "--expect", "5", "--timeout-ms", str(int(TIMEOUT * 1000)),
+            "--no-ext",
         )  # fmt: skip
         assert report["items"] == [f"seed-{i}" for i in range(5)]
         assert report["errors"] == []

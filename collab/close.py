@@ -20,6 +20,10 @@ class CloseCode(IntEnum):
     MESSAGE_TOO_BIG = 1009
     INTERNAL_ERROR = 1011
     TRY_AGAIN_LATER = 1013
+    #: the credentials are missing, invalid or expired: log in again, then reconnect
+    UNAUTHORIZED = 4401
+    #: not a member of this project, or access was revoked (or the role changed: reconnect)
+    FORBIDDEN = 4403
     #: applying the update would grow the document past max_document_bytes
     DOCUMENT_TOO_LARGE = 4413
     #: too many updates or awareness messages per second on this connection

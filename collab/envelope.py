@@ -1,4 +1,9 @@
-"""Envelopes between server nodes: msgpack (origin node, room, kind, seq, sent_at, payload)."""
+"""Envelopes between server nodes: msgpack (origin node, room, kind, seq, sent_at, payload).
+
+Most envelopes belong to one room and travel on that room's channel. Control envelopes
+(:data:`CONTROL_KINDS`) concern every node, whatever rooms it has open: they travel on one
+channel all nodes listen to, and their ``room`` field is empty.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,16 @@ import msgpack
 
 from collab.errors import MalformedMessage
 
-__all__ = ["EnvelopeKind", "Envelope", "pack_envelope", "unpack_envelope"]
+__all__ = [
+    "EnvelopeKind",
+    "CONTROL_KINDS",
+    "Envelope",
+    "pack_envelope",
+    "unpack_envelope",
+    "Revocation",
+    "pack_revocation",
+    "unpack_revocation",
+]
 
 
 class EnvelopeKind(IntEnum):
@@ -23,6 +37,12 @@ class EnvelopeKind(IntEnum):
     SYNC_REQUEST = 2
     #: the answer to a SYNC_REQUEST: what the requester's state vector lacks
     SYNC_REPLY = 3
+    #: control: close the connections a :class:`Revocation` selects, on every node
+    REVOKE = 4
+
+
+#: Kinds addressed to every node rather than to one room's channel.
+CONTROL_KINDS: frozenset[EnvelopeKind] = frozenset({EnvelopeKind.REVOKE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +104,66 @@ def unpack_envelope(data: bytes) -> Envelope:
     except ValueError:
         raise MalformedMessage(f"unknown envelope kind {kind}") from None
     return Envelope(origin, room, envelope_kind, seq, float(sent_at), payload)
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """Which live connections lose access: each field given must match, ``None`` matches all.
+
+    ``user_id`` in ``room``: a member was removed or their role changed (they must reconnect
+    to get the new role); ``session_id`` alone: a logout, a revoked refresh-token family or API
+    key; ``user_id`` alone: a disabled account; ``room`` alone: every connection of a room.
+
+    Raises:
+        ValueError: no field is given (a revocation never selects every connection).
+    """
+
+    user_id: str | None = None
+    session_id: str | None = None
+    room: str | None = None
+    reason: str = "access revoked"
+
+    def __post_init__(self) -> None:
+        if self.user_id is None and self.session_id is None and self.room is None:
+            raise ValueError("a revocation must name a user, a session or a room")
+
+    def matches(self, user_id: str | None, session_id: str | None, room: str) -> bool:
+        """Whether a connection with this identity, in ``room``, is selected."""
+        return (
+            (self.user_id is None or self.user_id == user_id)
+            and (self.session_id is None or self.session_id == session_id)
+            and (self.room is None or self.room == room)
+        )
+
+
+def pack_revocation(revocation: Revocation) -> bytes:
+    """Serialize a revocation as the payload of a REVOKE envelope."""
+    data: bytes = msgpack.packb(
+        [revocation.user_id, revocation.session_id, revocation.room, revocation.reason],
+        use_bin_type=True,
+    )
+    return data
+
+
+def unpack_revocation(data: bytes) -> Revocation:
+    """Parse the payload of a REVOKE envelope.
+
+    Raises:
+        MalformedMessage: the bytes are not a revocation.
+    """
+    try:
+        fields = msgpack.unpackb(data, raw=False)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise MalformedMessage(f"undecodable revocation: {type(exc).__name__}") from None
+    if not isinstance(fields, list) or len(fields) != 4:
+        raise MalformedMessage("revocation is not a 4-item array")
+    user_id, session_id, room, reason = fields
+    if not (
+        all(value is None or isinstance(value, str) for value in (user_id, session_id, room))
+        and isinstance(reason, str)
+    ):
+        raise MalformedMessage("revocation field of the wrong type")
+    try:
+        return Revocation(user_id, session_id, room, reason)
+    except ValueError as exc:
+        raise MalformedMessage(str(exc)) from None

@@ -14,6 +14,8 @@ __all__ = [
     "PermissionDenied",
     "NotFound",
     "Conflict",
+    "Unauthenticated",
+    "PreconditionFailed",
 ]
 
 
@@ -55,6 +57,10 @@ class InvalidUpdate(ProtocolError):
 class RateLimited(DTToolsError):
     """The peer exceeded a rate limit."""
 
+    def __init__(self, message: str = "rate limit exceeded", retry_after_s: float | None = None):
+        self.retry_after_s = retry_after_s
+        super().__init__(message)
+
 
 class DocumentTooLarge(DTToolsError):
     """Applying the update would grow the document past its size limit."""
@@ -75,3 +81,11 @@ class NotFound(DTToolsError):
 
 class Conflict(DTToolsError):
     """The request conflicts with the current state of the resource."""
+
+
+class Unauthenticated(DTToolsError):
+    """No valid credentials: missing, malformed, expired, forged or revoked token."""
+
+
+class PreconditionFailed(DTToolsError):
+    """A conditional request (If-Match) does not match the resource's current version."""

@@ -8,11 +8,13 @@ becomes an :class:`InvalidUpdate` and never unwinds through the event loop.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from pycrdt import Doc
+from pycrdt import get_update as _missing_from_update
 
 from collab.errors import InvalidUpdate, MalformedMessage
 from collab.lib0 import Reader, write_var_uint
@@ -25,7 +27,15 @@ __all__ = [
     "decode_state_vector",
     "encode_state_vector",
     "encode_full_state",
+    "DeleteSet",
+    "read_delete_set",
+    "normalize_delete_set",
+    "known_deletes",
+    "adds_nothing",
 ]
+
+#: Deleted ranges per client, ``{client: [(clock, length), ...]}`` (Yjs DeleteSet).
+DeleteSet = dict[int, list[tuple[int, int]]]
 
 
 def is_panic(exc: BaseException) -> bool:
@@ -150,3 +160,79 @@ def encode_full_state(doc: Doc[Any], max_chunk_bytes: int) -> list[bytes]:
         others = {c: k for c, k in clocks.items() if c not in members}
         chunks.append(doc.get_update(encode_state_vector(others)))
     return chunks
+
+
+def read_delete_set(reader: Reader) -> DeleteSet:
+    """Read a Yjs v1 delete set (yjs DeleteSet.js ``writeDeleteSet``) at the reader's position.
+
+    Raises:
+        MalformedMessage: the bytes end early.
+    """
+    deletes: DeleteSet = {}
+    for _ in range(reader.read_var_uint()):
+        client = reader.read_var_uint()
+        ranges = deletes.setdefault(client, [])
+        for _ in range(reader.read_var_uint()):
+            clock = reader.read_var_uint()
+            ranges.append((clock, reader.read_var_uint()))
+    return deletes
+
+
+def normalize_delete_set(deletes: DeleteSet) -> DeleteSet:
+    """The same deletions as sorted ranges, joined where they overlap or touch, none empty."""
+    normal: DeleteSet = {}
+    for client, ranges in deletes.items():
+        out: list[tuple[int, int]] = []
+        for clock, length in sorted(ranges):
+            if length <= 0:
+                continue
+            if out and clock <= out[-1][0] + out[-1][1]:
+                start, previous = out[-1]
+                out[-1] = (start, max(previous, clock + length - start))
+            else:
+                out.append((clock, length))
+        if out:
+            normal[client] = out
+    return normal
+
+
+def known_deletes(doc: Doc[Any]) -> DeleteSet:
+    """Everything deleted in ``doc``, as sorted, merged ranges per client."""
+    # An update from the doc's own state vector has no structs, only the full delete set.
+    reader = Reader(doc.get_update(doc.get_state()))
+    reader.read_var_uint()
+    return normalize_delete_set(read_delete_set(reader))
+
+
+def _covered(known: list[tuple[int, int]], clock: int, length: int) -> bool:
+    index = bisect_right(known, (clock, float("inf"))) - 1  # the last range starting <= clock
+    return index >= 0 and clock + length <= known[index][0] + known[index][1]
+
+
+def adds_nothing(doc: Doc[Any], update: bytes, known: DeleteSet | None = None) -> bool:
+    """Whether applying ``update`` to ``doc`` would change nothing.
+
+    Yjs writes a document's whole delete set into every update it encodes, so a peer in sync
+    that answers sync step 1 sends a non-empty step 2 of deletions the server already has.
+    This tells such an update from one that carries a change. ``known`` is
+    :func:`known_deletes` of ``doc`` (sorted, joined ranges), for callers that cache it.
+
+    Raises:
+        InvalidUpdate: the bytes are not a valid update.
+    """
+    _check_leading_count(update, "update")
+    with _contained("update"):
+        missing = _missing_from_update(update, doc.get_state())
+    reader = Reader(missing)  # encoded by yrs: well-formed
+    if reader.read_var_uint():
+        return False  # structs the doc lacks
+    deletes = normalize_delete_set(read_delete_set(reader))
+    if not deletes:
+        return True
+    if known is None:
+        known = known_deletes(doc)
+    return all(
+        _covered(known.get(client, []), clock, length)
+        for client, ranges in deletes.items()
+        for clock, length in ranges
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 from collections.abc import AsyncIterator
 from contextlib import suppress
 from urllib.parse import urlsplit, urlunsplit
@@ -11,14 +12,20 @@ import structlog
 from aiohttp import web
 
 from collab.close import Close, CloseCode
-from http_api import health, metrics, ws
-from http_api.keys import COMMITTER, DB, ROOMS, SETTINGS, UPDATE_LOG
+from http_api import health, metrics, openapi, ws
+from http_api.keys import AUTH, COMMITTER, DB, MAILER, ROOM_ACCESS, ROOMS, SETTINGS, UPDATE_LOG
+from http_api.mail import Mailer
+from http_api.principal import Authenticator
 from http_api.problems import problem_middleware
+from http_api.room_access import project_room_access
 from http_api.settings import Settings
+from http_api.tokens import TokenSigner
+from http_api.v1 import v1_api
 from persistence.db import create_pool
 from persistence.embedded import EmbeddedPostgres
 from persistence.group_commit import GroupCommitter
 from persistence.migrate import migrate
+from persistence.secrets import get_or_create_secret
 from persistence.update_log import UpdateLog
 from rooms.manager import RoomManager
 from rooms.redis_bus import RedisBus
@@ -49,6 +56,17 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _migrations(app: web.Application) -> AsyncIterator[None]:
     async with app[DB].acquire() as conn:
         await migrate(conn)
+    yield
+
+
+async def _auth(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if settings.jwt_secret:
+        keys = [key.strip().encode() for key in settings.jwt_secret.split(",") if key.strip()]
+    else:
+        keys = [await get_or_create_secret(app[DB], "jwt-signing-key")]
+    app[AUTH] = Authenticator(app[DB], TokenSigner(keys, settings.access_token_ttl_s))
+    app[MAILER] = Mailer(settings.smtp_url, settings.mail_from)
     yield
 
 
@@ -114,13 +132,24 @@ async def _flush_then_close_sockets(app: web.Application) -> None:
     _log.info("shutdown_flushed", rooms=len(manager.rooms))
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("dttools")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a bare tree
+        return "0.0.0"
+
+
 def create_app(settings: Settings) -> web.Application:
     """Build the application for ``settings`` (used by the CLI and by tests)."""
-    app = web.Application(middlewares=[problem_middleware], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([_database, _migrations, _rooms])
+    app[ROOM_ACCESS] = project_room_access
+    app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms])
     app.on_shutdown.append(_flush_then_close_sockets)
     app.add_routes(health.routes)
     app.add_routes(metrics.routes)
     app.add_routes(ws.routes)
+    api = v1_api()
+    api.install(app, lambda request, unsafe: request.app[AUTH].require(request, unsafe))
+    app.add_routes(openapi.routes_for(api, version=_version()))
     return app

@@ -9,12 +9,31 @@ from typing import Any
 
 import structlog
 from aiohttp import web
+from pydantic import ValidationError
 
-from collab.errors import Conflict, DTToolsError, NotFound, PermissionDenied, RateLimited
+from collab.errors import (
+    Conflict,
+    DocumentTooLarge,
+    DTToolsError,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    RateLimited,
+    Unauthenticated,
+)
+from collab.schema import InvalidReference
 from persistence.errors import StorageError
 from rooms.errors import NodeFull
 
-__all__ = ["PROBLEM_TYPES", "problem_response", "problem_middleware", "InvalidRequest"]
+__all__ = [
+    "PROBLEM_TYPES",
+    "problem_response",
+    "problem_middleware",
+    "InvalidRequest",
+    "ValidationFailed",
+    "PreconditionRequired",
+    "IdempotencyKeyReused",
+]
 
 _log = structlog.get_logger(__name__)
 _BASE = "https://dttools.dev/problems/"
@@ -24,12 +43,49 @@ class InvalidRequest(DTToolsError, ValueError):
     """The request is malformed (bad path parameter, query or body)."""
 
 
+class ValidationFailed(InvalidRequest):
+    """The request parsed but its fields are wrong: carries one entry per bad field."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        self.errors = errors
+        fields = ", ".join(e["field"] for e in errors[:5])
+        super().__init__(f"{len(errors)} invalid field(s): {fields}")
+
+    @classmethod
+    def from_pydantic(cls, exc: ValidationError, location: str) -> ValidationFailed:
+        """One entry per pydantic error: where (``body``/``query``), which field, what is wrong."""
+        return cls(
+            [
+                {
+                    "location": location,
+                    "field": ".".join(str(part) for part in err["loc"]) or location,
+                    "message": err["msg"],
+                }
+                for err in exc.errors(include_url=False, include_input=False)
+            ]
+        )
+
+
+class IdempotencyKeyReused(InvalidRequest):
+    """An Idempotency-Key came back with a different request than the one it first named."""
+
+
+class PreconditionRequired(DTToolsError):
+    """A write that must be conditional (If-Match) came without the condition."""
+
+
 #: exception class -> (HTTP status, type slug, title); looked up through the MRO.
 PROBLEM_TYPES: dict[type[BaseException], tuple[int, str, str]] = {
+    ValidationFailed: (422, "validation-error", "Validation failed"),
+    IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency key reused"),
     InvalidRequest: (400, "invalid-request", "Invalid request"),
+    Unauthenticated: (401, "unauthenticated", "Authentication required"),
     PermissionDenied: (403, "forbidden", "Forbidden"),
     NotFound: (404, "not-found", "Not found"),
     Conflict: (409, "conflict", "Conflict"),
+    PreconditionFailed: (412, "precondition-failed", "Precondition failed"),
+    DocumentTooLarge: (413, "document-too-large", "Document too large"),
+    PreconditionRequired: (428, "precondition-required", "Precondition required"),
     RateLimited: (429, "rate-limited", "Too many requests"),
     NodeFull: (503, "node-full", "Server at capacity"),
     StorageError: (503, "storage-unavailable", "Storage unavailable"),
@@ -67,7 +123,16 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return problem_response(exc.status, f"http-{exc.status}", exc.reason, exc.text or None)
+        response = problem_response(exc.status, f"http-{exc.status}", exc.reason, exc.text or None)
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):  # e.g. RFC 9110: 405 has Allow
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
+        return response
+    except InvalidReference as exc:
+        failed = ValidationFailed([{"location": "body", "field": exc.field, "message": str(exc)}])
+        return problem_response(
+            422, "validation-error", "Validation failed", str(failed), errors=failed.errors
+        )
     except DTToolsError as exc:
         mapped = _lookup(exc)
         if mapped is None:
@@ -75,7 +140,15 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         status, slug, title = mapped
         # StorageError text can mention internals: show only the title for it.
         detail = None if isinstance(exc, StorageError) else str(exc)
-        return problem_response(status, slug, title, detail)
+        extra: dict[str, Any] = {}
+        if isinstance(exc, ValidationFailed):
+            extra["errors"] = exc.errors
+        response = problem_response(status, slug, title, detail, **extra)
+        if isinstance(exc, Unauthenticated):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="dttools"'
+        if isinstance(exc, RateLimited) and exc.retry_after_s is not None:
+            response.headers["Retry-After"] = str(max(1, round(exc.retry_after_s)))
+        return response
     except Exception:
         correlation_id = uuid.uuid4().hex
         _log.exception("request_failed", path=request.path, correlation_id=correlation_id)

@@ -45,6 +45,23 @@ def _log_format(value: str) -> str:
     return value
 
 
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+
+
+def _cookie_secure(value: str) -> str:
+    if value not in {"auto", "true", "false"}:
+        raise argparse.ArgumentTypeError(
+            f"cookie-secure must be auto, true or false, got {value!r}"
+        )
+    return value
+
+
 OPTIONS: tuple[Option, ...] = (
     Option("host", "DTTOOLS_HOST", str, "127.0.0.1", "interface to listen on"),
     Option("port", "DTTOOLS_PORT", int, 8000, "TCP port to listen on (0 picks a free one)"),
@@ -179,6 +196,93 @@ OPTIONS: tuple[Option, ...] = (
         15.0,
         "time allowed to flush and close sockets on SIGTERM",
     ),
+    Option(
+        "max_body_bytes",
+        "DTTOOLS_MAX_BODY_BYTES",
+        int,
+        1024 * 1024,
+        "largest HTTP request body accepted",
+    ),
+    Option(
+        "jwt_secret",
+        "DTTOOLS_JWT_SECRET",
+        str,
+        None,
+        "access-token signing keys, comma-separated, 32+ bytes each (the first signs, all "
+        "verify); unset: one is generated once and kept in the database for every node",
+    ),
+    Option(
+        "access_token_ttl_s",
+        "DTTOOLS_ACCESS_TOKEN_TTL_S",
+        float,
+        900.0,
+        "lifetime of an access token (JWT)",
+    ),
+    Option(
+        "refresh_token_ttl_s",
+        "DTTOOLS_REFRESH_TOKEN_TTL_S",
+        float,
+        30 * 24 * 3600.0,
+        "lifetime of a login session (its refresh tokens rotate on every use)",
+    ),
+    Option(
+        "reset_token_ttl_s",
+        "DTTOOLS_RESET_TOKEN_TTL_S",
+        float,
+        3600.0,
+        "lifetime of a password-reset token (single use)",
+    ),
+    Option(
+        "auth_attempts",
+        "DTTOOLS_AUTH_ATTEMPTS",
+        int,
+        10,
+        "login or reset attempts allowed per account and per client address in a window",
+    ),
+    Option(
+        "auth_window_s",
+        "DTTOOLS_AUTH_WINDOW_S",
+        int,
+        900,
+        "the window of DTTOOLS_AUTH_ATTEMPTS, in seconds",
+    ),
+    Option(
+        "cookie_secure",
+        "DTTOOLS_COOKIE_SECURE",
+        _cookie_secure,
+        "auto",
+        "mark cookies Secure: true, false, or auto (when the request came over HTTPS)",
+    ),
+    Option(
+        "public_url",
+        "DTTOOLS_PUBLIC_URL",
+        str,
+        None,
+        "the server's public base URL, for links in e-mails (unset: taken from the request)",
+    ),
+    Option(
+        "smtp_url",
+        "DTTOOLS_SMTP_URL",
+        str,
+        None,
+        "smtp://user:password@host:port (or smtps://) for outgoing e-mail; unset: e-mails "
+        "are written to the log",
+    ),
+    Option(
+        "mail_from",
+        "DTTOOLS_MAIL_FROM",
+        str,
+        "DTTools <no-reply@localhost>",
+        "sender of outgoing e-mail",
+    ),
+    Option(
+        "open_rooms",
+        "DTTOOLS_OPEN_ROOMS",
+        _bool,
+        False,
+        "serve /collab/{room} to anyone, without a token (benchmarks and local experiments "
+        "only; never in production)",
+    ),
 )
 
 
@@ -210,6 +314,18 @@ class Settings:
     commit_delay_ms: float = 10.0
     heartbeat_s: float = 30.0
     shutdown_timeout_s: float = 15.0
+    max_body_bytes: int = 1024 * 1024
+    jwt_secret: str | None = None
+    access_token_ttl_s: float = 900.0
+    refresh_token_ttl_s: float = 30 * 24 * 3600.0
+    reset_token_ttl_s: float = 3600.0
+    auth_attempts: int = 10
+    auth_window_s: int = 900
+    cookie_secure: str = "auto"
+    public_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "DTTools <no-reply@localhost>"
+    open_rooms: bool = False
 
     @property
     def limits(self) -> Limits:

@@ -12,15 +12,18 @@ import structlog
 from aiohttp import WSMsgType, web
 
 from collab.close import Close, CloseCode
-from http_api.keys import ROOMS, SETTINGS
+from collab.errors import NotFound, PermissionDenied, Unauthenticated
+from http_api.keys import ROOM_ACCESS, ROOMS, SETTINGS
 from http_api.problems import InvalidRequest
 from persistence.errors import StorageError
+from rooms.access import RoomAccess
 from rooms.connection import Connection
 from rooms.errors import NodeFull
-from rooms.metrics import BYTES_IN
+from rooms.manager import RoomManager
+from rooms.metrics import BYTES_IN, CONNECTIONS_CLOSED
 from rooms.room import Room
 
-__all__ = ["routes", "ROOM_NAME"]
+__all__ = ["routes", "ROOM_NAME", "RoomAccess", "allow_everyone"]
 
 _log = structlog.get_logger(__name__)
 routes = web.RouteTableDef()
@@ -100,6 +103,30 @@ class _WireCache:
 _wire = _WireCache()
 
 
+async def allow_everyone(_request: web.Request, _room: str) -> RoomAccess:
+    """The access check used when none is installed: anyone may read and write, anonymously."""
+    return RoomAccess()
+
+
+async def _check_access(
+    request: web.Request, name: str, manager: RoomManager
+) -> RoomAccess | Close:
+    """Run the installed access check; map a refusal to the close frame the client gets.
+
+    A browser cannot read the body of a refused upgrade, so refusals are close frames after
+    the upgrade, with a code the client can act on (4401: log in again; 4403: no access).
+    """
+    check = request.app.get(ROOM_ACCESS, allow_everyone)
+    try:
+        return await check(request, name)
+    except Unauthenticated as exc:
+        return Close(CloseCode.UNAUTHORIZED, str(exc) or "unauthorized")
+    except (PermissionDenied, NotFound) as exc:
+        return Close(CloseCode.FORBIDDEN, str(exc) or "forbidden")
+    except StorageError as exc:
+        return manager.room_for_error(exc)
+
+
 @routes.get("/collab/{room}")
 async def collab(request: web.Request) -> web.WebSocketResponse:
     """Serve one y-websocket client for one room."""
@@ -118,6 +145,13 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
         compress=False,
     )
     await ws.prepare(request)
+    checked_at = time.monotonic()
+    access = await _check_access(request, name, manager)
+    if isinstance(access, Close):
+        CONNECTIONS_CLOSED.labels(str(int(access.code))).inc()
+        _log.info("connection_refused", room=name, code=int(access.code), reason=access.reason)
+        await _close(ws, access)
+        return ws
     try:
         manager.admit()
     except NodeFull as exc:
@@ -138,7 +172,18 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
             settings.limits,
             ext=request.query.get("ext") == "1",
             now=time.monotonic(),
+            read_only=access.read_only,
+            user_id=access.user_id,
+            session_id=access.session_id,
         )
+        # Revoked while its access check or the room's load was under way: refuse it now
+        # (from here to joining the room nothing awaits).
+        revoked = manager.revoked_since(checked_at, name, access.user_id, access.session_id)
+        if revoked is not None:
+            refused = Close(CloseCode.FORBIDDEN, revoked.reason)
+            conn.close(refused)  # counted like every close the server makes
+            await _close(ws, refused)
+            return ws
         await _serve(ws, room, conn)
         if conn.closed is not None and conn.closed.code != CloseCode.GOING_AWAY:
             closed = conn.closed

@@ -251,6 +251,10 @@ class Launcher:
             # has no rate limit, so lift ours (every other setting stays at its default).
             "DTTOOLS_UPDATES_PER_S": "1000000",
             "DTTOOLS_UPDATES_BURST": "1000000",
+            # The generator's clients are anonymous, like the reference server's: rooms are
+            # served without accounts (auth is measured nowhere here; it adds one token check
+            # and one membership query per connection, not per message).
+            "DTTOOLS_OPEN_ROOMS": "true",
         }
         env.pop("REDIS_URL", None)
         if redis_url:

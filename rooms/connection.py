@@ -18,13 +18,18 @@ from typing import Protocol
 from collab.close import Close, CloseCode
 from collab.codec import encode
 from collab.limits import Limits
-from collab.messages import Saved
+from collab.messages import AuthPermissionDenied, Saved, ServerNotice
 from collab.session import SyncSession
-from rooms.metrics import CONNECTIONS_CLOSED, FANOUT_SECONDS
+from rooms.metrics import CONNECTIONS_CLOSED, FANOUT_SECONDS, READONLY_WRITES_REFUSED
 
 __all__ = ["Transport", "Connection"]
 
 _ids = count(1)
+# y-protocols auth.js permission-denied: the stock y-websocket client logs it as a warning.
+_READ_ONLY_DENIED = encode(AuthPermissionDenied("read-only access: changes are not saved"))
+_READ_ONLY_NOTICE = encode(
+    ServerNotice("read-only", "you can view this room but not change it; edits are not saved")
+)
 
 
 class Transport(Protocol):
@@ -45,11 +50,30 @@ class Transport(Protocol):
 
 
 class Connection:
-    """A peer in a room. Hashable by identity; also the room's durability listener."""
+    """A peer in a room. Hashable by identity; also the room's durability listener.
 
-    def __init__(self, transport: Transport, limits: Limits, *, ext: bool, now: float) -> None:
+    ``read_only`` connections (viewers) sync and send awareness, but the room refuses their
+    document changes (DESIGN.md invariant 5). ``user_id`` and ``session_id`` are set by the
+    access check so that a revocation can find the connection.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        limits: Limits,
+        *,
+        ext: bool,
+        now: float,
+        read_only: bool = False,
+        user_id: str | None = None,
+        session_id: str | None = None,
+    ) -> None:
         self.id = next(_ids)
         self.ext = ext
+        self.read_only = read_only
+        self.user_id = user_id
+        self.session_id = session_id
+        self.writes_refused = 0
         self.session = SyncSession(limits, now)
         self.durable = 0
         self.closed: Close | None = None
@@ -63,6 +87,11 @@ class Connection:
 
     def __repr__(self) -> str:
         return f"<Connection {self.id}>"
+
+    @property
+    def closing(self) -> bool:
+        """Whether :meth:`close` was called (the socket may still be open, draining)."""
+        return self.closed is not None
 
     @property
     def queued(self) -> int:
@@ -107,6 +136,15 @@ class Connection:
         self.durable += count
         if self.ext:
             self.send(encode(Saved(self.durable)))
+
+    def refuse_write(self) -> None:
+        """Count a document change refused to this read-only client; tell the client once."""
+        READONLY_WRITES_REFUSED.inc()
+        self.writes_refused += 1
+        if self.writes_refused == 1:
+            self.send(_READ_ONLY_DENIED)
+            if self.ext:
+                self.send(_READ_ONLY_NOTICE)
 
     async def run_writer(self) -> None:
         """Drain the outbox into the transport until closed (then close the transport)."""

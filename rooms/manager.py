@@ -1,34 +1,50 @@
-"""RoomManager: open rooms on first use, evict them when idle and flushed, compact in background."""
+"""RoomManager: open rooms on first use, evict them when idle and flushed, compact in background.
+
+It also runs server-side transactions on live documents (REST writes and reads) and closes
+the connections whose access is revoked, on this node and, through the bus, on every other.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
+from pycrdt import Doc
 
 from collab.close import Close, CloseCode
-from collab.envelope import Envelope, EnvelopeKind
-from collab.errors import InvalidUpdate
+from collab.envelope import (
+    Envelope,
+    EnvelopeKind,
+    Revocation,
+    pack_revocation,
+    unpack_revocation,
+)
+from collab.errors import InvalidUpdate, MalformedMessage
 from collab.limits import Limits
 from collab.ydoc import build_doc, diff_update
 from persistence.compaction import compact
 from persistence.errors import StorageError
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
+from rooms.access import RecentRevocations, close_revoked
 from rooms.bus import FanoutBus, LocalBus
 from rooms.connection import Connection
 from rooms.errors import NodeFull
-from rooms.metrics import CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
+from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
 from rooms.room import Publish, Room, RoomState
+from rooms.transact import ServerTransactions
 
 __all__ = ["RoomManager", "RoomSettings"]
 
 _log = structlog.get_logger(__name__)
+_T = TypeVar("_T")
+# Control envelopes concern no single room.
+_NO_ROOM = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +81,8 @@ class RoomManager:
         self._background: set[asyncio.Task[None]] = set()
         self._resyncing: set[str] = set()
         self._unsubscribing: dict[str, asyncio.Task[None]] = {}
+        self._revocations = RecentRevocations()
+        self._server = ServerTransactions(self.open, committer, self._discard)
 
     # --- connections ------------------------------------------------------------------------
 
@@ -153,6 +171,49 @@ class RoomManager:
         self.bus.publish(name, EnvelopeKind.SYNC_REQUEST, doc.get_state())
         return room
 
+    # --- the live document, for the server's own reads and writes -------------------------
+
+    async def transact(self, name: str, change: Callable[[Doc[Any]], _T]) -> _T:
+        """Run ``change(doc)`` in one transaction on room ``name``'s live document.
+
+        The update it made reaches every client and node and is committed to PostgreSQL
+        before this returns ``change``'s result. Read the contract for ``change`` in
+        :meth:`rooms.transact.ServerTransactions.transact`.
+
+        Raises:
+            NodeFull: the node is shutting down or at ``max_rooms``.
+        """
+        if not self.accepting:
+            raise NodeFull("server is shutting down")
+        return await self._server.transact(name, change)
+
+    async def read(self, name: str, view: Callable[[Doc[Any]], _T]) -> _T:
+        """Return ``view(doc)`` for room ``name``'s live document, loading the room if needed.
+
+        See :meth:`rooms.transact.ServerTransactions.read`.
+        """
+        return await self._server.read(name, view)
+
+    def _discard(self, room: Room, why: str) -> None:
+        """Drop a live document holding a change that must not stand; the next open reloads it.
+
+        The change reached no client, node or storage. Connected clients are closed with 1013
+        and resync on reconnect. Reloading waits for this node's pending updates to commit, so
+        the reloaded document lacks nothing but the discarded change.
+        """
+        _log.error("room_discarded", room=room.name, reason=why)
+        room.close(Close(CloseCode.TRY_AGAIN_LATER, "room reloaded: reconnect"))
+        if self.rooms.get(room.name) is room:
+            del self.rooms[room.name]
+            ROOMS_OPEN.set(len(self.rooms))
+        self._unsubscribing[room.name] = self._spawn(self._retire(room.name))
+
+    async def _retire(self, name: str) -> None:
+        try:
+            await self._committer.flush()
+        finally:
+            await self._unsubscribe(name)
+
     def _publisher(self, name: str) -> Publish:
         bus = self.bus
 
@@ -161,10 +222,71 @@ class RoomManager:
 
         return publish
 
-    # --- other nodes ------------------------------------------------------------------------
+    # --- access --------------------------------------------------------------------------
+
+    def revoke(
+        self,
+        *,
+        user_id: str | None = None,
+        session_id: str | None = None,
+        room: str | None = None,
+        reason: str = "access revoked",
+    ) -> int:
+        """Close the connections selected, here and on every other node, with 4403 and ``reason``.
+
+        Every selector given must match (see :class:`collab.envelope.Revocation`): ``user_id``
+        and ``room`` for a member removed or whose role changed ("role changed: reconnect"),
+        ``session_id`` for a logout or a revoked token family or API key, ``user_id`` for a
+        disabled account, ``room`` alone for every connection of a room. A client that still
+        has access reconnects and is checked afresh. Other nodes act when the envelope reaches
+        them (Redis pub/sub, milliseconds); a connection whose access check was under way
+        anywhere is refused before it joins (:meth:`revoked_since`).
+
+        Returns:
+            How many connections were closed on this node.
+
+        Raises:
+            ValueError: no selector is given.
+        """
+        revocation = Revocation(user_id, session_id, room, reason)
+        closed = self._revoke_here(revocation)
+        self.bus.publish(_NO_ROOM, EnvelopeKind.REVOKE, pack_revocation(revocation))
+        return closed
+
+    def _revoke_here(self, revocation: Revocation) -> int:
+        self._revocations.record(revocation, time.monotonic())
+        closed = close_revoked(self.rooms, revocation)
+        _log.info(
+            "connections_revoked",
+            closed=closed,
+            user=revocation.user_id,
+            session=revocation.session_id,
+            room=revocation.room,
+            reason=revocation.reason,
+        )
+        return closed
+
+    def revoked_since(
+        self, started: float, room: str, user_id: str | None, session_id: str | None
+    ) -> Revocation | None:
+        """A revocation issued after monotonic time ``started`` that selects this identity.
+
+        Call it just before a new connection joins, with the time its access check began:
+        a revocation that arrived meanwhile found nothing to close yet.
+        """
+        return self._revocations.since(started, time.monotonic(), room, user_id, session_id)
 
     def on_envelope(self, envelope: Envelope) -> None:
-        """Handle an envelope from another node for a room open here."""
+        """Handle an envelope from another node: control, or for a room open here."""
+        if envelope.kind is EnvelopeKind.REVOKE:
+            try:
+                revocation = unpack_revocation(envelope.payload)
+            except MalformedMessage as exc:
+                BUS_DROPPED.labels("malformed").inc()
+                _log.warning("bus_envelope_rejected", reason=str(exc), origin=envelope.origin)
+                return
+            self._revoke_here(revocation)
+            return
         room = self.rooms.get(envelope.room)
         if room is None or room.state is not RoomState.OPEN:
             return

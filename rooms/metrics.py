@@ -20,6 +20,8 @@ __all__ = [
     "BUS_RECONNECTS",
     "BUS_DROPPED",
     "ROOM_RESYNCS",
+    "READONLY_WRITES_REFUSED",
+    "SERVER_UPDATES",
 ]
 
 ROOMS_OPEN = Gauge("dttools_rooms_open", "Rooms loaded on this node")
@@ -68,4 +70,13 @@ BUS_DROPPED = Counter(
 ROOM_RESYNCS = Counter(
     "dttools_room_resyncs_total",
     "Rooms re-read from PostgreSQL and re-requested from other nodes after a fan-out gap",
+)
+READONLY_WRITES_REFUSED = Counter(
+    "dttools_readonly_writes_refused_total",
+    "Document changes sent by read-only (viewer) connections and refused: not applied, "
+    "relayed or stored",
+)
+SERVER_UPDATES = Counter(
+    "dttools_server_updates_total",
+    "Document updates made by server-side transactions (REST writes), committed before return",
 )

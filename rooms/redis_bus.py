@@ -4,6 +4,9 @@ Pub/sub is at-most-once, and redis-py would silently reconnect and resubscribe, 
 messages lost meanwhile. So retries are off: a broken connection surfaces here, the bus
 reconnects itself, resubscribes every room, and reports every room as having a gap. Rooms then
 re-read their stored tail and ask the other nodes for what they lack (DESIGN.md invariant 4).
+
+Control envelopes (revocations) concern every node whatever rooms it has open, so they travel
+on one channel that every node subscribes to as it connects.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from collab.envelope import EnvelopeKind, pack_envelope, unpack_envelope
+from collab.envelope import CONTROL_KINDS, EnvelopeKind, pack_envelope, unpack_envelope
 from collab.errors import MalformedMessage
 from rooms.bus import EnvelopeHandler, GapDetector, GapHandler, new_node_id
 from rooms.metrics import BUS_DROPPED, BUS_ENVELOPES, BUS_LAG_SECONDS, BUS_RECONNECTS
@@ -29,6 +32,7 @@ __all__ = ["RedisBus"]
 
 _log = structlog.get_logger(__name__)
 _PREFIX = "dttools:room:"
+_CONTROL = "dttools:control"
 _SUBSCRIBE_TIMEOUT_S = 5.0
 _MAX_BATCH = 500
 
@@ -72,7 +76,8 @@ class RedisBus:
     def publish(self, room: str, kind: EnvelopeKind, payload: bytes) -> None:
         """Queue an envelope; the publisher task sends queued envelopes in one pipeline."""
         envelope = self._gaps.stamp(self.node_id, room, kind, payload)
-        self._out.append((_PREFIX + room, pack_envelope(envelope)))
+        channel = _CONTROL if kind in CONTROL_KINDS else _PREFIX + room
+        self._out.append((channel, pack_envelope(envelope)))
         self._wake.set()
 
     async def subscribe(self, room: str) -> None:
@@ -121,7 +126,7 @@ class RedisBus:
             client = _client(self._url)
             pubsub = client.pubsub()
             try:
-                await pubsub.subscribe(self._control, *(_PREFIX + r for r in self._rooms))
+                await pubsub.subscribe(_CONTROL, self._control, *(_PREFIX + r for r in self._rooms))
                 self._pubsub = pubsub
                 self.connected.set()
                 if ever_connected:
@@ -165,13 +170,18 @@ class RedisBus:
             BUS_DROPPED.labels("malformed").inc()
             _log.warning("bus_envelope_rejected", reason=str(exc))
             return
-        if envelope.origin == self.node_id or envelope.room not in self._rooms:
+        control = envelope.kind in CONTROL_KINDS
+        if envelope.origin == self.node_id or not (control or envelope.room in self._rooms):
             return
         BUS_ENVELOPES.labels("in").inc()
         BUS_LAG_SECONDS.observe(max(0.0, time.time() - envelope.sent_at))
         missed = self._gaps.observe(envelope)
         self._on_envelope(envelope)
-        if missed:
+        if missed and control:
+            # A lost revocation cannot be replayed; the access check of every new connection
+            # still applies, and losses are counted in dttools_bus_dropped_total at the sender.
+            _log.warning("bus_control_gap", origin=envelope.origin)
+        elif missed:
             _log.info("bus_gap", room=envelope.room, origin=envelope.origin)
             self._on_gap({envelope.room})
 

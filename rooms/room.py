@@ -19,11 +19,19 @@ from collab.errors import DocumentTooLarge, InvalidUpdate, MalformedMessage
 from collab.limits import Limits
 from collab.messages import SyncStep1, SyncStep2, Update
 from collab.session import AwarenessChange, AwarenessQuery, DocUpdate, Event, StateRequest
-from collab.ydoc import apply_update, diff_update, encode_full_state
-from persistence.errors import StorageBusy
+from collab.ydoc import DeleteSet, adds_nothing, apply_update, diff_update, encode_full_state
+from collab.ydoc import known_deletes as _known_deletes
+from persistence.errors import CorruptHistory, StorageBusy
 from persistence.group_commit import GroupCommitter
 from rooms.connection import Connection
-from rooms.metrics import AWARENESS_FLUSHES, BYTES_OUT, FANOUT_SECONDS, UPDATES_IN, UPDATES_OUT
+from rooms.metrics import (
+    AWARENESS_FLUSHES,
+    BYTES_OUT,
+    FANOUT_SECONDS,
+    SERVER_UPDATES,
+    UPDATES_IN,
+    UPDATES_OUT,
+)
 
 __all__ = ["Room", "RoomState", "Publish"]
 
@@ -80,6 +88,8 @@ class Room:
         self._awareness_timer: asyncio.TimerHandle | None = None
         self._full_state: list[bytes] | None = None
         self._step1: bytes | None = None
+        self._known_deletes: DeleteSet | None = None
+        self._holds = 0
 
     # --- membership -------------------------------------------------------------------------
 
@@ -106,13 +116,26 @@ class Room:
         if removal is not None:
             self._broadcast(encode_awareness(removal), exclude=None)
             self._publish(EnvelopeKind.AWARENESS, removal)
-        if not self.connections:
+        if not self.connections and not self._holds:
+            self.idle_since = time.monotonic()
+
+    def hold(self) -> None:
+        """Keep the room from idling (and so from eviction) while the server works on it."""
+        self._holds += 1
+        self.idle_since = None
+
+    def unhold(self) -> None:
+        """Undo one :meth:`hold`; with no connections left the room starts idling."""
+        self._holds -= 1
+        if not self._holds and not self.connections:
             self.idle_since = time.monotonic()
 
     # --- input ------------------------------------------------------------------------------
 
     def receive(self, conn: Connection, frame: bytes) -> None:
         """Feed one frame from ``conn`` through its session and act on the events."""
+        if conn.closing:
+            return  # closed by us (revoked, too slow, ...): nothing more from it reaches the room
         session = conn.session
         events = session.receive(frame, time.monotonic())
         if session.close_requested is not None:
@@ -126,6 +149,8 @@ class Room:
 
     def _handle(self, conn: Connection, event: Event, received_at: float) -> None:
         match event:
+            case DocUpdate(update) if conn.read_only:
+                self._refuse_viewer_update(conn, update)
             case DocUpdate(update):
                 self._apply_client_update(conn, update, received_at)
             case StateRequest(state_vector):
@@ -165,8 +190,33 @@ class Room:
         UPDATES_IN.inc()
         self.size_bytes = new_size
         self.updates_since_compaction += 1
+        self._changed()
+
+    def _refuse_viewer_update(self, conn: Connection, update: bytes) -> None:
+        """Never apply a viewer's update; count and report it only if it would change something.
+
+        A viewer in sync answers sync step 1 with the deletions the room already has (Yjs puts
+        the whole delete set in every update), which is not an attempt to write.
+        """
+        if update == _EMPTY_UPDATE:
+            return
+        if self._known_deletes is None:
+            self._known_deletes = _known_deletes(self.doc)
+        try:
+            if adds_nothing(self.doc, update, self._known_deletes):
+                return
+        except InvalidUpdate as exc:
+            conn.close(Close(CloseCode.INVALID_PAYLOAD, str(exc)))
+            return
+        if not conn.writes_refused:
+            _log.info("write_refused", room=self.name, conn=conn.id, user=conn.user_id)
+        conn.refuse_write()
+
+    def _changed(self) -> None:
+        """The document changed: drop what was encoded from its previous state."""
         self._full_state = None
         self._step1 = None
+        self._known_deletes = None
 
     def _answer_state_request(self, conn: Connection, state_vector: bytes) -> None:
         if state_vector == _EMPTY_STATE_VECTOR:
@@ -201,8 +251,7 @@ class Room:
             _log.warning("remote_update_rejected", room=self.name, reason=str(exc))
             return False
         self.size_bytes += len(update)
-        self._full_state = None
-        self._step1 = None
+        self._changed()
         self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())
         return True
 
@@ -223,6 +272,46 @@ class Room:
         except InvalidUpdate:
             return None
         return None if missing == _EMPTY_UPDATE else missing
+
+    # --- from this server ---------------------------------------------------------------------
+
+    def check_writable(self) -> None:
+        """Raise unless a server-side change may be made now (checked before running it).
+
+        Raises:
+            CorruptHistory: the room's stored history is corrupt; nothing is written to it.
+            StorageBusy: the group committer is full.
+            DocumentTooLarge: the document is already at ``max_document_bytes``.
+        """
+        if self.state is RoomState.CORRUPT:
+            raise CorruptHistory(self.name, self.error or "unknown")
+        if not self._committer.has_capacity():
+            raise StorageBusy(f"{self._committer.depth} updates waiting for storage")
+        if self.size_bytes >= self._limits.max_document_bytes:
+            raise DocumentTooLarge(self.size_bytes, self._limits.max_document_bytes)
+
+    def commit_server_update(self, update: bytes) -> int:
+        """Store, relay and publish an update made on this node; return its durability ticket.
+
+        The size limit and the committer are checked first, so on an error nothing has left
+        the room: no client, no other node and no storage saw the update.
+
+        Raises:
+            DocumentTooLarge: the update would grow the document past ``max_document_bytes``.
+            StorageBusy: the group committer is full.
+        """
+        new_size = self.size_bytes + len(update)
+        if new_size > self._limits.max_document_bytes:
+            raise DocumentTooLarge(new_size, self._limits.max_document_bytes)
+        ticket = self._committer.submit(self.name, update, None)
+        # Every local client gets it (no author to exclude), then the other nodes.
+        self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())
+        self._publish(EnvelopeKind.UPDATE, update)
+        SERVER_UPDATES.inc()
+        self.size_bytes = new_size
+        self.updates_since_compaction += 1
+        self._changed()
+        return ticket
 
     # --- output -----------------------------------------------------------------------------
 

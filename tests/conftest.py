@@ -67,6 +67,13 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
             log_level="warning",
             idle_timeout_s=60.0,
             commit_delay_ms=2.0,
+            # Every test client is 127.0.0.1 and the database lives for the whole session, so
+            # per-address auth limits would trip after a few registrations; tests of the
+            # limits pass a small value (and their own client addresses).
+            auth_attempts=100_000,
+            # The live-core tests use free-form room names without accounts; tests of access
+            # control pass open_rooms=False (the product's default).
+            open_rooms=True,
         )
         return replace(base, **overrides)
 
@@ -119,7 +126,8 @@ async def spawn_server(database_url: str) -> AsyncIterator[Callable[..., Awaitab
     started: list[ServerProcess] = []
 
     async def spawn(*args: str, port: int = 0, **env: str) -> ServerProcess:
-        proc = ServerProcess({"DATABASE_URL": database_url, **env}, list(args))
+        base = {"DATABASE_URL": database_url, "DTTOOLS_OPEN_ROOMS": "true"}
+        proc = ServerProcess({**base, **env}, list(args))
         proc.port = port
         started.append(proc)
         return await proc.start()

@@ -76,7 +76,7 @@ def test_every_extension_message_is_documented() -> None:
 
 
 def test_every_problem_type_is_documented() -> None:
-    """Each problem+json type slug appears in docs/operations.md."""
-    text = _read("operations.md")
+    """Each problem+json type slug appears in the REST API's error table (docs/api.md)."""
+    text = _read("api.md")
     for _status, slug, _title in PROBLEM_TYPES.values():
         assert f"`{slug}`" in text, slug

@@ -75,8 +75,10 @@ class TestCloseCode:
             (CloseCode.MESSAGE_TOO_BIG, 1009),
             (CloseCode.INTERNAL_ERROR, 1011),
             (CloseCode.TRY_AGAIN_LATER, 1013),
+            (CloseCode.UNAUTHORIZED, 4401),
+            (CloseCode.FORBIDDEN, 4403),
         ],
     )
     def test_spec_codes_have_their_rfc_values(self, code: CloseCode, value: int) -> None:
-        """The RFC 6455 / IANA codes we use have their registered numbers."""
+        """The RFC 6455 / IANA codes have their registered numbers; ours mirror HTTP statuses."""
         assert int(code) == value

@@ -6,10 +6,19 @@ import contextlib
 
 import msgpack
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from collab.envelope import Envelope, EnvelopeKind, pack_envelope, unpack_envelope
+from collab.envelope import (
+    CONTROL_KINDS,
+    Envelope,
+    EnvelopeKind,
+    Revocation,
+    pack_envelope,
+    pack_revocation,
+    unpack_envelope,
+    unpack_revocation,
+)
 from collab.errors import MalformedMessage, ProtocolError
 
 
@@ -59,3 +68,80 @@ class TestEnvelope:
         """Bytes that are not msgpack are refused."""
         with pytest.raises(MalformedMessage, match="undecodable envelope"):
             unpack_envelope(b"\xc1")
+
+
+_ids = st.none() | st.text(max_size=12)
+
+
+class TestRevocation:
+    def test_revoke_is_the_only_control_kind(self) -> None:
+        """REVOKE (4) goes to every node; the other kinds stay on their room's channel."""
+        assert int(EnvelopeKind.REVOKE) == 4
+        assert frozenset({EnvelopeKind.REVOKE}) == CONTROL_KINDS
+
+    @given(_ids, _ids, _ids, st.text(max_size=30))
+    def test_round_trip(
+        self, user_id: str | None, session_id: str | None, room: str | None, reason: str
+    ) -> None:
+        """Every revocation survives pack then unpack."""
+        assume(user_id is not None or session_id is not None or room is not None)
+        revocation = Revocation(user_id, session_id, room, reason)
+        assert unpack_revocation(pack_revocation(revocation)) == revocation
+
+    def test_a_revocation_selects_something(self) -> None:
+        """A revocation naming no user, session or room would close everything: refused."""
+        with pytest.raises(ValueError, match="must name a user, a session or a room"):
+            Revocation()
+
+    def test_default_reason(self) -> None:
+        """Without a reason, clients read "access revoked"."""
+        assert Revocation(user_id="u").reason == "access revoked"
+
+    @pytest.mark.parametrize(
+        ("revocation", "identity", "selected"),
+        [
+            (Revocation(user_id="u1", room="r1"), ("u1", "s1", "r1"), True),
+            (Revocation(user_id="u1", room="r1"), ("u1", "s1", "r2"), False),
+            (Revocation(user_id="u1", room="r1"), ("u2", "s1", "r1"), False),
+            (Revocation(user_id="u1"), ("u1", "s9", "any"), True),
+            (Revocation(user_id="u1"), (None, None, "any"), False),
+            (Revocation(session_id="s1"), ("u1", "s1", "r3"), True),
+            (Revocation(session_id="s1"), ("u1", "s2", "r3"), False),
+            (Revocation(room="r1"), (None, None, "r1"), True),
+            (Revocation(room="r1"), ("u1", "s1", "r2"), False),
+        ],
+    )
+    def test_matches(
+        self,
+        revocation: Revocation,
+        identity: tuple[str | None, str | None, str],
+        selected: bool,
+    ) -> None:
+        """Every selector given must match; the others match anything."""
+        assert revocation.matches(*identity) is selected
+
+    @pytest.mark.parametrize(
+        ("value", "text"),
+        [
+            (["u", None, None], "4-item array"),
+            ({"u": 1}, "4-item array"),
+            ([1, None, None, "why"], "wrong type"),
+            (["u", None, None, None], "wrong type"),
+            ([None, None, None, "why"], "must name a user"),
+        ],
+    )
+    def test_wrong_shapes(self, value: object, text: str) -> None:
+        """Well-formed msgpack of the wrong shape is refused with a reason."""
+        with pytest.raises(MalformedMessage, match=text):
+            unpack_revocation(msgpack.packb(value, use_bin_type=True))
+
+    def test_garbage(self) -> None:
+        """Bytes that are not msgpack are refused."""
+        with pytest.raises(MalformedMessage, match="undecodable revocation"):
+            unpack_revocation(b"\xc1")
+
+    @given(st.binary(max_size=40))
+    def test_accept_or_documented_error(self, data: bytes) -> None:
+        """Arbitrary bytes unpack or raise a ProtocolError, nothing else."""
+        with contextlib.suppress(ProtocolError):
+            unpack_revocation(data)

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, merge_updates
 
 from collab.errors import InvalidUpdate, MalformedMessage, ProtocolError
+from collab.lib0 import Reader
 from collab.ydoc import (
+    DeleteSet,
+    adds_nothing,
     apply_update,
     build_doc,
     decode_state_vector,
@@ -20,6 +23,9 @@ from collab.ydoc import (
     encode_full_state,
     encode_state_vector,
     is_panic,
+    known_deletes,
+    normalize_delete_set,
+    read_delete_set,
 )
 
 
@@ -366,3 +372,112 @@ class TestFullState:
         doc = build_doc(order)
         assert _clocks(doc) == _clocks(source)
         assert _content(doc) == _content(source)
+
+
+def _server_with_deletions() -> Doc[Any]:
+    doc: Doc[Any] = Doc()
+    items = doc.get("items", type=Array)
+    items.extend(list(range(10)))
+    del items[2]
+    del items[5]
+    return doc
+
+
+def _replica(doc: Doc[Any]) -> Doc[Any]:
+    copy: Doc[Any] = Doc()
+    copy.apply_update(doc.get_update())
+    return copy
+
+
+def _clocks_of(deletes: DeleteSet) -> set[tuple[int, int]]:
+    return {
+        (client, clock + i)
+        for client, ranges in deletes.items()
+        for clock, length in ranges
+        for i in range(length)
+    }
+
+
+class TestDeleteSets:
+    def test_read_delete_set(self) -> None:
+        """Two clients, one with two ranges, read in order."""
+        raw = b"\x02\x07\x02\x01\x02\x06\x01\x09\x01\x00\x03"
+        assert read_delete_set(Reader(raw)) == {7: [(1, 2), (6, 1)], 9: [(0, 3)]}
+
+    def test_truncated_delete_set(self) -> None:
+        """A delete set cut short raises MalformedMessage."""
+        with pytest.raises(MalformedMessage, match="truncated"):
+            read_delete_set(Reader(b"\x01\x07\x02\x01"))
+
+    @given(
+        st.dictionaries(
+            st.integers(0, 3),
+            st.lists(st.tuples(st.integers(0, 30), st.integers(0, 6)), max_size=6),
+            max_size=3,
+        )
+    )
+    def test_normalize_keeps_the_same_clocks(self, deletes: DeleteSet) -> None:
+        """Normalizing keeps exactly the deleted clocks, in sorted ranges that neither touch
+        nor overlap, and drops clients left with nothing."""
+        normal = normalize_delete_set(deletes)
+        assert _clocks_of(normal) == _clocks_of(deletes)
+        for ranges in normal.values():
+            assert ranges
+            for (clock, length), (after, _) in itertools.pairwise(ranges):
+                assert clock + length < after
+            assert all(length > 0 for _, length in ranges)
+
+    def test_known_deletes(self) -> None:
+        """The deletions of a doc, per client, as joined ranges."""
+        doc = _server_with_deletions()
+        assert known_deletes(doc) == {doc.client_id: [(2, 1), (6, 1)]}
+        del doc.get("items", type=Array)[2]  # the item at clock 3: touches clock 2
+        assert known_deletes(doc) == {doc.client_id: [(2, 2), (6, 1)]}
+        assert known_deletes(Doc()) == {}
+
+
+class TestAddsNothing:
+    def test_empty_update(self) -> None:
+        """An update with no structs and no deletions changes nothing."""
+        assert adds_nothing(_server_with_deletions(), EMPTY)
+
+    def test_in_sync_peer_resends_known_deletions(self) -> None:
+        """A peer in sync answers step 1 with the deletions the doc already has: no change."""
+        server = _server_with_deletions()
+        step2 = _replica(server).get_update(server.get_state())
+        assert step2 != EMPTY  # Yjs sends the whole delete set
+        assert adds_nothing(server, step2)
+        assert adds_nothing(server, step2, known_deletes(server))
+
+    def test_new_deletion_is_a_change(self) -> None:
+        """A deletion the doc lacks is a change, even with no new structs."""
+        server = _server_with_deletions()
+        peer = _replica(server)
+        del peer.get("items", type=Array)[0]
+        assert not adds_nothing(server, peer.get_update(server.get_state()))
+
+    def test_deletion_of_an_unknown_client_is_a_change(self) -> None:
+        """Deleted ranges of a client the doc has no deletions of are a change."""
+        server = _server_with_deletions()
+        peer = _replica(server)
+        peer.get("text", type=Text).insert(0, "abc")
+        server.apply_update(peer.get_update(server.get_state()))
+        del peer.get("text", type=Text)[0:1]
+        assert not adds_nothing(server, peer.get_update(server.get_state()))
+
+    def test_new_structs_are_a_change(self) -> None:
+        """An insertion the doc lacks is a change."""
+        server = _server_with_deletions()
+        peer = _replica(server)
+        peer.get("items", type=Array).append("new")
+        assert not adds_nothing(server, peer.get_update(server.get_state()))
+
+    def test_already_applied_update_adds_nothing(self) -> None:
+        """Replaying an update the doc has (structs and deletions) changes nothing."""
+        server = _server_with_deletions()
+        assert adds_nothing(server, server.get_update())
+
+    def test_garbage(self) -> None:
+        """Bytes that are not an update raise InvalidUpdate."""
+        with pytest.raises(InvalidUpdate):
+            adds_nothing(Doc(), b"\x01\x02\x03")

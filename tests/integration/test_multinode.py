@@ -11,15 +11,21 @@ from typing import Any
 
 import aiohttp
 import redis.asyncio as redis
+from aiohttp.test_utils import TestServer
 from pycrdt import Array, Doc, Text
 
+from http_api.keys import DB, ROOMS
+from http_api.settings import Settings
+from tests.support.access import access_from_query, connect, start_node
 from tests.support.nginx import nginx_binary, nginx_prefix
 from tests.support.process import ServerProcess
 from tests.support.redis_server import RedisServer
-from tests.support.timing import TIMEOUT
+from tests.support.timing import TIMEOUT, scaled
 from tests.support.yclient import YClient
 
 Spawn = Callable[..., Awaitable[ServerProcess]]
+MakeSettings = Callable[..., Settings]
+AiohttpServer = Callable[..., Awaitable[TestServer]]
 
 
 def items(client: YClient) -> list[str]:
@@ -244,3 +250,64 @@ class TestBadEnvelopes:
         finally:
             await a.close()
             await b.close()
+
+
+class TestServerSideAcrossNodes:
+    async def test_revocation_on_one_node_closes_sockets_on_another_within_a_second(
+        self,
+        make_settings: MakeSettings,
+        aiohttp_server: AiohttpServer,
+        redis_server: RedisServer,
+        room: str,
+    ) -> None:
+        """A user disabled on node A, which has none of their rooms open, loses every socket
+        on node B (4403) within a second; other users' sockets stay."""
+        a = await start_node(make_settings, aiohttp_server, redis_url=redis_server.url)
+        b = await start_node(
+            make_settings, aiohttp_server, access_from_query, redis_url=redis_server.url
+        )
+        first = await connect(b, room + "-x", user="u1", session="s1")
+        second = await connect(b, room + "-y", user="u1", session="s2")
+        other = await connect(b, room + "-x", user="u2", session="s3", ext="1")
+        clients = [first, second, other]
+        try:
+            await asyncio.gather(*(c.wait_synced() for c in clients))
+            assert not a.app[ROOMS].rooms  # the envelope cannot ride a room channel of A's
+            assert a.app[ROOMS].revoke(user_id="u1", reason="account disabled") == 0
+            async with asyncio.timeout(scaled(1.0)):
+                await asyncio.gather(first.closed.wait(), second.closed.wait())
+            for client in (first, second):
+                assert (client.close_code, client.close_reason) == (4403, "account disabled")
+            await other.edit(lambda doc: doc.get("items", type=Array).append("still here"))
+            await other.wait_durable()
+            assert other.close_code is None
+        finally:
+            for client in clients:
+                await client.close()
+
+    async def test_server_write_on_one_node_reaches_clients_on_another(
+        self,
+        make_settings: MakeSettings,
+        aiohttp_server: AiohttpServer,
+        spawn_server: Spawn,
+        redis_server: RedisServer,
+        room: str,
+    ) -> None:
+        """A server-side transaction on node A is stored when it returns and reaches a client
+        of node B through the bus."""
+        a = await start_node(make_settings, aiohttp_server, redis_url=redis_server.url)
+        (b,) = await nodes(spawn_server, redis_server, 1)
+        async with await YClient.connect(b.ws_url, room) as client:
+            await client.wait_synced()
+
+            def add_item(doc: Doc[Any]) -> int:
+                array = doc.get("items", type=Array)
+                array.append("from-rest")
+                return len(array)
+
+            assert await a.app[ROOMS].transact(room, add_item) == 1
+            stored = await a.app[DB].fetchval(
+                "SELECT count(*) FROM room_updates WHERE room = $1", room
+            )
+            assert stored == 1
+            await client.wait_for(lambda: items(client) == ["from-rest"])

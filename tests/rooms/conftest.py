@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from typing import Any
 
 import pytest
 
+from collab.codec import decode
+from collab.limits import Limits
+from collab.messages import Message
 from persistence.db import create_pool
 from persistence.group_commit import GroupCommitter
 from persistence.migrate import migrate
 from persistence.update_log import UpdateLog
+from rooms.connection import Connection
+from tests.support.timing import TIMEOUT
 
 
 class MemoryTransport:
@@ -47,6 +53,28 @@ class MemoryTransport:
         self.changed.set()
 
 
+class Peer:
+    """A connection plus its writer task and transport."""
+
+    def __init__(self, limits: Limits, *, ext: bool = False, **identity: Any) -> None:
+        self.transport = MemoryTransport()
+        self.conn = Connection(self.transport, limits, ext=ext, now=time.monotonic(), **identity)
+        self.writer = asyncio.create_task(self.conn.run_writer())
+
+    def messages(self) -> list[Message]:
+        return [decode(f) for f in self.transport.frames]
+
+    async def until(self, predicate: Callable[..., bool]) -> None:
+        async with asyncio.timeout(TIMEOUT):
+            while not predicate():
+                self.transport.changed.clear()
+                await self.transport.changed.wait()
+
+    async def stop(self) -> None:
+        self.writer.cancel()
+        await asyncio.gather(self.writer, return_exceptions=True)
+
+
 @pytest.fixture
 async def update_log(database_url: str) -> AsyncIterator[UpdateLog]:
     """An UpdateLog on a migrated pool."""
@@ -75,4 +103,4 @@ def transport_factory() -> type[MemoryTransport]:
     return MemoryTransport
 
 
-__all__ = ["MemoryTransport", "Any"]
+__all__ = ["MemoryTransport", "Peer"]

@@ -16,10 +16,9 @@ from collab.limits import Limits
 from collab.messages import AwarenessUpdate, SyncStep1, SyncStep2, Update
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
-from rooms.connection import Connection
 from rooms.manager import RoomManager, RoomSettings
 from rooms.room import RoomState
-from tests.rooms.conftest import MemoryTransport
+from tests.rooms.conftest import Peer
 from tests.support.timing import TIMEOUT
 
 
@@ -30,28 +29,6 @@ def _updates(count: int, text: str = "x") -> list[bytes]:
     for i in range(count):
         doc.get("items", type=Array).append(f"{text}{i}")
     return out
-
-
-class Peer:
-    """A connection plus its writer task and transport."""
-
-    def __init__(self, limits: Limits, *, ext: bool = False) -> None:
-        self.transport = MemoryTransport()
-        self.conn = Connection(self.transport, limits, ext=ext, now=time.monotonic())
-        self.writer = asyncio.create_task(self.conn.run_writer())
-
-    def messages(self) -> list[Any]:
-        return [decode(f) for f in self.transport.frames]
-
-    async def until(self, predicate: Any) -> None:
-        async with asyncio.timeout(TIMEOUT):
-            while not predicate():
-                self.transport.changed.clear()
-                await self.transport.changed.wait()
-
-    async def stop(self) -> None:
-        self.writer.cancel()
-        await asyncio.gather(self.writer, return_exceptions=True)
 
 
 def _manager(

@@ -1,0 +1,61 @@
+"""Roles and what each may do: one table, used by REST and by live rooms alike.
+
+From the product guide: admin everything; owner the project and its team; member read and
+write; viewer read. The global admin role belongs to the account, the others to a membership.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from collab.errors import PermissionDenied
+
+__all__ = ["Role", "Action", "allowed", "require", "effective_role"]
+
+
+class Role(Enum):
+    """A project role (``ADMIN`` is the global account role, acting as any project's owner)."""
+
+    ADMIN = "admin"
+    OWNER = "owner"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+
+class Action(Enum):
+    """Things a caller may try to do to a project."""
+
+    READ = "read"  # see the project, its document and its members
+    WRITE = "write"  # change the document (REST writes, live edits)
+    MANAGE = "manage"  # rename/delete the project, manage members and roles
+    EXPORT = "export"  # export the project
+
+
+_ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.OWNER: frozenset(Action),
+    Role.MEMBER: frozenset({Action.READ, Action.WRITE, Action.EXPORT}),
+    Role.VIEWER: frozenset({Action.READ}),
+}
+
+
+def effective_role(membership: Role | None, is_admin: bool) -> Role | None:
+    """The role a caller acts with: admins act as admin everywhere, others by membership."""
+    return Role.ADMIN if is_admin else membership
+
+
+def allowed(role: Role | None, action: Action) -> bool:
+    """Whether ``role`` (None: not a member) may perform ``action``."""
+    return role is not None and action in _ALLOWED[role]
+
+
+def require(role: Role | None, action: Action) -> None:
+    """Raise unless ``role`` may perform ``action``.
+
+    Raises:
+        PermissionDenied: the role is known but insufficient. Callers turn "not a member at
+            all" into NotFound before calling, so a project's existence is not disclosed.
+    """
+    if not allowed(role, action):
+        who = role.value if role is not None else "non-member"
+        raise PermissionDenied(f"a project {who} may not {action.value} this project")

@@ -1,0 +1,424 @@
+"""Read, write and validate the workshop document: one pycrdt Doc per project, schema version 1.
+
+The contract is docs/document-schema.md; the kinds and their fields are :mod:`collab.artifacts`.
+Writes here are what the REST API does to the live document, so they validate strictly and
+keep references intact. Reads are tolerant: browsers edit the same document through plain Yjs,
+and nothing stops a buggy client from storing a number where a string belongs. A read never
+raises on such data; the field reads as its fallback and :func:`validate_document` reports it.
+
+Every function takes the document and, where it stamps a date, ``now``: no clock, no I/O. Write
+functions open ``doc.transaction()`` themselves (pycrdt nests it in a caller's transaction) and
+check everything before they change anything, because a pycrdt transaction cannot roll back.
+None of them may be called from inside a Doc observer callback (pycrdt forbids ``doc.get`` there).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from pycrdt import Array, Doc, Map
+from pydantic import BaseModel
+
+from collab.artifacts import (
+    ID_PATTERN,
+    KINDS,
+    MISSING,
+    SCHEMA_VERSION,
+    ArtifactKind,
+    OnDelete,
+    Phase,
+    Reference,
+    describe_value,
+    format_timestamp,
+    plain_value,
+)
+from collab.errors import Conflict, DTToolsError, NotFound
+
+__all__ = [
+    "META",
+    "SchemaViolation",
+    "UnsupportedSchemaVersion",
+    "InvalidReference",
+    "ensure_schema",
+    "list_items",
+    "get_item",
+    "create_item",
+    "update_item",
+    "delete_item",
+    "export_document",
+    "count_by_phase",
+    "validate_document",
+]
+
+#: Root Y.Map holding document-level facts (``schemaVersion``).
+META: Final = "meta"
+_VERSION_KEY: Final = "schemaVersion"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaViolation:
+    """One place where the stored document breaks the contract.
+
+    Attributes:
+        path: RFC 6901 JSON Pointer into :func:`export_document`'s shape, e.g.
+            ``/ideas/<id>/color`` (or ``/meta/schemaVersion``).
+        message: what is wrong, and with which stored value.
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class UnsupportedSchemaVersion(Conflict):
+    """The document declares a schema version this server cannot write safely."""
+
+    def __init__(self, version: object) -> None:
+        self.version = version
+        super().__init__(
+            f"document schemaVersion {version!r} is not supported (this server knows "
+            f"{SCHEMA_VERSION}); upgrade the server"
+        )
+
+
+class InvalidReference(DTToolsError, ValueError):
+    """A write names an artifact that does not exist (REST maps it to a 422 on ``field``)."""
+
+    def __init__(self, field: str, target: ArtifactKind, target_id: str) -> None:
+        self.field = field
+        self.target = target.collection
+        self.target_id = target_id
+        super().__init__(f"{field} {target_id!r} does not name an existing {target.singular}")
+
+
+def _kind(kind: ArtifactKind | str) -> ArtifactKind:
+    return kind if isinstance(kind, ArtifactKind) else KINDS[kind]
+
+
+def _root(doc: Doc[Any], kind: ArtifactKind) -> Map[Any]:
+    root: Map[Any] = doc.get(kind.collection, type=Map)  # pycrdt types it as Any
+    return root
+
+
+def _pointer(*parts: str) -> str:
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _read_item(
+    kind: ArtifactKind, key: str, entry: Map[Any]
+) -> tuple[dict[str, Any], list[SchemaViolation]]:
+    path = _pointer(kind.collection, key)
+    violations = []
+    if not ID_PATTERN.fullmatch(key):
+        violations.append(SchemaViolation(path, f"key {key!r} is not a valid id"))
+    stored_id = entry.get("id", MISSING)
+    if stored_id != key:
+        shown = "missing" if stored_id is MISSING else repr(stored_id)
+        violations.append(SchemaViolation(path + "/id", f"id is {shown}, expected its key"))
+    item: dict[str, Any] = {"id": key}
+    for spec in kind.fields:
+        item[spec.name], problems = spec.read(entry.get(spec.name, MISSING))
+        violations.extend(
+            SchemaViolation(f"{path}{_pointer(spec.name)}{suffix}", message)
+            for suffix, message in problems
+        )
+    return item, violations
+
+
+def _read_collection(
+    doc: Doc[Any], kind: ArtifactKind
+) -> tuple[list[dict[str, Any]], list[SchemaViolation]]:
+    items, violations = [], []
+    for key, entry in _root(doc, kind).items():
+        if isinstance(entry, Map):
+            item, problems = _read_item(kind, key, entry)
+            items.append(item)
+            violations.extend(problems)
+        else:
+            message = f"expected a Y.Map, got {describe_value(entry)}; not read as an artifact"
+            violations.append(SchemaViolation(_pointer(kind.collection, key), message))
+    # Y.Map iteration order is an implementation detail; creation order is what people expect.
+    items.sort(key=lambda item: (item["createdAt"] or "", item["id"]))
+    return items, violations
+
+
+def list_items(doc: Doc[Any], kind: ArtifactKind | str) -> list[dict[str, Any]]:
+    """Return every artifact of ``kind``, JSON-ready, oldest first.
+
+    Entries that are not Y.Maps are skipped and bad fields read as their fallback (see
+    :func:`validate_document`), so a misbehaving client cannot break the listing.
+    """
+    return _read_collection(doc, _kind(kind))[0]
+
+
+def get_item(doc: Doc[Any], kind: ArtifactKind | str, item_id: str) -> dict[str, Any]:
+    """Return one artifact, JSON-ready.
+
+    Raises:
+        NotFound: there is no artifact of ``kind`` with this id.
+    """
+    kind = _kind(kind)
+    return _read_item(kind, item_id, _entry(doc, kind, item_id))[0]
+
+
+def _entry(doc: Doc[Any], kind: ArtifactKind, item_id: str) -> Map[Any]:
+    entry = _root(doc, kind).get(item_id)
+    if not isinstance(entry, Map):
+        raise NotFound(f"{kind.singular} {item_id!r} not found")
+    return entry
+
+
+def export_document(doc: Doc[Any]) -> dict[str, Any]:
+    """Return the whole document as the v1 JSON export: ``schemaVersion`` plus every collection.
+
+    ``schemaVersion`` is the version of this export's shape, which is always the version this
+    code reads, whatever the document declares.
+    """
+    export: dict[str, Any] = {_VERSION_KEY: SCHEMA_VERSION}
+    export.update((kind.collection, list_items(doc, kind)) for kind in KINDS.values())
+    return export
+
+
+def count_by_phase(doc: Doc[Any]) -> dict[str, int]:
+    """Count the artifacts of each design-thinking phase (every phase present, zero or more)."""
+    counts = dict.fromkeys(Phase, 0)
+    for kind in KINDS.values():
+        counts[kind.phase] += sum(isinstance(v, Map) for v in _root(doc, kind).values())
+    return {phase.value: count for phase, count in counts.items()}
+
+
+def _stored_version(doc: Doc[Any]) -> object:
+    return plain_value(doc.get(META, type=Map).get(_VERSION_KEY, MISSING))
+
+
+def _is_supported(version: object) -> bool:
+    return type(version) is int and version == SCHEMA_VERSION  # True is an int, but no version
+
+
+def validate_document(doc: Doc[Any]) -> list[SchemaViolation]:
+    """List every place where the document breaks the v1 contract; empty means it conforms.
+
+    Reports wrong types and limits, missing required fields, entries that are not Y.Maps, ids
+    that do not match their key, references to artifacts that do not exist, and a declared
+    ``schemaVersion`` other than ours. Unknown fields are not violations: a newer client may add
+    fields without a version bump (docs/document-schema.md, Evolution).
+    """
+    violations = []
+    version = _stored_version(doc)
+    if version is not MISSING and not _is_supported(version):
+        message = f"expected {SCHEMA_VERSION}, got {version!r}"
+        violations.append(SchemaViolation(_pointer(META, _VERSION_KEY), message))
+    for kind in KINDS.values():
+        items, problems = _read_collection(doc, kind)
+        violations.extend(problems)
+        for ref in kind.references:
+            existing = set(_present_ids(doc, KINDS[ref.target]))
+            for item in items:
+                value = item[ref.field]
+                for target_id in value if isinstance(value, list) else [value]:
+                    if target_id is not None and target_id not in existing:
+                        path = _pointer(kind.collection, item["id"], ref.field)
+                        target = KINDS[ref.target].singular
+                        message = f"{target_id!r} does not name an existing {target}"
+                        violations.append(SchemaViolation(path, message))
+    return violations
+
+
+def _present_ids(doc: Doc[Any], kind: ArtifactKind) -> list[str]:
+    return [key for key, entry in _root(doc, kind).items() if isinstance(entry, Map)]
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _check_version(doc: Doc[Any]) -> bool:
+    """Return whether the version still has to be written; refuse a version we do not know."""
+    version = _stored_version(doc)
+    if version is MISSING:
+        return True
+    if not _is_supported(version):
+        raise UnsupportedSchemaVersion(version)
+    return False
+
+
+def ensure_schema(doc: Doc[Any]) -> int:
+    """Stamp ``meta.schemaVersion`` on a document that has none; return the version.
+
+    Every write function calls this, so a document gets its version with its first server
+    write. A document without one (new, or only edited by browsers so far) is read as v1.
+
+    Raises:
+        UnsupportedSchemaVersion: the document declares another version (a newer server
+            wrote it, or a client wrote garbage); writing v1 data into it could corrupt it.
+    """
+    with doc.transaction():
+        if _check_version(doc):
+            doc.get(META, type=Map)[_VERSION_KEY] = SCHEMA_VERSION
+    return SCHEMA_VERSION
+
+
+def _check_model(kind: ArtifactKind, model: BaseModel, expected: type[BaseModel]) -> None:
+    if type(model) is not expected:
+        raise TypeError(f"{kind.collection} expects {expected.__name__}, got {type(model)!r}")
+
+
+def _check_references(doc: Doc[Any], kind: ArtifactKind, values: dict[str, Any]) -> None:
+    for ref in kind.references:
+        value = values.get(ref.field)
+        target = KINDS[ref.target]
+        for target_id in value if isinstance(value, list) else [value]:
+            if target_id is not None and not isinstance(_root(doc, target).get(target_id), Map):
+                raise InvalidReference(ref.field, target, target_id)
+
+
+def _stored(kind: ArtifactKind, name: str, value: Any) -> Any:
+    return Array(value) if name in kind.list_fields else value
+
+
+def create_item(
+    doc: Doc[Any],
+    kind: ArtifactKind | str,
+    data: BaseModel,
+    *,
+    author_id: str | None,
+    now: datetime,
+    item_id: str | None = None,
+) -> dict[str, Any]:
+    """Add an artifact from a validated ``kind.create`` model; return it as :func:`get_item` does.
+
+    Args:
+        author_id: the user creating it; stored as ``createdBy`` (and ``authorId`` on ideas).
+        now: creation time, stored as ``createdAt`` and ``updatedAt``.
+        item_id: the id to use (for idempotent imports); a new UUID4 by default.
+
+    Raises:
+        TypeError: ``data`` is not an instance of ``kind.create``.
+        ValueError: ``item_id`` does not match :data:`collab.artifacts.ID_PATTERN`.
+        Conflict: an artifact with ``item_id`` already exists.
+        InvalidReference: a reference field names an artifact that does not exist.
+        UnsupportedSchemaVersion: see :func:`ensure_schema`.
+    """
+    kind = _kind(kind)
+    _check_model(kind, data, kind.create)
+    item_id = str(uuid.uuid4()) if item_id is None else item_id
+    if not ID_PATTERN.fullmatch(item_id):
+        raise ValueError(f"id {item_id!r} does not match {ID_PATTERN.pattern}")
+    stamp = format_timestamp(now)
+    values = data.model_dump()
+    with doc.transaction():
+        _check_version(doc)
+        root = _root(doc, kind)
+        if item_id in root:
+            raise Conflict(f"{kind.singular} {item_id!r} already exists")
+        _check_references(doc, kind, values)
+        server = {"createdBy": author_id, "createdAt": stamp, "updatedAt": stamp}
+        if kind.author_field is not None:
+            server[kind.author_field] = author_id
+        fields = {"id": item_id, **values, **server}
+        ensure_schema(doc)
+        root[item_id] = Map({name: _stored(kind, name, v) for name, v in fields.items()})
+        return get_item(doc, kind, item_id)
+
+
+def update_item(
+    doc: Doc[Any], kind: ArtifactKind | str, item_id: str, patch: BaseModel, *, now: datetime
+) -> dict[str, Any]:
+    """Change the fields set in a ``kind.update`` model; return the artifact afterwards.
+
+    Only fields present in the patch are written, so concurrent browser edits to other fields
+    survive. A list field is replaced by the patch's list, in place: entries a browser appends
+    concurrently are kept. An empty patch changes nothing, not even ``updatedAt``.
+
+    Raises:
+        TypeError: ``patch`` is not an instance of ``kind.update``.
+        NotFound: there is no artifact of ``kind`` with this id.
+        InvalidReference: a reference field names an artifact that does not exist.
+        UnsupportedSchemaVersion: see :func:`ensure_schema`.
+    """
+    kind = _kind(kind)
+    _check_model(kind, patch, kind.update)
+    changes = patch.model_dump(exclude_unset=True)
+    stamp = format_timestamp(now)
+    with doc.transaction():
+        _check_version(doc)
+        entry = _entry(doc, kind, item_id)
+        _check_references(doc, kind, changes)
+        if changes:
+            ensure_schema(doc)
+            for name, value in changes.items():
+                _write_field(kind, entry, name, value)
+            entry["updatedAt"] = stamp
+        return get_item(doc, kind, item_id)
+
+
+def _write_field(kind: ArtifactKind, entry: Map[Any], name: str, value: Any) -> None:
+    current = entry.get(name)
+    if name not in kind.list_fields or not isinstance(current, Array):
+        entry[name] = _stored(kind, name, value)
+    elif current.to_py() != value:
+        current.clear()
+        current.extend(value)
+
+
+def delete_item(doc: Doc[Any], kind: ArtifactKind | str, item_id: str, *, now: datetime) -> None:
+    """Delete an artifact and keep the references to it intact.
+
+    Whatever is stored under ``item_id`` goes, even a value that is not a Y.Map, so REST can
+    clean up after a broken client. Then, for each reference to it (:class:`OnDelete`): an
+    optional one (``personaId``, ``povId``, ``prototypeId``) becomes null, a list entry
+    (``linkedIdeaIds``) is removed, a required one (``testId``) deletes the referrer too; each
+    referrer that changed gets ``updatedAt = now``.
+
+    Raises:
+        NotFound: nothing is stored under ``item_id``.
+        UnsupportedSchemaVersion: see :func:`ensure_schema`.
+    """
+    kind = _kind(kind)
+    stamp = format_timestamp(now)
+    with doc.transaction():
+        _check_version(doc)
+        if item_id not in _root(doc, kind):
+            raise NotFound(f"{kind.singular} {item_id!r} not found")
+        ensure_schema(doc)
+        _delete(doc, kind, item_id, stamp)
+
+
+def _referrers(kind: ArtifactKind) -> list[tuple[ArtifactKind, Reference]]:
+    return [
+        (other, ref)
+        for other in KINDS.values()
+        for ref in other.references
+        if ref.target == kind.collection
+    ]
+
+
+def _delete(doc: Doc[Any], kind: ArtifactKind, item_id: str, stamp: str) -> None:
+    del _root(doc, kind)[item_id]
+    for other, ref in _referrers(kind):
+        for key, entry in list(_root(doc, other).items()):
+            if not isinstance(entry, Map):
+                continue
+            value = entry.get(ref.field)
+            if ref.on_delete is OnDelete.REMOVE:
+                if not isinstance(value, Array):
+                    continue  # a plain list is already a reported violation; leave it be
+                hits = [index for index, entry_id in enumerate(value) if entry_id == item_id]
+                for index in reversed(hits):
+                    del value[index]
+                if hits:
+                    entry["updatedAt"] = stamp
+            elif value != item_id:
+                continue
+            elif ref.on_delete is OnDelete.CASCADE:
+                _delete(doc, other, key, stamp)
+            else:
+                entry[ref.field] = None
+                entry["updatedAt"] = stamp

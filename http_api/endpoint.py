@@ -1,0 +1,208 @@
+"""Declared REST endpoints: one decorator gives the route, validation, auth and the OpenAPI entry.
+
+A handler is a plain coroutine that receives the request plus, as keyword arguments, whatever
+it declared: the validated ``body`` and ``query`` models and the authenticated ``principal``.
+Because the same declaration builds the OpenAPI document (http_api/openapi.py), the document
+cannot drift from what the server actually accepts and returns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from aiohttp import web
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from collab.errors import NotFound
+from http_api.idempotency import run_once
+from http_api.keys import DB
+from http_api.problems import InvalidRequest, ValidationFailed
+
+__all__ = ["Api", "Endpoint", "Handler", "path_uuid", "json_response"]
+
+Handler = Callable[..., Awaitable[Any]]
+
+#: Problem statuses every endpoint may answer (validation, auth, limits, storage).
+COMMON_ERRORS: tuple[int, ...] = (400, 404, 413, 415, 422, 429, 503)
+AUTH_ERRORS: tuple[int, ...] = (401, 403)
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One operation: what it accepts, who may call it, what it returns."""
+
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tags: tuple[str, ...]
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    status: int
+    auth: bool
+    errors: tuple[int, ...]
+    headers: Mapping[str, str] = field(default_factory=dict)
+    #: JSON schema of path parameters that are not UUIDs (e.g. client-chosen artifact ids)
+    path_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def operation_id(self) -> str:
+        """A stable operationId: the handler's name."""
+        return self.handler.__name__
+
+    @property
+    def error_statuses(self) -> tuple[int, ...]:
+        """Every problem status this operation documents."""
+        statuses = set(COMMON_ERRORS) | set(self.errors)
+        if self.auth:
+            statuses |= set(AUTH_ERRORS)
+        return tuple(sorted(statuses))
+
+
+class Api:
+    """A set of endpoints; :meth:`install` adds them to an application."""
+
+    def __init__(self) -> None:
+        self.endpoints: list[Endpoint] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        tags: tuple[str, ...] = (),
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int = 200,
+        auth: bool = True,
+        errors: tuple[int, ...] = (),
+        headers: Mapping[str, str] | None = None,
+        path_params: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """Declare an endpoint.
+
+        Args:
+            response: a pydantic model (or ``list[Model]``) the handler returns, or None for
+                an empty response (204) or a handler that builds its own ``web.Response``.
+            headers: response headers to document (name -> description).
+        """
+
+        def register(handler: Handler) -> Handler:
+            self.endpoints.append(
+                Endpoint(
+                    method=method,
+                    path=path,
+                    handler=handler,
+                    summary=summary,
+                    tags=tags,
+                    body=body,
+                    query=query,
+                    response=response,
+                    status=status,
+                    auth=auth,
+                    errors=errors,
+                    headers=dict(headers or {}),
+                    path_params=dict(path_params or {}),
+                )
+            )
+            return handler
+
+        return register
+
+    def install(
+        self,
+        app: web.Application,
+        require: Callable[[web.Request, bool], Awaitable[Any]],
+    ) -> None:
+        """Add every endpoint to ``app``.
+
+        Args:
+            require: resolves the caller of an ``auth`` endpoint (raising Unauthenticated)
+                and enforces CSRF for cookie sessions on unsafe methods.
+        """
+        for endpoint in self.endpoints:
+            app.router.add_route(endpoint.method, endpoint.path, _bind(endpoint, require))
+
+
+def _bind(
+    endpoint: Endpoint, require: Callable[[web.Request, bool], Awaitable[Any]]
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def call(request: web.Request, kwargs: dict[str, Any]) -> web.StreamResponse:
+        if endpoint.query is not None:
+            kwargs["query"] = _validate(endpoint.query, dict(request.query), "query")
+        if endpoint.body is not None:
+            kwargs["body"] = _validate(endpoint.body, await _read_json(request), "body")
+        result = await endpoint.handler(request, **kwargs)
+        if isinstance(result, web.StreamResponse):
+            return result
+        if result is None:
+            return web.Response(status=endpoint.status if endpoint.status != 200 else 204)
+        return json_response(result, status=endpoint.status)
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if not endpoint.auth:
+            return await call(request, {})
+        principal = await require(request, endpoint.method in _UNSAFE)
+        kwargs = {"principal": principal}
+        if endpoint.method != "POST":
+            return await call(request, kwargs)
+        return await run_once(
+            request, request.app[DB], principal.user_id, lambda: call(request, kwargs)
+        )
+
+    handle.__name__ = endpoint.operation_id
+    return handle
+
+
+async def _read_json(request: web.Request) -> Any:
+    if not request.body_exists:
+        # No body at all (a bare sign-out POST): validate as an empty object, so a model whose
+        # fields are all optional accepts it and any other answers 422 naming what is missing.
+        return {}
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="send the request body as application/json")
+    raw = await request.read()
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidRequest(f"request body is not valid JSON: {exc}") from None
+
+
+def _validate(model: type[BaseModel], data: Any, location: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed.from_pydantic(exc, location) from None
+
+
+_ANY_LIST: TypeAdapter[list[Any]] = TypeAdapter(list[Any])
+
+
+def json_response(
+    result: Any, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """Serialise a model (or a list of models) as JSON."""
+    if isinstance(result, BaseModel):
+        text = result.model_dump_json(by_alias=True)
+    elif isinstance(result, list):
+        text = _ANY_LIST.dump_json(result, by_alias=True).decode()
+    else:
+        text = json.dumps(result)
+    return web.Response(status=status, text=text, content_type="application/json", headers=headers)
+
+
+def path_uuid(request: web.Request, name: str) -> UUID:
+    """The path parameter ``name`` as a UUID; an id that cannot exist is simply not found."""
+    raw = request.match_info[name]
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise NotFound(f"no such {name.removesuffix('_id')}: {raw[:40]!r}") from None

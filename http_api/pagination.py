@@ -1,0 +1,48 @@
+"""Opaque cursors for keyset pagination.
+
+A cursor is the sort key of the last item of a page, as base64url JSON. Clients must treat it
+as opaque (only pass it back as ``?cursor=``), which leaves us free to change what is inside.
+Keyset pagination, unlike offsets, neither repeats nor skips rows when others are inserted
+or deleted between two pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from http_api.problems import InvalidRequest
+
+__all__ = ["encode_cursor", "decode_cursor"]
+
+T = TypeVar("T")
+
+
+def encode_cursor(*key: str | int) -> str:
+    """The cursor for a sort key."""
+    raw = json.dumps(list(key), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(type(value).__name__)
+    return value
+
+
+def decode_cursor(cursor: str, parse: Callable[[list[Any]], T]) -> T:
+    """The sort key inside ``cursor``, converted by ``parse``.
+
+    Raises:
+        InvalidRequest: the cursor was not made by :func:`encode_cursor` for this listing.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return parse(_as_list(json.loads(raw)))
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, IndexError):
+        raise InvalidRequest(
+            f"invalid cursor {cursor[:40]!r}: pass back a next_cursor exactly as received"
+        ) from None

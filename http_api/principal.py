@@ -1,0 +1,121 @@
+"""Who is calling: a Bearer JWT, a Bearer API key, or the browser's session cookie.
+
+Cookie-authenticated requests that change state must also carry the CSRF token (double
+submit: the ``dttools_csrf`` cookie, readable by our own page, echoed in ``X-CSRF-Token``).
+Bearer requests need no CSRF token: a browser never attaches them on its own.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+from uuid import UUID
+
+import asyncpg
+from aiohttp import web
+
+from collab.errors import PermissionDenied, Unauthenticated
+from http_api.tokens import API_KEY_PREFIX, TokenSigner, hash_secret
+from persistence.accounts import User, active_session_user, find_api_key, get_user
+
+__all__ = [
+    "Principal",
+    "Authenticator",
+    "ACCESS_COOKIE",
+    "REFRESH_COOKIE",
+    "CSRF_COOKIE",
+    "CSRF_HEADER",
+    "check_csrf",
+]
+
+ACCESS_COOKIE = "dttools_access"
+REFRESH_COOKIE = "dttools_refresh"
+CSRF_COOKIE = "dttools_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated caller."""
+
+    user: User
+    via: Literal["cookie", "bearer", "api_key"]
+    #: the login session (cookie or JWT) or the API key the request was made with
+    credential_id: UUID
+
+    @property
+    def user_id(self) -> UUID:
+        """The caller's user id."""
+        return self.user.id
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the caller holds the global admin role."""
+        return self.user.is_admin
+
+
+def check_csrf(request: web.Request) -> None:
+    """Refuse a cookie-authenticated unsafe request without the matching CSRF token.
+
+    Raises:
+        PermissionDenied: the header is missing or differs from the cookie.
+    """
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    header = request.headers.get(CSRF_HEADER, "")
+    if not cookie or not hmac.compare_digest(cookie.encode(), header.encode()):
+        raise PermissionDenied(
+            f"CSRF check failed: send the {CSRF_COOKIE} cookie's value in the {CSRF_HEADER} header"
+        )
+
+
+class Authenticator:
+    """Resolve credentials to a :class:`Principal` (one indexed lookup per request)."""
+
+    def __init__(self, db: asyncpg.Pool, signer: TokenSigner) -> None:
+        self._db = db
+        self.signer = signer
+
+    async def require(self, request: web.Request, unsafe: bool) -> Principal:
+        """The caller, or :class:`Unauthenticated`; enforces CSRF for cookies on ``unsafe``."""
+        header = request.headers.get("Authorization")
+        if header is not None:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthenticated("use Authorization: Bearer <access token or API key>")
+            return await self.from_token(token.strip(), via="bearer")
+        cookie = request.cookies.get(ACCESS_COOKIE)
+        if cookie:
+            principal = await self.from_token(cookie, via="cookie")
+            if unsafe:
+                check_csrf(request)
+            return principal
+        raise Unauthenticated("sign in, or send Authorization: Bearer <token>")
+
+    async def from_token(
+        self, token: str, via: Literal["cookie", "bearer"] = "bearer"
+    ) -> Principal:
+        """Resolve an access token (JWT) or an API key.
+
+        Raises:
+            Unauthenticated: unknown, expired, forged or revoked.
+        """
+        now = datetime.now(UTC)
+        if token.startswith(API_KEY_PREFIX):
+            found = await find_api_key(self._db, hash_secret(token), now)
+            if found is None:
+                raise Unauthenticated("unknown or revoked API key")
+            key_id, user_id = found
+            return Principal(await self._user(user_id), "api_key", key_id)
+        claims = self.signer.verify(token, now)
+        # The JWT is valid; the session behind it must still be live (logout, reuse, reset).
+        if await active_session_user(self._db, claims.session_id, now) != claims.user_id:
+            raise Unauthenticated("session ended: sign in again")
+        return Principal(await self._user(claims.user_id), via, claims.session_id)
+
+    async def _user(self, user_id: UUID) -> User:
+        user = await get_user(self._db, user_id)
+        if user is None:
+            raise Unauthenticated("account no longer exists")
+        return user

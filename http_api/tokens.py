@@ -1,0 +1,115 @@
+"""Credentials: signed JWT access tokens and opaque secrets (refresh, API key, reset).
+
+Access tokens are short-lived HS256 JWTs. The algorithm is pinned on decode (``alg: none`` or
+an RS/HS confusion is refused by PyJWT when only HS256 is allowed), and ``exp``, ``iat``,
+``aud`` and ``iss`` are required and checked. Opaque secrets are random, shown to the client
+once, and stored only as SHA-256 hashes, so a database leak does not leak usable tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+from collab.errors import Unauthenticated
+
+__all__ = [
+    "AccessClaims",
+    "TokenSigner",
+    "new_secret",
+    "hash_secret",
+    "API_KEY_PREFIX",
+]
+
+_ALGORITHM = "HS256"
+_AUDIENCE = "dttools"
+_ISSUER = "dttools"
+#: API keys are recognisable (for secret scanners and for us): dtt_<random>.
+API_KEY_PREFIX = "dtt_"
+_MIN_KEY_BYTES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a verified access token says about its bearer."""
+
+    user_id: UUID
+    session_id: UUID
+    expires_at: datetime
+
+
+class TokenSigner:
+    """Issue and verify access tokens with a list of keys: the first signs, all verify.
+
+    Several keys allow rotation: deploy the new key first in the list and the old one second,
+    wait one access-token lifetime, then drop the old one.
+    """
+
+    def __init__(self, keys: list[bytes], ttl_s: float) -> None:
+        if not keys or any(len(k) < _MIN_KEY_BYTES for k in keys):
+            raise ValueError(f"JWT keys must be at least {_MIN_KEY_BYTES} bytes")
+        self._keys = keys
+        self.ttl_s = ttl_s
+
+    def issue(self, user_id: UUID, session_id: UUID, now: datetime) -> tuple[str, datetime]:
+        """A signed access token for ``user_id`` in login session ``session_id``."""
+        expires = now + timedelta(seconds=self.ttl_s)
+        claims = {
+            "sub": str(user_id),
+            "sid": str(session_id),
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+            "aud": _AUDIENCE,
+            "iss": _ISSUER,
+        }
+        return jwt.encode(claims, self._keys[0], algorithm=_ALGORITHM), expires
+
+    def verify(self, token: str, now: datetime | None = None) -> AccessClaims:
+        """Check signature, algorithm, expiry, audience and issuer.
+
+        Raises:
+            Unauthenticated: the token is not one we issued or is no longer valid.
+        """
+        options = {"require": ["exp", "iat", "aud", "iss", "sub", "sid"]}
+        last: Exception | None = None
+        for key in self._keys:
+            try:
+                claims = jwt.decode(
+                    token,
+                    key,
+                    algorithms=[_ALGORITHM],
+                    audience=_AUDIENCE,
+                    issuer=_ISSUER,
+                    options=options,  # type: ignore[arg-type]  # PyJWT types options loosely
+                )
+            except jwt.InvalidSignatureError as exc:
+                last = exc
+                continue
+            except jwt.ExpiredSignatureError:
+                raise Unauthenticated("access token expired") from None
+            except jwt.PyJWTError as exc:
+                raise Unauthenticated(f"invalid access token: {exc}") from None
+            try:
+                user_id, session_id = UUID(claims["sub"]), UUID(claims["sid"])
+            except (TypeError, ValueError):
+                raise Unauthenticated("invalid access token: bad subject") from None
+            expires = datetime.fromtimestamp(claims["exp"], UTC)
+            if now is not None and expires <= now:
+                raise Unauthenticated("access token expired")
+            return AccessClaims(user_id, session_id, expires)
+        raise Unauthenticated(f"invalid access token: {last}")
+
+
+def new_secret(prefix: str = "") -> str:
+    """A fresh random secret (256 bits, URL-safe)."""
+    return prefix + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> bytes:
+    """What we store for an opaque secret: its SHA-256 (secrets have 256 bits of entropy)."""
+    return hashlib.sha256(secret.encode()).digest()

@@ -1,0 +1,16 @@
+"""REST API v1: one module per resource, each declaring its endpoints on its own ``Api``."""
+
+from __future__ import annotations
+
+from http_api.endpoint import Api
+from http_api.v1 import artifacts, audit, auth, members, projects
+
+__all__ = ["v1_api"]
+
+
+def v1_api() -> Api:
+    """Every /v1 endpoint, for http_api/app.py to install and http_api/openapi.py to document."""
+    combined = Api()
+    for module in (auth, projects, members, artifacts, audit):
+        combined.endpoints.extend(module.api.endpoints)
+    return combined

@@ -1,0 +1,443 @@
+"""/v1/auth: register, login, logout, refresh, password reset, me, personal API keys.
+
+Browsers (``client: "browser"``, the default) receive httpOnly SameSite=Strict cookies and a
+CSRF token; other clients (``client: "token"``) receive the tokens in the body and send them
+as ``Authorization: Bearer``. Integrators normally use a personal API key instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import structlog
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from collab.errors import NotFound, PermissionDenied, RateLimited, Unauthenticated
+from http_api.endpoint import Api, json_response, path_uuid
+from http_api.keys import AUTH, DB, MAILER, SETTINGS
+from http_api.passwords import hash_password, verify_password
+from http_api.principal import (
+    ACCESS_COOKIE,
+    CSRF_COOKIE,
+    REFRESH_COOKIE,
+    Principal,
+    check_csrf,
+)
+from http_api.revocation import end_sockets
+from http_api.tokens import API_KEY_PREFIX, hash_secret, new_secret
+from http_api.v1.fields import Email
+from persistence import accounts, audit, rate_limits
+from persistence.accounts import RefreshOutcome, User
+
+__all__ = ["api"]
+
+_log = structlog.get_logger(__name__)
+api = Api()
+_TAGS = ("auth",)
+_REFRESH_PATH = "/v1/auth"
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# Passwords are taken verbatim: stripping them (the models' default) would silently change
+# what the user typed and accept "secret " for "secret".
+_NewPassword = Annotated[
+    str, StringConstraints(strip_whitespace=False, min_length=10, max_length=256)
+]
+_Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=256)]
+
+
+class RegisterRequest(_Input):
+    email: Email
+    name: str = Field(min_length=1, max_length=200)
+    password: _NewPassword
+    client: Literal["browser", "token"] = "browser"
+
+
+class LoginRequest(_Input):
+    email: Email
+    password: _Password
+    client: Literal["browser", "token"] = "browser"
+
+
+class RefreshRequest(_Input):
+    refresh_token: str | None = Field(default=None, max_length=200)
+    client: Literal["browser", "token"] = "browser"
+
+
+class LogoutRequest(_Input):
+    refresh_token: str | None = Field(default=None, max_length=200)
+
+
+class ForgotPasswordRequest(_Input):
+    email: Email
+
+
+class ResetPasswordRequest(_Input):
+    token: str = Field(min_length=1, max_length=200)
+    password: _NewPassword
+
+
+class UserOut(BaseModel):
+    id: UUID
+    email: str
+    name: str
+    is_admin: bool
+    created_at: datetime
+
+
+class SessionOut(BaseModel):
+    """A signed-in session. Token fields are set only for ``client: "token"``."""
+
+    user: UserOut
+    access_expires_at: datetime
+    csrf_token: str | None = None
+    token_type: Literal["Bearer"] | None = None
+    access_token: str | None = None
+    refresh_token: str | None = None
+
+
+class ApiKeyCreate(_Input):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ApiKeyOut(BaseModel):
+    id: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    """The new key; ``key`` is shown this once and never again."""
+
+    key: str
+
+
+def user_out(user: User) -> UserOut:
+    """The public view of an account."""
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        is_admin=user.is_admin,
+        created_at=user.created_at,
+    )
+
+
+def _client_ip(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+async def _limit(request: web.Request, *keys: str) -> None:
+    """Count one attempt under each key; refuse once any is over the limit."""
+    settings = request.app[SETTINGS]
+    now = datetime.now(UTC)
+    for key in keys:
+        hits = await rate_limits.hit(request.app[DB], key, now, settings.auth_window_s)
+        if hits > settings.auth_attempts:
+            start = rate_limits.window_start(now, settings.auth_window_s)
+            retry = settings.auth_window_s - (now - start).total_seconds()
+            raise RateLimited("too many attempts: try again later", retry_after_s=retry)
+
+
+async def _audit(request: web.Request, action: str, actor: UUID | None, **details: str) -> None:
+    await audit.record(
+        request.app[DB],
+        action,
+        actor_id=actor,
+        ip=_client_ip(request),
+        user_agent=request.headers.get("User-Agent"),
+        details=dict(details),
+    )
+
+
+def _secure(request: web.Request) -> bool:
+    mode = request.app[SETTINGS].cookie_secure
+    return request.secure if mode == "auto" else mode == "true"
+
+
+async def _start_session(request: web.Request, user: User, client: str) -> web.Response:
+    """Open a login session and answer with its tokens (cookies or body)."""
+    settings = request.app[SETTINGS]
+    now = datetime.now(UTC)
+    session_id = uuid.uuid4()
+    refresh = new_secret()
+    expires = now + timedelta(seconds=settings.refresh_token_ttl_s)
+    async with request.app[DB].acquire() as conn, conn.transaction():
+        await accounts.create_session(
+            conn,
+            session_id,
+            user.id,
+            expires,
+            request.headers.get("User-Agent"),
+            _client_ip(request),
+        )
+        await accounts.add_refresh_token(conn, hash_secret(refresh), session_id, expires)
+    return _session_response(request, user, session_id, refresh, expires, client)
+
+
+def _session_response(
+    request: web.Request,
+    user: User,
+    session_id: UUID,
+    refresh: str,
+    refresh_expires: datetime,
+    client: str,
+) -> web.Response:
+    access, access_expires = request.app[AUTH].signer.issue(user.id, session_id, datetime.now(UTC))
+    if client == "token":
+        body = SessionOut(
+            user=user_out(user),
+            access_expires_at=access_expires,
+            token_type="Bearer",  # noqa: S106  (the scheme name, not a secret)
+            access_token=access,
+            refresh_token=refresh,
+        )
+        return json_response(body, headers={"Cache-Control": "no-store"})
+    csrf = new_secret()
+    body = SessionOut(user=user_out(user), access_expires_at=access_expires, csrf_token=csrf)
+    response = json_response(body, headers={"Cache-Control": "no-store"})
+    secure = _secure(request)
+    ttl = request.app[SETTINGS]
+    refresh_age = int((refresh_expires - datetime.now(UTC)).total_seconds())
+    response.set_cookie(
+        ACCESS_COOKIE, access, max_age=int(ttl.access_token_ttl_s), path="/",
+        httponly=True, samesite="Strict", secure=secure,
+    )  # fmt: skip
+    response.set_cookie(
+        REFRESH_COOKIE, refresh, max_age=refresh_age, path=_REFRESH_PATH,
+        httponly=True, samesite="Strict", secure=secure,
+    )  # fmt: skip
+    # Readable by our page's script (not httpOnly): it echoes it in X-CSRF-Token.
+    response.set_cookie(
+        CSRF_COOKIE, csrf, max_age=refresh_age, path="/", samesite="Strict", secure=secure
+    )
+    return response
+
+
+def _clear_cookies(response: web.StreamResponse) -> None:
+    response.del_cookie(ACCESS_COOKIE, path="/")
+    response.del_cookie(REFRESH_COOKIE, path=_REFRESH_PATH)
+    response.del_cookie(CSRF_COOKIE, path="/")
+
+
+@api.route(
+    "POST", "/v1/auth/register", summary="Create an account and sign in", tags=_TAGS,
+    body=RegisterRequest, response=SessionOut, status=201, auth=False, errors=(409,),
+)  # fmt: skip
+async def register(request: web.Request, body: RegisterRequest) -> web.Response:
+    await _limit(request, f"register:ip:{_client_ip(request)}")
+    password_hash = await hash_password(body.password)
+    user = await accounts.create_user(
+        request.app[DB], uuid.uuid4(), body.email, body.name, password_hash
+    )
+    await _audit(request, "auth.register", user.id)
+    response = await _start_session(request, user, body.client)
+    response.set_status(201)
+    return response
+
+
+@api.route(
+    "POST", "/v1/auth/login", summary="Sign in with e-mail and password", tags=_TAGS,
+    body=LoginRequest, response=SessionOut, auth=False, errors=(401,),
+)  # fmt: skip
+async def login(request: web.Request, body: LoginRequest) -> web.Response:
+    email = body.email
+    await _limit(request, f"login:ip:{_client_ip(request)}", f"login:account:{email}")
+    user = await accounts.find_user_by_email(request.app[DB], email)
+    if not await verify_password(user.password_hash if user else None, body.password) or not user:
+        await _audit(request, "auth.login.failed", user.id if user else None, email=email)
+        raise Unauthenticated("wrong e-mail or password")
+    await accounts.record_login(request.app[DB], user.id, datetime.now(UTC))
+    await _audit(request, "auth.login.succeeded", user.id)
+    return await _start_session(request, user, body.client)
+
+
+@api.route(
+    "POST", "/v1/auth/refresh", summary="Rotate the refresh token and get a new access token",
+    tags=_TAGS, body=RefreshRequest, response=SessionOut, auth=False, errors=(401, 403),
+)  # fmt: skip
+async def refresh(request: web.Request, body: RefreshRequest) -> web.Response:
+    token = body.refresh_token
+    if token is None:
+        token = request.cookies.get(REFRESH_COOKIE)
+        if token is None:
+            raise Unauthenticated("no refresh token: sign in again")
+        check_csrf(request)
+    now = datetime.now(UTC)
+    settings = request.app[SETTINGS]
+    new_token = new_secret()
+    expires = now + timedelta(seconds=settings.refresh_token_ttl_s)
+    async with request.app[DB].acquire() as conn, conn.transaction():
+        result = await accounts.use_refresh_token(conn, hash_secret(token), now)
+        if result.outcome is RefreshOutcome.ROTATED:
+            assert result.session_id is not None
+            await accounts.add_refresh_token(
+                conn, hash_secret(new_token), result.session_id, expires
+            )
+    if result.outcome is RefreshOutcome.REUSED:
+        assert result.session_id is not None
+        await _audit(request, "auth.refresh.reused", result.user_id, session=str(result.session_id))
+        await end_sockets(request.app, session_id=result.session_id, reason="session revoked")
+    if result.outcome is not RefreshOutcome.ROTATED:
+        raise Unauthenticated(f"refresh token {result.outcome.value}: sign in again")
+    assert result.user_id is not None
+    assert result.session_id is not None
+    user = await accounts.get_user(request.app[DB], result.user_id)
+    if user is None:
+        raise Unauthenticated("account no longer exists")
+    return _session_response(request, user, result.session_id, new_token, expires, body.client)
+
+
+@api.route(
+    "POST", "/v1/auth/logout", summary="End the current session", tags=_TAGS,
+    body=LogoutRequest, auth=False, status=204,
+)  # fmt: skip
+async def logout(request: web.Request, body: LogoutRequest) -> web.Response:
+    session_id, user_id = await _current_session(request, body)
+    if session_id is not None:
+        await accounts.revoke_session(request.app[DB], session_id, "logout", datetime.now(UTC))
+        await _audit(request, "auth.logout", user_id)
+        await end_sockets(request.app, session_id=session_id, reason="signed out")
+    response = web.Response(status=204)
+    _clear_cookies(response)
+    return response
+
+
+async def _current_session(
+    request: web.Request, body: LogoutRequest
+) -> tuple[UUID | None, UUID | None]:
+    """The session named by a refresh token or an access token, if any (best effort)."""
+    db = request.app[DB]
+    refresh_token = body.refresh_token or request.cookies.get(REFRESH_COOKIE)
+    if refresh_token is not None:
+        if body.refresh_token is None:
+            check_csrf(request)
+        row = await db.fetchrow(
+            "SELECT s.id, s.user_id FROM refresh_tokens t JOIN auth_sessions s "
+            "ON s.id = t.session_id WHERE t.token_hash = $1",
+            hash_secret(refresh_token),
+        )
+        if row is not None:
+            return row["id"], row["user_id"]
+    try:
+        principal = await request.app[AUTH].require(request, True)
+    except Unauthenticated:
+        return None, None
+    if principal.via == "api_key":
+        return None, None
+    return principal.credential_id, principal.user_id
+
+
+@api.route(
+    "POST", "/v1/auth/forgot-password", summary="E-mail a password-reset link", tags=_TAGS,
+    body=ForgotPasswordRequest, auth=False, status=202,
+)  # fmt: skip
+async def forgot_password(request: web.Request, body: ForgotPasswordRequest) -> web.Response:
+    email = body.email
+    await _limit(request, f"reset:ip:{_client_ip(request)}", f"reset:account:{email}")
+    settings = request.app[SETTINGS]
+    user = await accounts.find_user_by_email(request.app[DB], email)
+    if user is not None and settings.smtp_url and not settings.public_url:
+        # The Host header is the requester's to choose: a link built from it would send the
+        # victim's token to the attacker's site (reset poisoning). Fine for the log, not SMTP.
+        _log.error("password_reset_not_sent", reason="set DTTOOLS_PUBLIC_URL to e-mail links")
+    elif user is not None:
+        token = new_secret()
+        expires = datetime.now(UTC) + timedelta(seconds=settings.reset_token_ttl_s)
+        await accounts.create_reset(request.app[DB], hash_secret(token), user.id, expires)
+        base = (settings.public_url or f"{request.scheme}://{request.host}").rstrip("/")
+        minutes = round(settings.reset_token_ttl_s / 60)
+        await request.app[MAILER].send(
+            user.email,
+            "Reset your DTTools password",
+            f"Hello {user.name},\n\nTo choose a new password, open this link within {minutes} "
+            f"minutes:\n\n{base}/reset-password#token={token}\n\nThe link works once. If you "
+            "did not ask for it, ignore this message.\n",
+        )
+        await _audit(request, "auth.password_reset.requested", user.id)
+    # Same answer whether or not the account exists: no e-mail enumeration.
+    return web.Response(status=202)
+
+
+@api.route(
+    "POST", "/v1/auth/reset-password", summary="Set a new password with a reset token",
+    tags=_TAGS, body=ResetPasswordRequest, auth=False, status=204, errors=(401,),
+)  # fmt: skip
+async def reset_password(request: web.Request, body: ResetPasswordRequest) -> web.Response:
+    await _limit(request, f"reset-use:ip:{_client_ip(request)}")
+    now = datetime.now(UTC)
+    password_hash = await hash_password(body.password)
+    db = request.app[DB]
+    async with db.acquire() as conn, conn.transaction():
+        user_id = await accounts.consume_reset(conn, hash_secret(body.token), now)
+        if user_id is None:
+            raise Unauthenticated("reset link invalid, used or expired: ask for a new one")
+        await accounts.set_password(conn, user_id, password_hash)
+        sessions = await accounts.revoke_user_sessions(conn, user_id, "password reset", now)
+    await _audit(request, "auth.password_reset.completed", user_id)
+    for session_id in sessions:
+        await end_sockets(request.app, session_id=session_id, reason="password changed")
+    return web.Response(status=204)
+
+
+@api.route("GET", "/v1/auth/me", summary="The signed-in account", tags=_TAGS, response=UserOut)
+async def me(request: web.Request, principal: Principal) -> UserOut:
+    return user_out(principal.user)
+
+
+@api.route(
+    "POST", "/v1/auth/api-keys", summary="Create a personal API key (shown once)", tags=_TAGS,
+    body=ApiKeyCreate, response=ApiKeyCreated, status=201,
+)  # fmt: skip
+async def create_api_key(
+    request: web.Request, body: ApiKeyCreate, principal: Principal
+) -> ApiKeyCreated:
+    if principal.via == "api_key":
+        # A leaked key must not be able to mint more keys.
+        raise PermissionDenied("API keys are created from a signed-in session, not with a key")
+    secret = new_secret(API_KEY_PREFIX)
+    key = await accounts.create_api_key(
+        request.app[DB], uuid.uuid4(), principal.user_id, body.name,
+        secret[: len(API_KEY_PREFIX) + 6], hash_secret(secret),
+    )  # fmt: skip
+    await _audit(request, "auth.api_key.created", principal.user_id, key=str(key.id))
+    return ApiKeyCreated(**_key_fields(key), key=secret)
+
+
+@api.route(
+    "GET", "/v1/auth/api-keys", summary="List your API keys", tags=_TAGS,
+    response=list[ApiKeyOut],
+)  # fmt: skip
+async def list_api_keys(request: web.Request, principal: Principal) -> list[ApiKeyOut]:
+    keys = await accounts.list_api_keys(request.app[DB], principal.user_id)
+    return [ApiKeyOut(**_key_fields(key)) for key in keys]
+
+
+@api.route(
+    "DELETE", "/v1/auth/api-keys/{key_id}", summary="Revoke an API key", tags=_TAGS,
+    status=204,
+)  # fmt: skip
+async def revoke_api_key(request: web.Request, principal: Principal) -> None:
+    key_id = path_uuid(request, "key_id")
+    if not await accounts.revoke_api_key(
+        request.app[DB], principal.user_id, key_id, datetime.now(UTC)
+    ):
+        # Someone else's key and a missing key look the same (no IDOR oracle).
+        raise NotFound(f"no such API key: {key_id}")
+    await _audit(request, "auth.api_key.revoked", principal.user_id, key=str(key_id))
+    await end_sockets(request.app, session_id=key_id, reason="API key revoked")
+
+
+def _key_fields(key: accounts.ApiKey) -> dict[str, Any]:
+    return dataclasses.asdict(key)

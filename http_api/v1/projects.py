@@ -1,0 +1,355 @@
+"""/v1/projects: create, list, read, update and delete projects, and their stats.
+
+Each response carrying a project has an ``ETag`` (its version, e.g. ``"3"``). ``PUT`` honours
+``If-Match``: send the ETag you read and the update is refused with 412 if someone changed
+the project since. ``If-Match`` is optional: a PUT without it overwrites unconditionally
+(last writer wins), which keeps simple scripts simple; clients that edit what they display
+should send it. ``GET`` honours ``If-None-Match`` with 304.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, cast
+from uuid import UUID
+
+from aiohttp import web
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from collab.artifacts import Phase
+from collab.errors import NotFound, PreconditionFailed
+from collab.permissions import Action, Role, effective_role
+from collab.schema import count_by_phase
+from http_api.access import Access, project_access, require_access
+from http_api.endpoint import Api, json_response, path_uuid
+from http_api.keys import DB, ROOMS
+from http_api.pagination import decode_cursor, encode_cursor
+from http_api.principal import Principal
+from http_api.revocation import end_sockets
+from http_api.v1.audit import record
+from persistence import projects
+from persistence.projects import Project
+
+__all__ = [
+    "api",
+    "ProjectOut",
+    "ProjectPage",
+    "StatsOut",
+    "RoleName",
+    "MembershipRoleName",
+    "role_name",
+    "membership_name",
+    "etag",
+    "artifacts_per_phase",
+]
+
+api = Api()
+_TAGS = ("projects",)
+_ETAG = {"ETag": "the project's version as a strong entity tag, for If-Match"}
+
+RoleName = Literal["admin", "owner", "member", "viewer"]
+MembershipRoleName = Literal["owner", "member", "viewer"]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ProjectCreate(_Input):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    phase: Phase = Phase.EMPATHIZE
+
+
+class ProjectUpdate(_Input):
+    """The whole new state: PUT replaces every field."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(max_length=5000)
+    phase: Phase
+
+
+class ProjectListQuery(_Input):
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=200)
+    q: str | None = Field(
+        default=None, min_length=1, max_length=200, description="name contains (any case)"
+    )
+    role: MembershipRoleName | None = Field(default=None, description="your membership role")
+    phase: Phase | None = None
+    created_after: AwareDatetime | None = Field(default=None, description="inclusive")
+    created_before: AwareDatetime | None = Field(default=None, description="exclusive")
+
+
+class ProjectOut(BaseModel):
+    """A project as the caller sees it."""
+
+    id: UUID
+    name: str
+    description: str
+    phase: Phase
+    created_by: UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    role: RoleName = Field(description="the role you act with (admin for global admins)")
+    membership: MembershipRoleName | None = Field(
+        description="your role on the team; null for an admin who is not on it"
+    )
+
+
+class ProjectPage(BaseModel):
+    """A page of projects, newest first; pass ``next_cursor`` back for the next one."""
+
+    items: list[ProjectOut]
+    next_cursor: str | None
+
+
+class StatsQuery(_Input):
+    days: int = Field(default=30, ge=1, le=366, description="activity window in days")
+
+
+class ActivityDay(BaseModel):
+    day: date
+    updates: int
+
+
+class Contributor(BaseModel):
+    user_id: UUID
+    name: str
+    role: MembershipRoleName
+
+
+class StatsOut(BaseModel):
+    """What is known about a project's team and activity.
+
+    ``contributors`` are the team members who may edit (owners and members): the update log
+    does not record who made each update. ``activity`` counts updates per UTC day among those
+    still in the update log; compaction folds older ones into the snapshot, counted in
+    ``updates_compacted`` without their days.
+    """
+
+    project_id: UUID
+    members_by_role: dict[MembershipRoleName, int]
+    member_count: int
+    contributors: list[Contributor]
+    artifacts_per_phase: dict[str, int]
+    activity: list[ActivityDay]
+    updates_stored: int
+    updates_compacted: int
+    compacted_at: datetime | None
+    last_update_at: datetime | None
+
+
+def role_name(role: Role) -> RoleName:
+    """A role as the API spells it."""
+    return role.value
+
+
+def membership_name(role: Role) -> MembershipRoleName:
+    """A membership role as the API spells it (never ``admin``: that is an account role)."""
+    assert role is not Role.ADMIN
+    return cast(MembershipRoleName, role.value)
+
+
+def etag(project: Project) -> str:
+    """The strong ETag of a project's current version."""
+    return f'"{project.version}"'
+
+
+def _out(project: Project, role: Role, membership: Role | None) -> ProjectOut:
+    return ProjectOut(
+        id=project.id,
+        name=project.name,
+        description=project.description,
+        phase=project.phase,
+        created_by=project.created_by,
+        created_at=project.created_at,
+        updated_at=project.updated_at,
+        version=project.version,
+        role=role_name(role),
+        membership=None if membership is None else membership_name(membership),
+    )
+
+
+def _respond(project: Project, access: Access, status: int = 200) -> web.Response:
+    return json_response(
+        _out(project, access.role, access.membership),
+        status=status,
+        headers={"ETag": etag(project)},
+    )
+
+
+def _matches(header: str, project: Project) -> bool:
+    """RFC 9110 §13.1.1: ``*`` or a list of entity tags, compared strongly for If-Match."""
+    if header.strip() == "*":
+        return True
+    return etag(project) in (tag.strip() for tag in header.split(","))
+
+
+def _after(key: list[Any]) -> tuple[datetime, UUID]:
+    created_at, project_id = key
+    moment = datetime.fromisoformat(created_at)
+    if moment.tzinfo is None:
+        raise ValueError("naive timestamp")
+    return moment, UUID(project_id)
+
+
+@api.route(
+    "GET", "/v1/projects", summary="List your projects (admins: every project)", tags=_TAGS,
+    query=ProjectListQuery, response=ProjectPage,
+)  # fmt: skip
+async def list_projects(
+    request: web.Request, principal: Principal, query: ProjectListQuery
+) -> ProjectPage:
+    after = None if query.cursor is None else decode_cursor(query.cursor, _after)
+    rows = await projects.list_projects(
+        request.app[DB],
+        principal.user_id,
+        every_project=principal.is_admin,
+        limit=query.limit + 1,
+        after=after,
+        name_contains=query.q,
+        role=None if query.role is None else Role(query.role),
+        phase=query.phase,
+        created_after=query.created_after,
+        created_before=query.created_before,
+    )
+    page = rows[: query.limit]
+    items = []
+    for row in page:
+        role = effective_role(row.membership, principal.is_admin)
+        assert role is not None  # non-admins list only projects they are members of
+        items.append(_out(row.project, role, row.membership))
+    next_cursor = None
+    if len(rows) > query.limit:
+        last = page[-1].project
+        next_cursor = encode_cursor(last.created_at.isoformat(), str(last.id))
+    return ProjectPage(items=items, next_cursor=next_cursor)
+
+
+@api.route(
+    "POST", "/v1/projects", summary="Create a project (you become its owner)", tags=_TAGS,
+    body=ProjectCreate, response=ProjectOut, status=201, headers=_ETAG,
+)  # fmt: skip
+async def create_project(
+    request: web.Request, principal: Principal, body: ProjectCreate
+) -> web.Response:
+    project_id = uuid.uuid4()
+    async with request.app[DB].acquire() as conn, conn.transaction():
+        project = await projects.create_project(
+            conn, project_id, name=body.name, description=body.description,
+            phase=body.phase, owner_id=principal.user_id,
+        )  # fmt: skip
+        acting = Role.ADMIN if principal.is_admin else Role.OWNER
+        access = Access(project_id, acting, membership=Role.OWNER)
+        await record(conn, request, principal, "project.created", access, name=body.name)
+    response = _respond(project, access, status=201)
+    response.headers["Location"] = f"/v1/projects/{project_id}"
+    return response
+
+
+@api.route(
+    "GET", "/v1/projects/{project_id}", summary="A project, with your role in it", tags=_TAGS,
+    response=ProjectOut, headers=_ETAG,
+)  # fmt: skip
+async def get_project(request: web.Request, principal: Principal) -> web.Response:
+    project_id = path_uuid(request, "project_id")
+    access = await project_access(request, principal, project_id)
+    project = await projects.get_project(request.app[DB], project_id)
+    if project is None:  # deleted between the two reads
+        raise NotFound(f"no such project: {project_id}")
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None and _matches(if_none_match.replace("W/", ""), project):
+        return web.Response(status=304, headers={"ETag": etag(project)})
+    return _respond(project, access)
+
+
+@api.route(
+    "PUT", "/v1/projects/{project_id}", summary="Replace a project's name, description, phase",
+    tags=_TAGS, body=ProjectUpdate, response=ProjectOut, headers=_ETAG, errors=(412,),
+)  # fmt: skip
+async def update_project(
+    request: web.Request, principal: Principal, body: ProjectUpdate
+) -> web.Response:
+    project_id = path_uuid(request, "project_id")
+    if_match = request.headers.get("If-Match")
+    async with request.app[DB].acquire() as conn, conn.transaction():
+        access = await require_access(conn, principal, project_id, Action.MANAGE)
+        current = await projects.lock_project(conn, project_id)
+        if current is None:
+            raise NotFound(f"no such project: {project_id}")
+        if if_match is not None and not _matches(if_match, current):
+            raise PreconditionFailed(
+                f"If-Match {if_match[:60]} does not match the current ETag {etag(current)}: "
+                "someone changed the project; read it again"
+            )
+        project = await projects.update_project(
+            conn, project_id, name=body.name, description=body.description, phase=body.phase
+        )
+        changed = [
+            field
+            for field in ("name", "description", "phase")
+            if getattr(current, field) != getattr(project, field)
+        ]
+        await record(
+            conn, request, principal, "project.updated", access,
+            fields=changed, version=project.version,
+        )  # fmt: skip
+    return _respond(project, access)
+
+
+@api.route(
+    "DELETE", "/v1/projects/{project_id}", summary="Delete a project and its document",
+    tags=_TAGS, status=204,
+)  # fmt: skip
+async def delete_project(request: web.Request, principal: Principal) -> None:
+    project_id = path_uuid(request, "project_id")
+    async with request.app[DB].acquire() as conn, conn.transaction():
+        access = await require_access(conn, principal, project_id, Action.MANAGE)
+        project = await projects.delete_project(conn, project_id)
+        if project is None:
+            raise NotFound(f"no such project: {project_id}")
+        await record(conn, request, principal, "project.deleted", access, name=project.name)
+    # After the commit: a socket admitted from now on finds no project.
+    await end_sockets(request.app, reason="project deleted", project_id=project_id)
+
+
+@api.route(
+    "GET", "/v1/projects/{project_id}/stats", summary="A project's team and activity",
+    tags=_TAGS, query=StatsQuery, response=StatsOut,
+)  # fmt: skip
+async def project_stats(request: web.Request, principal: Principal, query: StatsQuery) -> StatsOut:
+    project_id = path_uuid(request, "project_id")
+    await require_access(request, principal, project_id, Action.READ)
+    db = request.app[DB]
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = today - timedelta(days=query.days - 1)
+    stats = await projects.project_stats(db, project_id, since=since)
+    team = await projects.list_members(db, project_id)
+    return StatsOut(
+        project_id=project_id,
+        members_by_role={membership_name(r): n for r, n in stats.members_by_role.items()},
+        member_count=len(team),
+        contributors=[
+            Contributor(user_id=m.user_id, name=m.name, role=membership_name(m.role))
+            for m in team
+            if m.role is not Role.VIEWER
+        ],
+        artifacts_per_phase=await artifacts_per_phase(request, project_id),
+        activity=[ActivityDay(day=day, updates=n) for day, n in stats.activity],
+        updates_stored=stats.updates_stored,
+        updates_compacted=stats.updates_compacted,
+        compacted_at=stats.compacted_at,
+        last_update_at=stats.last_update_at,
+    )
+
+
+async def artifacts_per_phase(request: web.Request, project_id: UUID) -> dict[str, int]:
+    """Artifacts (personas, ideas, prototypes...) per phase, counted in the live document.
+
+    The artifacts live only in the project's Yjs document, never in the tables, so this opens
+    the room (or reads it if it is already open on this node) and counts through the schema.
+    """
+    return await request.app[ROOMS].read(str(project_id), count_by_phase)

@@ -1,0 +1,349 @@
+"""Users, login sessions, refresh tokens, password resets and API keys (SQL only, no policy).
+
+Every secret arrives here already hashed (http_api/tokens.py); nothing in these tables can be
+replayed by someone who reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import TypeAlias
+from uuid import UUID
+
+import asyncpg
+
+from collab.errors import Conflict
+
+__all__ = [
+    "User",
+    "ApiKey",
+    "RefreshOutcome",
+    "RefreshResult",
+    "create_user",
+    "get_user",
+    "find_user_by_email",
+    "set_password",
+    "record_login",
+    "create_session",
+    "active_session_user",
+    "revoke_session",
+    "revoke_user_sessions",
+    "add_refresh_token",
+    "use_refresh_token",
+    "create_reset",
+    "consume_reset",
+    "create_api_key",
+    "list_api_keys",
+    "revoke_api_key",
+    "find_api_key",
+    "set_admin",
+]
+
+#: A pool or a connection (inside a transaction): every function here takes either.
+Executor: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """An account (the password hash never leaves persistence and auth)."""
+
+    id: UUID
+    email: str
+    name: str
+    password_hash: str
+    is_admin: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A personal API key's metadata (the key itself is shown once, at creation)."""
+
+    id: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+# Writing last_used_at on every request would turn each read into a write.
+_TOUCH_EVERY_S = 60.0
+
+
+def _user(row: asyncpg.Record | None) -> User | None:
+    return None if row is None else User(**dict(row))
+
+
+async def create_user(
+    db: Executor, user_id: UUID, email: str, name: str, password_hash: str
+) -> User:
+    """Insert a user.
+
+    Raises:
+        Conflict: the e-mail address is taken (compared case-insensitively).
+    """
+    try:
+        row = await db.fetchrow(
+            "INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4) "
+            "RETURNING id, email, name, password_hash, is_admin, created_at, last_login_at",
+            user_id,
+            email,
+            name,
+            password_hash,
+        )
+    except asyncpg.UniqueViolationError:
+        raise Conflict("an account with this e-mail address already exists") from None
+    user = _user(row)
+    assert user is not None
+    return user
+
+
+async def get_user(db: Executor, user_id: UUID) -> User | None:
+    """The user with ``user_id``, if any."""
+    return _user(
+        await db.fetchrow(
+            "SELECT id, email, name, password_hash, is_admin, created_at, last_login_at "
+            "FROM users WHERE id = $1",
+            user_id,
+        )
+    )
+
+
+async def find_user_by_email(db: Executor, email: str) -> User | None:
+    """The user with this e-mail address (case-insensitive), if any."""
+    row = await db.fetchrow(
+        "SELECT id, email, name, password_hash, is_admin, created_at, last_login_at "
+        "FROM users WHERE lower(email) = lower($1)",
+        email,
+    )
+    return _user(row)
+
+
+async def set_password(db: Executor, user_id: UUID, password_hash: str) -> None:
+    """Replace a user's password hash."""
+    await db.execute("UPDATE users SET password_hash = $2 WHERE id = $1", user_id, password_hash)
+
+
+async def set_admin(db: Executor, email: str, is_admin: bool) -> bool:
+    """Grant or withdraw the global admin role; False if there is no such user."""
+    status = await db.execute(
+        "UPDATE users SET is_admin = $2 WHERE lower(email) = lower($1)", email, is_admin
+    )
+    return bool(status != "UPDATE 0")
+
+
+async def record_login(db: Executor, user_id: UUID, now: datetime) -> None:
+    """Remember the time of the last successful login."""
+    await db.execute("UPDATE users SET last_login_at = $2 WHERE id = $1", user_id, now)
+
+
+# --- login sessions and refresh tokens -------------------------------------------------------
+
+
+async def create_session(
+    db: Executor,
+    session_id: UUID,
+    user_id: UUID,
+    expires_at: datetime,
+    user_agent: str | None,
+    ip: str | None,
+) -> None:
+    """Start a login session (a refresh-token family)."""
+    await db.execute(
+        "INSERT INTO auth_sessions (id, user_id, expires_at, user_agent, ip) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        session_id,
+        user_id,
+        expires_at,
+        user_agent,
+        ip,
+    )
+
+
+async def active_session_user(db: Executor, session_id: UUID, now: datetime) -> UUID | None:
+    """The user of a session that is neither revoked nor expired, else None."""
+    value: UUID | None = await db.fetchval(
+        "SELECT user_id FROM auth_sessions WHERE id = $1 AND revoked_at IS NULL "
+        "AND expires_at > $2",
+        session_id,
+        now,
+    )
+    return value
+
+
+async def revoke_session(db: Executor, session_id: UUID, reason: str, now: datetime) -> bool:
+    """Revoke one session; False if it was already revoked or does not exist."""
+    status = await db.execute(
+        "UPDATE auth_sessions SET revoked_at = $2, revoked_reason = $3 "
+        "WHERE id = $1 AND revoked_at IS NULL",
+        session_id,
+        now,
+        reason,
+    )
+    return bool(status != "UPDATE 0")
+
+
+async def revoke_user_sessions(
+    db: Executor, user_id: UUID, reason: str, now: datetime
+) -> list[UUID]:
+    """Revoke every live session of a user (password reset); returns their ids."""
+    rows = await db.fetch(
+        "UPDATE auth_sessions SET revoked_at = $2, revoked_reason = $3 "
+        "WHERE user_id = $1 AND revoked_at IS NULL RETURNING id",
+        user_id,
+        now,
+        reason,
+    )
+    return [row["id"] for row in rows]
+
+
+async def add_refresh_token(
+    db: Executor, token_hash: bytes, session_id: UUID, expires_at: datetime
+) -> None:
+    """Store a new refresh token of a session."""
+    await db.execute(
+        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)",
+        token_hash,
+        session_id,
+        expires_at,
+    )
+
+
+class RefreshOutcome(Enum):
+    """What presenting a refresh token led to."""
+
+    ROTATED = "rotated"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    REUSED = "reused"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """The outcome, with the session and user when the token was recognised."""
+
+    outcome: RefreshOutcome
+    session_id: UUID | None = None
+    user_id: UUID | None = None
+
+
+async def use_refresh_token(
+    conn: asyncpg.Connection, token_hash: bytes, now: datetime
+) -> RefreshResult:
+    """Spend a refresh token, in the caller's transaction.
+
+    A token works once. Presenting an already-used token means it was copied: the whole
+    session (every token of the family, and the sockets opened with it) is revoked.
+    """
+    row = await conn.fetchrow(
+        "SELECT t.session_id, t.expires_at, t.used_at, s.user_id, s.revoked_at, "
+        "s.expires_at AS session_expires FROM refresh_tokens t "
+        "JOIN auth_sessions s ON s.id = t.session_id WHERE t.token_hash = $1 FOR UPDATE",
+        token_hash,
+    )
+    if row is None:
+        return RefreshResult(RefreshOutcome.UNKNOWN)
+    session_id, user_id = row["session_id"], row["user_id"]
+    if row["revoked_at"] is not None:
+        return RefreshResult(RefreshOutcome.REVOKED, session_id, user_id)
+    if row["used_at"] is not None:
+        await revoke_session(conn, session_id, "refresh token reused", now)
+        return RefreshResult(RefreshOutcome.REUSED, session_id, user_id)
+    if row["expires_at"] <= now or row["session_expires"] <= now:
+        return RefreshResult(RefreshOutcome.EXPIRED, session_id, user_id)
+    await conn.execute(
+        "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1", token_hash, now
+    )
+    return RefreshResult(RefreshOutcome.ROTATED, session_id, user_id)
+
+
+# --- password resets -------------------------------------------------------------------------
+
+
+async def create_reset(
+    db: Executor, token_hash: bytes, user_id: UUID, expires_at: datetime
+) -> None:
+    """Store a password-reset token."""
+    await db.execute(
+        "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        token_hash,
+        user_id,
+        expires_at,
+    )
+
+
+async def consume_reset(db: Executor, token_hash: bytes, now: datetime) -> UUID | None:
+    """Mark a reset token used and return its user, or None if unknown, used or expired.
+
+    The user's other outstanding reset tokens are spent with it: once the password has been
+    reset, an older e-mailed link must not reset it again.
+    """
+    value: UUID | None = await db.fetchval(
+        "WITH spent AS (UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 "
+        "AND used_at IS NULL AND expires_at > $2 RETURNING user_id), "
+        "others AS (UPDATE password_resets SET used_at = $2 WHERE user_id IN "
+        "(SELECT user_id FROM spent) AND token_hash <> $1 AND used_at IS NULL) "
+        "SELECT user_id FROM spent",
+        token_hash,
+        now,
+    )
+    return value
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+
+async def create_api_key(
+    db: Executor, key_id: UUID, user_id: UUID, name: str, prefix: str, key_hash: bytes
+) -> ApiKey:
+    """Store a new API key (hashed)."""
+    row = await db.fetchrow(
+        "INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) "
+        "RETURNING id, name, prefix, created_at, last_used_at, revoked_at",
+        key_id,
+        user_id,
+        name,
+        prefix,
+        key_hash,
+    )
+    return ApiKey(**dict(row))
+
+
+async def list_api_keys(db: Executor, user_id: UUID) -> list[ApiKey]:
+    """A user's keys, newest first (revoked ones included, marked)."""
+    rows = await db.fetch(
+        "SELECT id, name, prefix, created_at, last_used_at, revoked_at "
+        "FROM api_keys WHERE user_id = $1 ORDER BY created_at DESC, id",
+        user_id,
+    )
+    return [ApiKey(**dict(row)) for row in rows]
+
+
+async def revoke_api_key(db: Executor, user_id: UUID, key_id: UUID, now: datetime) -> bool:
+    """Revoke one of the user's keys; False if it is not theirs or already revoked."""
+    status = await db.execute(
+        "UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        key_id,
+        user_id,
+        now,
+    )
+    return bool(status != "UPDATE 0")
+
+
+async def find_api_key(db: Executor, key_hash: bytes, now: datetime) -> tuple[UUID, UUID] | None:
+    """(key id, user id) of a live key with this hash; records its use once a minute at most."""
+    row = await db.fetchrow(
+        "SELECT id, user_id, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+        key_hash,
+    )
+    if row is None:
+        return None
+    last = row["last_used_at"]
+    if last is None or (now - last).total_seconds() > _TOUCH_EVERY_S:
+        await db.execute("UPDATE api_keys SET last_used_at = $2 WHERE id = $1", row["id"], now)
+    return row["id"], row["user_id"]

@@ -1,0 +1,451 @@
+"""Projects, their members and their stats (SQL only; who may do what is http_api/access.py).
+
+A project's workshop content is its Yjs document (room ``str(project_id)`` in room_updates and
+room_snapshots); these tables hold its name, phase and team, so listing and permission checks
+never have to open a document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final, TypeAlias
+from uuid import UUID
+
+import asyncpg
+
+from collab.artifacts import Phase
+from collab.errors import Conflict, NotFound
+from collab.permissions import Role
+
+__all__ = [
+    "MEMBERSHIP_ROLES",
+    "Project",
+    "ProjectRow",
+    "Member",
+    "ProjectStats",
+    "create_project",
+    "get_project",
+    "lock_project",
+    "membership",
+    "list_projects",
+    "update_project",
+    "delete_project",
+    "list_members",
+    "get_member",
+    "add_member",
+    "set_member_role",
+    "remove_member",
+    "project_stats",
+]
+
+#: A pool or a connection (inside the caller's transaction): every function here takes either.
+Executor: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
+#: Roles a membership row can hold (admin belongs to the account, never to a membership).
+MEMBERSHIP_ROLES: Final = frozenset({Role.OWNER, Role.MEMBER, Role.VIEWER})
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A project's metadata; ``version`` grows by one on every change (the ETag)."""
+
+    id: UUID
+    name: str
+    description: str
+    phase: Phase
+    created_by: UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRow:
+    """A project as one user sees it in a listing: with their membership, if any."""
+
+    project: Project
+    membership: Role | None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member of a project's team."""
+
+    user_id: UUID
+    email: str
+    name: str
+    role: Role
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectStats:
+    """What the tables know about a project's team and its document's activity."""
+
+    members_by_role: dict[Role, int]
+    #: (UTC day, updates stored that day) for rows still in the update log, oldest first
+    activity: list[tuple[date, int]]
+    #: update rows not yet folded into the snapshot
+    updates_stored: int
+    #: updates folded into the snapshot by compaction (their days are no longer known)
+    updates_compacted: int
+    compacted_at: datetime | None
+    #: when the newest update still in the log was stored (None once all are compacted)
+    last_update_at: datetime | None
+
+
+def _project(row: asyncpg.Record) -> Project:
+    return Project(
+        id=row["id"],
+        name=row["name"],
+        description=row["description"],
+        phase=Phase(row["phase"]),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+def _role(value: str | None) -> Role | None:
+    return None if value is None else Role(value)
+
+
+@asynccontextmanager
+async def _transaction(db: Executor) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction on ``db`` (a savepoint when the caller already holds one)."""
+    if isinstance(db, asyncpg.Pool):
+        async with db.acquire() as conn, conn.transaction():
+            yield conn
+    else:
+        async with db.transaction():
+            yield db
+
+
+async def create_project(
+    db: Executor,
+    project_id: UUID,
+    *,
+    name: str,
+    description: str,
+    phase: Phase,
+    owner_id: UUID,
+) -> Project:
+    """Insert a project and make ``owner_id`` its first owner, atomically."""
+    async with _transaction(db) as conn:
+        row = await conn.fetchrow(
+            "INSERT INTO projects AS p (id, name, description, phase, created_by) "
+            "VALUES ($1, $2, $3, $4, $5) RETURNING p.id, p.name, p.description, p.phase, "
+            "p.created_by, p.created_at, p.updated_at, p.version",
+            project_id,
+            name,
+            description,
+            phase.value,
+            owner_id,
+        )
+        await conn.execute(
+            "INSERT INTO project_members (project_id, user_id, role) VALUES ($1, $2, 'owner')",
+            project_id,
+            owner_id,
+        )
+    return _project(row)
+
+
+async def get_project(db: Executor, project_id: UUID) -> Project | None:
+    """The project, if it exists."""
+    row = await db.fetchrow(
+        "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
+        "p.version FROM projects p WHERE p.id = $1",
+        project_id,
+    )
+    return None if row is None else _project(row)
+
+
+async def lock_project(conn: asyncpg.Connection, project_id: UUID) -> Project | None:
+    """The project, row-locked until the caller's transaction ends.
+
+    Every change to a project or its team takes this lock first, so concurrent changes are
+    serialised: two owners cannot both step down and leave the project without an owner, and
+    an If-Match check cannot be raced by another write.
+    """
+    row = await conn.fetchrow(
+        "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
+        "p.version FROM projects p WHERE p.id = $1 FOR UPDATE",
+        project_id,
+    )
+    return None if row is None else _project(row)
+
+
+async def membership(db: Executor, project_id: UUID, user_id: UUID) -> tuple[bool, Role | None]:
+    """Whether the project exists, and the user's role in it (None: not a member)."""
+    row = await db.fetchrow(
+        "SELECT m.role FROM projects p LEFT JOIN project_members m "
+        "ON m.project_id = p.id AND m.user_id = $2 WHERE p.id = $1",
+        project_id,
+        user_id,
+    )
+    if row is None:
+        return False, None
+    return True, _role(row["role"])
+
+
+# The filters are shared; only the join differs. Members read through project_members_user,
+# admins (who see every project) through projects_created. Both are literals: no SQL is built.
+_LIST_MINE = (
+    "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
+    "p.version, m.role FROM projects p "
+    "JOIN project_members m ON m.project_id = p.id AND m.user_id = $1"
+    " WHERE ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0)"
+    " AND ($3::text IS NULL OR m.role = $3)"
+    " AND ($4::text IS NULL OR p.phase = $4)"
+    " AND ($5::timestamptz IS NULL OR p.created_at >= $5)"
+    " AND ($6::timestamptz IS NULL OR p.created_at < $6)"
+    " AND ($7::timestamptz IS NULL OR (p.created_at, p.id) < ($7, $8::uuid))"
+    " ORDER BY p.created_at DESC, p.id DESC LIMIT $9"
+)
+_LIST_ALL = (
+    "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
+    "p.version, m.role FROM projects p "
+    "LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $1"
+    " WHERE ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0)"
+    " AND ($3::text IS NULL OR m.role = $3)"
+    " AND ($4::text IS NULL OR p.phase = $4)"
+    " AND ($5::timestamptz IS NULL OR p.created_at >= $5)"
+    " AND ($6::timestamptz IS NULL OR p.created_at < $6)"
+    " AND ($7::timestamptz IS NULL OR (p.created_at, p.id) < ($7, $8::uuid))"
+    " ORDER BY p.created_at DESC, p.id DESC LIMIT $9"
+)
+
+
+async def list_projects(
+    db: Executor,
+    user_id: UUID,
+    *,
+    every_project: bool,
+    limit: int,
+    after: tuple[datetime, UUID] | None = None,
+    name_contains: str | None = None,
+    role: Role | None = None,
+    phase: Phase | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> list[ProjectRow]:
+    """Newest first, keyset-paginated on (created_at, id).
+
+    Args:
+        every_project: list every project (an admin), not only the user's.
+        after: the (created_at, id) of the last row of the previous page.
+        role: only projects where the user holds this membership role.
+        created_after: inclusive lower bound; ``created_before`` is an exclusive upper bound.
+    """
+    rows = await db.fetch(
+        _LIST_ALL if every_project else _LIST_MINE,
+        user_id,
+        name_contains,
+        None if role is None else role.value,
+        None if phase is None else phase.value,
+        created_after,
+        created_before,
+        None if after is None else after[0],
+        None if after is None else after[1],
+        limit,
+    )
+    return [ProjectRow(_project(row), _role(row["role"])) for row in rows]
+
+
+async def update_project(
+    conn: asyncpg.Connection, project_id: UUID, *, name: str, description: str, phase: Phase
+) -> Project:
+    """Replace a project's metadata and bump its version (call :func:`lock_project` first).
+
+    Raises:
+        NotFound: the project is gone.
+    """
+    row = await conn.fetchrow(
+        "UPDATE projects AS p SET name = $2, description = $3, phase = $4, "
+        "version = version + 1, updated_at = now() WHERE id = $1 RETURNING p.id, p.name, "
+        "p.description, p.phase, p.created_by, p.created_at, p.updated_at, p.version",
+        project_id,
+        name,
+        description,
+        phase.value,
+    )
+    if row is None:
+        raise NotFound(f"no such project: {project_id}")
+    return _project(row)
+
+
+async def delete_project(db: Executor, project_id: UUID) -> Project | None:
+    """Delete a project, its team and its document (update log and snapshot), atomically.
+
+    Returns the deleted project, or None if there was none.
+    """
+    room = str(project_id)
+    async with _transaction(db) as conn:
+        row = await conn.fetchrow(
+            "DELETE FROM projects AS p WHERE p.id = $1 RETURNING p.id, p.name, p.description, "
+            "p.phase, p.created_by, p.created_at, p.updated_at, p.version",
+            project_id,
+        )
+        if row is None:
+            return None
+        await conn.execute("DELETE FROM room_updates WHERE room = $1", room)
+        await conn.execute("DELETE FROM room_snapshots WHERE room = $1", room)
+    return _project(row)
+
+
+def _member(row: asyncpg.Record) -> Member:
+    return Member(row["user_id"], row["email"], row["name"], Role(row["role"]), row["added_at"])
+
+
+async def list_members(db: Executor, project_id: UUID) -> list[Member]:
+    """The team, in the order people joined (a workshop team is small: no pagination)."""
+    rows = await db.fetch(
+        "SELECT m.user_id, u.email, u.name, m.role, m.added_at "
+        "FROM project_members m JOIN users u ON u.id = m.user_id "
+        "WHERE m.project_id = $1 ORDER BY m.added_at, m.user_id",
+        project_id,
+    )
+    return [_member(row) for row in rows]
+
+
+async def get_member(db: Executor, project_id: UUID, user_id: UUID) -> Member | None:
+    """One member of the team, if the user is one."""
+    row = await db.fetchrow(
+        "SELECT m.user_id, u.email, u.name, m.role, m.added_at "
+        "FROM project_members m JOIN users u ON u.id = m.user_id "
+        "WHERE m.project_id = $1 AND m.user_id = $2",
+        project_id,
+        user_id,
+    )
+    return None if row is None else _member(row)
+
+
+async def add_member(db: Executor, project_id: UUID, user_id: UUID, role: Role) -> Member:
+    """Add a user to the team.
+
+    Raises:
+        Conflict: the user is already a member.
+    """
+    _check_membership_role(role)
+    try:
+        await db.execute(
+            "INSERT INTO project_members (project_id, user_id, role) VALUES ($1, $2, $3)",
+            project_id,
+            user_id,
+            role.value,
+        )
+    except asyncpg.UniqueViolationError:
+        raise Conflict(f"user {user_id} is already a member of this project") from None
+    member = await get_member(db, project_id, user_id)
+    assert member is not None  # inserted just above, in the same transaction or committed
+    return member
+
+
+async def set_member_role(
+    conn: asyncpg.Connection, project_id: UUID, user_id: UUID, role: Role
+) -> tuple[Role, Member]:
+    """Change a member's role; returns the old role and the member (call lock_project first).
+
+    Raises:
+        NotFound: the user is not a member.
+        Conflict: this would leave the project without an owner.
+    """
+    _check_membership_role(role)
+    old = await _current_role(conn, project_id, user_id)
+    if old is Role.OWNER and role is not Role.OWNER:
+        await _keep_an_owner(conn, project_id, "change the role of")
+    await conn.execute(
+        "UPDATE project_members SET role = $3 WHERE project_id = $1 AND user_id = $2",
+        project_id,
+        user_id,
+        role.value,
+    )
+    member = await get_member(conn, project_id, user_id)
+    assert member is not None  # the row is ours: the project is locked
+    return old, member
+
+
+async def remove_member(conn: asyncpg.Connection, project_id: UUID, user_id: UUID) -> Role:
+    """Remove a member; returns the role they had (call lock_project first).
+
+    Raises:
+        NotFound: the user is not a member.
+        Conflict: they are the last owner.
+    """
+    old = await _current_role(conn, project_id, user_id)
+    if old is Role.OWNER:
+        await _keep_an_owner(conn, project_id, "remove")
+    await conn.execute(
+        "DELETE FROM project_members WHERE project_id = $1 AND user_id = $2", project_id, user_id
+    )
+    return old
+
+
+def _check_membership_role(role: Role) -> None:
+    if role not in MEMBERSHIP_ROLES:
+        raise ValueError(f"{role.value} is an account role, not a membership role")
+
+
+async def _current_role(conn: asyncpg.Connection, project_id: UUID, user_id: UUID) -> Role:
+    value = await conn.fetchval(
+        "SELECT role FROM project_members WHERE project_id = $1 AND user_id = $2",
+        project_id,
+        user_id,
+    )
+    if value is None:
+        raise NotFound(f"user {user_id} is not a member of this project")
+    return Role(value)
+
+
+async def _keep_an_owner(conn: asyncpg.Connection, project_id: UUID, verb: str) -> None:
+    owners = await conn.fetchval(
+        "SELECT count(*) FROM project_members WHERE project_id = $1 AND role = 'owner'",
+        project_id,
+    )
+    if owners <= 1:
+        raise Conflict(
+            f"cannot {verb} the last owner: a project must keep at least one owner, "
+            "so make someone else owner first"
+        )
+
+
+async def project_stats(db: Executor, project_id: UUID, *, since: datetime) -> ProjectStats:
+    """Team size by role and document activity per UTC day since ``since``.
+
+    Activity comes from the update log, which records when each update was stored but not who
+    made it. Compaction folds old rows into the snapshot and deletes them, so their days are
+    lost; they are counted in ``updates_compacted`` instead.
+    """
+    room = str(project_id)
+    async with _transaction(db) as conn:
+        roles = await conn.fetch(
+            "SELECT role, count(*) AS n FROM project_members WHERE project_id = $1 GROUP BY role",
+            project_id,
+        )
+        days = await conn.fetch(
+            "SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n "
+            "FROM room_updates WHERE room = $1 AND created_at >= $2 GROUP BY day ORDER BY day",
+            room,
+            since,
+        )
+        stored = await conn.fetchrow(
+            "SELECT count(*) AS n, max(created_at) AS last FROM room_updates WHERE room = $1",
+            room,
+        )
+        snapshot = await conn.fetchrow(
+            "SELECT updates_compacted, compacted_at FROM room_snapshots WHERE room = $1", room
+        )
+    by_role = dict.fromkeys((Role.OWNER, Role.MEMBER, Role.VIEWER), 0)
+    by_role.update({Role(row["role"]): row["n"] for row in roles})
+    return ProjectStats(
+        members_by_role=by_role,
+        activity=[(row["day"], row["n"]) for row in days],
+        updates_stored=stored["n"],
+        updates_compacted=0 if snapshot is None else snapshot["updates_compacted"],
+        compacted_at=None if snapshot is None else snapshot["compacted_at"],
+        last_update_at=stored["last"],
+    )

@@ -1,0 +1,87 @@
+"""Who a connection is and what it may do; revocations remembered for connections in flight."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from collab.close import Close, CloseCode
+from collab.envelope import Revocation
+from rooms.room import Room
+
+__all__ = ["RoomAccess", "RecentRevocations", "close_revoked"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoomAccess:
+    """The outcome of an access check for one WebSocket client of one room.
+
+    ``user_id`` and ``session_id`` (a login session or an API key id) tag the connection so
+    that a later :class:`Revocation` can find it; both are ``None`` for anonymous access.
+    """
+
+    read_only: bool = False
+    user_id: str | None = None
+    session_id: str | None = None
+
+
+class RecentRevocations:
+    """Revocations of the last ``keep_s`` seconds (pure: time is an argument).
+
+    A client's access check and its room's load take a while; a revocation issued meanwhile
+    finds no connection to close yet. The socket adapter asks :meth:`since` with the time its
+    check began, just before the client joins, and refuses it if a revocation selects it.
+    """
+
+    __slots__ = ("_keep_s", "_entries")
+
+    def __init__(self, keep_s: float = 300.0) -> None:
+        self._keep_s = keep_s
+        self._entries: deque[tuple[float, Revocation]] = deque()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def record(self, revocation: Revocation, now: float) -> None:
+        """Remember ``revocation``, issued (or received from another node) at ``now``."""
+        self._entries.append((now, revocation))
+        self._prune(now)
+
+    def since(
+        self, started: float, now: float, room: str, user_id: str | None, session_id: str | None
+    ) -> Revocation | None:
+        """The newest revocation after ``started`` that selects this identity, if any."""
+        self._prune(now)
+        for at, revocation in reversed(self._entries):
+            if at < started:
+                return None
+            if revocation.matches(user_id, session_id, room):
+                return revocation
+        return None
+
+    def _prune(self, now: float) -> None:
+        entries = self._entries
+        while entries and entries[0][0] < now - self._keep_s:
+            entries.popleft()
+
+
+def close_revoked(rooms: Mapping[str, Room], revocation: Revocation) -> int:
+    """Close, with 4403 and the revocation's reason, every connection it selects in ``rooms``.
+
+    Returns how many were closed. Frames a closed connection still sends are ignored by the
+    room, so a revoked editor cannot slip a change in while its socket closes.
+    """
+    if revocation.room is None:
+        selected = list(rooms.values())
+    else:
+        room = rooms.get(revocation.room)
+        selected = [] if room is None else [room]
+    close = Close(CloseCode.FORBIDDEN, revocation.reason)
+    closed = 0
+    for room in selected:
+        for conn in list(room.connections):
+            if conn.closed is None and revocation.matches(conn.user_id, conn.session_id, room.name):
+                conn.close(close)
+                closed += 1
+    return closed

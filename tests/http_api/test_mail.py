@@ -1,0 +1,77 @@
+"""Outgoing e-mail: to the log without SMTP, through SMTP when configured, never raising."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from http_api.mail import Mailer
+from tests.support.smtp import SmtpSink
+
+SENDER = "DTTools <no-reply@example.org>"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+class TestMailer:
+    async def test_without_smtp_messages_are_kept_and_logged(self) -> None:
+        """With no SMTP URL a message is kept in ``logged`` with its headers and body."""
+        mailer = Mailer(None, SENDER)
+        await mailer.send("ada@example.org", "Hello", "line one\nline two\n")
+        [message] = mailer.logged
+        assert message["From"] == SENDER
+        assert message["To"] == "ada@example.org"
+        assert message["Subject"] == "Hello"
+        assert message.get_content() == "line one\nline two\n"
+
+    @pytest.mark.parametrize("url", ["http://mail.example.org", "mail.example.org:25"])
+    def test_only_smtp_urls_are_accepted(self, url: str) -> None:
+        """A URL that is not smtp:// or smtps:// is a configuration error at start."""
+        with pytest.raises(ValueError, match="smtp://"):
+            Mailer(url, SENDER)
+
+    async def test_message_is_delivered_over_smtp(self) -> None:
+        """With an SMTP URL the message reaches the server, and nothing is kept locally."""
+        async with SmtpSink() as sink:
+            mailer = Mailer(f"smtp://127.0.0.1:{sink.port}", SENDER)
+            await mailer.send("ada@example.org", "Reset", "open this link\n")
+        [message] = sink.messages
+        assert message["From"] == SENDER
+        assert message["To"] == "ada@example.org"
+        assert message["Subject"] == "Reset"
+        assert message.get_content() == "open this link\n"
+        assert mailer.logged == []
+        assert "AUTH" not in sink.verbs()
+
+    async def test_starttls_is_used_when_offered(self) -> None:
+        """When the server offers STARTTLS the mailer asks for it before anything else."""
+        async with SmtpSink(starttls=True) as sink:
+            mailer = Mailer(f"smtp://user:secret@127.0.0.1:{sink.port}", SENDER)
+            # The sink refuses TLS: the send fails, quietly, and nothing is sent in clear.
+            await mailer.send("ada@example.org", "Reset", "open this link\n")
+        assert sink.verbs()[:2] == ["EHLO", "STARTTLS"]
+        assert "AUTH" not in sink.verbs()
+        assert "MAIL" not in sink.verbs()
+        assert sink.messages == []
+
+    async def test_credentials_are_never_sent_in_clear(self) -> None:
+        """Without STARTTLS on offer, a mailer with credentials refuses to log in or send."""
+        async with SmtpSink() as sink:
+            mailer = Mailer(f"smtp://user:secret@127.0.0.1:{sink.port}", SENDER)
+            await mailer.send("ada@example.org", "Reset", "open this link\n")
+        assert "AUTH" not in sink.verbs()
+        assert not any("secret" in command for command in sink.commands)
+        assert sink.messages == []
+
+    async def test_unreachable_server_does_not_raise(self) -> None:
+        """A refused connection is logged, not raised to the request that sent the mail."""
+        mailer = Mailer(f"smtp://127.0.0.1:{closed_port()}", SENDER)
+        await mailer.send("ada@example.org", "Reset", "open this link\n")
+        assert mailer.logged == []

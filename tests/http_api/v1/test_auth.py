@@ -1,0 +1,985 @@
+"""/v1/auth with a real server and PostgreSQL: accounts, sessions, tokens, CSRF, keys, resets."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import socket
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from http.cookies import Morsel
+from typing import Any
+from uuid import UUID, uuid4
+
+import aiohttp
+import jwt
+import pytest
+
+from http_api.keys import AUTH, DB, MAILER
+from http_api.principal import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
+from tests.conftest import IN_CI, RunningServer, StartServer
+from tests.support.api import (
+    PASSWORD,
+    RegisteredUser,
+    audit_actions,
+    bearer,
+    create_api_key,
+    csrf,
+    login,
+    read_problem,
+    register,
+    unique_email,
+)
+from tests.support.smtp import SmtpSink
+
+#: The signing key of servers started with ``jwt_secret=KEY`` (so tests can forge tokens).
+KEY = "test-signing-key-" + "0123456789abcdef" * 4
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A client with a browser-like cookie jar (unsafe: the server's host is an IP)."""
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        yield session
+
+
+def browser() -> aiohttp.ClientSession:
+    """Another browser, with its own cookie jar."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+def cookie(http: aiohttp.ClientSession, name: str) -> str | None:
+    """The value of a cookie in the jar, whatever its path."""
+    values = [morsel.value for morsel in http.cookie_jar if morsel.key == name]
+    return values[0] if values else None
+
+
+def set_cookie(response: aiohttp.ClientResponse, name: str) -> Morsel[str]:
+    """The Set-Cookie of ``name`` in a response."""
+    assert name in response.cookies, list(response.cookies)
+    return response.cookies[name]
+
+
+async def me(http: aiohttp.ClientSession, server: RunningServer, **kwargs: Any) -> int:
+    """The status of GET /v1/auth/me with these request options."""
+    async with http.get(server.http_url + "/v1/auth/me", **kwargs) as response:
+        return response.status
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    """The claims of a JWT, unverified (to build forgeries from a real token)."""
+    claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    return claims
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def loopback_address() -> str:
+    """A random 127/8 source address: each one is a distinct client address to the server.
+
+    Linux routes all of 127/8 to the loopback interface; elsewhere (macOS) only 127.0.0.1
+    may be bound, and the tests that need distinct addresses are skipped (failed in CI).
+    """
+    address = f"127.{random.randrange(1, 255)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    with socket.socket() as probe:
+        try:
+            probe.bind((address, 0))
+        except OSError as exc:  # pragma: no cover - depends on the machine
+            if IN_CI:
+                raise
+            pytest.skip(f"cannot send from {address}: {exc}")
+    return address
+
+
+def client_at(address: str) -> aiohttp.ClientSession:
+    """A client whose requests come from ``address``."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(address, 0)))
+
+
+async def login_status(
+    server: RunningServer, address: str, email: str, password: str
+) -> aiohttp.ClientResponse:
+    """POST /v1/auth/login from ``address``; the (read) response."""
+    async with (
+        client_at(address) as http,
+        http.post(
+            server.http_url + "/v1/auth/login",
+            json={"email": email, "password": password, "client": "token"},
+        ) as response,
+    ):
+        await response.read()
+        return response
+
+
+class TestRegister:
+    async def test_register_creates_an_account_and_signs_in(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Registering answers 201 with the account and working tokens (client: token)."""
+        email = unique_email()
+        async with http.post(
+            server.http_url + "/v1/auth/register",
+            json={"email": email, "name": "Ada", "password": PASSWORD, "client": "token"},
+        ) as response:
+            assert response.status == 201
+            assert response.headers["Cache-Control"] == "no-store"
+            body = await response.json()
+        assert body["user"]["email"] == email
+        assert body["user"]["name"] == "Ada"
+        assert body["user"]["is_admin"] is False
+        assert body["token_type"] == "Bearer"
+        assert body["access_token"]
+        assert body["refresh_token"]
+        assert body["csrf_token"] is None
+        assert "password" not in json.dumps(body)
+        assert response.cookies == {}
+        async with http.get(
+            server.http_url + "/v1/auth/me", headers=bearer(body["access_token"])
+        ) as response:
+            assert response.status == 200
+            assert await response.json() == body["user"]
+
+    async def test_email_taken_in_any_case_is_a_conflict(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A second account with the same e-mail, differently cased, is refused with 409."""
+        email = unique_email("Case")
+        await register(http, server.http_url, email=email)
+        async with http.post(
+            server.http_url + "/v1/auth/register",
+            json={"email": email.upper(), "name": "Twin", "password": PASSWORD},
+        ) as response:
+            body = await read_problem(response, 409)
+        assert body["type"].endswith("/conflict")
+
+    async def test_invalid_fields_are_listed_one_by_one(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Bad fields answer 422 with one {location, field, message} per problem."""
+        async with http.post(
+            server.http_url + "/v1/auth/register",
+            json={"email": "not-an-email", "name": "", "password": "short", "role": "admin"},
+        ) as response:
+            body = await read_problem(response, 422)
+        assert body["type"].endswith("/validation-error")
+        fields = {error["field"] for error in body["errors"]}
+        assert fields == {"email", "name", "password", "role"}
+        for error in body["errors"]:
+            assert error["location"] == "body"
+            assert error["message"]
+
+    async def test_missing_body_names_the_required_fields(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A POST without a body is validated as an empty object: 422 naming what is missing."""
+        async with http.post(server.http_url + "/v1/auth/register") as response:
+            body = await read_problem(response, 422)
+        assert {error["field"] for error in body["errors"]} == {"email", "name", "password"}
+
+    async def test_body_that_is_not_an_object_is_a_validation_error(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A JSON array where an object belongs answers 422, located in the body."""
+        async with http.post(server.http_url + "/v1/auth/register", json=[1, 2]) as response:
+            body = await read_problem(response, 422)
+        assert body["errors"][0]["location"] == "body"
+
+    async def test_invalid_json_is_a_bad_request(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A body that is not JSON answers 400 invalid-request."""
+        async with http.post(
+            server.http_url + "/v1/auth/register",
+            data=b'{"email": ',
+            headers={"Content-Type": "application/json"},
+        ) as response:
+            body = await read_problem(response, 400)
+        assert body["type"].endswith("/invalid-request")
+
+    async def test_other_content_types_are_unsupported(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A form-encoded body answers 415."""
+        async with http.post(
+            server.http_url + "/v1/auth/register",
+            data={"email": unique_email(), "name": "Form", "password": PASSWORD},
+        ) as response:
+            await read_problem(response, 415)
+
+    async def test_oversized_body_is_refused(self, start_server: StartServer) -> None:
+        """A body over max_body_bytes answers 413 before it is parsed."""
+        server = await start_server(max_body_bytes=1024)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                server.http_url + "/v1/auth/register",
+                json={"email": unique_email(), "name": "x" * 4096, "password": PASSWORD},
+            ) as response,
+        ):
+            await read_problem(response, 413)
+
+    async def test_password_is_kept_verbatim(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Spaces around a password are part of it: the password without them is wrong."""
+        user = await register(http, server.http_url, password="  spaced password  ")
+        async with http.post(
+            server.http_url + "/v1/auth/login",
+            json={"email": user.email, "password": "spaced password", "client": "token"},
+        ) as response:
+            await read_problem(response, 401)
+        assert (await login(http, server.http_url, user)).access_token
+
+
+class TestLogin:
+    async def test_browser_login_sets_hardened_cookies(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A browser gets httpOnly SameSite=Strict session cookies and a readable CSRF cookie."""
+        user = await register(http, server.http_url)
+        async with http.post(
+            server.http_url + "/v1/auth/login",
+            json={"email": user.email, "password": PASSWORD},
+        ) as response:
+            assert response.status == 200
+            assert response.headers["Cache-Control"] == "no-store"
+            body = await response.json()
+            access = set_cookie(response, ACCESS_COOKIE)
+            refresh = set_cookie(response, REFRESH_COOKIE)
+            csrf_cookie = set_cookie(response, CSRF_COOKIE)
+        assert body["access_token"] is None
+        assert body["refresh_token"] is None
+        assert body["csrf_token"] == csrf_cookie.value
+        for morsel in (access, refresh):
+            assert morsel["httponly"]
+            assert morsel["samesite"] == "Strict"
+        assert not csrf_cookie["httponly"]
+        assert csrf_cookie["samesite"] == "Strict"
+        assert access["path"] == "/"
+        assert refresh["path"] == "/v1/auth"
+        assert csrf_cookie["path"] == "/"
+        assert int(access["max-age"]) == 900
+        # cookie_secure=auto over plain HTTP: not Secure (the browser would drop them)
+        assert not access["secure"]
+
+    async def test_cookies_are_secure_when_configured(self, start_server: StartServer) -> None:
+        """With cookie_secure=true every session cookie is marked Secure."""
+        server = await start_server(cookie_secure="true")
+        async with aiohttp.ClientSession() as http:
+            user = await register(http, server.http_url)
+            async with http.post(
+                server.http_url + "/v1/auth/login",
+                json={"email": user.email, "password": PASSWORD},
+            ) as response:
+                assert response.status == 200
+                for name in (ACCESS_COOKIE, REFRESH_COOKIE, CSRF_COOKIE):
+                    assert set_cookie(response, name)["secure"]
+
+    async def test_token_login_returns_tokens_in_the_body(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """client: token gets a new session's tokens in the body and no cookies."""
+        user = await register(http, server.http_url)
+        async with http.post(
+            server.http_url + "/v1/auth/login",
+            json={"email": user.email.upper(), "password": PASSWORD, "client": "token"},
+        ) as response:
+            assert response.status == 200
+            body = await response.json()
+            assert response.cookies == {}
+        assert body["access_token"] != user.access_token
+        assert body["refresh_token"] != user.refresh_token
+        assert user.access_token is not None
+        assert claims_of(body["access_token"])["sid"] != claims_of(user.access_token)["sid"]
+        assert await me(http, server, headers=bearer(body["access_token"])) == 200
+
+    async def test_wrong_password_and_unknown_account_look_the_same(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A wrong password and an unknown e-mail both answer 401 with the same body."""
+        user = await register(http, server.http_url)
+        answers = []
+        for email, password in ((user.email, "wrong password!"), (unique_email(), PASSWORD)):
+            async with http.post(
+                server.http_url + "/v1/auth/login", json={"email": email, "password": password}
+            ) as response:
+                answers.append(await read_problem(response, 401))
+                assert response.headers["WWW-Authenticate"].startswith("Bearer")
+                assert response.cookies == {}
+        assert answers[0] == answers[1]
+
+    async def test_login_is_audited(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Successes and failures are in the audit log, failures for unknown e-mails too."""
+        user = await register(http, server.http_url)
+        nobody = unique_email("nobody")
+        for email, password in ((user.email, "wrong password!"), (nobody, PASSWORD)):
+            async with http.post(
+                server.http_url + "/v1/auth/login", json={"email": email, "password": password}
+            ) as response:
+                assert response.status == 401
+        await login(http, server.http_url, user)
+        assert await audit_actions(server.app[DB], user.id) == [
+            "auth.register",
+            "auth.login.failed",
+            "auth.login.succeeded",
+        ]
+        row = await server.app[DB].fetchrow(
+            "SELECT actor_id, ip FROM audit_log "
+            "WHERE action = 'auth.login.failed' AND details->>'email' = $1",
+            nobody,
+        )
+        assert row is not None
+        assert row["actor_id"] is None
+        assert row["ip"] == "127.0.0.1"
+
+
+class TestAuthentication:
+    async def test_me_with_a_bearer_token(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """/me answers the account of a Bearer access token."""
+        user = await register(http, server.http_url)
+        async with http.get(server.http_url + "/v1/auth/me", headers=user.headers) as response:
+            assert response.status == 200
+            body = await response.json()
+        assert body["id"] == str(user.id)
+        assert body["email"] == user.email
+        assert set(body) == {"id", "email", "name", "is_admin", "created_at"}
+
+    async def test_me_with_the_session_cookie(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """/me answers the account of the browser's session cookie (GET needs no CSRF)."""
+        user = await register(http, server.http_url, client="browser")
+        assert cookie(http, ACCESS_COOKIE)
+        async with http.get(server.http_url + "/v1/auth/me") as response:
+            assert response.status == 200
+            assert (await response.json())["id"] == str(user.id)
+
+    @pytest.mark.parametrize(
+        "headers",
+        [{}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer "}],
+        ids=["none", "basic", "empty-bearer"],
+    )
+    async def test_missing_credentials_are_challenged(
+        self, server: RunningServer, http: aiohttp.ClientSession, headers: dict[str, str]
+    ) -> None:
+        """No usable credentials answer 401 with a Bearer challenge."""
+        async with http.get(server.http_url + "/v1/auth/me", headers=headers) as response:
+            body = await read_problem(response, 401)
+            assert response.headers["WWW-Authenticate"] == 'Bearer realm="dttools"'
+        assert body["type"].endswith("/unauthenticated")
+
+    async def test_expired_access_token_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """An access token past its expiry answers 401, though its session is live."""
+        user = await register(http, server.http_url)
+        assert user.access_token is not None
+        session_id = UUID(claims_of(user.access_token)["sid"])
+        an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        expired, _ = server.app[AUTH].signer.issue(user.id, session_id, an_hour_ago)
+        async with http.get(server.http_url + "/v1/auth/me", headers=bearer(expired)) as response:
+            body = await read_problem(response, 401)
+            assert "WWW-Authenticate" in response.headers
+        assert "expired" in body["detail"]
+        assert await me(http, server, headers=user.headers) == 200
+
+    async def test_access_token_of_an_unknown_session_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A correctly signed token naming a session that never existed answers 401."""
+        user = await register(http, server.http_url)
+        token, _ = server.app[AUTH].signer.issue(user.id, uuid4(), datetime.now(UTC))
+        assert await me(http, server, headers=bearer(token)) == 401
+
+    async def test_access_token_names_its_session_user(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A signed token pairing a live session with another user answers 401."""
+        alice = await register(http, server.http_url)
+        bob = await register(http, server.http_url)
+        assert alice.access_token is not None
+        alice_session = UUID(claims_of(alice.access_token)["sid"])
+        token, _ = server.app[AUTH].signer.issue(bob.id, alice_session, datetime.now(UTC))
+        assert await me(http, server, headers=bearer(token)) == 401
+
+
+def _resign(claims: dict[str, Any], key: str = KEY, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+FORGERIES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "alg-none": lambda c: _b64({"alg": "none", "typ": "JWT"}) + "." + _b64(c) + ".",
+    "wrong-key": lambda c: _resign(c, key="another-key-" + "fedcba9876543210" * 4),
+    "hs512-right-key": lambda c: _resign(c, algorithm="HS512"),
+    "wrong-audience": lambda c: _resign({**c, "aud": "someone-else"}),
+    "no-audience": lambda c: _resign({k: v for k, v in c.items() if k != "aud"}),
+    "wrong-issuer": lambda c: _resign({**c, "iss": "someone-else"}),
+    "no-expiry": lambda c: _resign({k: v for k, v in c.items() if k != "exp"}),
+    "no-session": lambda c: _resign({k: v for k, v in c.items() if k != "sid"}),
+    "subject-not-a-uuid": lambda c: _resign({**c, "sub": "admin"}),
+    "payload-swapped": lambda c: (
+        _resign(c).split(".")[0]
+        + "."
+        + _b64({**c, "exp": c["exp"] + 86400})
+        + "."
+        + _resign(c).split(".")[2]
+    ),
+    "garbage": lambda c: "not.a.jwt",
+}
+
+
+class TestForgedTokens:
+    @pytest.mark.parametrize("forge", FORGERIES.values(), ids=FORGERIES.keys())
+    async def test_forged_token_is_refused(
+        self, start_server: StartServer, forge: Callable[[dict[str, Any]], str]
+    ) -> None:
+        """A token we did not issue as is answers 401 with a challenge, even with our key."""
+        server = await start_server(jwt_secret=KEY)
+        async with aiohttp.ClientSession() as http:
+            user = await register(http, server.http_url)
+            assert user.access_token is not None
+            claims = claims_of(user.access_token)
+            # The genuine token verifies with KEY: the forgery is refused for its flaw alone.
+            assert _resign(claims) == user.access_token
+            async with http.get(
+                server.http_url + "/v1/auth/me", headers=bearer(forge(claims))
+            ) as response:
+                await read_problem(response, 401)
+                assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+class TestCsrf:
+    async def test_cookie_post_needs_the_csrf_header(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A cookie-authenticated POST without, or with a wrong, X-CSRF-Token is forbidden."""
+        user = await register(http, server.http_url, client="browser")
+        assert cookie(http, CSRF_COOKIE) == user.csrf_token
+        url = server.http_url + "/v1/auth/api-keys"
+        for headers in ({}, {"X-CSRF-Token": "forged"}, {"X-CSRF-Token": ""}):
+            async with http.post(url, json={"name": "k"}, headers=headers) as response:
+                body = await read_problem(response, 403)
+                assert "CSRF" in body["detail"]
+        async with http.post(url, json={"name": "k"}, headers=csrf(user)) as response:
+            assert response.status == 201
+        async with http.get(url) as response:
+            assert len(await response.json()) == 1
+
+    async def test_header_without_the_cookie_is_forbidden(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """The header alone does not pass: it must match the CSRF cookie."""
+        user = await register(http, server.http_url, client="browser")
+        http.cookie_jar.clear(lambda morsel: morsel.key == CSRF_COOKIE)
+        async with http.post(
+            server.http_url + "/v1/auth/api-keys", json={"name": "k"}, headers=csrf(user)
+        ) as response:
+            await read_problem(response, 403)
+
+    async def test_bearer_post_needs_no_csrf_header(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A Bearer-authenticated POST is not subject to CSRF checks."""
+        user = await register(http, server.http_url)
+        async with http.post(
+            server.http_url + "/v1/auth/api-keys", json={"name": "k"}, headers=user.headers
+        ) as response:
+            assert response.status == 201
+
+
+class TestRefresh:
+    async def test_refresh_rotates_the_refresh_token(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A refresh answers a new access token and a new refresh token of the same session."""
+        user = await register(http, server.http_url)
+        async with http.post(
+            server.http_url + "/v1/auth/refresh",
+            json={"refresh_token": user.refresh_token, "client": "token"},
+        ) as response:
+            assert response.status == 200
+            body = await response.json()
+        assert body["refresh_token"] != user.refresh_token
+        assert user.access_token is not None
+        assert claims_of(body["access_token"])["sid"] == claims_of(user.access_token)["sid"]
+        assert await me(http, server, headers=bearer(body["access_token"])) == 200
+        async with http.post(
+            server.http_url + "/v1/auth/refresh",
+            json={"refresh_token": body["refresh_token"], "client": "token"},
+        ) as response:
+            assert response.status == 200
+
+    async def test_reused_refresh_token_revokes_the_whole_family(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Presenting a spent refresh token ends the session: every token of it stops working."""
+        user = await register(http, server.http_url)
+        other = await login(http, server.http_url, user)
+        url = server.http_url + "/v1/auth/refresh"
+        async with http.post(
+            url, json={"refresh_token": user.refresh_token, "client": "token"}
+        ) as response:
+            rotated = await response.json()
+            assert response.status == 200
+        async with http.post(
+            url, json={"refresh_token": user.refresh_token, "client": "token"}
+        ) as response:
+            body = await read_problem(response, 401)
+        assert "reused" in body["detail"]
+        assert await me(http, server, headers=user.headers) == 401
+        assert await me(http, server, headers=bearer(rotated["access_token"])) == 401
+        async with http.post(
+            url, json={"refresh_token": rotated["refresh_token"], "client": "token"}
+        ) as response:
+            await read_problem(response, 401)
+        # Another session of the same account is untouched.
+        assert await me(http, server, headers=other.headers) == 200
+        assert "auth.refresh.reused" in await audit_actions(server.app[DB], user.id)
+
+    async def test_unknown_refresh_token_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A refresh token we never issued answers 401."""
+        async with http.post(
+            server.http_url + "/v1/auth/refresh",
+            json={"refresh_token": "made-up", "client": "token"},
+        ) as response:
+            await read_problem(response, 401)
+
+    async def test_refresh_without_a_token_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A refresh with neither a body token nor a cookie answers 401."""
+        async with http.post(server.http_url + "/v1/auth/refresh", json={}) as response:
+            await read_problem(response, 401)
+
+    async def test_expired_session_cannot_refresh(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Once its session has expired, a refresh token answers 401."""
+        user = await register(http, server.http_url)
+        await server.app[DB].execute(
+            "UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1",
+            user.id,
+        )
+        async with http.post(
+            server.http_url + "/v1/auth/refresh",
+            json={"refresh_token": user.refresh_token, "client": "token"},
+        ) as response:
+            body = await read_problem(response, 401)
+        assert "expired" in body["detail"]
+        assert await me(http, server, headers=user.headers) == 401
+
+    async def test_cookie_refresh_needs_the_csrf_header(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A refresh with the refresh cookie is refused without X-CSRF-Token, then works."""
+        user = await register(http, server.http_url, client="browser")
+        url = server.http_url + "/v1/auth/refresh"
+        async with http.post(url, json={}) as response:
+            await read_problem(response, 403)
+        # A fetch() without a body, as a browser script would send it.
+        async with http.post(url, headers=csrf(user)) as response:
+            assert response.status == 200
+            body = await response.json()
+            assert set_cookie(response, REFRESH_COOKIE)["path"] == "/v1/auth"
+        assert body["access_token"] is None
+        assert body["csrf_token"] == cookie(http, CSRF_COOKIE)
+        assert body["csrf_token"] != user.csrf_token
+        assert cookie(http, ACCESS_COOKIE)
+        assert await me(http, server) == 200
+
+
+class TestLogout:
+    async def test_token_logout_ends_the_session(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """After logout with the refresh token, its access and refresh tokens are refused."""
+        user = await register(http, server.http_url)
+        async with http.post(
+            server.http_url + "/v1/auth/logout", json={"refresh_token": user.refresh_token}
+        ) as response:
+            assert response.status == 204
+        assert await me(http, server, headers=user.headers) == 401
+        async with http.post(
+            server.http_url + "/v1/auth/refresh",
+            json={"refresh_token": user.refresh_token, "client": "token"},
+        ) as response:
+            await read_problem(response, 401)
+        assert "auth.logout" in await audit_actions(server.app[DB], user.id)
+
+    async def test_bearer_logout_needs_no_body(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A bodyless POST /logout with the access token ends that session."""
+        user = await register(http, server.http_url)
+        async with http.post(server.http_url + "/v1/auth/logout", headers=user.headers) as response:
+            assert response.status == 204
+        assert await me(http, server, headers=user.headers) == 401
+
+    async def test_browser_logout_clears_the_cookies(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A browser logout (with CSRF) ends the session and deletes the session cookies."""
+        user = await register(http, server.http_url, client="browser")
+        access = cookie(http, ACCESS_COOKIE)
+        assert access is not None
+        async with http.post(server.http_url + "/v1/auth/logout", headers=csrf(user)) as response:
+            assert response.status == 204
+        for name in (ACCESS_COOKIE, REFRESH_COOKIE, CSRF_COOKIE):
+            assert cookie(http, name) is None
+        assert await me(http, server) == 401
+        # The old cookie's token, replayed by hand, is refused too.
+        assert await me(http, server, headers=bearer(access)) == 401
+
+    async def test_browser_logout_without_csrf_is_forbidden(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A cross-site logout attempt (no CSRF header) is refused and the session lives on."""
+        await register(http, server.http_url, client="browser")
+        async with http.post(server.http_url + "/v1/auth/logout") as response:
+            await read_problem(response, 403)
+        assert await me(http, server) == 200
+
+    async def test_logout_leaves_other_sessions(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Signing out on one device keeps the account's other sessions."""
+        user = await register(http, server.http_url)
+        laptop = await login(http, server.http_url, user)
+        async with http.post(
+            server.http_url + "/v1/auth/logout", json={"refresh_token": user.refresh_token}
+        ) as response:
+            assert response.status == 204
+        assert await me(http, server, headers=laptop.headers) == 200
+
+
+class TestRateLimits:
+    async def test_login_attempts_are_limited_per_account(self, start_server: StartServer) -> None:
+        """Past auth_attempts for one account, even from new addresses, logins get 429."""
+        server = await start_server(auth_attempts=3)
+        async with client_at(loopback_address()) as http:
+            user = await register(http, server.http_url)
+        for _ in range(3):
+            response = await login_status(server, loopback_address(), user.email, "wrong pass")
+            assert response.status == 401
+        response = await login_status(server, loopback_address(), user.email, PASSWORD)
+        assert response.status == 429
+        assert response.content_type == "application/problem+json"
+        assert 1 <= int(response.headers["Retry-After"]) <= 900
+
+    async def test_login_attempts_are_limited_per_address(self, start_server: StartServer) -> None:
+        """Past auth_attempts from one address, over many accounts, logins get 429 there only."""
+        server = await start_server(auth_attempts=3)
+        async with client_at(loopback_address()) as http:
+            user = await register(http, server.http_url)
+        address = loopback_address()
+        for _ in range(3):
+            response = await login_status(server, address, unique_email(), PASSWORD)
+            assert response.status == 401
+        response = await login_status(server, address, user.email, PASSWORD)
+        assert response.status == 429
+        assert "Retry-After" in response.headers
+        response = await login_status(server, loopback_address(), user.email, PASSWORD)
+        assert response.status == 200
+
+    async def test_password_reset_requests_are_limited(self, start_server: StartServer) -> None:
+        """Past auth_attempts reset requests for one account get 429 and send no e-mail."""
+        server = await start_server(auth_attempts=3)
+        async with client_at(loopback_address()) as http:
+            user = await register(http, server.http_url)
+            for status in (202, 202, 202, 429):
+                async with http.post(
+                    server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
+                ) as response:
+                    assert response.status == status
+        assert [m["To"] for m in server.app[MAILER].logged] == [user.email] * 3
+
+
+def reset_token(server: RunningServer, email: str) -> str:
+    """The token in the last reset e-mail sent to ``email``."""
+    messages = [m for m in server.app[MAILER].logged if m["To"] == email]
+    assert messages, f"no e-mail to {email}"
+    body = messages[-1].get_content()
+    link = re.search(r"(\S+)#token=(\S+)", body)
+    assert link is not None, body
+    assert link.group(1) == server.http_url + "/reset-password"
+    return link.group(2)
+
+
+class TestPasswordReset:
+    async def test_forgot_password_answers_202_for_anyone(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Known and unknown e-mails get the same 202; only the known one gets a message."""
+        user = await register(http, server.http_url)
+        before = len(server.app[MAILER].logged)
+        for email in (unique_email("nobody"), user.email.upper()):
+            async with http.post(
+                server.http_url + "/v1/auth/forgot-password", json={"email": email}
+            ) as response:
+                assert response.status == 202
+                assert await response.read() == b""
+        sent = server.app[MAILER].logged[before:]
+        assert [m["To"] for m in sent] == [user.email]
+        assert sent[0]["Subject"] == "Reset your DTTools password"
+        assert reset_token(server, user.email)
+
+    async def test_reset_link_uses_the_public_url(self, start_server: StartServer) -> None:
+        """With public_url set, the e-mailed link points there."""
+        server = await start_server(public_url="https://workshops.example.org/")
+        async with aiohttp.ClientSession() as http:
+            user = await register(http, server.http_url)
+            async with http.post(
+                server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
+            ) as response:
+                assert response.status == 202
+        body = server.app[MAILER].logged[-1].get_content()
+        assert "https://workshops.example.org/reset-password#token=" in body
+
+    async def test_reset_sets_the_password_once_and_ends_sessions(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A reset token sets a new password once, and every existing session ends."""
+        user = await register(http, server.http_url)
+        async with http.post(
+            server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
+        ) as response:
+            assert response.status == 202
+        token = reset_token(server, user.email)
+        new_password = "a brand new passphrase"
+        url = server.http_url + "/v1/auth/reset-password"
+        async with http.post(url, json={"token": token, "password": new_password}) as response:
+            assert response.status == 204
+        assert await me(http, server, headers=user.headers) == 401
+        async with http.post(
+            server.http_url + "/v1/auth/refresh",
+            json={"refresh_token": user.refresh_token, "client": "token"},
+        ) as response:
+            await read_problem(response, 401)
+        async with http.post(
+            server.http_url + "/v1/auth/login", json={"email": user.email, "password": PASSWORD}
+        ) as response:
+            await read_problem(response, 401)
+        await login(http, server.http_url, RegisteredUser(user.id, user.email, "", new_password))
+        async with http.post(url, json={"token": token, "password": "yet another one"}) as response:
+            await read_problem(response, 401)
+        actions = await audit_actions(server.app[DB], user.id)
+        assert "auth.password_reset.requested" in actions
+        assert "auth.password_reset.completed" in actions
+
+    async def test_expired_reset_token_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A reset token past its expiry answers 401 and leaves the password unchanged."""
+        user = await register(http, server.http_url)
+        async with http.post(
+            server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
+        ) as response:
+            assert response.status == 202
+        token = reset_token(server, user.email)
+        await server.app[DB].execute(
+            "UPDATE password_resets SET expires_at = now() - interval '1 second' "
+            "WHERE user_id = $1",
+            user.id,
+        )
+        async with http.post(
+            server.http_url + "/v1/auth/reset-password",
+            json={"token": token, "password": "a brand new passphrase"},
+        ) as response:
+            await read_problem(response, 401)
+        assert await me(http, server, headers=user.headers) == 200
+        assert (await login(http, server.http_url, user)).access_token
+
+    async def test_reset_spends_older_links_too(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Once a reset link has been used, links e-mailed before it no longer work."""
+        user = await register(http, server.http_url)
+        tokens = []
+        for _ in range(2):
+            async with http.post(
+                server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
+            ) as response:
+                assert response.status == 202
+            tokens.append(reset_token(server, user.email))
+        url = server.http_url + "/v1/auth/reset-password"
+        async with http.post(
+            url, json={"token": tokens[1], "password": "a brand new passphrase"}
+        ) as response:
+            assert response.status == 204
+        async with http.post(
+            url, json={"token": tokens[0], "password": "an attacker's passphrase"}
+        ) as response:
+            await read_problem(response, 401)
+
+    async def test_emailed_links_never_come_from_the_host_header(
+        self, start_server: StartServer
+    ) -> None:
+        """With SMTP but no public_url no link is mailed: the Host header is the requester's."""
+        async with SmtpSink() as sink:
+            server = await start_server(smtp_url=f"smtp://127.0.0.1:{sink.port}")
+            async with aiohttp.ClientSession() as http:
+                user = await register(http, server.http_url)
+                async with http.post(
+                    server.http_url + "/v1/auth/forgot-password",
+                    json={"email": user.email},
+                    headers={"Host": "evil.example"},
+                ) as response:
+                    assert response.status == 202
+        assert sink.messages == []
+        assert (
+            await server.app[DB].fetchval(
+                "SELECT count(*) FROM password_resets WHERE user_id = $1", user.id
+            )
+            == 0
+        )
+
+    async def test_reset_link_is_mailed_over_smtp(self, start_server: StartServer) -> None:
+        """With SMTP and public_url the link is mailed, pointing at public_url whatever the Host."""
+        async with SmtpSink() as sink:
+            server = await start_server(
+                smtp_url=f"smtp://127.0.0.1:{sink.port}", public_url="https://dt.example.org"
+            )
+            async with aiohttp.ClientSession() as http:
+                user = await register(http, server.http_url)
+                async with http.post(
+                    server.http_url + "/v1/auth/forgot-password",
+                    json={"email": user.email},
+                    headers={"Host": "evil.example"},
+                ) as response:
+                    assert response.status == 202
+        [message] = sink.messages
+        assert message["To"] == user.email
+        body = message.get_content()
+        assert "https://dt.example.org/reset-password#token=" in body
+        assert "evil.example" not in body
+        assert server.app[MAILER].logged == []
+
+    async def test_made_up_reset_token_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A token that was never issued answers 401."""
+        async with http.post(
+            server.http_url + "/v1/auth/reset-password",
+            json={"token": "made-up", "password": "a brand new passphrase"},
+        ) as response:
+            await read_problem(response, 401)
+
+
+class TestApiKeys:
+    async def test_key_is_shown_once_and_authenticates(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A new key starts with dtt_, works as a Bearer token, and is never listed again."""
+        user = await register(http, server.http_url)
+        async with http.post(
+            server.http_url + "/v1/auth/api-keys", json={"name": "CI"}, headers=user.headers
+        ) as response:
+            assert response.status == 201
+            created = await response.json()
+        key = created["key"]
+        assert key.startswith("dtt_")
+        assert len(key) > 40
+        assert key.startswith(created["prefix"])
+        assert created["revoked_at"] is None
+        async with http.get(server.http_url + "/v1/auth/me", headers=bearer(key)) as response:
+            assert response.status == 200
+            assert (await response.json())["id"] == str(user.id)
+        async with http.get(
+            server.http_url + "/v1/auth/api-keys", headers=user.headers
+        ) as response:
+            assert response.status == 200
+            listed = await response.json()
+        assert len(listed) == 1
+        assert listed[0]["id"] == created["id"]
+        assert listed[0]["name"] == "CI"
+        assert listed[0]["last_used_at"] is not None
+        assert "key" not in listed[0]
+        assert key not in json.dumps(listed)
+        assert "auth.api_key.created" in await audit_actions(server.app[DB], user.id)
+
+    async def test_revoked_key_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """After revocation a key answers 401; revoking it again is 404."""
+        user = await register(http, server.http_url)
+        key_id, key = await create_api_key(http, server.http_url, user)
+        url = f"{server.http_url}/v1/auth/api-keys/{key_id}"
+        async with http.delete(url, headers=user.headers) as response:
+            assert response.status == 204
+        async with http.get(server.http_url + "/v1/auth/me", headers=bearer(key)) as response:
+            await read_problem(response, 401)
+            assert "WWW-Authenticate" in response.headers
+        async with http.delete(url, headers=user.headers) as response:
+            await read_problem(response, 404)
+        async with http.get(
+            server.http_url + "/v1/auth/api-keys", headers=user.headers
+        ) as response:
+            [listed] = await response.json()
+        assert listed["revoked_at"] is not None
+        assert "auth.api_key.revoked" in await audit_actions(server.app[DB], user.id)
+
+    async def test_someone_elses_key_cannot_be_revoked(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Revoking another user's key answers 404, as for a missing key, and it keeps working."""
+        alice = await register(http, server.http_url)
+        mallory = await register(http, server.http_url)
+        key_id, key = await create_api_key(http, server.http_url, alice)
+        for target in (key_id, uuid4()):
+            async with http.delete(
+                f"{server.http_url}/v1/auth/api-keys/{target}", headers=mallory.headers
+            ) as response:
+                await read_problem(response, 404)
+        assert await me(http, server, headers=bearer(key)) == 200
+
+    async def test_malformed_key_id_is_not_found(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A key id that is not a UUID answers 404."""
+        user = await register(http, server.http_url)
+        async with http.delete(
+            server.http_url + "/v1/auth/api-keys/not-a-uuid", headers=user.headers
+        ) as response:
+            await read_problem(response, 404)
+
+    async def test_keys_cannot_mint_keys(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Creating a key with an API key is forbidden (a leaked key cannot multiply)."""
+        user = await register(http, server.http_url)
+        _, key = await create_api_key(http, server.http_url, user)
+        async with http.post(
+            server.http_url + "/v1/auth/api-keys", json={"name": "more"}, headers=bearer(key)
+        ) as response:
+            await read_problem(response, 403)
+
+    async def test_made_up_key_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A dtt_ key that was never issued answers 401."""
+        assert await me(http, server, headers=bearer("dtt_" + "x" * 43)) == 401
+
+    async def test_keys_are_listed_per_user(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Each user lists only their own keys, newest first."""
+        alice = await register(http, server.http_url)
+        bob = await register(http, server.http_url)
+        first, _ = await create_api_key(http, server.http_url, alice, "first")
+        second, _ = await create_api_key(http, server.http_url, alice, "second")
+        await create_api_key(http, server.http_url, bob, "bob's")
+        async with http.get(
+            server.http_url + "/v1/auth/api-keys", headers=alice.headers
+        ) as response:
+            listed = await response.json()
+        assert [UUID(k["id"]) for k in listed] == [second, first]

@@ -61,6 +61,9 @@ async def _migrations(app: web.Application) -> AsyncIterator[None]:
 
 async def _auth(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
+    if settings.smtp_url and not settings.public_url:
+        # Links in e-mail must not be built from a request's Host header (reset poisoning).
+        raise ValueError("DTTOOLS_SMTP_URL needs DTTOOLS_PUBLIC_URL (the base of e-mailed links)")
     if settings.jwt_secret:
         keys = [key.strip().encode() for key in settings.jwt_secret.split(",") if key.strip()]
     else:

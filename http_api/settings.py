@@ -237,7 +237,15 @@ OPTIONS: tuple[Option, ...] = (
         "DTTOOLS_AUTH_ATTEMPTS",
         int,
         10,
-        "login or reset attempts allowed per account and per client address in a window",
+        "login or password-reset attempts allowed per account in a window",
+    ),
+    Option(
+        "auth_address_attempts",
+        "DTTOOLS_AUTH_ADDRESS_ATTEMPTS",
+        int,
+        100,
+        "sign-up, login and reset attempts allowed per client address in a window (a "
+        "workshop may share one address)",
     ),
     Option(
         "auth_window_s",
@@ -320,6 +328,7 @@ class Settings:
     refresh_token_ttl_s: float = 30 * 24 * 3600.0
     reset_token_ttl_s: float = 3600.0
     auth_attempts: int = 10
+    auth_address_attempts: int = 100
     auth_window_s: int = 900
     cookie_secure: str = "auto"
     public_url: str | None = None

@@ -71,6 +71,7 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
             # per-address auth limits would trip after a few registrations; tests of the
             # limits pass a small value (and their own client addresses).
             auth_attempts=100_000,
+            auth_address_attempts=100_000,
             # The live-core tests use free-form room names without accounts; tests of access
             # control pass open_rooms=False (the product's default).
             open_rooms=True,

@@ -4,33 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import pytest
 from pycrdt import Array, Doc, Text
 
-from tests.conftest import IN_CI, RunningServer
+from tests.conftest import RunningServer
+from tests.interop.conftest import HERE
 from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient, append_item
 
-HERE = Path(__file__).resolve().parent
 CLIENT = HERE / "yjs_client.mjs"
-NODE_MODULES = HERE.parent / "node_modules"
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    """The node binary, with the npm packages installed (a failure in CI, a skip elsewhere)."""
-    binary = shutil.which("node")
-    if binary is None or not (NODE_MODULES / "y-websocket").is_dir():
-        reason = "node and tests/node_modules are needed (run: cd tests && npm ci)"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return binary
 
 
 def prepend(i: int) -> Callable[[Doc[Any]], None]:

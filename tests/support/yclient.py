@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
+from urllib.parse import urlencode
 
 import websockets
 from pycrdt import Array, Doc
@@ -60,10 +61,19 @@ class YClient:
 
     @classmethod
     async def connect(
-        cls, base_url: str, room: str, *, ext: bool = True, doc: Doc[Any] | None = None
+        cls,
+        base_url: str,
+        room: str,
+        *,
+        ext: bool = True,
+        doc: Doc[Any] | None = None,
+        token: str | None = None,
     ) -> YClient:
         """Connect to ``base_url/room`` (``ext=1`` opts in to SAVED acknowledgements)."""
-        url = f"{base_url}/{room}" + ("?ext=1" if ext else "")
+        query = {"ext": "1"} if ext else {}
+        if token is not None:
+            query["token"] = token
+        url = f"{base_url}/{room}" + (f"?{urlencode(query)}" if query else "")
         ws = await websockets.connect(url, max_size=None, open_timeout=TIMEOUT)
         client = cls(ws, doc)
         with suppress(websockets.ConnectionClosed):  # refused at once: see close_code

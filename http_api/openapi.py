@@ -146,7 +146,8 @@ def _operation(
         operation["description"] = endpoint.handler.__doc__.strip()
     if endpoint.body is not None:
         operation["requestBody"] = {
-            "required": True,
+            # A request without a body is validated as {}: optional when every field is.
+            "required": any(f.is_required() for f in endpoint.body.model_fields.values()),
             "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
         }
     return operation

@@ -136,17 +136,23 @@ class ServerTransactions:
             NodeFull: the node is at ``max_rooms``.
             ViewChangedDocument: ``view`` changed the document (a bug: use :meth:`transact`).
         """
-        room = await self._open(name)
-        if room.state is RoomState.CORRUPT:
-            raise CorruptHistory(name, room.error or "unknown")
-        result, update = self._run(room, view)
+        room = await self._open_held(name)
+        try:
+            if room.state is RoomState.CORRUPT:
+                raise CorruptHistory(name, room.error or "unknown")
+            result, update = self._run(room, view)
+        finally:
+            room.unhold()
         if update:
             self._discard(room, "read view changed the document")
             raise ViewChangedDocument(name)
         return result
 
     async def _open_held(self, name: str) -> Room:
-        """Open ``name`` and hold it; a room closed meanwhile (evicted) is opened again."""
+        """Open ``name`` and hold it; a room closed meanwhile (evicted) is opened again.
+
+        Writing to, or discarding, a room that is no longer the live one would be lost.
+        """
         while True:
             room = await self._open(name)
             # A joiner of a shared load resumes after the loader: the room may be gone by then.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
-__all__ = ["Email"]
+__all__ = ["Email", "Timestamp"]
 
 #: An e-mail address, compared case-insensitively. Deliberately only a shape check: whether an
 #: address works is proven by mail reaching it, and a stricter check than the documented
@@ -16,3 +17,17 @@ Email = Annotated[
     Field(pattern=r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$", min_length=3, max_length=254),
     AfterValidator(str.lower),
 ]
+
+_ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_only(value: Any) -> Any:
+    """Refuse what pydantic would otherwise read as a Unix time ("0.5"): the schema says
+    date-time, so only RFC 3339 text is a timestamp here."""
+    if isinstance(value, str) and not _ISO_8601.match(value):
+        raise ValueError("expected an RFC 3339 date-time such as 2026-01-31T09:00:00Z")
+    return value
+
+
+#: An RFC 3339 date-time with a UTC offset (``Z`` or ``+01:00``).
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_only)]

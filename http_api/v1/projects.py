@@ -15,7 +15,7 @@ from typing import Any, Literal, cast
 from uuid import UUID
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from collab.artifacts import Phase
 from collab.errors import NotFound, PreconditionFailed
@@ -28,6 +28,7 @@ from http_api.pagination import decode_cursor, encode_cursor
 from http_api.principal import Principal
 from http_api.revocation import end_sockets
 from http_api.v1.audit import record
+from http_api.v1.fields import Timestamp
 from persistence import projects
 from persistence.projects import Project
 
@@ -78,8 +79,8 @@ class ProjectListQuery(_Input):
     )
     role: MembershipRoleName | None = Field(default=None, description="your membership role")
     phase: Phase | None = None
-    created_after: AwareDatetime | None = Field(default=None, description="inclusive")
-    created_before: AwareDatetime | None = Field(default=None, description="exclusive")
+    created_after: Timestamp | None = Field(default=None, description="inclusive")
+    created_before: Timestamp | None = Field(default=None, description="exclusive")
 
 
 class ProjectOut(BaseModel):

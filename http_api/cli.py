@@ -7,14 +7,17 @@ import asyncio
 import gc
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
+import asyncpg
 import structlog
 from aiohttp import web
 
 from http_api.app import create_app
 from http_api.logging import configure_logging
 from http_api.settings import Settings, add_arguments, settings_from
+from persistence import audit
+from persistence.accounts import set_admin
 from persistence.db import create_pool
 from persistence.embedded import EmbeddedPostgres
 from persistence.errors import StorageError
@@ -45,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Apply pending migrations (safe to run from several nodes at once).",
     )
     add_arguments(mig)
+    admin = commands.add_parser(
+        "admin",
+        help="grant or withdraw the global admin role",
+        description="Grant or withdraw the global admin role of an existing account (the API "
+        "cannot: only someone with access to the server and its database can).",
+    )
+    admin.add_argument("action", choices=("grant", "revoke"), help="what to do")
+    admin.add_argument("email", help="the account's e-mail address")
+    add_arguments(admin)
     return parser
 
 
@@ -74,7 +86,10 @@ async def _serve(settings: Settings) -> None:
     _log.info("server_stopped")
 
 
-async def _migrate(settings: Settings) -> int:
+async def _with_database(
+    settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[int]]
+) -> int:
+    """Run ``work`` on one connection (starting the embedded PostgreSQL if needed)."""
     embedded = None
     dsn = settings.database_url
     if dsn is None:
@@ -84,13 +99,31 @@ async def _migrate(settings: Settings) -> int:
         pool = await create_pool(dsn, min_size=1, max_size=1)
         try:
             async with pool.acquire() as conn:
-                applied = await migrate(conn)
+                return await work(conn)
         finally:
             await pool.close()
     finally:
         if embedded is not None:
             await asyncio.to_thread(embedded.stop)
+
+
+async def _migrate(conn: asyncpg.Connection) -> int:
+    applied = await migrate(conn)
     _log.info("migrations_done", applied=[m.version for m in applied])
+    return 0
+
+
+async def _admin(conn: asyncpg.Connection, action: str, email: str) -> int:
+    await migrate(conn)
+    granted = action == "grant"
+    if not await set_admin(conn, email, granted):
+        _log.error("admin_no_such_account", email=email)
+        return 1
+    await audit.record(
+        conn, f"admin.{'granted' if granted else 'revoked'}", actor_id=None,
+        target=email, details={"via": "cli"},
+    )  # fmt: skip
+    _log.info("admin_role_changed", email=email, is_admin=granted)
     return 0
 
 
@@ -117,7 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "serve":
                 runner.run(_serve(settings))
                 return 0
-            return runner.run(_migrate(settings))
+            if args.command == "admin":
+                return runner.run(
+                    _with_database(settings, lambda conn: _admin(conn, args.action, args.email))
+                )
+            return runner.run(_with_database(settings, _migrate))
     except StorageError as exc:
         _log.error("storage_error", error=str(exc))
         return 1

@@ -21,6 +21,7 @@ from collab.errors import Conflict, NotFound
 from collab.permissions import Role
 
 __all__ = [
+    "purge_document",
     "MEMBERSHIP_ROLES",
     "Project",
     "ProjectRow",
@@ -283,7 +284,6 @@ async def delete_project(db: Executor, project_id: UUID) -> Project | None:
 
     Returns the deleted project, or None if there was none.
     """
-    room = str(project_id)
     async with _transaction(db) as conn:
         row = await conn.fetchrow(
             "DELETE FROM projects AS p WHERE p.id = $1 RETURNING p.id, p.name, p.description, "
@@ -292,9 +292,15 @@ async def delete_project(db: Executor, project_id: UUID) -> Project | None:
         )
         if row is None:
             return None
-        await conn.execute("DELETE FROM room_updates WHERE room = $1", room)
-        await conn.execute("DELETE FROM room_snapshots WHERE room = $1", room)
+        await purge_document(conn, project_id)
     return _project(row)
+
+
+async def purge_document(db: Executor, project_id: UUID) -> None:
+    """Delete every stored row of a project's document (its room)."""
+    room = str(project_id)
+    await db.execute("DELETE FROM room_updates WHERE room = $1", room)
+    await db.execute("DELETE FROM room_snapshots WHERE room = $1", room)
 
 
 def _member(row: asyncpg.Record) -> Member:

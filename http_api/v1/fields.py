@@ -14,7 +14,12 @@ __all__ = ["Email", "Timestamp"]
 #: pattern would refuse requests the OpenAPI document says are valid.
 Email = Annotated[
     str,
-    Field(pattern=r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$", min_length=3, max_length=254),
+    Field(
+        pattern=r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s.\x00-\x1f\x7f-\x9f]+"
+        r"(\.[^@\s.\x00-\x1f\x7f-\x9f]+)+$",
+        min_length=3,
+        max_length=254,
+    ),
     AfterValidator(str.lower),
 ]
 

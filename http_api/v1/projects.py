@@ -23,7 +23,7 @@ from collab.permissions import Action, Role, effective_role
 from collab.schema import count_by_phase
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
-from http_api.keys import DB, ROOMS
+from http_api.keys import COMMITTER, DB, ROOMS
 from http_api.pagination import decode_cursor, encode_cursor
 from http_api.principal import Principal
 from http_api.revocation import end_sockets
@@ -315,6 +315,10 @@ async def delete_project(request: web.Request, principal: Principal) -> None:
         await record(conn, request, principal, "project.deleted", access, name=project.name)
     # After the commit: a socket admitted from now on finds no project.
     await end_sockets(request.app, reason="project deleted", project_id=project_id)
+    # Updates of this room still queued in this node's group commit would land after the
+    # DELETE: let them land, then erase again, so a deleted project leaves no content behind.
+    await request.app[COMMITTER].flush()
+    await projects.purge_document(request.app[DB], project_id)
 
 
 @api.route(

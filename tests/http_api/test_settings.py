@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
 from http_api.cli import build_parser, main
@@ -69,6 +72,46 @@ class TestCli:
         with pytest.raises(SystemExit) as exc:
             main(["serve", "--log-format", "xml"])
         assert exc.value.code == 2
+
+    def test_admin_command_grants_and_withdraws_the_admin_role(
+        self, empty_database_url: str
+    ) -> None:
+        """`dttools admin grant|revoke EMAIL` flips is_admin, audits it, and fails for no one."""
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "http_api.cli", *args, "--log-format", "json"],
+                capture_output=True,
+                text=True,
+                check=False,
+                env={"DATABASE_URL": empty_database_url, "PATH": ""},
+            )
+
+        assert run("migrate").returncode == 0
+
+        async def query(sql: str) -> Any:
+            conn = await asyncpg.connect(empty_database_url)
+            try:
+                return await conn.fetchval(sql)
+            finally:
+                await conn.close()
+
+        asyncio.run(
+            query(
+                "INSERT INTO users (id, email, name, password_hash) VALUES "
+                "(gen_random_uuid(), 'Chief@Example.com', 'Chief', 'x') RETURNING id"
+            )
+        )
+        granted = run("admin", "grant", "chief@example.com")
+        assert granted.returncode == 0, granted.stderr
+        assert asyncio.run(query("SELECT is_admin FROM users")) is True
+        assert run("admin", "revoke", "CHIEF@example.com").returncode == 0
+        assert asyncio.run(query("SELECT is_admin FROM users")) is False
+        missing = run("admin", "grant", "nobody@example.com")
+        assert missing.returncode == 1
+        assert "admin_no_such_account" in missing.stderr
+        actions = asyncio.run(query("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log"))
+        assert actions == "admin.granted,admin.revoked"
 
     def test_migrate_command(self, empty_database_url: str) -> None:
         """`dttools migrate` applies migrations to DATABASE_URL and exits 0."""

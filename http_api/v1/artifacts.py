@@ -263,3 +263,28 @@ _declare(
     export_document, "get_document", "GET", "/v1/projects/{project_id}/document",
     summary="The whole workshop document (every artifact, JSON)", tags=("projects",),
 )  # fmt: skip
+
+
+class Violation(BaseModel):
+    """Something in the document that does not follow the schema (written live by a client)."""
+
+    path: str
+    message: str
+
+
+async def document_violations(request: web.Request, principal: Principal) -> list[Violation]:
+    """Live edits are never refused (the browser already applied them); this lists what in
+    the document breaks the schema, so a team or an integrator can repair it. REST reads
+    return such fields as their defaults meanwhile."""
+    project_id = path_uuid(request, "project_id")
+    await require_access(request, principal, project_id, Action.READ)
+    found = await request.app[ROOMS].read(str(project_id), schema.validate_document)
+    return [Violation(path=v.path, message=v.message) for v in found]
+
+
+_declare(
+    document_violations, "get_document_violations", "GET",
+    "/v1/projects/{project_id}/document/violations",
+    summary="What in the workshop document breaks the schema", tags=("projects",),
+    response=list[Violation],
+)  # fmt: skip

@@ -275,3 +275,42 @@ class TestLiveAccess:
                     assert response.status == 204
                 await live.wait_closed()
             assert live.close_code == 4403
+
+
+class TestLiveValidation:
+    async def test_a_live_edit_that_breaks_the_schema_is_reported_not_refused(
+        self, locked_server: RunningServer
+    ) -> None:
+        """A client's wrong-typed field stays in the document, reads as its default, and is
+        listed by GET .../document/violations with its JSON Pointer."""
+        server = locked_server
+        async with aiohttp.ClientSession() as http:
+            owner = await register(http, server.http_url)
+            project = await _project(http, server, owner)
+            base = f"{server.http_url}/v1/projects/{project}"
+            async with http.post(
+                f"{base}/ideas", json={"text": "Kiosk"}, headers=owner.headers
+            ) as response:
+                idea = await response.json()
+            async with http.get(f"{base}/document/violations", headers=owner.headers) as resp:
+                assert await resp.json() == []
+            async with await YClient.connect(
+                server.ws_url, str(project), token=owner.access_token
+            ) as live:
+                await live.wait_synced()
+
+                def break_colour(doc: Any) -> None:
+                    doc.get("ideas", type=Map)[idea["id"]]["color"] = 42
+
+                await live.edit(break_colour)
+                await live.wait_durable()
+            async with http.get(f"{base}/document/violations", headers=owner.headers) as resp:
+                violations = await resp.json()
+            async with http.get(
+                f"{server.http_url}/v1/ideas/{idea['id']}", headers=owner.headers
+            ) as resp:
+                assert resp.status == 200
+                read_back = await resp.json()
+        assert [v["path"] for v in violations] == [f"/ideas/{idea['id']}/color"]
+        assert read_back["text"] == "Kiosk"
+        assert read_back["color"] != 42

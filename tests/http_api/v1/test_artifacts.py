@@ -7,16 +7,19 @@ of example bodies is complete.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
-from uuid import UUID
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
 
 import pytest
 
 from collab.artifacts import KINDS, ArtifactKind
-from http_api.keys import DB
+from collab.schema import create_item as write_item
+from http_api.keys import DB, ROOMS
 from tests.conftest import RunningServer
-from tests.support.api import RegisteredUser
+from tests.support.api import RegisteredUser, make_admin
 from tests.support.projects import ApiClient, Reply
 
 __all__ = ["create_body", "update_body", "create_artifact"]
@@ -339,6 +342,23 @@ class TestUpdate:
         assert reply.status == 200, reply.body
         assert reply.body["x"] == 1
 
+    async def test_concurrent_conditional_puts_let_exactly_one_win(
+        self, api: ApiClient, alice: RegisteredUser, project: UUID
+    ) -> None:
+        """Ten editors holding the same ETag write at once: one succeeds, nine get 412."""
+        kind = KINDS["ideas"]
+        path = item_path(kind, (await create_artifact(api, alice, project, "ideas"))["id"])
+        etag = (await api.call("GET", path, alice)).headers["ETag"]
+        replies = await asyncio.gather(
+            *(
+                api.call("PUT", path, alice, json={"x": i}, headers={"If-Match": etag})
+                for i in range(10)
+            )
+        )
+        assert sorted(r.status for r in replies) == [200] + [412] * 9
+        winner = next(r for r in replies if r.status == 200)
+        assert (await api.call("GET", path, alice)).body == winner.body
+
     @pytest.mark.parametrize("if_match", ['"nope"', "W/{etag}", "{bare}"])
     async def test_weak_unquoted_or_unknown_tags_never_match(
         self, api: ApiClient, alice: RegisteredUser, project: UUID, if_match: str
@@ -573,6 +593,22 @@ class TestValidation:
         assert set(got.values()) == {(404, "not-found")}, got
         assert len(await listed_ids(api, alice, kind, project)) == 1
 
+    @pytest.mark.parametrize("project_id", ["not-a-uuid", str(uuid4())])
+    async def test_a_malformed_or_unknown_project_id_is_not_found(
+        self, api: ApiClient, alice: RegisteredUser, project_id: str
+    ) -> None:
+        """Listing, creating and exporting in a project that cannot exist, or does not, is 404."""
+        got = []
+        for collection, kind in KINDS.items():
+            path = f"/v1/projects/{project_id}/{kind.segment}"
+            body = create_body(collection, dict.fromkeys(KINDS, "some-id"))
+            got += [
+                (await api.call("GET", path, alice)).status,
+                (await api.call("POST", path, alice, json=body)).status,
+            ]
+        got.append((await api.call("GET", f"/v1/projects/{project_id}/document", alice)).status)
+        assert set(got) == {404}
+
     async def test_a_non_json_body_is_refused(
         self, server: RunningServer, api: ApiClient, alice: RegisteredUser, project: UUID
     ) -> None:
@@ -662,3 +698,42 @@ class TestResultsOfATest:
             await api.call("DELETE", item_path(KINDS["tests"], result["testId"]), alice)
         ).status == 204
         assert (await api.call("GET", f"/v1/tests/{result['testId']}/results", alice)).status == 404
+
+
+class TestLiveArtifacts:
+    @pytest.mark.parametrize(
+        "who",
+        [
+            "owner",
+            "viewer",
+            pytest.param(
+                "admin",
+                marks=pytest.mark.xfail(
+                    reason="_locate looks for unindexed artifacts only in the caller's own "
+                    "projects, and an admin is on no team",
+                    strict=True,
+                ),
+            ),
+        ],
+    )
+    async def test_an_artifact_created_live_is_found_by_its_item_route(
+        self, server: RunningServer, api: ApiClient, alice: RegisteredUser, project: UUID, who: str
+    ) -> None:
+        """An idea a browser wrote into the document (never seen by REST) answers GET."""
+        ideas, live_id, now = KINDS["ideas"], uuid4().hex, datetime.now(UTC)
+        await server.app[ROOMS].transact(
+            str(project),
+            lambda doc: write_item(
+                doc, ideas, ideas.create(text="live"), author_id=None, now=now, item_id=live_id
+            ),
+        )
+        caller = alice
+        if who == "viewer":
+            caller = await api.register("Vera")
+            await api.add_member(alice, project, caller, "viewer")
+        if who == "admin":
+            caller = await api.register("Admin")
+            await make_admin(server.app[DB], caller)
+        reply = await api.call("GET", item_path(ideas, live_id), caller)
+        assert reply.status == 200, reply.body
+        assert (reply.body["id"], reply.body["text"]) == (live_id, "live")

@@ -61,6 +61,7 @@ class Project:
     created_at: datetime
     updated_at: datetime
     version: int
+    archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ def _project(row: asyncpg.Record) -> Project:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         version=row["version"],
+        archived=row["archived"],
     )
 
 
@@ -140,7 +142,7 @@ async def create_project(
         row = await conn.fetchrow(
             "INSERT INTO projects AS p (id, name, description, phase, created_by) "
             "VALUES ($1, $2, $3, $4, $5) RETURNING p.id, p.name, p.description, p.phase, "
-            "p.created_by, p.created_at, p.updated_at, p.version",
+            "p.created_by, p.created_at, p.updated_at, p.version, p.archived",
             project_id,
             name,
             description,
@@ -159,7 +161,7 @@ async def get_project(db: Executor, project_id: UUID) -> Project | None:
     """The project, if it exists."""
     row = await db.fetchrow(
         "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-        "p.version FROM projects p WHERE p.id = $1",
+        "p.version, p.archived FROM projects p WHERE p.id = $1",
         project_id,
     )
     return None if row is None else _project(row)
@@ -174,7 +176,7 @@ async def lock_project(conn: asyncpg.Connection, project_id: UUID) -> Project | 
     """
     row = await conn.fetchrow(
         "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-        "p.version FROM projects p WHERE p.id = $1 FOR UPDATE",
+        "p.version, p.archived FROM projects p WHERE p.id = $1 FOR UPDATE",
         project_id,
     )
     return None if row is None else _project(row)
@@ -197,7 +199,7 @@ async def membership(db: Executor, project_id: UUID, user_id: UUID) -> tuple[boo
 # admins (who see every project) through projects_created. Both are literals: no SQL is built.
 _LIST_MINE = (
     "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-    "p.version, m.role FROM projects p "
+    "p.version, p.archived, m.role FROM projects p "
     "JOIN project_members m ON m.project_id = p.id AND m.user_id = $1"
     " WHERE ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0)"
     " AND ($3::text IS NULL OR m.role = $3)"
@@ -205,11 +207,12 @@ _LIST_MINE = (
     " AND ($5::timestamptz IS NULL OR p.created_at >= $5)"
     " AND ($6::timestamptz IS NULL OR p.created_at < $6)"
     " AND ($7::timestamptz IS NULL OR (p.created_at, p.id) < ($7, $8::uuid))"
+    " AND ($10::boolean IS NULL OR p.archived = $10)"
     " ORDER BY p.created_at DESC, p.id DESC LIMIT $9"
 )
 _LIST_ALL = (
     "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-    "p.version, m.role FROM projects p "
+    "p.version, p.archived, m.role FROM projects p "
     "LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $1"
     " WHERE ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0)"
     " AND ($3::text IS NULL OR m.role = $3)"
@@ -217,6 +220,7 @@ _LIST_ALL = (
     " AND ($5::timestamptz IS NULL OR p.created_at >= $5)"
     " AND ($6::timestamptz IS NULL OR p.created_at < $6)"
     " AND ($7::timestamptz IS NULL OR (p.created_at, p.id) < ($7, $8::uuid))"
+    " AND ($10::boolean IS NULL OR p.archived = $10)"
     " ORDER BY p.created_at DESC, p.id DESC LIMIT $9"
 )
 
@@ -233,6 +237,7 @@ async def list_projects(
     phase: Phase | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
+    archived: bool | None = False,
 ) -> list[ProjectRow]:
     """Newest first, keyset-paginated on (created_at, id).
 
@@ -241,6 +246,7 @@ async def list_projects(
         after: the (created_at, id) of the last row of the previous page.
         role: only projects where the user holds this membership role.
         created_after: inclusive lower bound; ``created_before`` is an exclusive upper bound.
+        archived: only archived (True) or only active (False) projects; None for both.
     """
     rows = await db.fetch(
         _LIST_ALL if every_project else _LIST_MINE,
@@ -253,12 +259,19 @@ async def list_projects(
         None if after is None else after[0],
         None if after is None else after[1],
         limit,
+        archived,
     )
     return [ProjectRow(_project(row), _role(row["role"])) for row in rows]
 
 
 async def update_project(
-    conn: asyncpg.Connection, project_id: UUID, *, name: str, description: str, phase: Phase
+    conn: asyncpg.Connection,
+    project_id: UUID,
+    *,
+    name: str,
+    description: str,
+    phase: Phase,
+    archived: bool,
 ) -> Project:
     """Replace a project's metadata and bump its version (call :func:`lock_project` first).
 
@@ -266,13 +279,14 @@ async def update_project(
         NotFound: the project is gone.
     """
     row = await conn.fetchrow(
-        "UPDATE projects AS p SET name = $2, description = $3, phase = $4, "
+        "UPDATE projects AS p SET name = $2, description = $3, phase = $4, archived = $5, "
         "version = version + 1, updated_at = now() WHERE id = $1 RETURNING p.id, p.name, "
-        "p.description, p.phase, p.created_by, p.created_at, p.updated_at, p.version",
+        "p.description, p.phase, p.created_by, p.created_at, p.updated_at, p.version, p.archived",
         project_id,
         name,
         description,
         phase.value,
+        archived,
     )
     if row is None:
         raise NotFound(f"no such project: {project_id}")
@@ -287,7 +301,7 @@ async def delete_project(db: Executor, project_id: UUID) -> Project | None:
     async with _transaction(db) as conn:
         row = await conn.fetchrow(
             "DELETE FROM projects AS p WHERE p.id = $1 RETURNING p.id, p.name, p.description, "
-            "p.phase, p.created_by, p.created_at, p.updated_at, p.version",
+            "p.phase, p.created_by, p.created_at, p.updated_at, p.version, p.archived",
             project_id,
         )
         if row is None:

@@ -69,6 +69,9 @@ class ProjectUpdate(_Input):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(max_length=5000)
     phase: Phase
+    archived: bool | None = Field(
+        default=None, description="archive (true) or restore (false); omitted: unchanged"
+    )
 
 
 class ProjectListQuery(_Input):
@@ -81,6 +84,9 @@ class ProjectListQuery(_Input):
     phase: Phase | None = None
     created_after: Timestamp | None = Field(default=None, description="inclusive")
     created_before: Timestamp | None = Field(default=None, description="exclusive")
+    archived: Literal["false", "true", "any"] = Field(
+        default="false", description="active projects (default), archived ones, or both"
+    )
 
 
 class ProjectOut(BaseModel):
@@ -94,6 +100,7 @@ class ProjectOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    archived: bool
     role: RoleName = Field(description="the role you act with (admin for global admins)")
     membership: MembershipRoleName | None = Field(
         description="your role on the team; null for an admin who is not on it"
@@ -169,6 +176,7 @@ def _out(project: Project, role: Role, membership: Role | None) -> ProjectOut:
         created_at=project.created_at,
         updated_at=project.updated_at,
         version=project.version,
+        archived=project.archived,
         role=role_name(role),
         membership=None if membership is None else membership_name(membership),
     )
@@ -216,6 +224,7 @@ async def list_projects(
         phase=query.phase,
         created_after=query.created_after,
         created_before=query.created_before,
+        archived={"false": False, "true": True, "any": None}[query.archived],
     )
     page = rows[: query.limit]
     items = []
@@ -287,11 +296,12 @@ async def update_project(
                 "someone changed the project; read it again"
             )
         project = await projects.update_project(
-            conn, project_id, name=body.name, description=body.description, phase=body.phase
-        )
+            conn, project_id, name=body.name, description=body.description, phase=body.phase,
+            archived=current.archived if body.archived is None else body.archived,
+        )  # fmt: skip
         changed = [
             field
-            for field in ("name", "description", "phase")
+            for field in ("name", "description", "phase", "archived")
             if getattr(current, field) != getattr(project, field)
         ]
         await record(

@@ -390,6 +390,27 @@ class TestList:
             await api.call("GET", "/v1/projects", alice, params={"phase": "launch"})
         ).status == 422
 
+    async def test_archived_projects_leave_the_default_listing(
+        self, api: ApiClient, alice: RegisteredUser
+    ) -> None:
+        """PUT archived=true hides a project from the default list; ?archived=true|any shows it;
+        a PUT without the field keeps it archived; archived=false restores it."""
+        kept = (await create(api, alice, name="kept")).body
+        old = (await create(api, alice, name="old")).body
+        path = f"/v1/projects/{old['id']}"
+        fields = {"name": "old", "description": "", "phase": "empathize"}
+        archived = await api.call("PUT", path, alice, json={**fields, "archived": True})
+        assert archived.status == 200
+        assert archived.body["archived"] is True
+        assert await self._names(api, alice) == {kept["name"]}
+        assert await self._names(api, alice, archived="true") == {"old"}
+        assert await self._names(api, alice, archived="any") == {"kept", "old"}
+        renamed = await api.call("PUT", path, alice, json={**fields, "name": "older"})
+        assert renamed.body["archived"] is True
+        restored = await api.call("PUT", path, alice, json={**fields, "archived": False})
+        assert restored.body["archived"] is False
+        assert await self._names(api, alice) == {"kept", "old"}
+
     async def test_created_after_is_inclusive_and_created_before_exclusive(
         self, api: ApiClient, alice: RegisteredUser
     ) -> None:

@@ -51,6 +51,7 @@ __all__ = [
     "export_document",
     "count_by_phase",
     "validate_document",
+    "artifact_ids",
 ]
 
 #: Root Y.Map holding document-level facts (``schemaVersion``).
@@ -234,6 +235,11 @@ def validate_document(doc: Doc[Any]) -> list[SchemaViolation]:
 
 def _present_ids(doc: Doc[Any], kind: ArtifactKind) -> list[str]:
     return [key for key, entry in _root(doc, kind).items() if isinstance(entry, Map)]
+
+
+def artifact_ids(doc: Doc[Any]) -> list[tuple[str, str]]:
+    """(collection, id) of every artifact in the document: what the artifact index records."""
+    return [(kind.collection, item) for kind in KINDS.values() for item in _present_ids(doc, kind)]
 
 
 # --- writing -----------------------------------------------------------------------------------

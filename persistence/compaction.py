@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import structlog
 
 from collab.errors import InvalidUpdate
+from collab.schema import artifact_ids
 from collab.ydoc import build_doc
+from persistence.artifact_index import reindex_project
 from persistence.errors import CorruptHistory
 from persistence.metrics import COMPACTIONS
 
@@ -33,9 +36,17 @@ class CompactionResult:
     snapshot_bytes: int
 
 
-def _encode(snapshot: bytes | None, payloads: list[bytes]) -> bytes:
+def _encode(snapshot: bytes | None, payloads: list[bytes]) -> tuple[bytes, list[tuple[str, str]]]:
     updates = ([snapshot] if snapshot is not None else []) + payloads
-    return build_doc(updates).get_update()
+    doc = build_doc(updates)
+    return doc.get_update(), artifact_ids(doc)
+
+
+def _project_id(room: str) -> UUID | None:
+    try:
+        return UUID(room)
+    except ValueError:
+        return None
 
 
 async def compact(pool: Any, room: str, min_updates: int = 1) -> CompactionResult | None:
@@ -64,7 +75,7 @@ async def compact(pool: Any, room: str, min_updates: int = 1) -> CompactionResul
         payloads = [row["payload"] for row in rows]
         try:
             # Decoding 20k updates takes tens of ms: keep it off the event loop.
-            encoded = await asyncio.to_thread(_encode, snapshot, payloads)
+            encoded, artifacts = await asyncio.to_thread(_encode, snapshot, payloads)
         except InvalidUpdate as exc:
             COMPACTIONS.labels("corrupt").inc()
             raise CorruptHistory(room, str(exc)) from None
@@ -80,6 +91,10 @@ async def compact(pool: Any, room: str, min_updates: int = 1) -> CompactionResul
         await conn.execute(
             "DELETE FROM room_updates WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
         )
+        project_id = _project_id(room)
+        if project_id is not None:
+            # Artifacts created live become reachable by their item routes (/v1/ideas/{id}).
+            await reindex_project(conn, project_id, artifacts)
     COMPACTIONS.labels("done").inc()
     _log.info("room_compacted", room=room, updates=len(rows), snapshot_bytes=len(encoded))
     return CompactionResult(room, len(rows), len(encoded))

@@ -58,17 +58,23 @@ async def _locate(
 ) -> UUID:
     """The project holding artifact ``item_id`` that the caller may act on.
 
-    The index knows every artifact created through REST; one created live is found by looking
-    through the caller's projects (then remembered). Artifacts in projects the caller cannot
+    The index knows every artifact created through REST, and compaction adds those created
+    live. One created live since is found in the caller's projects (for an admin: in the
+    rooms open on this node), and remembered. Artifacts in projects the caller cannot
     see are reported exactly like missing ones.
     """
     db = request.app[DB]
     rooms = request.app[ROOMS]
     known = await artifact_index.candidates(db, kind.collection, item_id)
-    others = [
-        p for p in await artifact_index.member_projects(db, principal.user_id) if p not in known
-    ]
-    for project_id in [*known, *others]:
+    # An admin is on no team: look in the rooms open here too (members' rooms are in
+    # ``members``; checking every open room for everyone would cost a query per room).
+    open_here = (
+        [p for p in map(_project_room, list(rooms.rooms)) if p is not None]
+        if principal.is_admin
+        else []
+    )
+    members = await artifact_index.member_projects(db, principal.user_id)
+    for project_id in dict.fromkeys([*known, *open_here, *members]):
         try:
             await require_access(request, principal, project_id, Action.READ)
         except NotFound:
@@ -79,6 +85,13 @@ async def _locate(
             await require_access(request, principal, project_id, action)
             return project_id
     raise NotFound(f"no such {kind.singular}: {item_id!r}")
+
+
+def _project_room(name: str) -> UUID | None:
+    try:
+        return UUID(name)
+    except ValueError:
+        return None
 
 
 def _has(doc: Any, kind: ArtifactKind, item_id: str) -> bool:

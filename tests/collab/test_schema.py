@@ -30,6 +30,7 @@ from collab.schema import (
     InvalidReference,
     SchemaViolation,
     UnsupportedSchemaVersion,
+    artifact_ids,
     count_by_phase,
     create_item,
     delete_item,
@@ -826,3 +827,15 @@ YJS_VECTOR = (
     "18323032342d30352d30315431323a30303a30302e3030305a28000714097570646174656441740177183230"
     "32342d30352d30315431323a30303a30302e3030305a00"
 )
+
+
+def test_artifact_ids_lists_every_artifact_with_its_collection() -> None:
+    """What compaction hands to the artifact index: (collection, id) of each artifact."""
+    doc: Doc[Any] = Doc()
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    persona = create_item(
+        doc, "personas", KINDS["personas"].create(name="Ana"), author_id=None, now=now
+    )
+    idea = create_item(doc, "ideas", KINDS["ideas"].create(text="Kiosk"), author_id=None, now=now)
+    assert sorted(artifact_ids(doc)) == sorted([("personas", persona["id"]), ("ideas", idea["id"])])
+    assert artifact_ids(Doc()) == []

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import pytest
 from pycrdt import Array, Doc
 
+from collab.artifacts import KINDS
+from collab.schema import create_item
 from collab.ydoc import build_doc
+from persistence.artifact_index import candidates
 from persistence.compaction import compact
 from persistence.errors import CorruptHistory
 from persistence.update_log import UpdateLog
@@ -115,3 +120,28 @@ class TestCompaction:
         await log.append([room] * 2, _updates(2))
         assert await compact(pool, room, min_updates=10) is None
         assert await log.count_updates(room) == 2
+
+
+class TestArtifactIndex:
+    async def test_compaction_indexes_artifacts_created_live(self, pool: Any) -> None:
+        """A project's artifacts written by clients (not REST) are recorded in artifact_index,
+        so item routes find them; rooms that are not projects index nothing."""
+        project = uuid.uuid4()
+        await pool.execute("INSERT INTO projects (id, name) VALUES ($1, 'Live')", project)
+        doc: Doc[Any] = Doc()
+        updates: list[bytes] = []
+        doc.observe(lambda event: updates.append(event.update))
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        idea = create_item(
+            doc, "ideas", KINDS["ideas"].create(text="Kiosk"), author_id=None, now=now
+        )
+        log = UpdateLog(pool)
+        await log.append([str(project)] * len(updates), updates)
+        await log.append(["not-a-project"] * len(updates), updates)
+        assert await compact(pool, str(project)) is not None
+        assert await compact(pool, "not-a-project") is not None
+        rows = await pool.fetch("SELECT item_id, project_id, kind FROM artifact_index")
+        assert [tuple(r) for r in rows if r["project_id"] == project] == [
+            (idea["id"], project, "ideas")
+        ]
+        assert await candidates(pool, "ideas", idea["id"]) == [project]

@@ -703,18 +703,7 @@ class TestResultsOfATest:
 class TestLiveArtifacts:
     @pytest.mark.parametrize(
         "who",
-        [
-            "owner",
-            "viewer",
-            pytest.param(
-                "admin",
-                marks=pytest.mark.xfail(
-                    reason="_locate looks for unindexed artifacts only in the caller's own "
-                    "projects, and an admin is on no team",
-                    strict=True,
-                ),
-            ),
-        ],
+        ["owner", "viewer", "admin"],
     )
     async def test_an_artifact_created_live_is_found_by_its_item_route(
         self, server: RunningServer, api: ApiClient, alice: RegisteredUser, project: UUID, who: str

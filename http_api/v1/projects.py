@@ -15,7 +15,7 @@ from typing import Any, Literal, cast
 from uuid import UUID
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from collab.artifacts import Phase
 from collab.errors import NotFound, PreconditionFailed
@@ -69,7 +69,7 @@ class ProjectUpdate(_Input):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(max_length=5000)
     phase: Phase
-    archived: bool | None = Field(
+    archived: StrictBool | None = Field(
         default=None, description="archive (true) or restore (false); omitted: unchanged"
     )
 

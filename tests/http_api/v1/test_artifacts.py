@@ -701,10 +701,7 @@ class TestResultsOfATest:
 
 
 class TestLiveArtifacts:
-    @pytest.mark.parametrize(
-        "who",
-        ["owner", "viewer", "admin"],
-    )
+    @pytest.mark.parametrize("who", ["owner", "viewer", "admin"])
     async def test_an_artifact_created_live_is_found_by_its_item_route(
         self, server: RunningServer, api: ApiClient, alice: RegisteredUser, project: UUID, who: str
     ) -> None:

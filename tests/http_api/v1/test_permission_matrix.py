@@ -1,0 +1,433 @@
+"""A permission matrix: every /v1 endpoint x every role x own / other project (no IDOR).
+
+The endpoints come from ``http_api.v1.v1_api()``, so a new endpoint without a row in
+:data:`MATRIX` fails :func:`test_every_endpoint_has_a_matrix_row` (and every role's test).
+Each row says what the endpoint needs and how to build a real request for it:
+
+* ``none``: anyone, signed in or not (sign-up, sign-in, token refresh, password reset);
+* ``self``: any signed-in account, about itself (``/v1/auth/me``, its API keys, its projects);
+* ``read``, ``write``, ``manage``: a project role that allows it (collab/permissions.py);
+* ``admin``: global admins only (``/v1/audit``).
+
+Roles: ``admin`` (global, on no team), ``owner``, ``member``, ``viewer``, ``stranger`` (signed
+in, on no team of these projects) and ``anonymous`` (no credentials: 401 wherever a caller is
+needed). "Own" is a project where the caller has their role, "other" one where they have none;
+for artifact routes (``/v1/{segment}/{item_id}``) "other" means an artifact that lives in the
+other project, which must be 404, never 200 or 403. For API keys, "other" is someone else's key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from uuid import UUID
+
+import pytest
+
+from collab.artifacts import KINDS, ArtifactKind
+from http_api.endpoint import Endpoint
+from http_api.keys import MAILER
+from http_api.v1 import v1_api
+from tests.conftest import RunningServer
+from tests.http_api.v1.test_artifacts import create_body, update_body
+from tests.support.api import PASSWORD, RegisteredUser, create_api_key, login, unique_email
+from tests.support.projects import ApiClient, Team, make_team
+
+Need = Literal["none", "self", "read", "write", "manage", "admin"]
+#: What "other" means for a row: another project, someone else's API key, or nothing.
+Scope = Literal["project", "key", "none"]
+Role = Literal["admin", "owner", "member", "viewer", "stranger", "anonymous"]
+Ownership = Literal["own", "other", "n/a"]
+
+ROLES: tuple[Role, ...] = ("admin", "owner", "member", "viewer", "stranger", "anonymous")
+_ALLOWED: dict[str, frozenset[Need]] = {
+    "owner": frozenset({"read", "write", "manage"}),
+    "member": frozenset({"read", "write"}),
+    "viewer": frozenset({"read"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One concrete call. ``survives`` must still answer 200 to its owner after a refusal."""
+
+    path: str
+    json: Any = None
+    #: credentials to send instead of the caller's own (a fresh session of the same account)
+    session: RegisteredUser | None = None
+    survives: str | None = None
+
+
+@dataclass
+class World:
+    """Users, two projects with one artifact of each kind, and what requests need from them."""
+
+    api: ApiClient
+    server: RunningServer
+    team: Team
+    #: the account whose password is reset (resetting ends its sessions; nobody calls as it)
+    bystander: RegisteredUser
+    #: an API key of the outsider's: someone else's key for every caller
+    foreign_key: UUID
+    artifacts: dict[UUID, dict[str, str]] = field(default_factory=dict)
+
+    def owner_of(self, project: UUID) -> RegisteredUser:
+        """Who owns ``project`` (to set up targets in it)."""
+        return self.team["stranger" if project in self.team.others else "owner"]
+
+    async def seed(self, project: UUID) -> None:
+        """One artifact of every kind in ``project``, each pointing at the ones before."""
+        refs: dict[str, str] = {}
+        for collection in KINDS:
+            refs[collection] = await self.create(project, collection, refs)
+        self.artifacts[project] = refs
+
+    async def create(self, project: UUID, collection: str, refs: Mapping[str, str]) -> str:
+        """A new artifact in ``project`` (made by its owner); its id."""
+        kind = KINDS[collection]
+        reply = await self.api.call(
+            "POST",
+            f"/v1/projects/{project}/{kind.segment}",
+            self.owner_of(project),
+            json=create_body(collection, refs),
+        )
+        assert reply.status == 201, reply.body
+        item_id: str = reply.body["id"]
+        return item_id
+
+    async def fresh_project(self, like: UUID) -> UUID:
+        """A new project with the same team as ``like`` (for calls that change its team or
+        delete it)."""
+        team = self.team
+        if like in team.others:
+            project = await self.api.create_project(team["stranger"], "someone else's, again")
+            await self.api.add_member(team["stranger"], project, team.outsider, "member")
+            team.others.add(project)
+            return project
+        project = await self.api.create_project(team["owner"], "team project, again")
+        for role in ("member", "viewer"):
+            await self.api.add_member(team["owner"], project, team[role], role)
+        await self.api.add_member(team["owner"], project, team.outsider, "viewer")
+        return project
+
+    async def reset_token(self) -> str:
+        """A fresh password-reset token of the bystander, from the e-mail the server sends."""
+        email = self.bystander.email
+        reply = await self.api.call("POST", "/v1/auth/forgot-password", None, json={"email": email})
+        assert reply.status == 202
+        mails = [m for m in self.server.app[MAILER].logged if m["To"] == email]
+        assert mails, f"no e-mail to {email}"
+        found = re.search(r"#token=(\S+)", mails[-1].get_content())
+        assert found is not None
+        return found.group(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """Who calls, on what: the world, the caller (None: anonymous) and the target project."""
+
+    world: World
+    role: Role
+    caller: RegisteredUser | None
+    ownership: Ownership
+    project: UUID
+
+    @property
+    def account(self) -> RegisteredUser:
+        """The caller's account, or the outsider's for anonymous calls that need one."""
+        return self.caller if self.caller is not None else self.world.team.outsider
+
+    def item(self, kind: ArtifactKind) -> str:
+        """The target project's artifact of ``kind``."""
+        return self.world.artifacts[self.project][kind.collection]
+
+
+Build = Callable[[Case], Awaitable[Request]]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What an endpoint needs and how to call it."""
+
+    need: Need
+    build: Build
+    scope: Scope = "none"
+
+
+def _at(path: str, json: Any = None) -> Build:
+    """A request that needs no setup: ``path`` formatted with ``{p}``, the target project."""
+
+    async def build(case: Case) -> Request:
+        return Request(path.format(p=case.project), json)
+
+    return build
+
+
+# --- rows that need setup -----------------------------------------------------------------------
+
+
+async def _register(case: Case) -> Request:
+    body = {"email": unique_email("matrix"), "name": "New", "password": PASSWORD}
+    return Request("/v1/auth/register", {**body, "client": "token"})
+
+
+async def _login(case: Case) -> Request:
+    body = {"email": case.account.email, "password": PASSWORD, "client": "token"}
+    return Request("/v1/auth/login", body)
+
+
+async def _refresh(case: Case) -> Request:
+    fresh = await login(case.world.api.http, case.world.server.http_url, case.account)
+    return Request("/v1/auth/refresh", {"refresh_token": fresh.refresh_token, "client": "token"})
+
+
+async def _logout(case: Case) -> Request:
+    # A session of its own, so that the caller's main one lives on for the rest of the matrix.
+    fresh = await login(case.world.api.http, case.world.server.http_url, case.account)
+    return Request("/v1/auth/logout", {"refresh_token": fresh.refresh_token}, session=fresh)
+
+
+async def _forgot(case: Case) -> Request:
+    return Request("/v1/auth/forgot-password", {"email": case.account.email})
+
+
+async def _reset(case: Case) -> Request:
+    body = {"token": await case.world.reset_token(), "password": PASSWORD}
+    return Request("/v1/auth/reset-password", body)
+
+
+async def _revoke_key(case: Case) -> Request:
+    if case.ownership == "other" or case.caller is None:
+        key = case.world.foreign_key
+    else:
+        world = case.world
+        key, _ = await create_api_key(world.api.http, world.server.http_url, case.caller)
+    return Request(f"/v1/auth/api-keys/{key}")
+
+
+async def _delete_project(case: Case) -> Request:
+    project = await case.world.fresh_project(case.project)
+    return Request(f"/v1/projects/{project}", survives=f"/v1/projects/{project}")
+
+
+def _newcomer(case: Case, project: UUID) -> str:
+    """Someone not yet on ``project``: the stranger on the team's, the viewer on others."""
+    team = case.world.team
+    return team["viewer" if project in team.others else "stranger"].email
+
+
+async def _add_member(case: Case) -> Request:
+    project = await case.world.fresh_project(case.project)
+    body = {"email": _newcomer(case, project), "role": "viewer"}
+    return Request(f"/v1/projects/{project}/members", body)
+
+
+async def _remove_member(case: Case) -> Request:
+    project = await case.world.fresh_project(case.project)
+    return Request(f"/v1/projects/{project}/members/{case.world.team.outsider.id}")
+
+
+async def _change_member(case: Case) -> Request:
+    path = f"/v1/projects/{case.project}/members/{case.world.team.outsider.id}"
+    return Request(path, {"role": "member"})
+
+
+def _artifact_rows(kind: ArtifactKind) -> dict[tuple[str, str], Row]:
+    """The five rows of one kind (the routes are generated from the registry, so are these)."""
+    seg = kind.segment
+
+    async def create(case: Case) -> Request:
+        body = create_body(kind.collection, case.world.artifacts[case.project])
+        return Request(f"/v1/projects/{case.project}/{seg}", body)
+
+    async def get(case: Case) -> Request:
+        return Request(f"/v1/{seg}/{case.item(kind)}")
+
+    async def update(case: Case) -> Request:
+        return Request(f"/v1/{seg}/{case.item(kind)}", update_body(kind.collection))
+
+    async def delete(case: Case) -> Request:
+        refs = case.world.artifacts[case.project]
+        item_id = await case.world.create(case.project, kind.collection, refs)
+        return Request(f"/v1/{seg}/{item_id}", survives=f"/v1/{seg}/{item_id}")
+
+    listing = f"/v1/projects/{{project_id}}/{seg}"
+    item = f"/v1/{seg}/{{item_id}}"
+    return {
+        ("GET", listing): Row("read", _at(f"/v1/projects/{{p}}/{seg}"), "project"),
+        ("POST", listing): Row("write", create, "project"),
+        ("GET", item): Row("read", get, "project"),
+        ("PUT", item): Row("write", update, "project"),
+        ("DELETE", item): Row("write", delete, "project"),
+    }
+
+
+async def _results(case: Case) -> Request:
+    return Request(f"/v1/tests/{case.item(KINDS['tests'])}/results")
+
+
+async def _add_result(case: Case) -> Request:
+    return Request(f"/v1/tests/{case.item(KINDS['tests'])}/results", {"outcome": "success"})
+
+
+_PROJECT_UPDATE = {"name": "renamed", "description": "", "phase": "define"}
+
+#: Every /v1 endpoint by (method, path): what it needs and how to call it.
+MATRIX: dict[tuple[str, str], Row] = {
+    ("POST", "/v1/auth/register"): Row("none", _register),
+    ("POST", "/v1/auth/login"): Row("none", _login),
+    ("POST", "/v1/auth/refresh"): Row("none", _refresh),
+    ("POST", "/v1/auth/logout"): Row("none", _logout),
+    ("POST", "/v1/auth/forgot-password"): Row("none", _forgot),
+    ("POST", "/v1/auth/reset-password"): Row("none", _reset),
+    ("GET", "/v1/auth/me"): Row("self", _at("/v1/auth/me")),
+    ("POST", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys", {"name": "matrix"})),
+    ("GET", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys")),
+    ("DELETE", "/v1/auth/api-keys/{key_id}"): Row("self", _revoke_key, "key"),
+    ("GET", "/v1/projects"): Row("self", _at("/v1/projects")),
+    ("POST", "/v1/projects"): Row("self", _at("/v1/projects", {"name": "mine"})),
+    ("GET", "/v1/projects/{project_id}"): Row("read", _at("/v1/projects/{p}"), "project"),
+    ("PUT", "/v1/projects/{project_id}"): Row(
+        "manage", _at("/v1/projects/{p}", _PROJECT_UPDATE), "project"
+    ),
+    ("DELETE", "/v1/projects/{project_id}"): Row("manage", _delete_project, "project"),
+    ("GET", "/v1/projects/{project_id}/stats"): Row(
+        "read", _at("/v1/projects/{p}/stats"), "project"
+    ),
+    ("GET", "/v1/projects/{project_id}/members"): Row(
+        "read", _at("/v1/projects/{p}/members"), "project"
+    ),
+    ("POST", "/v1/projects/{project_id}/members"): Row("manage", _add_member, "project"),
+    ("PUT", "/v1/projects/{project_id}/members/{user_id}"): Row(
+        "manage", _change_member, "project"
+    ),
+    ("DELETE", "/v1/projects/{project_id}/members/{user_id}"): Row(
+        "manage", _remove_member, "project"
+    ),
+    **{key: row for kind in KINDS.values() for key, row in _artifact_rows(kind).items()},
+    ("GET", "/v1/tests/{test_id}/results"): Row("read", _results, "project"),
+    ("POST", "/v1/tests/{test_id}/results"): Row("write", _add_result, "project"),
+    ("GET", "/v1/projects/{project_id}/document"): Row(
+        "read", _at("/v1/projects/{p}/document"), "project"
+    ),
+    ("GET", "/v1/projects/{project_id}/document/violations"): Row(
+        "read", _at("/v1/projects/{p}/document/violations"), "project"
+    ),
+    ("GET", "/v1/audit"): Row("admin", _at("/v1/audit")),
+    ("GET", "/v1/projects/{project_id}/audit"): Row(
+        "manage", _at("/v1/projects/{p}/audit"), "project"
+    ),
+}
+
+
+def expected_status(endpoint: Endpoint, row: Row, role: Role, ownership: Ownership) -> int:
+    """The status ``role`` must get from ``endpoint`` on its own or the other target."""
+    success = endpoint.status
+    if row.need == "none":
+        return success
+    if role == "anonymous":
+        return 401
+    if row.need == "admin":
+        return success if role == "admin" else 403
+    if ownership == "other":
+        # Someone else's key is missing to everyone; another team's project to all but admins.
+        return success if role == "admin" and row.scope == "project" else 404
+    if row.need == "self" or role == "admin":
+        return success
+    if role == "stranger":
+        return 404
+    return success if row.need in _ALLOWED[role] else 403
+
+
+def ownerships(row: Row, role: Role) -> list[Ownership]:
+    """The targets a role is tried on (the stranger has no role on the team's project
+    already: their "other" would be a project of their own)."""
+    if row.scope == "none":
+        return ["n/a"]
+    if row.scope == "project" and role == "stranger":
+        return ["own"]
+    return ["own", "other"]
+
+
+def _endpoints() -> list[Endpoint]:
+    return v1_api().endpoints
+
+
+def test_every_endpoint_has_a_matrix_row() -> None:
+    """A new endpoint needs a row here (what it needs, how to call it); no row is stale."""
+    declared = {(e.method, e.path) for e in _endpoints()}
+    assert sorted(declared - MATRIX.keys()) == [], "endpoints without a matrix row"
+    assert sorted(MATRIX.keys() - declared) == [], "matrix rows without an endpoint"
+
+
+def test_only_auth_rows_need_nothing() -> None:
+    """The rows that need no caller are exactly the endpoints declared without auth."""
+    open_rows = {key for key, row in MATRIX.items() if row.need == "none"}
+    assert open_rows == {(e.method, e.path) for e in _endpoints() if not e.auth}
+
+
+def test_project_rows_are_the_project_and_artifact_routes() -> None:
+    """A row is project-scoped exactly when its path names a project, an artifact or a test."""
+    item_routes = {f"/v1/{kind.segment}/{{item_id}}" for kind in KINDS.values()}
+    for (method, path), row in MATRIX.items():
+        scoped = "{project_id}" in path or path in item_routes or "{test_id}" in path
+        assert (row.scope == "project") == scoped, f"{method} {path}"
+
+
+@pytest.fixture
+async def api(server: RunningServer) -> AsyncIterator[ApiClient]:
+    async with ApiClient.open(server) as client:
+        yield client
+
+
+@pytest.fixture
+async def world(server: RunningServer, api: ApiClient) -> World:
+    """The team of tests/support/projects.py, a bystander, a foreign key and the artifacts."""
+    team = await make_team(api)
+    bystander = await api.register("Bystander")
+    key, _ = await create_api_key(api.http, server.http_url, team.outsider)
+    world = World(api, server, team, bystander, key)
+    for project in (team.project, team.other):
+        await world.seed(project)
+    return world
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_each_endpoint_answers_the_role_what_it_may_do(world: World, role: Role) -> None:
+    """Every endpoint, on the caller's project and on another team's (or another account's
+    key), answers with the status the role's rights give: success, 403 for a known project
+    the role may not change, 404 for anything the caller may not see (an artifact of another
+    project included: no IDOR), 401 without credentials.
+
+    The world is built once; the assertion lists every cell that differs, and a refused
+    delete must leave its target in place.
+    """
+    caller = None if role == "anonymous" else world.team[role]
+    mismatches: list[str] = []
+    cells = 0
+    for endpoint in _endpoints():
+        row = MATRIX.get((endpoint.method, endpoint.path))
+        if row is None:
+            mismatches.append(f"{endpoint.method} {endpoint.path}: no matrix row")
+            continue
+        for ownership in ownerships(row, role):
+            target = world.team.other if ownership == "other" else world.team.project
+            request = await row.build(Case(world, role, caller, ownership, target))
+            credentials = None if caller is None else (request.session or caller)
+            reply = await world.api.call(
+                endpoint.method, request.path, credentials, json=request.json
+            )
+            cells += 1
+            want = expected_status(endpoint, row, role, ownership)
+            cell = f"{endpoint.method} {endpoint.path} by {role} on {ownership}"
+            if reply.status != want:
+                mismatches.append(f"{cell}: got {reply.status}, expected {want}: {reply.body}")
+            elif want >= 400 and request.survives is not None:
+                owner = world.owner_of(target)
+                kept = await world.api.call("GET", request.survives, owner)
+                if kept.status != 200:
+                    mismatches.append(f"{cell}: refused, yet its target is gone ({kept.status})")
+    assert not mismatches, f"{len(mismatches)} of {cells} cells differ:\n" + "\n".join(mismatches)
+    assert cells >= len(_endpoints())

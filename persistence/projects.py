@@ -197,32 +197,26 @@ async def membership(db: Executor, project_id: UUID, user_id: UUID) -> tuple[boo
 
 # The filters are shared; only the join differs. Members read through project_members_user,
 # admins (who see every project) through projects_created. Both are literals: no SQL is built.
-_LIST_MINE = (
-    "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-    "p.version, p.archived, m.role FROM projects p "
-    "JOIN project_members m ON m.project_id = p.id AND m.user_id = $1"
-    " WHERE ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0)"
-    " AND ($3::text IS NULL OR m.role = $3)"
-    " AND ($4::text IS NULL OR p.phase = $4)"
-    " AND ($5::timestamptz IS NULL OR p.created_at >= $5)"
-    " AND ($6::timestamptz IS NULL OR p.created_at < $6)"
-    " AND ($7::timestamptz IS NULL OR (p.created_at, p.id) < ($7, $8::uuid))"
-    " AND ($10::boolean IS NULL OR p.archived = $10)"
-    " ORDER BY p.created_at DESC, p.id DESC LIMIT $9"
-)
-_LIST_ALL = (
-    "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-    "p.version, p.archived, m.role FROM projects p "
-    "LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $1"
-    " WHERE ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0)"
-    " AND ($3::text IS NULL OR m.role = $3)"
-    " AND ($4::text IS NULL OR p.phase = $4)"
-    " AND ($5::timestamptz IS NULL OR p.created_at >= $5)"
-    " AND ($6::timestamptz IS NULL OR p.created_at < $6)"
-    " AND ($7::timestamptz IS NULL OR (p.created_at, p.id) < ($7, $8::uuid))"
-    " AND ($10::boolean IS NULL OR p.archived = $10)"
-    " ORDER BY p.created_at DESC, p.id DESC LIMIT $9"
-)
+def _list_query(join: str) -> str:
+    """The listing query; ``join`` decides whose projects (members only, or every one)."""
+    # ``join`` is one of the two constants below, never input.
+    return (
+        "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, "  # noqa: S608
+        "p.updated_at, p.version, p.archived, m.role FROM projects p "
+        f"{join} project_members m ON m.project_id = p.id AND m.user_id = $1"
+        " WHERE ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0)"
+        " AND ($3::text IS NULL OR m.role = $3)"
+        " AND ($4::text IS NULL OR p.phase = $4)"
+        " AND ($5::timestamptz IS NULL OR p.created_at >= $5)"
+        " AND ($6::timestamptz IS NULL OR p.created_at < $6)"
+        " AND ($7::timestamptz IS NULL OR (p.created_at, p.id) < ($7, $8::uuid))"
+        " AND ($10::boolean IS NULL OR p.archived = $10)"
+        " ORDER BY p.created_at DESC, p.id DESC LIMIT $9"
+    )
+
+
+_LIST_MINE = _list_query("JOIN")
+_LIST_ALL = _list_query("LEFT JOIN")
 
 
 async def list_projects(

@@ -7,21 +7,14 @@ does not exist, so project ids cannot be probed.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 import pytest
 
-from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser
 from tests.support.projects import ROLES, ApiClient, Reply, Team, make_team
-
-
-@pytest.fixture
-async def api(server: RunningServer) -> AsyncIterator[ApiClient]:
-    async with ApiClient.open(server) as client:
-        yield client
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ of example bodies is complete.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -147,17 +147,6 @@ async def listed_ids(
     reply = await api.call("GET", list_path(kind, p), user)
     assert reply.status == 200, reply.body
     return [item["id"] for item in reply.body]
-
-
-@pytest.fixture
-async def api(server: RunningServer) -> AsyncIterator[ApiClient]:
-    async with ApiClient.open(server) as client:
-        yield client
-
-
-@pytest.fixture
-async def alice(api: ApiClient) -> RegisteredUser:
-    return await api.register("Alice")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
@@ -13,12 +12,6 @@ from http_api.keys import DB
 from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser, make_admin
 from tests.support.projects import ApiClient
-
-
-@pytest.fixture
-async def api(server: RunningServer) -> AsyncIterator[ApiClient]:
-    async with ApiClient.open(server) as client:
-        yield client
 
 
 @pytest.fixture

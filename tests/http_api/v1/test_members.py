@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from uuid import UUID
 
 import pytest
@@ -13,12 +12,6 @@ from tests.conftest import RunningServer, StartServer
 from tests.support.api import RegisteredUser
 from tests.support.projects import ApiClient
 from tests.support.yclient import YClient
-
-
-@pytest.fixture
-async def api(server: RunningServer) -> AsyncIterator[ApiClient]:
-    async with ApiClient.open(server) as client:
-        yield client
 
 
 @pytest.fixture

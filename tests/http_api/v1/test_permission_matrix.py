@@ -19,7 +19,7 @@ other project, which must be 404, never 200 or 403. For API keys, "other" is som
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from uuid import UUID
@@ -374,12 +374,6 @@ def test_project_rows_are_the_project_and_artifact_routes() -> None:
     for (method, path), row in MATRIX.items():
         scoped = "{project_id}" in path or path in item_routes or "{test_id}" in path
         assert (row.scope == "project") == scoped, f"{method} {path}"
-
-
-@pytest.fixture
-async def api(server: RunningServer) -> AsyncIterator[ApiClient]:
-    async with ApiClient.open(server) as client:
-        yield client
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -20,17 +19,6 @@ from tests.conftest import RunningServer, StartServer
 from tests.support.api import RegisteredUser, make_admin
 from tests.support.projects import ApiClient, Reply
 from tests.support.yclient import YClient
-
-
-@pytest.fixture
-async def api(server: RunningServer) -> AsyncIterator[ApiClient]:
-    async with ApiClient.open(server) as client:
-        yield client
-
-
-@pytest.fixture
-async def alice(api: ApiClient) -> RegisteredUser:
-    return await api.register("Alice")
 
 
 async def create(api: ApiClient, user: RegisteredUser, **fields: Any) -> Reply:

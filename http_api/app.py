@@ -12,7 +12,7 @@ import structlog
 from aiohttp import web
 
 from collab.close import Close, CloseCode
-from http_api import health, metrics, openapi, ws
+from http_api import health, metrics, openapi, static, ws
 from http_api.keys import AUTH, COMMITTER, DB, MAILER, ROOM_ACCESS, ROOMS, SETTINGS, UPDATE_LOG
 from http_api.mail import Mailer
 from http_api.principal import Authenticator
@@ -155,4 +155,5 @@ def create_app(settings: Settings) -> web.Application:
     api = v1_api()
     api.install(app, lambda request, unsafe: request.app[AUTH].require(request, unsafe))
     app.add_routes(openapi.routes_for(api, version=_version()))
+    app.add_routes(static.routes)
     return app

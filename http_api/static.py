@@ -1,0 +1,119 @@
+"""The browser app: index.html at / and /reset-password, and the files under /static/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Final
+
+from aiohttp import web
+
+from collab.errors import NotFound
+
+__all__ = ["routes", "STATIC_DIR", "PAGE_PATHS", "content_security_policy"]
+
+
+def _find_static_dir() -> Path:
+    # A source checkout (and `pip install -e`) keeps static/ next to the packages; the Docker
+    # image installs the packages into site-packages and copies static/ to the working folder.
+    beside = Path(__file__).resolve().parents[1] / "static"
+    if (beside / "index.html").is_file():
+        return beside
+    return Path.cwd() / "static"
+
+
+STATIC_DIR: Final = _find_static_dir()
+
+#: Paths answered with index.html; the page routes itself from its hash (#/projects, ...).
+#: /reset-password is the path of e-mailed reset links (``#token=...``).
+PAGE_PATHS: Final = ("/", "/reset-password")
+
+# Only files of these types are served; anything else is 404, whatever is in the folder.
+_CONTENT_TYPES: Final = {
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain; charset=utf-8",
+}
+# File names are short, plain and never hidden: no "..", no dotfiles, no backslashes.
+_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$")
+
+# Files are not fingerprinted, so browsers revalidate (cheap: Last-Modified / 304) every time.
+_STATIC_CACHE = "no-cache"
+_COMMON_HEADERS: Final = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+routes = web.RouteTableDef()
+
+
+def content_security_policy(host: str | None) -> str:
+    """The page's CSP: our own scripts and styles only, sockets to this host only.
+
+    ``'self'`` covers ws:/wss: to the same host in current browsers; the explicit ws(s)://host
+    sources are for older ones. Avatars are links anywhere on the web, so images may be https.
+    """
+    sockets = ""
+    if host is not None and _HOST.match(host):
+        sockets = f" ws://{host} wss://{host}"
+    return (
+        "default-src 'self'; "
+        "script-src 'self'; "
+        "style-src 'self'; "
+        "img-src 'self' data: https: http:; "
+        f"connect-src 'self'{sockets}; "
+        "font-src 'self'; "
+        "object-src 'none'; "
+        "base-uri 'none'; "
+        "form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+
+async def _index(request: web.Request) -> web.StreamResponse:
+    """The single page; it routes itself from the URL hash."""
+    headers = {
+        **_COMMON_HEADERS,
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": content_security_policy(request.host),
+        "X-Frame-Options": "DENY",
+    }
+    path = STATIC_DIR / "index.html"
+    if not path.is_file():
+        raise NotFound("the browser app is not installed (static/index.html is missing)")
+    return web.FileResponse(path, headers=headers)
+
+
+for _path in PAGE_PATHS:
+    routes.get(_path)(_index)
+
+
+@routes.get("/static/{path:.+}")
+async def static_file(request: web.Request) -> web.StreamResponse:
+    """A file under static/, by a plain relative path; no listings, no way out of the folder."""
+    rel = request.match_info["path"]
+    segments = rel.split("/")
+    suffix = Path(segments[-1]).suffix.lower()
+    if not all(_SEGMENT.match(s) for s in segments) or suffix not in _CONTENT_TYPES:
+        raise NotFound(f"no such file: /static/{rel[:200]}")
+    base = STATIC_DIR.resolve()
+    target = (base / Path(*segments)).resolve()
+    # Symlinks could still point elsewhere: the resolved file must be inside the folder.
+    if not target.is_relative_to(base) or not target.is_file():
+        raise NotFound(f"no such file: /static/{rel[:200]}")
+    headers = {
+        **_COMMON_HEADERS,
+        "Content-Type": _CONTENT_TYPES[suffix],
+        "Cache-Control": _STATIC_CACHE,
+    }
+    return web.FileResponse(target, headers=headers)

@@ -1,0 +1,92 @@
+// Small forms: "create an artifact" forms with required fields, and error messages.
+import { h, field, newId } from './dom.js'
+
+/**
+ * @typedef {{name: string, label: string, type?: 'text'|'textarea'|'select'|'url'|'email'|'password',
+ *   required?: boolean, maxLength?: number, options?: () => Array<[string, string]>,
+ *   validate?: (value: string) => string, value?: string, autocomplete?: string, minLength?: number}} FieldSpec
+ */
+
+/** Build a control for a field spec. @param {FieldSpec} spec */
+export function control (spec) {
+  let input
+  if (spec.type === 'textarea') {
+    input = h('textarea', { name: spec.name, rows: 2 })
+  } else if (spec.type === 'select') {
+    input = h('select', { name: spec.name })
+    fillOptions(input, spec.options ? spec.options() : [])
+  } else {
+    input = h('input', { name: spec.name, type: spec.type || 'text' })
+  }
+  if (spec.maxLength) input.maxLength = spec.maxLength
+  if (spec.minLength) input.minLength = spec.minLength
+  if (spec.required) input.required = true
+  if (spec.autocomplete) input.autocomplete = spec.autocomplete
+  if (spec.value !== undefined) input.value = spec.value
+  return input
+}
+
+/** Replace a select's options, keeping its value when still offered. */
+export function fillOptions (select, options) {
+  const value = select.value
+  select.replaceChildren(...options.map(([v, text]) => h('option', { value: v, text })))
+  if (options.some(([v]) => v === value)) select.value = value
+}
+
+/**
+ * A form that collects `fields` and calls `onSubmit(values)`; required fields are checked
+ * first, and an error thrown by onSubmit is shown in the form (role=alert).
+ * @param {{title?: string, fields: FieldSpec[], submit: string, className?: string,
+ *   onSubmit: (values: Record<string, string>) => any, reset?: boolean}} opts
+ */
+export function createForm (opts) {
+  const inputs = opts.fields.map((spec) => ({ spec, input: control(spec) }))
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
+  const button = h('button', { type: 'submit', class: 'primary', text: opts.submit })
+  const titleId = opts.title ? newId('form') : null
+  const form = h('form', { class: `create-form ${opts.className || ''}`, 'aria-labelledby': titleId, novalidate: true },
+    opts.title ? h('h3', { id: titleId, text: opts.title }) : null,
+    h('div', { class: 'form-fields' }, inputs.map(({ spec, input }) => field(spec.label, input))),
+    error,
+    h('div', { class: 'form-actions' }, button))
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    /** @type {Record<string, string>} */
+    const values = {}
+    for (const { spec, input } of inputs) {
+      const value = spec.type === 'password' ? input.value : input.value.trim()
+      let problem = ''
+      if (spec.required && !value) problem = `${spec.label} is required`
+      else if (value && spec.minLength && value.length < spec.minLength) problem = `${spec.label} needs at least ${spec.minLength} characters`
+      else if (value && spec.validate) problem = spec.validate(value)
+      input.setAttribute('aria-invalid', problem ? 'true' : 'false')
+      if (problem) {
+        showError(form, problem)
+        input.focus()
+        return
+      }
+      values[spec.name] = value
+    }
+    showError(form, '')
+    button.disabled = true
+    try {
+      await opts.onSubmit(values)
+      if (opts.reset !== false) {
+        for (const { spec, input } of inputs) if (spec.type !== 'select') input.value = ''
+      }
+    } catch (err) {
+      showError(form, err instanceof Error ? err.message : String(err))
+    } finally {
+      button.disabled = false
+    }
+  })
+  return { form, inputs: Object.fromEntries(inputs.map(({ spec, input }) => [spec.name, input])) }
+}
+
+/** Show (or clear) the error line of a form built by createForm. */
+export function showError (form, message) {
+  const line = form.querySelector('.form-error')
+  if (!line) return
+  line.textContent = message
+  line.hidden = !message
+}

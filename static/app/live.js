@@ -1,0 +1,265 @@
+// One project's live document: Y.Doc + WebsocketProvider, presence, connection/saved status,
+// and per-user undo. Every local edit goes through `write()` with this client's origin.
+import { Y, WebsocketProvider, decoding } from './yjs.js'
+import { refresh, ensureFresh } from './api.js'
+import { ROOTS } from './schema.js'
+import { colorFor } from './dom.js'
+
+const MESSAGE_SYNC = 0
+const SYNC_STEP2 = 1
+const SYNC_UPDATE = 2
+const MESSAGE_AUTH = 2
+const MESSAGE_SAVED = 100 // docs/protocol.md, extension messages (?ext=1)
+const MESSAGE_NOTICE = 101
+
+/** @type {LiveProject | null} */
+let current = null
+/** The open project (for tests and the console). */
+export const currentLive = () => current
+
+/**
+ * Is this outgoing frame one the server counts in SAVED: an update or a sync step 2 whose
+ * update is not the empty one (docs/protocol.md)?
+ * @param {ArrayBuffer|Uint8Array} data
+ */
+function countsForSaved (data) {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data)
+  const decoder = decoding.createDecoder(bytes)
+  if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return false
+  const sub = decoding.readVarUint(decoder)
+  if (sub !== SYNC_STEP2 && sub !== SYNC_UPDATE) return false
+  const update = decoding.readVarUint8Array(decoder)
+  return !(update.length === 2 && update[0] === 0 && update[1] === 0)
+}
+
+/**
+ * @typedef {'connecting'|'live'|'saved'|'offline'|'revoked'|'error'} Status
+ * @typedef {{user: {id: string, name: string, color: string}, phase: string,
+ *   cursor: {x: number, y: number} | null}} Presence
+ */
+
+export class LiveProject extends EventTarget {
+  /**
+   * @param {{projectId: string, user: {id: string, name: string}, readOnly: boolean,
+   *   checkAccess: () => Promise<'viewer'|'writer'|null>}} opts
+   *   checkAccess: asked after a 4403 close; null means access is gone.
+   */
+  constructor ({ projectId, user, readOnly, checkAccess }) {
+    super()
+    this.projectId = projectId
+    this.user = user
+    this.readOnly = readOnly
+    this.checkAccess = checkAccess
+    /** The origin of this client's own transactions (the only one undo tracks). */
+    this.origin = { client: 'dttools-ui', user: user.id }
+    this.doc = new Y.Doc()
+    this.roots = Object.fromEntries(ROOTS.map((name) => [name, this.doc.getMap(name)]))
+    /** @type {Status} */
+    this.status = 'connecting'
+    this.statusDetail = ''
+    this.everSynced = false
+    this.unsentOffline = false
+    this.undoManager = new Y.UndoManager(Object.values(this.roots), {
+      trackedOrigins: new Set([this.origin]),
+      captureTimeout: 500
+    })
+    for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared']) {
+      this.undoManager.on(event, () => this.emit('undo'))
+    }
+    this.doc.on('update', (_update, origin) => {
+      if (origin === this.origin || origin === this.undoManager) {
+        if (!this.provider.wsconnected) this.unsentOffline = true
+        this.updateStatus()
+      }
+    })
+    this.provider = this.createProvider()
+    this.awareness = this.provider.awareness
+    this.awareness.setLocalState({
+      user: { id: user.id, name: user.name, color: colorFor(user.id) },
+      phase: 'empathize',
+      cursor: null
+    })
+    this.onOnline = async () => { await ensureFresh(); this.provider.connect() }
+    this.onOffline = () => { this.provider.disconnect(); this.updateStatus() }
+    window.addEventListener('online', this.onOnline)
+    window.addEventListener('offline', this.onOffline)
+    current = this
+  }
+
+  createProvider () {
+    const live = this
+    // Count what this socket sent that the server will acknowledge with SAVED.
+    class CountingSocket extends WebSocket {
+      constructor (url, protocols) {
+        super(url, protocols)
+        this.sentUpdates = 0
+        this.durable = 0
+      }
+
+      send (data) {
+        if (countsForSaved(data)) this.sentUpdates += 1
+        super.send(data)
+      }
+    }
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+    const provider = new WebsocketProvider(`${scheme}://${location.host}/collab`, this.projectId, this.doc, {
+      params: { ext: '1' },
+      WebSocketPolyfill: CountingSocket,
+      disableBc: true, // each tab talks to the server itself: one origin, one SAVED count
+      connect: navigator.onLine !== false
+    })
+    provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder, prov) => {
+      const count = decoding.readVarUint(decoder)
+      if (prov.ws) prov.ws.durable = count
+      live.updateStatus()
+    }
+    provider.messageHandlers[MESSAGE_NOTICE] = (_encoder, decoder) => {
+      const code = decoding.readVarString(decoder)
+      const text = decoding.readVarString(decoder)
+      live.emit('notice', { code, text })
+    }
+    provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
+      // y-protocols auth: 0 = permission denied, then the reason
+      if (decoding.readVarUint(decoder) === 0) {
+        live.emit('notice', { code: 'permission-denied', text: decoding.readVarString(decoder) })
+      }
+    }
+    provider.on('status', ({ status }) => {
+      // When a connection ends, the server tells the others that our presence went away, with
+      // our last clock + 1 (docs/protocol.md), possibly only later (a lost network sends no
+      // close). Awareness ignores states whose clock is not higher, so we step our clock by 2
+      // now, while nothing is sent: the reconnect then announces a state that wins.
+      if (status === 'disconnected') this.renewPresence(2)
+      this.updateStatus()
+    })
+    provider.on('sync', (synced) => {
+      if (synced) {
+        this.everSynced = true
+        this.unsentOffline = false // the sync step 2 answering the server carried them
+        this.emit('synced')
+      }
+      this.updateStatus()
+    })
+    provider.on('closed', ({ code, reason }) => this.onClosed(code, reason))
+    return provider
+  }
+
+  /** A permanent close (4400-4499): sign in again, re-check access, or give up. */
+  async onClosed (code, reason) {
+    if (code === 4401) {
+      if (await refresh()) this.provider.connect()
+      else this.setTerminal('revoked', 'Your session ended: sign in again.')
+    } else if (code === 4403) {
+      const access = await this.checkAccess().catch(() => null)
+      if (access === null) {
+        this.setTerminal('revoked', 'Access revoked: you are no longer a member of this project.')
+      } else {
+        this.setReadOnly(access === 'viewer')
+        this.provider.connect()
+      }
+    } else if (code === 4429) {
+      setTimeout(() => this.provider.connect(), 2000)
+    } else {
+      this.setTerminal('error', reason || `Connection closed (${code})`)
+    }
+  }
+
+  /** @param {Status} status @param {string} detail */
+  setTerminal (status, detail) {
+    this.terminal = { status, detail }
+    this.updateStatus()
+  }
+
+  /** @param {boolean} readOnly */
+  setReadOnly (readOnly) {
+    if (this.readOnly === readOnly) return
+    this.readOnly = readOnly
+    this.emit('role', { readOnly })
+  }
+
+  updateStatus () {
+    /** @type {Status} */
+    let status
+    let detail = ''
+    const provider = this.provider
+    if (!provider) return
+    const ws = provider.ws
+    if (this.terminal) {
+      ({ status, detail } = this.terminal)
+    } else if (provider.wsconnected && provider.synced) {
+      const pending = ws ? ws.sentUpdates - ws.durable : 0
+      status = (pending <= 0 && !this.readOnly) ? 'saved' : 'live'
+      if (this.readOnly) detail = 'Read only'
+    } else if (this.everSynced || navigator.onLine === false) {
+      status = 'offline'
+      detail = this.unsentOffline ? 'Edits are kept here and sent when you are back online' : ''
+    } else {
+      status = 'connecting'
+    }
+    if (status !== this.status || detail !== this.statusDetail) {
+      this.status = status
+      this.statusDetail = detail
+      this.emit('status', { status, detail })
+    }
+  }
+
+  /**
+   * Make a local edit in one transaction with this client's origin (so it can be undone).
+   * @param {() => void} fn
+   * @returns {boolean} false for a viewer (nothing changed)
+   */
+  write (fn) {
+    if (this.readOnly) {
+      this.emit('notice', { code: 'read-only', text: 'You can view this project but not change it.' })
+      return false
+    }
+    this.doc.transact(fn, this.origin)
+    return true
+  }
+
+  undo () { if (!this.readOnly) this.undoManager.undo() }
+  redo () { if (!this.readOnly) this.undoManager.redo() }
+  canUndo () { return !this.readOnly && this.undoManager.undoStack.length > 0 }
+  canRedo () { return !this.readOnly && this.undoManager.redoStack.length > 0 }
+
+  /** Re-set our awareness state `times` times (each one bumps its clock). */
+  renewPresence (times) {
+    const state = this.awareness.getLocalState()
+    if (!state) return
+    for (let i = 0; i < times; i++) this.awareness.setLocalState({ ...state })
+  }
+
+  /** @param {string} phase */
+  setPhase (phase) {
+    this.awareness.setLocalStateField('phase', phase)
+  }
+
+  /** @param {{x: number, y: number} | null} cursor a position on the idea board */
+  setCursor (cursor) {
+    this.awareness.setLocalStateField('cursor', cursor)
+  }
+
+  /** Everyone here (this tab included), one entry per awareness client. */
+  people () {
+    /** @type {Array<Presence & {clientId: number, self: boolean}>} */
+    const result = []
+    this.awareness.getStates().forEach((state, clientId) => {
+      if (state && state.user) result.push({ ...state, clientId, self: clientId === this.doc.clientID })
+    })
+    return result
+  }
+
+  /** @param {string} type @param {any} [detail] */
+  emit (type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }))
+  }
+
+  destroy () {
+    window.removeEventListener('online', this.onOnline)
+    window.removeEventListener('offline', this.onOffline)
+    this.undoManager.destroy()
+    this.provider.destroy()
+    this.doc.destroy()
+    if (current === this) current = null
+  }
+}

@@ -1,0 +1,59 @@
+// Hash routes: #/login, #/signup, #/forgot, #/projects, #/projects/{id}/{phase}; and the
+// /reset-password page that e-mailed links open (its token is in the hash, #token=...).
+
+export const PHASES = ['empathize', 'define', 'ideate', 'prototype', 'test']
+
+/**
+ * @typedef {{name: 'login'|'signup'|'forgot'|'reset'|'projects'|'workspace', token?: string,
+ *   projectId?: string, phase?: string}} Route
+ */
+
+/** The route the current URL names. @returns {Route} */
+export function currentRoute () {
+  if (location.pathname === '/reset-password') {
+    const params = new URLSearchParams(location.hash.replace(/^#/, ''))
+    return { name: 'reset', token: params.get('token') || '' }
+  }
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)
+  switch (parts[0]) {
+    case 'login': return { name: 'login' }
+    case 'signup': return { name: 'signup' }
+    case 'forgot': return { name: 'forgot' }
+    case 'projects':
+      if (parts[1]) {
+        const phase = PHASES.includes(parts[2]) ? parts[2] : 'empathize'
+        return { name: 'workspace', projectId: parts[1], phase }
+      }
+      return { name: 'projects' }
+    default: return { name: 'projects' }
+  }
+}
+
+/** The hash of a route. @param {Route} route */
+export function hrefFor (route) {
+  if (route.name === 'workspace') {
+    return `#/projects/${encodeURIComponent(route.projectId || '')}/${route.phase || 'empathize'}`
+  }
+  return `#/${route.name}`
+}
+
+/** Go to a route (leaving /reset-password for the page root). @param {Route} route */
+export function navigate (route) {
+  const hash = hrefFor(route)
+  if (location.pathname !== '/') {
+    history.pushState(null, '', `/${hash}`)
+    window.dispatchEvent(new HashChangeEvent('hashchange'))
+  } else if (location.hash !== hash) {
+    location.hash = hash
+  } else {
+    window.dispatchEvent(new HashChangeEvent('hashchange'))
+  }
+}
+
+/** Call `fn` with the route now and on every change. @param {(r: Route) => void} fn */
+export function onRoute (fn) {
+  const run = () => fn(currentRoute())
+  window.addEventListener('hashchange', run)
+  window.addEventListener('popstate', run)
+  run()
+}

@@ -1,0 +1,70 @@
+// Pieces shared by the phase views: sections, cards, delete buttons, option lists.
+import { h, newId, announce, batched } from '../dom.js'
+import { deleteArtifact, entries, str } from '../schema.js'
+import { cardList } from '../collection.js'
+
+/**
+ * A phase section: heading, optional create form, and a card grid kept in sync with `root`.
+ * @param {{title: string, form?: HTMLElement|null, emptyText: string, root: any,
+ *   makeCard: (id: string, map: any) => import('../collection.js').Card, className?: string}} opts
+ */
+export function artifactSection (opts) {
+  const headingId = newId('sec')
+  const grid = h('div', { class: `cards ${opts.className || ''}`, role: 'list', 'aria-labelledby': headingId })
+  const empty = h('p', { class: 'empty', text: opts.emptyText })
+  const list = cardList(opts.root, grid, opts.makeCard, { empty })
+  const el = h('section', { class: 'phase-section', 'aria-labelledby': headingId },
+    h('h2', { id: headingId, text: opts.title }),
+    opts.form ? h('div', { class: 'panel create-panel' }, opts.form) : null,
+    empty, grid)
+  return { el, destroy: list.destroy, list }
+}
+
+/**
+ * A card element: an <article> in the grid, named by `name()` for assistive tech.
+ * @param {string} kind e.g. "Persona"
+ * @param {() => string} name current title of the artifact
+ */
+export function card (kind, name, ...children) {
+  const titleId = newId('card')
+  const title = h('h3', { id: titleId, class: 'card-title' })
+  const el = h('article', { class: `card card-${kind.toLowerCase().replace(/\W+/g, '-')}`, role: 'listitem', 'aria-labelledby': titleId })
+  const rename = () => { title.textContent = name() || `Untitled ${kind.toLowerCase()}` }
+  rename()
+  el.append(...children.flat().filter(Boolean))
+  return { el, title, rename, titleId }
+}
+
+/** A delete button for an artifact; deleting cleans up references (schema rules). */
+export function deleteButton (live, root, id, label) {
+  const button = h('button', { type: 'button', class: 'ghost danger small', text: 'Delete', 'aria-label': `Delete ${label()}` })
+  button.addEventListener('click', () => {
+    const what = label()
+    if (live.write(() => deleteArtifact(live.doc, root, id))) announce(`Deleted ${what}. Undo with Ctrl+Z.`)
+  })
+  return button
+}
+
+/** [id, label] options for a select of the artifacts of `root`. */
+export function optionsOf (live, root, labelOf) {
+  return entries(live.doc, root).map(([id, map]) => [id, truncate(labelOf(map) || '(untitled)', 60)])
+}
+
+/** @param {string} text @param {number} max */
+export function truncate (text, max) {
+  const chars = Array.from(text)
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text
+}
+
+/** Call `fn` (once per task) whenever anything in `root` changes; returns a stop function. */
+export function onRootChange (root, fn) {
+  const handler = batched(fn)
+  root.observeDeep(handler)
+  return () => root.unobserveDeep(handler)
+}
+
+/** A persona's POV sentence: "user needs need because insight". */
+export function povSentence (map) {
+  const insight = str(map, 'insight')
+  return `${str(map, 'user') || '…'} needs ${str(map, 'need') || '…'}${insight ? ` because ${insight}` : ''}`
+}

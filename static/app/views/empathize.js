@@ -1,0 +1,170 @@
+// Empathize: persona cards (every field, avatar or initials) and empathy maps (says / thinks /
+// does / feels quadrants plus pains and gains, as sticky notes).
+import { h, initials, colorFor } from '../dom.js'
+import { createForm } from '../forms.js'
+import { boundText, boundSelect, refreshBound } from '../fields.js'
+import { listEditor } from '../lists.js'
+import { addArtifact, str, isLink, LIMITS } from '../schema.js'
+import { artifactSection, card, deleteButton, optionsOf, onRootChange } from './common.js'
+
+const linkProblem = (text) => (text && !isLink(text) ? 'Use an http(s) address or a /v1/files/… path' : '')
+
+/** The avatar: the linked picture, or initials when there is none (or it fails to load). */
+function avatar (map) {
+  const box = h('div', { class: 'avatar large', 'aria-hidden': 'true' })
+  let shown = null
+  const render = () => {
+    const url = map.get('avatar')
+    const name = str(map, 'name')
+    box.style.setProperty('--avatar', colorFor(name || map.get('id') || '?'))
+    const key = `${url}|${name}`
+    if (key === shown) return
+    shown = key
+    if (typeof url === 'string' && isLink(url)) {
+      const img = h('img', { src: url, alt: '', referrerpolicy: 'no-referrer', loading: 'lazy' })
+      img.addEventListener('error', () => box.replaceChildren(initials(name)))
+      box.replaceChildren(img)
+    } else {
+      box.replaceChildren(initials(name))
+    }
+  }
+  render()
+  return { el: box, refresh: render, key: 'avatar' }
+}
+
+function personaCard (ctx, id, map) {
+  const { live } = ctx
+  const pic = avatar(map)
+  const fields = [
+    boundText(live, map, 'name', { label: 'Name', required: true, maxLength: LIMITS.name }),
+    boundText(live, map, 'role', { label: 'Role', maxLength: LIMITS.role }),
+    boundText(live, map, 'demographics', { label: 'Demographics', maxLength: LIMITS.demographics }),
+    boundText(live, map, 'quote', { label: 'Quote', multiline: true, rows: 2, maxLength: LIMITS.quote }),
+    boundText(live, map, 'bio', { label: 'Bio', multiline: true, rows: 4, maxLength: LIMITS.bio }),
+    boundText(live, map, 'avatar', {
+      label: 'Avatar URL', type: 'url', maxLength: LIMITS.link, validate: linkProblem, toValue: (t) => t.trim() || null
+    })
+  ]
+  const lists = [
+    listEditor(live, map, 'goals', { label: 'Goals', item: 'Goal', className: 'goals' }),
+    listEditor(live, map, 'pains', { label: 'Pains', item: 'Pain', className: 'pains' }),
+    listEditor(live, map, 'gains', { label: 'Gains', item: 'Gain', className: 'gains' })
+  ]
+  const name = () => str(map, 'name')
+  const c = card('Persona', name)
+  const subtitle = h('p', { class: 'card-subtitle' })
+  const describe = () => { subtitle.textContent = [str(map, 'role'), str(map, 'demographics')].filter(Boolean).join(' · ') }
+  describe()
+  c.el.append(
+    h('header', { class: 'card-head' }, pic.el, h('div', { class: 'card-heading' }, c.title, subtitle),
+      deleteButton(live, 'personas', id, () => `persona ${name()}`)),
+    h('div', { class: 'persona-body' },
+      h('div', { class: 'card-fields' }, fields.map((f) => f.el)),
+      h('div', { class: 'card-lists' }, lists.map((l) => l.el))))
+  const bound = [...fields, ...lists, pic]
+  return {
+    el: c.el,
+    update (keys) {
+      refreshBound(bound, keys)
+      if (keys.has('name')) { c.rename(); pic.refresh() }
+      if (keys.has('role') || keys.has('demographics')) describe()
+    }
+  }
+}
+
+const QUADRANTS = [['says', 'Says', 'Quote'], ['thinks', 'Thinks', 'Thought'], ['does', 'Does', 'Action'], ['feels', 'Feels', 'Feeling']]
+
+function empathyMapCard (ctx, id, map, personaSelects) {
+  const { live } = ctx
+  const title = boundText(live, map, 'title', { label: 'Title', maxLength: LIMITS.title })
+  const persona = boundSelect(live, map, 'personaId', {
+    label: 'Persona', emptyLabel: '(no persona)', options: () => optionsOf(live, 'personas', (p) => str(p, 'name'))
+  })
+  personaSelects.add(persona)
+  const quadrants = QUADRANTS.map(([key, label, item]) => listEditor(live, map, key, { label, item, className: `quadrant q-${key}` }))
+  const extra = [
+    listEditor(live, map, 'pains', { label: 'Pains', item: 'Pain', className: 'pains' }),
+    listEditor(live, map, 'gains', { label: 'Gains', item: 'Gain', className: 'gains' })
+  ]
+  const name = () => {
+    const who = live.doc.getMap('personas').get(map.get('personaId'))
+    const personaName = who && typeof who.get === 'function' ? str(who, 'name') : ''
+    return str(map, 'title') || (personaName ? `Empathy map of ${personaName}` : 'Empathy map')
+  }
+  const c = card('Empathy map', name)
+  c.el.append(
+    h('header', { class: 'card-head' }, c.title, deleteButton(live, 'empathyMaps', id, () => name())),
+    h('div', { class: 'card-fields two' }, title.el, persona.el),
+    h('div', { class: 'quadrants' }, quadrants.map((q) => q.el)),
+    h('div', { class: 'pains-gains' }, extra.map((q) => q.el)))
+  const bound = [title, persona, ...quadrants, ...extra]
+  return {
+    el: c.el,
+    update (keys) { refreshBound(bound, keys); c.rename() },
+    destroy () { personaSelects.delete(persona) },
+    rename: c.rename
+  }
+}
+
+/** @param {{live: import('../live.js').LiveProject, user: {id: string}}} ctx */
+export function empathizeView (ctx) {
+  const { live, user } = ctx
+  const personaForm = createForm({
+    title: 'New persona',
+    submit: 'Add persona',
+    fields: [
+      { name: 'name', label: 'Persona name', required: true, maxLength: LIMITS.name },
+      { name: 'role', label: 'Persona role', maxLength: LIMITS.role }
+    ],
+    onSubmit: ({ name, role }) => {
+      live.write(() => addArtifact(live.doc, 'personas', {
+        name, role, demographics: '', bio: '', quote: '', avatar: null, goals: [], pains: [], gains: []
+      }, user.id))
+    }
+  }).form
+  const personas = artifactSection({
+    title: 'Personas',
+    form: personaForm,
+    emptyText: 'No personas yet.',
+    root: live.doc.getMap('personas'),
+    makeCard: (id, map) => personaCard(ctx, id, map),
+    className: 'persona-grid'
+  })
+
+  const personaSelects = new Set()
+  const mapForm = createForm({
+    title: 'New empathy map',
+    submit: 'Add empathy map',
+    fields: [
+      { name: 'title', label: 'Empathy map title', maxLength: LIMITS.title },
+      { name: 'personaId', label: 'For persona', type: 'select', options: () => [['', '(no persona)'], ...optionsOf(live, 'personas', (p) => str(p, 'name'))] }
+    ],
+    onSubmit: ({ title, personaId }) => {
+      live.write(() => addArtifact(live.doc, 'empathyMaps', {
+        personaId: personaId || null, title, says: [], thinks: [], does: [], feels: [], pains: [], gains: []
+      }, user.id))
+    }
+  })
+  const maps = artifactSection({
+    title: 'Empathy maps',
+    form: mapForm.form,
+    emptyText: 'No empathy maps yet.',
+    root: live.doc.getMap('empathyMaps'),
+    makeCard: (id, map) => empathyMapCard(ctx, id, map, personaSelects),
+    className: 'map-grid'
+  })
+  // persona names appear in the maps' selects and titles
+  const stop = onRootChange(live.doc.getMap('personas'), () => {
+    for (const select of personaSelects) select.refresh()
+    for (const c of maps.list.cards.values()) if (c.rename) c.rename()
+    const formSelect = mapForm.inputs.personaId
+    const value = formSelect.value
+    formSelect.replaceChildren(...[['', '(no persona)'], ...optionsOf(live, 'personas', (p) => str(p, 'name'))]
+      .map(([v, t]) => h('option', { value: v, text: t })))
+    formSelect.value = value
+  })
+  return {
+    el: h('div', { class: 'phase phase-empathize' }, personas.el, maps.el),
+    destroy () { stop(); personas.destroy(); maps.destroy() }
+  }
+}

@@ -93,9 +93,13 @@ class AwarenessRegistry:
         changed = 0
         for entry in entries:
             current = self._states.get(entry.client_id)
-            if current is not None and (
-                entry.clock < current.clock or (entry.clock == current.clock and not entry.removed)
-            ):
+            if current is not None and entry.clock == current.clock and not entry.removed:
+                # Nothing new to tell anyone, but a tab that reconnected re-sends its state with
+                # the same clock: it now owns it, so dropping the old, dead socket later does
+                # not announce that this client left.
+                self._owners[entry.client_id] = owner
+                continue
+            if current is not None and entry.clock < current.clock:
                 continue
             if entry.removed:
                 if current is None:

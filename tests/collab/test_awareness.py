@@ -174,6 +174,17 @@ class TestRegistryApply:
         assert registry.remove_owner("a") is None
         assert entries_of(registry.remove_owner("b")) == [removal(1, 3)]
 
+    def test_a_reconnected_tab_resending_the_same_clock_takes_ownership(self) -> None:
+        """An equal clock changes nothing for the others but moves ownership, so the dead
+        socket's later departure does not remove a client that is still here."""
+        registry = AwarenessRegistry()
+        registry.apply("old", [entry(1, 4)])
+        registry.take_pending()
+        assert registry.apply("new", [entry(1, 4)]) == 0
+        assert registry.take_pending() is None
+        assert registry.remove_owner("old") is None
+        assert entries_of(registry.remove_owner("new")) == [removal(1, 5)]
+
     def test_counts_only_the_entries_that_changed_something(self) -> None:
         """The return value counts accepted entries in a mixed batch."""
         registry = AwarenessRegistry()

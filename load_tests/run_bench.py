@@ -42,6 +42,7 @@ ROOT = HERE.parent
 DTTOOLS = ROOT / ".venv" / "bin" / "dttools"
 REF_SERVER = HERE / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"
 DOC = ROOT / "docs" / "benchmarks.md"
+RESULTS = HERE / "results"
 TICKS = os.sysconf("SC_CLK_TCK")
 OURS, REF = "dttools", "y-websocket-server"
 READY_WITHIN_S = 30.0
@@ -660,26 +661,32 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_docs(table: str, notes: list[str], meta: dict[str, Any], section: str) -> None:
+def update_section(section: str, body: str) -> None:
+    """Replace the text between ``<!-- section:begin/end -->`` in docs/benchmarks.md."""
     begin, end = f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
     text = DOC.read_text(encoding="utf-8")
-    m = meta["machine"]
-    flagged = "".join(f"* {n}\n" for n in notes) or "* none\n"
-    block = (
-        f"{begin}\nMeasured {meta['date']} with `{meta['command']}` on {m['cpus']} cores "
-        f"({m['cpu_model']}), {m['memory_gb']} GB RAM, Python {m['python']}, Node {m['node']}, "
-        f"kernel {m['kernel']}, reference {m['reference_server']}; load generator and "
-        f"PostgreSQL on the same machine; {meta['duration_s']} s measured windows after "
-        f"{meta['warmup_s']} s warm-up; medians of {meta['repeat']} run(s) per server, "
-        f"alternating which server goes first. Raw data: `load_tests/results/{meta['file']}`."
-        f"\n\n{table}\nChecks flagged by the driver:\n\n{flagged}{end}"
-    )
+    block = f"{begin}\n{body}{end}"
     if begin in text:
         start, stop = text.index(begin), text.index(end) + len(end)
         text = text[:start] + block + text[stop:]
     else:
         text = text.rstrip("\n") + f"\n\n## Results ({section})\n\n{block}\n"
     DOC.write_text(text, encoding="utf-8")
+
+
+def update_docs(table: str, notes: list[str], meta: dict[str, Any], section: str) -> None:
+    m = meta["machine"]
+    flagged = "".join(f"* {n}\n" for n in notes) or "* none\n"
+    update_section(
+        section,
+        f"Measured {meta['date']} with `{meta['command']}` on {m['cpus']} cores "
+        f"({m['cpu_model']}), {m['memory_gb']} GB RAM, Python {m['python']}, Node {m['node']}, "
+        f"kernel {m['kernel']}, reference {m['reference_server']}; load generator and "
+        f"PostgreSQL on the same machine; {meta['duration_s']} s measured windows after "
+        f"{meta['warmup_s']} s warm-up; medians of {meta['repeat']} run(s) per server, "
+        f"alternating which server goes first. Raw data: `load_tests/results/{meta['file']}`."
+        f"\n\n{table}\nChecks flagged by the driver:\n\n{flagged}",
+    )
 
 
 def main() -> None:
@@ -761,7 +768,7 @@ def main() -> None:
         name: {kind: median_result(rs) for kind, rs in per_kind.items()}
         for name, per_kind in runs.items()
     }
-    out_dir = HERE / "results"
+    out_dir = RESULTS
     out_dir.mkdir(exist_ok=True)
     file = started.strftime("%Y-%m-%dT%H%M%SZ") + (".quick" if args.quick else "") + ".json"
     command = ".venv/bin/python load_tests/run_bench.py " + " ".join(sys.argv[1:])

@@ -659,14 +659,15 @@ class TestKeyboard:
 
 
 class TestPerformance:
-    async def test_a_500_note_board_renders_in_under_a_second(
+    async def test_a_500_note_board_renders_every_note(
         self,
         locked_server: RunningServer,
         new_context: NewContext,
         api_user: ApiUser,
         console_errors: ConsoleErrors,
     ) -> None:
-        """From navigation to 500 rendered notes takes less than a second."""
+        """A 500-note board renders every note with no console error. How fast is measured by
+        load_tests/board_load.py (docs/benchmarks.md), not here: timings belong to benchmarks."""
         ana = await api_user(locked_server, name="Ana")
         project = await new_project(locked_server, ana, "Big board")
         stamp = "2024-05-01T12:00:00.000Z"
@@ -702,12 +703,8 @@ class TestPerformance:
         page = await signed_in_page(
             context, locked_server, ana, path=f"/#/projects/{project}/ideate"
         )
-        rendered_ms = await page.wait_for_function(
-            "() => document.querySelectorAll('.sticky').length >= 500 && performance.now()",
-            polling="raf",
+        await page.wait_for_function(
+            "() => document.querySelectorAll('.sticky').length >= 500", polling="raf"
         )
-        elapsed_ms = await rendered_ms.json_value()
         assert await page.locator(".sticky").count() == 500
-        print(f"500 notes rendered {elapsed_ms:.0f} ms after navigation")
-        assert elapsed_ms < 1000, f"500 notes took {elapsed_ms:.0f} ms"
         assert console_errors.messages == []

@@ -1,5 +1,10 @@
 """Who may open /collab/{room}: rooms are projects; members connect, viewers read only.
 
+A project also has brainstorm rooms (collab/brainstorm.py): ``{project}:brainstorm``, which
+the server alone writes (every member connects read-only), and ``{project}:private:{session}:
+{user}``, where one participant writes hidden notes during silent ideation (nobody else may
+open it, not even an owner or an admin; it turns read-only once the notes are revealed).
+
 Browsers cannot set headers on a WebSocket, so the access token comes as the ``token`` query
 parameter, or as the session cookie a same-origin page sends by itself. A cookie is sent
 cross-site too (for WebSockets, SameSite=Strict is the only guard browsers apply), so a
@@ -9,15 +14,16 @@ cookie-authenticated upgrade must also come from our own origin.
 from __future__ import annotations
 
 from urllib.parse import urlsplit
-from uuid import UUID
 
 from aiohttp import web
 
+from collab.brainstorm import Phase, RoomKind, RoomRef, parse_room
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
 from collab.permissions import Action, allowed
-from http_api.access import project_access
-from http_api.keys import AUTH, SETTINGS
+from http_api.access import Access, project_access
+from http_api.keys import AUTH, DB, SETTINGS
 from http_api.principal import ACCESS_COOKIE, Principal
+from persistence import brainstorm
 from rooms.access import RoomAccess
 
 __all__ = ["project_room_access"]
@@ -32,17 +38,39 @@ async def project_room_access(request: web.Request, room: str) -> RoomAccess:
     """
     if request.app[SETTINGS].open_rooms:
         return RoomAccess()
-    try:
-        project_id = UUID(room)
-    except ValueError:
-        raise NotFound("no such project: a room is named by its project id") from None
+    ref = parse_room(room)
+    if ref is None:
+        raise NotFound("no such project: a room is named by its project id")
     principal = await _principal(request)
-    access = await project_access(request, principal, project_id)
+    access = await project_access(request, principal, ref.project_id)
+    if ref.kind is RoomKind.PROJECT:
+        read_only = not allowed(access.role, Action.WRITE)
+    elif ref.kind is RoomKind.BRAINSTORM:
+        read_only = True  # the server writes it; every client, owners included, reads
+    else:
+        read_only = await _private_read_only(request, principal, access, ref)
     return RoomAccess(
-        read_only=not allowed(access.role, Action.WRITE),
+        read_only=read_only,
         user_id=str(principal.user_id),
         session_id=str(principal.credential_id),
     )
+
+
+async def _private_read_only(
+    request: web.Request, principal: Principal, access: Access, ref: RoomRef
+) -> bool:
+    """Whether the participant's own private room opens read-only; refuse anyone else."""
+    assert ref.session_id is not None  # parse_room sets both for private rooms
+    if ref.user_id != principal.user_id:
+        raise PermissionDenied("a private brainstorm room is open only to its participant")
+    if not allowed(access.role, Action.WRITE):
+        raise PermissionDenied("viewers watch a brainstorm: they write no notes")
+    db = request.app[DB]
+    session, _now = await brainstorm.read_session(db, ref.project_id, ref.session_id)
+    if session.ended or session.phase is not Phase.SILENT:
+        return True  # revealed already: whatever is left here goes at the next reveal
+    await brainstorm.add_participant(db, session.id, principal.user_id)
+    return False
 
 
 async def _principal(request: web.Request) -> Principal:

@@ -10,7 +10,7 @@ from collab.close import Close, CloseCode
 from collab.envelope import Revocation
 from rooms.room import Room
 
-__all__ = ["RoomAccess", "RecentRevocations", "close_revoked"]
+__all__ = ["RoomAccess", "RecentRevocations", "close_revoked", "selects"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,23 @@ class RoomAccess:
     read_only: bool = False
     user_id: str | None = None
     session_id: str | None = None
+
+
+def selects(revocation: Revocation, user_id: str | None, session_id: str | None, room: str) -> bool:
+    """Whether ``revocation`` selects a connection with this identity in ``room``.
+
+    A revocation for room ``R`` also selects the rooms named ``R:...``: a project's brainstorm
+    and private rooms (collab/brainstorm.py) go with the project's own room, so a member who
+    loses access to a project loses all of them.
+    """
+    if revocation.matches(user_id, session_id, room):
+        return True
+    scope = revocation.room
+    return (
+        scope is not None
+        and room.startswith(scope + ":")
+        and revocation.matches(user_id, session_id, scope)
+    )
 
 
 class RecentRevocations:
@@ -56,7 +73,7 @@ class RecentRevocations:
         for at, revocation in reversed(self._entries):
             if at < started:
                 return None
-            if revocation.matches(user_id, session_id, room):
+            if selects(revocation, user_id, session_id, room):
                 return revocation
         return None
 
@@ -72,16 +89,20 @@ def close_revoked(rooms: Mapping[str, Room], revocation: Revocation) -> int:
     Returns how many were closed. Frames a closed connection still sends are ignored by the
     room, so a revoked editor cannot slip a change in while its socket closes.
     """
-    if revocation.room is None:
+    scope = revocation.room
+    if scope is None:
         selected = list(rooms.values())
     else:
-        room = rooms.get(revocation.room)
-        selected = [] if room is None else [room]
+        # The room itself and its sub-rooms ("{scope}:..."): see :func:`selects`.
+        prefix = scope + ":"
+        selected = [r for name, r in rooms.items() if name == scope or name.startswith(prefix)]
     close = Close(CloseCode.FORBIDDEN, revocation.reason)
     closed = 0
     for room in selected:
         for conn in list(room.connections):
-            if conn.closed is None and revocation.matches(conn.user_id, conn.session_id, room.name):
+            if conn.closed is None and selects(
+                revocation, conn.user_id, conn.session_id, room.name
+            ):
                 conn.close(close)
                 closed += 1
     return closed

@@ -24,7 +24,7 @@ from collab.envelope import (
     pack_revocation,
     unpack_revocation,
 )
-from collab.errors import InvalidUpdate, MalformedMessage
+from collab.errors import DocumentTooLarge, InvalidUpdate, MalformedMessage
 from collab.limits import Limits
 from collab.ydoc import build_doc, diff_update
 from persistence.compaction import compact
@@ -193,6 +193,31 @@ class RoomManager:
         See :meth:`rooms.transact.ServerTransactions.read`.
         """
         return await self._server.read(name, view)
+
+    async def check_growth(self, name: str, extra_bytes: int) -> None:
+        """Raise unless room ``name`` may grow by ``extra_bytes`` (opens it if needed).
+
+        Raises:
+            DocumentTooLarge: the room would exceed ``max_document_bytes``.
+        """
+        room = await self.open(name)
+        size = room.size_bytes + extra_bytes
+        if size > self._limits.max_document_bytes:
+            raise DocumentTooLarge(size, self._limits.max_document_bytes)
+
+    async def apply_stored(self, name: str, update: bytes) -> None:
+        """Bring an update the caller already committed to room ``name``'s log live everywhere.
+
+        For updates stored in the caller's own transaction (with the rows and events that go
+        with them), which must depend on nothing else in the room (see
+        ``persistence.brainstorm.store_update``). The room is opened if needed (its load then
+        includes the update: applying it again is a no-op), its clients get the update, and
+        so do the other nodes.
+        """
+        room = await self.open(name)
+        if room.state is RoomState.OPEN and room.apply_remote(update):
+            room.updates_since_compaction += 1
+        self.bus.publish(name, EnvelopeKind.UPDATE, update)
 
     def _discard(self, room: Room, why: str) -> None:
         """Drop a live document holding a change that must not stand; the next open reloads it.

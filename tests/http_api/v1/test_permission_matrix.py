@@ -72,6 +72,8 @@ class World:
     #: an API key of the outsider's: someone else's key for every caller
     foreign_key: UUID
     artifacts: dict[UUID, dict[str, str]] = field(default_factory=dict)
+    #: a running brainstorm session in its voting phase, per project (started on first use)
+    brainstorms: dict[UUID, str] = field(default_factory=dict)
 
     def owner_of(self, project: UUID) -> RegisteredUser:
         """Who owns ``project`` (to set up targets in it)."""
@@ -272,6 +274,118 @@ async def _add_result(case: Case) -> Request:
     return Request(f"/v1/tests/{case.item(KINDS['tests'])}/results", {"outcome": "success"})
 
 
+_BRAINSTORM = "/v1/projects/{project_id}/brainstorm"
+_SESSION = _BRAINSTORM + "/{session_id}"
+
+
+async def _voting_session(case: Case) -> str:
+    """The path of the target project's session in its voting phase (shared by the rows)."""
+    world = case.world
+    session = world.brainstorms.get(case.project)
+    if session is None:
+        body = {"prompt": "matrix", "phase": "voting", "votes_per_person": 100,
+                "allow_stacking": True}  # fmt: skip
+        path = f"/v1/projects/{case.project}/brainstorm"
+        reply = await world.api.call("POST", path, world.owner_of(case.project), json=body)
+        assert reply.status == 201, reply.body
+        session = world.brainstorms[case.project] = reply.body["id"]
+    return f"/v1/projects/{case.project}/brainstorm/{session}"
+
+
+async def _fresh_session(case: Case, *steps: tuple[str, Any]) -> str:
+    """The path of a new session on a new project like the target, after its owner's
+    ``steps`` (suffix, body): for calls that change or end it."""
+    world = case.world
+    project = await world.fresh_project(case.project)
+    owner = world.owner_of(project)
+    reply = await world.api.call(
+        "POST", f"/v1/projects/{project}/brainstorm", owner, json={"prompt": "matrix"}
+    )
+    assert reply.status == 201, reply.body
+    path = f"/v1/projects/{project}/brainstorm/{reply.body['id']}"
+    for suffix, body in steps:
+        done = await world.api.call("POST", path + suffix, owner, json=body)
+        assert done.status == 200, done.body
+    return path
+
+
+def _steer(suffix: str, body: Any = None, *steps: tuple[str, Any]) -> Build:
+    """A facilitator's call on a fresh session."""
+
+    async def build(case: Case) -> Request:
+        return Request(await _fresh_session(case, *steps) + suffix, body)
+
+    return build
+
+
+async def _start_brainstorm(case: Case) -> Request:
+    project = await case.world.fresh_project(case.project)
+    return Request(f"/v1/projects/{project}/brainstorm", {"prompt": "matrix"})
+
+
+def _team_member(case: Case) -> UUID:
+    """A member of the target project (and of the fresh ones made like it)."""
+    team = case.world.team
+    return team.outsider.id if case.project in team.others else team["member"].id
+
+
+async def _add_facilitator(case: Case) -> Request:
+    path = await _fresh_session(case)
+    return Request(path + "/facilitators", {"user_id": str(_team_member(case))})
+
+
+async def _remove_facilitator(case: Case) -> Request:
+    member = str(_team_member(case))
+    path = await _fresh_session(case, ("/facilitators", {"user_id": member}))
+    return Request(f"{path}/facilitators/{member}")
+
+
+async def _session_at(case: Case, suffix: str = "") -> Request:
+    return Request(await _voting_session(case) + suffix)
+
+
+async def _vote(case: Case) -> Request:
+    body = {"idea_id": case.item(KINDS["ideas"])}
+    return Request(await _voting_session(case) + "/votes", body)
+
+
+async def _retract(case: Case) -> Request:
+    path = await _voting_session(case)
+    idea = case.item(KINDS["ideas"])
+    if case.caller is not None:  # a dot to take back, where the caller may place one
+        await case.world.api.call("POST", path + "/votes", case.caller, json={"idea_id": idea})
+    return Request(f"{path}/votes/{idea}")
+
+
+async def _my_votes(case: Case) -> Request:
+    return await _session_at(case, "/votes")
+
+
+async def _get_session(case: Case) -> Request:
+    return await _session_at(case)
+
+
+_BRAINSTORM_ROWS: dict[tuple[str, str], Row] = {
+    ("POST", _BRAINSTORM): Row("manage", _start_brainstorm, "project"),
+    ("GET", _BRAINSTORM): Row("read", _at("/v1/projects/{p}/brainstorm"), "project"),
+    ("GET", _SESSION): Row("read", _get_session, "project"),
+    ("POST", _SESSION + "/pause"): Row("manage", _steer("/pause"), "project"),
+    ("POST", _SESSION + "/resume"): Row("manage", _steer("/resume", None, ("/pause", None)),
+                                        "project"),
+    ("POST", _SESSION + "/extend"): Row("manage", _steer("/extend", {"seconds": 30}), "project"),
+    ("POST", _SESSION + "/phase"): Row("manage", _steer("/phase", {"phase": "reveal"}), "project"),
+    ("POST", _SESSION + "/reveal-tallies"): Row("manage", _steer("/reveal-tallies"), "project"),
+    ("POST", _SESSION + "/summon"): Row(
+        "manage", _steer("/summon", {"x": 1, "y": 2, "zoom": 1}), "project"
+    ),
+    ("POST", _SESSION + "/end"): Row("manage", _steer("/end"), "project"),
+    ("POST", _SESSION + "/facilitators"): Row("manage", _add_facilitator, "project"),
+    ("DELETE", _SESSION + "/facilitators/{user_id}"): Row("manage", _remove_facilitator, "project"),
+    ("POST", _SESSION + "/votes"): Row("write", _vote, "project"),
+    ("DELETE", _SESSION + "/votes/{idea_id}"): Row("write", _retract, "project"),
+    ("GET", _SESSION + "/votes"): Row("read", _my_votes, "project"),
+}  # fmt: skip
+
 _PROJECT_UPDATE = {"name": "renamed", "description": "", "phase": "define"}
 
 #: Every /v1 endpoint by (method, path): what it needs and how to call it.
@@ -315,6 +429,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/v1/projects/{project_id}/document/violations"): Row(
         "read", _at("/v1/projects/{p}/document/violations"), "project"
     ),
+    **_BRAINSTORM_ROWS,
     ("GET", "/v1/audit"): Row("admin", _at("/v1/audit")),
     ("GET", "/v1/projects/{project_id}/audit"): Row(
         "manage", _at("/v1/projects/{p}/audit"), "project"

@@ -1,0 +1,297 @@
+"""The documents the server writes for a brainstorm: the reveal and the session snapshot.
+
+Pure: every function takes the documents, values and ``now`` it works on. The contract the
+browser reads is docs/brainstorm.md.
+
+*The reveal* copies hidden notes into the project's board as one Yjs update built in a fresh
+document. Such an update depends on nothing else in the board (new keys of a root map, written
+by a client id that exists nowhere else), so the server can store it in its own database
+transaction, together with the events it causes, and apply it to the live room afterwards in
+any order relative to other updates.
+
+*The snapshot* is the session's state in the server-owned room ``{project}:brainstorm``. Each
+write is keyed by a number that grows with every write on any node (a database sequence);
+writers on two nodes may not have seen each other's update yet, and Yjs resolves concurrent
+writes of one key by client id, not by time. Distinct keys never conflict, so readers take the
+entry with the highest key, and each writer deletes the older ones it sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from pycrdt import Doc, Map
+
+from collab import schema
+from collab.artifacts import format_timestamp
+from collab.brainstorm import Session, cluster_totals, rank_ideas
+
+__all__ = [
+    "SNAPSHOTS",
+    "RevealedIdea",
+    "Reveal",
+    "build_reveal",
+    "remove_notes",
+    "write_snapshot",
+    "read_snapshot",
+    "snapshot",
+    "cluster_names",
+    "results",
+]
+
+#: Root Y.Map of the server-owned room: snapshot number (decimal string) -> session state.
+SNAPSHOTS: Final = "brainstorm"
+_IDEAS: Final = "ideas"
+
+
+@dataclass(frozen=True, slots=True)
+class RevealedIdea:
+    """A note put on the board: who wrote it, its id in their room, the idea as REST shows it."""
+
+    author: str
+    note_id: str
+    idea: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """The outcome of :func:`build_reveal`.
+
+    Attributes:
+        update: the Yjs update adding the notes to the board (empty when there is none).
+        ideas: the notes added, oldest first.
+        taken: per author, the ids of their private notes to delete from their room (the
+            ones copied now, revealed before, or not notes at all).
+    """
+
+    update: bytes
+    ideas: list[RevealedIdea] = field(default_factory=list)
+    taken: dict[str, list[str]] = field(default_factory=dict)
+
+
+def build_reveal(
+    notes: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    revealed: Collection[str],
+    on_board: Collection[str],
+    anonymous: bool,
+    now: datetime,
+    new_id: Callable[[], str],
+) -> Reveal:
+    """Build the update that puts every participant's hidden notes on the board at once.
+
+    The server sets the author from whose room a note came (never from the note itself), or
+    none in an anonymous session; position, colour, text and creation time are kept.
+
+    Args:
+        notes: per author (a user id), their notes as :func:`collab.schema.list_items` reads
+            their private room.
+        revealed: note ids (as in the private rooms) this session already put on the board; a
+            repeated reveal skips them.
+        on_board: idea ids on the board now; a note claiming one of them gets a new id.
+        anonymous: write no author (``authorId`` and ``createdBy`` null).
+        now: stored as ``updatedAt``, and as ``createdAt`` where a note has none.
+        new_id: makes an idea id (randomness is an input).
+    """
+    doc: Doc[Any] = Doc()
+    board = doc.get(_IDEAS, type=Map)
+    stamp = format_timestamp(now)
+    sources: dict[str, tuple[str, str]] = {}  # idea id -> (author, note id)
+    taken: dict[str, list[str]] = {}
+    with doc.transaction():
+        for author, items in notes.items():
+            for note in items:
+                taken.setdefault(author, []).append(note["id"])
+                if note["id"] in revealed or not note.get("text"):
+                    continue  # copied before; or a note with no text (nothing to show)
+                idea_id = note["id"]
+                if idea_id in on_board or idea_id in sources:
+                    idea_id = new_id()
+                writer = None if anonymous else author
+                board[idea_id] = Map(
+                    {
+                        "id": idea_id,
+                        "text": note["text"],
+                        "color": note.get("color", "yellow"),
+                        "x": note.get("x", 0.0),
+                        "y": note.get("y", 0.0),
+                        "clusterId": note.get("clusterId"),
+                        "authorId": writer,
+                        "createdBy": writer,
+                        "createdAt": note.get("createdAt") or stamp,
+                        "updatedAt": stamp,
+                    }
+                )
+                sources[idea_id] = (author, note["id"])
+    if not sources:
+        return Reveal(b"", taken=taken)
+    ideas = [
+        RevealedIdea(*sources[idea["id"]], idea=idea) for idea in schema.list_items(doc, _IDEAS)
+    ]
+    return Reveal(doc.get_update(), ideas, taken)
+
+
+def remove_notes(doc: Doc[Any], ids: Collection[str]) -> int:
+    """Delete the notes ``ids`` from a private room's document; return how many were there."""
+    board = doc.get(_IDEAS, type=Map)
+    present = [note_id for note_id in ids if note_id in board]
+    with doc.transaction():
+        for note_id in present:
+            del board[note_id]
+    return len(present)
+
+
+def _number(key: str) -> int:
+    return int(key) if key.isdecimal() else -1
+
+
+def write_snapshot(doc: Doc[Any], seq: int, state: Mapping[str, Any]) -> bool:
+    """Store ``state`` as snapshot ``seq`` unless a later one is there; drop older ones.
+
+    Returns whether it wrote (a writer that lost a race to a later snapshot changes nothing).
+    """
+    root = doc.get(SNAPSHOTS, type=Map)
+    keys = list(root.keys())
+    if any(_number(key) >= seq for key in keys):
+        return False
+    with doc.transaction():
+        for key in keys:
+            del root[key]
+        root[str(seq)] = dict(state)
+    return True
+
+
+def read_snapshot(doc: Doc[Any]) -> dict[str, Any] | None:
+    """The current session state: the snapshot with the highest number, if any."""
+    root = doc.get(SNAPSHOTS, type=Map)
+    numbered = [(_number(key), key) for key in root if _number(key) >= 0]
+    if not numbered:
+        return None
+    value = root[max(numbered)[1]]
+    return dict(value) if isinstance(value, dict) else None
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else format_timestamp(moment)
+
+
+def snapshot(
+    session: Session, *, seq: int, tallies: Mapping[str, int] | None, now: datetime
+) -> dict[str, Any]:
+    """The state every member's client reads (docs/brainstorm.md, "The session snapshot").
+
+    Args:
+        seq: the snapshot number, repeated inside for clients that log it.
+        tallies: votes per idea, or None while they are hidden.
+        now: the server's clock when written (``serverTime``), for clients to correct skew.
+    """
+    timer = session.timer
+    summon = session.summon
+    return {
+        "seq": seq,
+        "sessionId": str(session.id),
+        "prompt": session.prompt,
+        "phase": session.phase.value,
+        "ended": session.ended,
+        "endedAt": _stamp(session.ended_at),
+        "votesPerPerson": session.votes_per_person,
+        "allowStacking": session.allow_stacking,
+        "anonymous": session.anonymous,
+        "talliesVisible": session.tallies_visible,
+        "lead": None if session.created_by is None else str(session.created_by),
+        "facilitators": [str(user) for user in session.facilitators],
+        "timer": {
+            "durationS": timer.duration_s,
+            "startedAt": _stamp(timer.started_at),
+            "pausedAt": _stamp(timer.paused_at),
+            "pausedS": timer.paused_s,
+            "endsAt": _stamp(timer.ends_at),
+            "remainingS": timer.remaining_s(now),
+            "running": timer.running,
+        },
+        "serverTime": format_timestamp(now),
+        "tallies": None if tallies is None else dict(tallies),
+        "summon": None
+        if summon is None
+        else {
+            "x": summon.x,
+            "y": summon.y,
+            "zoom": summon.zoom,
+            "by": str(summon.by),
+            "at": format_timestamp(summon.at),
+        },
+        "version": session.version,
+    }
+
+
+def cluster_names(doc: Doc[Any]) -> dict[str, str]:
+    """Names of the board's clusters, from the browser's additive root ``clusters``.
+
+    Read tolerantly (the server does not own that root): entries that are not a Y.Map with a
+    string ``name`` are left out.
+    """
+    names: dict[str, str] = {}
+    for key, entry in doc.get("clusters", type=Map).items():
+        name = entry.get("name") if isinstance(entry, Map) else None
+        if isinstance(name, str):
+            names[key] = name
+    return names
+
+
+def results(
+    session: Session,
+    ideas: Sequence[Mapping[str, Any]],
+    tallies: Mapping[str, int],
+    *,
+    voters: int,
+    names: Mapping[str, str],
+    clusters: Mapping[str, str],
+    now: datetime,
+) -> dict[str, Any]:
+    """The session's results as REST and the ``brainstorm.results`` event carry them.
+
+    Args:
+        ideas: the board's ideas (:func:`collab.schema.list_items`), every one ranked.
+        tallies: votes per idea id.
+        voters: how many people voted.
+        names: display names by user id, for the authors (unused when anonymous).
+        clusters: cluster names by id (:func:`cluster_names`).
+        now: when the results were taken.
+    """
+    ranked = rank_ideas(ideas, tallies, anonymous=session.anonymous)
+    board = {idea["id"] for idea in ideas}
+    return {
+        "session_id": str(session.id),
+        "project_id": str(session.project_id),
+        "prompt": session.prompt,
+        "anonymous": session.anonymous,
+        "taken_at": format_timestamp(now),
+        "voters": voters,
+        "votes": sum(tallies.values()),
+        "votes_on_deleted_ideas": sum(n for idea, n in tallies.items() if idea not in board),
+        "ideas": [
+            {
+                "rank": idea.rank,
+                "idea_id": idea.idea_id,
+                "text": idea.text,
+                "color": idea.color,
+                "votes": idea.votes,
+                "cluster_id": idea.cluster_id,
+                "author_id": idea.author_id,
+                "author_name": None if idea.author_id is None else names.get(idea.author_id),
+            }
+            for idea in ranked
+        ],
+        "clusters": [
+            {
+                "cluster_id": c.cluster_id,
+                "name": clusters.get(c.cluster_id),
+                "votes": c.votes,
+                "ideas": c.ideas,
+            }
+            for c in cluster_totals(ranked)
+        ],
+    }

@@ -92,10 +92,13 @@ export function refresh (staleCsrf = csrfToken()) {
   return refreshing
 }
 
-/** @param {string} method @param {string} path @param {any} [body] */
-async function send (method, path, body) {
+/**
+ * @param {string} method @param {string} path @param {any} [body]
+ * @param {Record<string, string>} [extra] more headers (e.g. Idempotency-Key)
+ */
+async function send (method, path, body, extra = {}) {
   /** @type {Record<string, string>} */
-  const headers = { Accept: 'application/json' }
+  const headers = { ...extra, Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken()
   try {
@@ -119,15 +122,16 @@ const NO_REFRESH = new Set(['/v1/auth/login', '/v1/auth/register', '/v1/auth/ref
  * @param {string} method
  * @param {string} path
  * @param {any} [body]
+ * @param {Record<string, string>} [headers] extra headers, sent again on the retry
  * @returns {Promise<any>} the parsed body (null for 202/204)
  */
-export async function request (method, path, body) {
+export async function request (method, path, body, headers = {}) {
   if (!NO_REFRESH.has(path)) await ensureFresh()
   const csrf = csrfToken()
-  let response = await send(method, path, body)
+  let response = await send(method, path, body, headers)
   if (response.status === 401 && !NO_REFRESH.has(path)) {
     if (await refresh(csrf)) {
-      response = await send(method, path, body)
+      response = await send(method, path, body, headers)
     }
     if (response.status === 401) for (const fn of expiredListeners) fn()
   }

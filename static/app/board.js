@@ -1,9 +1,14 @@
 // The idea board: sticky notes placed at their x/y, dragged with the pointer or the arrow
 // keys, cluster frames around grouped notes, and other people's cursors. Each note's DOM is
 // built once and only the notes that Yjs events touched are updated.
+//
+// Notes come from sources: the board's own `ideas` and, during a silent brainstorm, the
+// participant's private room (hidden notes, same schema). Extensions (the brainstorm's vote
+// controls) add to each note. The view (scroll position and zoom) can be read and set in board
+// coordinates, for follow-me and summon.
 import { h, colorFor, batched, throttle } from './dom.js'
 import { watchCollection } from './collection.js'
-import { addArtifact, str, setFields, isColor, PALETTE, LIMITS } from './schema.js'
+import { addArtifact, deleteArtifact, str, setFields, isColor, PALETTE, LIMITS } from './schema.js'
 
 export const NOTE_W = 176
 export const NOTE_H = 136
@@ -12,9 +17,22 @@ const DRAG_WRITE_MS = 60
 const CURSOR_MS = 100
 const LIMIT = 1_000_000
 const STACK_SHIFT = 26
+export const ZOOMS = [0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2]
+const MIN_ZOOM = 0.1
+const MAX_ZOOM = 4
+const VIEW_MS = 200 // awareness: the server allows 20 updates a second, cursors use up to 10
 
 const num = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0)
 const clamp = (value) => Math.max(-LIMIT, Math.min(LIMIT, Math.round(value)))
+
+/**
+ * Where notes live: the board's `ideas`, or a private room's.
+ * @typedef {{name: string, doc: any, ideas: any, hidden: boolean,
+ *   write: (fn: () => void) => boolean, stop?: () => void}} Source
+ * Something that adds to every note (called with the note object).
+ * @typedef {{add?: (note: any) => void, update?: (note: any, keys: Set<string>|null) => void,
+ *   remove?: (note: any) => void}} Extension
+ */
 
 export class Board {
   /**
@@ -27,24 +45,37 @@ export class Board {
     this.onSelect = onSelect
     this.ideas = live.doc.getMap('ideas')
     this.clusters = live.doc.getMap('clusters')
-    /** @type {Map<string, {el: HTMLElement, text: HTMLTextAreaElement, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number}>} */
+    /**
+     * Notes by key: the idea id for the board's notes, `hidden:<id>` for hidden ones.
+     * @type {Map<string, {key: string, id: string, source: Source, el: HTMLElement, text: HTMLTextAreaElement, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number, shift: number}>}
+     */
     this.notes = new Map()
+    /** @type {Map<string, Source>} */
+    this.sources = new Map()
+    /** @type {Extension[]} */
+    this.extensions = []
     this.origin = { x: PAD, y: PAD }
+    this.zoom = 1
+    /** A point the view was sent to: the canvas reaches it even where there are no notes. */
+    this.anchor = null
     this.selected = null
     this.dragging = null
     this.frames = h('div', { class: 'frames', 'aria-hidden': 'true' })
     this.layer = h('div', { class: 'notes-layer' })
     this.cursors = h('div', { class: 'cursors', 'aria-hidden': 'true' })
     this.canvas = h('div', { class: 'canvas' }, this.frames, this.layer, this.cursors)
+    this.sizer = h('div', { class: 'zoom-box' }, this.canvas)
     this.el = h('div', {
       class: 'board', role: 'region', 'aria-label': 'Idea board', tabindex: '-1'
-    }, this.canvas)
+    }, this.sizer)
     this.relayout = batched(() => this.layout())
-    this.stop = watchCollection(this.ideas, {
-      added: (id, map) => { this.removeNote(id); this.addNote(id, map); this.relayout() },
-      changed: (id, map, keys) => { this.updateNote(id, keys); this.relayout() },
-      removed: (id) => { this.removeNote(id); this.relayout() }
-    })
+    /** @type {Set<(view: {x: number, y: number, zoom: number}) => void>} */
+    this.viewListeners = new Set()
+    const board = { name: 'board', doc: live.doc, ideas: this.ideas, hidden: false, write: (fn) => live.write(fn) }
+    /** Where new notes go. @type {Source} */
+    this.target = board
+    this.addSource(board)
+    this.el.addEventListener('scroll', throttle(() => this.viewChanged(), VIEW_MS), { passive: true })
     this.onClusters = batched(() => { for (const id of this.notes.keys()) this.updateNote(id, new Set(['clusterId'])); this.layout() })
     this.clusters.observeDeep(this.onClusters)
     this.onAwareness = batched(() => this.renderCursors())
@@ -53,7 +84,7 @@ export class Board {
     this.el.addEventListener('pointermove', (event) => this.sendCursor(this.toBoard(event)))
     this.el.addEventListener('pointerleave', () => this.sendCursor(null))
     this.el.addEventListener('dblclick', (event) => {
-      if (event.target === this.el || event.target === this.canvas || event.target === this.layer) {
+      if ([this.el, this.sizer, this.canvas, this.layer].includes(/** @type {any} */ (event.target))) {
         const at = this.toBoard(event)
         this.create('New idea', { x: at.x - NOTE_W / 2, y: at.y - 20 }, true)
       }
@@ -62,20 +93,140 @@ export class Board {
     this.renderCursors()
   }
 
+  /**
+   * Show the notes of `source` too (keys `<name>:<id>` unless it is the board).
+   * @param {Source} source
+   */
+  addSource (source) {
+    this.removeSource(source.name)
+    const key = (id) => (source.name === 'board' ? id : `${source.name}:${id}`)
+    source.stop = watchCollection(source.ideas, {
+      added: (id, map) => { this.removeNote(key(id)); this.addNote(key(id), id, map, source); this.relayout() },
+      changed: (id, map, keys) => { this.updateNote(key(id), keys); this.relayout() },
+      removed: (id) => { this.removeNote(key(id)); this.relayout() }
+    })
+    this.sources.set(source.name, source)
+  }
+
+  /** Stop showing a source's notes (new notes go to the board again). @param {string} name */
+  removeSource (name) {
+    const source = this.sources.get(name)
+    if (!source) return
+    source.stop()
+    this.sources.delete(name)
+    for (const note of Array.from(this.notes.values())) {
+      if (note.source === source) this.removeNote(note.key)
+    }
+    if (this.target === source) this.target = this.sources.get('board')
+    this.relayout()
+  }
+
+  /** New notes go to this source (the board, or the private room while silent). @param {string} name */
+  setTarget (name) {
+    this.target = this.sources.get(name) || this.sources.get('board')
+  }
+
+  /** @param {Extension} extension @returns {() => void} remove it */
+  addExtension (extension) {
+    this.extensions.push(extension)
+    if (extension.add) for (const note of this.notes.values()) extension.add(note)
+    return () => {
+      this.extensions = this.extensions.filter((e) => e !== extension)
+      if (extension.remove) for (const note of this.notes.values()) extension.remove(note)
+    }
+  }
+
+  /** The note shown under `key` (see `notes`). */
+  note (key) { return key ? this.notes.get(key) || null : null }
+
+  /** Set fields of a note, in its own document. */
+  setNoteFields (key, fields) {
+    const note = this.notes.get(key)
+    return Boolean(note && note.source.write(() => setFields(note.map, fields)))
+  }
+
+  /** Delete a note from its document (board notes: with the reference rules). */
+  deleteNote (key) {
+    const note = this.notes.get(key)
+    if (!note) return false
+    const { source, id } = note
+    return source.write(() => {
+      if (source.name === 'board') deleteArtifact(source.doc, 'ideas', id)
+      else source.ideas.delete(id)
+    })
+  }
+
   /** Board coordinates of a pointer event. */
   toBoard (event) {
     const rect = this.canvas.getBoundingClientRect()
-    return { x: Math.round(event.clientX - rect.left - this.origin.x), y: Math.round(event.clientY - rect.top - this.origin.y) }
+    return {
+      x: Math.round((event.clientX - rect.left) / this.zoom - this.origin.x),
+      y: Math.round((event.clientY - rect.top) / this.zoom - this.origin.y)
+    }
+  }
+
+  /** What is shown: the board point at the centre of the visible area, and the zoom. */
+  view () {
+    const z = this.zoom
+    return {
+      x: Math.round((this.el.scrollLeft + this.el.clientWidth / 2) / z - this.origin.x),
+      y: Math.round((this.el.scrollTop + this.el.clientHeight / 2) / z - this.origin.y),
+      zoom: z
+    }
+  }
+
+  /**
+   * Show the board point (x, y) at the centre, at `zoom` (kept within 0.1-4).
+   * @param {{x: number, y: number, zoom?: number}} view
+   */
+  setView ({ x, y, zoom }) {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return
+    if (Number.isFinite(zoom) && zoom > 0) this.zoom = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, zoom))
+    this.anchor = { x, y }
+    this.layout()
+    const z = this.zoom
+    this.el.scrollTo({
+      left: Math.max(0, (x + this.origin.x) * z - this.el.clientWidth / 2),
+      top: Math.max(0, (y + this.origin.y) * z - this.el.clientHeight / 2),
+      behavior: 'instant'
+    })
+    this.viewChanged()
+  }
+
+  /** Zoom keeping the centre of the view where it is. @param {number} zoom */
+  setZoom (zoom) {
+    const { x, y } = this.view()
+    this.setView({ x, y, zoom })
+  }
+
+  /** The next zoom step in or out (`direction` 1 or -1). */
+  stepZoom (direction) {
+    const z = this.zoom
+    const next = direction > 0 ? ZOOMS.find((level) => level > z + 1e-6) : [...ZOOMS].reverse().find((level) => level < z - 1e-6)
+    if (next) this.setZoom(next)
+  }
+
+  /** @param {(view: {x: number, y: number, zoom: number}) => void} fn @returns {() => void} */
+  onView (fn) {
+    this.viewListeners.add(fn)
+    return () => this.viewListeners.delete(fn)
+  }
+
+  viewChanged () {
+    if (!this.viewListeners.size || !this.el.isConnected) return
+    const view = this.view()
+    for (const fn of this.viewListeners) fn(view)
   }
 
   /** Where a new note goes: the first free cell of a grid over the visible part of the board. */
   freeSpot () {
     const cellW = NOTE_W + 16
     const cellH = NOTE_H + 16
-    const left = this.el.scrollLeft - this.origin.x + PAD
-    const top = this.el.scrollTop - this.origin.y + PAD
-    const columns = Math.max(1, Math.floor((this.el.clientWidth - PAD) / cellW))
-    const taken = Array.from(this.notes.values())
+    const z = this.zoom
+    const left = Math.round(this.el.scrollLeft / z - this.origin.x + PAD)
+    const top = Math.round(this.el.scrollTop / z - this.origin.y + PAD)
+    const columns = Math.max(1, Math.floor((this.el.clientWidth / z - PAD) / cellW))
+    const taken = Array.from(this.notes.values()).filter((n) => !n.el.hidden)
     for (let i = 0; i < columns * 40; i++) {
       const x = left + (i % columns) * cellW
       const y = top + Math.floor(i / columns) * cellH
@@ -86,50 +237,57 @@ export class Board {
   }
 
   /**
-   * Create a note (text, colour) at `at`; focus it when `edit`.
-   * @returns {string|null} its id
+   * Create a note (text, colour) at `at` in the target source; focus it when `edit`.
+   * @returns {string|null} its key
    */
   create (text, at = this.freeSpot(), edit = false, color = 'yellow') {
     let id = null
-    const ok = this.live.write(() => {
-      id = addArtifact(this.live.doc, 'ideas', {
+    const source = this.target
+    const ok = source.write(() => {
+      id = addArtifact(source.doc, 'ideas', {
         text, color, x: clamp(at.x), y: clamp(at.y), clusterId: null, authorId: this.live.user.id
       }, this.live.user.id)
     })
     if (!ok) return null
-    const note = this.notes.get(id)
+    const key = source.name === 'board' ? id : `${source.name}:${id}`
+    const note = this.notes.get(key)
     if (note && edit) {
       note.text.focus()
       note.text.select()
     }
-    return id
+    return key
   }
 
-  addNote (id, map) {
-    const text = h('textarea', { class: 'sticky-text', maxlength: LIMITS.text, 'aria-label': 'Idea text' })
+  /** @param {string} key @param {string} id @param {any} map @param {Source} source */
+  addNote (key, id, map, source) {
+    const hidden = source.hidden
+    const text = h('textarea', { class: 'sticky-text', maxlength: LIMITS.text, 'aria-label': hidden ? 'Hidden idea text' : 'Idea text' })
     const handle = h('button', { type: 'button', class: 'handle', 'aria-label': 'Move idea (arrow keys)', text: '⠿' })
     const tag = h('span', { class: 'cluster-tag' })
     const by = h('span', { class: 'by' })
-    const el = h('div', { class: 'sticky', role: 'group', dataset: { id } },
-      h('div', { class: 'sticky-bar' }, handle, tag), text, by)
-    const note = { id, el, text, tag, by, map, x: 0, y: 0, shift: 0 }
-    this.notes.set(id, note)
+    const badge = hidden ? h('span', { class: 'hidden-badge', text: 'hidden until reveal' }) : null
+    const el = h('div', { class: hidden ? 'sticky hidden-note' : 'sticky', role: 'group', dataset: { id } },
+      h('div', { class: 'sticky-bar' }, handle, tag, badge), text, by)
+    const note = { key, id, source, el, text, tag, by, map, x: 0, y: 0, shift: 0 }
+    this.notes.set(key, note)
     text.addEventListener('input', () => {
       const value = text.value
       text.setAttribute('aria-invalid', value.trim() ? 'false' : 'true')
-      if (value.trim()) this.live.write(() => setFields(map, { text: value }))
+      if (value.trim()) source.write(() => setFields(map, { text: value }))
     })
     text.addEventListener('change', () => { if (!text.value.trim()) { text.value = str(map, 'text'); text.setAttribute('aria-invalid', 'false') } })
-    el.addEventListener('focusin', () => this.select(id))
-    el.addEventListener('pointerdown', (event) => this.startDrag(event, id))
-    handle.addEventListener('keydown', (event) => this.keyMove(event, id))
-    this.updateNote(id, null)
+    el.addEventListener('focusin', () => this.select(key))
+    el.addEventListener('pointerdown', (event) => this.startDrag(event, key))
+    handle.addEventListener('keydown', (event) => this.keyMove(event, key))
+    for (const extension of this.extensions) if (extension.add) extension.add(note)
+    this.updateNote(key, null)
     this.layer.append(el)
   }
 
-  /** @param {string} id @param {Set<string>|null} keys null: everything */
-  updateNote (id, keys) {
-    const note = this.notes.get(id)
+  /** @param {string} key @param {Set<string>|null} keys null: everything */
+  updateNote (key, keys) {
+    const id = key
+    const note = this.notes.get(key)
     if (!note) return
     const { map, el, text } = note
     const all = keys === null
@@ -144,7 +302,7 @@ export class Board {
           text.value = value
         }
       }
-      el.setAttribute('aria-label', `Idea: ${value.slice(0, 60)}`)
+      el.setAttribute('aria-label', `${note.source.hidden ? 'Hidden idea' : 'Idea'}: ${value.slice(0, 60)}`)
     }
     if (all || keys.has('color')) {
       const color = map.get('color')
@@ -169,17 +327,19 @@ export class Board {
     }
     if (all || keys.has('authorId')) {
       const author = map.get('authorId')
-      note.by.textContent = this.members.get(author) || ''
+      note.by.textContent = note.source.hidden ? 'only you see it' : this.members.get(author) || ''
     }
+    for (const extension of this.extensions) if (extension.update) extension.update(note, keys)
     if (this.selected === id) this.onSelect(id)
   }
 
-  removeNote (id) {
-    const note = this.notes.get(id)
+  removeNote (key) {
+    const note = this.notes.get(key)
     if (!note) return
+    for (const extension of this.extensions) if (extension.remove) extension.remove(note)
     note.el.remove()
-    this.notes.delete(id)
-    if (this.selected === id) this.select(null)
+    this.notes.delete(key)
+    if (this.selected === key) this.select(null)
   }
 
   select (id) {
@@ -200,26 +360,27 @@ export class Board {
     note.y = clamp(y)
     note.shift = 0
     this.place(note)
-    this.live.write(() => setFields(note.map, { x: note.x, y: note.y }))
+    note.source.write(() => setFields(note.map, { x: note.x, y: note.y }))
   }
 
   startDrag (event, id) {
     if (this.live.readOnly || event.button !== 0) return
     const target = /** @type {HTMLElement} */ (event.target)
-    if (target.closest('textarea')) return
+    if (target.closest('textarea, .no-drag')) return
     const note = this.notes.get(id)
     if (!note) return
     event.preventDefault()
     this.select(id)
     // start from where the note shows (a stacked note shows shifted)
     const start = { px: event.clientX, py: event.clientY, x: note.x + note.shift, y: note.y + note.shift }
+    const z = this.zoom
     const write = throttle((x, y) => { if (this.notes.has(id)) this.moveTo(id, x, y) }, DRAG_WRITE_MS)
     this.dragging = { id }
     note.el.classList.add('dragging')
     note.el.setPointerCapture(event.pointerId)
     const move = (e) => {
-      const x = start.x + e.clientX - start.px
-      const y = start.y + e.clientY - start.py
+      const x = start.x + (e.clientX - start.px) / z
+      const y = start.y + (e.clientY - start.py) / z
       note.el.style.transform = `translate(${x}px, ${y}px)`
       write(x, y)
       this.sendCursor(this.toBoard(e))
@@ -229,8 +390,8 @@ export class Board {
       note.el.removeEventListener('pointerup', end)
       note.el.removeEventListener('pointercancel', end)
       note.el.classList.remove('dragging')
-      const x = start.x + e.clientX - start.px
-      const y = start.y + e.clientY - start.py
+      const x = start.x + (e.clientX - start.px) / z
+      const y = start.y + (e.clientY - start.py) / z
       if (x !== start.x || y !== start.y) this.moveTo(id, x, y)
       this.dragging = null
       this.relayout()
@@ -266,6 +427,9 @@ export class Board {
     // each one can be seen and grabbed; the document keeps their coordinates.
     const stacked = new Map()
     for (const note of this.notes.values()) {
+      // A hidden note already on the board (revealed, the private copy not yet removed).
+      note.el.hidden = note.source.hidden && this.notes.has(note.id)
+      if (note.el.hidden) continue
       const spot = `${note.x},${note.y}`
       const below = stacked.get(spot) || 0
       stacked.set(spot, below + 1)
@@ -289,11 +453,27 @@ export class Board {
         groups.set(clusterId, { x0: note.x, y0: note.y, x1: note.x + NOTE_W, y1: note.y + NOTE_H, n: 1 })
       }
     }
-    this.origin = { x: PAD - minX, y: PAD + 24 - minY }
+    if (this.anchor) {
+      // keep the point the view was sent to reachable, centred in a window of any size
+      const halfW = Math.max(this.el.clientWidth, 1280) / 2 / this.zoom
+      const halfH = Math.max(this.el.clientHeight, 800) / 2 / this.zoom
+      minX = Math.min(minX, this.anchor.x - halfW)
+      minY = Math.min(minY, this.anchor.y - halfH)
+      maxX = Math.max(maxX, this.anchor.x + halfW)
+      maxY = Math.max(maxY, this.anchor.y + halfH)
+    }
+    this.origin = { x: Math.round(PAD - minX), y: Math.round(PAD + 24 - minY) }
     const shift = `translate(${this.origin.x}px, ${this.origin.y}px)`
     for (const layer of [this.frames, this.layer, this.cursors]) layer.style.transform = shift
-    this.canvas.style.width = `${maxX - minX + 2 * PAD + NOTE_W * 2}px`
-    this.canvas.style.height = `${maxY - minY + 2 * PAD + NOTE_H * 2}px`
+    const width = Math.round(maxX - minX + 2 * PAD + NOTE_W * 2)
+    const height = Math.round(maxY - minY + 2 * PAD + NOTE_H * 2)
+    const z = this.zoom
+    this.canvas.style.width = `${width}px`
+    this.canvas.style.height = `${height}px`
+    this.canvas.style.transform = z === 1 ? '' : `scale(${z})`
+    this.sizer.style.width = `${Math.round(width * z)}px`
+    this.sizer.style.height = `${Math.round(height * z)}px`
+    this.el.dataset.zoom = String(z)
     const frames = []
     groups.forEach((g, clusterId) => {
       const cluster = this.clusters.get(clusterId)
@@ -323,7 +503,8 @@ export class Board {
   }
 
   destroy () {
-    this.stop()
+    for (const name of Array.from(this.sources.keys())) this.removeSource(name)
+    this.viewListeners.clear()
     this.clusters.unobserveDeep(this.onClusters)
     this.live.awareness.off('change', this.onAwareness)
     this.live.setCursor(null)

@@ -7,6 +7,8 @@ import { cardList } from '../collection.js'
 import { boundText } from '../fields.js'
 import { addArtifact, deleteArtifact, entries, setFields, str, PALETTE, LIMITS } from '../schema.js'
 import { onRootChange } from './common.js'
+import { brainstormPanel } from '../brainstorm/panel.js'
+import { linkBoard } from '../brainstorm/board-link.js'
 
 const COLOR_NAMES = PALETTE.map((c) => [c, c[0].toUpperCase() + c.slice(1)])
 
@@ -31,6 +33,39 @@ function arrangeByCluster (live) {
       x += NOTE_W + 56
     }
   })
+}
+
+/**
+ * Move every note that overlaps an older one to the first free spot to its right (then below),
+ * in one undoable step. Notes written in silence at the same spot are revealed on top of each
+ * other (docs/ui.md, Brainstorm).
+ */
+function spreadOverlapping (live) {
+  const GAP = 16
+  const overlaps = (a, b) => a.x < b.x + NOTE_W && b.x < a.x + NOTE_W && a.y < b.y + NOTE_H && b.y < a.y + NOTE_H
+  const num = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0)
+  const placed = []
+  const moves = []
+  for (const [, idea] of entries(live.doc, 'ideas')) {
+    let spot = { x: num(idea.get('x')), y: num(idea.get('y')) }
+    if (placed.some((other) => overlaps(other, spot))) {
+      const from = spot
+      for (let i = 1; i < 2000; i++) {
+        const candidate = { x: from.x + (i % 8) * (NOTE_W + GAP), y: from.y + Math.floor(i / 8) * (NOTE_H + GAP) }
+        if (!placed.some((other) => overlaps(other, candidate))) {
+          spot = candidate
+          moves.push([idea, candidate])
+          break
+        }
+      }
+    }
+    placed.push(spot)
+  }
+  if (moves.length && live.write(() => { for (const [idea, at] of moves) setFields(idea, at) })) {
+    announce(`Moved ${moves.length} ${moves.length === 1 ? 'note' : 'notes'} apart`)
+  } else if (!moves.length) {
+    announce('No notes overlap')
+  }
 }
 
 function clustersPanel (live, user) {
@@ -73,6 +108,28 @@ function clustersPanel (live, user) {
   return { el, destroy () { stop(); cards.destroy() } }
 }
 
+/** Zoom out / level / in / reset for the board (works for viewers too: it changes nothing). */
+function zoomControls (board) {
+  const level = h('output', { class: 'zoom-level', 'aria-label': 'Zoom level', text: '100%' })
+  const show = () => { level.textContent = `${Math.round(board.zoom * 100)}%` }
+  // role=button spans, not <button>s: a viewer's disabled fieldset must not disable them
+  const control = (text, label, fn) => {
+    const el = h('span', { class: 'zoom-button', role: 'button', tabindex: '0', 'aria-label': label, text })
+    const run = () => { fn(); show() }
+    el.addEventListener('click', run)
+    el.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); run() }
+    })
+    return el
+  }
+  board.onView(show) // the board drops its listeners when it is destroyed
+  const el = h('div', { class: 'zoom', role: 'group', 'aria-label': 'Zoom' },
+    control('−', 'Zoom out', () => board.stepZoom(-1)), level,
+    control('+', 'Zoom in', () => board.stepZoom(1)),
+    control('1:1', 'Reset zoom', () => board.setZoom(1)))
+  return el
+}
+
 /** @param {{live: import('../live.js').LiveProject, user: {id: string}, members: Map<string,string>}} ctx */
 export function ideateView (ctx) {
   const { live, user } = ctx
@@ -83,10 +140,14 @@ export function ideateView (ctx) {
   const selection = [colour, cluster, remove]
   let selected = null
 
+  // `selected` is a board key: an idea id, or `hidden:<id>` for a hidden brainstorm note
   const showSelection = (id) => {
     selected = id
-    const idea = id ? live.doc.getMap('ideas').get(id) : null
+    const note = id ? board.note(id) : null
+    const idea = note ? note.map : null
     for (const control of selection) control.toggleAttribute('disabled', !idea)
+    // a hidden note has no cluster yet: clusters are for the board's notes
+    if (note && note.source.hidden) cluster.disabled = true
     selectedLabel.textContent = idea ? `Selected: ${str(idea, 'text').slice(0, 40)}` : 'No idea selected'
     fillOptions(cluster, [['', '(no cluster)'], ...clusterOptions(live)])
     if (!idea) return
@@ -96,17 +157,11 @@ export function ideateView (ctx) {
     cluster.value = typeof idea.get('clusterId') === 'string' ? idea.get('clusterId') : ''
   }
   const board = new Board({ live, members: ctx.members, onSelect: showSelection })
-  const selectedIdea = () => (selected ? live.doc.getMap('ideas').get(selected) : null)
-  colour.addEventListener('change', () => {
-    const idea = selectedIdea()
-    if (idea) live.write(() => setFields(idea, { color: colour.value }))
-  })
-  cluster.addEventListener('change', () => {
-    const idea = selectedIdea()
-    if (idea) live.write(() => setFields(idea, { clusterId: cluster.value || null }))
-  })
+  colour.addEventListener('change', () => { board.setNoteFields(selected, { color: colour.value }) })
+  cluster.addEventListener('change', () => { board.setNoteFields(selected, { clusterId: cluster.value || null }) })
   remove.addEventListener('click', () => {
-    if (selected && live.write(() => deleteArtifact(live.doc, 'ideas', selected))) announce('Idea deleted. Undo with Ctrl+Z.')
+    const hidden = board.note(selected)?.source.hidden
+    if (selected && board.deleteNote(selected)) announce(hidden ? 'Hidden idea deleted.' : 'Idea deleted. Undo with Ctrl+Z.')
   })
   const stopClusters = onRootChange(live.doc.getMap('clusters'), () => showSelection(selected))
 
@@ -124,19 +179,33 @@ export function ideateView (ctx) {
   })
   const arrange = h('button', { type: 'button', class: 'ghost', text: 'Arrange by cluster' })
   arrange.addEventListener('click', () => arrangeByCluster(live))
+  const spread = h('button', { type: 'button', class: 'ghost', text: 'Spread out', 'aria-label': 'Spread out overlapping notes' })
+  spread.addEventListener('click', () => spreadOverlapping(live))
   const panel = clustersPanel(live, user)
   showSelection(null)
   const toolbar = h('div', { class: 'board-toolbar' },
     add,
     h('div', { class: 'selection', role: 'group', 'aria-label': 'Selected idea' }, selectedLabel, colour, cluster, remove),
-    arrange)
+    arrange,
+    spread,
+    zoomControls(board))
+  // The brainstorm: the panel, and what it does to the board (hidden notes, dots, follow, summon).
+  const brainstorm = ctx.brainstorm ? brainstormPanel({ client: ctx.brainstorm, board, members: ctx.members, team: ctx.team || [] }) : null
+  const link = ctx.brainstorm ? linkBoard({ client: ctx.brainstorm, board, live }) : null
   return {
     el: h('div', { class: 'phase phase-ideate' },
+      brainstorm ? brainstorm.el : null,
       h('h2', { class: 'visually-hidden', text: 'Idea board' }),
       toolbar,
       h('div', { class: 'ideate-layout' }, board.el, panel.el),
       h('p', { class: 'hint', text: 'Double-click the board to add a note. Drag a note by its bar, or focus its ⠿ handle and use the arrow keys.' })),
-    destroy () { stopClusters(); board.destroy(); panel.destroy() },
+    destroy () {
+      stopClusters()
+      if (link) link.destroy()
+      if (brainstorm) brainstorm.destroy()
+      board.destroy()
+      panel.destroy()
+    },
     board
   }
 }

@@ -13,6 +13,8 @@ import { defineView } from './define.js'
 import { ideateView } from './ideate.js'
 import { prototypeView } from './prototype.js'
 import { testView } from './test.js'
+import { BrainstormClient } from '../brainstorm/client.js'
+import { brainstormChip } from '../brainstorm/panel.js'
 
 const VIEWS = { empathize: empathizeView, define: defineView, ideate: ideateView, prototype: prototypeView, test: testView }
 const PHASE_NAMES = { empathize: 'Empathize', define: 'Define', ideate: 'Ideate', prototype: 'Prototype', test: 'Test' }
@@ -53,6 +55,7 @@ export class Workspace {
     }
     this.project = project
     this.members = new Map(members.map((m) => [m.user_id, m.name]))
+    this.team = members
     const user = currentUser()
     this.live = new LiveProject({
       projectId: this.projectId,
@@ -67,6 +70,14 @@ export class Workspace {
           return null
         }
       }
+    })
+    // The brainstorm (docs/brainstorm.md) lives as long as the workspace: its timer shows on
+    // every phase, and a summon brings people to the idea board from wherever they are.
+    this.brainstorm = new BrainstormClient({
+      projectId: this.projectId,
+      user: this.live.user,
+      live: this.live,
+      role: () => this.project.role
     })
     this.build()
     if (this.pendingPhase) this.setPhase(this.pendingPhase)
@@ -87,6 +98,11 @@ export class Workspace {
       h('ol', {}, PHASES.map((phase, i) => h('li', {},
         h('a', { href: hrefFor({ name: 'workspace', projectId: this.projectId, phase }), dataset: { phase }, 'aria-keyshortcuts': `Alt+${i + 1}` },
           h('span', { class: 'step', text: String(i + 1), 'aria-hidden': 'true' }), PHASE_NAMES[phase])))))
+    this.chip = brainstormChip(this.brainstorm, hrefFor({ name: 'workspace', projectId: this.projectId, phase: 'ideate' }))
+    this.tabs.append(this.chip.el)
+    this.brainstorm.addEventListener('summon', () => {
+      if (this.phase !== 'ideate') navigate({ name: 'workspace', projectId: this.projectId, phase: 'ideate' })
+    })
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true })
     this.content = h('fieldset', { class: 'phase-content' })
     this.title = h('h1', { class: 'project-title', text: this.project.name })
@@ -174,7 +190,7 @@ export class Workspace {
       if (link.dataset.phase === phase) link.setAttribute('aria-current', 'page')
       else link.removeAttribute('aria-current')
     }
-    const ctx = { live: this.live, user: this.live.user, project: this.project, members: this.members }
+    const ctx = { live: this.live, user: this.live.user, project: this.project, members: this.members, team: this.team, brainstorm: this.brainstorm }
     try {
       this.view = VIEWS[phase](ctx)
     } catch (error) {
@@ -191,6 +207,8 @@ export class Workspace {
     if (this.view) this.view.destroy()
     if (this.onKey) document.removeEventListener('keydown', this.onKey)
     if (this.presence) this.presence.destroy()
+    if (this.chip) this.chip.destroy()
+    if (this.brainstorm) this.brainstorm.destroy()
     if (this.live) this.live.destroy()
   }
 }

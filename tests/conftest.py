@@ -116,6 +116,12 @@ async def start_server(
 
 
 @pytest.fixture
+async def locked_server(start_server: StartServer) -> RunningServer:
+    """An in-process server with the product's default access rules: rooms need accounts."""
+    return await start_server(open_rooms=False)
+
+
+@pytest.fixture
 async def server(start_server: StartServer) -> RunningServer:
     """An in-process server with default test settings."""
     return await start_server()

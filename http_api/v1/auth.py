@@ -30,7 +30,7 @@ from http_api.principal import (
 )
 from http_api.revocation import end_sockets
 from http_api.tokens import API_KEY_PREFIX, hash_secret, new_secret
-from http_api.v1.fields import Email
+from http_api.v1.fields import ONE_LINE, Email, Name
 from persistence import accounts, audit, rate_limits
 from persistence.accounts import RefreshOutcome, User
 
@@ -56,7 +56,7 @@ _Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=
 
 class RegisterRequest(_Input):
     email: Email
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     password: _NewPassword
     client: Literal["browser", "token"] = "browser"
 
@@ -105,7 +105,7 @@ class SessionOut(BaseModel):
 
 
 class ApiKeyCreate(_Input):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=ONE_LINE)
 
 
 class ApiKeyOut(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
-__all__ = ["Email", "Timestamp"]
+__all__ = ["Email", "Timestamp", "Name", "ONE_LINE"]
 
 #: An e-mail address, compared case-insensitively. Deliberately only a shape check: whether an
 #: address works is proven by mail reaching it, and a stricter check than the documented
@@ -36,3 +36,9 @@ def _iso_only(value: Any) -> Any:
 
 #: An RFC 3339 date-time with a UTC offset (``Z`` or ``+01:00``).
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+
+
+#: A display name (person, project, key): one line of printable text, no control characters,
+#: so names are safe to show in logs, e-mails, exports and the page as they are.
+ONE_LINE = r"^[^\x00-\x1f\x7f]+$"
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE)]

@@ -28,7 +28,7 @@ from http_api.pagination import decode_cursor, encode_cursor
 from http_api.principal import Principal
 from http_api.revocation import end_sockets
 from http_api.v1.audit import record
-from http_api.v1.fields import Timestamp
+from http_api.v1.fields import Name, Timestamp
 from persistence import projects
 from persistence.projects import Project
 
@@ -58,7 +58,7 @@ class _Input(BaseModel):
 
 
 class ProjectCreate(_Input):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     description: str = Field(default="", max_length=5000)
     phase: Phase = Phase.EMPATHIZE
 
@@ -66,7 +66,7 @@ class ProjectCreate(_Input):
 class ProjectUpdate(_Input):
     """The whole new state: PUT replaces every field."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     description: str = Field(max_length=5000)
     phase: Phase
     archived: StrictBool | None = Field(

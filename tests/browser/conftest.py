@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import aiohttp
 import pytest
 
-from tests.conftest import IN_CI, RunningServer, StartServer
+from tests.conftest import IN_CI, RunningServer
 from tests.support.api import RegisteredUser, register
 from tests.support.browser import VIEWPORTS, ApiUser, ConsoleErrors, NewContext, Viewport
 from tests.support.timing import TIMEOUT
@@ -76,12 +76,6 @@ async def browser(chromium_path: str) -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=chromium_path, headless=True)
         yield launched
         await launched.close()
-
-
-@pytest.fixture
-async def locked_server(start_server: StartServer) -> RunningServer:
-    """An in-process server with the product's default access rules: rooms need accounts."""
-    return await start_server(open_rooms=False)
 
 
 @pytest.fixture(scope="session")

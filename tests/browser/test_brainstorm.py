@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.test_workspace import add_member, new_project, note, phase, rest
+from tests.browser.helpers import add_member, new_project, note, phase, rest
 from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser
 from tests.support.browser import ApiUser, NewContext, signed_in_page

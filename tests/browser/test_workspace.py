@@ -11,11 +11,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from playwright.async_api import BrowserContext, Locator, Page, expect
 from pycrdt import Map
 
 from http_api.keys import MAILER
+from tests.browser.helpers import add_member, new_project, note, phase, rest
 from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser
 from tests.support.browser import ApiUser, ConsoleErrors, NewContext, Viewport, signed_in_page
@@ -28,31 +28,6 @@ SHORTCUT = "Control"
 
 
 # --- REST helpers ------------------------------------------------------------------------------
-
-
-async def rest(
-    server: RunningServer, user: RegisteredUser, method: str, path: str, body: Any = None
-) -> Any:
-    """Call the REST API as ``user`` (Bearer token) and return the JSON body (2xx only)."""
-    async with (
-        aiohttp.ClientSession() as http,
-        http.request(method, server.http_url + path, json=body, headers=user.headers) as response,
-    ):
-        text = await response.text()
-        assert response.status < 300, f"{method} {path}: {response.status} {text}"
-        return await response.json(content_type=None) if text else None
-
-
-async def new_project(server: RunningServer, owner: RegisteredUser, name: str) -> str:
-    project = await rest(server, owner, "POST", "/v1/projects", {"name": name})
-    return str(project["id"])
-
-
-async def add_member(
-    server: RunningServer, owner: RegisteredUser, project: str, who: RegisteredUser, role: str
-) -> None:
-    body = {"email": who.email, "role": role}
-    await rest(server, owner, "POST", f"/v1/projects/{project}/members", body)
 
 
 # --- page helpers ------------------------------------------------------------------------------
@@ -86,16 +61,6 @@ def card(page: Page, title: str) -> Locator:
     return page.get_by_role("listitem").filter(
         has=page.get_by_role("heading", name=title, exact=True)
     )
-
-
-def note(page: Page, text: str) -> Locator:
-    """A sticky note of the idea board, by its text."""
-    return page.get_by_role("group", name=f"Idea: {text}", exact=True)
-
-
-async def phase(page: Page, name: str) -> None:
-    await page.get_by_role("navigation", name="Phases").get_by_role("link", name=name).click()
-    await expect(page.get_by_role("link", name=name)).to_have_attribute("aria-current", "page")
 
 
 async def add_persona(page: Page, name: str, role: str = "") -> None:

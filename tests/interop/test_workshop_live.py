@@ -10,45 +10,17 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
-from uuid import UUID
 
 import aiohttp
-import pytest
 from pycrdt import Map
 
-from tests.conftest import RunningServer, StartServer
+from tests.conftest import RunningServer
 from tests.interop.conftest import HERE
-from tests.support.api import RegisteredUser, bearer, create_api_key, register
+from tests.support.api import add_member, bearer, create_api_key, create_project, register
 from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient
 
 CLIENT = HERE / "workshop_client.mjs"
-
-
-async def _project(
-    http: aiohttp.ClientSession, server: RunningServer, owner: RegisteredUser
-) -> UUID:
-    async with http.post(
-        f"{server.http_url}/v1/projects", json={"name": "Live workshop"}, headers=owner.headers
-    ) as response:
-        assert response.status == 201
-        return UUID((await response.json())["id"])
-
-
-async def _add_member(
-    http: aiohttp.ClientSession,
-    server: RunningServer,
-    owner: RegisteredUser,
-    project: UUID,
-    user: RegisteredUser,
-    role: str,
-) -> None:
-    async with http.post(
-        f"{server.http_url}/v1/projects/{project}/members",
-        json={"email": user.email, "role": role},
-        headers=owner.headers,
-    ) as response:
-        assert response.status == 201, await response.text()
 
 
 class _NodeClient:
@@ -80,12 +52,6 @@ class _NodeClient:
         return report
 
 
-@pytest.fixture
-async def locked_server(start_server: StartServer) -> RunningServer:
-    """A server with the product's default: rooms are projects, members only."""
-    return await start_server(open_rooms=False)
-
-
 class TestRestAndLiveAgree:
     async def test_an_integrators_post_reaches_a_live_client_and_its_edit_reaches_get(
         self, node: str, locked_server: RunningServer
@@ -93,7 +59,7 @@ class TestRestAndLiveAgree:
         server = locked_server
         async with aiohttp.ClientSession() as http:
             owner = await register(http, server.http_url)
-            project = await _project(http, server, owner)
+            project = await create_project(server.http_url, owner, "Live workshop")
             _key_id, key = await create_api_key(http, server.http_url, owner, "integration")
             assert owner.access_token is not None
             browser = await _NodeClient.start(
@@ -131,7 +97,7 @@ class TestRestAndLiveAgree:
         server = locked_server
         async with aiohttp.ClientSession() as http:
             owner = await register(http, server.http_url)
-            project = await _project(http, server, owner)
+            project = await create_project(server.http_url, owner, "Live workshop")
             async with await YClient.connect(
                 server.ws_url, str(project), token=owner.access_token
             ) as live:
@@ -172,7 +138,7 @@ class TestLiveAccess:
         server = locked_server
         async with aiohttp.ClientSession() as http:
             owner = await register(http, server.http_url)
-            project = await _project(http, server, owner)
+            project = await create_project(server.http_url, owner, "Live workshop")
         for token in (None, "not-a-token", "dtt_unknown_key"):
             async with await YClient.connect(server.ws_url, str(project), token=token) as client:
                 await client.wait_closed()
@@ -185,7 +151,7 @@ class TestLiveAccess:
         async with aiohttp.ClientSession() as http:
             owner = await register(http, server.http_url)
             stranger = await register(http, server.http_url)
-            project = await _project(http, server, owner)
+            project = await create_project(server.http_url, owner, "Live workshop")
         reasons = []
         for room in (str(project), "00000000-0000-0000-0000-000000000000", "not-a-project"):
             async with await YClient.connect(
@@ -203,8 +169,8 @@ class TestLiveAccess:
         async with aiohttp.ClientSession() as http:
             owner = await register(http, server.http_url)
             viewer = await register(http, server.http_url)
-            project = await _project(http, server, owner)
-            await _add_member(http, server, owner, project, viewer, "viewer")
+            project = await create_project(server.http_url, owner, "Live workshop")
+            await add_member(server.http_url, owner, project, viewer, "viewer")
             assert viewer.access_token is not None
             watcher = await _NodeClient.start(
                 node, "--url", server.ws_url, "--room", str(project),
@@ -241,7 +207,7 @@ class TestLiveAccess:
         server = locked_server
         async with aiohttp.ClientSession() as http:
             owner = await register(http, server.http_url)
-            project = await _project(http, server, owner)
+            project = await create_project(server.http_url, owner, "Live workshop")
             async with await YClient.connect(
                 server.ws_url, str(project), token=owner.access_token
             ) as live:
@@ -265,7 +231,7 @@ class TestLiveAccess:
         server = locked_server
         async with aiohttp.ClientSession() as http:
             owner = await register(http, server.http_url)
-            project = await _project(http, server, owner)
+            project = await create_project(server.http_url, owner, "Live workshop")
             key_id, key = await create_api_key(http, server.http_url, owner)
             async with await YClient.connect(server.ws_url, str(project), token=key) as live:
                 await live.wait_synced()
@@ -286,7 +252,7 @@ class TestLiveValidation:
         server = locked_server
         async with aiohttp.ClientSession() as http:
             owner = await register(http, server.http_url)
-            project = await _project(http, server, owner)
+            project = await create_project(server.http_url, owner, "Live workshop")
             base = f"{server.http_url}/v1/projects/{project}"
             async with http.post(
                 f"{base}/ideas", json={"text": "Kiosk"}, headers=owner.headers

@@ -156,3 +156,29 @@ async def audit_actions(db: asyncpg.Pool, actor_id: UUID) -> list[str]:
     """The audited actions of ``actor_id``, oldest first."""
     rows = await db.fetch("SELECT action FROM audit_log WHERE actor_id = $1 ORDER BY id", actor_id)
     return [row["action"] for row in rows]
+
+
+async def call(
+    base_url: str, user: RegisteredUser, method: str, path: str, body: Any = None
+) -> Any:
+    """Call the REST API as ``user`` (Bearer token); return the JSON body (2xx only)."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.request(method, base_url + path, json=body, headers=user.headers) as response,
+    ):
+        text = await response.text()
+        assert response.status < 300, f"{method} {path}: {response.status} {text}"
+        return await response.json(content_type=None) if text else None
+
+
+async def create_project(base_url: str, owner: RegisteredUser, name: str) -> UUID:
+    """A new project owned by ``owner``."""
+    return UUID((await call(base_url, owner, "POST", "/v1/projects", {"name": name}))["id"])
+
+
+async def add_member(
+    base_url: str, owner: RegisteredUser, project: UUID | str, who: RegisteredUser, role: str
+) -> None:
+    """Put ``who`` on ``project``'s team with ``role`` (as its owner)."""
+    body = {"email": who.email, "role": role}
+    await call(base_url, owner, "POST", f"/v1/projects/{project}/members", body)

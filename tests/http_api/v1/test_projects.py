@@ -57,6 +57,8 @@ class TestCreate:
             ({"name": ""}, "name"),
             ({"name": "   "}, "name"),
             ({"name": "x" * 201}, "name"),
+            ({"name": "two\nlines"}, "name"),
+            ({"name": "bell\x07"}, "name"),
             ({"name": "ok", "description": "x" * 5001}, "description"),
             ({"name": "ok", "phase": "brainstorm"}, "phase"),
             ({"name": "ok", "owner": "someone"}, "owner"),

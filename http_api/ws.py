@@ -15,6 +15,7 @@ from collab.close import Close, CloseCode
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
 from http_api.keys import ROOM_ACCESS, ROOMS, SETTINGS
 from http_api.problems import InvalidRequest
+from http_api.ws_direct import DirectWebSocketResponse
 from persistence.errors import StorageError
 from rooms.access import RoomAccess
 from rooms.connection import Connection
@@ -137,7 +138,7 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
         )
     settings = request.app[SETTINGS]
     manager = request.app[ROOMS]
-    ws = web.WebSocketResponse(
+    ws = DirectWebSocketResponse(
         heartbeat=settings.heartbeat_s,
         # The session rejects frames over max_frame_bytes with a reason; aiohttp's own cap (it
         # closes with a bare 1009) only stops absurd frames before they are buffered whole.
@@ -193,7 +194,7 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-async def _serve(ws: web.WebSocketResponse, room: Room, conn: Connection) -> None:
+async def _serve(ws: DirectWebSocketResponse, room: Room, conn: Connection) -> None:
     """Run the connection's reader and writer until either side ends it."""
     writer = asyncio.create_task(_write(conn))
     reader = asyncio.create_task(_read(ws, room, conn))
@@ -209,6 +210,7 @@ async def _serve(ws: web.WebSocketResponse, room: Room, conn: Connection) -> Non
             with suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(writer), _CLOSE_GRACE_S)
     finally:
+        ws.deliver_binary(None)  # late frames must not reach a room this connection left
         for task in tasks:
             if not task.done():
                 task.cancel()
@@ -223,11 +225,28 @@ async def _write(conn: Connection) -> None:
         await conn.run_writer()
 
 
-async def _read(ws: web.WebSocketResponse, room: Room, conn: Connection) -> None:
+async def _read(ws: DirectWebSocketResponse, room: Room, conn: Connection) -> None:
+    """Feed the room every binary message; close on text. Ends when the socket closes.
+
+    Binary messages go straight from aiohttp's parser to the room once none waits in the
+    queue (http_api/ws_direct.py); until then, and for every other message type, this loop
+    reads them in order.
+    """
+
+    def deliver(data: bytes) -> None:
+        BYTES_IN.inc(len(data))
+        try:
+            room.receive(conn, data)
+        except Exception:  # a bug, not bad input: that socket goes, the room stays
+            _log.exception("receive_failed", room=room.name, conn=conn.id)
+            conn.close(Close(CloseCode.INTERNAL_ERROR, "internal error"))
+
+    direct = ws.deliver_binary(deliver)
     async for message in ws:
         if message.type is WSMsgType.BINARY:
-            BYTES_IN.inc(len(message.data))
-            room.receive(conn, message.data)
+            deliver(message.data)
+            if not direct:
+                direct = ws.deliver_binary(deliver)
         elif message.type is WSMsgType.TEXT:
             conn.close(Close(CloseCode.UNSUPPORTED_DATA, "text frames are not supported"))
         # Once closed, frames are ignored (the session drops them) until the writer's close

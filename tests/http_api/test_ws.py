@@ -8,14 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+import pytest
 import websockets
 from pycrdt import Array, Doc, Map, Text
+from structlog.testing import capture_logs
 
 from collab.awareness import AwarenessEntry, encode_awareness_entries
 from collab.close import CloseCode
 from collab.codec import encode
 from collab.messages import AwarenessUpdate, Saved, SyncStep1, Update
 from http_api.keys import DB
+from rooms.connection import Connection
+from rooms.room import Room
 from tests.conftest import RunningServer, StartServer
 from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient, append_item
@@ -188,6 +192,29 @@ class TestBadInput:
             assert items(newcomer.doc) == ["kept", "after"]
         await bystander.close()
         return client
+
+    async def test_a_bug_while_handling_a_frame_closes_only_that_socket(
+        self, server: RunningServer, room: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An unexpected exception in the room's handling closes the sender with 1011.
+
+        Frames are handled inside aiohttp's data_received (http_api/ws_direct.py), where an
+        escaping exception would be aiohttp's problem; the adapter contains it instead.
+        """
+        original = Room.receive
+
+        def receive(self: Room, conn: Connection, frame: bytes) -> None:
+            if frame == b"\x00\x02\x01\x00":  # only this client's marker frame trips the bug
+                raise RuntimeError("a bug")
+            original(self, conn, frame)
+
+        monkeypatch.setattr(Room, "receive", receive)
+        with capture_logs() as logs:
+            client = await self._expect_close(
+                server, room, b"\x00\x02\x01\x00", CloseCode.INTERNAL_ERROR
+            )
+        assert client.close_reason == "internal error"
+        assert any(e["event"] == "receive_failed" for e in logs)
 
     async def test_truncated_frame_closes_only_that_socket(
         self, server: RunningServer, room: str

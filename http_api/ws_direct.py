@@ -1,0 +1,127 @@
+"""A WebSocketResponse that can hand binary messages to a callback as aiohttp parses them.
+
+aiohttp's frame parser runs in the protocol's ``data_received`` and puts every message in a
+queue; ``receive()`` then wakes the handler's task to take it out. For a relay that is one
+task switch, a future, a timeout context and a few Python frames per message, about a tenth
+of the server's CPU at light load (py-spy, docs/benchmarks.md). Rooms never await while
+handling a frame (STYLE.md rule 7), so they can just as well run inside ``data_received``,
+which is what the npm reference server does with its ``message`` event.
+
+Once :meth:`DirectWebSocketResponse.deliver_binary` is on, binary messages skip the queue
+and go to the callback in arrival order. Everything else (close, ping, pong, text, errors)
+still goes through the queue to ``receive()``, which keeps aiohttp's close handshake,
+auto-pong and heartbeat exactly as they are.
+
+This relies on three aiohttp internals (the queue class, the reader's constructor and the
+protocol's ``_payload_parser`` / ``_message_tail``). If an aiohttp release changes them, the
+swap is skipped with one warning and every message takes the ordinary queue: slower, never
+wrong. tests/http_api/test_ws_direct.py fails when the installed aiohttp no longer takes the
+direct path, so an upgrade cannot lose it silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from aiohttp import WSMsgType, web
+from aiohttp._websocket.reader import WebSocketDataQueue, WebSocketReader
+from aiohttp.web_request import BaseRequest
+
+__all__ = ["BinaryTarget", "DirectWebSocketResponse"]
+
+#: Receives the payload of each binary message; must not raise and must not block.
+BinaryTarget = Callable[[bytes], None]
+
+_log = structlog.get_logger(__name__)
+# The queue's flow-control limit, as aiohttp sizes it (DEFAULT_CHUNK_SIZE, 64 KiB).
+_QUEUE_LIMIT = 2**16
+_warned = False
+
+
+class _DirectQueue(WebSocketDataQueue):
+    """aiohttp's message queue, except that binary messages go to ``target`` once it is set."""
+
+    __slots__ = ("target",)
+
+    def __init__(self, protocol: Any, limit: int, *, loop: Any) -> None:
+        super().__init__(protocol, limit, loop=loop)
+        self.target: BinaryTarget | None = None
+
+    def feed_data(self, data: Any, size: int) -> None:
+        target = self.target
+        if target is not None and data[0] is WSMsgType.BINARY:
+            target(data[1])
+            return
+        super().feed_data(data, size)
+
+
+class DirectWebSocketResponse(web.WebSocketResponse):
+    """A WebSocketResponse whose binary messages can bypass ``receive()``."""
+
+    _direct: _DirectQueue | None = None
+
+    def _post_start(self, request: BaseRequest, protocol: str | None, writer: Any) -> None:
+        handler: Any = request.protocol
+        tail = getattr(handler, "_message_tail", None)
+        direct = None
+        if tail is not None:
+            direct = _build(handler, self._loop, self._max_msg_size, bool(self._compress))
+        if direct is None:
+            if tail is None:
+                _warn_unavailable("RequestHandler._message_tail is gone")
+            super()._post_start(request, protocol, writer)
+            return
+        queue, parser = direct
+        # Bytes that came with (or after) the upgrade request, before any parser was set: kept
+        # from aiohttp's parser (replaced below) and fed to ours, so none is parsed twice.
+        handler._message_tail = b""
+        super()._post_start(request, protocol, writer)
+        self._reader, self._parser, handler._payload_parser = queue, parser, parser
+        self._direct = queue
+        if tail:
+            parser.feed_data(tail)
+
+    @property
+    def direct_available(self) -> bool:
+        """Whether this response installed the direct path (False: every message is queued)."""
+        return self._direct is not None
+
+    def deliver_binary(self, target: BinaryTarget | None) -> bool:
+        """Send binary messages straight to ``target`` from now on (None: stop).
+
+        Returns True when delivery is direct. It is refused (False) while messages already
+        wait in the queue, so that nothing overtakes them: read those with ``receive()`` and
+        ask again. Also False when the direct path is unavailable.
+        """
+        direct = self._direct
+        if direct is None:
+            return False
+        if target is not None and direct._buffer:
+            return False
+        direct.target = target
+        return target is not None
+
+
+def _build(
+    handler: Any, loop: Any, max_msg_size: int, compress: bool
+) -> tuple[_DirectQueue, Any] | None:
+    """Our queue and a parser feeding it, or None if aiohttp's internals changed shape."""
+    if not hasattr(handler, "_payload_parser"):
+        _warn_unavailable("RequestHandler._payload_parser is gone")
+        return None
+    try:
+        queue = _DirectQueue(handler, _QUEUE_LIMIT, loop=loop)
+        parser = WebSocketReader(queue, max_msg_size, compress=compress, decode_text=True)
+    except (AttributeError, TypeError) as exc:
+        _warn_unavailable(f"{type(exc).__name__}: {exc}")
+        return None
+    return queue, parser
+
+
+def _warn_unavailable(why: str) -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        _log.warning("ws_direct_unavailable", why=why)

@@ -1,0 +1,236 @@
+"""DirectWebSocketResponse: binary messages straight from aiohttp's parser, in order, over sockets.
+
+A small aiohttp app on 127.0.0.1 echoes every message it gets back to the client as
+``<how>:<payload>`` (``direct`` from the callback, ``queued`` from ``receive()``), so the
+client sees both the order and the path each message took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import struct
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import pytest
+import websockets
+from aiohttp import WSMsgType, web
+from structlog.testing import capture_logs
+
+from http_api import ws_direct
+from http_api.ws_direct import DirectWebSocketResponse
+from tests.support.timing import TIMEOUT
+
+
+@dataclass
+class Probe:
+    """What the test app saw: every message, tagged with the path it came by."""
+
+    compress: bool = False
+    seen: list[tuple[str, bytes | str]] = field(default_factory=list)
+    direct_available: list[bool] = field(default_factory=list)
+
+
+PROBE = web.AppKey("probe", Probe)
+
+
+async def _echo(request: web.Request) -> web.WebSocketResponse:
+    probe = request.app[PROBE]
+    ws = DirectWebSocketResponse(compress=probe.compress)
+    await ws.prepare(request)
+    probe.direct_available.append(ws.direct_available)
+    echoes: list[asyncio.Task[None]] = []
+
+    def seen(how: str, data: bytes) -> None:
+        probe.seen.append((how, data))
+        if data == b"stop":
+            ws.deliver_binary(None)
+        echoes.append(asyncio.ensure_future(ws.send_bytes(how.encode() + b":" + data)))
+
+    def target(data: bytes) -> None:
+        seen("direct", data)
+
+    direct = ws.deliver_binary(target)
+    async for message in ws:
+        if message.type is WSMsgType.BINARY:
+            seen("queued", message.data)
+            if not direct:
+                direct = ws.deliver_binary(target)
+        elif message.type is WSMsgType.TEXT:
+            probe.seen.append(("text", message.data))
+            await ws.send_str("text:" + message.data)
+    ws.deliver_binary(None)
+    await asyncio.gather(*echoes)
+    return ws
+
+
+@dataclass
+class EchoServer:
+    probe: Probe
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/echo"
+
+
+async def _start(probe: Probe) -> tuple[web.AppRunner, EchoServer]:
+    app = web.Application()
+    app[PROBE] = probe
+    app.router.add_get("/echo", _echo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, EchoServer(probe, port)
+
+
+@pytest.fixture
+async def echo_server() -> AsyncIterator[EchoServer]:
+    runner, server = await _start(Probe())
+    try:
+        yield server
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def compressing_server() -> AsyncIterator[EchoServer]:
+    runner, server = await _start(Probe(compress=True))
+    try:
+        yield server
+    finally:
+        await runner.cleanup()
+
+
+async def _recv_all(ws: websockets.ClientConnection, count: int) -> list[bytes]:
+    got = []
+    for _ in range(count):
+        message = await asyncio.wait_for(ws.recv(), TIMEOUT)
+        got.append(message if isinstance(message, bytes) else message.encode())
+    return got
+
+
+def _masked_frame(payload: bytes, opcode: int = 0x2) -> bytes:
+    """One client frame (RFC 6455 5.2: FIN, masked), for payloads under 126 bytes."""
+    mask = os.urandom(4)
+    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + body
+
+
+async def _read_server_frame(reader: asyncio.StreamReader) -> bytes:
+    """One unmasked server frame's payload (short frames only)."""
+    head = await reader.readexactly(2)
+    length = head[1] & 0x7F
+    if length == 126:
+        (length,) = struct.unpack("!H", await reader.readexactly(2))
+    return await reader.readexactly(length)
+
+
+class TestDirectPath:
+    async def test_installed_aiohttp_delivers_binary_directly(
+        self, echo_server: EchoServer
+    ) -> None:
+        """With the aiohttp this project installs, binary messages skip the queue, in order."""
+        async with websockets.connect(echo_server.url) as ws:
+            for i in range(20):
+                await ws.send(f"m{i}".encode())
+            echoes = await _recv_all(ws, 20)
+        assert echoes == [f"direct:m{i}".encode() for i in range(20)]
+        assert echo_server.probe.direct_available == [True]
+
+    async def test_frames_sent_with_the_upgrade_keep_their_order(
+        self, echo_server: EchoServer
+    ) -> None:
+        """Frames in the upgrade request's packet are queued, read in order, then direct.
+
+        The client writes the upgrade request and 10 frames in one write, so aiohttp holds
+        them as the bytes after the request until the parser is set; none may be lost,
+        parsed twice or overtaken by the frames sent after them.
+        """
+        reader, writer = await asyncio.open_connection("127.0.0.1", echo_server.port)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (
+            f"GET /echo HTTP/1.1\r\nHost: 127.0.0.1:{echo_server.port}\r\n"
+            f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+        early = b"".join(_masked_frame(f"e{i}".encode()) for i in range(10))
+        try:
+            writer.write(request + early)
+            status = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT)
+            assert status.startswith(b"HTTP/1.1 101")
+            first = [await asyncio.wait_for(_read_server_frame(reader), TIMEOUT) for _ in range(10)]
+            writer.write(b"".join(_masked_frame(f"l{i}".encode()) for i in range(10)))
+            later = [await asyncio.wait_for(_read_server_frame(reader), TIMEOUT) for _ in range(10)]
+        finally:
+            writer.close()
+        assert [e.split(b":", 1)[1] for e in first] == [f"e{i}".encode() for i in range(10)]
+        assert later == [f"direct:l{i}".encode() for i in range(10)]
+        # The early frames were already parsed when the handler asked for direct delivery,
+        # so at least the first of them came through receive().
+        assert first[0] == b"queued:e0"
+
+    async def test_stopping_sends_binary_back_through_receive(
+        self, echo_server: EchoServer
+    ) -> None:
+        """After deliver_binary(None), binary messages take the queue again."""
+        async with websockets.connect(echo_server.url) as ws:
+            for payload in (b"a", b"stop", b"b", b"c"):
+                await ws.send(payload)
+            echoes = await _recv_all(ws, 4)
+        assert echoes == [b"direct:a", b"direct:stop", b"queued:b", b"queued:c"]
+
+    async def test_control_and_text_frames_still_go_through_aiohttp(
+        self, echo_server: EchoServer
+    ) -> None:
+        """Ping gets its pong, text reaches receive(), and the close handshake completes."""
+        async with websockets.connect(echo_server.url) as ws:
+            await ws.send(b"x")
+            pong = await ws.ping(b"are you there")
+            await asyncio.wait_for(pong, TIMEOUT)
+            await ws.send("hello")
+            echoes = await _recv_all(ws, 2)
+            await ws.close(1000, "bye")
+        assert echoes == [b"direct:x", b"text:hello"]
+        assert ws.close_code == 1000
+        assert echo_server.probe.seen == [("direct", b"x"), ("text", "hello")]
+
+    async def test_compressed_messages_arrive_decompressed(
+        self, compressing_server: EchoServer
+    ) -> None:
+        """With permessage-deflate negotiated, the callback gets the original bytes."""
+        payload = b"workshop " * 500
+        async with websockets.connect(compressing_server.url) as ws:
+            assert ws.response is not None
+            assert "permessage-deflate" in ws.response.headers.get("Sec-WebSocket-Extensions", "")
+            await ws.send(payload)
+            (echo,) = await _recv_all(ws, 1)
+        assert echo == b"direct:" + payload
+
+
+class TestFallback:
+    async def test_without_the_internals_every_message_is_queued(
+        self, echo_server: EchoServer, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """If aiohttp's reader changed shape, the response works as a plain one and says so once."""
+
+        def changed(*_args: object, **_kwargs: object) -> None:
+            raise TypeError("WebSocketReader() takes different arguments now")
+
+        monkeypatch.setattr(ws_direct, "WebSocketReader", changed)
+        monkeypatch.setattr(ws_direct, "_warned", False)
+        with capture_logs() as logs:
+            for _ in range(2):
+                async with websockets.connect(echo_server.url) as ws:
+                    await ws.send(b"one")
+                    await ws.send(b"two")
+                    echoes = await _recv_all(ws, 2)
+                assert echoes == [b"queued:one", b"queued:two"]
+        assert echo_server.probe.direct_available == [False, False]
+        warnings = [e for e in logs if e["event"] == "ws_direct_unavailable"]
+        assert len(warnings) == 1
+        assert "different arguments" in warnings[0]["why"]

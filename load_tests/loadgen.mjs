@@ -179,7 +179,7 @@ class Client {
 const pct = (sorted, p) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : null
 function summary (values) {
   const s = Float64Array.from(values).sort()
-  return { count: s.length, p50: pct(s, 0.5), p99: pct(s, 0.99), max: s.length ? s[s.length - 1] : null }
+  return { count: s.length, p50: pct(s, 0.5), p90: pct(s, 0.9), p99: pct(s, 0.99), p999: pct(s, 0.999), max: s.length ? s[s.length - 1] : null }
 }
 
 async function connectAll (rooms, perRoom, extra = {}) {

@@ -1,10 +1,20 @@
-"""Prometheus metrics of the persistence layer (names documented in docs/operations.md)."""
+"""Prometheus metrics of the persistence layer (names documented in docs/operations.md).
+
+Also :class:`LoopMetric`, the lock-free counter that the per-message metrics of both this
+layer and rooms use.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from collections.abc import Iterator
+
+from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 __all__ = [
+    "LoopMetric",
+    "LoopMetrics",
     "PERSIST_BATCH_SECONDS",
     "PERSIST_BATCH_UPDATES",
     "PERSIST_QUEUE_DEPTH",
@@ -22,8 +32,67 @@ PERSIST_BATCH_UPDATES = Histogram(
     "Number of updates written per group-commit batch",
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000),
 )
-PERSIST_QUEUE_DEPTH = Gauge(
-    "dttools_persist_queue_depth", "Updates accepted but not yet committed to PostgreSQL"
+
+
+class LoopMetric:
+    """A counter or gauge changed only on the event loop thread: a plain number, no lock.
+
+    prometheus_client's Counter takes a lock and runs checks on every ``inc()``; on the relay
+    path, several of those per message were a measurable share of its Python work. These are
+    read when /metrics is scraped (``collect``), under the same names and types.
+    """
+
+    __slots__ = ("name", "documentation", "kind", "value")
+
+    def __init__(
+        self,
+        name: str,
+        documentation: str,
+        *,
+        kind: str = "counter",
+        group: LoopMetrics | None = None,
+    ) -> None:
+        if kind not in ("counter", "gauge"):
+            raise ValueError(f"unknown metric kind {kind!r}")
+        self.name = name
+        self.documentation = documentation
+        self.kind = kind
+        self.value = 0.0
+        (group if group is not None else _DEFAULT_GROUP).metrics.append(self)
+
+    def inc(self, amount: float = 1) -> None:
+        """Add ``amount`` (a counter only ever goes up: callers pass counts and sizes)."""
+        self.value += amount
+
+    def dec(self, amount: float = 1) -> None:
+        """Subtract ``amount`` (gauges)."""
+        self.value -= amount
+
+    def metric(self) -> Metric:
+        """The sample as the Prometheus client exposes it."""
+        if self.kind == "counter":
+            return CounterMetricFamily(self.name, self.documentation, value=self.value)
+        return GaugeMetricFamily(self.name, self.documentation, value=self.value)
+
+
+class LoopMetrics(Collector):
+    """The collector that exposes a group of LoopMetrics (the default group: in REGISTRY)."""
+
+    def __init__(self) -> None:
+        self.metrics: list[LoopMetric] = []
+
+    def collect(self) -> Iterator[Metric]:
+        for metric in self.metrics:
+            yield metric.metric()
+
+
+_DEFAULT_GROUP = LoopMetrics()
+REGISTRY.register(_DEFAULT_GROUP)
+
+PERSIST_QUEUE_DEPTH = LoopMetric(
+    "dttools_persist_queue_depth",
+    "Updates accepted but not yet committed to PostgreSQL",
+    kind="gauge",
 )
 PERSIST_FAILURES = Counter(
     "dttools_persist_failures_total", "Group-commit batches that failed and were retried"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from persistence.metrics import LoopMetric
+
 __all__ = [
     "ROOMS_OPEN",
     "CONNECTIONS",
@@ -26,12 +28,13 @@ __all__ = [
 
 ROOMS_OPEN = Gauge("dttools_rooms_open", "Rooms loaded on this node")
 CONNECTIONS = Gauge("dttools_connections", "WebSocket connections open on this node")
-UPDATES_IN = Counter("dttools_updates_in_total", "Document updates received from clients")
-UPDATES_OUT = Counter(
-    "dttools_updates_out_total", "Document updates queued to clients (one per recipient)"
+# Changed once or more per message: lock-free, read at scrape time.
+UPDATES_IN = LoopMetric("dttools_updates_in", "Document updates received from clients")
+UPDATES_OUT = LoopMetric(
+    "dttools_updates_out", "Document updates queued to clients (one per recipient)"
 )
-BYTES_IN = Counter("dttools_bytes_in_total", "WebSocket payload bytes received")
-BYTES_OUT = Counter("dttools_bytes_out_total", "WebSocket payload bytes queued to clients")
+BYTES_IN = LoopMetric("dttools_bytes_in", "WebSocket payload bytes received")
+BYTES_OUT = LoopMetric("dttools_bytes_out", "WebSocket payload bytes queued to clients")
 FANOUT_SECONDS = Histogram(
     "dttools_fanout_latency_seconds",
     "Time from receiving an update to writing it to the room's other sockets (the last one "

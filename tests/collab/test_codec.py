@@ -138,6 +138,14 @@ class TestEncode:
         assert encode_update(payload) == encode(Update(payload))
         assert encode_awareness(payload) == encode(AwarenessUpdate(payload))
 
+    @pytest.mark.parametrize("length", [0, 1, 30, 127, 128, 300])
+    def test_small_and_large_sync_frames_decode_alike(self, length: int) -> None:
+        """Payloads under 128 bytes (decode()'s one-byte-length shortcut) and over it decode
+        to the same messages that were encoded."""
+        payload = bytes(range(256))[:length] if length <= 256 else b"\x07" * length
+        for message in (SyncStep1(payload), SyncStep2(payload), Update(payload)):
+            assert decode(encode(message)) == message
+
     def test_encode_refuses_non_messages(self) -> None:
         """encode() is for protocol messages only."""
         with pytest.raises(TypeError, match="cannot encode str"):

@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import struct
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -89,21 +88,30 @@ async def _start(probe: Probe) -> tuple[web.AppRunner, EchoServer]:
 
 
 @pytest.fixture
-async def echo_server() -> AsyncIterator[EchoServer]:
-    runner, server = await _start(Probe())
+async def start_echo() -> AsyncIterator[Callable[..., Awaitable[EchoServer]]]:
+    """Factory: an echo server on 127.0.0.1 (cleaned up after the test)."""
+    runners: list[web.AppRunner] = []
+
+    async def start(*, compress: bool = False) -> EchoServer:
+        runner, server = await _start(Probe(compress=compress))
+        runners.append(runner)
+        return server
+
     try:
-        yield server
+        yield start
     finally:
-        await runner.cleanup()
+        for runner in runners:
+            await runner.cleanup()
 
 
 @pytest.fixture
-async def compressing_server() -> AsyncIterator[EchoServer]:
-    runner, server = await _start(Probe(compress=True))
-    try:
-        yield server
-    finally:
-        await runner.cleanup()
+async def echo_server(start_echo: Callable[..., Awaitable[EchoServer]]) -> EchoServer:
+    return await start_echo()
+
+
+@pytest.fixture
+async def compressing_server(start_echo: Callable[..., Awaitable[EchoServer]]) -> EchoServer:
+    return await start_echo(compress=True)
 
 
 async def _recv_all(ws: websockets.ClientConnection, count: int) -> list[bytes]:
@@ -114,20 +122,17 @@ async def _recv_all(ws: websockets.ClientConnection, count: int) -> list[bytes]:
     return got
 
 
-def _masked_frame(payload: bytes, opcode: int = 0x2) -> bytes:
-    """One client frame (RFC 6455 5.2: FIN, masked), for payloads under 126 bytes."""
+def _masked_frame(payload: bytes) -> bytes:
+    """One binary client frame (RFC 6455 5.2: FIN, masked), for payloads under 126 bytes."""
     mask = os.urandom(4)
     body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + body
+    return bytes((0x82, 0x80 | len(payload))) + mask + body
 
 
 async def _read_server_frame(reader: asyncio.StreamReader) -> bytes:
-    """One unmasked server frame's payload (short frames only)."""
+    """One unmasked server frame's payload (payloads under 126 bytes only)."""
     head = await reader.readexactly(2)
-    length = head[1] & 0x7F
-    if length == 126:
-        (length,) = struct.unpack("!H", await reader.readexactly(2))
-    return await reader.readexactly(length)
+    return await reader.readexactly(head[1] & 0x7F)
 
 
 class TestDirectPath:

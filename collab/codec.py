@@ -18,7 +18,7 @@ from collab.messages import (
     Update,
 )
 
-__all__ = ["decode", "encode", "encode_update", "encode_awareness"]
+__all__ = ["decode", "small_sync_payload", "encode", "encode_update", "encode_awareness"]
 
 _SYNC = bytes([MessageType.SYNC])
 _STEP1 = _SYNC + bytes([SyncType.STEP1])
@@ -32,6 +32,29 @@ _SYNC_MESSAGES: dict[int, type[SyncStep1 | SyncStep2 | Update]] = {
 }
 # y-protocols auth.js: messagePermissionDenied = 0
 _PERMISSION_DENIED = 0
+# Plain ints for the hot path (comparing with an IntEnum member costs an attribute lookup).
+_SYNC_TYPE = int(MessageType.SYNC)
+_UPDATE_TYPE = int(SyncType.UPDATE)
+
+
+def small_sync_payload(frame: bytes) -> bytes | None:
+    """The payload of a sync frame (step 1, step 2 or update) of under 16 KiB, else None.
+
+    That is the shape of nearly every frame a room receives, and reading it takes a few byte
+    comparisons instead of a Reader and a message object: the relay's hot path (see
+    :meth:`collab.session.SyncSession.receive_update`). For any frame this returns bytes for,
+    :func:`decode` returns the sync message of type ``frame[1]`` holding the same bytes; for
+    every other frame, well-formed or not, it returns None and :func:`decode` reads it.
+    """
+    size = len(frame)
+    if size < 3 or frame[0] != _SYNC_TYPE or frame[1] > _UPDATE_TYPE:
+        return None
+    length = frame[2]
+    if length < 0x80:  # a one-byte length
+        return frame[3:] if length == size - 3 else None
+    if size > 3 and frame[3] < 0x80 and (length & 0x7F) | (frame[3] << 7) == size - 4:
+        return frame[4:]  # a two-byte length
+    return None
 
 
 def decode(frame: bytes, max_frame_bytes: int | None = None) -> Message:
@@ -46,16 +69,9 @@ def decode(frame: bytes, max_frame_bytes: int | None = None) -> Message:
         raise MessageTooLarge("frame", len(frame), max_frame_bytes)
     if not frame:
         raise MalformedMessage("empty frame")
-    if (
-        frame[0] == MessageType.SYNC
-        and len(frame) > 2
-        and frame[1] <= SyncType.UPDATE
-        and frame[2] < 0x80
-        and frame[2] == len(frame) - 3  # a one-byte length that covers the rest
-    ):
-        # The shape of nearly every relayed update (small, one-byte fields): the same result
-        # as the general path below without building a Reader, once per received message.
-        return _SYNC_MESSAGES[frame[1]](frame[3:])
+    payload = small_sync_payload(frame)
+    if payload is not None:
+        return _SYNC_MESSAGES[frame[1]](payload)
     reader = Reader(frame)
     kind = reader.read_var_uint()
     message: Message
@@ -119,6 +135,9 @@ def encode(message: Message) -> bytes:
 
 def encode_update(update: bytes) -> bytes:
     """Frame a document update for broadcast (hot path: avoids building a dataclass)."""
+    size = len(update)
+    if size < 0x80:  # a one-byte length: most relayed updates
+        return bytes((_SYNC_TYPE, _UPDATE_TYPE, size)) + update
     return _UPDATE + write_var_bytes(update)
 
 

@@ -63,7 +63,9 @@ class _Transport:
             or transport.get_write_buffer_size() > _HIGH_WATER_BYTES
         ):
             return False
-        transport.write(_wire(data))
+        # The identity check inline: it hits for every socket but the first of a broadcast.
+        wire = _wire.wire if data is _wire.frame else _wire.build(data)
+        transport.write(wire)
         return True
 
     async def send(self, data: bytes) -> None:
@@ -81,15 +83,14 @@ class _WireCache:
     Holding a reference to the last frame also keeps its identity from being reused.
     """
 
-    __slots__ = ("_frame", "_wire")
+    __slots__ = ("frame", "wire")
 
     def __init__(self) -> None:
-        self._frame = b""
-        self._wire = b"\x82\x00"
+        self.frame = b""
+        self.wire = b"\x82\x00"
 
-    def __call__(self, data: bytes) -> bytes:
-        if data is self._frame:
-            return self._wire
+    def build(self, data: bytes) -> bytes:
+        """The wire bytes of ``data`` (remembered until the next call)."""
         length = len(data)
         if length < 126:
             wire = bytes((0x82, length)) + data
@@ -97,7 +98,7 @@ class _WireCache:
             wire = _HEADER16.pack(0x82, 126, length) + data
         else:
             wire = _HEADER64.pack(0x82, 127, length) + data
-        self._frame, self._wire = data, wire
+        self.frame, self.wire = data, wire
         return wire
 
 

@@ -80,8 +80,8 @@ class GroupCommitter:
         return self._per_room[room]
 
     def has_capacity(self) -> bool:
-        """Whether :meth:`submit` would accept an update now."""
-        return self.depth < self._max_pending
+        """Whether :meth:`submit` would accept an update now (once per relayed update)."""
+        return self._submitted - self._committed < self._max_pending
 
     def submit(self, room: str, payload: bytes, listener: DurabilityListener | None) -> int:
         """Queue one update; return its ticket for :meth:`wait_durable`.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from persistence.metrics import LoopMetric
+from persistence.metrics import LoopHistogram, LoopMetric
 
 __all__ = [
     "ROOMS_OPEN",
@@ -35,7 +35,7 @@ UPDATES_OUT = LoopMetric(
 )
 BYTES_IN = LoopMetric("dttools_bytes_in", "WebSocket payload bytes received")
 BYTES_OUT = LoopMetric("dttools_bytes_out", "WebSocket payload bytes queued to clients")
-FANOUT_SECONDS = Histogram(
+FANOUT_SECONDS = LoopHistogram(
     "dttools_fanout_latency_seconds",
     "Time from receiving an update to writing it to the room's other sockets (the last one "
     "written, per broadcast; frames that waited in an outbox are observed when written)",

@@ -134,17 +134,25 @@ class Room:
 
     def receive(self, conn: Connection, frame: bytes) -> None:
         """Feed one frame from ``conn`` through its session and act on the events."""
-        if conn.closing:
+        if conn.closed is not None:
             return  # closed by us (revoked, too slow, ...): nothing more from it reaches the room
         session = conn.session
-        events = session.receive(frame, time.monotonic())
+        now = time.monotonic()
+        update = session.receive_update(frame, now)  # nearly every frame: one small update
+        if update is not None:
+            if conn.read_only:
+                self._refuse_viewer_update(conn, update)
+            else:
+                self._apply_client_update(conn, update, time.perf_counter())
+            return
+        events = session.receive(frame, now)
         if session.close_requested is not None:
             conn.close(session.close_requested)
             return
         received_at = time.perf_counter()
         for event in events:
             self._handle(conn, event, received_at)
-            if conn.closed is not None:
+            if conn.closing:
                 return
 
     def _handle(self, conn: Connection, event: Event, received_at: float) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collab.codec import decode, encode, encode_awareness, encode_update
+from collab.codec import decode, encode, encode_awareness, encode_update, small_sync_payload
 from collab.errors import MessageTooLarge, ProtocolError
 from collab.lib0 import Reader
 from collab.messages import (
@@ -46,6 +46,12 @@ _TYPE_OF: dict[type[Message], MessageType] = {
     AuthPermissionDenied: MessageType.AUTH,
     Saved: MessageType.SAVED,
     ServerNotice: MessageType.NOTICE,
+}
+
+_SYNC_BY_SUB: dict[int, type[SyncStep1 | SyncStep2 | Update]] = {
+    0: SyncStep1,
+    1: SyncStep2,
+    2: Update,
 }
 
 
@@ -115,3 +121,50 @@ class TestAcceptOrDocumentedError:
     def test_damaged_frames(self, frame: bytes) -> None:
         """Valid frames cut, extended or overwritten decode or raise a ProtocolError."""
         _accept_or_documented_error(frame)
+
+
+class TestSmallSyncPayload:
+    @given(st.one_of(messages.map(encode), st.binary(max_size=40), mutated_frames()))
+    def test_agrees_with_decode(self, frame: bytes) -> None:
+        """Whatever the fast path reads, decode() reads as a sync message of the same bytes."""
+        payload = small_sync_payload(frame)
+        if payload is not None:
+            message = decode(frame)
+            assert isinstance(message, SyncStep1 | SyncStep2 | Update)
+            assert message == _SYNC_BY_SUB[frame[1]](payload)
+
+    @given(st.sampled_from([SyncStep1, SyncStep2, Update]), st.binary(max_size=300))
+    def test_takes_every_small_sync_frame(
+        self, kind: type[SyncStep1 | SyncStep2 | Update], payload: bytes
+    ) -> None:
+        """Every sync frame with a one- or two-byte length is read by the fast path."""
+        assert small_sync_payload(encode(kind(payload))) == payload
+
+    @pytest.mark.parametrize("size", [0, 127, 128, 16383])
+    def test_length_field_boundaries(self, size: int) -> None:
+        """One-byte lengths end at 127, two-byte lengths at 16383."""
+        payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+        assert small_sync_payload(encode(Update(payload))) == payload
+
+    def test_longer_frames_take_the_reader(self) -> None:
+        """A three-byte length is left to decode()."""
+        frame = encode(Update(bytes(16384)))
+        assert small_sync_payload(frame) is None
+        assert decode(frame) == Update(bytes(16384))
+
+    @pytest.mark.parametrize(
+        "frame",
+        [
+            b"",
+            b"\x00\x02",
+            b"\x00\x03\x00",  # unknown sync sub-type
+            b"\x01\x02\x00",  # awareness
+            b"\x00\x02\x02\x01",  # length beyond the frame
+            b"\x00\x02\x00\x01",  # bytes after the payload
+            b"\x00\x02\x81\x00",  # two-byte length beyond the frame
+            b"\x00\x02\x81\x80\x00",  # a third length byte
+        ],
+    )
+    def test_anything_else_is_none(self, frame: bytes) -> None:
+        """Short, foreign, inconsistent or long-length frames are not read by the fast path."""
+        assert small_sync_payload(frame) is None

@@ -276,3 +276,59 @@ class TestFuzz:
                 assert events == []
             else:
                 assert bool(events) != (session.close_requested is not None)
+
+
+class TestReceiveUpdate:
+    def test_a_small_update_or_step2_is_returned(self) -> None:
+        """The fast path hands back the update bytes and counts the frame."""
+        session = SyncSession(Limits(), now=0.0)
+        assert session.receive_update(UPDATE, 0.0) == b"\x01"
+        assert session.receive_update(encode(SyncStep2(b"\x00\x00")), 0.0) == b"\x00\x00"
+        assert session.frames_in == 2
+        assert session.close_requested is None
+
+    def test_other_frames_are_left_to_receive(self) -> None:
+        """Step 1, awareness and malformed frames: None, nothing counted, nothing closed."""
+        session = SyncSession(Limits(), now=0.0)
+        for frame in (encode(SyncStep1(b"\x00")), PRESENCE, b"", b"\x00\x02\x05\x01"):
+            assert session.receive_update(frame, 0.0) is None
+        assert session.frames_in == 0
+        assert session.close_requested is None
+
+    def test_oversized_frames_are_left_to_receive(self) -> None:
+        """A frame over max_frame_bytes is for receive() to refuse with 1009."""
+        session = SyncSession(Limits(max_frame_bytes=4), now=0.0)
+        frame = encode(Update(b"\x01\x02"))
+        assert session.receive_update(frame, 0.0) is None
+        assert session.receive(frame, 0.0) == []
+        assert closed_with(session).code is CloseCode.MESSAGE_TOO_BIG
+
+    def test_over_the_rate_limit_it_closes_with_4429(self) -> None:
+        """The fast path spends the same tokens and fails the same way."""
+        session = SyncSession(Limits(updates_per_s=1, updates_burst=1), now=0.0)
+        assert session.receive_update(UPDATE, 0.0) == b"\x01"
+        assert session.receive_update(UPDATE, 0.0) is None
+        assert closed_with(session) == Close(CloseCode.RATE_LIMITED, "too many updates per second")
+        assert session.receive(UPDATE, 0.0) == []
+
+    @settings(max_examples=200)
+    @given(
+        st.lists(st.one_of(st.binary(max_size=40), _messages().map(encode)), max_size=8),
+        st.lists(st.floats(min_value=0.0, max_value=2.0), min_size=8, max_size=8),
+    )
+    def test_same_outcome_as_receive_alone(self, frames: list[bytes], steps: list[float]) -> None:
+        """receive_update, then receive when it returns None (as a room calls them), ends in the
+        same events, frame count and close reason as receive alone, for any frames and times.
+        """
+        limits = Limits(updates_burst=3, awareness_burst=2, max_frame_bytes=32)
+        fast, plain = SyncSession(limits, now=0.0), SyncSession(limits, now=0.0)
+        now = 0.0
+        for frame, step in zip(frames, steps, strict=False):
+            now += step
+            update = fast.receive_update(frame, now)
+            fast_events = [DocUpdate(update)] if update is not None else fast.receive(frame, now)
+            assert fast_events == plain.receive(frame, now)
+            assert (fast.frames_in, fast.close_requested) == (
+                plain.frames_in,
+                plain.close_requested,
+            )

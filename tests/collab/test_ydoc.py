@@ -14,6 +14,7 @@ from pycrdt import Array, Doc, Map, Text, merge_updates
 from collab.errors import InvalidUpdate, MalformedMessage, ProtocolError
 from collab.lib0 import Reader
 from collab.ydoc import (
+    CORE_TRANSACTIONS,
     DeleteSet,
     adds_nothing,
     apply_update,
@@ -481,3 +482,63 @@ class TestAddsNothing:
         """Bytes that are not an update raise InvalidUpdate."""
         with pytest.raises(InvalidUpdate):
             adds_nothing(Doc(), b"\x01\x02\x03")
+
+
+# yrs 0.28 panics on this update (a struct that claims a parent it cannot find) once a doc holds
+# the two updates before it: found by mutating valid updates, kept as a real panic to contain.
+PANIC_BASE = (
+    bytes.fromhex("01010700040101740568656c6c6f00"),  # client 7 types "hello" into "t"
+    bytes.fromhex("010107052801016d016b017c3f80000000"),  # client 7 sets m["k"]
+)
+PANIC_UPDATE = bytes.fromhex("0101070528010621016b017c3f80000000")
+NEXT_UPDATE = bytes.fromhex("010107068407040620776f726c6400")  # " world" after "hello"
+
+
+def _observed_doc() -> tuple[Doc[Any], list[bytes]]:
+    """A doc with an observer: apply_update must take pycrdt's public API for it."""
+    doc: Doc[Any] = Doc()
+    seen: list[bytes] = []
+    doc.observe(lambda event: seen.append(event.update))
+    return doc, seen
+
+
+class TestCoreTransactions:
+    def test_the_installed_pycrdt_takes_the_core_path(self) -> None:
+        """If a pycrdt upgrade reshapes its internals, this fails rather than slowing silently."""
+        assert CORE_TRANSACTIONS
+
+    @pytest.mark.parametrize("observed", [False, True], ids=["core", "public"])
+    def test_a_real_panic_is_contained_and_the_doc_stays_usable(self, observed: bool) -> None:
+        """A yrs panic becomes InvalidUpdate, leaves the doc as it was and open to the next."""
+        doc: Doc[Any] = _observed_doc()[0] if observed else Doc()
+        for update in PANIC_BASE:
+            apply_update(doc, update)
+        state, text = doc.get_state(), str(doc.get("t", type=Text))
+        with pytest.raises(InvalidUpdate, match="update rejected by the CRDT core"):
+            apply_update(doc, PANIC_UPDATE)
+        assert (doc.get_state(), str(doc.get("t", type=Text))) == (state, text)
+        apply_update(doc, NEXT_UPDATE)
+        assert str(doc.get("t", type=Text)) == "hello world"
+
+    @settings(max_examples=25, deadline=None)
+    @given(histories())
+    def test_both_paths_build_the_same_doc(self, per_author: list[list[bytes]]) -> None:
+        """A plain doc (core path) and an observed one (public API) end up identical, and the
+        observer saw every change: the observed doc really took pycrdt's own path.
+        """
+        updates = _in_order(per_author)
+        plain: Doc[Any] = Doc()
+        observed, seen = _observed_doc()
+        for update in updates:
+            apply_update(plain, update)
+            apply_update(observed, update)
+        assert (_clocks(plain), _content(plain)) == (_clocks(observed), _content(observed))
+        assert build_doc(seen).get_state() == observed.get_state()
+
+    def test_a_doc_inside_a_transaction_takes_the_public_api(self) -> None:
+        """Within an open transaction, the update joins it (as pycrdt nests transactions)."""
+        doc: Doc[Any] = Doc()
+        with doc.transaction():
+            apply_update(doc, PANIC_BASE[0])
+            assert str(doc.get("t", type=Text)) == "hello"
+        assert str(doc.get("t", type=Text)) == "hello"

@@ -1,11 +1,12 @@
-"""LoopMetric: lock-free counters and gauges read by the Prometheus registry at scrape time."""
+"""LoopMetric and LoopHistogram: lock-free metrics read by the Prometheus registry when scraped."""
 
 from __future__ import annotations
 
 import pytest
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from persistence.metrics import PERSIST_QUEUE_DEPTH, LoopMetric, LoopMetrics
+from persistence.metrics import PERSIST_QUEUE_DEPTH, LoopHistogram, LoopMetric, LoopMetrics
+from rooms.metrics import FANOUT_SECONDS
 
 
 @pytest.fixture
@@ -49,3 +50,42 @@ class TestLoopMetric:
             assert REGISTRY.get_sample_value("dttools_persist_queue_depth") == before + 7
         finally:
             PERSIST_QUEUE_DEPTH.dec(7)
+
+
+class TestLoopHistogram:
+    def test_buckets_are_cumulative_upper_bounds(
+        self, group: tuple[LoopMetrics, CollectorRegistry]
+    ) -> None:
+        """A value lands in every bucket whose bound is at least it (le), plus +Inf."""
+        metrics, registry = group
+        hist = LoopHistogram("dttools_test_seconds", "test", buckets=(0.001, 0.01), group=metrics)
+        for value in (0.0005, 0.001, 0.002, 5.0):
+            hist.observe(value)
+
+        def sample(suffix: str, **labels: str) -> float | None:
+            return registry.get_sample_value(f"dttools_test_seconds{suffix}", labels)
+
+        assert sample("_bucket", le="0.001") == 2
+        assert sample("_bucket", le="0.01") == 3
+        assert sample("_bucket", le="+Inf") == 4
+        assert sample("_count") == 4
+        assert sample("_sum") == pytest.approx(5.0035)
+
+    @pytest.mark.parametrize("buckets", [(), (0.1, 0.01), (0.1, 0.1)])
+    def test_buckets_must_increase(
+        self, group: tuple[LoopMetrics, CollectorRegistry], buckets: tuple[float, ...]
+    ) -> None:
+        """Empty, decreasing or repeated bounds are refused."""
+        with pytest.raises(ValueError, match="increasing"):
+            LoopHistogram("dttools_test_bad", "x", buckets=buckets, group=group[0])
+
+    def test_the_fanout_histogram_is_served(self) -> None:
+        """dttools_fanout_latency_seconds is a loop histogram in the global registry."""
+        before = REGISTRY.get_sample_value("dttools_fanout_latency_seconds_count")
+        assert before is not None
+        FANOUT_SECONDS.observe(0.0002)
+        assert REGISTRY.get_sample_value("dttools_fanout_latency_seconds_count") == before + 1
+        assert (
+            REGISTRY.get_sample_value("dttools_fanout_latency_seconds_bucket", {"le": "0.00025"})
+            is not None
+        )

@@ -15,7 +15,7 @@ from collab.close import Close, CloseCode
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
 from http_api.keys import ROOM_ACCESS, ROOMS, SETTINGS
 from http_api.problems import InvalidRequest
-from http_api.ws_direct import DirectWebSocketResponse
+from http_api.ws_direct import DirectWebSocketResponse, is_closed
 from persistence.errors import StorageError
 from rooms.access import RoomAccess
 from rooms.connection import Connection
@@ -58,7 +58,7 @@ class _Transport:
         transport = self._transport
         if (
             transport is None
-            or self._ws.closed
+            or is_closed(self._ws)
             or transport.is_closing()
             or transport.get_write_buffer_size() > _HIGH_WATER_BYTES
         ):

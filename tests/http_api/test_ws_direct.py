@@ -239,3 +239,16 @@ class TestFallback:
         warnings = [e for e in logs if e["event"] == "ws_direct_unavailable"]
         assert len(warnings) == 1
         assert "different arguments" in warnings[0]["why"]
+
+
+def test_is_closed_reads_aiohttp_s_flag() -> None:
+    """is_closed reads the flag behind aiohttp's ``closed`` property, without calling it.
+
+    If an aiohttp release renames the flag, is_closed falls back to the property and this
+    test fails, so the per-socket saving on every broadcast cannot be lost silently.
+    """
+    assert ws_direct.CLOSED_FLAG == "_closed"
+    ws = DirectWebSocketResponse()
+    assert ws_direct.is_closed(ws) is ws.closed is False
+    ws._set_closed()  # what aiohttp does when it sends or receives a close frame
+    assert ws_direct.is_closed(ws) is ws.closed is True

@@ -5,6 +5,11 @@ When the outbox is empty and the socket's buffer has room, the frame is written 
 common case: no task switch per delivery); otherwise it joins a bounded deque that one writer
 task per connection drains with back-pressure. A client whose outbox fills up is closed with
 1013 and resyncs when its provider reconnects.
+
+A room's broadcast calls :attr:`Connection.direct` (the transport's ``write_now``, present only
+while a frame may go straight to the socket) before falling back to :meth:`Connection.send`:
+one Python call per socket instead of two, which is a few percent of a broadcast to a room of
+1,000 (load_tests/relay_micro.py).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Callable
 from itertools import count
 from typing import Protocol
 
@@ -84,6 +90,10 @@ class Connection:
         self._closing = asyncio.Event()
         self._drain_before_close = False
         self._writing = False
+        #: ``transport.write_now`` while the outbox is empty, no writer is busy and the
+        #: connection is not closing (then a frame may skip :meth:`send`), else None. When it
+        #: returns False (the socket's buffer is full), call :meth:`send`.
+        self.direct: Callable[[bytes], bool] | None = transport.write_now
 
     def __repr__(self) -> str:
         return f"<Connection {self.id}>"
@@ -111,6 +121,7 @@ class Connection:
         if len(self._out) >= self._max_frames:
             self.close(Close(CloseCode.TRY_AGAIN_LATER, "client too slow: outbox full"))
             return False
+        self.direct = None  # until the writer has drained the outbox
         self._out.append((frame, received_at))
         self._wake.set()
         return True
@@ -120,6 +131,7 @@ class Connection:
         if self.closed is not None:
             return
         self.closed = close
+        self.direct = None
         self._drain_before_close = drain
         CONNECTIONS_CLOSED.labels(str(int(close.code))).inc()
         self._wake.set()
@@ -163,3 +175,4 @@ class Connection:
                 await transport.close(int(self.closed.code), self.closed.reason)
                 return
             self._wake.clear()
+            self.direct = transport.write_now  # the outbox is empty: straight writes again

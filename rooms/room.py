@@ -328,7 +328,10 @@ class Room:
     ) -> None:
         sent = 0
         for peer in self.connections:
-            if peer is not exclude and peer.send(frame, received_at):
+            if peer is exclude:
+                continue
+            direct = peer.direct  # one call per socket in the common case (rooms/connection.py)
+            if (direct is not None and direct(frame)) or peer.send(frame, received_at):
                 sent += 1
         if sent and received_at:
             UPDATES_OUT.inc(sent)

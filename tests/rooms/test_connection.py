@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from collab.close import Close, CloseCode
 from collab.limits import Limits
@@ -17,6 +18,11 @@ async def _until(transport: MemoryTransport, predicate: object) -> None:
         while not predicate():  # type: ignore[operator]
             transport.changed.clear()
             await transport.changed.wait()
+
+
+def _direct(conn: Connection) -> Callable[[bytes], bool] | None:
+    """conn.direct, read anew (mypy would keep an earlier narrowing across awaits)."""
+    return conn.direct
 
 
 class TestConnection:
@@ -40,6 +46,29 @@ class TestConnection:
         assert conn.send(b"a", received_at=1.0)
         assert transport.frames == [b"a"]
         assert conn.queued == 0
+
+    async def test_direct_is_offered_only_while_frames_may_skip_the_outbox(self) -> None:
+        """``direct`` is the transport's write_now with an empty outbox and no writer busy;
+        None from the first queued frame until the writer has drained them, and once closing.
+        """
+        transport = MemoryTransport()
+        conn = Connection(transport, Limits(), ext=False, now=0.0)
+        assert conn.direct is not None
+        assert conn.direct(b"a")
+        assert transport.frames == [b"a"]
+        transport.gate.clear()
+        assert conn.send(b"b")  # the socket is full: queued
+        assert _direct(conn) is None
+        writer = asyncio.create_task(conn.run_writer())
+        transport.gate.set()
+        await _until(transport, lambda: transport.frames == [b"a", b"b"])
+        # The writer restored it right after its last write, before it next waited.
+        assert conn.direct is not None
+        assert conn.direct(b"c")
+        assert transport.frames[-1] == b"c"
+        conn.close(Close(CloseCode.GOING_AWAY, "bye"))
+        assert _direct(conn) is None
+        await asyncio.wait_for(writer, TIMEOUT)
 
     async def test_order_is_kept_when_the_socket_backs_up(self) -> None:
         """Once frames queue, later frames queue behind them even if the socket frees up."""

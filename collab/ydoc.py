@@ -118,12 +118,13 @@ def apply_update(doc: Doc[Any], update: bytes) -> None:
     # try/except rather than ``with _contained(...)``: this runs once per relayed update, and a
     # generator-based context manager costs more than the rest of this function's Python.
     try:
-        if (
+        if (  # a pycrdt Doc proper (CORE_TRANSACTIONS vouched for these attributes)
             CORE_TRANSACTIONS
-            and getattr(doc, "_txn", True) is None
-            and getattr(doc, "_Model", True) is None
-            and not getattr(doc, "_allow_multithreading", True)
-            and not getattr(doc, "_subscriptions", True)
+            and type(doc) is Doc
+            and doc._txn is None
+            and doc._Model is None
+            and not doc._allow_multithreading
+            and not doc._subscriptions
         ):
             core = doc._doc
             txn = core.create_transaction()

@@ -168,15 +168,55 @@ def bench_database(admin_dsn: str) -> Iterator[str]:
 # --- servers -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Pinning:
+    """The CPUs the server under test and the load generator run on (None: wherever).
+
+    Unpinned, the kernel tends to wake the generator on the core of the server that just wrote
+    to it, so the two take turns on one core while the other idles, and where each lands
+    changes from run to run. Pinning each to a core of its own (the same two cores for both
+    servers) takes that placement out of the comparison. PostgreSQL stays unpinned.
+    """
+
+    server: frozenset[int] | None = None
+    generator: frozenset[int] | None = None
+
+    @classmethod
+    def split(cls) -> Pinning:
+        """Server on the first CPU this process may use, generator on the second."""
+        if not hasattr(os, "sched_setaffinity"):
+            return cls()
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            return cls()
+        return cls(frozenset(cpus[:1]), frozenset(cpus[1:2]))
+
+    def describe(self) -> str:
+        if self.server is None or self.generator is None:
+            return "no CPU pinning"
+        return (
+            f"server pinned to CPU {min(self.server)}, load generator to CPU "
+            f"{min(self.generator)}, PostgreSQL unpinned"
+        )
+
+
+def on_cpus(cpus: frozenset[int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that confines the child (and every thread it starts) to ``cpus``."""
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
 @dataclass
 class Server:
-    """One server process under test."""
+    """One server process under test, and where the generator facing it runs."""
 
     name: str
     proc: subprocess.Popen[bytes]
     base: str
     port: int
     log: Path
+    generator_cpus: frozenset[int] | None = None
 
     @property
     def pid(self) -> int:
@@ -231,8 +271,9 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], within_s: float = READY_
 class Launcher:
     """Starts server processes on free loopback ports; their logs go to one temp folder."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, pinning: Pinning | None = None) -> None:
         self.database_url = database_url
+        self.pinning = pinning or Pinning()
         self.logs = Path(tempfile.gettempdir()) / f"dttools-bench-{uuid.uuid4().hex[:8]}"
         self.count = 0
 
@@ -241,8 +282,10 @@ class Launcher:
         self.count += 1
         return self.logs / f"{self.count:03d}-{name}.log"
 
-    def ours(self, redis_url: str | None = None) -> Server:
+    def ours(self, redis_url: str | None = None, *, pinned: bool = True) -> Server:
+        """Our server; ``pinned=False`` for runs of several nodes (they share the machine)."""
         port = free_port()
+        pin = self.pinning if pinned else Pinning()
         env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
@@ -264,9 +307,9 @@ class Launcher:
         with log.open("wb") as out:
             proc = subprocess.Popen(
                 [str(DTTOOLS), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=env, stdout=out, stderr=subprocess.STDOUT,
+                env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=on_cpus(pin.server),
             )  # fmt: skip
-        server = Server(OURS, proc, f"ws://127.0.0.1:{port}/collab", port, log)
+        server = Server(OURS, proc, f"ws://127.0.0.1:{port}/collab", port, log, pin.generator)
         try:
             wait_port(port, proc)
             wait_ready(f"http://127.0.0.1:{port}/readyz", proc)  # migrations may still run
@@ -282,9 +325,10 @@ class Launcher:
         log = self._log(REF)
         with log.open("wb") as out:
             proc = subprocess.Popen(
-                ["node", str(REF_SERVER)], env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-        server = Server(REF, proc, f"ws://127.0.0.1:{port}", port, log)
+                ["node", str(REF_SERVER)], env=env, stdout=out, stderr=subprocess.STDOUT,
+                preexec_fn=on_cpus(self.pinning.server),
+            )  # fmt: skip
+        server = Server(REF, proc, f"ws://127.0.0.1:{port}", port, log, self.pinning.generator)
         try:
             wait_port(port, proc)
         except RuntimeError as exc:
@@ -315,7 +359,9 @@ def loadgen(server: Server, scenario: str, *args: str, ext: bool = False) -> dic
     cmd += list(args)
     if ext:
         cmd.append("--ext")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=HERE, text=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, cwd=HERE, text=True, preexec_fn=on_cpus(server.generator_cpus)
+    )
     assert proc.stdout is not None
     result: dict[str, Any] = {}
     window = CpuWindow(server.pid, proc.pid)
@@ -400,9 +446,9 @@ class Bench:
                 return {}
             redis_proc = start_redis()
             url = f"redis://127.0.0.1:{redis_proc.port}/0"  # type: ignore[attr-defined]
-            first = self.launcher.ours(url)
+            first = self.launcher.ours(url, pinned=False)
             try:
-                second = self.launcher.ours(url)
+                second = self.launcher.ours(url, pinned=False)
                 try:
                     result = loadgen(
                         first, "fanout", "--base2", second.base, "--rooms", "100",
@@ -682,7 +728,8 @@ def update_docs(table: str, notes: list[str], meta: dict[str, Any], section: str
         f"Measured {meta['date']} with `{meta['command']}` on {m['cpus']} cores "
         f"({m['cpu_model']}), {m['memory_gb']} GB RAM, Python {m['python']}, Node {m['node']}, "
         f"kernel {m['kernel']}, reference {m['reference_server']}; load generator and "
-        f"PostgreSQL on the same machine; {meta['duration_s']} s measured windows after "
+        f"PostgreSQL on the same machine ({meta.get('pinning', 'no CPU pinning')}); "
+        f"{meta['duration_s']} s measured windows after "
         f"{meta['warmup_s']} s warm-up; medians of {meta['repeat']} run(s) per server, "
         f"alternating which server goes first. Raw data: `load_tests/results/{meta['file']}`."
         f"\n\n{table}\nChecks flagged by the driver:\n\n{flagged}",
@@ -717,6 +764,12 @@ def main() -> None:
     )
     parser.add_argument("--section", default="results", help="which results section to rewrite")
     parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="let the kernel place the server and the generator (default: each on a CPU of "
+        "its own, the same two for both servers; cross-node runs are never pinned)",
+    )
+    parser.add_argument(
         "--report", type=Path, help="only re-render a saved results JSON (with --update-docs)"
     )
     args = parser.parse_args()
@@ -749,8 +802,9 @@ def main() -> None:
     unknown = [n for n in names if n not in known]
     if unknown:
         sys.exit(f"unknown scenario(s) {unknown}; known: {known}")
+    pinning = Pinning() if args.no_pin else Pinning.split()
     with bench_database(args.database_url) as dsn:
-        launcher = Launcher(dsn)
+        launcher = Launcher(dsn, pinning)
         print(f"server logs: {launcher.logs}", flush=True)
         bench = Bench(launcher, args.quick, duration, warmup)
         table = scenarios(bench)
@@ -780,6 +834,7 @@ def main() -> None:
         "repeat": args.repeat,
         "duration_s": duration,
         "warmup_s": warmup,
+        "pinning": pinning.describe(),
     }
     (out_dir / file).write_text(
         json.dumps({**meta, "results": results, "runs": runs, "checks": notes}, indent=2)

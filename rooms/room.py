@@ -76,7 +76,9 @@ class Room:
         self.doc: Doc[Any] = doc if doc is not None else Doc()
         self.state = RoomState.CORRUPT if error else RoomState.OPEN
         self.error = error
-        self.connections: set[Connection] = set()
+        #: In join order (a dict as an ordered set): a broadcast writes the sockets in the
+        #: order their clients came, the same order every time.
+        self.connections: dict[Connection, None] = {}
         self.awareness = AwarenessRegistry()
         self.size_bytes = size_bytes
         self.updates_since_compaction = 0
@@ -98,7 +100,7 @@ class Room:
         if self.state is RoomState.CORRUPT:
             conn.close(Close(CloseCode.ROOM_CORRUPT, "room unavailable: stored history is corrupt"))
             return
-        self.connections.add(conn)
+        self.connections[conn] = None
         self.idle_since = None
         if self._step1 is None:
             self._step1 = encode(SyncStep1(self.doc.get_state()))
@@ -111,7 +113,7 @@ class Room:
         """Remove a connection and broadcast, at once, the removal of its awareness states."""
         if conn not in self.connections:
             return
-        self.connections.discard(conn)
+        del self.connections[conn]
         removal = self.awareness.remove_owner(conn)
         if removal is not None:
             self._broadcast(encode_awareness(removal), exclude=None)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
-from typing import Any
+import ssl
+import subprocess
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, cast
 
 import aiohttp
 import pytest
+import uvloop
 import websockets
 from pycrdt import Array, Doc, Map, Text
 from structlog.testing import capture_logs
@@ -18,6 +22,7 @@ from collab.close import CloseCode
 from collab.codec import encode
 from collab.messages import AwarenessUpdate, Saved, SyncStep1, Update
 from http_api.keys import DB
+from http_api.ws import WebSocketTransport, writable_fd
 from rooms.connection import Connection
 from rooms.room import Room
 from tests.conftest import RunningServer, StartServer
@@ -419,3 +424,134 @@ class TestKeepalive:
                         kinds.append(message.type)
                 assert aiohttp.WSMsgType.PING in kinds
             await watcher.wait_for(lambda: 77 in watcher.removed_clients)
+
+
+# --- WebSocketTransport.write_now on real sockets, on both event loops ----------------------
+
+LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
+
+
+def wire(data: bytes) -> bytes:
+    """An unmasked binary WebSocket frame, built here independently of http_api.ws."""
+    n = len(data)
+    if n < 126:
+        return bytes((0x82, n)) + data
+    if n < 65536:
+        return bytes((0x82, 126)) + n.to_bytes(2, "big") + data
+    return bytes((0x82, 127)) + n.to_bytes(8, "big") + data
+
+
+class Sink(asyncio.Protocol):
+    """The server side of a test socket: keeps its transport and its flow-control state."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.connected = asyncio.Event()
+        self.writable = asyncio.Event()
+        self.writable.set()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is no subclass of it
+        self.connected.set()
+
+    def pause_writing(self) -> None:
+        self.writable.clear()
+
+    def resume_writing(self) -> None:
+        self.writable.set()
+
+
+@asynccontextmanager
+async def socket_pair(
+    ssl_server: ssl.SSLContext | None = None, ssl_client: ssl.SSLContext | None = None
+) -> AsyncIterator[tuple[Sink, asyncio.Transport, asyncio.StreamReader]]:
+    """A server transport on 127.0.0.1 and a client stream connected to it (closed after)."""
+    loop = asyncio.get_running_loop()
+    sink = Sink()
+    server = await loop.create_server(lambda: sink, "127.0.0.1", 0, ssl=ssl_server)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=ssl_client)
+    try:
+        await sink.connected.wait()
+        assert sink.transport is not None
+        yield sink, sink.transport, reader
+    finally:
+        if sink.transport is not None:
+            sink.transport.abort()
+        writer.transport.abort()
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.mark.parametrize("loop_name", LOOPS)
+class TestWriteNow:
+    def run(self, loop_name: str, scenario: Callable[[], Any]) -> None:
+        with asyncio.Runner(loop_factory=LOOPS[loop_name]) as runner:
+            runner.run(asyncio.wait_for(scenario(), TIMEOUT))
+
+    def test_frames_keep_their_order_when_the_kernel_takes_part_of_one(
+        self, loop_name: str
+    ) -> None:
+        """A frame too big for the socket is split between os.write and the transport; the
+        frames after it go through the transport while it holds bytes, then direct again."""
+        big, middle, last = b"a" * (8 << 20), b"middle", b"last"
+
+        async def scenario() -> None:
+            async with socket_pair() as (sink, transport, reader):
+                sock = transport.get_extra_info("socket")
+                assert writable_fd(transport) == sock.fileno()  # plain TCP: direct writes
+                sender = WebSocketTransport(aiohttp.web.WebSocketResponse(), transport)
+                expected = wire(big) + wire(middle) + wire(last)
+                received = asyncio.ensure_future(reader.readexactly(len(expected)))
+
+                assert sender.write_now(big)
+                assert transport.get_write_buffer_size() > 0  # the kernel took only part of it
+                assert not sender.write_now(middle)  # above the high-water mark: caller queues
+                await sink.writable.wait()  # the transport drained below its low-water mark
+                assert sender.write_now(middle)
+                assert sender.write_now(last)
+                assert await received == expected
+                assert transport.get_write_buffer_size() == 0
+
+        self.run(loop_name, scenario)
+
+    def test_a_closing_transport_is_never_written(self, loop_name: str) -> None:
+        async def scenario() -> None:
+            async with socket_pair() as (_sink, transport, reader):
+                sender = WebSocketTransport(aiohttp.web.WebSocketResponse(), transport)
+                assert sender.write_now(b"before")
+                transport.close()
+                assert not sender.write_now(b"after")
+                assert await reader.read() == wire(b"before")  # then end of stream
+
+        self.run(loop_name, scenario)
+
+    def test_tls_is_written_through_the_transport(
+        self, loop_name: str, tls: tuple[ssl.SSLContext, ssl.SSLContext]
+    ) -> None:
+        async def scenario() -> None:
+            async with socket_pair(*tls) as (_sink, transport, reader):
+                assert transport.get_extra_info("socket") is not None  # the raw socket shows
+                assert writable_fd(transport) == -1
+                sender = WebSocketTransport(aiohttp.web.WebSocketResponse(), transport)
+                assert sender.write_now(b"secret")
+                assert await reader.readexactly(len(wire(b"secret"))) == wire(b"secret")
+
+        self.run(loop_name, scenario)
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """Server and client TLS contexts around a throwaway self-signed certificate."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    client = ssl.create_default_context(cafile=str(cert))
+    client.check_hostname = False
+    return server, client

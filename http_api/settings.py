@@ -7,16 +7,26 @@ builds ``dttools serve --help`` and the configuration reference in the docs.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from collab.limits import Limits
 from rooms.manager import RoomSettings
 
-__all__ = ["Option", "OPTIONS", "Settings", "add_arguments", "settings_from"]
+__all__ = [
+    "Option",
+    "OPTIONS",
+    "Settings",
+    "add_arguments",
+    "settings_from",
+    "Network",
+    "parse_networks",
+]
 
 # Slotted dataclasses expose descriptors, not defaults, on the class: read defaults from instances.
 _LIMITS = Limits()
@@ -59,6 +69,29 @@ def _cookie_secure(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"cookie-secure must be auto, true or false, got {value!r}"
         )
+    return value
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def parse_networks(spec: str) -> tuple[Network, ...]:
+    """Parse a comma-separated list of addresses or CIDR networks (``10.0.0.0/8, ::1``).
+
+    Raises:
+        ValueError: an entry is not an address or network.
+    """
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip()
+    )
+
+
+def _networks(value: str) -> str:
+    try:
+        parse_networks(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"trusted proxies: {exc}") from None
     return value
 
 
@@ -284,6 +317,14 @@ OPTIONS: tuple[Option, ...] = (
         "sender of outgoing e-mail",
     ),
     Option(
+        "trusted_proxies",
+        "DTTOOLS_TRUSTED_PROXIES",
+        _networks,
+        "",
+        "comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto headers are believed (empty: none)",
+    ),
+    Option(
         "open_rooms",
         "DTTOOLS_OPEN_ROOMS",
         _bool,
@@ -334,6 +375,7 @@ class Settings:
     public_url: str | None = None
     smtp_url: str | None = None
     mail_from: str = "DTTools <no-reply@localhost>"
+    trusted_proxies: str = ""
     open_rooms: bool = False
 
     @property

@@ -9,6 +9,7 @@ cannot drift from what the server actually accepts and returns.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,10 @@ Handler = Callable[..., Awaitable[Any]]
 COMMON_ERRORS: tuple[int, ...] = (400, 404, 413, 415, 422, 429, 503)
 AUTH_ERRORS: tuple[int, ...] = (401, 403)
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Deepest JSON nesting a request body may have; no body we accept is nested past a handful.
+MAX_JSON_DEPTH = 64
+# A JSON string (brackets inside it do not nest), or one bracket.
+_STRING_OR_BRACKET = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,10 +175,33 @@ async def _read_json(request: web.Request) -> Any:
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="send the request body as application/json")
     raw = await request.read()
+    # The json module parses recursively: 100,000 levels end in RecursionError (a 500), and a
+    # few thousand would still reach pydantic. Refuse before parsing. A body with no more
+    # opening brackets than the limit cannot be too deep: ordinary bodies are never scanned.
+    opening = raw.count(b"[") + raw.count(b"{")
+    if opening > MAX_JSON_DEPTH and json_depth(raw) > MAX_JSON_DEPTH:
+        raise InvalidRequest(f"request body is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidRequest(f"request body is not valid JSON: {exc}") from None
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply ``raw`` nests arrays and objects (0 for a scalar), without parsing it.
+
+    Brackets inside strings do not count. Malformed input gets a number too, never an error:
+    the parser then says what is wrong with it.
+    """
+    depth = deepest = 0
+    for match in _STRING_OR_BRACKET.finditer(raw):
+        token = match[0]
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
 
 
 def _validate(model: type[BaseModel], data: Any, location: str) -> BaseModel:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from collab.awareness import AwarenessEntry, parse_awareness
+from collab.awareness import AwarenessEntry, check_entry, parse_awareness
 from collab.close import Close, CloseCode
 from collab.codec import decode, small_sync_payload
 from collab.errors import MalformedMessage, MessageTooLarge, ProtocolError, UnknownMessageType
@@ -47,7 +47,7 @@ class StateRequest:
 
 @dataclass(frozen=True, slots=True)
 class AwarenessChange:
-    """The peer sent awareness entries (its own presence, usually)."""
+    """The peer sent awareness entries (its own presence, usually), each state checked."""
 
     entries: list[AwarenessEntry]
 
@@ -146,8 +146,13 @@ class SyncSession:
         if not self._awareness.take(now):
             self.fail(CloseCode.RATE_LIMITED, "too many awareness updates per second")
             return []
+        # One bad state refuses the whole frame (1007): awareness.js never produces one, and
+        # storing it would break every joiner (collab/awareness.py).
         try:
-            entries = parse_awareness(payload)
+            entries = [
+                check_entry(entry, self.limits.max_awareness_bytes)
+                for entry in parse_awareness(payload)
+            ]
         except MalformedMessage as exc:
             self.fail(CloseCode.INVALID_PAYLOAD, f"bad awareness update: {exc}")
             return []

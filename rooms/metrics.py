@@ -17,6 +17,7 @@ __all__ = [
     "CONNECTIONS_CLOSED",
     "ROOM_LOAD_SECONDS",
     "AWARENESS_FLUSHES",
+    "AWARENESS_DROPPED",
     "BUS_ENVELOPES",
     "BUS_LAG_SECONDS",
     "BUS_RECONNECTS",
@@ -53,6 +54,12 @@ ROOM_LOAD_SECONDS = Histogram(
 )
 AWARENESS_FLUSHES = Counter(
     "dttools_awareness_flushes_total", "Coalesced awareness broadcasts sent by rooms"
+)
+AWARENESS_DROPPED = Counter(
+    "dttools_awareness_entries_dropped_total",
+    "Awareness entries dropped: for a client id another connection or node owns, past a "
+    "connection's client id cap, or an invalid state relayed by another node",
+    labelnames=("reason",),
 )
 BUS_ENVELOPES = Counter(
     "dttools_bus_envelopes_total",

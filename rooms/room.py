@@ -11,7 +11,14 @@ from typing import Any
 import structlog
 from pycrdt import Doc
 
-from collab.awareness import AwarenessRegistry, parse_awareness
+from collab.awareness import (
+    Applied,
+    AwarenessEntry,
+    AwarenessRegistry,
+    check_entry,
+    encode_awareness_entries,
+    parse_awareness,
+)
 from collab.close import Close, CloseCode
 from collab.codec import encode, encode_awareness, encode_update
 from collab.envelope import EnvelopeKind
@@ -25,6 +32,7 @@ from persistence.errors import CorruptHistory, StorageBusy
 from persistence.group_commit import GroupCommitter
 from rooms.connection import Connection
 from rooms.metrics import (
+    AWARENESS_DROPPED,
     AWARENESS_FLUSHES,
     BYTES_OUT,
     FANOUT_SECONDS,
@@ -166,7 +174,9 @@ class Room:
             case StateRequest(state_vector):
                 self._answer_state_request(conn, state_vector)
             case AwarenessChange(entries):
-                if self.awareness.apply(conn, entries):
+                applied = self.awareness.apply(conn, entries, now=time.monotonic())
+                _count_dropped(applied)
+                if applied.changed:
                     self._schedule_awareness_flush()
             case AwarenessQuery():
                 states = self.awareness.snapshot()
@@ -266,14 +276,29 @@ class Room:
         return True
 
     def apply_remote_awareness(self, origin: str, payload: bytes) -> None:
-        """Record and relay awareness changes of clients connected to node ``origin``."""
+        """Record and relay awareness changes of clients connected to node ``origin``.
+
+        States are checked as a client's are (a buggy or hostile node must not break this
+        node's joiners), but a bad one is dropped alone: the other entries of the flush came
+        from other, innocent clients. Only what changed here is relayed, re-encoded.
+        """
         try:
             entries = parse_awareness(payload)
         except MalformedMessage as exc:
             _log.warning("remote_awareness_rejected", room=self.name, reason=str(exc))
             return
-        if self.awareness.apply(("node", origin), entries, pending=False):
-            self._broadcast(encode_awareness(payload), exclude=None)
+        valid: list[AwarenessEntry] = []
+        for entry in entries:
+            try:
+                valid.append(check_entry(entry, self._limits.max_awareness_bytes))
+            except MalformedMessage as exc:
+                AWARENESS_DROPPED.labels("invalid").inc()
+                _log.warning("remote_awareness_rejected", room=self.name, reason=str(exc))
+        applied = self.awareness.apply_remote(("node", origin), valid, now=time.monotonic())
+        _count_dropped(applied)
+        if applied.changed:
+            changed = encode_awareness_entries(applied.changed)
+            self._broadcast(encode_awareness(changed), exclude=None)
 
     def missing_for(self, state_vector: bytes) -> bytes | None:
         """What a peer with ``state_vector`` lacks, or None if nothing (or the vector is bad)."""
@@ -364,3 +389,11 @@ class Room:
         for conn in list(self.connections):
             conn.close(close, drain=drain)
         self.state = RoomState.CLOSED
+
+
+def _count_dropped(applied: Applied) -> None:
+    """Count the awareness entries a room dropped (they are not worth a log line each)."""
+    if applied.not_owner:
+        AWARENESS_DROPPED.labels("not_owner").inc(applied.not_owner)
+    if applied.too_many_clients:
+        AWARENESS_DROPPED.labels("too_many_clients").inc(applied.too_many_clients)

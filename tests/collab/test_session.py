@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -215,6 +216,33 @@ class TestAwarenessLimits:
         assert closed_with(session) == Close(
             CloseCode.INVALID_PAYLOAD, "bad awareness update: truncated varint at 2"
         )
+
+
+class TestAwarenessStates:
+    @pytest.mark.parametrize(
+        ("state", "reason"),
+        [
+            ("{not json", "not JSON"),
+            ('{"a":NaN}', "not JSON"),
+            ("[1]", "a JSON list, not an object or null"),
+            ('"hi"', "a JSON str, not an object or null"),
+            ('{"a":' + "[" * 40 + "]" * 40 + "}", "nested deeper than 32"),
+        ],
+    )
+    def test_a_bad_state_refuses_the_whole_frame_with_1007(self, state: str, reason: str) -> None:
+        """One state a client could not parse closes with 1007; no entry of the frame passes."""
+        session = SyncSession(Limits(), now=0.0)
+        frame = awareness_frame(AwarenessEntry(1, 1, "{}"), AwarenessEntry(9, 3, state))
+        assert session.receive(frame, 0.0) == []
+        assert closed_with(session) == Close(
+            CloseCode.INVALID_PAYLOAD, f"bad awareness update: state of client 9: {reason}"
+        )
+
+    def test_a_spaced_null_is_a_removal(self) -> None:
+        """JSON null in any spelling reaches the room as the removal it is for clients."""
+        session = SyncSession(Limits(), now=0.0)
+        events = session.receive(awareness_frame(AwarenessEntry(1, 2, " null ")), 0.0)
+        assert events == [AwarenessChange([AwarenessEntry(1, 2, "null")])]
 
 
 class TestAfterClose:

@@ -9,6 +9,9 @@ __all__ = [
     "MessageTooLarge",
     "UnknownMessageType",
     "InvalidUpdate",
+    "NestingTooDeep",
+    "MissingDependencies",
+    "AmbiguousUpdate",
     "RateLimited",
     "DocumentTooLarge",
     "PermissionDenied",
@@ -52,6 +55,22 @@ class UnknownMessageType(ProtocolError):
 
 class InvalidUpdate(ProtocolError):
     """A Yjs update could not be applied to the document."""
+
+
+class NestingTooDeep(InvalidUpdate):
+    """An update would nest shared types or values deeper than the configured limit.
+
+    Refused before the update reaches the CRDT core, whose recursive walks of deep content
+    overflow the native stack (collab/nesting.py).
+    """
+
+
+class MissingDependencies(InvalidUpdate):
+    """A live update depends on content the document lacks; the peer should resync."""
+
+
+class AmbiguousUpdate(InvalidUpdate):
+    """An update restates a clock that waits for a dependency with different content."""
 
 
 class RateLimited(DTToolsError):

@@ -18,10 +18,12 @@ from pycrdt import get_update as _missing_from_update
 
 from collab.errors import InvalidUpdate, MalformedMessage
 from collab.lib0 import Reader, write_var_uint
+from collab.nesting import NestingIndex
 
 __all__ = [
     "CORE_TRANSACTIONS",
     "apply_update",
+    "apply_checked",
     "diff_update",
     "build_doc",
     "is_panic",
@@ -152,15 +154,30 @@ def diff_update(doc: Doc[Any], state_vector: bytes) -> bytes:
         return doc.get_update(state_vector)
 
 
-def build_doc(updates: Iterable[bytes]) -> Doc[Any]:
-    """Build a fresh Doc from stored updates (order does not matter: Yjs updates commute).
+def apply_checked(doc: Doc[Any], nesting: NestingIndex, update: bytes) -> None:
+    """Apply ``update`` to ``doc`` if ``nesting`` (the doc's own index) admits it.
 
     Raises:
+        NestingTooDeep: the update nests types or values too deep; ``doc`` is unchanged.
+        InvalidUpdate: the bytes are not a valid update; ``doc`` is unchanged.
+    """
+    admission = nesting.admit(update)
+    apply_update(doc, update)
+    nesting.commit(admission)
+
+
+def build_doc(updates: Iterable[bytes], nesting: NestingIndex | None = None) -> Doc[Any]:
+    """Build a fresh Doc from stored updates, each admitted by ``nesting`` (a fresh index
+    with the default depth limit if None) before it reaches the CRDT core.
+
+    Raises:
+        NestingTooDeep: stored content nests deeper than the index allows.
         InvalidUpdate: one of the updates is corrupt.
     """
     doc: Doc[Any] = Doc()
+    index = NestingIndex() if nesting is None else nesting
     for update in updates:
-        apply_update(doc, update)
+        apply_checked(doc, index, update)
     return doc
 
 

@@ -26,6 +26,8 @@ class CloseCode(IntEnum):
     FORBIDDEN = 4403
     #: applying the update would grow the document past max_document_bytes
     DOCUMENT_TOO_LARGE = 4413
+    #: the update nests shared types or values deeper than max_nesting_depth (refused unapplied)
+    NESTING_TOO_DEEP = 4422
     #: too many updates or awareness messages per second on this connection
     RATE_LIMITED = 4429
     #: the room's stored history cannot be loaded; nothing is written to it

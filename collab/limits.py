@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collab.nesting import DEFAULT_MAX_DEPTH
+
 __all__ = ["Limits", "TokenBucket"]
 
 
@@ -22,6 +24,7 @@ class Limits:
     max_rooms: int = 10_000
     outbox_frames: int = 1024
     sync_chunk_bytes: int = 1024 * 1024
+    max_nesting_depth: int = DEFAULT_MAX_DEPTH
 
 
 class TokenBucket:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from collab.limits import Limits
+from collab.nesting import MAX_ALLOWED_DEPTH
 from rooms.manager import RoomSettings
 
 __all__ = [
@@ -62,6 +63,13 @@ def _bool(value: str) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+
+
+def _nesting_depth(value: str) -> int:
+    depth = int(value)
+    if not 1 <= depth <= MAX_ALLOWED_DEPTH:
+        raise argparse.ArgumentTypeError(f"nesting depth must be 1..{MAX_ALLOWED_DEPTH}")
+    return depth
 
 
 def _cookie_secure(value: str) -> str:
@@ -172,6 +180,14 @@ OPTIONS: tuple[Option, ...] = (
         "WebSocket connections per node",
     ),
     Option("max_rooms", "DTTOOLS_MAX_ROOMS", int, _LIMITS.max_rooms, "open rooms per node"),
+    Option(
+        "max_nesting_depth",
+        "DTTOOLS_MAX_NESTING_DEPTH",
+        _nesting_depth,
+        _LIMITS.max_nesting_depth,
+        f"deepest nesting of shared types or values in a document (1-{MAX_ALLOWED_DEPTH}); "
+        "deeper updates are refused before they reach the CRDT core",
+    ),
     Option(
         "outbox_frames",
         "DTTOOLS_OUTBOX_FRAMES",
@@ -355,6 +371,7 @@ class Settings:
     max_awareness_bytes: int = _LIMITS.max_awareness_bytes
     max_connections: int = _LIMITS.max_connections
     max_rooms: int = _LIMITS.max_rooms
+    max_nesting_depth: int = _LIMITS.max_nesting_depth
     outbox_frames: int = _LIMITS.outbox_frames
     sync_chunk_bytes: int = _LIMITS.sync_chunk_bytes
     idle_timeout_s: float = _ROOMS.idle_timeout_s

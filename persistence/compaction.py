@@ -15,8 +15,9 @@ from uuid import UUID
 import structlog
 
 from collab.errors import InvalidUpdate
+from collab.nesting import DEFAULT_MAX_DEPTH
 from collab.schema import artifact_ids
-from collab.ydoc import build_doc
+from collab.stored import restore_doc
 from persistence.artifact_index import reindex_project
 from persistence.errors import CorruptHistory
 from persistence.metrics import COMPACTIONS
@@ -36,10 +37,24 @@ class CompactionResult:
     snapshot_bytes: int
 
 
-def _encode(snapshot: bytes | None, payloads: list[bytes]) -> tuple[bytes, list[tuple[str, str]]]:
-    updates = ([snapshot] if snapshot is not None else []) + payloads
-    doc = build_doc(updates)
-    return doc.get_update(), artifact_ids(doc)
+@dataclass(frozen=True, slots=True)
+class _Compacted:
+    snapshot: bytes
+    nesting: bytes
+    artifacts: list[tuple[str, str]]
+    #: positions of rows set aside by restore_doc (too deep, or waiting): not in the snapshot
+    kept: set[int]
+
+
+def _encode(
+    snapshot: bytes | None, nesting: bytes | None, payloads: list[bytes], max_depth: int
+) -> _Compacted:
+    # Every row is admitted by the nesting index again: a row stored by an older node, or
+    # under a higher limit, cannot bring content that would crash the CRDT core here.
+    restored = restore_doc(snapshot, nesting, payloads, max_depth)
+    doc = restored.doc
+    kept = set(restored.set_aside)
+    return _Compacted(doc.get_update(), restored.nesting.to_bytes(), artifact_ids(doc), kept)
 
 
 def _project_id(room: str) -> UUID | None:
@@ -49,8 +64,12 @@ def _project_id(room: str) -> UUID | None:
         return None
 
 
-async def compact(pool: Any, room: str, min_updates: int = 1) -> CompactionResult | None:
+async def compact(
+    pool: Any, room: str, min_updates: int = 1, max_depth: int = DEFAULT_MAX_DEPTH
+) -> CompactionResult | None:
     """Compact ``room`` if it has at least ``min_updates`` log rows.
+
+    ``max_depth`` is the nesting limit (collab/nesting.py) the rows are checked against.
 
     Returns None when another node holds the room's compaction lock or there is little to do.
 
@@ -64,9 +83,10 @@ async def compact(pool: Any, room: str, min_updates: int = 1) -> CompactionResul
         if not locked:
             COMPACTIONS.labels("skipped").inc()
             return None
-        snapshot = await conn.fetchval(
-            "SELECT snapshot FROM room_snapshots WHERE room = $1 FOR UPDATE", room
+        stored = await conn.fetchrow(
+            "SELECT snapshot, nesting FROM room_snapshots WHERE room = $1 FOR UPDATE", room
         )
+        snapshot, nesting = (None, None) if stored is None else (stored[0], stored[1])
         rows = await conn.fetch(
             "SELECT id, payload FROM room_updates WHERE room = $1 ORDER BY id", room
         )
@@ -75,26 +95,29 @@ async def compact(pool: Any, room: str, min_updates: int = 1) -> CompactionResul
         payloads = [row["payload"] for row in rows]
         try:
             # Decoding 20k updates takes tens of ms: keep it off the event loop.
-            encoded, artifacts = await asyncio.to_thread(_encode, snapshot, payloads)
+            compacted = await asyncio.to_thread(_encode, snapshot, nesting, payloads, max_depth)
         except InvalidUpdate as exc:
             COMPACTIONS.labels("corrupt").inc()
             raise CorruptHistory(room, str(exc)) from None
         await conn.execute(
-            "INSERT INTO room_snapshots (room, snapshot, updates_compacted, compacted_at) "
-            "VALUES ($1, $2, $3, now()) ON CONFLICT (room) DO UPDATE SET "
-            "snapshot = EXCLUDED.snapshot, compacted_at = now(), "
+            "INSERT INTO room_snapshots (room, snapshot, nesting, updates_compacted, compacted_at)"
+            " VALUES ($1, $2, $4, $3, now()) ON CONFLICT (room) DO UPDATE SET "
+            "snapshot = EXCLUDED.snapshot, nesting = EXCLUDED.nesting, compacted_at = now(), "
             "updates_compacted = room_snapshots.updates_compacted + EXCLUDED.updates_compacted",
             room,
-            encoded,
-            len(rows),
+            compacted.snapshot,
+            len(rows) - len(compacted.kept),
+            compacted.nesting,
         )
-        await conn.execute(
-            "DELETE FROM room_updates WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
-        )
+        # Rows set aside (too deep, or waiting for a dependency) are not in the snapshot: they
+        # stay, and are read again at the next load.
+        done = [row["id"] for i, row in enumerate(rows) if i not in compacted.kept]
+        await conn.execute("DELETE FROM room_updates WHERE id = ANY($1::bigint[])", done)
         project_id = _project_id(room)
         if project_id is not None:
             # Artifacts created live become reachable by their item routes (/v1/ideas/{id}).
-            await reindex_project(conn, project_id, artifacts)
+            await reindex_project(conn, project_id, compacted.artifacts)
     COMPACTIONS.labels("done").inc()
-    _log.info("room_compacted", room=room, updates=len(rows), snapshot_bytes=len(encoded))
-    return CompactionResult(room, len(rows), len(encoded))
+    size = len(compacted.snapshot)
+    _log.info("room_compacted", room=room, updates=len(done), snapshot_bytes=size)
+    return CompactionResult(room, len(done), size)

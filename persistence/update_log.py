@@ -19,6 +19,8 @@ class StoredRoom:
 
     snapshot: bytes | None
     updates: list[bytes]
+    #: the snapshot's nesting index (collab/nesting.py), None for snapshots stored before it
+    nesting: bytes | None = None
 
     @property
     def size_bytes(self) -> int:
@@ -50,15 +52,18 @@ class UpdateLog:
         """Read a room's snapshot and the updates after it, in one consistent transaction."""
         try:
             async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-                snapshot = await conn.fetchval(
-                    "SELECT snapshot FROM room_snapshots WHERE room = $1", room
+                stored = await conn.fetchrow(
+                    "SELECT snapshot, nesting FROM room_snapshots WHERE room = $1", room
                 )
                 rows = await conn.fetch(
                     "SELECT payload FROM room_updates WHERE room = $1 ORDER BY id", room
                 )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise StorageError(f"cannot load room {room!r}: {type(exc).__name__}") from exc
-        return StoredRoom(snapshot, [row["payload"] for row in rows])
+        payloads = [row["payload"] for row in rows]
+        if stored is None:
+            return StoredRoom(None, payloads)
+        return StoredRoom(stored["snapshot"], payloads, stored["nesting"])
 
     async def count_updates(self, room: str) -> int:
         """Number of log rows not yet folded into the snapshot."""

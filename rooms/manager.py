@@ -26,7 +26,8 @@ from collab.envelope import (
 )
 from collab.errors import DocumentTooLarge, InvalidUpdate, MalformedMessage
 from collab.limits import Limits
-from collab.ydoc import build_doc, diff_update
+from collab.stored import restore_doc
+from collab.ydoc import diff_update
 from persistence.compaction import compact
 from persistence.errors import StorageError
 from persistence.group_commit import GroupCommitter
@@ -150,12 +151,18 @@ class RoomManager:
         stored = await self._log.load(name)
         settings = self._settings
         try:
-            doc = build_doc(stored.all_updates())
+            restored = restore_doc(
+                stored.snapshot, stored.nesting, stored.updates, self._limits.max_nesting_depth
+            )
         except InvalidUpdate as exc:
             _log.error("room_corrupt", room=name, detail=str(exc))
             return Room(name, None, committer=self._committer, limits=self._limits, error=str(exc))
         ROOM_LOAD_SECONDS.observe(time.perf_counter() - started)
         _log.debug("room_opened", room=name, stored_updates=len(stored.updates))
+        for position, reason in restored.set_aside.items():
+            # Kept in the log (compaction keeps it too), left out of the live document.
+            _log.warning("stored_update_set_aside", room=name, row=position, reason=reason)
+        doc = restored.doc
         room = Room(
             name,
             doc,
@@ -164,6 +171,7 @@ class RoomManager:
             size_bytes=stored.size_bytes,
             awareness_flush_s=settings.awareness_flush_ms / 1000,
             publish=self._publisher(name),
+            nesting=restored.nesting,
         )
         room.updates_since_compaction = len(stored.updates)
         # Updates published before we subscribed but not yet committed by their node: ask the
@@ -317,7 +325,9 @@ class RoomManager:
             return
         match envelope.kind:
             case EnvelopeKind.UPDATE | EnvelopeKind.SYNC_REPLY:
-                room.apply_remote(envelope.payload)
+                if not room.apply_remote(envelope.payload):
+                    # Ahead of this doc (or refused): read what storage and peers have.
+                    self.on_gap({room.name})
             case EnvelopeKind.AWARENESS:
                 room.apply_remote_awareness(envelope.origin, envelope.payload)
             case EnvelopeKind.SYNC_REQUEST:
@@ -341,7 +351,9 @@ class RoomManager:
             self.bus.publish(name, EnvelopeKind.SYNC_REQUEST, room.doc.get_state())
             stored = await self._log.load(name)
             try:
-                stored_doc = build_doc(stored.all_updates())
+                stored_doc = restore_doc(
+                    stored.snapshot, stored.nesting, stored.updates, self._limits.max_nesting_depth
+                ).doc
                 missing = diff_update(stored_doc, room.doc.get_state())
             except InvalidUpdate as exc:
                 _log.error("room_resync_failed", room=name, detail=str(exc))
@@ -415,7 +427,7 @@ class RoomManager:
 
     async def _compact(self, name: str) -> None:
         try:
-            await compact(self._log.pool, name)
+            await compact(self._log.pool, name, max_depth=self._limits.max_nesting_depth)
         except StorageError as exc:
             _log.error("compaction_failed", room=name, error=str(exc))
 

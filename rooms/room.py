@@ -22,9 +22,16 @@ from collab.awareness import (
 from collab.close import Close, CloseCode
 from collab.codec import encode, encode_awareness, encode_update
 from collab.envelope import EnvelopeKind
-from collab.errors import DocumentTooLarge, InvalidUpdate, MalformedMessage
+from collab.errors import (
+    DocumentTooLarge,
+    InvalidUpdate,
+    MalformedMessage,
+    MissingDependencies,
+    NestingTooDeep,
+)
 from collab.limits import Limits
 from collab.messages import SyncStep1, SyncStep2, Update
+from collab.nesting import NestingIndex
 from collab.session import AwarenessChange, AwarenessQuery, DocUpdate, Event, StateRequest
 from collab.ydoc import DeleteSet, adds_nothing, apply_update, diff_update, encode_full_state
 from collab.ydoc import known_deletes as _known_deletes
@@ -57,6 +64,15 @@ _EMPTY_UPDATE = b"\x00\x00"
 _EMPTY_STATE_VECTOR = b"\x00"
 
 
+def _refusal(exc: InvalidUpdate) -> Close:
+    """How a socket whose update was refused is closed."""
+    if isinstance(exc, NestingTooDeep):
+        return Close(CloseCode.NESTING_TOO_DEEP, str(exc))
+    if isinstance(exc, MissingDependencies):  # the client reconnects and resyncs
+        return Close(CloseCode.TRY_AGAIN_LATER, "resync needed: " + str(exc))
+    return Close(CloseCode.INVALID_PAYLOAD, str(exc))
+
+
 class RoomState(Enum):
     """Lifecycle of a room on this node."""
 
@@ -79,9 +95,12 @@ class Room:
         awareness_flush_s: float = 0.02,
         error: str | None = None,
         publish: Publish = _publish_nowhere,
+        nesting: NestingIndex | None = None,
     ) -> None:
         self.name = name
         self.doc: Doc[Any] = doc if doc is not None else Doc()
+        #: how deep the doc's content nests (must describe ``doc``: pass it with a loaded one)
+        self.nesting = nesting if nesting is not None else NestingIndex(limits.max_nesting_depth)
         self.state = RoomState.CORRUPT if error else RoomState.OPEN
         self.error = error
         #: In join order (a dict as an ordered set): a broadcast writes the sockets in the
@@ -195,11 +214,15 @@ class Room:
             conn.close(Close(CloseCode.DOCUMENT_TOO_LARGE, str(too_large)))
             return
         try:
+            # Before pycrdt: deep content crashes it. Nothing may wait for a dependency either
+            # (NestingIndex.admit says why).
+            admission = self.nesting.admit(update, allow_pending=False)
             apply_update(self.doc, update)
         except InvalidUpdate as exc:
             _log.info("update_rejected", room=self.name, conn=conn.id, reason=str(exc))
-            conn.close(Close(CloseCode.INVALID_PAYLOAD, str(exc)))
+            conn.close(_refusal(exc))
             return
+        self.nesting.commit(admission)
         # Relay first (latency), then the bookkeeping; nothing here awaits.
         self._broadcast(encode_update(update), exclude=conn, received_at=received_at)
         self._publish(EnvelopeKind.UPDATE, update)
@@ -223,10 +246,11 @@ class Room:
         if self._known_deletes is None:
             self._known_deletes = _known_deletes(self.doc)
         try:
+            self.nesting.admit(update)  # never recorded: read only so pycrdt may decode it
             if adds_nothing(self.doc, update, self._known_deletes):
                 return
         except InvalidUpdate as exc:
-            conn.close(Close(CloseCode.INVALID_PAYLOAD, str(exc)))
+            conn.close(_refusal(exc))
             return
         if not conn.writes_refused:
             _log.info("write_refused", room=self.name, conn=conn.id, user=conn.user_id)
@@ -266,10 +290,14 @@ class Room:
         if update == _EMPTY_UPDATE:
             return True
         try:
+            # Another node, or storage: checked too; an update ahead of this doc waits for
+            # a resync instead (the caller asks for one when this returns False).
+            admission = self.nesting.admit(update, allow_pending=False)
             apply_update(self.doc, update)
         except InvalidUpdate as exc:
             _log.warning("remote_update_rejected", room=self.name, reason=str(exc))
             return False
+        self.nesting.commit(admission)
         self.size_bytes += len(update)
         self._changed()
         self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())
@@ -334,10 +362,14 @@ class Room:
         Raises:
             DocumentTooLarge: the update would grow the document past ``max_document_bytes``.
             StorageBusy: the group committer is full.
+            InvalidUpdate: the update nests deeper than the room's limit.
         """
         new_size = self.size_bytes + len(update)
         if new_size > self._limits.max_document_bytes:
             raise DocumentTooLarge(new_size, self._limits.max_document_bytes)
+        # Already in the doc (written through pycrdt): record it; the schema keeps it shallow,
+        # and a change that somehow is not makes the caller discard the room.
+        self.nesting.check(update)
         ticket = self._committer.submit(self.name, update, None)
         # Every local client gets it (no author to exclude), then the other nodes.
         self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())

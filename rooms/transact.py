@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pycrdt import Doc, Transaction, TransactionEvent, merge_updates
 
-from collab.errors import DocumentTooLarge
+from collab.errors import DocumentTooLarge, InvalidUpdate
 from persistence.errors import CorruptHistory, StorageBusy
 from persistence.group_commit import GroupCommitter
 from rooms.errors import ViewChangedDocument
@@ -115,7 +115,7 @@ class ServerTransactions:
                 return result
             try:
                 ticket = room.commit_server_update(update)
-            except (DocumentTooLarge, StorageBusy):
+            except (DocumentTooLarge, StorageBusy, InvalidUpdate):
                 self._discard(room, "server-side change refused after writing")
                 raise
             await self._committer.wait_durable(ticket)

@@ -4,7 +4,7 @@ yrs (pycrdt's core) walks nested shared types and nested values recursively on t
 deleting a Y.Map nested some 30,000 levels deep, or decoding an array value nested 100,000
 levels deep, overflows the stack and the whole process dies with SIGSEGV. No Python exception
 handler helps, so such content must never get into a Doc. This module reads a Yjs v1 update
-the way yrs does, without applying it, and refuses it when
+the way yrs does (collab/update_scan.py), without applying it, and refuses it when
 
 * a shared type would sit more than ``max_depth`` levels below its root type (root = 1), or
 * a value (``ContentAny``, a JSON string of an embed or format) nests deeper than
@@ -28,15 +28,16 @@ An update the Doc refused is never recorded.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
 
 import msgpack
 
 from collab.errors import AmbiguousUpdate, InvalidUpdate, MissingDependencies, NestingTooDeep
+from collab.update_scan import GC, NAMED, TYPE, Struct, scan
 
-__all__ = ["DEFAULT_MAX_DEPTH", "MAX_ALLOWED_DEPTH", "NestingIndex", "Admission", "json_depth"]
+__all__ = ["DEFAULT_MAX_DEPTH", "MAX_ALLOWED_DEPTH", "MAX_PENDING", "NestingIndex", "Admission"]
 
 #: The workshop schema needs 5 levels (root map, artifact map, list array, item map, text);
 #: rich-text editors nest lists and blocks a few dozen deep at most.
@@ -45,257 +46,28 @@ DEFAULT_MAX_DEPTH = 100
 #: less), and pycrdt's ``to_py`` hits Python's recursion limit between 450 and 1,000 levels.
 #: A configured limit above this is refused.
 MAX_ALLOWED_DEPTH = 256
-
-# Struct and content references (yrs block.rs, Yjs structs/*).
-_GC, _DELETED, _JSON, _BINARY, _STRING, _EMBED, _FORMAT, _TYPE, _ANY, _DOC, _SKIP = range(11)
-_HAS_ORIGIN, _HAS_RIGHT_ORIGIN, _HAS_PARENT_SUB = 0x80, 0x40, 0x20
-# Type references: Array, Map, Text, XmlElement (+ name), XmlFragment, XmlHook (+ key), XmlText.
-_XML_ELEMENT, _XML_HOOK, _LAST_PLAIN_TYPE = 3, 5, 6
-_ANY_ARRAY, _ANY_OBJECT = 117, 118
-
-
-class _Cursor:
-    """A bounds-checked reader over one update; every error is an :class:`InvalidUpdate`."""
-
-    __slots__ = ("data", "pos", "end")
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-        self.end = len(data)
-
-    def uint(self) -> int:
-        data, pos = self.data, self.pos
-        value = shift = 0
-        while True:
-            if pos >= self.end:
-                raise InvalidUpdate("invalid update: truncated varint")
-            byte = data[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                self.pos = pos
-                return value
-            shift += 7
-            if shift > 63:
-                raise InvalidUpdate("invalid update: varint longer than 64 bits")
-
-    def skip_signed(self) -> None:
-        data, pos = self.data, self.pos
-        for _ in range(10):
-            if pos >= self.end:
-                raise InvalidUpdate("invalid update: truncated varint")
-            byte = data[pos]
-            pos += 1
-            if byte < 0x80:
-                self.pos = pos
-                return
-        raise InvalidUpdate("invalid update: varint longer than 64 bits")
-
-    def raw(self, length: int) -> bytes:
-        start = self.pos
-        if length > self.end - start:
-            raise InvalidUpdate("invalid update: truncated field")
-        self.pos = start + length
-        return self.data[start : self.pos]
-
-    def skip(self, length: int) -> None:
-        if length > self.end - self.pos:
-            raise InvalidUpdate("invalid update: truncated field")
-        self.pos += length
-
-    def string(self) -> bytes:
-        return self.raw(self.uint())
-
-    def count(self) -> int:
-        """A count of entries that take at least one byte each (bounds what yrs reserves)."""
-        n = self.uint()
-        if n > self.end - self.pos:
-            raise InvalidUpdate(f"invalid update: {n} entries in {self.end - self.pos} bytes")
-        return n
-
-
-def _utf16_length(raw: bytes) -> int:
-    if raw.isascii():
-        return len(raw)
-    try:
-        text = raw.decode()
-    except UnicodeDecodeError:
-        raise InvalidUpdate("invalid update: string is not UTF-8") from None
-    return len(text.encode("utf-16-le")) // 2
-
-
-def json_depth(text: bytes) -> int:
-    """How deep brackets nest in a JSON text (strings skipped); no parsing, no recursion."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return deepest
-
-
-def _skip_any(cur: _Cursor, max_depth: int) -> None:
-    """Read one lib0 ``Any`` value iteratively, refusing nesting deeper than ``max_depth``."""
-    # One [values left, is an object] pair per open level; an object's values follow keys.
-    stack = [[1, 0]]
-    while stack:
-        top = stack[-1]
-        if not top[0]:
-            stack.pop()
-            continue
-        top[0] -= 1
-        if top[1]:
-            cur.skip(cur.uint())  # the key
-        tag = cur.raw(1)[0]
-        if tag in (127, 126, 121, 120):
-            continue
-        if tag == 125:
-            cur.skip_signed()
-        elif tag == 124:
-            cur.skip(4)
-        elif tag in (123, 122):
-            cur.skip(8)
-        elif tag in (119, 116):
-            cur.skip(cur.uint())
-        elif tag in (_ANY_ARRAY, _ANY_OBJECT):
-            if len(stack) > max_depth:
-                raise NestingTooDeep(f"a value nests deeper than {max_depth} levels")
-            stack.append([cur.count(), int(tag == _ANY_OBJECT)])
-        else:
-            raise InvalidUpdate(f"invalid update: unknown value tag {tag}")
-
-
-@dataclass(slots=True)
-class _Struct:
-    """One item (or GC range) as the update states it, before it is integrated."""
-
-    client: int
-    clock: int
-    length: int
-    is_type: bool = False
-    gc: bool = False
-    parent_named: bool = False
-    parent: tuple[int, int] | None = None
-    origin: tuple[int, int] | None = None
-    right: tuple[int, int] | None = None
-
-    @property
-    def end(self) -> int:
-        return self.clock + self.length
-
-    def same_place(self, other: _Struct) -> bool:
-        """Whether both state the same position and kind (a struct and a longer merge of it)."""
-        return (
-            self.clock == other.clock
-            and self.is_type == other.is_type
-            and self.gc == other.gc
-            and self.parent_named == other.parent_named
-            and self.parent == other.parent
-            and self.origin == other.origin
-            and self.right == other.right
-        )
-
-
 #: Structs a document may hold waiting for missing dependencies before updates are refused.
 MAX_PENDING = 100_000
 
-_Pending = dict[int, list[_Struct]]
+_Id = tuple[int, int]
+_Pending = dict[int, list[Struct]]
+
+
+def _same_place(a: Struct, b: Struct) -> bool:
+    """Whether two structs state the same start, kind and anchors (a struct, and a longer one
+    its client merged later items into)."""
+    return a[1] == b[1] and a[3:] == b[3:]
 
 
 @dataclass(slots=True)
 class Admission:
-    """What :meth:`NestingIndex.admit` decided: structs integrated now (with depths), the rest."""
+    """What :meth:`NestingIndex.admit` decided: the ranges integrated now, the rest.
 
-    integrated: list[tuple[_Struct, int]] = field(default_factory=list)
+    ``integrated`` holds (client, start, end, depth) per struct, in integration order.
+    """
+
+    integrated: list[tuple[int, int, int, int]] = field(default_factory=list)
     pending: _Pending | None = None
-
-
-def _read_structs(update: bytes, max_depth: int) -> list[_Struct]:
-    cur = _Cursor(update)
-    structs: list[_Struct] = []
-    seen: set[int] = set()
-    for _ in range(cur.count()):
-        n = cur.count()
-        client = cur.uint()
-        if client in seen:
-            # Yjs keeps the last section of a client, yrs appends them: refuse the ambiguity.
-            raise InvalidUpdate(f"invalid update: client {client} appears twice")
-        seen.add(client)
-        clock = cur.uint()
-        for _ in range(n):
-            info = cur.raw(1)[0]
-            if info == _SKIP:
-                clock += cur.uint()
-                continue
-            if info == _GC:
-                length = cur.uint()
-                if length:
-                    structs.append(_Struct(client, clock, length, gc=True))
-                clock += length
-                continue
-            ref = info & 0x1F
-            origin = (cur.uint(), cur.uint()) if info & _HAS_ORIGIN else None
-            right = (cur.uint(), cur.uint()) if info & _HAS_RIGHT_ORIGIN else None
-            struct = _Struct(client, clock, 1, origin=origin, right=right)
-            if origin is None and right is None:
-                if cur.uint():
-                    cur.skip(cur.uint())  # the root type's name
-                    struct.parent_named = True
-                else:
-                    struct.parent = (cur.uint(), cur.uint())
-                if info & _HAS_PARENT_SUB:
-                    cur.skip(cur.uint())
-            if ref == _STRING:
-                struct.length = _utf16_length(cur.string())
-            elif ref == _ANY:
-                struct.length = cur.count()
-                for _ in range(struct.length):
-                    _skip_any(cur, max_depth)
-            elif ref == _DELETED:
-                struct.length = cur.uint()
-            elif ref == _TYPE:
-                type_ref = cur.uint()
-                if type_ref > _LAST_PLAIN_TYPE:
-                    raise InvalidUpdate(f"invalid update: unsupported shared type {type_ref}")
-                if type_ref in (_XML_ELEMENT, _XML_HOOK):
-                    cur.skip(cur.uint())
-                struct.is_type = True
-            elif ref == _BINARY:
-                cur.skip(cur.uint())
-            elif ref in (_EMBED, _FORMAT):
-                if ref == _FORMAT:
-                    cur.skip(cur.uint())  # the attribute's key
-                if json_depth(cur.string()) > max_depth:
-                    raise NestingTooDeep(f"a value nests deeper than {max_depth} levels")
-            else:
-                # _JSON (legacy, read differently by yrs and Yjs), _DOC (sub-documents) and
-                # anything unknown: never written by the workshop clients, refused.
-                raise InvalidUpdate(f"invalid update: unsupported content {ref}")
-            if struct.length:
-                structs.append(struct)
-                clock += struct.length
-    # The delete set: only its shape is checked here (yrs reads it after the structs).
-    for _ in range(cur.count()):
-        cur.uint()
-        for _ in range(cur.count()):
-            cur.uint()
-            cur.uint()
-    if cur.pos != cur.end:
-        raise InvalidUpdate("invalid update: trailing bytes")
-    return structs
 
 
 class NestingIndex:
@@ -336,96 +108,142 @@ class NestingIndex:
         Raises:
             NestingTooDeep: a shared type or a value would nest deeper than ``max_depth``.
             MissingDependencies: ``allow_pending`` is False and a struct would have to wait.
-            InvalidUpdate: the bytes are not a well-formed update, use refused content, or
-                restate a struct that waits for its dependencies differently.
+            AmbiguousUpdate: a struct restates a waiting one differently.
+            InvalidUpdate: the bytes are not a well-formed update, or use refused content.
         """
-        structs = _read_structs(update, self.max_depth)
+        max_depth = self.max_depth
+        structs = scan(update, max_depth)
         admission = Admission()
+        if not structs:
+            return admission  # deletions only
         clocks = self._clocks
-        fresh = [s for s in structs if s.end > clocks.get(s.client, 0)]
-        if not fresh:
-            return admission  # nothing new: duplicates and deletions only
-        candidates = self._merge_pending(fresh)
         new_clocks: dict[int, int] = {}
+        # runs integrated by this admission, per client: (starts, depths), ascending
         overlay: dict[int, tuple[list[int], list[int]]] = {}
+        integrated = admission.integrated
 
         def frontier(client: int) -> int:
-            return new_clocks.get(client, clocks.get(client, 0))
+            clock = new_clocks.get(client)
+            return clocks.get(client, 0) if clock is None else clock
 
         def depth_at(client: int, clock: int) -> int:
             runs = overlay.get(client)
             if runs is not None and clock >= runs[0][0]:
-                return runs[1][bisect_right(runs[0], clock) - 1]
-            return self._depths[client][bisect_right(self._starts[client], clock) - 1]
+                starts = runs[0]
+                if clock >= starts[-1]:
+                    return runs[1][-1]
+                return runs[1][bisect_right(starts, clock) - 1]
+            starts = self._starts[client]
+            if clock >= starts[-1]:
+                return self._depths[client][-1]
+            return self._depths[client][bisect_right(starts, clock) - 1]
 
-        def requirement(s: _Struct) -> tuple[int, int] | None:
-            if s.clock > frontier(s.client):
-                return s.client, s.clock - 1  # its own client's earlier structs
-            for dep in (s.origin, s.right, s.parent):
-                if dep is not None and dep[1] >= frontier(dep[0]):
-                    return dep
-            return None
+        def known(dep: _Id | None) -> bool:
+            return dep is None or dep[1] < frontier(dep[0])
 
-        blocked: dict[int, list[tuple[int, int, _Struct]]] = {}
-        queue = deque(candidates)
+        def integrate(s: Struct, start: int) -> None:
+            client, clock, end, flags, parent, origin, right = s
+            if flags & GC:
+                depth = 0
+            elif flags & NAMED:
+                depth = 1
+            elif parent is not None:
+                depth = depth_at(*parent) + 1
+            else:  # yrs takes the left origin's parent, else the right one's: take the deeper
+                depth = depth_at(*origin) if origin is not None else 0
+                if right is not None:
+                    depth = max(depth, depth_at(*right))
+            if clock < start:  # partly known: yrs goes on from its own last item there
+                depth = max(depth, depth_at(client, start - 1))
+            if flags & TYPE and depth >= max_depth:
+                raise NestingTooDeep(f"a shared type would nest deeper than {max_depth} levels")
+            runs = overlay.get(client)
+            if runs is None:
+                overlay[client] = ([start], [depth])
+            elif runs[1][-1] != depth:
+                runs[0].append(start)
+                runs[1].append(depth)
+            new_clocks[client] = end
+            integrated.append((client, start, end, depth))
+
+        # One pass in update order: nearly always every struct's anchors are known by the
+        # time it is read. The rest wait for the general resolution below.
+        fresh: list[Struct] = []
+        deferred: list[Struct] = []
+        for s in structs:
+            start = frontier(s[0])
+            if s[2] <= start:
+                continue  # already integrated: yrs skips it, so do we
+            fresh.append(s)
+            if deferred or self._pending or s[1] > start:
+                deferred.append(s)
+            elif known(s[4]) and known(s[5]) and known(s[6]):
+                integrate(s, start)
+            else:
+                deferred.append(s)
+        if deferred or self._pending:
+            self._resolve(deferred, admission, frontier, integrate, allow_pending, fresh)
+        return admission
+
+    def _resolve(
+        self,
+        deferred: list[Struct],
+        admission: Admission,
+        frontier: Callable[[int], int],
+        integrate: Callable[[Struct, int], None],
+        allow_pending: bool,
+        fresh: list[Struct],
+    ) -> None:
+        """Integrate what waits in dependency order; the rest stays pending (or is refused)."""
+        candidates = self._merge_pending(deferred)
+        blocked: dict[int, list[tuple[int, int, Struct]]] = {}
+        queue = list(reversed(candidates))
         order = 0
         while queue:
-            s = queue.popleft()
-            start = frontier(s.client)
-            if s.end <= start:
+            s = queue.pop()
+            client, clock, end = s[0], s[1], s[2]
+            start = frontier(client)
+            if end <= start:
                 continue  # integrated meanwhile: yrs skips it
-            need = requirement(s)
+            need: _Id | None = None
+            if clock > start:
+                need = (client, clock - 1)  # its own client's earlier structs
+            else:
+                for dep in (s[4], s[5], s[6]):
+                    if dep is not None and dep[1] >= frontier(dep[0]):
+                        need = dep
+                        break
             if need is not None:
                 order += 1
                 heappush(blocked.setdefault(need[0], []), (need[1], order, s))
                 continue
-            if s.gc:
-                depth = 0
-            elif s.parent_named:
-                depth = 1
-            elif s.parent is not None:
-                depth = depth_at(*s.parent) + 1
-            else:  # yrs takes the left origin's parent, else the right one's: take the deeper
-                depth = depth_at(*s.origin) if s.origin is not None else 0
-                if s.right is not None:
-                    depth = max(depth, depth_at(*s.right))
-            if s.clock < start:  # partly known: yrs goes on from its own last item there
-                depth = max(depth, depth_at(s.client, start - 1))
-            if s.is_type and depth >= self.max_depth:
-                raise NestingTooDeep(
-                    f"a shared type would nest deeper than {self.max_depth} levels"
-                )
-            runs = overlay.setdefault(s.client, ([], []))
-            if not runs[1] or runs[1][-1] != depth:
-                runs[0].append(start)
-                runs[1].append(depth)
-            new_clocks[s.client] = s.end
-            admission.integrated.append((s, depth))
-            waiting = blocked.get(s.client)
-            while waiting and waiting[0][0] < s.end:
+            integrate(s, start)
+            waiting = blocked.get(client)
+            while waiting and waiting[0][0] < end:
                 queue.append(heappop(waiting)[2])
         pending: _Pending = {}
         left = 0
         for heap in blocked.values():
             for _, _, s in heap:
-                pending.setdefault(s.client, []).append(s)
+                pending.setdefault(s[0], []).append(s)
                 left += 1
         if left and not allow_pending:
-            waiting_now = {id(s) for structs_of in pending.values() for s in structs_of}
-            stuck = next((s for s in fresh if id(s) in waiting_now), None)
+            fresh_ids = {id(s) for s in fresh}
+            stuck = next(
+                (s for structs in pending.values() for s in structs if id(s) in fresh_ids), None
+            )
             if stuck is not None:
                 raise MissingDependencies(
-                    f"update needs content this document does not have yet "
-                    f"(client {stuck.client} clock {stuck.clock})"
+                    "update needs content this document does not have yet "
+                    f"(client {stuck[0]} clock {stuck[1]})"
                 )
         if left > MAX_PENDING:
             raise InvalidUpdate(f"invalid update: {left} structs wait for missing dependencies")
-        for structs_of_client in pending.values():
-            structs_of_client.sort(key=lambda s: s.clock)
+        for structs in pending.values():
+            structs.sort(key=lambda s: s[1])
         admission.pending = pending
-        return admission
 
-    def _merge_pending(self, fresh: list[_Struct]) -> list[_Struct]:
+    def _merge_pending(self, fresh: list[Struct]) -> list[Struct]:
         """The waiting structs plus the new ones, refusing two different versions of a clock.
 
         Two versions of one struct can both wait in yrs, which then keeps one of them by rules
@@ -438,47 +256,49 @@ class NestingIndex:
         if not self._pending:
             return fresh
         merged = {client: list(structs) for client, structs in self._pending.items()}
-        extra: list[_Struct] = []
+        extra: list[Struct] = []
         for s in fresh:
-            waiting = merged.get(s.client)
+            waiting = merged.get(s[0])
             if not waiting:
                 extra.append(s)
                 continue
-            i = bisect_right([w.clock for w in waiting], s.clock) - 1
+            i = bisect_right([w[1] for w in waiting], s[1]) - 1
             overlaps = [
                 j
                 for j in (i, i + 1)
-                if 0 <= j < len(waiting) and waiting[j].clock < s.end and s.clock < waiting[j].end
+                if 0 <= j < len(waiting) and waiting[j][1] < s[2] and s[1] < waiting[j][2]
             ]
             if not overlaps:
                 extra.append(s)
                 continue
             j = overlaps[0]
-            if len(overlaps) > 1 or not waiting[j].same_place(s):
+            if len(overlaps) > 1 or not _same_place(waiting[j], s):
                 raise AmbiguousUpdate(
-                    f"invalid update: client {s.client} clock {s.clock} restated differently"
+                    f"invalid update: client {s[0]} clock {s[1]} restated differently"
                 )
-            if s.length > waiting[j].length:
+            if s[2] > waiting[j][2]:
                 waiting[j] = s
         return [s for structs in merged.values() for s in structs] + extra
 
     def commit(self, admission: Admission) -> None:
         """Record an admitted update once the Doc has applied it."""
-        for s, depth in admission.integrated:
-            frontier = self._clocks.get(s.client, 0)
-            if s.end <= frontier:
+        clocks = self._clocks
+        for client, start, end, depth in admission.integrated:
+            if end <= clocks.get(client, 0):
                 continue
-            starts = self._starts.setdefault(s.client, [])
-            depths = self._depths.setdefault(s.client, [])
-            if not depths or depths[-1] != depth:
-                starts.append(frontier)
+            depths = self._depths.get(client)
+            if depths is None:
+                self._starts[client] = [start]
+                self._depths[client] = [depth]
+            elif depths[-1] != depth:
+                self._starts[client].append(start)
                 depths.append(depth)
-            self._clocks[s.client] = s.end
+            clocks[client] = end
         if admission.pending is not None:
             self._pending = admission.pending
 
     def copy(self) -> NestingIndex:
-        """An independent copy (the waiting structs are shared: they are never changed)."""
+        """An independent copy."""
         twin = NestingIndex(self.max_depth)
         twin._clocks = dict(self._clocks)
         twin._starts = {client: list(starts) for client, starts in self._starts.items()}
@@ -494,9 +314,9 @@ class NestingIndex:
         """
         if not self._pending:
             return False
-        for s in _read_structs(update, self.max_depth):
-            for w in self._pending.get(s.client, ()):
-                if w.clock < s.end and s.clock < w.end:
+        for s in scan(update, self.max_depth):
+            for w in self._pending.get(s[0], ()):
+                if w[1] < s[2] and s[1] < w[2]:
                     return True
         return False
 

@@ -17,6 +17,8 @@ class Limits:
     max_document_bytes: int = 64 * 1024 * 1024
     updates_per_s: float = 200.0
     updates_burst: int = 1000
+    #: sustained update bytes per second per connection (the burst is max_frame_bytes)
+    update_bytes_per_s: float = 256 * 1024
     awareness_per_s: float = 20.0
     awareness_burst: int = 60
     max_awareness_bytes: int = 64 * 1024

@@ -67,12 +67,25 @@ class SyncSession:
     closes the socket with that code and reason, and nothing from this peer reaches the room.
     """
 
-    __slots__ = ("limits", "close_requested", "_updates", "_awareness", "frames_in")
+    __slots__ = (
+        "limits",
+        "close_requested",
+        "_updates",
+        "_update_bytes",
+        "_awareness",
+        "frames_in",
+    )
 
     def __init__(self, limits: Limits, now: float) -> None:
         self.limits = limits
         self.close_requested: Close | None = None
         self._updates = TokenBucket(limits.updates_per_s, limits.updates_burst, now)
+        # Reading and applying an update costs CPU in proportion to its bytes: a budget of
+        # bytes keeps one member from holding the event loop with frame after large frame.
+        # Small updates (the fast path, at most 16 KiB each) are bounded by the update rate.
+        self._update_bytes = TokenBucket(
+            limits.update_bytes_per_s, max(limits.max_frame_bytes, 1), now
+        )
         self._awareness = TokenBucket(limits.awareness_per_s, limits.awareness_burst, now)
         self.frames_in = 0
 
@@ -121,6 +134,9 @@ class SyncSession:
             case Update(update) | SyncStep2(update):
                 if not self._updates.take(now):
                     self.fail(CloseCode.RATE_LIMITED, _UPDATE_RATE)
+                    return []
+                if not self._update_bytes.take(now, len(update)):
+                    self.fail(CloseCode.RATE_LIMITED, "too many update bytes per second")
                     return []
                 return [DocUpdate(update)]
             case SyncStep1(state_vector):

@@ -152,6 +152,14 @@ OPTIONS: tuple[Option, ...] = (
         "burst of document updates per connection",
     ),
     Option(
+        "update_bytes_per_s",
+        "DTTOOLS_UPDATE_BYTES_PER_S",
+        float,
+        _LIMITS.update_bytes_per_s,
+        "sustained bytes of document updates per second per connection (bursts up to "
+        "DTTOOLS_MAX_FRAME_BYTES); large updates cost CPU to check and apply",
+    ),
+    Option(
         "awareness_per_s",
         "DTTOOLS_AWARENESS_PER_S",
         float,
@@ -366,6 +374,7 @@ class Settings:
     max_document_bytes: int = _LIMITS.max_document_bytes
     updates_per_s: float = _LIMITS.updates_per_s
     updates_burst: int = _LIMITS.updates_burst
+    update_bytes_per_s: float = _LIMITS.update_bytes_per_s
     awareness_per_s: float = _LIMITS.awareness_per_s
     awareness_burst: int = _LIMITS.awareness_burst
     max_awareness_bytes: int = _LIMITS.max_awareness_bytes

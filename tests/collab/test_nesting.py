@@ -17,8 +17,8 @@ from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
 from collab.errors import InvalidUpdate, MissingDependencies, NestingTooDeep
 from collab.lib0 import write_var_string, write_var_uint
 from collab.nesting import MAX_ALLOWED_DEPTH, NestingIndex
-from collab.update_scan import json_depth
 from collab.stored import restore_doc
+from collab.update_scan import json_depth
 from collab.ydoc import apply_checked, build_doc
 
 LIMIT = 20

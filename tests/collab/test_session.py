@@ -152,6 +152,25 @@ class TestUpdateRateLimit:
         assert session.receive(UPDATE, 100.5) == []
         assert closed_with(session).code is CloseCode.RATE_LIMITED
 
+    def test_large_updates_spend_a_byte_budget(self) -> None:
+        """A member sending frame after large frame is closed: each costs CPU to check."""
+        limits = Limits(max_frame_bytes=1_000_000, update_bytes_per_s=100_000)
+        session = SyncSession(limits, now=0.0)
+        big = encode(Update(b"\x00" * 600_000))
+        assert session.receive(big, 0.0)  # a burst of one frame's size
+        assert session.receive(big, 1.0) == []  # 400 kB + 100 kB left: not enough
+        assert closed_with(session) == Close(
+            CloseCode.RATE_LIMITED, "too many update bytes per second"
+        )
+
+    def test_the_byte_budget_refills(self) -> None:
+        limits = Limits(max_frame_bytes=1_000_000, update_bytes_per_s=100_000)
+        session = SyncSession(limits, now=0.0)
+        big = encode(Update(b"\x00" * 600_000))
+        assert session.receive(big, 0.0)
+        assert session.receive(big, 2.0)
+        assert session.close_requested is None
+
     def test_sync_step2_counts_as_an_update(self) -> None:
         """The handshake's step 2 spends an update token too."""
         session = SyncSession(Limits(updates_per_s=1, updates_burst=1), now=0.0)

@@ -26,6 +26,11 @@ class Limits:
     max_rooms: int = 10_000
     outbox_frames: int = 1024
     sync_chunk_bytes: int = 1024 * 1024
+    # Fair share of one node (rooms/fair_share.py). Per account: several tabs and devices.
+    # Per address: generous, since a whole workshop may sit behind one NAT.
+    max_sockets_per_user: int = 20
+    max_sockets_per_address: int = 500
+    max_loads_per_user: int = 4
     max_nesting_depth: int = DEFAULT_MAX_DEPTH
 
 

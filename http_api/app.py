@@ -15,7 +15,7 @@ from collab.close import Close, CloseCode
 from http_api import health, metrics, openapi, static, ws
 from http_api.keys import AUTH, COMMITTER, DB, MAILER, ROOM_ACCESS, ROOMS, SETTINGS, UPDATE_LOG
 from http_api.mail import Mailer
-from http_api.principal import Authenticator
+from http_api.principal import Authenticator, Principal
 from http_api.problems import problem_middleware
 from http_api.room_access import project_room_access
 from http_api.settings import Settings
@@ -27,6 +27,7 @@ from persistence.group_commit import GroupCommitter
 from persistence.migrate import migrate
 from persistence.secrets import get_or_create_secret
 from persistence.update_log import UpdateLog
+from rooms.fair_share import ACTING_USER
 from rooms.manager import RoomManager
 from rooms.redis_bus import RedisBus
 
@@ -142,6 +143,17 @@ def _version() -> str:
         return "0.0.0"
 
 
+async def _authenticate(request: web.Request, unsafe: bool) -> Principal:
+    """Resolve the caller of an authenticated endpoint; rooms it loads count against it.
+
+    Each aiohttp request runs in its own task, so the acting account set here cannot leak
+    into another request (rooms/fair_share.py).
+    """
+    principal = await request.app[AUTH].require(request, unsafe)
+    ACTING_USER.set(str(principal.user_id))
+    return principal
+
+
 def create_app(settings: Settings) -> web.Application:
     """Build the application for ``settings`` (used by the CLI and by tests)."""
     app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_body_bytes)
@@ -153,7 +165,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(metrics.routes)
     app.add_routes(ws.routes)
     api = v1_api()
-    api.install(app, lambda request, unsafe: request.app[AUTH].require(request, unsafe))
+    api.install(app, _authenticate)
     app.add_routes(openapi.routes_for(api, version=_version()))
     app.add_routes(static.routes)
     return app

@@ -23,7 +23,9 @@ from collab.errors import (
 )
 from collab.schema import InvalidReference
 from persistence.errors import StorageError
+from persistence.projects import ProjectLimitReached
 from rooms.errors import NodeFull
+from rooms.fair_share import FairShareExceeded
 
 __all__ = [
     "PROBLEM_TYPES",
@@ -82,10 +84,12 @@ PROBLEM_TYPES: dict[type[BaseException], tuple[int, str, str]] = {
     Unauthenticated: (401, "unauthenticated", "Authentication required"),
     PermissionDenied: (403, "forbidden", "Forbidden"),
     NotFound: (404, "not-found", "Not found"),
+    ProjectLimitReached: (409, "project-limit-reached", "Project limit reached"),
     Conflict: (409, "conflict", "Conflict"),
     PreconditionFailed: (412, "precondition-failed", "Precondition failed"),
     DocumentTooLarge: (413, "document-too-large", "Document too large"),
     PreconditionRequired: (428, "precondition-required", "Precondition required"),
+    FairShareExceeded: (429, "fair-share-exceeded", "Account at its share of the server"),
     RateLimited: (429, "rate-limited", "Too many requests"),
     NodeFull: (503, "node-full", "Server at capacity"),
     StorageError: (503, "storage-unavailable", "Storage unavailable"),

@@ -189,6 +189,35 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("max_rooms", "DTTOOLS_MAX_ROOMS", int, _LIMITS.max_rooms, "open rooms per node"),
     Option(
+        "max_sockets_per_user",
+        "DTTOOLS_MAX_SOCKETS_PER_USER",
+        int,
+        _LIMITS.max_sockets_per_user,
+        "WebSocket connections one account may hold on a node (tabs and devices together)",
+    ),
+    Option(
+        "max_sockets_per_address",
+        "DTTOOLS_MAX_SOCKETS_PER_ADDRESS",
+        int,
+        _LIMITS.max_sockets_per_address,
+        "WebSocket connections from one client address on a node (a workshop may share one "
+        "NAT address: keep it generous)",
+    ),
+    Option(
+        "max_loads_per_user",
+        "DTTOOLS_MAX_LOADS_PER_USER",
+        int,
+        _LIMITS.max_loads_per_user,
+        "rooms one account's requests may be loading from PostgreSQL at once on a node",
+    ),
+    Option(
+        "max_projects_per_user",
+        "DTTOOLS_MAX_PROJECTS_PER_USER",
+        int,
+        1000,
+        "projects one account may own",
+    ),
+    Option(
         "max_nesting_depth",
         "DTTOOLS_MAX_NESTING_DEPTH",
         _nesting_depth,
@@ -380,6 +409,10 @@ class Settings:
     max_awareness_bytes: int = _LIMITS.max_awareness_bytes
     max_connections: int = _LIMITS.max_connections
     max_rooms: int = _LIMITS.max_rooms
+    max_sockets_per_user: int = _LIMITS.max_sockets_per_user
+    max_sockets_per_address: int = _LIMITS.max_sockets_per_address
+    max_loads_per_user: int = _LIMITS.max_loads_per_user
+    max_projects_per_user: int = 1000
     max_nesting_depth: int = _LIMITS.max_nesting_depth
     outbox_frames: int = _LIMITS.outbox_frames
     sync_chunk_bytes: int = _LIMITS.sync_chunk_bytes

@@ -15,6 +15,7 @@ from aiohttp import WSMsgType, web
 
 from collab.close import Close, CloseCode
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
+from http_api.client_address import client_address
 from http_api.keys import ROOM_ACCESS, ROOMS, SETTINGS
 from http_api.problems import InvalidRequest
 from http_api.ws_direct import DirectWebSocketResponse, is_closed
@@ -22,6 +23,7 @@ from persistence.errors import StorageError
 from rooms.access import RoomAccess
 from rooms.connection import Connection
 from rooms.errors import NodeFull
+from rooms.fair_share import ACTING_USER, FairShareExceeded
 from rooms.manager import RoomManager
 from rooms.metrics import BYTES_IN, CONNECTIONS_CLOSED
 from rooms.room import Room
@@ -192,18 +194,28 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
         _log.info("connection_refused", room=name, code=int(access.code), reason=access.reason)
         await _close(ws, access)
         return ws
+    # Fair share before anything is loaded: one account or address cannot take the node.
+    address = client_address(request)
+    try:
+        manager.fair_share.admit_socket(access.user_id, address)
+    except FairShareExceeded as exc:
+        _log.info("connection_refused", room=name, limit=exc.share.value, user=access.user_id)
+        await _close(ws, manager.room_for_error(exc))
+        return ws
     try:
         manager.admit()
     except NodeFull as exc:
+        manager.fair_share.release_socket(access.user_id, address)
         await _close(ws, manager.room_for_error(exc))
         return ws
+    ACTING_USER.set(access.user_id)  # a load for this socket counts against its account
     room: Room | None = None
     conn: Connection | None = None
     log = _log.bind(room=name)
     try:
         try:
             room = await manager.open(name)
-        except (NodeFull, StorageError) as exc:
+        except (NodeFull, FairShareExceeded, StorageError) as exc:
             log.warning("room_open_failed", error=type(exc).__name__)
             await _close(ws, manager.room_for_error(exc))
             return ws
@@ -230,6 +242,7 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
             log.info("connection_closed", conn=conn.id, code=int(closed.code), reason=closed.reason)
     finally:
         manager.release(room, conn)
+        manager.fair_share.release_socket(access.user_id, address)
     return ws
 
 

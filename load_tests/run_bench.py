@@ -299,6 +299,9 @@ class Launcher:
             # served without accounts (auth is measured nowhere here; it adds one token check
             # and one membership query per connection, not per message).
             "DTTOOLS_OPEN_ROOMS": "true",
+            # Every generated client comes from 127.0.0.1: 1,000 observers and more would
+            # pass the per-address fair share meant for one real network.
+            "DTTOOLS_MAX_SOCKETS_PER_ADDRESS": "1000000",
         }
         env.pop("REDIS_URL", None)
         if redis_url:

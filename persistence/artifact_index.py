@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 import asyncpg
 
-__all__ = ["candidates", "remember", "forget", "member_projects", "reindex_project"]
+from persistence.errors import StorageError
+
+__all__ = ["candidates", "remember", "remember_many", "forget", "reindex_project"]
 
 
 async def candidates(db: asyncpg.Pool | asyncpg.Connection, kind: str, item_id: str) -> list[UUID]:
@@ -38,10 +41,31 @@ async def forget(db: asyncpg.Pool | asyncpg.Connection, item_id: str, project_id
     )
 
 
-async def member_projects(db: asyncpg.Pool | asyncpg.Connection, user_id: UUID) -> list[UUID]:
-    """Every project ``user_id`` is a member of (to find artifacts created live)."""
-    rows = await db.fetch("SELECT project_id FROM project_members WHERE user_id = $1", user_id)
-    return [row["project_id"] for row in rows]
+async def remember_many(
+    db: asyncpg.Pool | asyncpg.Connection, entries: Iterable[tuple[UUID, str, str]]
+) -> None:
+    """Record many (project, kind, item id) entries in one statement (idempotent).
+
+    Entries of projects that no longer exist are skipped.
+
+    Raises:
+        StorageError: PostgreSQL failed (nothing is recorded).
+    """
+    rows = list(entries)
+    if not rows:
+        return
+    try:
+        await db.execute(
+            "INSERT INTO artifact_index (item_id, project_id, kind) "
+            "SELECT a.item, a.project, a.kind "
+            "FROM unnest($1::uuid[], $2::text[], $3::text[]) AS a(project, kind, item) "
+            "WHERE EXISTS (SELECT 1 FROM projects WHERE id = a.project) ON CONFLICT DO NOTHING",
+            [project for project, _, _ in rows],
+            [kind for _, kind, _ in rows],
+            [item for _, _, item in rows],
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise StorageError(f"cannot record artifacts: {type(exc).__name__}") from exc
 
 
 async def reindex_project(

@@ -21,6 +21,7 @@ from collab.errors import Conflict, NotFound
 from collab.permissions import Role
 
 __all__ = [
+    "ProjectLimitReached",
     "purge_document",
     "MEMBERSHIP_ROLES",
     "Project",
@@ -47,6 +48,20 @@ Executor: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 #: Roles a membership row can hold (admin belongs to the account, never to a membership).
 MEMBERSHIP_ROLES: Final = frozenset({Role.OWNER, Role.MEMBER, Role.VIEWER})
+# Advisory lock class ("DTTP"): one project creation at a time per account.
+_CREATE_LOCK_CLASS: Final = 0x44545450
+
+
+class ProjectLimitReached(Conflict):
+    """The account owns as many projects as one account may; nothing was created."""
+
+    def __init__(self, owned: int, limit: int) -> None:
+        self.owned = owned
+        self.limit = limit
+        super().__init__(
+            f"you own {owned} projects, the most one account may ({limit}): "
+            "delete one or hand its ownership over first"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +151,25 @@ async def create_project(
     description: str,
     phase: Phase,
     owner_id: UUID,
+    max_owned: int | None = None,
 ) -> Project:
-    """Insert a project and make ``owner_id`` its first owner, atomically."""
+    """Insert a project and make ``owner_id`` its first owner, atomically.
+
+    Raises:
+        ProjectLimitReached: ``owner_id`` already owns ``max_owned`` projects.
+    """
     async with _transaction(db) as conn:
+        if max_owned is not None:
+            # Serialise this account's creations, so concurrent ones cannot pass the cap together.
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext($2))", _CREATE_LOCK_CLASS, str(owner_id)
+            )
+            owned: int = await conn.fetchval(
+                "SELECT count(*) FROM project_members WHERE user_id = $1 AND role = 'owner'",
+                owner_id,
+            )
+            if owned >= max_owned:
+                raise ProjectLimitReached(owned, max_owned)
         row = await conn.fetchrow(
             "INSERT INTO projects AS p (id, name, description, phase, created_by) "
             "VALUES ($1, $2, $3, $4, $5) RETURNING p.id, p.name, p.description, p.phase, "

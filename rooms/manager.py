@@ -33,9 +33,11 @@ from persistence.errors import StorageError
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
 from rooms.access import RecentRevocations, close_revoked
+from rooms.artifact_watch import ArtifactWatch
 from rooms.bus import FanoutBus, LocalBus
 from rooms.connection import Connection
 from rooms.errors import NodeFull
+from rooms.fair_share import FairShare, FairShareExceeded
 from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
 from rooms.room import Publish, Room, RoomState
 from rooms.transact import ServerTransactions
@@ -84,6 +86,10 @@ class RoomManager:
         self._unsubscribing: dict[str, asyncio.Task[None]] = {}
         self._revocations = RecentRevocations()
         self._server = ServerTransactions(self.open, committer, self._discard)
+        #: per-account and per-address caps of this node (rooms/fair_share.py)
+        self.fair_share = FairShare(limits)
+        #: where artifacts created live are, for item routes (rooms/artifact_watch.py)
+        self.artifacts = ArtifactWatch(log.pool, self._spawn)
 
     # --- connections ------------------------------------------------------------------------
 
@@ -116,6 +122,7 @@ class RoomManager:
 
         Raises:
             NodeFull: ``max_rooms`` rooms are open.
+            FairShareExceeded: the acting account is loading as many rooms as it may.
             StorageError: PostgreSQL could not be read.
         """
         room = self.rooms.get(name)
@@ -126,6 +133,7 @@ class RoomManager:
             return await asyncio.shield(pending)
         if len(self.rooms) >= self._limits.max_rooms:
             raise NodeFull(f"node is at its limit of {self._limits.max_rooms} rooms")
+        loader = self.fair_share.start_load()
         future: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
         self._loading[name] = future
         try:
@@ -136,7 +144,9 @@ class RoomManager:
             raise
         finally:
             del self._loading[name]
+            self.fair_share.end_load(loader)
         self.rooms[name] = room
+        self.artifacts.watch(room)
         ROOMS_OPEN.set(len(self.rooms))
         future.set_result(room)
         return room
@@ -464,6 +474,8 @@ class RoomManager:
         """Map a failure to open a room to the close frame the client receives."""
         if isinstance(exc, NodeFull):
             return Close(CloseCode.TRY_AGAIN_LATER, str(exc))
+        if isinstance(exc, FairShareExceeded):
+            return Close(CloseCode.RATE_LIMITED, str(exc))
         if isinstance(exc, StorageError):
             return Close(CloseCode.STORAGE_UNAVAILABLE, "storage unavailable: try again later")
         return Close(CloseCode.INTERNAL_ERROR, "internal error")

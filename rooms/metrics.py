@@ -25,6 +25,7 @@ __all__ = [
     "ROOM_RESYNCS",
     "READONLY_WRITES_REFUSED",
     "SERVER_UPDATES",
+    "FAIR_SHARE_REFUSALS",
 ]
 
 ROOMS_OPEN = Gauge("dttools_rooms_open", "Rooms loaded on this node")
@@ -89,4 +90,10 @@ READONLY_WRITES_REFUSED = Counter(
 SERVER_UPDATES = Counter(
     "dttools_server_updates_total",
     "Document updates made by server-side transactions (REST writes), committed before return",
+)
+FAIR_SHARE_REFUSALS = Counter(
+    "dttools_fair_share_refusals_total",
+    "Requests and sockets refused because one account or address held its share of the node, "
+    "by limit",
+    labelnames=("limit",),
 )

@@ -58,40 +58,24 @@ async def _locate(
 ) -> UUID:
     """The project holding artifact ``item_id`` that the caller may act on.
 
-    The index knows every artifact created through REST, and compaction adds those created
-    live. One created live since is found in the caller's projects (for an admin: in the
-    rooms open on this node), and remembered. Artifacts in projects the caller cannot
-    see are reported exactly like missing ones.
+    Only the projects known to hold the id are looked at: those in the artifact index (REST
+    creates, and artifacts created live, which this node's rooms record as they appear,
+    rooms/artifact_watch.py) and those this node saw but has not written to the index yet.
+    An unknown id is therefore answered without loading any room, however many projects the
+    caller has. Artifacts in projects the caller cannot see are reported exactly like missing
+    ones.
     """
-    db = request.app[DB]
     rooms = request.app[ROOMS]
-    known = await artifact_index.candidates(db, kind.collection, item_id)
-    # An admin is on no team: look in the rooms open here too (members' rooms are in
-    # ``members``; checking every open room for everyone would cost a query per room).
-    open_here = (
-        [p for p in map(_project_room, list(rooms.rooms)) if p is not None]
-        if principal.is_admin
-        else []
-    )
-    members = await artifact_index.member_projects(db, principal.user_id)
-    for project_id in dict.fromkeys([*known, *open_here, *members]):
+    known = await artifact_index.candidates(request.app[DB], kind.collection, item_id)
+    for project_id in dict.fromkeys([*rooms.artifacts.recent(kind.collection, item_id), *known]):
         try:
             await require_access(request, principal, project_id, Action.READ)
         except NotFound:
             continue
         if await rooms.read(str(project_id), lambda doc: _has(doc, kind, item_id)):
-            if project_id not in known:
-                await artifact_index.remember(db, kind.collection, item_id, project_id)
             await require_access(request, principal, project_id, action)
             return project_id
     raise NotFound(f"no such {kind.singular}: {item_id!r}")
-
-
-def _project_room(name: str) -> UUID | None:
-    try:
-        return UUID(name)
-    except ValueError:
-        return None
 
 
 def _has(doc: Any, kind: ArtifactKind, item_id: str) -> bool:

@@ -23,14 +23,15 @@ from collab.permissions import Action, Role, effective_role
 from collab.schema import count_by_phase
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
-from http_api.keys import COMMITTER, DB, ROOMS
+from http_api.keys import COMMITTER, DB, ROOMS, SETTINGS
 from http_api.pagination import decode_cursor, encode_cursor
 from http_api.principal import Principal
 from http_api.revocation import end_sockets
 from http_api.v1.audit import record
 from http_api.v1.fields import Name, Timestamp
 from persistence import projects
-from persistence.projects import Project
+from persistence.projects import Project, ProjectLimitReached
+from rooms.fair_share import Share, refused
 
 __all__ = [
     "api",
@@ -241,17 +242,23 @@ async def list_projects(
 
 @api.route(
     "POST", "/v1/projects", summary="Create a project (you become its owner)", tags=_TAGS,
-    body=ProjectCreate, response=ProjectOut, status=201, headers=_ETAG,
+    body=ProjectCreate, response=ProjectOut, status=201, headers=_ETAG, errors=(409,),
 )  # fmt: skip
 async def create_project(
     request: web.Request, principal: Principal, body: ProjectCreate
 ) -> web.Response:
     project_id = uuid.uuid4()
+    # Admins run the instance: they are not held to an account's share.
+    cap = None if principal.is_admin else request.app[SETTINGS].max_projects_per_user
     async with request.app[DB].acquire() as conn, conn.transaction():
-        project = await projects.create_project(
-            conn, project_id, name=body.name, description=body.description,
-            phase=body.phase, owner_id=principal.user_id,
-        )  # fmt: skip
+        try:
+            project = await projects.create_project(
+                conn, project_id, name=body.name, description=body.description,
+                phase=body.phase, owner_id=principal.user_id, max_owned=cap,
+            )  # fmt: skip
+        except ProjectLimitReached:
+            refused(Share.PROJECTS_PER_USER)
+            raise
         acting = Role.ADMIN if principal.is_admin else Role.OWNER
         access = Access(project_id, acting, membership=Role.OWNER)
         await record(conn, request, principal, "project.created", access, name=body.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -146,3 +147,34 @@ class TestDeleteAndStats:
         assert stats.updates_stored == 4
         assert stats.last_update_at == times[-1]
         assert stats.members_by_role == {Role.OWNER: 1, Role.MEMBER: 0, Role.VIEWER: 0}
+
+
+class TestOwnershipCap:
+    async def test_concurrent_creations_never_pass_the_cap(self, pool: Any) -> None:
+        """Five creations at once against a cap of two: exactly two projects are created."""
+        owner = await new_user(pool)
+
+        async def create() -> UUID:
+            project = await projects.create_project(
+                pool, uuid.uuid4(), name="p", description="", phase=Phase.EMPATHIZE,
+                owner_id=owner, max_owned=2,
+            )  # fmt: skip
+            return project.id
+
+        outcomes = await asyncio.gather(*(create() for _ in range(5)), return_exceptions=True)
+        created = [o for o in outcomes if isinstance(o, UUID)]
+        refused = [o for o in outcomes if isinstance(o, projects.ProjectLimitReached)]
+        assert (len(created), len(refused)) == (2, 3)
+        assert refused[0].limit == 2
+        assert isinstance(refused[0], Conflict)
+
+    async def test_only_owned_projects_count(self, pool: Any) -> None:
+        """Being a member of others' projects does not use up one's own allowance."""
+        owner, member = await new_user(pool), await new_user(pool)
+        shared = await new_project(pool, owner)
+        await projects.add_member(pool, shared, member, Role.MEMBER)
+        mine = await projects.create_project(
+            pool, uuid.uuid4(), name="m", description="", phase=Phase.EMPATHIZE,
+            owner_id=member, max_owned=1,
+        )  # fmt: skip
+        assert mine.created_by == member

@@ -1,0 +1,97 @@
+"""Artifacts created live reach the artifact index as they enter a room (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+from pycrdt import Doc, Map
+
+from collab.artifacts import KINDS
+from collab.limits import Limits
+from collab.schema import create_item
+from persistence import accounts, artifact_index, projects
+from persistence.group_commit import GroupCommitter
+from persistence.update_log import UpdateLog
+from rooms.artifact_watch import project_of
+from rooms.manager import RoomManager, RoomSettings
+
+IDEAS = KINDS["ideas"]
+PERSONAS = KINDS["personas"]
+
+
+@pytest.fixture
+async def manager(update_log: UpdateLog, committer: GroupCommitter) -> RoomManager:
+    """A room manager on the test database."""
+    return RoomManager(update_log, committer, Limits(), RoomSettings())
+
+
+@pytest.fixture
+async def project(update_log: UpdateLog) -> UUID:
+    """A project row (the index only records artifacts of projects that exist)."""
+    pool = update_log.pool
+    owner = await accounts.create_user(
+        pool, uuid.uuid4(), f"o-{uuid.uuid4().hex[:10]}@example.com", "Owner", "not-a-hash"
+    )
+    created = await projects.create_project(
+        pool, uuid.uuid4(), name="p", description="", phase=IDEAS.phase, owner_id=owner.id
+    )
+    return created.id
+
+
+def _client_adds(kind: Any, item_id: str) -> bytes:
+    """The update a browser sends when it creates an artifact (its own Doc, its own ids)."""
+    doc: Doc[Any] = Doc()
+    body = kind.create.model_validate({"text": "live"} if kind is IDEAS else {"name": "Ana"})
+    create_item(doc, kind, body, author_id=None, now=datetime.now(UTC), item_id=item_id)
+    return doc.get_update()
+
+
+class TestArtifactWatch:
+    async def test_an_artifact_added_live_is_known_at_once_then_indexed(
+        self, manager: RoomManager, update_log: UpdateLog, project: UUID
+    ) -> None:
+        """Recent at once (no write awaited), then in the index once written."""
+        room = await manager.open(str(project))
+        room.apply_remote(_client_adds(IDEAS, "idea-live-1"))
+        assert manager.artifacts.recent("ideas", "idea-live-1") == [project]
+        assert manager.artifacts.recent("personas", "idea-live-1") == []
+        await manager.artifacts.written()
+        pool = update_log.pool
+        assert await artifact_index.candidates(pool, "ideas", "idea-live-1") == [project]
+        assert manager.artifacts.recent("ideas", "idea-live-1") == []
+
+    async def test_artifacts_stored_before_the_load_are_indexed_by_it(
+        self, manager: RoomManager, update_log: UpdateLog, committer: GroupCommitter, project: UUID
+    ) -> None:
+        """A room loaded with artifacts never indexed (their node died) indexes them."""
+        committer.submit(str(project), _client_adds(PERSONAS, "persona-stored"), None)
+        await committer.flush()
+        await manager.open(str(project))
+        await manager.artifacts.written()
+        found = await artifact_index.candidates(update_log.pool, "personas", "persona-stored")
+        assert found == [project]
+
+    async def test_edits_inside_an_artifact_and_other_rooms_are_not_recorded(
+        self, manager: RoomManager, project: UUID, room: str
+    ) -> None:
+        """Only a new key of a collection's root map counts; free-form rooms are not watched."""
+        live = await manager.open(str(project))
+        live.apply_remote(_client_adds(IDEAS, "idea-edited"))
+        await manager.artifacts.written()
+        with live.doc.transaction():
+            live.doc.get("ideas", type=Map)["idea-edited"]["text"] = "changed"
+        assert manager.artifacts.recent("ideas", "idea-edited") == []
+        other = await manager.open(room)
+        other.apply_remote(_client_adds(IDEAS, "idea-elsewhere"))
+        assert manager.artifacts.recent("ideas", "idea-elsewhere") == []
+
+    def test_only_project_rooms_name_a_project(self) -> None:
+        """A project room is its id; brainstorm and free-form rooms are not projects."""
+        project = uuid.uuid4()
+        assert project_of(str(project)) == project
+        assert project_of(f"{project}:brainstorm") is None
+        assert project_of("room-1") is None

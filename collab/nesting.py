@@ -35,7 +35,7 @@ from heapq import heappop, heappush
 import msgpack
 
 from collab.errors import AmbiguousUpdate, InvalidUpdate, MissingDependencies, NestingTooDeep
-from collab.update_scan import GC, NAMED, TYPE, Struct, scan
+from collab.update_scan import DELETED, GC, NAMED, TYPE, Struct, scan
 
 __all__ = ["DEFAULT_MAX_DEPTH", "MAX_ALLOWED_DEPTH", "MAX_PENDING", "NestingIndex", "Admission"]
 
@@ -50,6 +50,13 @@ MAX_ALLOWED_DEPTH = 256
 MAX_PENDING = 100_000
 
 _Id = tuple[int, int]
+#: Runs record a *mark* per clock range: the depth shifted left once, and this bit when the
+#: range may be named as a parent (a shared type, or content already deleted or collected,
+#: which yrs accepts as a parent and collects the child). yrs fails halfway through an update
+#: whose struct names any other content as its parent, after applying the structs before it.
+_MAY_PARENT = 1
+#: Version of :meth:`NestingIndex.to_bytes`
+_FORMAT = 2
 _Pending = dict[int, list[Struct]]
 
 
@@ -63,7 +70,7 @@ def _same_place(a: Struct, b: Struct) -> bool:
 class Admission:
     """What :meth:`NestingIndex.admit` decided: the ranges integrated now, the rest.
 
-    ``integrated`` holds (client, start, end, depth) per struct, in integration order.
+    ``integrated`` holds (client, start, end, mark) per struct, in integration order.
     """
 
     integrated: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -77,7 +84,7 @@ class NestingIndex:
     contains it; a type item creates a type one level deeper. GC ranges are recorded at 0.
     """
 
-    __slots__ = ("max_depth", "_clocks", "_starts", "_depths", "_pending")
+    __slots__ = ("max_depth", "_clocks", "_starts", "_marks", "_pending")
 
     def __init__(self, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         if not 1 <= max_depth <= MAX_ALLOWED_DEPTH:
@@ -85,9 +92,9 @@ class NestingIndex:
         self.max_depth = max_depth
         #: per client: end of the contiguous integrated range [0, clock), as in a state vector
         self._clocks: dict[int, int] = {}
-        #: per client: run starts (ascending) and the depth of each run
+        #: per client: run starts (ascending) and the mark of each run (see _MAY_PARENT)
         self._starts: dict[int, list[int]] = {}
-        self._depths: dict[int, list[int]] = {}
+        self._marks: dict[int, list[int]] = {}
         #: per client, by clock: structs waiting for a dependency (yrs keeps them pending too)
         self._pending: _Pending = {}
 
@@ -118,7 +125,7 @@ class NestingIndex:
             return admission  # deletions only
         clocks = self._clocks
         new_clocks: dict[int, int] = {}
-        # runs integrated by this admission, per client: (starts, depths), ascending
+        # runs integrated by this admission, per client: (starts, marks), ascending
         overlay: dict[int, tuple[list[int], list[int]]] = {}
         integrated = admission.integrated
 
@@ -126,7 +133,7 @@ class NestingIndex:
             clock = new_clocks.get(client)
             return clocks.get(client, 0) if clock is None else clock
 
-        def depth_at(client: int, clock: int) -> int:
+        def mark_at(client: int, clock: int) -> int:
             runs = overlay.get(client)
             if runs is not None and clock >= runs[0][0]:
                 starts = runs[0]
@@ -135,8 +142,8 @@ class NestingIndex:
                 return runs[1][bisect_right(starts, clock) - 1]
             starts = self._starts[client]
             if clock >= starts[-1]:
-                return self._depths[client][-1]
-            return self._depths[client][bisect_right(starts, clock) - 1]
+                return self._marks[client][-1]
+            return self._marks[client][bisect_right(starts, clock) - 1]
 
         def known(dep: _Id | None) -> bool:
             return dep is None or dep[1] < frontier(dep[0])
@@ -148,23 +155,30 @@ class NestingIndex:
             elif flags & NAMED:
                 depth = 1
             elif parent is not None:
-                depth = depth_at(*parent) + 1
+                mark = mark_at(*parent)
+                if not mark & _MAY_PARENT:  # yrs fails midway through the update on this
+                    raise InvalidUpdate(
+                        f"invalid update: the parent of client {client} clock {clock} "
+                        "is not a shared type"
+                    )
+                depth = (mark >> 1) + 1
             else:  # yrs takes the left origin's parent, else the right one's: take the deeper
-                depth = depth_at(*origin) if origin is not None else 0
+                depth = mark_at(*origin) >> 1 if origin is not None else 0
                 if right is not None:
-                    depth = max(depth, depth_at(*right))
+                    depth = max(depth, mark_at(*right) >> 1)
             if clock < start:  # partly known: yrs goes on from its own last item there
-                depth = max(depth, depth_at(client, start - 1))
+                depth = max(depth, mark_at(client, start - 1) >> 1)
             if flags & TYPE and depth >= max_depth:
                 raise NestingTooDeep(f"a shared type would nest deeper than {max_depth} levels")
+            mark = depth << 1 | (_MAY_PARENT if flags & (TYPE | GC | DELETED) else 0)
             runs = overlay.get(client)
             if runs is None:
-                overlay[client] = ([start], [depth])
-            elif runs[1][-1] != depth:
+                overlay[client] = ([start], [mark])
+            elif runs[1][-1] != mark:
                 runs[0].append(start)
-                runs[1].append(depth)
+                runs[1].append(mark)
             new_clocks[client] = end
-            integrated.append((client, start, end, depth))
+            integrated.append((client, start, end, mark))
 
         # One pass in update order: nearly always every struct's anchors are known by the
         # time it is read. The rest wait for the general resolution below.
@@ -283,16 +297,16 @@ class NestingIndex:
     def commit(self, admission: Admission) -> None:
         """Record an admitted update once the Doc has applied it."""
         clocks = self._clocks
-        for client, start, end, depth in admission.integrated:
+        for client, start, end, mark in admission.integrated:
             if end <= clocks.get(client, 0):
                 continue
-            depths = self._depths.get(client)
-            if depths is None:
+            marks = self._marks.get(client)
+            if marks is None:
                 self._starts[client] = [start]
-                self._depths[client] = [depth]
-            elif depths[-1] != depth:
+                self._marks[client] = [mark]
+            elif marks[-1] != mark:
                 self._starts[client].append(start)
-                depths.append(depth)
+                marks.append(mark)
             clocks[client] = end
         if admission.pending is not None:
             self._pending = admission.pending
@@ -302,7 +316,7 @@ class NestingIndex:
         twin = NestingIndex(self.max_depth)
         twin._clocks = dict(self._clocks)
         twin._starts = {client: list(starts) for client, starts in self._starts.items()}
-        twin._depths = {client: list(depths) for client, depths in self._depths.items()}
+        twin._marks = {client: list(marks) for client, marks in self._marks.items()}
         twin._pending = {client: list(structs) for client, structs in self._pending.items()}
         return twin
 
@@ -326,10 +340,10 @@ class NestingIndex:
         snapshot; the rows that carry them stay in the log (see :meth:`holds_pending`).
         """
         clients = [
-            [client, clock, self._starts[client], self._depths[client]]
+            [client, clock, self._starts[client], self._marks[client]]
             for client, clock in self._clocks.items()
         ]
-        packed: bytes = msgpack.packb([1, clients])
+        packed: bytes = msgpack.packb([_FORMAT, clients])
         return packed
 
     @classmethod
@@ -341,15 +355,15 @@ class NestingIndex:
         """
         try:
             version, clients = msgpack.unpackb(data, use_list=True)
-            if version != 1:
+            if version != _FORMAT:
                 raise ValueError(f"unknown nesting index version {version}")
             index = cls(max_depth)
-            for client, clock, starts, depths in clients:
-                if len(starts) != len(depths) or not starts:
-                    raise ValueError("runs and depths differ")
+            for client, clock, starts, marks in clients:
+                if len(starts) != len(marks) or not starts:
+                    raise ValueError("runs and marks differ")
                 index._clocks[client] = clock
                 index._starts[client] = starts
-                index._depths[client] = depths
+                index._marks[client] = marks
         except (TypeError, msgpack.UnpackException) as exc:
             raise ValueError(f"not a nesting index: {exc}") from None
         return index

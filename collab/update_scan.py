@@ -22,16 +22,18 @@ __all__ = [
     "TYPE",
     "GC",
     "NAMED",
+    "DELETED",
     "scan",
     "json_depth",
 ]
 
 #: A struct: (client, clock, end, flags, parent, origin, right); ids are (client, clock)
-#: tuples or None. ``flags`` holds TYPE, GC and NAMED (the parent is a root type).
+#: tuples or None. ``flags`` holds TYPE, GC, NAMED (the parent is a root type) and DELETED
+#: (deleted content).
 Struct = tuple[
     int, int, int, int, tuple[int, int] | None, tuple[int, int] | None, tuple[int, int] | None
 ]
-TYPE, GC, NAMED = 1, 2, 4
+TYPE, GC, NAMED, DELETED = 1, 2, 4, 8
 
 # Struct and content references (yrs block.rs, Yjs structs/*).
 _GC, _DELETED, _JSON, _BINARY, _STRING, _EMBED, _FORMAT, _TYPE, _ANY, _DOC, _SKIP = range(11)
@@ -225,6 +227,7 @@ def _scan(data: bytes, max_depth: int) -> list[Struct]:
                     pos = _skip_any(data, pos, max_depth)
             elif ref == _DELETED:
                 length, pos = _uint(data, pos)
+                flags |= DELETED
             elif ref == _TYPE:
                 type_ref, pos = _uint(data, pos)
                 if type_ref > _LAST_PLAIN_TYPE:

@@ -47,8 +47,14 @@ def is_panic(exc: BaseException) -> bool:
 
 
 def _reraise_contained(exc: BaseException, what: str) -> NoReturn:
-    """Raise InvalidUpdate for pycrdt's ValueError or a pyo3 panic; re-raise anything else."""
-    if isinstance(exc, ValueError):
+    """Raise InvalidUpdate for pycrdt's ValueError or RuntimeError, or a pyo3 panic; re-raise
+    anything else.
+
+    pycrdt raises RuntimeError when yrs stops midway through an update (a struct whose parent
+    is not a shared type): the structs before it are applied. The nesting index refuses that
+    shape first (collab/nesting.py); this keeps any other such failure to the one socket.
+    """
+    if isinstance(exc, ValueError | RuntimeError):
         raise InvalidUpdate(f"invalid {what}: {exc}") from None
     if is_panic(exc):
         raise InvalidUpdate(f"{what} rejected by the CRDT core: {exc}") from None

@@ -224,6 +224,24 @@ class TestRefusedShapes:
         with pytest.raises(InvalidUpdate, match="restated differently"):
             index.admit(other_updates[1])
 
+    def test_a_parent_that_is_not_a_shared_type_is_refused(self) -> None:
+        """yrs fails midway through such an update, after applying the structs before it."""
+        doc: Doc[Any] = Doc(client_id=3)
+        updates = _capture(doc)
+        doc.get("t", type=Text).insert(0, "abc")
+        index = NestingIndex()
+        index.check(updates[0])
+        # client 4: a harmless root entry, then a map whose parent is the string (3, 1)
+        harmless = b"\x08\x01\x01m\x01\x7e"
+        child = b"\x07\x00\x03\x01\x01"
+        update = b"\x01\x02\x04\x00" + harmless + child + b"\x00"
+        with pytest.raises(InvalidUpdate, match="not a shared type"):
+            index.admit(update)
+        raw: Doc[Any] = Doc()
+        raw.apply_update(updates[0])
+        with pytest.raises(RuntimeError, match="must be deleted or shared ref type"):
+            raw.apply_update(update)  # what the index keeps away from the doc
+
     def test_live_rooms_refuse_updates_that_would_wait(self) -> None:
         doc: Doc[Any] = Doc()
         updates = _capture(doc)

@@ -16,6 +16,7 @@ from aiohttp import web
 from http_api.app import create_app
 from http_api.logging import configure_logging
 from http_api.settings import Settings, add_arguments, settings_from
+from http_api.slow_clients import GuardedSite, PendingGuard, raise_descriptor_limit
 from persistence import audit
 from persistence.accounts import set_admin
 from persistence.db import create_pool
@@ -61,14 +62,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _serve(settings: Settings) -> None:
+    descriptors = raise_descriptor_limit()
+    guard = PendingGuard.from_settings(settings, descriptors)
     app = create_app(settings)
     runner = web.AppRunner(
-        app, handle_signals=False, shutdown_timeout=settings.shutdown_timeout_s, access_log=None
+        app,
+        handle_signals=False,
+        shutdown_timeout=settings.shutdown_timeout_s,
+        access_log=None,
+        # Also the deadline for each later request's headers on a kept-alive connection
+        # (http_api/slow_clients.py covers the first).
+        keepalive_timeout=settings.header_timeout_s,
     )
     await runner.setup()
     try:
-        site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
+        site = GuardedSite(runner, settings.host, settings.port, guard)
         await site.start()
+        _log.info(
+            "connection_limits",
+            descriptors=descriptors,
+            header_timeout_s=guard.header_timeout_s,
+            max_pending=guard.max_total,
+            max_pending_per_address=guard.max_per_address,
+        )
         # Start-up objects (modules, app, pools) never die: move them out of the collector's
         # sight so full collections under load scan only what the rooms allocate.
         gc.collect()

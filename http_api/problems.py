@@ -22,7 +22,7 @@ from collab.errors import (
     Unauthenticated,
 )
 from collab.schema import InvalidReference
-from persistence.errors import StorageError
+from persistence.errors import StorageError, StorageUnavailable
 from persistence.projects import ProjectLimitReached
 from rooms.errors import NodeFull
 from rooms.fair_share import FairShareExceeded
@@ -150,7 +150,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         response = problem_response(status, slug, title, detail, **extra)
         if isinstance(exc, Unauthenticated):
             response.headers["WWW-Authenticate"] = 'Bearer realm="dttools"'
-        if isinstance(exc, RateLimited) and exc.retry_after_s is not None:
+        if isinstance(exc, RateLimited | StorageUnavailable) and exc.retry_after_s is not None:
             response.headers["Retry-After"] = str(max(1, round(exc.retry_after_s)))
         return response
     except Exception:

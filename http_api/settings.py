@@ -290,6 +290,30 @@ OPTIONS: tuple[Option, ...] = (
         "largest HTTP request body accepted",
     ),
     Option(
+        "header_timeout_s",
+        "DTTOOLS_HEADER_TIMEOUT_S",
+        float,
+        10.0,
+        "seconds a connection may take to send a request's headers (also how long an idle "
+        "keep-alive connection stays open)",
+    ),
+    Option(
+        "max_pending_per_address",
+        "DTTOOLS_MAX_PENDING_PER_ADDRESS",
+        int,
+        512,
+        "connections from one client address still sending their first request; more are "
+        "refused with 503 (trusted proxies are exempt; a workshop may share one NAT address)",
+    ),
+    Option(
+        "max_pending",
+        "DTTOOLS_MAX_PENDING",
+        int,
+        8192,
+        "connections still sending their first request, per node (at most half the "
+        "descriptor limit); a newer one closes the oldest",
+    ),
+    Option(
         "jwt_secret",
         "DTTOOLS_JWT_SECRET",
         str,
@@ -423,6 +447,9 @@ class Settings:
     heartbeat_s: float = 30.0
     shutdown_timeout_s: float = 15.0
     max_body_bytes: int = 1024 * 1024
+    header_timeout_s: float = 10.0
+    max_pending_per_address: int = 512
+    max_pending: int = 8192
     jwt_secret: str | None = None
     access_token_ttl_s: float = 900.0
     refresh_token_ttl_s: float = 30 * 24 * 3600.0

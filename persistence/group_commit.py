@@ -18,7 +18,7 @@ from typing import Protocol
 import asyncpg
 import structlog
 
-from persistence.errors import StorageBusy
+from persistence.errors import StorageBusy, StorageError
 from persistence.metrics import (
     PERSIST_BATCH_SECONDS,
     PERSIST_BATCH_UPDATES,
@@ -128,7 +128,13 @@ class GroupCommitter:
             try:
                 await self._log.append([i.room for i in batch], [i.payload for i in batch])
                 break
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except (
+                StorageError,  # StorageUnavailable: the pool's translation of an outage
+                OSError,
+                TimeoutError,
+                asyncpg.PostgresError,
+                asyncpg.InterfaceError,
+            ) as exc:
                 PERSIST_FAILURES.inc()
                 _log.warning(
                     "persist_batch_failed",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -28,8 +28,13 @@ __all__ = [
     "PERSIST_QUEUE_DEPTH",
     "PERSIST_FAILURES",
     "COMPACTIONS",
+    "STORAGE_AVAILABLE",
 ]
 
+STORAGE_AVAILABLE = Gauge(
+    "dttools_storage_available",
+    "1 while PostgreSQL answers, 0 from the first failure to reach it until it answers again",
+)
 PERSIST_BATCH_SECONDS = Histogram(
     "dttools_persist_batch_seconds",
     "Time to commit one group-commit batch of updates to PostgreSQL",

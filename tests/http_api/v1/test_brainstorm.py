@@ -19,8 +19,9 @@ from pycrdt import Doc, Map
 
 from collab.brainstorm import brainstorm_room, private_room
 from collab.brainstorm_doc import read_snapshot
-from collab.codec import decode
-from collab.messages import ServerNotice
+from collab.close import CloseCode
+from collab.codec import decode, encode
+from collab.messages import ServerNotice, Update
 from http_api.keys import DB, ROOMS
 from persistence import outbox
 from tests.conftest import RunningServer, StartServer
@@ -370,6 +371,45 @@ class TestHiddenNotes:
             ]
         finally:
             await private.close()
+
+    async def test_nested_content_in_a_private_room_is_refused_and_the_reveal_works(
+        self, workshop: Workshop
+    ) -> None:
+        """A note nested 60,000 levels deep crashed the node when the reveal deleted it from
+        the private room; it is refused on arrival, and nesting within the limit reveals."""
+        w = workshop
+        session = await w.start()
+        sid = UUID(session["id"])
+        room = private_room(w.project, sid, w["p1"].id)
+        private = await w.live("p1", room)
+        await private.send_raw(encode(Update(_nested_note("deep", 60_000))))
+        await private.wait_closed()
+        assert private.close_code == CloseCode.NESTING_TOO_DEEP
+        private = await w.live("p1", room)
+        try:
+            await private.send_raw(encode(Update(_nested_note("ok", 50))))
+            await private.edit(add_note("plain", "a plain idea"))
+            await private.wait_durable()
+            assert private.close_code is None
+            await w.call("owner", "POST", f"/{sid}/phase", {"phase": "reveal"}, want=200)
+            listed = await w.api.call("GET", f"/v1/projects/{w.project}/ideas", w["p2"])
+            assert sorted(i["text"] for i in listed.body) == ["a plain idea", "nested 50"]
+        finally:
+            await private.close()
+
+
+def _nested_note(note_id: str, levels: int) -> bytes:
+    """A sticky note whose extra field holds Y.Maps nested ``levels`` deep, as one update."""
+    doc: Doc[Any] = Doc()
+    with doc.transaction():
+        note: Map[Any] = Map({"id": note_id, "text": f"nested {levels}", "x": 1.0, "y": 2.0})
+        doc.get("ideas", type=Map)[note_id] = note
+        node = note
+        for _ in range(levels):
+            child: Map[Any] = Map()
+            node["extra"] = child
+            node = child
+    return doc.get_update()
 
 
 class TestServerOwnedState:

@@ -29,13 +29,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from heapq import heappop, heappush
 
 import msgpack
 
 from collab.errors import AmbiguousUpdate, InvalidUpdate, MissingDependencies, NestingTooDeep
-from collab.update_scan import DELETED, GC, NAMED, TYPE, Struct, scan
+from collab.update_scan import DELETED, GC, NAMED, TYPE, Struct, scan, scan_one
 
 __all__ = ["DEFAULT_MAX_DEPTH", "MAX_ALLOWED_DEPTH", "MAX_PENDING", "NestingIndex", "Admission"]
 
@@ -66,15 +65,12 @@ def _same_place(a: Struct, b: Struct) -> bool:
     return a[1] == b[1] and a[3:] == b[3:]
 
 
-@dataclass(slots=True)
-class Admission:
-    """What :meth:`NestingIndex.admit` decided: the ranges integrated now, the rest.
-
-    ``integrated`` holds (client, start, end, mark) per struct, in integration order.
-    """
-
-    integrated: list[tuple[int, int, int, int]] = field(default_factory=list)
-    pending: _Pending | None = None
+#: An integrated clock range: (client, start, end, mark).
+_Range = tuple[int, int, int, int]
+#: What :meth:`NestingIndex.admit` decided: the ranges integrated now, in integration order,
+#: and the structs left waiting (None: the waiting set is unchanged). A plain tuple: one is
+#: made per relayed update.
+Admission = tuple[list[_Range], _Pending | None]
 
 
 class NestingIndex:
@@ -118,16 +114,40 @@ class NestingIndex:
             AmbiguousUpdate: a struct restates a waiting one differently.
             InvalidUpdate: the bytes are not a well-formed update, or use refused content.
         """
+        if not self._pending:
+            one = scan_one(update)
+            if one is not None:
+                # The commonest update, inline: one struct at its client's frontier, its
+                # anchors integrated (clients send their edits in order).
+                client, clock, end, flags, _, origin, right = one
+                clocks = self._clocks
+                if (
+                    clock == clocks.get(client, 0)
+                    and (origin is None or origin[1] < clocks.get(origin[0], 0))
+                    and (right is None or right[1] < clocks.get(right[0], 0))
+                ):
+                    if flags & NAMED:
+                        depth = 1
+                    else:
+                        depth = 0 if origin is None else self._mark(*origin) >> 1
+                        if right is not None:
+                            depth = max(depth, self._mark(*right) >> 1)
+                    if flags & TYPE:
+                        if depth >= self.max_depth:
+                            raise NestingTooDeep(
+                                f"a shared type would nest deeper than {self.max_depth} levels"
+                            )
+                        return [(client, clock, end, depth << 1 | _MAY_PARENT)], None
+                    return [(client, clock, end, depth << 1)], None
         max_depth = self.max_depth
         structs = scan(update, max_depth)
-        admission = Admission()
+        integrated: list[_Range] = []
         if not structs:
-            return admission  # deletions only
+            return integrated, None  # deletions only
         clocks = self._clocks
         new_clocks: dict[int, int] = {}
         # runs integrated by this admission, per client: (starts, marks), ascending
         overlay: dict[int, tuple[list[int], list[int]]] = {}
-        integrated = admission.integrated
 
         def frontier(client: int) -> int:
             clock = new_clocks.get(client)
@@ -196,18 +216,24 @@ class NestingIndex:
             else:
                 deferred.append(s)
         if deferred or self._pending:
-            self._resolve(deferred, admission, frontier, integrate, allow_pending, fresh)
-        return admission
+            return integrated, self._resolve(deferred, frontier, integrate, allow_pending, fresh)
+        return integrated, None
+
+    def _mark(self, client: int, clock: int) -> int:
+        """The mark of an integrated clock (the caller checked it is below the frontier)."""
+        starts = self._starts[client]
+        if clock >= starts[-1]:
+            return self._marks[client][-1]
+        return self._marks[client][bisect_right(starts, clock) - 1]
 
     def _resolve(
         self,
         deferred: list[Struct],
-        admission: Admission,
         frontier: Callable[[int], int],
         integrate: Callable[[Struct, int], None],
         allow_pending: bool,
         fresh: list[Struct],
-    ) -> None:
+    ) -> _Pending:
         """Integrate what waits in dependency order; the rest stays pending (or is refused)."""
         candidates = self._merge_pending(deferred)
         blocked: dict[int, list[tuple[int, int, Struct]]] = {}
@@ -255,7 +281,7 @@ class NestingIndex:
             raise InvalidUpdate(f"invalid update: {left} structs wait for missing dependencies")
         for structs in pending.values():
             structs.sort(key=lambda s: s[1])
-        admission.pending = pending
+        return pending
 
     def _merge_pending(self, fresh: list[Struct]) -> list[Struct]:
         """The waiting structs plus the new ones, refusing two different versions of a clock.
@@ -297,7 +323,8 @@ class NestingIndex:
     def commit(self, admission: Admission) -> None:
         """Record an admitted update once the Doc has applied it."""
         clocks = self._clocks
-        for client, start, end, mark in admission.integrated:
+        integrated, pending = admission
+        for client, start, end, mark in integrated:
             if end <= clocks.get(client, 0):
                 continue
             marks = self._marks.get(client)
@@ -308,8 +335,8 @@ class NestingIndex:
                 self._starts[client].append(start)
                 marks.append(mark)
             clocks[client] = end
-        if admission.pending is not None:
-            self._pending = admission.pending
+        if pending is not None:
+            self._pending = pending
 
     def copy(self) -> NestingIndex:
         """An independent copy."""

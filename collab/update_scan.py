@@ -15,6 +15,8 @@ disagrees with the first about where a struct ends would be a way around the che
 
 from __future__ import annotations
 
+import re
+
 from collab.errors import InvalidUpdate, NestingTooDeep
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "NAMED",
     "DELETED",
     "scan",
+    "scan_one",
     "json_depth",
 ]
 
@@ -44,6 +47,7 @@ _XML_ELEMENT, _XML_HOOK, _LAST_PLAIN_TYPE = 3, 5, 6
 _SCALARS = frozenset((127, 126, 121, 120))
 _ANY_INT, _ANY_F32, _ANY_F64, _ANY_BIGINT, _ANY_STRING, _ANY_BYTES = 125, 124, 123, 122, 119, 116
 _ANY_ARRAY, _ANY_OBJECT = 117, 118
+_SHORT = frozenset((_ANY_INT, _ANY_F32, _ANY_F64, _ANY_BIGINT, _ANY_STRING, _ANY_BYTES))
 
 
 def _uint(data: bytes, pos: int) -> tuple[int, int]:
@@ -146,6 +150,92 @@ def _skip_any(data: bytes, pos: int, max_depth: int) -> int:
         else:
             raise InvalidUpdate(f"invalid update: unknown value tag {tag}")
     return pos
+
+
+# The first bytes of the commonest update: one client, one struct; client, clock, info byte.
+_ONE = re.compile(rb"\x01\x01([\x80-\xff]{0,9}[\x00-\x7f])([\x80-\xff]{0,9}[\x00-\x7f])(.)", re.S)
+# An id: client, clock.
+_ID = re.compile(rb"([\x80-\xff]{0,9}[\x00-\x7f])([\x80-\xff]{0,9}[\x00-\x7f])")
+# A room's few client ids, decoded once: a 53-bit id is 8 varuint bytes.
+_DECODED: dict[bytes, int] = {}
+
+
+def _decoded(raw: bytes) -> int:
+    """The value of one complete varuint (its bytes as matched above)."""
+    if len(raw) == 1:
+        return raw[0]
+    value = _DECODED.get(raw)
+    if value is None:
+        value = _uint(raw, 0)[0]
+        if len(_DECODED) >= 4096:
+            _DECODED.clear()
+        _DECODED[raw] = value
+    return value
+
+
+def scan_one(data: bytes) -> Struct | None:
+    """The struct of the commonest update, or None for any other (then call :func:`scan`).
+
+    One client, one struct (a typed run of text, a map entry, a list item, a new type), read
+    with two regular-expression matches and no call per field: what a relay does for every
+    keystroke. Anything else (several structs, skips, GC, deletions, embeds, formats, nested
+    or non-ASCII values, a parent named by id, a truncated update) returns None, and
+    :func:`scan` reads it in full. The delete set after the struct is not read: it holds no
+    values or anchors, and yrs checks its shape itself.
+    """
+    head = _ONE.match(data)
+    if head is None:
+        return None
+    client_raw, clock_raw, info_raw = head.groups()
+    info = info_raw[0]
+    pos = head.end()
+    end = len(data)
+    flags = 0
+    origin = right = None
+    if info & (_HAS_ORIGIN | _HAS_RIGHT_ORIGIN):
+        if info & _HAS_ORIGIN:
+            anchor = _ID.match(data, pos)
+            if anchor is None:
+                return None
+            origin = (_decoded(anchor[1]), _decoded(anchor[2]))
+            pos = anchor.end()
+        if info & _HAS_RIGHT_ORIGIN:
+            anchor = _ID.match(data, pos)
+            if anchor is None:
+                return None
+            right = (_decoded(anchor[1]), _decoded(anchor[2]))
+            pos = anchor.end()
+    else:
+        if pos + 2 >= end or data[pos] != 1 or data[pos + 1] >= 0x80:
+            return None  # a parent named by id, or a long root name: the full reader
+        pos += 2 + data[pos + 1]  # the root type's name
+        flags = NAMED
+        if info & _HAS_PARENT_SUB:
+            if pos >= end or data[pos] >= 0x80:
+                return None
+            pos += 1 + data[pos]
+    if pos + 1 >= end:
+        return None
+    ref = info & 0x1F
+    if ref == _STRING:
+        size = data[pos]
+        if size >= 0x80 or pos + 1 + size > end or not data[pos + 1 : pos + 1 + size].isascii():
+            return None
+        length = size
+    elif ref == _ANY:
+        # one value that holds no other: a scalar, a number, a string or bytes
+        if data[pos] != 1 or (data[pos + 1] not in _SCALARS and data[pos + 1] not in _SHORT):
+            return None
+        length = 1
+    elif ref == _TYPE:
+        if data[pos] > _LAST_PLAIN_TYPE or data[pos] in (_XML_ELEMENT, _XML_HOOK):
+            return None
+        flags |= TYPE
+        length = 1
+    else:
+        return None
+    clock = _decoded(clock_raw)
+    return (_decoded(client_raw), clock, clock + length, flags, None, origin, right)
 
 
 def scan(update: bytes, max_depth: int) -> list[Struct]:

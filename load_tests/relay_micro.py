@@ -39,7 +39,7 @@ from pycrdt import Doc, Map
 
 from collab.codec import encode_update
 from collab.limits import Limits
-from http_api.ws import _Transport
+from http_api.ws import WebSocketTransport
 from persistence.group_commit import GroupCommitter
 from rooms.connection import Connection
 from rooms.room import Room
@@ -60,6 +60,10 @@ class _Socket:
     def __init__(self) -> None:
         self.written: list[bytes] = []
         self.write = self.written.append
+
+    def get_extra_info(self, _name: str, default: Any = None) -> Any:
+        """No TLS and no descriptor: frames go through ``write``."""
+        return default
 
 
 def _updates(count: int) -> list[bytes]:
@@ -97,7 +101,7 @@ async def _run(updates: int, peers: int) -> dict[str, Any]:
     room = Room("micro", None, committer=committer, limits=limits)
     sockets = [_Socket() for _ in range(peers)]
     conns = [
-        Connection(_Transport(web.WebSocketResponse(), s), limits, ext=False, now=time.monotonic())  # type: ignore[arg-type]
+        Connection(WebSocketTransport(web.WebSocketResponse(), s), limits, ext=False, now=time.monotonic())  # type: ignore[arg-type]
         for s in sockets
     ]
     for conn in conns:

@@ -18,7 +18,7 @@ from collab.errors import InvalidUpdate, MissingDependencies, NestingTooDeep
 from collab.lib0 import write_var_string, write_var_uint
 from collab.nesting import MAX_ALLOWED_DEPTH, NestingIndex
 from collab.stored import restore_doc
-from collab.update_scan import json_depth
+from collab.update_scan import json_depth, scan, scan_one
 from collab.ydoc import apply_checked, build_doc
 
 LIMIT = 20
@@ -437,3 +437,50 @@ def test_two_valid_updates_kill_an_unguarded_process_only(mode: str, survives: b
         assert result.stdout.strip() == "alive"
     else:
         assert result.returncode < 0, "pycrdt no longer crashes: the guard may be relaxed"
+
+
+# --- the fast reader of one struct agrees with the full reader ---------------------------------
+
+
+def _single_struct_updates(seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    doc: Doc[Any] = Doc(client_id=rng.choice([1, 300, 2**40 + 7, 2**53 - 1]))
+    updates = _capture(doc)
+    board = doc.get("board", type=Map)
+    items = doc.get("items", type=Array)
+    text = doc.get("text", type=Text)
+    for step in range(30):
+        choice = rng.randrange(6)
+        if choice == 0:
+            board[f"k{rng.randrange(5)}"] = rng.choice(
+                [1, 2.5, "v", None, True, b"x", [1], {"a": 1}]
+            )
+        elif choice == 1:
+            text.insert(rng.randint(0, len(text)), rng.choice(["a", "héllo", "x" * 200]))
+        elif choice == 2:
+            items.insert(rng.randint(0, len(items)), [rng.choice([1, "s", Map(), Array()])])
+        elif choice == 3 and len(text):
+            del text[0 : min(2, len(text))]
+        elif choice == 4:
+            board[f"m{step}"] = Map({"n": 1})
+        else:
+            text.format(0, min(1, len(text)), {"bold": True})
+    return updates
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32), flips=st.lists(st.integers(0, 2**16), max_size=3))
+def test_the_one_struct_reader_agrees_with_the_full_reader(seed: int, flips: list[int]) -> None:
+    for update in _single_struct_updates(seed):
+        mutated = bytearray(update)
+        for flip in flips:
+            mutated[flip % len(mutated)] ^= 1 << (flip % 8)
+        for candidate in (update, bytes(mutated)):
+            one = scan_one(candidate)
+            if one is None:
+                continue
+            try:
+                full = scan(candidate, 100)
+            except InvalidUpdate:
+                continue  # the rest of the update is malformed: yrs refuses it as well
+            assert full == [one]

@@ -12,7 +12,7 @@ import structlog
 from aiohttp import web
 
 from collab.close import Close, CloseCode
-from http_api import health, metrics, openapi, static, ws
+from http_api import health, metrics, openapi, security_headers, static, ws
 from http_api.keys import AUTH, COMMITTER, DB, MAILER, ROOM_ACCESS, ROOMS, SETTINGS, UPDATE_LOG
 from http_api.mail import Mailer
 from http_api.principal import Authenticator, Principal
@@ -71,7 +71,9 @@ async def _auth(app: web.Application) -> AsyncIterator[None]:
         keys = [await get_or_create_secret(app[DB], "jwt-signing-key")]
     app[AUTH] = Authenticator(app[DB], TokenSigner(keys, settings.access_token_ttl_s))
     app[MAILER] = Mailer(settings.smtp_url, settings.mail_from)
-    yield
+    # Requests only queue mail (timing must not tell which addresses have accounts).
+    async with app[MAILER].running(drain_timeout_s=settings.shutdown_timeout_s):
+        yield
 
 
 async def _rooms(app: web.Application) -> AsyncIterator[None]:
@@ -161,6 +163,7 @@ def create_app(settings: Settings) -> web.Application:
     app[ROOM_ACCESS] = project_room_access
     app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms])
     app.on_shutdown.append(_flush_then_close_sockets)
+    app.on_response_prepare.append(security_headers.add_security_headers)
     app.add_routes(health.routes)
     app.add_routes(metrics.routes)
     app.add_routes(ws.routes)

@@ -2,7 +2,10 @@
 
 Cookie-authenticated requests that change state must also carry the CSRF token (double
 submit: the ``dttools_csrf`` cookie, readable by our own page, echoed in ``X-CSRF-Token``).
-Bearer requests need no CSRF token: a browser never attaches them on its own.
+The token is an HMAC of the login session's id (:meth:`TokenSigner.csrf_token`), checked
+against the session the request authenticates with: a plain double submit only proves that
+header and cookie agree, and a sibling subdomain can plant a cookie of its choosing. Bearer
+requests need no CSRF token: a browser never attaches them on its own.
 """
 
 from __future__ import annotations
@@ -56,15 +59,20 @@ class Principal:
         return self.user.is_admin
 
 
-def check_csrf(request: web.Request) -> None:
-    """Refuse a cookie-authenticated unsafe request without the matching CSRF token.
+def check_csrf(request: web.Request, signer: TokenSigner, session_id: UUID) -> None:
+    """Refuse a cookie-authenticated unsafe request without the CSRF token of its session.
 
     Raises:
-        PermissionDenied: the header is missing or differs from the cookie.
+        PermissionDenied: the header is missing, differs from the cookie, or is not the token
+            of ``session_id`` (the login session the request's cookies belong to).
     """
     cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
-    if not cookie or not hmac.compare_digest(cookie.encode(), header.encode()):
+    if (
+        not cookie
+        or not hmac.compare_digest(cookie.encode(), header.encode())
+        or not signer.check_csrf_token(session_id, header)
+    ):
         raise PermissionDenied(
             f"CSRF check failed: send the {CSRF_COOKIE} cookie's value in the {CSRF_HEADER} header"
         )
@@ -89,7 +97,7 @@ class Authenticator:
         if cookie:
             principal = await self.from_token(cookie, via="cookie")
             if unsafe:
-                check_csrf(request)
+                check_csrf(request, self.signer, principal.credential_id)
             return principal
         raise Unauthenticated("sign in, or send Authorization: Bearer <token>")
 

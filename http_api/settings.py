@@ -343,26 +343,36 @@ OPTIONS: tuple[Option, ...] = (
         "lifetime of a password-reset token (single use)",
     ),
     Option(
+        "signup_token_ttl_s",
+        "DTTOOLS_SIGNUP_TOKEN_TTL_S",
+        float,
+        24 * 3600.0,
+        "lifetime of the e-mailed link that finishes a sign-up (single use)",
+    ),
+    Option(
         "auth_attempts",
         "DTTOOLS_AUTH_ATTEMPTS",
         int,
         10,
-        "login or password-reset attempts allowed per account in a window",
+        "failed sign-ins per account from one client address before each further attempt "
+        "must wait (1 s, then doubling); also sign-up and reset requests per e-mail address "
+        "in a window",
     ),
     Option(
         "auth_address_attempts",
         "DTTOOLS_AUTH_ADDRESS_ATTEMPTS",
         int,
         100,
-        "sign-up, login and reset attempts allowed per client address in a window (a "
-        "workshop may share one address)",
+        "failed sign-ins, and separately sign-up and reset requests, allowed per client "
+        "address in a window (a workshop may share one address; see DTTOOLS_TRUSTED_PROXIES)",
     ),
     Option(
         "auth_window_s",
         "DTTOOLS_AUTH_WINDOW_S",
         int,
         900,
-        "the window of DTTOOLS_AUTH_ATTEMPTS, in seconds",
+        "the window of DTTOOLS_AUTH_ATTEMPTS and DTTOOLS_AUTH_ADDRESS_ATTEMPTS, in seconds "
+        "(also the longest sign-in back-off)",
     ),
     Option(
         "cookie_secure",
@@ -454,6 +464,7 @@ class Settings:
     access_token_ttl_s: float = 900.0
     refresh_token_ttl_s: float = 30 * 24 * 3600.0
     reset_token_ttl_s: float = 3600.0
+    signup_token_ttl_s: float = 24 * 3600.0
     auth_attempts: int = 10
     auth_address_attempts: int = 100
     auth_window_s: int = 900

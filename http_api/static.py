@@ -1,4 +1,4 @@
-"""The browser app: index.html at / and /reset-password, and the files under /static/."""
+"""The browser app: index.html at /, /reset-password and /verify-email, and files under /static/."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def _find_static_dir() -> Path:
 STATIC_DIR: Final = _find_static_dir()
 
 #: Paths answered with index.html; the page routes itself from its hash (#/projects, ...).
-#: /reset-password is the path of e-mailed reset links (``#token=...``).
-PAGE_PATHS: Final = ("/", "/reset-password")
+#: /reset-password and /verify-email are the paths of e-mailed links (``#token=...``).
+PAGE_PATHS: Final = ("/", "/reset-password", "/verify-email")
 
 # Only files of these types are served; anything else is 404, whatever is in the folder.
 _CONTENT_TYPES: Final = {

@@ -8,7 +8,9 @@ once, and stored only as SHA-256 hashes, so a database leak does not leak usable
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +34,8 @@ _ISSUER = "dttools"
 #: API keys are recognisable (for secret scanners and for us): dtt_<random>.
 API_KEY_PREFIX = "dtt_"
 _MIN_KEY_BYTES = 32
+# Domain separation: a CSRF token is never a valid signature of anything else under the key.
+_CSRF_LABEL = b"dttools-csrf-v1:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,27 @@ class TokenSigner:
                 raise Unauthenticated("access token expired")
             return AccessClaims(user_id, session_id, expires)
         raise Unauthenticated(f"invalid access token: {last}")
+
+    def csrf_token(self, session_id: UUID) -> str:
+        """The CSRF token of login session ``session_id``: an HMAC of its id.
+
+        Binding the token to the session means a token is worth nothing with another session:
+        a cookie planted by a sibling subdomain (which can set cookies for the parent domain,
+        but cannot read ours) cannot be paired with the victim's session.
+        """
+        return self._csrf(self._keys[0], session_id)
+
+    def check_csrf_token(self, session_id: UUID, token: str) -> bool:
+        """Whether ``token`` is the CSRF token of ``session_id`` under any current key."""
+        given = token.encode()
+        return any(
+            hmac.compare_digest(self._csrf(k, session_id).encode(), given) for k in self._keys
+        )
+
+    @staticmethod
+    def _csrf(key: bytes, session_id: UUID) -> str:
+        mac = hmac.digest(key, _CSRF_LABEL + session_id.bytes, "sha256")
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def new_secret(prefix: str = "") -> str:

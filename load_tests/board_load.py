@@ -1,6 +1,7 @@
 """Browser benchmark: how long the idea board takes to show a 500-note board.
 
-Starts `dttools serve` on a fresh database (127.0.0.1, free port), signs a user up, seeds one
+Starts `dttools serve` on a fresh database (127.0.0.1, free port), creates a user (in the
+database: sign-up needs an e-mailed link) and signs it in, seeds one
 project with N notes through a real Yjs client, then opens the board in Debian's chromium
 (Playwright) with a fresh profile each run (nothing cached: every module is fetched and
 compiled) and measures, in the page, `performance.now()` when the last note is in the DOM,
@@ -24,12 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 from playwright.async_api import async_playwright
 from pycrdt import Map
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from http_api.passwords import hash_password  # noqa: E402
 from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
     RESULTS,
     Launcher,
@@ -37,6 +40,7 @@ from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
     machine,
     update_section,
 )
+from persistence.accounts import create_user  # noqa: E402
 from tests.support.yclient import YClient  # noqa: E402
 
 _RUN_TIMEOUT_MS = 30_000
@@ -60,12 +64,17 @@ def _seed(notes: int, author: str) -> Any:
     return seed
 
 
-async def _prepare(http_base: str, ws_base: str, notes: int) -> tuple[str, str]:
+async def _prepare(dsn: str, http_base: str, ws_base: str, notes: int) -> tuple[str, str]:
     """A user and a project holding ``notes`` ideas; returns (e-mail, project id)."""
     email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+    conn = await asyncpg.connect(dsn)
+    try:
+        await create_user(conn, uuid.uuid4(), email, "Bench", await hash_password(_PASSWORD))
+    finally:
+        await conn.close()
     async with aiohttp.ClientSession() as http:
-        body = {"email": email, "name": "Bench", "password": _PASSWORD, "client": "token"}
-        async with http.post(f"{http_base}/v1/auth/register", json=body) as response:
+        body = {"email": email, "password": _PASSWORD, "client": "token"}
+        async with http.post(f"{http_base}/v1/auth/login", json=body) as response:
             signed_in = await response.json()
         headers = {"Authorization": f"Bearer {signed_in['access_token']}"}
         async with http.post(
@@ -127,7 +136,7 @@ def main() -> None:
         server = Launcher(dsn).ours()
         try:
             http_base = f"http://127.0.0.1:{server.port}"
-            email, project = asyncio.run(_prepare(http_base, server.base, args.notes))
+            email, project = asyncio.run(_prepare(dsn, http_base, server.base, args.notes))
             timings = asyncio.run(
                 _measure(http_base, email, project, args.notes, args.runs, args.chromium)
             )

@@ -33,6 +33,7 @@ __all__ = [
     "add_refresh_token",
     "use_refresh_token",
     "create_reset",
+    "create_reset_for_email",
     "consume_reset",
     "create_api_key",
     "list_api_keys",
@@ -274,6 +275,26 @@ async def create_reset(
         token_hash,
         user_id,
         expires_at,
+    )
+
+
+async def create_reset_for_email(
+    db: Executor, token_hash: bytes, email: str, expires_at: datetime
+) -> User | None:
+    """Store a reset token for the account of ``email``, if there is one; return that account.
+
+    One statement either way, so the time it takes does not tell whether the account exists.
+    """
+    return _user(
+        await db.fetchrow(
+            "WITH found AS (SELECT id, email, name, password_hash, is_admin, created_at, "
+            "last_login_at FROM users WHERE lower(email) = lower($2)), "
+            "stored AS (INSERT INTO password_resets (token_hash, user_id, expires_at) "
+            "SELECT $1, id, $3 FROM found) SELECT * FROM found",
+            token_hash,
+            email,
+            expires_at,
+        )
     )
 
 

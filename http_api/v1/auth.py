@@ -3,6 +3,11 @@
 Browsers (``client: "browser"``, the default) receive httpOnly SameSite=Strict cookies and a
 CSRF token; other clients (``client: "token"``) receive the tokens in the body and send them
 as ``Authorization: Bearer``. Integrators normally use a personal API key instead.
+
+Nothing here tells a stranger which e-mail addresses have accounts: registering and asking
+for a reset answer the same, in the same time, for any address (the difference goes out by
+e-mail, in the background), and a wrong password costs the same as an unknown account. See
+docs/security.md, "Password guessing and account enumeration".
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from collab.errors import NotFound, PermissionDenied, RateLimited, Unauthenticated
+from collab.errors import NotFound, PermissionDenied, Unauthenticated
+from http_api.auth_throttle import admit_sign_in, limit
+from http_api.client_address import client_address, is_https
 from http_api.endpoint import Api, json_response, path_uuid
-from http_api.keys import AUTH, DB, MAILER, SETTINGS
+from http_api.keys import AUTH, DB, SETTINGS
 from http_api.passwords import hash_password, verify_password
 from http_api.principal import (
     ACCESS_COOKIE,
@@ -30,8 +37,9 @@ from http_api.principal import (
 )
 from http_api.revocation import end_sockets
 from http_api.tokens import API_KEY_PREFIX, hash_secret, new_secret
+from http_api.v1.auth_mail import send_already_registered, send_reset_link, send_signup_link
 from http_api.v1.fields import ONE_LINE, Email, Name
-from persistence import accounts, audit, rate_limits
+from persistence import accounts, audit, signups
 from persistence.accounts import RefreshOutcome, User
 
 __all__ = ["api"]
@@ -58,6 +66,19 @@ class RegisterRequest(_Input):
     email: Email
     name: Name
     password: _NewPassword
+    #: Accepted for older clients and ignored: the session starts at /v1/auth/verify-email.
+    client: Literal["browser", "token"] = "browser"
+
+
+class SignupRequested(BaseModel):
+    """The answer to every well-formed sign-up request, whether or not the address is taken."""
+
+    status: Literal["check-your-email"]
+    detail: str
+
+
+class VerifyEmailRequest(_Input):
+    token: str = Field(min_length=1, max_length=200)
     client: Literal["browser", "token"] = "browser"
 
 
@@ -134,35 +155,12 @@ def user_out(user: User) -> UserOut:
     )
 
 
-def _client_ip(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
-async def _limit(request: web.Request, action: str, account: str | None = None) -> None:
-    """Count one attempt of ``action`` for the client address (and the account, if any).
-
-    An account gets few attempts (guessing one password); an address gets more, because a
-    whole workshop may sit behind one NAT. Refuses once either is over its limit.
-    """
-    settings = request.app[SETTINGS]
-    now = datetime.now(UTC)
-    limits = [(f"{action}:ip:{_client_ip(request)}", settings.auth_address_attempts)]
-    if account is not None:
-        limits.append((f"{action}:account:{account}", settings.auth_attempts))
-    for key, limit in limits:
-        hits = await rate_limits.hit(request.app[DB], key, now, settings.auth_window_s)
-        if hits > limit:
-            start = rate_limits.window_start(now, settings.auth_window_s)
-            retry = settings.auth_window_s - (now - start).total_seconds()
-            raise RateLimited("too many attempts: try again later", retry_after_s=retry)
-
-
 async def _audit(request: web.Request, action: str, actor: UUID | None, **details: str) -> None:
     await audit.record(
         request.app[DB],
         action,
         actor_id=actor,
-        ip=_client_ip(request),
+        ip=client_address(request),
         user_agent=request.headers.get("User-Agent"),
         details=dict(details),
     )
@@ -170,7 +168,7 @@ async def _audit(request: web.Request, action: str, actor: UUID | None, **detail
 
 def _secure(request: web.Request) -> bool:
     mode = request.app[SETTINGS].cookie_secure
-    return request.secure if mode == "auto" else mode == "true"
+    return is_https(request) if mode == "auto" else mode == "true"
 
 
 async def _start_session(request: web.Request, user: User, client: str) -> web.Response:
@@ -187,7 +185,7 @@ async def _start_session(request: web.Request, user: User, client: str) -> web.R
             user.id,
             expires,
             request.headers.get("User-Agent"),
-            _client_ip(request),
+            client_address(request),
         )
         await accounts.add_refresh_token(conn, hash_secret(refresh), session_id, expires)
     return _session_response(request, user, session_id, refresh, expires, client)
@@ -211,7 +209,7 @@ def _session_response(
             refresh_token=refresh,
         )
         return json_response(body, headers={"Cache-Control": "no-store"})
-    csrf = new_secret()
+    csrf = request.app[AUTH].signer.csrf_token(session_id)
     body = SessionOut(user=user_out(user), access_expires_at=access_expires, csrf_token=csrf)
     response = json_response(body, headers={"Cache-Control": "no-store"})
     secure = _secure(request)
@@ -238,16 +236,55 @@ def _clear_cookies(response: web.StreamResponse) -> None:
     response.del_cookie(CSRF_COOKIE, path="/")
 
 
+_SIGNUP_REQUESTED = SignupRequested(
+    status="check-your-email",
+    detail="We sent a message to this address. Open the link in it to finish signing up.",
+)
+
+
 @api.route(
-    "POST", "/v1/auth/register", summary="Create an account and sign in", tags=_TAGS,
-    body=RegisterRequest, response=SessionOut, status=201, auth=False, errors=(409,),
+    "POST", "/v1/auth/register", summary="Ask for an account: a link to finish is e-mailed",
+    tags=_TAGS, body=RegisterRequest, response=SignupRequested, status=202, auth=False,
 )  # fmt: skip
-async def register(request: web.Request, body: RegisterRequest) -> web.Response:
-    await _limit(request, "register")
+async def register(request: web.Request, body: RegisterRequest) -> SignupRequested:
+    """The same answer, after the same work, whether or not the address has an account.
+
+    A new address gets a link that creates the account (whoever signs up must read the
+    address's mail, so nobody can take someone else's address); an address with an account
+    gets a notice instead, and nobody is signed in to it.
+    """
+    await limit(request, "register", body.email)
+    settings = request.app[SETTINGS]
+    now = datetime.now(UTC)
+    # Hashed in both cases: the hash is most of the time this request takes.
     password_hash = await hash_password(body.password)
-    user = await accounts.create_user(
-        request.app[DB], uuid.uuid4(), body.email, body.name, password_hash
+    token = new_secret()
+    expires = now + timedelta(seconds=settings.signup_token_ttl_s)
+    existing = await signups.request_signup(
+        request.app[DB], hash_secret(token), body.email, body.name, password_hash, expires, now
     )
+    if existing is None:
+        await _audit(request, "auth.register.requested", None, email=body.email)
+        send_signup_link(request, body.email, body.name, token)
+    else:
+        await _audit(request, "auth.register.existing", existing.id)
+        send_already_registered(request, existing.email, existing.name)
+    return _SIGNUP_REQUESTED
+
+
+@api.route(
+    "POST", "/v1/auth/verify-email", summary="Finish a sign-up with the e-mailed link and sign in",
+    tags=_TAGS, body=VerifyEmailRequest, response=SessionOut, status=201, auth=False,
+    errors=(401, 409),
+)  # fmt: skip
+async def verify_email(request: web.Request, body: VerifyEmailRequest) -> web.Response:
+    await limit(request, "verify")
+    async with request.app[DB].acquire() as conn, conn.transaction():
+        user = await signups.complete_signup(
+            conn, hash_secret(body.token), uuid.uuid4(), datetime.now(UTC)
+        )
+    if user is None:
+        raise Unauthenticated("sign-up link invalid, used or expired: sign up again")
     await _audit(request, "auth.register", user.id)
     response = await _start_session(request, user, body.client)
     response.set_status(201)
@@ -260,11 +297,13 @@ async def register(request: web.Request, body: RegisterRequest) -> web.Response:
 )  # fmt: skip
 async def login(request: web.Request, body: LoginRequest) -> web.Response:
     email = body.email
-    await _limit(request, "login", email)
+    attempt = await admit_sign_in(request, email)
     user = await accounts.find_user_by_email(request.app[DB], email)
+    # An unknown account is checked against a dummy hash: the same time as a wrong password.
     if not await verify_password(user.password_hash if user else None, body.password) or not user:
         await _audit(request, "auth.login.failed", user.id if user else None, email=email)
         raise Unauthenticated("wrong e-mail or password")
+    await attempt.succeeded()
     await accounts.record_login(request.app[DB], user.id, datetime.now(UTC))
     await _audit(request, "auth.login.succeeded", user.id)
     return await _start_session(request, user, body.client)
@@ -276,17 +315,21 @@ async def login(request: web.Request, body: LoginRequest) -> web.Response:
 )  # fmt: skip
 async def refresh(request: web.Request, body: RefreshRequest) -> web.Response:
     token = body.refresh_token
+    from_cookie = token is None
     if token is None:
         token = request.cookies.get(REFRESH_COOKIE)
         if token is None:
             raise Unauthenticated("no refresh token: sign in again")
-        check_csrf(request)
     now = datetime.now(UTC)
     settings = request.app[SETTINGS]
     new_token = new_secret()
     expires = now + timedelta(seconds=settings.refresh_token_ttl_s)
     async with request.app[DB].acquire() as conn, conn.transaction():
         result = await accounts.use_refresh_token(conn, hash_secret(token), now)
+        if from_cookie and result.session_id is not None:
+            # The CSRF token is bound to the session, known only now. Raised inside the
+            # transaction, a forged request spends and revokes nothing.
+            check_csrf(request, request.app[AUTH].signer, result.session_id)
         if result.outcome is RefreshOutcome.ROTATED:
             assert result.session_id is not None
             await accounts.add_refresh_token(
@@ -328,14 +371,14 @@ async def _current_session(
     db = request.app[DB]
     refresh_token = body.refresh_token or request.cookies.get(REFRESH_COOKIE)
     if refresh_token is not None:
-        if body.refresh_token is None:
-            check_csrf(request)
         row = await db.fetchrow(
             "SELECT s.id, s.user_id FROM refresh_tokens t JOIN auth_sessions s "
             "ON s.id = t.session_id WHERE t.token_hash = $1",
             hash_secret(refresh_token),
         )
         if row is not None:
+            if body.refresh_token is None:
+                check_csrf(request, request.app[AUTH].signer, row["id"])
             return row["id"], row["user_id"]
     try:
         principal = await request.app[AUTH].require(request, True)
@@ -351,27 +394,21 @@ async def _current_session(
     body=ForgotPasswordRequest, auth=False, status=202,
 )  # fmt: skip
 async def forgot_password(request: web.Request, body: ForgotPasswordRequest) -> web.Response:
+    """202 for any address, after the same work: one statement, one audit row, no waiting on
+    mail (it is queued), so neither the answer nor its timing tells whether the account exists.
+    """
     email = body.email
-    await _limit(request, "reset", email)
-    settings = request.app[SETTINGS]
-    user = await accounts.find_user_by_email(request.app[DB], email)
-    if user is not None:
-        token = new_secret()
-        expires = datetime.now(UTC) + timedelta(seconds=settings.reset_token_ttl_s)
-        await accounts.create_reset(request.app[DB], hash_secret(token), user.id, expires)
-        # The Host header is the requester's to choose; it is used only when mail goes to the
-        # log (no SMTP). With SMTP, start-up insists on DTTOOLS_PUBLIC_URL (reset poisoning).
-        base = (settings.public_url or f"{request.scheme}://{request.host}").rstrip("/")
-        minutes = round(settings.reset_token_ttl_s / 60)
-        await request.app[MAILER].send(
-            user.email,
-            "Reset your DTTools password",
-            f"Hello {user.name},\n\nTo choose a new password, open this link within {minutes} "
-            f"minutes:\n\n{base}/reset-password#token={token}\n\nThe link works once. If you "
-            "did not ask for it, ignore this message.\n",
-        )
+    await limit(request, "reset", email)
+    token = new_secret()
+    expires = datetime.now(UTC) + timedelta(seconds=request.app[SETTINGS].reset_token_ttl_s)
+    user = await accounts.create_reset_for_email(
+        request.app[DB], hash_secret(token), email, expires
+    )
+    if user is None:
+        await _audit(request, "auth.password_reset.unknown", None, email=email)
+    else:
         await _audit(request, "auth.password_reset.requested", user.id)
-    # Same answer whether or not the account exists: no e-mail enumeration.
+        send_reset_link(request, user.email, user.name, token)
     return web.Response(status=202)
 
 
@@ -380,7 +417,7 @@ async def forgot_password(request: web.Request, body: ForgotPasswordRequest) -> 
     tags=_TAGS, body=ResetPasswordRequest, auth=False, status=204, errors=(401,),
 )  # fmt: skip
 async def reset_password(request: web.Request, body: ResetPasswordRequest) -> web.Response:
-    await _limit(request, "reset-use")
+    await limit(request, "reset-use")
     now = datetime.now(UTC)
     password_hash = await hash_password(body.password)
     db = request.app[DB]

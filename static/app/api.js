@@ -115,7 +115,7 @@ async function send (method, path, body, extra = {}) {
 }
 
 const NO_REFRESH = new Set(['/v1/auth/login', '/v1/auth/register', '/v1/auth/refresh',
-  '/v1/auth/forgot-password', '/v1/auth/reset-password'])
+  '/v1/auth/forgot-password', '/v1/auth/reset-password', '/v1/auth/verify-email'])
 
 /**
  * Call the API; JSON in, JSON out. On 401 refresh once and retry.

@@ -3,7 +3,7 @@ import { onRoute, navigate } from './router.js'
 import { loadUser, currentUser, forget, takeFlash } from './session.js'
 import { onSessionExpired } from './api.js'
 import { toast } from './dom.js'
-import { loginView, signupView, forgotView, resetView } from './views/auth.js'
+import { loginView, signupView, forgotView, resetView, verifyView } from './views/auth.js'
 import { projectsView } from './views/projects.js'
 import { Workspace } from './views/workspace.js'
 
@@ -36,7 +36,7 @@ function render (route) {
   if (key === shownKey) return
   shownKey = key
   const user = currentUser()
-  const publicPage = ['login', 'signup', 'forgot', 'reset'].includes(route.name)
+  const publicPage = ['login', 'signup', 'forgot', 'reset', 'verify'].includes(route.name)
   if (!publicPage && !user) {
     if (route.name === 'workspace') returnTo = route
     navigate({ name: 'login' })
@@ -67,6 +67,7 @@ function render (route) {
   } else if (route.name === 'signup') show(signupView())
   else if (route.name === 'forgot') show(forgotView())
   else if (route.name === 'reset') show(resetView(route.token || ''))
+  else if (route.name === 'verify') show(verifyView(route.token || ''))
   else show(projectsView())
 }
 

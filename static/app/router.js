@@ -1,18 +1,19 @@
 // Hash routes: #/login, #/signup, #/forgot, #/projects, #/projects/{id}/{phase}; and the
-// /reset-password page that e-mailed links open (its token is in the hash, #token=...).
+// /reset-password and /verify-email pages that e-mailed links open (token in the hash, #token=).
 
 export const PHASES = ['empathize', 'define', 'ideate', 'prototype', 'test']
 
 /**
- * @typedef {{name: 'login'|'signup'|'forgot'|'reset'|'projects'|'workspace', token?: string,
+ * @typedef {{name: 'login'|'signup'|'forgot'|'reset'|'verify'|'projects'|'workspace', token?: string,
  *   projectId?: string, phase?: string}} Route
  */
 
 /** The route the current URL names. @returns {Route} */
 export function currentRoute () {
-  if (location.pathname === '/reset-password') {
+  const linkPages = { '/reset-password': 'reset', '/verify-email': 'verify' }
+  if (location.pathname in linkPages) {
     const params = new URLSearchParams(location.hash.replace(/^#/, ''))
-    return { name: 'reset', token: params.get('token') || '' }
+    return { name: linkPages[location.pathname], token: params.get('token') || '' }
   }
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)
   switch (parts[0]) {
@@ -37,7 +38,7 @@ export function hrefFor (route) {
   return `#/${route.name}`
 }
 
-/** Go to a route (leaving /reset-password for the page root). @param {Route} route */
+/** Go to a route (leaving /reset-password or /verify-email for the page root). @param {Route} route */
 export function navigate (route) {
   const hash = hrefFor(route)
   if (location.pathname !== '/') {

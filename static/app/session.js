@@ -33,9 +33,18 @@ export async function signIn (email, password) {
   return user
 }
 
-/** @param {string} name @param {string} email @param {string} password */
+/**
+ * Ask for an account. Nobody is signed in yet: the server e-mails a link that finishes the
+ * sign-up (or, if the address already has an account, a notice to its owner).
+ * @param {string} name @param {string} email @param {string} password
+ */
 export async function signUp (name, email, password) {
-  const session = await api.post('/v1/auth/register', { name, email, password, client: 'browser' })
+  await api.post('/v1/auth/register', { name, email, password })
+}
+
+/** Finish a sign-up with the token of the e-mailed link, and sign in. @param {string} token */
+export async function verifyEmail (token) {
+  const session = await api.post('/v1/auth/verify-email', { token, client: 'browser' })
   api.noteSession(session)
   user = session.user
   return user

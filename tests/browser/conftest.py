@@ -156,6 +156,6 @@ async def api_user() -> AsyncIterator[ApiUser]:
         async def make(
             server: RunningServer, *, name: str = "Test User", email: str | None = None
         ) -> RegisteredUser:
-            return await register(http, server.http_url, name=name, email=email)
+            return await register(http, server, name=name, email=email)
 
         yield make

@@ -21,6 +21,7 @@ from typing import Any
 import aiohttp
 import yaml
 
+from http_api.settings import parse_networks
 from tests.support.nginx import DEPLOY, nginx_binary, nginx_prefix
 from tests.support.timing import TIMEOUT
 
@@ -74,6 +75,17 @@ class TestCompose:
         assert any(m.startswith("./deploy/nginx.conf:") for m in mounts)
         assert any(m.startswith("./deploy/dttools-upstreams.conf:") for m in mounts)
 
+    def test_nodes_believe_nginx_about_the_client(self) -> None:
+        """The nodes trust the proxy networks, and nginx sends the client's address and
+        scheme: sign-in limits see real clients, cookies get Secure behind TLS."""
+        compose = _load(ROOT / "docker-compose.yml")
+        for name in ("dttools-1", "dttools-2", "dttools-3"):
+            proxies = compose["services"][name]["environment"]["DTTOOLS_TRUSTED_PROXIES"]
+            assert parse_networks(proxies)
+        nginx = (DEPLOY / "nginx.conf").read_text()
+        assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
+        assert "proxy_set_header X-Forwarded-Proto $scheme;" in nginx
+
 
 class TestKubernetes:
     def _docs(self) -> dict[str, dict[str, Any]]:
@@ -107,6 +119,7 @@ class TestKubernetes:
         assert "secretKeyRef" in env["REDIS_URL"]["valueFrom"]
         grace = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
         assert grace > int(env["DTTOOLS_SHUTDOWN_TIMEOUT_S"]["value"])
+        assert parse_networks(env["DTTOOLS_TRUSTED_PROXIES"]["value"])
 
 
 class TestImageCommand:

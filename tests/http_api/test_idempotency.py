@@ -9,21 +9,13 @@ from typing import Any
 import aiohttp
 
 from tests.conftest import RunningServer
+from tests.support.api import register
 
 
 async def _token(session: aiohttp.ClientSession, server: RunningServer) -> str:
-    async with session.post(
-        f"{server.http_url}/v1/auth/register",
-        json={
-            "email": f"idem-{uuid.uuid4().hex[:8]}@example.com",
-            "name": "Idem",
-            "password": "correct horse battery",
-            "client": "token",
-        },
-    ) as response:
-        assert response.status == 201
-        body: dict[str, Any] = await response.json()
-        return str(body["access_token"])
+    user = await register(session, server, email=f"idem-{uuid.uuid4().hex[:8]}@example.com")
+    assert user.access_token is not None
+    return user.access_token
 
 
 async def _create_key(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
+from structlog.testing import capture_logs
 
 from http_api.mail import Mailer
 from tests.support.smtp import SmtpSink
+from tests.support.timing import TIMEOUT
 
 SENDER = "DTTools <no-reply@example.org>"
 
@@ -75,3 +78,52 @@ class TestMailer:
         mailer = Mailer(f"smtp://127.0.0.1:{closed_port()}", SENDER)
         await mailer.send("ada@example.org", "Reset", "open this link\n")
         assert mailer.logged == []
+
+
+class TestQueue:
+    async def test_queued_messages_are_delivered_in_the_background(self) -> None:
+        """enqueue returns at once; the workers deliver every message, in order per worker."""
+        async with SmtpSink() as sink:
+            mailer = Mailer(f"smtp://127.0.0.1:{sink.port}", SENDER)
+            async with mailer.running(drain_timeout_s=TIMEOUT, workers=1):
+                for n in range(3):
+                    mailer.enqueue("ada@example.org", f"Message {n}", "body\n")
+                await mailer.drain()
+        assert [m["Subject"] for m in sink.messages] == ["Message 0", "Message 1", "Message 2"]
+
+    async def test_a_stalled_server_does_not_hold_the_caller(self) -> None:
+        """With the mail server not answering, enqueue still returns at once."""
+        hold = asyncio.Event()
+        async with SmtpSink(hold=hold) as sink:
+            mailer = Mailer(f"smtp://127.0.0.1:{sink.port}", SENDER)
+            async with mailer.running(drain_timeout_s=TIMEOUT):
+                mailer.enqueue("ada@example.org", "Reset", "link\n")
+                async with asyncio.timeout(TIMEOUT):
+                    await sink.connected.wait()
+                assert sink.messages == []
+                hold.set()
+                await mailer.drain()
+        assert [m["Subject"] for m in sink.messages] == ["Reset"]
+
+    async def test_failures_are_logged_and_the_worker_goes_on(self) -> None:
+        """A refused connection is logged as email_failed; the next message is still tried."""
+        mailer = Mailer(f"smtp://127.0.0.1:{closed_port()}", SENDER)
+        with capture_logs() as logs:
+            async with mailer.running(drain_timeout_s=TIMEOUT, workers=1):
+                mailer.enqueue("ada@example.org", "First", "body\n")
+                mailer.enqueue("bob@example.org", "Second", "body\n")
+                await mailer.drain()
+        failed = [entry["to"] for entry in logs if entry["event"] == "email_failed"]
+        assert failed == ["ada@example.org", "bob@example.org"]
+
+    async def test_a_full_queue_drops_and_logs(self) -> None:
+        """Past the queue's bound, messages are dropped (email_dropped), never waited for."""
+        mailer = Mailer(None, SENDER, queue_size=2)
+        with capture_logs() as logs:
+            for n in range(3):
+                mailer.enqueue("ada@example.org", f"Message {n}", "body\n")
+            async with mailer.running(drain_timeout_s=TIMEOUT):
+                await mailer.drain()
+        assert [m["Subject"] for m in mailer.logged] == ["Message 0", "Message 1"]
+        dropped = [entry for entry in logs if entry["event"] == "email_dropped"]
+        assert [entry["subject"] for entry in dropped] == ["Message 2"]

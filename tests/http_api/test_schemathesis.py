@@ -26,7 +26,7 @@ async def test_the_api_keeps_its_contract_under_generated_requests(
     server: RunningServer, tmp_path: Path
 ) -> None:
     async with aiohttp.ClientSession() as http:
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         _key_id, key = await create_api_key(http, server.http_url, user)
         async with http.post(
             f"{server.http_url}/v1/projects", json={"name": "Fuzzed"}, headers=user.headers

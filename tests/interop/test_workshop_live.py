@@ -58,7 +58,7 @@ class TestRestAndLiveAgree:
     ) -> None:
         server = locked_server
         async with aiohttp.ClientSession() as http:
-            owner = await register(http, server.http_url)
+            owner = await register(http, server)
             project = await create_project(server.http_url, owner, "Live workshop")
             _key_id, key = await create_api_key(http, server.http_url, owner, "integration")
             assert owner.access_token is not None
@@ -96,7 +96,7 @@ class TestRestAndLiveAgree:
     ) -> None:
         server = locked_server
         async with aiohttp.ClientSession() as http:
-            owner = await register(http, server.http_url)
+            owner = await register(http, server)
             project = await create_project(server.http_url, owner, "Live workshop")
             async with await YClient.connect(
                 server.ws_url, str(project), token=owner.access_token
@@ -137,7 +137,7 @@ class TestLiveAccess:
     ) -> None:
         server = locked_server
         async with aiohttp.ClientSession() as http:
-            owner = await register(http, server.http_url)
+            owner = await register(http, server)
             project = await create_project(server.http_url, owner, "Live workshop")
         for token in (None, "not-a-token", "dtt_unknown_key"):
             async with await YClient.connect(server.ws_url, str(project), token=token) as client:
@@ -149,8 +149,8 @@ class TestLiveAccess:
     ) -> None:
         server = locked_server
         async with aiohttp.ClientSession() as http:
-            owner = await register(http, server.http_url)
-            stranger = await register(http, server.http_url)
+            owner = await register(http, server)
+            stranger = await register(http, server)
             project = await create_project(server.http_url, owner, "Live workshop")
         reasons = []
         for room in (str(project), "00000000-0000-0000-0000-000000000000", "not-a-project"):
@@ -167,8 +167,8 @@ class TestLiveAccess:
     ) -> None:
         server = locked_server
         async with aiohttp.ClientSession() as http:
-            owner = await register(http, server.http_url)
-            viewer = await register(http, server.http_url)
+            owner = await register(http, server)
+            viewer = await register(http, server)
             project = await create_project(server.http_url, owner, "Live workshop")
             await add_member(server.http_url, owner, project, viewer, "viewer")
             assert viewer.access_token is not None
@@ -206,7 +206,7 @@ class TestLiveAccess:
     ) -> None:
         server = locked_server
         async with aiohttp.ClientSession() as http:
-            owner = await register(http, server.http_url)
+            owner = await register(http, server)
             project = await create_project(server.http_url, owner, "Live workshop")
             async with await YClient.connect(
                 server.ws_url, str(project), token=owner.access_token
@@ -230,7 +230,7 @@ class TestLiveAccess:
     ) -> None:
         server = locked_server
         async with aiohttp.ClientSession() as http:
-            owner = await register(http, server.http_url)
+            owner = await register(http, server)
             project = await create_project(server.http_url, owner, "Live workshop")
             key_id, key = await create_api_key(http, server.http_url, owner)
             async with await YClient.connect(server.ws_url, str(project), token=key) as live:
@@ -251,7 +251,7 @@ class TestLiveValidation:
         listed by GET .../document/violations with its JSON Pointer."""
         server = locked_server
         async with aiohttp.ClientSession() as http:
-            owner = await register(http, server.http_url)
+            owner = await register(http, server)
             project = await create_project(server.http_url, owner, "Live workshop")
             base = f"{server.http_url}/v1/projects/{project}"
             async with http.post(

@@ -7,6 +7,7 @@ offer, such as granting the admin role, through the server's own persistence fun
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -15,13 +16,17 @@ from uuid import UUID
 import aiohttp
 import asyncpg
 
+from http_api.keys import MAILER
 from persistence.accounts import set_admin
+from tests.conftest import RunningServer
 
 __all__ = [
     "PASSWORD",
     "RegisteredUser",
     "unique_email",
     "register",
+    "mailed_token",
+    "verify_email",
     "login",
     "bearer",
     "csrf",
@@ -92,20 +97,57 @@ async def _signed_in(
     )
 
 
-async def register(
+async def mailed_token(server: RunningServer, to: str, page: str) -> str:
+    """The token of the last link to ``page`` (``/verify-email``, ``/reset-password``) that
+    ``server`` e-mailed to ``to``, once its mail queue has gone out (no SMTP: the log)."""
+    await server.app[MAILER].drain()
+    for message in reversed(server.app[MAILER].logged):
+        if message["To"].lower() != to.lower():
+            continue
+        found = re.search(re.escape(page) + r"#token=(\S+)", message.get_content())
+        if found is not None:
+            return found.group(1)
+    raise AssertionError(f"no e-mail to {to} with a {page} link")
+
+
+async def verify_email(
     http: aiohttp.ClientSession,
     base_url: str,
+    token: str,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    client: Client = "token",
+) -> RegisteredUser:
+    """Finish a sign-up with the e-mailed token: the account is created and signed in."""
+    payload = {"token": token, "client": client}
+    async with http.post(f"{base_url}/v1/auth/verify-email", json=payload) as response:
+        return await _signed_in(response, 201, email, name, password)
+
+
+async def register(
+    http: aiohttp.ClientSession,
+    server: RunningServer,
     *,
     email: str | None = None,
     name: str = "Test User",
     password: str = PASSWORD,
     client: Client = "token",
 ) -> RegisteredUser:
-    """Create an account (a fresh e-mail address unless given) and sign it in."""
+    """Create an account (a fresh e-mail address unless given) and sign it in.
+
+    As a person would: ask for it, open the link the server e-mailed, and be signed in there.
+    """
     email = email or unique_email()
-    payload = {"email": email, "name": name, "password": password, "client": client}
-    async with http.post(f"{base_url}/v1/auth/register", json=payload) as response:
-        return await _signed_in(response, 201, email, name, password)
+    payload = {"email": email, "name": name, "password": password}
+    async with http.post(f"{server.http_url}/v1/auth/register", json=payload) as response:
+        body = await response.json()
+        assert response.status == 202, body
+    token = await mailed_token(server, email, "/verify-email")
+    return await verify_email(
+        http, server.http_url, token, email=email, name=name, password=password, client=client
+    )
 
 
 async def login(

@@ -76,7 +76,7 @@ class ApiClient:
 
     async def register(self, name: str) -> RegisteredUser:
         """A new account, signed in with a Bearer token."""
-        return await register(self.http, self.server.http_url, name=name)
+        return await register(self.http, self.server, name=name)
 
     async def create_project(self, owner: RegisteredUser, name: str, **fields: Any) -> UUID:
         """A new project owned by ``owner``; its id."""

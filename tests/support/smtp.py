@@ -17,10 +17,16 @@ class SmtpSink:
     Args:
         starttls: advertise STARTTLS in the EHLO reply (the command itself is refused with
             454, since the sink has no certificate: enough to see a client ask for it).
+        hold: while this event is not set, connections are accepted but not greeted: a mail
+            server that has stalled (set it before leaving the context).
     """
 
-    def __init__(self, *, starttls: bool = False) -> None:
+    def __init__(self, *, starttls: bool = False, hold: asyncio.Event | None = None) -> None:
         self._starttls = starttls
+        self._hold = hold
+        #: connections accepted so far (greeted or held)
+        self.connections = 0
+        self.connected = asyncio.Event()
         self._server: asyncio.Server | None = None
         #: every command line received, in order (DATA content excluded)
         self.commands: list[str] = []
@@ -56,7 +62,11 @@ class SmtpSink:
             writer.write("".join(f"{line}\r\n" for line in lines).encode())
             await writer.drain()
 
+        self.connections += 1
+        self.connected.set()
         try:
+            if self._hold is not None:
+                await self._hold.wait()
             await reply("220 sink ESMTP")
             while line := await reader.readline():
                 command = line.decode().rstrip("\r\n")

@@ -1,8 +1,8 @@
-// Sign in, sign up, forgotten password, and the reset page of e-mailed links.
+// Sign in, sign up, forgotten password, and the pages of e-mailed links (reset, verify).
 import { h } from '../dom.js'
 import { createForm } from '../forms.js'
 import { post } from '../api.js'
-import { signIn, signUp, setFlash } from '../session.js'
+import { signIn, signUp, verifyEmail, setFlash } from '../session.js'
 import { navigate } from '../router.js'
 
 const MIN_PASSWORD = 10
@@ -38,6 +38,7 @@ export function loginView (opts = {}) {
 }
 
 export function signupView () {
+  const done = h('p', { class: 'notice', role: 'status', hidden: true })
   const { form } = createForm({
     submit: 'Create account',
     fields: [
@@ -47,10 +48,12 @@ export function signupView () {
     ],
     onSubmit: async ({ name, email, password }) => {
       await signUp(name, email, password)
-      navigate({ name: 'projects' })
+      // The same answer whether or not the address has an account: the e-mail tells which.
+      done.textContent = `Check your e-mail: we sent a message to ${email}. Open the link in it to finish.`
+      done.hidden = false
     }
   })
-  return panel('Create an account', form,
+  return panel('Create an account', form, done,
     h('p', { class: 'links' }, 'Already have an account? ', h('a', { href: '#/login', text: 'Sign in' })))
 }
 
@@ -97,4 +100,31 @@ export function resetView (token) {
     }
   })
   return panel('Choose a new password', form)
+}
+
+/** @param {string} token from the link's #token= */
+export function verifyView (token) {
+  if (!token) {
+    return panel('Finish signing up',
+      h('p', { role: 'alert', text: 'This link has no sign-up token. Sign up again.' }),
+      h('p', { class: 'links' }, h('a', { href: '/#/signup', text: 'Sign up' })))
+  }
+  const { form } = createForm({
+    submit: 'Finish signing up',
+    fields: [],
+    onSubmit: async () => {
+      try {
+        await verifyEmail(token)
+      } catch (error) {
+        if (error.status === 401) throw new Error('This link has expired or was already used. Sign up again.')
+        if (error.status === 409) throw new Error('This address already has an account. Sign in instead.')
+        throw error
+      }
+      navigate({ name: 'projects' })
+    }
+  })
+  return panel('Finish signing up',
+    h('p', { text: 'Your e-mail address is confirmed once you finish here.' }),
+    form,
+    h('p', { class: 'links' }, h('a', { href: '/#/login', text: 'Sign in' })))
 }

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 import aiohttp
 import jwt
 import pytest
+from yarl import URL
 
 from http_api.keys import AUTH, DB, MAILER
 from http_api.principal import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
@@ -28,6 +29,7 @@ from tests.support.api import (
     create_api_key,
     csrf,
     login,
+    mailed_token,
     read_problem,
     register,
     unique_email,
@@ -116,14 +118,25 @@ async def login_status(
 
 
 class TestRegister:
-    async def test_register_creates_an_account_and_signs_in(
+    async def test_register_then_the_mailed_link_creates_the_account_and_signs_in(
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
-        """Registering answers 201 with the account and working tokens (client: token)."""
+        """Registering answers 202 and signs nobody in; the e-mailed link's token, sent to
+        verify-email, creates the account and answers 201 with working tokens (client: token)."""
         email = unique_email()
         async with http.post(
             server.http_url + "/v1/auth/register",
             json={"email": email, "name": "Ada", "password": PASSWORD, "client": "token"},
+        ) as response:
+            assert response.status == 202
+            assert (await response.json())["status"] == "check-your-email"
+            assert response.cookies == {}
+        assert (
+            await server.app[DB].fetchval("SELECT count(*) FROM users WHERE email = $1", email) == 0
+        )
+        token = await mailed_token(server, email, "/verify-email")
+        async with http.post(
+            server.http_url + "/v1/auth/verify-email", json={"token": token, "client": "token"}
         ) as response:
             assert response.status == 201
             assert response.headers["Cache-Control"] == "no-store"
@@ -143,18 +156,81 @@ class TestRegister:
             assert response.status == 200
             assert await response.json() == body["user"]
 
-    async def test_email_taken_in_any_case_is_a_conflict(
+    async def test_a_taken_email_in_any_case_gets_a_notice_not_an_account(
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
-        """A second account with the same e-mail, differently cased, is refused with 409."""
+        """Registering a taken address, differently cased, answers 202 as for a new one: the
+        owner is e-mailed a notice, no account or session is made, the password is unchanged."""
         email = unique_email("Case")
-        await register(http, server.http_url, email=email)
+        owner = await register(http, server, email=email)
         async with http.post(
             server.http_url + "/v1/auth/register",
-            json={"email": email.upper(), "name": "Twin", "password": PASSWORD},
+            json={"email": email.upper(), "name": "Twin", "password": "the twin's password"},
         ) as response:
-            body = await read_problem(response, 409)
-        assert body["type"].endswith("/conflict")
+            assert response.status == 202
+            assert response.cookies == {}
+        await server.app[MAILER].drain()
+        notice = server.app[MAILER].logged[-1]
+        assert notice["To"] == email.lower()
+        assert notice["Subject"] == "You already have a DTTools account"
+        assert "#token=" not in notice.get_content()
+        assert (
+            await server.app[DB].fetchval(
+                "SELECT count(*) FROM users WHERE lower(email) = lower($1)", email
+            )
+            == 1
+        )
+        assert (await login(http, server.http_url, owner)).access_token
+
+    async def test_sign_up_link_works_once_and_the_first_link_opened_wins(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Two pending sign-ups of one address: the first link opened creates the account;
+        the other, and the first again, answer 401 (nobody can reserve an address)."""
+        email = unique_email("twice")
+        for name in ("First", "Second"):
+            async with http.post(
+                server.http_url + "/v1/auth/register",
+                json={"email": email, "name": name, "password": PASSWORD},
+            ) as response:
+                assert response.status == 202
+        await server.app[MAILER].drain()
+        tokens = [
+            m.get_content().split("#token=")[1].split()[0]
+            for m in server.app[MAILER].logged
+            if m["To"] == email
+        ]
+        assert len(tokens) == 2
+        url = server.http_url + "/v1/auth/verify-email"
+        async with http.post(url, json={"token": tokens[1], "client": "token"}) as response:
+            assert response.status == 201
+            assert (await response.json())["user"]["name"] == "Second"
+        for token in tokens:
+            async with http.post(url, json={"token": token}) as response:
+                await read_problem(response, 401)
+
+    async def test_expired_sign_up_link_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A sign-up link past its expiry answers 401 and creates no account."""
+        email = unique_email("late")
+        async with http.post(
+            server.http_url + "/v1/auth/register",
+            json={"email": email, "name": "Late", "password": PASSWORD},
+        ) as response:
+            assert response.status == 202
+        token = await mailed_token(server, email, "/verify-email")
+        await server.app[DB].execute(
+            "UPDATE pending_signups SET expires_at = now() - interval '1 second' WHERE email = $1",
+            email,
+        )
+        async with http.post(
+            server.http_url + "/v1/auth/verify-email", json={"token": token}
+        ) as response:
+            await read_problem(response, 401)
+        assert (
+            await server.app[DB].fetchval("SELECT count(*) FROM users WHERE email = $1", email) == 0
+        )
 
     async def test_invalid_fields_are_listed_one_by_one(
         self, server: RunningServer, http: aiohttp.ClientSession
@@ -226,7 +302,7 @@ class TestRegister:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Spaces around a password are part of it: the password without them is wrong."""
-        user = await register(http, server.http_url, password="  spaced password  ")
+        user = await register(http, server, password="  spaced password  ")
         async with http.post(
             server.http_url + "/v1/auth/login",
             json={"email": user.email, "password": "spaced password", "client": "token"},
@@ -240,7 +316,7 @@ class TestLogin:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A browser gets httpOnly SameSite=Strict session cookies and a readable CSRF cookie."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.post(
             server.http_url + "/v1/auth/login",
             json={"email": user.email, "password": PASSWORD},
@@ -270,7 +346,7 @@ class TestLogin:
         """With cookie_secure=true every session cookie is marked Secure."""
         server = await start_server(cookie_secure="true")
         async with aiohttp.ClientSession() as http:
-            user = await register(http, server.http_url)
+            user = await register(http, server)
             async with http.post(
                 server.http_url + "/v1/auth/login",
                 json={"email": user.email, "password": PASSWORD},
@@ -279,11 +355,33 @@ class TestLogin:
                 for name in (ACCESS_COOKIE, REFRESH_COOKIE, CSRF_COOKIE):
                     assert set_cookie(response, name)["secure"]
 
+    @pytest.mark.parametrize(
+        ("proxies", "secure"),
+        [("127.0.0.0/8", True), ("10.0.0.0/8", False)],
+        ids=["trusted-proxy", "untrusted-peer"],
+    )
+    async def test_https_behind_a_proxy_is_believed_only_from_a_trusted_one(
+        self, start_server: StartServer, proxies: str, secure: bool
+    ) -> None:
+        """X-Forwarded-Proto: https marks the cookies Secure when a trusted proxy sends it, and
+        not when any other peer does (cookie_secure=auto, the default)."""
+        server = await start_server(trusted_proxies=proxies)
+        async with aiohttp.ClientSession() as http:
+            user = await register(http, server)
+            async with http.post(
+                server.http_url + "/v1/auth/login",
+                json={"email": user.email, "password": PASSWORD},
+                headers={"X-Forwarded-Proto": "https"},
+            ) as response:
+                assert response.status == 200
+                for name in (ACCESS_COOKIE, REFRESH_COOKIE, CSRF_COOKIE):
+                    assert bool(set_cookie(response, name)["secure"]) is secure
+
     async def test_token_login_returns_tokens_in_the_body(
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """client: token gets a new session's tokens in the body and no cookies."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.post(
             server.http_url + "/v1/auth/login",
             json={"email": user.email.upper(), "password": PASSWORD, "client": "token"},
@@ -301,7 +399,7 @@ class TestLogin:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A wrong password and an unknown e-mail both answer 401 with the same body."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         answers = []
         for email, password in ((user.email, "wrong password!"), (unique_email(), PASSWORD)):
             async with http.post(
@@ -316,7 +414,7 @@ class TestLogin:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Successes and failures are in the audit log, failures for unknown e-mails too."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         nobody = unique_email("nobody")
         for email, password in ((user.email, "wrong password!"), (nobody, PASSWORD)):
             async with http.post(
@@ -344,7 +442,7 @@ class TestAuthentication:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """/me answers the account of a Bearer access token."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.get(server.http_url + "/v1/auth/me", headers=user.headers) as response:
             assert response.status == 200
             body = await response.json()
@@ -356,7 +454,7 @@ class TestAuthentication:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """/me answers the account of the browser's session cookie (GET needs no CSRF)."""
-        user = await register(http, server.http_url, client="browser")
+        user = await register(http, server, client="browser")
         assert cookie(http, ACCESS_COOKIE)
         async with http.get(server.http_url + "/v1/auth/me") as response:
             assert response.status == 200
@@ -380,7 +478,7 @@ class TestAuthentication:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """An access token past its expiry answers 401, though its session is live."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         assert user.access_token is not None
         session_id = UUID(claims_of(user.access_token)["sid"])
         an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
@@ -395,7 +493,7 @@ class TestAuthentication:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A correctly signed token naming a session that never existed answers 401."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         token, _ = server.app[AUTH].signer.issue(user.id, uuid4(), datetime.now(UTC))
         assert await me(http, server, headers=bearer(token)) == 401
 
@@ -403,8 +501,8 @@ class TestAuthentication:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A signed token pairing a live session with another user answers 401."""
-        alice = await register(http, server.http_url)
-        bob = await register(http, server.http_url)
+        alice = await register(http, server)
+        bob = await register(http, server)
         assert alice.access_token is not None
         alice_session = UUID(claims_of(alice.access_token)["sid"])
         token, _ = server.app[AUTH].signer.issue(bob.id, alice_session, datetime.now(UTC))
@@ -444,7 +542,7 @@ class TestForgedTokens:
         """A token we did not issue as is answers 401 with a challenge, even with our key."""
         server = await start_server(jwt_secret=KEY)
         async with aiohttp.ClientSession() as http:
-            user = await register(http, server.http_url)
+            user = await register(http, server)
             assert user.access_token is not None
             claims = claims_of(user.access_token)
             # The genuine token verifies with KEY: the forgery is refused for its flaw alone.
@@ -461,7 +559,7 @@ class TestCsrf:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A cookie-authenticated POST without, or with a wrong, X-CSRF-Token is forbidden."""
-        user = await register(http, server.http_url, client="browser")
+        user = await register(http, server, client="browser")
         assert cookie(http, CSRF_COOKIE) == user.csrf_token
         url = server.http_url + "/v1/auth/api-keys"
         for headers in ({}, {"X-CSRF-Token": "forged"}, {"X-CSRF-Token": ""}):
@@ -477,18 +575,62 @@ class TestCsrf:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """The header alone does not pass: it must match the CSRF cookie."""
-        user = await register(http, server.http_url, client="browser")
+        user = await register(http, server, client="browser")
         http.cookie_jar.clear(lambda morsel: morsel.key == CSRF_COOKIE)
         async with http.post(
             server.http_url + "/v1/auth/api-keys", json={"name": "k"}, headers=csrf(user)
         ) as response:
             await read_problem(response, 403)
 
+    async def test_csrf_token_of_another_session_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A CSRF cookie and header pair that is valid for another session (as a sibling
+        subdomain could plant) is refused, for API calls and for refresh; the victim's own
+        token still works afterwards, and their refresh token was not spent."""
+        victim = await register(http, server, client="browser")
+        async with browser() as other:
+            attacker = await register(other, server, client="browser")
+        assert attacker.csrf_token is not None
+        assert attacker.csrf_token != victim.csrf_token
+        planted = {"X-CSRF-Token": attacker.csrf_token}
+        http.cookie_jar.update_cookies(
+            {CSRF_COOKIE: attacker.csrf_token}, response_url=URL(server.http_url)
+        )
+        async with http.post(
+            server.http_url + "/v1/auth/api-keys", json={"name": "k"}, headers=planted
+        ) as response:
+            await read_problem(response, 403)
+        async with http.post(server.http_url + "/v1/auth/refresh", headers=planted) as response:
+            await read_problem(response, 403)
+        async with http.post(server.http_url + "/v1/auth/logout", headers=planted) as response:
+            await read_problem(response, 403)
+        assert await me(http, server) == 200
+        http.cookie_jar.update_cookies(
+            {CSRF_COOKIE: victim.csrf_token or ""}, response_url=URL(server.http_url)
+        )
+        async with http.post(
+            server.http_url + "/v1/auth/refresh", headers=csrf(victim)
+        ) as response:
+            assert response.status == 200
+        async with http.post(
+            server.http_url + "/v1/auth/api-keys", json={"name": "k"}, headers=csrf(victim)
+        ) as response:
+            assert response.status == 201
+
+    async def test_each_session_has_its_own_csrf_token(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Two sign-ins of one account get different CSRF tokens, each bound to its session."""
+        user = await register(http, server, client="browser")
+        again = await login(http, server.http_url, user, client="browser")
+        assert again.csrf_token != user.csrf_token
+
     async def test_bearer_post_needs_no_csrf_header(
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A Bearer-authenticated POST is not subject to CSRF checks."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.post(
             server.http_url + "/v1/auth/api-keys", json={"name": "k"}, headers=user.headers
         ) as response:
@@ -500,7 +642,7 @@ class TestRefresh:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A refresh answers a new access token and a new refresh token of the same session."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.post(
             server.http_url + "/v1/auth/refresh",
             json={"refresh_token": user.refresh_token, "client": "token"},
@@ -521,7 +663,7 @@ class TestRefresh:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Presenting a spent refresh token ends the session: every token of it stops working."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         other = await login(http, server.http_url, user)
         url = server.http_url + "/v1/auth/refresh"
         async with http.post(
@@ -565,7 +707,7 @@ class TestRefresh:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Once its session has expired, a refresh token answers 401."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         await server.app[DB].execute(
             "UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1",
             user.id,
@@ -582,7 +724,7 @@ class TestRefresh:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A refresh with the refresh cookie is refused without X-CSRF-Token, then works."""
-        user = await register(http, server.http_url, client="browser")
+        user = await register(http, server, client="browser")
         url = server.http_url + "/v1/auth/refresh"
         async with http.post(url, json={}) as response:
             await read_problem(response, 403)
@@ -593,7 +735,8 @@ class TestRefresh:
             assert set_cookie(response, REFRESH_COOKIE)["path"] == "/v1/auth"
         assert body["access_token"] is None
         assert body["csrf_token"] == cookie(http, CSRF_COOKIE)
-        assert body["csrf_token"] != user.csrf_token
+        # Bound to the session, not to one access token: the page's token stays valid.
+        assert body["csrf_token"] == user.csrf_token
         assert cookie(http, ACCESS_COOKIE)
         assert await me(http, server) == 200
 
@@ -603,7 +746,7 @@ class TestLogout:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """After logout with the refresh token, its access and refresh tokens are refused."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.post(
             server.http_url + "/v1/auth/logout", json={"refresh_token": user.refresh_token}
         ) as response:
@@ -620,7 +763,7 @@ class TestLogout:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A bodyless POST /logout with the access token ends that session."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.post(server.http_url + "/v1/auth/logout", headers=user.headers) as response:
             assert response.status == 204
         assert await me(http, server, headers=user.headers) == 401
@@ -629,7 +772,7 @@ class TestLogout:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A browser logout (with CSRF) ends the session and deletes the session cookies."""
-        user = await register(http, server.http_url, client="browser")
+        user = await register(http, server, client="browser")
         access = cookie(http, ACCESS_COOKIE)
         assert access is not None
         async with http.post(server.http_url + "/v1/auth/logout", headers=csrf(user)) as response:
@@ -644,7 +787,7 @@ class TestLogout:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A cross-site logout attempt (no CSRF header) is refused and the session lives on."""
-        await register(http, server.http_url, client="browser")
+        await register(http, server, client="browser")
         async with http.post(server.http_url + "/v1/auth/logout") as response:
             await read_problem(response, 403)
         assert await me(http, server) == 200
@@ -653,7 +796,7 @@ class TestLogout:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Signing out on one device keeps the account's other sessions."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         laptop = await login(http, server.http_url, user)
         async with http.post(
             server.http_url + "/v1/auth/logout", json={"refresh_token": user.refresh_token}
@@ -663,24 +806,30 @@ class TestLogout:
 
 
 class TestRateLimits:
-    async def test_login_attempts_are_limited_per_account(self, start_server: StartServer) -> None:
-        """Past auth_attempts for one account, even from new addresses, logins get 429."""
+    async def test_login_guesses_back_off_per_account_and_address(
+        self, start_server: StartServer
+    ) -> None:
+        """Past auth_attempts failures on one account from one address, that pair gets 429
+        with Retry-After, even with the right password; other addresses are not slowed."""
         server = await start_server(auth_attempts=3)
         async with client_at(loopback_address()) as http:
-            user = await register(http, server.http_url)
+            user = await register(http, server)
+        guesser = loopback_address()
         for _ in range(3):
-            response = await login_status(server, loopback_address(), user.email, "wrong pass")
+            response = await login_status(server, guesser, user.email, "wrong pass")
             assert response.status == 401
-        response = await login_status(server, loopback_address(), user.email, PASSWORD)
+        response = await login_status(server, guesser, user.email, PASSWORD)
         assert response.status == 429
         assert response.content_type == "application/problem+json"
         assert 1 <= int(response.headers["Retry-After"]) <= 900
+        response = await login_status(server, loopback_address(), user.email, PASSWORD)
+        assert response.status == 200
 
     async def test_login_attempts_are_limited_per_address(self, start_server: StartServer) -> None:
         """Past auth_address_attempts from one address, over many accounts: 429 there only."""
         server = await start_server(auth_address_attempts=3)
         async with client_at(loopback_address()) as http:
-            user = await register(http, server.http_url)
+            user = await register(http, server)
         address = loopback_address()
         for _ in range(3):
             response = await login_status(server, address, unique_email(), PASSWORD)
@@ -695,18 +844,25 @@ class TestRateLimits:
         """Past auth_attempts reset requests for one account get 429 and send no e-mail."""
         server = await start_server(auth_attempts=3)
         async with client_at(loopback_address()) as http:
-            user = await register(http, server.http_url)
+            user = await register(http, server)
             for status in (202, 202, 202, 429):
                 async with http.post(
                     server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
                 ) as response:
                     assert response.status == status
-        assert [m["To"] for m in server.app[MAILER].logged] == [user.email] * 3
+        await server.app[MAILER].drain()
+        resets = [m for m in server.app[MAILER].logged if m["Subject"].startswith("Reset")]
+        assert [m["To"] for m in resets] == [user.email] * 3
 
 
-def reset_token(server: RunningServer, email: str) -> str:
+async def reset_token(server: RunningServer, email: str) -> str:
     """The token in the last reset e-mail sent to ``email``."""
-    messages = [m for m in server.app[MAILER].logged if m["To"] == email]
+    await server.app[MAILER].drain()
+    messages = [
+        m
+        for m in server.app[MAILER].logged
+        if m["To"] == email and m["Subject"] == "Reset your DTTools password"
+    ]
     assert messages, f"no e-mail to {email}"
     body = messages[-1].get_content()
     link = re.search(r"(\S+)#token=(\S+)", body)
@@ -720,7 +876,7 @@ class TestPasswordReset:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Known and unknown e-mails get the same 202; only the known one gets a message."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         before = len(server.app[MAILER].logged)
         for email in (unique_email("nobody"), user.email.upper()):
             async with http.post(
@@ -728,20 +884,22 @@ class TestPasswordReset:
             ) as response:
                 assert response.status == 202
                 assert await response.read() == b""
+        await server.app[MAILER].drain()
         sent = server.app[MAILER].logged[before:]
         assert [m["To"] for m in sent] == [user.email]
         assert sent[0]["Subject"] == "Reset your DTTools password"
-        assert reset_token(server, user.email)
+        assert await reset_token(server, user.email)
 
     async def test_reset_link_uses_the_public_url(self, start_server: StartServer) -> None:
         """With public_url set, the e-mailed link points there."""
         server = await start_server(public_url="https://workshops.example.org/")
         async with aiohttp.ClientSession() as http:
-            user = await register(http, server.http_url)
+            user = await register(http, server)
             async with http.post(
                 server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
             ) as response:
                 assert response.status == 202
+        await server.app[MAILER].drain()
         body = server.app[MAILER].logged[-1].get_content()
         assert "https://workshops.example.org/reset-password#token=" in body
 
@@ -749,12 +907,12 @@ class TestPasswordReset:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A reset token sets a new password once, and every existing session ends."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.post(
             server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
         ) as response:
             assert response.status == 202
-        token = reset_token(server, user.email)
+        token = await reset_token(server, user.email)
         new_password = "a brand new passphrase"
         url = server.http_url + "/v1/auth/reset-password"
         async with http.post(url, json={"token": token, "password": new_password}) as response:
@@ -780,12 +938,12 @@ class TestPasswordReset:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A reset token past its expiry answers 401 and leaves the password unchanged."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.post(
             server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
         ) as response:
             assert response.status == 202
-        token = reset_token(server, user.email)
+        token = await reset_token(server, user.email)
         await server.app[DB].execute(
             "UPDATE password_resets SET expires_at = now() - interval '1 second' "
             "WHERE user_id = $1",
@@ -803,14 +961,14 @@ class TestPasswordReset:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Once a reset link has been used, links e-mailed before it no longer work."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         tokens = []
         for _ in range(2):
             async with http.post(
                 server.http_url + "/v1/auth/forgot-password", json={"email": user.email}
             ) as response:
                 assert response.status == 202
-            tokens.append(reset_token(server, user.email))
+            tokens.append(await reset_token(server, user.email))
         url = server.http_url + "/v1/auth/reset-password"
         async with http.post(
             url, json={"token": tokens[1], "password": "a brand new passphrase"}
@@ -830,18 +988,23 @@ class TestPasswordReset:
 
     async def test_reset_link_is_mailed_over_smtp(self, start_server: StartServer) -> None:
         """With SMTP and public_url the link is mailed, pointing at public_url whatever the Host."""
+        async with aiohttp.ClientSession() as http:
+            # Signed up on a node that logs its mail (the same database), to read the link.
+            user = await register(http, await start_server())
         async with SmtpSink() as sink:
             server = await start_server(
                 smtp_url=f"smtp://127.0.0.1:{sink.port}", public_url="https://dt.example.org"
             )
-            async with aiohttp.ClientSession() as http:
-                user = await register(http, server.http_url)
-                async with http.post(
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(
                     server.http_url + "/v1/auth/forgot-password",
                     json={"email": user.email},
                     headers={"Host": "evil.example"},
-                ) as response:
-                    assert response.status == 202
+                ) as response,
+            ):
+                assert response.status == 202
+            await server.app[MAILER].drain()
         [message] = sink.messages
         assert message["To"] == user.email
         body = message.get_content()
@@ -865,7 +1028,7 @@ class TestApiKeys:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A new key starts with dtt_, works as a Bearer token, and is never listed again."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.post(
             server.http_url + "/v1/auth/api-keys", json={"name": "CI"}, headers=user.headers
         ) as response:
@@ -896,7 +1059,7 @@ class TestApiKeys:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """After revocation a key answers 401; revoking it again is 404."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         key_id, key = await create_api_key(http, server.http_url, user)
         url = f"{server.http_url}/v1/auth/api-keys/{key_id}"
         async with http.delete(url, headers=user.headers) as response:
@@ -917,8 +1080,8 @@ class TestApiKeys:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Revoking another user's key answers 404, as for a missing key, and it keeps working."""
-        alice = await register(http, server.http_url)
-        mallory = await register(http, server.http_url)
+        alice = await register(http, server)
+        mallory = await register(http, server)
         key_id, key = await create_api_key(http, server.http_url, alice)
         for target in (key_id, uuid4()):
             async with http.delete(
@@ -931,7 +1094,7 @@ class TestApiKeys:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """A key id that is not a UUID answers 404."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         async with http.delete(
             server.http_url + "/v1/auth/api-keys/not-a-uuid", headers=user.headers
         ) as response:
@@ -941,7 +1104,7 @@ class TestApiKeys:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Creating a key with an API key is forbidden (a leaked key cannot multiply)."""
-        user = await register(http, server.http_url)
+        user = await register(http, server)
         _, key = await create_api_key(http, server.http_url, user)
         async with http.post(
             server.http_url + "/v1/auth/api-keys", json={"name": "more"}, headers=bearer(key)
@@ -958,8 +1121,8 @@ class TestApiKeys:
         self, server: RunningServer, http: aiohttp.ClientSession
     ) -> None:
         """Each user lists only their own keys, newest first."""
-        alice = await register(http, server.http_url)
-        bob = await register(http, server.http_url)
+        alice = await register(http, server)
+        bob = await register(http, server)
         first, _ = await create_api_key(http, server.http_url, alice, "first")
         second, _ = await create_api_key(http, server.http_url, alice, "second")
         await create_api_key(http, server.http_url, bob, "bob's")

@@ -1,0 +1,71 @@
+"""Sign-ups waiting for their e-mail address to be confirmed (SQL only, no policy).
+
+An account exists only once someone opened the link mailed to its address, so an address
+cannot be taken by someone who does not read its mail, and the answer to a sign-up request is
+the same whether or not the address already has an account (no enumeration).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from persistence.accounts import User, create_user
+
+__all__ = ["request_signup", "complete_signup"]
+
+
+async def request_signup(
+    db: asyncpg.Pool | asyncpg.Connection,
+    token_hash: bytes,
+    email: str,
+    name: str,
+    password_hash: str,
+    expires_at: datetime,
+    now: datetime,
+) -> User | None:
+    """Store a pending sign-up for ``email``, unless an account has it: then return that account.
+
+    One statement does the same work either way (look up, maybe insert, sweep expired rows), so
+    the time it takes does not tell which case it was.
+    """
+    row = await db.fetchrow(
+        "WITH existing AS (SELECT id, email, name, password_hash, is_admin, created_at, "
+        "last_login_at FROM users WHERE lower(email) = lower($2)), "
+        "swept AS (DELETE FROM pending_signups WHERE expires_at <= $6), "
+        "stored AS (INSERT INTO pending_signups (token_hash, email, name, password_hash, "
+        "expires_at) SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM existing)) "
+        "SELECT * FROM existing",
+        token_hash,
+        email,
+        name,
+        password_hash,
+        expires_at,
+        now,
+    )
+    return None if row is None else User(**dict(row))
+
+
+async def complete_signup(
+    conn: asyncpg.Connection, token_hash: bytes, user_id: UUID, now: datetime
+) -> User | None:
+    """Create the account of a pending sign-up, in the caller's transaction.
+
+    Returns None when the token is unknown, used or expired. Every other pending sign-up of
+    the same address is spent with it: the first link opened wins.
+
+    Raises:
+        Conflict: the address got an account in the meantime.
+    """
+    row = await conn.fetchrow(
+        "DELETE FROM pending_signups WHERE token_hash = $1 AND expires_at > $2 "
+        "RETURNING email, name, password_hash",
+        token_hash,
+        now,
+    )
+    if row is None:
+        return None
+    await conn.execute("DELETE FROM pending_signups WHERE lower(email) = lower($1)", row["email"])
+    return await create_user(conn, user_id, row["email"], row["name"], row["password_hash"])

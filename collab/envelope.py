@@ -122,6 +122,9 @@ class Revocation:
     session_id: str | None = None
     room: str | None = None
     reason: str = "access revoked"
+    #: its row in PostgreSQL's ``revocations`` table, when stored: a node that hears of it
+    #: through Redis and through the table applies it once
+    id: int | None = None
 
     def __post_init__(self) -> None:
         if self.user_id is None and self.session_id is None and self.room is None:
@@ -139,7 +142,13 @@ class Revocation:
 def pack_revocation(revocation: Revocation) -> bytes:
     """Serialize a revocation as the payload of a REVOKE envelope."""
     data: bytes = msgpack.packb(
-        [revocation.user_id, revocation.session_id, revocation.room, revocation.reason],
+        [
+            revocation.user_id,
+            revocation.session_id,
+            revocation.room,
+            revocation.reason,
+            revocation.id,
+        ],
         use_bin_type=True,
     )
     return data
@@ -155,15 +164,22 @@ def unpack_revocation(data: bytes) -> Revocation:
         fields = msgpack.unpackb(data, raw=False)
     except (ValueError, TypeError, OverflowError) as exc:
         raise MalformedMessage(f"undecodable revocation: {type(exc).__name__}") from None
-    if not isinstance(fields, list) or len(fields) != 4:
-        raise MalformedMessage("revocation is not a 4-item array")
-    user_id, session_id, room, reason = fields
+    # 4 items: from a node that predates stored revocations (no id), during a rolling upgrade.
+    if not isinstance(fields, list) or len(fields) not in (4, 5):
+        raise MalformedMessage("revocation is not a 5-item array (nor 4, from older nodes)")
+    user_id, session_id, room, reason = fields[:4]
+    revocation_id = fields[4] if len(fields) == 5 else None
     if not (
         all(value is None or isinstance(value, str) for value in (user_id, session_id, room))
         and isinstance(reason, str)
+        and (revocation_id is None or _positive_int(revocation_id))
     ):
         raise MalformedMessage("revocation field of the wrong type")
     try:
-        return Revocation(user_id, session_id, room, reason)
+        return Revocation(user_id, session_id, room, reason, revocation_id)
     except ValueError as exc:
         raise MalformedMessage(str(exc)) from None
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0

@@ -30,6 +30,7 @@ from persistence.update_log import UpdateLog
 from rooms.fair_share import ACTING_USER
 from rooms.manager import RoomManager
 from rooms.redis_bus import RedisBus
+from rooms.revocation_feed import RevocationFeed
 
 __all__ = ["create_app"]
 
@@ -95,6 +96,11 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(committer.run(), name="group-commit"),
         asyncio.create_task(manager.run_maintenance(), name="room-maintenance"),
+        # Revocations through PostgreSQL: they reach this node when Redis does not.
+        asyncio.create_task(
+            RevocationFeed(app[DB], manager.learn, settings.revocation_poll_s).run(),
+            name="revocation-feed",
+        ),
     ]
     if redis_bus is not None:
         tasks.append(asyncio.create_task(redis_bus.run(), name="redis-bus"))

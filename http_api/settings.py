@@ -276,6 +276,14 @@ OPTIONS: tuple[Option, ...] = (
         "WebSocket ping interval; a peer that misses a pong is closed",
     ),
     Option(
+        "revocation_poll_s",
+        "DTTOOLS_REVOCATION_POLL_S",
+        float,
+        1.0,
+        "how often each node reads revocations stored in PostgreSQL, whether or not a "
+        "NOTIFY woke it (the bound on a revocation reaching a node while Redis is down)",
+    ),
+    Option(
         "shutdown_timeout_s",
         "DTTOOLS_SHUTDOWN_TIMEOUT_S",
         float,
@@ -455,6 +463,7 @@ class Settings:
     awareness_flush_ms: float = _ROOMS.awareness_flush_ms
     commit_delay_ms: float = 10.0
     heartbeat_s: float = 30.0
+    revocation_poll_s: float = 1.0
     shutdown_timeout_s: float = 15.0
     max_body_bytes: int = 1024 * 1024
     header_timeout_s: float = 10.0

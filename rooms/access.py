@@ -49,13 +49,19 @@ class RecentRevocations:
     A client's access check and its room's load take a while; a revocation issued meanwhile
     finds no connection to close yet. The socket adapter asks :meth:`since` with the time its
     check began, just before the client joins, and refuses it if a revocation selects it.
+
+    Stored revocations reach a node twice (Redis and the ``revocations`` table): their ids are
+    kept for ``keep_ids_s`` so that :meth:`knows` lets the second copy be ignored. Applying it
+    again would close a client that reconnected, with its new rights, in between.
     """
 
-    __slots__ = ("_keep_s", "_entries")
+    __slots__ = ("_keep_s", "_keep_ids_s", "_entries", "_ids")
 
-    def __init__(self, keep_s: float = 300.0) -> None:
+    def __init__(self, keep_s: float = 300.0, keep_ids_s: float = 3600.0) -> None:
         self._keep_s = keep_s
+        self._keep_ids_s = keep_ids_s
         self._entries: deque[tuple[float, Revocation]] = deque()
+        self._ids: dict[int, float] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -63,7 +69,13 @@ class RecentRevocations:
     def record(self, revocation: Revocation, now: float) -> None:
         """Remember ``revocation``, issued (or received from another node) at ``now``."""
         self._entries.append((now, revocation))
+        if revocation.id is not None:
+            self._ids[revocation.id] = now
         self._prune(now)
+
+    def knows(self, revocation_id: int) -> bool:
+        """Whether the stored revocation ``revocation_id`` was recorded here already."""
+        return revocation_id in self._ids
 
     def since(
         self, started: float, now: float, room: str, user_id: str | None, session_id: str | None
@@ -81,6 +93,14 @@ class RecentRevocations:
         entries = self._entries
         while entries and entries[0][0] < now - self._keep_s:
             entries.popleft()
+        # Insertion order is time order: the oldest ids come first.
+        stale = []
+        for revocation_id, at in self._ids.items():
+            if at >= now - self._keep_ids_s:
+                break
+            stale.append(revocation_id)
+        for revocation_id in stale:
+            del self._ids[revocation_id]
 
 
 def close_revoked(rooms: Mapping[str, Room], revocation: Revocation) -> int:

@@ -274,6 +274,7 @@ class RoomManager:
         session_id: str | None = None,
         room: str | None = None,
         reason: str = "access revoked",
+        revocation_id: int | None = None,
     ) -> int:
         """Close the connections selected, here and on every other node, with 4403 and ``reason``.
 
@@ -283,7 +284,9 @@ class RoomManager:
         disabled account, ``room`` alone for every connection of a room. A client that still
         has access reconnects and is checked afresh. Other nodes act when the envelope reaches
         them (Redis pub/sub, milliseconds); a connection whose access check was under way
-        anywhere is refused before it joins (:meth:`revoked_since`).
+        anywhere is refused before it joins (:meth:`revoked_since`). ``revocation_id`` names
+        the row the caller stored in ``revocations``, which reaches every node even when Redis
+        is down (:meth:`learn`); each node applies it once.
 
         Returns:
             How many connections were closed on this node.
@@ -291,12 +294,22 @@ class RoomManager:
         Raises:
             ValueError: no selector is given.
         """
-        revocation = Revocation(user_id, session_id, room, reason)
+        revocation = Revocation(user_id, session_id, room, reason, revocation_id)
         closed = self._revoke_here(revocation)
         self.bus.publish(_NO_ROOM, EnvelopeKind.REVOKE, pack_revocation(revocation))
         return closed
 
-    def _revoke_here(self, revocation: Revocation) -> int:
+    def learn(self, revocation: Revocation) -> int:
+        """Apply a revocation read from PostgreSQL (rooms/revocation_feed.py), if still new.
+
+        Returns how many connections it closed here (0 when Redis or this node's own
+        :meth:`revoke` applied it already).
+        """
+        return self._revoke_here(revocation, source="database")
+
+    def _revoke_here(self, revocation: Revocation, source: str = "local") -> int:
+        if revocation.id is not None and self._revocations.knows(revocation.id):
+            return 0
         self._revocations.record(revocation, time.monotonic())
         closed = close_revoked(self.rooms, revocation)
         _log.info(
@@ -306,6 +319,8 @@ class RoomManager:
             session=revocation.session_id,
             room=revocation.room,
             reason=revocation.reason,
+            revocation_id=revocation.id,
+            source=source,
         )
         return closed
 
@@ -328,7 +343,7 @@ class RoomManager:
                 BUS_DROPPED.labels("malformed").inc()
                 _log.warning("bus_envelope_rejected", reason=str(exc), origin=envelope.origin)
                 return
-            self._revoke_here(revocation)
+            self._revoke_here(revocation, source="bus")
             return
         room = self.rooms.get(envelope.room)
         if room is None or room.state is not RoomState.OPEN:

@@ -22,7 +22,9 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from collab.envelope import Revocation
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
+from http_api import revocation
 from http_api.auth_throttle import admit_sign_in, limit
 from http_api.client_address import client_address, is_https
 from http_api.endpoint import Api, json_response, path_uuid
@@ -35,7 +37,6 @@ from http_api.principal import (
     Principal,
     check_csrf,
 )
-from http_api.revocation import end_sockets
 from http_api.tokens import API_KEY_PREFIX, hash_secret, new_secret
 from http_api.v1.auth_mail import send_already_registered, send_reset_link, send_signup_link
 from http_api.v1.fields import ONE_LINE, Email, Name
@@ -324,6 +325,7 @@ async def refresh(request: web.Request, body: RefreshRequest) -> web.Response:
     settings = request.app[SETTINGS]
     new_token = new_secret()
     expires = now + timedelta(seconds=settings.refresh_token_ttl_s)
+    revoked: Revocation | None = None
     async with request.app[DB].acquire() as conn, conn.transaction():
         result = await accounts.use_refresh_token(conn, hash_secret(token), now)
         if from_cookie and result.session_id is not None:
@@ -335,10 +337,14 @@ async def refresh(request: web.Request, body: RefreshRequest) -> web.Response:
             await accounts.add_refresh_token(
                 conn, hash_secret(new_token), result.session_id, expires
             )
-    if result.outcome is RefreshOutcome.REUSED:
-        assert result.session_id is not None
+        elif result.outcome is RefreshOutcome.REUSED:
+            assert result.session_id is not None
+            revoked = await revocation.record(
+                conn, session_id=result.session_id, reason="session revoked"
+            )
+    if revoked is not None:
         await _audit(request, "auth.refresh.reused", result.user_id, session=str(result.session_id))
-        await end_sockets(request.app, session_id=result.session_id, reason="session revoked")
+        revocation.announce(request.app, revoked)
     if result.outcome is not RefreshOutcome.ROTATED:
         raise Unauthenticated(f"refresh token {result.outcome.value}: sign in again")
     assert result.user_id is not None
@@ -356,9 +362,11 @@ async def refresh(request: web.Request, body: RefreshRequest) -> web.Response:
 async def logout(request: web.Request, body: LogoutRequest) -> web.Response:
     session_id, user_id = await _current_session(request, body)
     if session_id is not None:
-        await accounts.revoke_session(request.app[DB], session_id, "logout", datetime.now(UTC))
+        async with request.app[DB].acquire() as conn, conn.transaction():
+            await accounts.revoke_session(conn, session_id, "logout", datetime.now(UTC))
+            revoked = await revocation.record(conn, session_id=session_id, reason="signed out")
         await _audit(request, "auth.logout", user_id)
-        await end_sockets(request.app, session_id=session_id, reason="signed out")
+        revocation.announce(request.app, revoked)
     response = web.Response(status=204)
     _clear_cookies(response)
     return response
@@ -427,9 +435,13 @@ async def reset_password(request: web.Request, body: ResetPasswordRequest) -> we
             raise Unauthenticated("reset link invalid, used or expired: ask for a new one")
         await accounts.set_password(conn, user_id, password_hash)
         sessions = await accounts.revoke_user_sessions(conn, user_id, "password reset", now)
+        revoked = [
+            await revocation.record(conn, session_id=session_id, reason="password changed")
+            for session_id in sessions
+        ]
     await _audit(request, "auth.password_reset.completed", user_id)
-    for session_id in sessions:
-        await end_sockets(request.app, session_id=session_id, reason="password changed")
+    for one in revoked:
+        revocation.announce(request.app, one)
     return web.Response(status=204)
 
 
@@ -472,13 +484,13 @@ async def list_api_keys(request: web.Request, principal: Principal) -> list[ApiK
 )  # fmt: skip
 async def revoke_api_key(request: web.Request, principal: Principal) -> None:
     key_id = path_uuid(request, "key_id")
-    if not await accounts.revoke_api_key(
-        request.app[DB], principal.user_id, key_id, datetime.now(UTC)
-    ):
-        # Someone else's key and a missing key look the same (no IDOR oracle).
-        raise NotFound(f"no such API key: {key_id}")
+    async with request.app[DB].acquire() as conn, conn.transaction():
+        if not await accounts.revoke_api_key(conn, principal.user_id, key_id, datetime.now(UTC)):
+            # Someone else's key and a missing key look the same (no IDOR oracle).
+            raise NotFound(f"no such API key: {key_id}")
+        revoked = await revocation.record(conn, session_id=key_id, reason="API key revoked")
     await _audit(request, "auth.api_key.revoked", principal.user_id, key=str(key_id))
-    await end_sockets(request.app, session_id=key_id, reason="API key revoked")
+    revocation.announce(request.app, revoked)
 
 
 def _key_fields(key: accounts.ApiKey) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from http_api.endpoint import Api, json_response, path_uuid
 from http_api.keys import DB, ROOMS
 from http_api.principal import Principal
 from http_api.problems import ValidationFailed
+from http_api.revocation import end_sockets
 from http_api.v1.audit import record
 from http_api.v1.brainstorm_models import (
     Extend,
@@ -281,7 +282,9 @@ async def _advance(
     if before.phase is Phase.SILENT:
         # From now on private rooms open read-only; close the writable sockets on every node
         # (and refuse those whose access check is still under way), then collect the notes.
-        request.app[ROOMS].revoke(
+        # Stored too, so nodes that Redis cannot reach learn of it (http_api/revocation.py).
+        await end_sockets(
+            request.app,
             room=private_rooms_prefix(after.project_id, after.id),
             reason="the notes are revealed: reconnect",
         )

@@ -13,13 +13,14 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from collab.envelope import Revocation
 from collab.errors import NotFound
 from collab.permissions import Action, Role
+from http_api import revocation
 from http_api.access import project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.keys import DB
 from http_api.principal import Principal
-from http_api.revocation import end_sockets
 from http_api.v1.audit import record
 from http_api.v1.projects import MembershipRoleName, membership_name
 from persistence import accounts, projects
@@ -113,16 +114,19 @@ async def change_member_role(
         if await projects.lock_project(conn, project_id) is None:
             raise NotFound(f"no such project: {project_id}")
         old, member = await projects.set_member_role(conn, project_id, user_id, role)
+        revoked: Revocation | None = None
         if old is not role:
             await record(
                 conn, request, principal, "member.role_changed", access,
                 target=user_id, old_role=old.value, new_role=role.value,
             )  # fmt: skip
-    if old is not role:
-        # Their open sockets carry the old role: close them so they rejoin with the new one.
-        await end_sockets(
-            request.app, reason="your role changed", user_id=user_id, project_id=project_id
-        )
+            # Their open sockets carry the old role: close them so they rejoin with the new
+            # one. Stored with the change, so every node learns of it, Redis or not.
+            revoked = await revocation.record(
+                conn, reason="your role changed", user_id=user_id, project_id=project_id
+            )
+    if revoked is not None:
+        revocation.announce(request.app, revoked)
     return _out(member)
 
 
@@ -148,9 +152,10 @@ async def remove_member(request: web.Request, principal: Principal) -> None:
             conn, request, principal, "member.removed", access,
             target=user_id, old_role=old.value, left=leaving,
         )  # fmt: skip
-    await end_sockets(
-        request.app,
-        reason="you left the project" if leaving else "you were removed from the project",
-        user_id=user_id,
-        project_id=project_id,
-    )
+        revoked = await revocation.record(
+            conn,
+            reason="you left the project" if leaving else "you were removed from the project",
+            user_id=user_id,
+            project_id=project_id,
+        )
+    revocation.announce(request.app, revoked)

@@ -21,12 +21,12 @@ from collab.artifacts import Phase
 from collab.errors import NotFound, PreconditionFailed
 from collab.permissions import Action, Role, effective_role
 from collab.schema import count_by_phase
+from http_api import revocation
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.keys import COMMITTER, DB, ROOMS, SETTINGS
 from http_api.pagination import decode_cursor, encode_cursor
 from http_api.principal import Principal
-from http_api.revocation import end_sockets
 from http_api.v1.audit import record
 from http_api.v1.fields import Name, Timestamp
 from persistence import projects
@@ -330,8 +330,9 @@ async def delete_project(request: web.Request, principal: Principal) -> None:
         if project is None:
             raise NotFound(f"no such project: {project_id}")
         await record(conn, request, principal, "project.deleted", access, name=project.name)
+        revoked = await revocation.record(conn, reason="project deleted", project_id=project_id)
     # After the commit: a socket admitted from now on finds no project.
-    await end_sockets(request.app, reason="project deleted", project_id=project_id)
+    revocation.announce(request.app, revoked)
     # Updates of this room still queued in this node's group commit would land after the
     # DELETE: let them land, then erase again, so a deleted project leaves no content behind.
     await request.app[COMMITTER].flush()

@@ -88,6 +88,24 @@ class TestRevocation:
         revocation = Revocation(user_id, session_id, room, reason)
         assert unpack_revocation(pack_revocation(revocation)) == revocation
 
+    @given(st.integers(min_value=1, max_value=2**63 - 1))
+    def test_round_trip_with_its_stored_id(self, revocation_id: int) -> None:
+        """A revocation stored in PostgreSQL carries its row id to the other nodes."""
+        revocation = Revocation(user_id="u1", room="r1", reason="removed", id=revocation_id)
+        assert unpack_revocation(pack_revocation(revocation)).id == revocation_id
+
+    def test_a_revocation_without_an_id_from_an_older_node(self) -> None:
+        """A 4-item payload (a node from before stored revocations) still unpacks."""
+        payload = msgpack.packb([None, "s1", None, "signed out"], use_bin_type=True)
+        assert unpack_revocation(payload) == Revocation(session_id="s1", reason="signed out")
+
+    @pytest.mark.parametrize("bad_id", [0, -1, True, "7", 1.5])
+    def test_a_bad_id_is_refused(self, bad_id: object) -> None:
+        """The id is a positive integer or absent."""
+        payload = msgpack.packb([None, "s1", None, "signed out", bad_id], use_bin_type=True)
+        with pytest.raises(MalformedMessage, match="wrong type"):
+            unpack_revocation(payload)
+
     def test_a_revocation_selects_something(self) -> None:
         """A revocation naming no user, session or room would close everything: refused."""
         with pytest.raises(ValueError, match="must name a user, a session or a room"):
@@ -123,8 +141,9 @@ class TestRevocation:
     @pytest.mark.parametrize(
         ("value", "text"),
         [
-            (["u", None, None], "4-item array"),
-            ({"u": 1}, "4-item array"),
+            (["u", None, None], "5-item array"),
+            ({"u": 1}, "5-item array"),
+            (["u", None, None, "why", 1, 2], "5-item array"),
             ([1, None, None, "why"], "wrong type"),
             (["u", None, None, None], "wrong type"),
             ([None, None, None, "why"], "must name a user"),

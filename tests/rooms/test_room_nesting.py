@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
+import redis.asyncio as redis
 from pycrdt import Doc, Map, Text
 
 from collab.close import CloseCode
 from collab.codec import encode
+from collab.envelope import Envelope, EnvelopeKind, pack_envelope
 from collab.errors import NestingTooDeep
 from collab.limits import Limits
 from collab.messages import SyncStep2, Update
 from collab.nesting import NestingIndex
 from collab.stored import restore_doc
+from http_api.keys import ROOMS
 from persistence.compaction import compact
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
 from rooms.manager import RoomManager, RoomSettings
 from rooms.room import Room, RoomState
+from tests.conftest import StartServer
 from tests.rooms.conftest import Peer
+from tests.support.redis_server import RedisServer
 from tests.support.timing import TIMEOUT
+from tests.support.yclient import YClient, append_item
 
 LIMITS = Limits(max_nesting_depth=10)
 
@@ -37,6 +44,18 @@ def _chain(levels: int, client_id: int = 77) -> list[bytes]:
         node["c"] = child
         node = child
     return updates
+
+
+def _deep(levels: int) -> bytes:
+    """Y.Maps nested ``levels`` deep under the root map "root", in one transaction."""
+    doc: Doc[Any] = Doc()
+    node: Map[Any] = doc.get("root", type=Map)
+    with doc.transaction():
+        for _ in range(levels - 1):
+            child: Map[Any] = Map()
+            node["c"] = child
+            node = child
+    return doc.get_update()
 
 
 def _in_one(updates: list[bytes]) -> bytes:
@@ -182,3 +201,28 @@ class TestOtherPaths:
 
     def test_limits_default_is_far_above_the_schema(self) -> None:
         assert Limits().max_nesting_depth == NestingIndex().max_depth == 100
+
+
+class TestFromRedis:
+    async def test_deep_update_from_another_node_is_refused_and_the_node_goes_on(
+        self, start_server: StartServer, redis_server: RedisServer, room: str
+    ) -> None:
+        """An UPDATE envelope nesting 60,000 levels (a node running older code, or a bug):
+        not applied, not relayed, and the room still takes and relays edits."""
+        server = await start_server(redis_url=redis_server.url)
+        async with await YClient.connect(server.ws_url, room) as client:
+            await client.wait_synced()
+            deep = _deep(60_000)
+            envelope = Envelope("rogue", room, EnvelopeKind.UPDATE, 1, time.time(), deep)
+            publisher = redis.Redis.from_url(redis_server.url)
+            try:
+                assert await publisher.publish(f"dttools:room:{room}", pack_envelope(envelope))
+            finally:
+                await publisher.aclose()
+            async with await YClient.connect(server.ws_url, room) as other:
+                await other.wait_synced()
+                await other.edit(append_item("after the envelope"))
+                await client.wait_for(lambda: "after the envelope" in str(client.doc.get_update()))
+            assert "root" not in client.doc.get_update().decode("latin-1")
+            live = server.app[ROOMS].rooms[room]
+            assert "root" not in live.doc.get_update().decode("latin-1")

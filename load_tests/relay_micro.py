@@ -66,6 +66,10 @@ class _Socket:
         return default
 
 
+def _transport(socket: _Socket) -> WebSocketTransport:
+    return WebSocketTransport(web.WebSocketResponse(), socket)  # type: ignore[arg-type]
+
+
 def _updates(count: int) -> list[bytes]:
     """``count`` small updates from one client: set one of 50 keys of a map to a counter."""
     doc: Doc[Any] = Doc()
@@ -100,10 +104,7 @@ async def _run(updates: int, peers: int) -> dict[str, Any]:
     committer = GroupCommitter(log=None, max_pending=10**9)  # type: ignore[arg-type]
     room = Room("micro", None, committer=committer, limits=limits)
     sockets = [_Socket() for _ in range(peers)]
-    conns = [
-        Connection(WebSocketTransport(web.WebSocketResponse(), s), limits, ext=False, now=time.monotonic())  # type: ignore[arg-type]
-        for s in sockets
-    ]
+    conns = [Connection(_transport(s), limits, ext=False, now=time.monotonic()) for s in sockets]
     for conn in conns:
         room.join(conn)
     frames = [encode_update(u) for u in _updates(updates + 200)]

@@ -93,14 +93,14 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
     app[UPDATE_LOG] = log
     app[COMMITTER] = committer
     app[ROOMS] = manager
+    feed = RevocationFeed(app[DB], manager.learn, settings.revocation_poll_s)
+    await feed.prime()
     tasks = [
         asyncio.create_task(committer.run(), name="group-commit"),
         asyncio.create_task(manager.run_maintenance(), name="room-maintenance"),
-        # Revocations through PostgreSQL: they reach this node when Redis does not.
-        asyncio.create_task(
-            RevocationFeed(app[DB], manager.learn, settings.revocation_poll_s).run(),
-            name="revocation-feed",
-        ),
+        # Revocations through PostgreSQL: they reach this node when Redis does not. Primed
+        # here, before the node serves, so none of its sockets predates where it reads from.
+        asyncio.create_task(feed.run(), name="revocation-feed"),
     ]
     if redis_bus is not None:
         tasks.append(asyncio.create_task(redis_bus.run(), name="redis-bus"))

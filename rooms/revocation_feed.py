@@ -49,6 +49,18 @@ class RevocationFeed:
         self._seen: set[int] = set()
         self._pruned_at = time.monotonic()
 
+    async def prime(self) -> None:
+        """Read once, before this node accepts sockets, to fix where reading starts.
+
+        The first read starts at the oldest transaction running at that moment: a revocation
+        committed before it is not read. Priming at startup puts that moment before any socket
+        of this node exists, so none of its sockets can miss one.
+        """
+        try:
+            await self.read(self._pool)
+        except _DATABASE_ERRORS as exc:  # run() reads again (from then on) once it answers
+            _log.warning("revocation_feed_failed", error=type(exc).__name__)
+
     async def run(self) -> None:
         """Listen and poll until cancelled; survive PostgreSQL restarts and outages."""
         while True:

@@ -21,6 +21,7 @@ from persistence import accounts
 from rooms.fair_share import Share
 from tests.conftest import RunningServer, StartServer
 from tests.support.api import RegisteredUser, read_problem, unique_email
+from tests.support.postgres import until_lock_waiters
 from tests.support.projects import ApiClient
 from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient
@@ -136,23 +137,6 @@ async def _synced(server: RunningServer, project: UUID, user: RegisteredUser) ->
     return client
 
 
-async def _until_blocked(conn: Any, count: int) -> None:
-    """Wait until ``count`` other backends wait on a lock (no event exists).
-
-    ``conn`` is in a transaction, which caches statistics: the snapshot is cleared each time.
-    """
-    query = (
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND wait_event_type = 'Lock'"
-    )
-    async with asyncio.timeout(TIMEOUT):
-        while True:
-            await conn.execute("SELECT pg_stat_clear_snapshot()")
-            if await conn.fetchval(query) >= count:
-                return
-            await asyncio.sleep(0.01)
-
-
 class TestLoadsPerAccount:
     async def test_concurrent_loads_past_the_cap_are_429_with_retry_after(
         self, start_server: StartServer
@@ -173,7 +157,7 @@ class TestLoadsPerAccount:
                 # Loads read room_snapshots: hold them there.
                 await blocker.execute("LOCK TABLE room_snapshots IN ACCESS EXCLUSIVE MODE")
                 waiting = [asyncio.create_task(read(alice, p)) for p in mine[:2]]
-                await _until_blocked(blocker, 2)
+                await until_lock_waiters(blocker, 2)
                 async with api.http.get(
                     f"{server.http_url}/v1/projects/{mine[2]}/document", headers=alice.headers
                 ) as response:
@@ -181,7 +165,7 @@ class TestLoadsPerAccount:
                     assert int(response.headers["Retry-After"]) >= 1
                 assert problem["type"].endswith("/fair-share-exceeded")
                 waiting.append(asyncio.create_task(read(bob, bobs)))
-                await _until_blocked(blocker, 3)
+                await until_lock_waiters(blocker, 3)
             replies = await asyncio.gather(*waiting)
         assert [reply.status for reply in replies] == [200, 200, 200]
         assert str(mine[2]) not in server.app[ROOMS].rooms

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
@@ -13,7 +12,7 @@ from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
 from rooms.fair_share import ACTING_USER, FairShare, FairShareExceeded, Share, Tally
 from rooms.manager import RoomManager, RoomSettings
-from tests.support.timing import TIMEOUT
+from tests.support.postgres import until_lock_waiters
 
 
 def refusals(share: Share) -> float:
@@ -111,23 +110,6 @@ async def manager(update_log: UpdateLog, committer: GroupCommitter) -> RoomManag
     return RoomManager(update_log, committer, Limits(max_loads_per_user=2), RoomSettings())
 
 
-async def _until_loads_wait(conn: Any, count: int) -> None:
-    """Wait until ``count`` other backends wait on a lock (no event exists).
-
-    ``conn`` is in a transaction, which caches statistics: the snapshot is cleared each time.
-    """
-    query = (
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND wait_event_type = 'Lock'"
-    )
-    async with asyncio.timeout(TIMEOUT):
-        while True:
-            await conn.execute("SELECT pg_stat_clear_snapshot()")
-            if await conn.fetchval(query) >= count:
-                return
-            await asyncio.sleep(0.01)
-
-
 class TestManagerLoads:
     async def test_loads_beyond_the_cap_are_refused_while_others_load(
         self, manager: RoomManager, update_log: UpdateLog, room: str
@@ -144,12 +126,12 @@ class TestManagerLoads:
             await blocker.execute("LOCK TABLE room_snapshots IN ACCESS EXCLUSIVE MODE")
             first = asyncio.create_task(open_as("alice", f"{room}-1"))
             second = asyncio.create_task(open_as("alice", f"{room}-2"))
-            await _until_loads_wait(blocker, 2)
+            await until_lock_waiters(blocker, 2)
             with pytest.raises(FairShareExceeded):
                 await asyncio.create_task(open_as("alice", f"{room}-3"))
             shared = asyncio.create_task(open_as("alice", f"{room}-1"))  # joins the first load
             bobs = asyncio.create_task(open_as("bob", f"{room}-4"))
-            await _until_loads_wait(blocker, 3)
+            await until_lock_waiters(blocker, 3)
             assert not any(task.done() for task in (first, second, shared, bobs))
         opened = list(await asyncio.gather(first, second, shared, bobs))
         assert opened == [f"{room}-1", f"{room}-2", f"{room}-1", f"{room}-4"]

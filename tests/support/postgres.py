@@ -12,11 +12,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-__all__ = ["admin_dsn", "fresh_database"]
+from tests.support.timing import TIMEOUT
+
+__all__ = ["admin_dsn", "fresh_database", "until_lock_waiters"]
 
 _LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -71,3 +74,20 @@ def fresh_database(admin: str) -> Iterator[str]:
         yield _with_database(admin, name)
     finally:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def until_lock_waiters(conn: Any, count: int) -> None:
+    """Wait until ``count`` other backends of this database wait on a lock (no event exists).
+
+    ``conn`` may be in a transaction, which caches statistics: the snapshot is cleared each time.
+    """
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock'"
+    )
+    async with asyncio.timeout(TIMEOUT):
+        while True:
+            await conn.execute("SELECT pg_stat_clear_snapshot()")
+            if await conn.fetchval(query) >= count:
+                return
+            await asyncio.sleep(0.01)

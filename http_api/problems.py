@@ -153,6 +153,10 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         if isinstance(exc, RateLimited | StorageUnavailable) and exc.retry_after_s is not None:
             response.headers["Retry-After"] = str(max(1, round(exc.retry_after_s)))
         return response
+    except ConnectionResetError:
+        # The client went away (during a WebSocket handshake, mid-response): nobody to answer
+        # and nothing wrong here. aiohttp ends the connection quietly; no traceback per client.
+        raise
     except Exception:
         correlation_id = uuid.uuid4().hex
         _log.exception("request_failed", path=request.path, correlation_id=correlation_id)

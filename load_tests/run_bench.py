@@ -302,6 +302,9 @@ class Launcher:
             # Every generated client comes from 127.0.0.1: 1,000 observers and more would
             # pass the per-address fair share meant for one real network.
             "DTTOOLS_MAX_SOCKETS_PER_ADDRESS": "1000000",
+            # ... and 1,000 of them connect at once: more than the pending-connection share
+            # of one address (DTTOOLS_MAX_PENDING_PER_ADDRESS, meant for one real network).
+            "DTTOOLS_MAX_PENDING_PER_ADDRESS": "1000000",
         }
         env.pop("REDIS_URL", None)
         if redis_url:

@@ -283,7 +283,7 @@ class AwarenessRegistry:
 
     def _release(self, owner: Hashable, cid: int) -> None:
         owned = self._owned.get(owner)
-        if owned is not None:
+        if owned is not None:  # pragma: no branch - defensive: the owner may be gone already
             owned.pop(cid, None)
             if not owned:
                 del self._owned[owner]

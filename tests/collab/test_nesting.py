@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+import msgpack
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -484,3 +485,81 @@ def test_the_one_struct_reader_agrees_with_the_full_reader(seed: int, flips: lis
             except InvalidUpdate:
                 continue  # the rest of the update is malformed: yrs refuses it as well
             assert full == [one]
+
+
+# --- the remaining corners of the index ------------------------------------------------------
+
+
+class TestCorners:
+    def test_a_type_at_the_limit_on_the_fast_path(self) -> None:
+        doc: Doc[Any] = Doc()
+        updates = _capture(doc)
+        doc.get("root", type=Map)["c"] = Map()  # one struct: a map directly under the root
+        assert scan_one(updates[0]) is not None
+        with pytest.raises(NestingTooDeep):
+            NestingIndex(1).admit(updates[0])
+
+    def test_a_struct_partly_known_continues_from_the_known_part(self) -> None:
+        doc: Doc[Any] = Doc()
+        updates = _capture(doc)
+        text = doc.get("t", type=Text)
+        text.insert(0, "a")
+        text.insert(1, "bc")
+        index = NestingIndex()
+        index.check(updates[0])
+        index.check(doc.get_update())  # "abc" merged into one struct from clock 0
+        index.check(updates[1])  # already known: nothing new
+        assert index.pending == 0
+
+    def test_waiting_structs_from_storage_and_live_updates(self) -> None:
+        doc: Doc[Any] = Doc(client_id=11)
+        updates = _capture(doc)
+        board = doc.get("root", type=Map)
+        board["t"] = Text()
+        board["t"].insert(0, "a")  # (11, 1): its parent (11, 0) is in updates[0]
+        index = NestingIndex()
+        index.check(updates[1])  # stored row ahead of its parent: it waits
+        assert index.holds_pending(updates[1])
+        other: Doc[Any] = Doc(client_id=12)
+        other_updates = _capture(other)
+        other.get("x", type=Text).insert(0, "z")
+        # a live update that does not touch the waiting struct is admitted
+        index.commit(index.admit(other_updates[0], allow_pending=False))
+        board["t"].insert(1, "b")  # the client merges "ab" into one struct at (11, 1)
+        index.check(doc.get_update())  # the longer restatement replaces the waiting one
+        assert index.pending == 0
+
+    def test_too_many_waiting_structs_are_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("collab.nesting.MAX_PENDING", 1)
+        updates = _maps(4)
+        index = NestingIndex()
+        index.check(updates[2])
+        with pytest.raises(InvalidUpdate, match="wait for missing dependencies"):
+            index.admit(updates[3])
+
+    def test_committing_twice_changes_nothing(self) -> None:
+        updates = _maps(3)
+        index = NestingIndex()
+        admission = index.admit(updates[0])
+        index.commit(admission)
+        index.commit(admission)
+        assert index.to_bytes() == NestingIndex.from_bytes(index.to_bytes()).to_bytes()
+        assert not index.holds_pending(updates[1])
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            msgpack.packb([1, []]),
+            msgpack.packb([2, [[1, 5, [0, 3], [2]]]]),
+            msgpack.packb([2, [[1, 5, [], []]]]),
+            msgpack.packb([2, 7]),
+        ],
+    )
+    def test_a_damaged_stored_index_is_refused(self, data: bytes) -> None:
+        with pytest.raises(ValueError, match=r"nesting index|runs and marks"):
+            NestingIndex.from_bytes(data)
+
+    def test_a_snapshot_stored_before_indexes_is_read(self) -> None:
+        snapshot = _one_update(_maps, 3)
+        restored = restore_doc(snapshot, None, [], LIMIT)
+        assert restored.doc.get_update() == snapshot

@@ -147,10 +147,19 @@ async def notifications(pool: Any, wake: Callable[[], None]) -> AsyncIterator[An
 
 
 async def _stop_listening(conn: Any, callback: Callable[..., None]) -> None:
-    """UNLISTEN before the connection goes back to the pool; drop one that cannot."""
+    """UNLISTEN before the connection goes back to the pool; drop one that cannot.
+
+    A feed cancelled mid-query (the node shutting down) leaves that query in progress on the
+    connection: UNLISTEN then fails with "another operation is in progress", and the
+    connection must not go back to the pool like that (the next user of it, a shutdown
+    compaction, failed the same way). It is terminated instead.
+    """
     try:
         async with asyncio.timeout(_UNLISTEN_TIMEOUT_S):
             await conn.remove_listener(CHANNEL, callback)
+    except asyncpg.exceptions.InternalClientError:
+        with suppress(asyncpg.InterfaceError):
+            conn.terminate()
     except asyncpg.InterfaceError:
         return  # asyncpg already took it back after losing the server
     except (TimeoutError, asyncpg.PostgresError, OSError):

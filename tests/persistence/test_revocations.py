@@ -94,6 +94,31 @@ class TestNotifications:
             async with asyncio.timeout(TIMEOUT):
                 await woken.wait()
 
+    async def test_a_listener_cancelled_mid_query_gives_back_no_broken_connection(
+        self, pool: Any
+    ) -> None:
+        """A node shutting down cancels its feed in the middle of a read. UNLISTEN on that
+        connection then failed with "another operation is in progress" (an error out of the
+        node's cleanup), and the connection went back to the pool that way: the next user
+        of it (a shutdown compaction) failed the same. It is terminated instead."""
+
+        async def listen_and_query() -> None:
+            async with revocations.notifications(pool, lambda: None) as conn:
+                started.set()
+                await conn.execute("SELECT pg_sleep(30)")
+
+        started = asyncio.Event()
+        task = asyncio.create_task(listen_and_query())
+        async with asyncio.timeout(TIMEOUT):
+            await started.wait()
+        await asyncio.sleep(0.05)  # the query is on the wire (no event for that)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(pool.get_max_size()):  # every pooled connection works
+            async with pool.acquire() as conn:
+                assert await conn.fetchval("SELECT 1") == 1
+
 
 class TestPrune:
     async def test_old_rows_are_deleted_and_recent_ones_kept(self, pool: Any) -> None:

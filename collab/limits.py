@@ -11,7 +11,7 @@ __all__ = ["Limits", "TokenBucket"]
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Every bound the server enforces on peer input (DESIGN.md invariant 6)."""
+    """Every bound the server enforces on peer input (invariant 6)."""
 
     max_frame_bytes: int = 8 * 1024 * 1024
     max_document_bytes: int = 64 * 1024 * 1024

@@ -351,7 +351,7 @@ class NestingIndex:
         """Whether some struct of ``update`` is still waiting for a missing dependency.
 
         yrs leaves waiting structs out of the updates it encodes, so a snapshot does not hold
-        them: compaction keeps the rows that carry them (DESIGN.md invariant 2).
+        them: compaction keeps the rows that carry them (invariant 2).
         """
         if not self._pending:
             return False

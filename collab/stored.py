@@ -8,7 +8,7 @@ aside, not applied, when
 * it restates a clock that waits for a dependency differently from another row, or
 * some of its structs still wait for a missing dependency when every row has been read.
 
-Rows set aside stay in the log: compaction keeps them (DESIGN.md invariant 2), and their
+Rows set aside stay in the log: compaction keeps them (invariant 2), and their
 content can still come back, from a client that has it and its dependencies. A live document
 therefore never holds structs waiting for a dependency; see ``NestingIndex.admit`` for why
 live rooms insist on that.

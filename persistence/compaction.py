@@ -1,6 +1,6 @@
 """Compaction: fold a room's update log into its snapshot, built from the stored rows only.
 
-DESIGN.md invariant 2: the snapshot is built by loading the rows we read into a fresh Doc, not
+invariant 2: the snapshot is built by loading the rows we read into a fresh Doc, not
 from a node's memory, and exactly those rows are deleted, in the same transaction. A row that
 commits concurrently (not read) survives and is applied on top of the snapshot at load.
 """

@@ -1,6 +1,6 @@
 """The event outbox: events written in the same transaction as the change they report.
 
-DESIGN.md invariant 7: an event is derived once, on the node where the change entered, and
+invariant 7: an event is derived once, on the node where the change entered, and
 stored with the change, so that a webhook deliverer reading this table sends every event at
 least once, and never one for a change that did not commit. An event's id is derived from what
 happened (:func:`event_id`), so writing it again (a retried request, a repeated reveal) stores

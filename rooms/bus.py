@@ -3,7 +3,7 @@
 A room open on several nodes exchanges envelopes on one channel per room. The bus is
 at-most-once (Redis pub/sub); no edit is lost because every update is persisted by the node it
 entered, receivers notice gaps by per-origin sequence numbers or by a lost connection, and then
-resync from PostgreSQL and from the other nodes (DESIGN.md invariant 4).
+resync from PostgreSQL and from the other nodes (invariant 4).
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ class Connection:
     """A peer in a room. Hashable by identity; also the room's durability listener.
 
     ``read_only`` connections (viewers) sync and send awareness, but the room refuses their
-    document changes (DESIGN.md invariant 5). ``user_id`` and ``session_id`` are set by the
+    document changes (invariant 5). ``user_id`` and ``session_id`` are set by the
     access check so that a revocation can find the connection.
     """
 

@@ -3,7 +3,7 @@
 Pub/sub is at-most-once, and redis-py would silently reconnect and resubscribe, hiding the
 messages lost meanwhile. So retries are off: a broken connection surfaces here, the bus
 reconnects itself, resubscribes every room, and reports every room as having a gap. Rooms then
-re-read their stored tail and ask the other nodes for what they lack (DESIGN.md invariant 4).
+re-read their stored tail and ask the other nodes for what they lack (invariant 4).
 
 Control envelopes (revocations) concern every node whatever rooms it has open, so they travel
 on one channel that every node subscribes to as it connects.

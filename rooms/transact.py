@@ -90,7 +90,7 @@ class ServerTransactions:
         openers) and held open (never idle, so never evicted) until this returns. The update
         the transaction made, if any, is relayed to every client of the room on this node,
         published to the other nodes and committed to PostgreSQL before ``change``'s result
-        is returned (DESIGN.md invariant 1).
+        is returned (invariant 1).
 
         Contract for ``change``: it runs synchronously on the event loop, must not keep the
         doc, and must validate everything first and write last. Yjs has no rollback: if

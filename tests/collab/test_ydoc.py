@@ -240,7 +240,7 @@ class TestBuildDoc:
 
 
 class TestConvergence:
-    """The property behind DESIGN.md invariant 3: duplicates and interleavings are harmless."""
+    """The property behind invariant 3: duplicates and interleavings are harmless."""
 
     @settings(max_examples=40, deadline=None)
     @given(histories(), st.data())

@@ -1,4 +1,4 @@
-"""Durability across real process restarts, SIGTERM and kill -9 (DESIGN.md invariant 1)."""
+"""Durability across real process restarts, SIGTERM and kill -9 (invariant 1)."""
 
 from __future__ import annotations
 

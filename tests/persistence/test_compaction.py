@@ -1,4 +1,4 @@
-"""Compaction keeps everything (DESIGN.md invariant 2) and refuses corrupt history."""
+"""Compaction keeps everything (invariant 2) and refuses corrupt history."""
 
 from __future__ import annotations
 

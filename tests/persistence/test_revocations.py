@@ -111,7 +111,12 @@ class TestNotifications:
         task = asyncio.create_task(listen_and_query())
         async with asyncio.timeout(TIMEOUT):
             await started.wait()
-        await asyncio.sleep(0.05)  # the query is on the wire (no event for that)
+        async with pool.acquire() as watcher, asyncio.timeout(TIMEOUT):
+            while not await watcher.fetchval(  # the query is running (no event for that)
+                "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' "
+                "AND state = 'active'"
+            ):
+                await watcher.execute("SELECT pg_stat_clear_snapshot()")
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

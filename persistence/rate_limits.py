@@ -68,11 +68,14 @@ async def admit(
         count: int = row["hits"]
         if count > 0:
             last: datetime = row["last_hit_at"]
-            wait = wait_s(count) - (now - last).total_seconds()
+            # Requests take ``now`` before they queue on the lock, so one may hold an earlier
+            # time than the attempt counted just before it: never a negative elapsed time
+            # (that made a free attempt wait).
+            wait = wait_s(count) - max(0.0, (now - last).total_seconds())
             if wait > 0:
                 return wait
         await conn.execute(
-            "UPDATE rate_limits SET hits = hits + 1, last_hit_at = $3 "
+            "UPDATE rate_limits SET hits = hits + 1, last_hit_at = GREATEST(last_hit_at, $3) "
             "WHERE key = $1 AND window_start = $2",
             key,
             start,

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from persistence.rate_limits import hit, window_start
+from persistence.rate_limits import admit, hit, window_start
 
 
 def _key() -> str:
@@ -45,3 +45,23 @@ class TestHit:
         assert await hit(pool, key, now + timedelta(seconds=60), 60) == 1
         rows = await pool.fetchval("SELECT count(*) FROM rate_limits WHERE key = $1", key)
         assert rows == 1
+
+
+class TestAdmit:
+    async def test_an_attempt_timed_before_the_last_counted_one_is_not_made_to_wait(
+        self, pool: Any
+    ) -> None:
+        """Parallel requests take their time before they queue on the row lock, so the one
+        counted second may carry the earlier time. A free attempt must pass all the same (a
+        negative elapsed time made it wait), and the last attempt's time never goes back."""
+        key = f"test:{uuid.uuid4().hex}"
+        later = datetime(2030, 1, 1, 12, 0, 10, tzinfo=UTC)
+        earlier = later - timedelta(seconds=1)
+
+        def free_then_ten_seconds(count: int) -> float:
+            return 0.0 if count < 2 else 10.0
+
+        assert await admit(pool, key, later, 900, free_then_ten_seconds) == 0.0
+        assert await admit(pool, key, earlier, 900, free_then_ten_seconds) == 0.0
+        # the third waits 10 s after the latest counted attempt, not after the earlier one
+        assert await admit(pool, key, later, 900, free_then_ten_seconds) == 10.0

@@ -13,12 +13,23 @@ from aiohttp import web
 
 from collab.close import Close, CloseCode
 from http_api import health, metrics, openapi, security_headers, static, ws
-from http_api.keys import AUTH, COMMITTER, DB, MAILER, ROOM_ACCESS, ROOMS, SETTINGS, UPDATE_LOG
+from http_api.keys import (
+    AUTH,
+    COMMITTER,
+    DB,
+    MAILER,
+    ROOM_ACCESS,
+    ROOMS,
+    SETTINGS,
+    SOCKET_GRANTS,
+    UPDATE_LOG,
+)
 from http_api.mail import Mailer
 from http_api.principal import Authenticator, Principal
 from http_api.problems import problem_middleware
 from http_api.room_access import project_room_access
 from http_api.settings import Settings
+from http_api.socket_grants import SocketGrants
 from http_api.tokens import TokenSigner
 from http_api.v1 import v1_api
 from persistence.db import create_pool
@@ -71,6 +82,7 @@ async def _auth(app: web.Application) -> AsyncIterator[None]:
     else:
         keys = [await get_or_create_secret(app[DB], "jwt-signing-key")]
     app[AUTH] = Authenticator(app[DB], TokenSigner(keys, settings.access_token_ttl_s))
+    app[SOCKET_GRANTS] = SocketGrants(app[DB], app[AUTH], settings.socket_grant_cache_s)
     app[MAILER] = Mailer(settings.smtp_url, settings.mail_from)
     # Requests only queue mail (timing must not tell which addresses have accounts).
     async with app[MAILER].running(drain_timeout_s=settings.shutdown_timeout_s):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import asyncpg
 from aiohttp import web
@@ -15,6 +16,9 @@ from persistence.update_log import UpdateLog
 from rooms.access import RoomAccess
 from rooms.manager import RoomManager
 
+if TYPE_CHECKING:  # it reads memberships through http_api.access, which needs DB from here
+    from http_api.socket_grants import SocketGrants
+
 __all__ = [
     "SETTINGS",
     "DB",
@@ -24,6 +28,7 @@ __all__ = [
     "AUTH",
     "MAILER",
     "ROOM_ACCESS",
+    "SOCKET_GRANTS",
     "AccessCheck",
 ]
 
@@ -38,5 +43,7 @@ COMMITTER = web.AppKey("committer", GroupCommitter)
 ROOMS = web.AppKey("rooms", RoomManager)
 AUTH = web.AppKey("auth", Authenticator)
 MAILER = web.AppKey("mailer", Mailer)
+#: The /collab token and membership check, batched and remembered (http_api/socket_grants.py).
+SOCKET_GRANTS: web.AppKey[SocketGrants] = web.AppKey("socket_grants")
 #: Optional: without it every WebSocket client may read and write, anonymously.
 ROOM_ACCESS: web.AppKey[AccessCheck] = web.AppKey("room_access")

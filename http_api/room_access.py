@@ -20,9 +20,9 @@ from aiohttp import web
 from collab.brainstorm import Phase, RoomKind, RoomRef, parse_room
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
 from collab.permissions import Action, allowed
-from http_api.access import Access, project_access
-from http_api.keys import AUTH, DB, SETTINGS
-from http_api.principal import ACCESS_COOKIE, Principal
+from http_api.keys import DB, ROOMS, SETTINGS, SOCKET_GRANTS
+from http_api.principal import ACCESS_COOKIE
+from http_api.socket_grants import Grant
 from persistence import brainstorm
 from rooms.access import RoomAccess
 
@@ -41,47 +41,47 @@ async def project_room_access(request: web.Request, room: str) -> RoomAccess:
     ref = parse_room(room)
     if ref is None:
         raise NotFound("no such project: a room is named by its project id")
-    principal = await _principal(request)
-    access = await project_access(request, principal, ref.project_id)
+    grant = await request.app[SOCKET_GRANTS].grant(
+        _credential(request), ref.project_id, room, request.app[ROOMS].revoked_since
+    )
     if ref.kind is RoomKind.PROJECT:
-        read_only = not allowed(access.role, Action.WRITE)
+        read_only = not allowed(grant.role, Action.WRITE)
     elif ref.kind is RoomKind.BRAINSTORM:
         read_only = True  # the server writes it; every client, owners included, reads
     else:
-        read_only = await _private_read_only(request, principal, access, ref)
+        read_only = await _private_read_only(request, grant, ref)
     return RoomAccess(
         read_only=read_only,
-        user_id=str(principal.user_id),
-        session_id=str(principal.credential_id),
+        user_id=str(grant.user_id),
+        session_id=str(grant.credential_id),
+        checked_at=grant.checked_at,
     )
 
 
-async def _private_read_only(
-    request: web.Request, principal: Principal, access: Access, ref: RoomRef
-) -> bool:
+async def _private_read_only(request: web.Request, grant: Grant, ref: RoomRef) -> bool:
     """Whether the participant's own private room opens read-only; refuse anyone else."""
     assert ref.session_id is not None  # parse_room sets both for private rooms
-    if ref.user_id != principal.user_id:
+    if ref.user_id != grant.user_id:
         raise PermissionDenied("a private brainstorm room is open only to its participant")
-    if not allowed(access.role, Action.WRITE):
+    if not allowed(grant.role, Action.WRITE):
         raise PermissionDenied("viewers watch a brainstorm: they write no notes")
     db = request.app[DB]
     session, _now = await brainstorm.read_session(db, ref.project_id, ref.session_id)
     if session.ended or session.phase is not Phase.SILENT:
         return True  # revealed already: whatever is left here goes at the next reveal
-    await brainstorm.add_participant(db, session.id, principal.user_id)
+    await brainstorm.add_participant(db, session.id, grant.user_id)
     return False
 
 
-async def _principal(request: web.Request) -> Principal:
-    auth = request.app[AUTH]
+def _credential(request: web.Request) -> str:
+    """The token or API key the socket presents (query parameter, else same-origin cookie)."""
     token = request.query.get("token")
     if token:
-        return await auth.from_token(token, via="bearer")
+        return token
     cookie = request.cookies.get(ACCESS_COOKIE)
     if not cookie:
         raise Unauthenticated("sign in: pass ?token=<access token or API key>, or a session cookie")
     origin = request.headers.get("Origin")
     if origin is not None and urlsplit(origin).netloc != request.host:
         raise PermissionDenied("cross-site WebSocket with a session cookie refused")
-    return await auth.from_token(cookie, via="cookie")
+    return cookie

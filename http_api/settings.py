@@ -17,6 +17,7 @@ from typing import Any
 
 from collab.limits import Limits
 from collab.nesting import MAX_ALLOWED_DEPTH
+from rooms.access import REVOCATION_MEMORY_S
 from rooms.manager import RoomSettings
 
 __all__ = [
@@ -70,6 +71,13 @@ def _nesting_depth(value: str) -> int:
     if not 1 <= depth <= MAX_ALLOWED_DEPTH:
         raise argparse.ArgumentTypeError(f"nesting depth must be 1..{MAX_ALLOWED_DEPTH}")
     return depth
+
+
+def _grant_cache_s(value: str) -> float:
+    seconds = float(value)
+    if not 0 <= seconds <= REVOCATION_MEMORY_S:
+        raise argparse.ArgumentTypeError(f"must be 0..{REVOCATION_MEMORY_S:g} seconds")
+    return seconds
 
 
 def _cookie_secure(value: str) -> str:
@@ -284,6 +292,15 @@ OPTIONS: tuple[Option, ...] = (
         "NOTIFY woke it (the bound on a revocation reaching a node while Redis is down)",
     ),
     Option(
+        "socket_grant_cache_s",
+        "DTTOOLS_SOCKET_GRANT_CACHE_S",
+        _grant_cache_s,
+        30.0,
+        "how long a WebSocket's token and membership check is reused for the same credential "
+        "and project (reconnects skip the database; any revocation since voids it; 0 turns it "
+        "off, at most 300)",
+    ),
+    Option(
         "shutdown_timeout_s",
         "DTTOOLS_SHUTDOWN_TIMEOUT_S",
         float,
@@ -464,6 +481,7 @@ class Settings:
     commit_delay_ms: float = 10.0
     heartbeat_s: float = 30.0
     revocation_poll_s: float = 1.0
+    socket_grant_cache_s: float = 30.0
     shutdown_timeout_s: float = 15.0
     max_body_bytes: int = 1024 * 1024
     header_timeout_s: float = 10.0

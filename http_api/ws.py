@@ -208,6 +208,8 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
         manager.fair_share.release_socket(access.user_id, address)
         await _close(ws, manager.room_for_error(exc))
         return ws
+    if access.checked_at is not None:  # a remembered grant: read before this socket came
+        checked_at = min(checked_at, access.checked_at)
     ACTING_USER.set(access.user_id)  # a load for this socket counts against its account
     room: Room | None = None
     conn: Connection | None = None

@@ -50,20 +50,41 @@ class UpdateLog:
 
     async def load(self, room: str) -> StoredRoom:
         """Read a room's snapshot and the updates after it, in one consistent transaction."""
+        return (await self.load_many([room]))[0]
+
+    async def load_many(self, rooms: list[str]) -> list[StoredRoom]:
+        """:meth:`load` for many rooms in one transaction and two statements, in ``rooms`` order.
+
+        Rooms opened together (a connection storm) are read together: one round trip for all
+        their snapshots and one for all their log tails, instead of four per room.
+        """
         try:
             async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-                stored = await conn.fetchrow(
-                    "SELECT snapshot, nesting FROM room_snapshots WHERE room = $1", room
+                snapshots = await conn.fetch(
+                    "SELECT room, snapshot, nesting FROM room_snapshots "
+                    "WHERE room = ANY($1::text[])",
+                    rooms,
                 )
                 rows = await conn.fetch(
-                    "SELECT payload FROM room_updates WHERE room = $1 ORDER BY id", room
+                    "SELECT room, payload FROM room_updates WHERE room = ANY($1::text[]) "
+                    "ORDER BY room, id",
+                    rooms,
                 )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise StorageError(f"cannot load room {room!r}: {type(exc).__name__}") from exc
-        payloads = [row["payload"] for row in rows]
-        if stored is None:
-            return StoredRoom(None, payloads)
-        return StoredRoom(stored["snapshot"], payloads, stored["nesting"])
+            names = rooms[0] if len(rooms) == 1 else f"{len(rooms)} rooms"
+            raise StorageError(f"cannot load room {names!r}: {type(exc).__name__}") from exc
+        tails: dict[str, list[bytes]] = {room: [] for room in rooms}
+        for row in rows:
+            tails[row["room"]].append(row["payload"])
+        found = {row["room"]: row for row in snapshots}
+        loaded = []
+        for room in rooms:
+            stored = found.get(room)
+            if stored is None:
+                loaded.append(StoredRoom(None, tails[room]))
+            else:
+                loaded.append(StoredRoom(stored["snapshot"], tails[room], stored["nesting"]))
+        return loaded
 
     async def count_updates(self, room: str) -> int:
         """Number of log rows not yet folded into the snapshot."""

@@ -10,7 +10,11 @@ from collab.close import Close, CloseCode
 from collab.envelope import Revocation
 from rooms.room import Room
 
-__all__ = ["RoomAccess", "RecentRevocations", "close_revoked", "selects"]
+__all__ = ["RoomAccess", "RecentRevocations", "REVOCATION_MEMORY_S", "close_revoked", "selects"]
+
+#: How long a node remembers the revocations it learned: the bound on how long an access check
+#: may be reused (http_api/socket_grants.py), since reuse is safe only while they are known.
+REVOCATION_MEMORY_S = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,9 @@ class RoomAccess:
     read_only: bool = False
     user_id: str | None = None
     session_id: str | None = None
+    #: monotonic time the access was read from storage, when it was read before the socket
+    #: came (a remembered grant): revocations since then must refuse the socket too
+    checked_at: float | None = None
 
 
 def selects(revocation: Revocation, user_id: str | None, session_id: str | None, room: str) -> bool:
@@ -57,7 +64,7 @@ class RecentRevocations:
 
     __slots__ = ("_keep_s", "_keep_ids_s", "_entries", "_ids")
 
-    def __init__(self, keep_s: float = 300.0, keep_ids_s: float = 3600.0) -> None:
+    def __init__(self, keep_s: float = REVOCATION_MEMORY_S, keep_ids_s: float = 3600.0) -> None:
         self._keep_s = keep_s
         self._keep_ids_s = keep_ids_s
         self._entries: deque[tuple[float, Revocation]] = deque()

@@ -1,0 +1,87 @@
+"""The WebSocket access check for many sockets at once: session, account and membership.
+
+A client opening a project's room presents an access token whose signature and expiry the
+caller has already checked. What only the database knows is whether the login session behind
+it is still live, whether the account still exists (and is a global admin), and the caller's
+membership in the project. Read one at a time that is three round trips per socket; in a
+reconnect storm thousands of sockets ask within a second, so :func:`check_sessions` answers a
+whole batch in one statement (persistence/batching.py collects the batch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from collab.permissions import Role
+
+__all__ = ["SessionCheck", "SessionGrant", "check_sessions"]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCheck:
+    """One socket's question: this login session of this user, towards this project."""
+
+    session_id: UUID
+    user_id: UUID
+    project_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class SessionGrant:
+    """The answer to one :class:`SessionCheck`, at the time of the query."""
+
+    #: the session is neither revoked nor expired, and belongs to the user
+    live: bool
+    #: the account exists
+    user_exists: bool
+    is_admin: bool
+    project_exists: bool
+    #: the user's membership role, None when not a member
+    membership: Role | None
+    #: when the session expires (None when it is not live): no answer may be reused past it
+    expires_at: datetime | None
+
+
+_QUERY = """
+SELECT s.expires_at, u.id IS NOT NULL AS user_exists, coalesce(u.is_admin, false) AS is_admin,
+       p.id IS NOT NULL AS project_exists, m.role
+FROM unnest($1::uuid[], $2::uuid[], $3::uuid[])
+     WITH ORDINALITY AS c(session_id, user_id, project_id, i)
+LEFT JOIN auth_sessions s
+       ON s.id = c.session_id AND s.user_id = c.user_id
+      AND s.revoked_at IS NULL AND s.expires_at > $4
+LEFT JOIN users u ON u.id = c.user_id
+LEFT JOIN projects p ON p.id = c.project_id
+LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = u.id
+ORDER BY c.i
+"""
+
+
+async def check_sessions(db: Any, checks: list[SessionCheck], now: datetime) -> list[SessionGrant]:
+    """Answer every check in one statement; one grant per check, in order.
+
+    Args:
+        db: a pool or connection (asyncpg).
+        now: sessions that expire at or before it are not live.
+    """
+    rows = await db.fetch(
+        _QUERY,
+        [c.session_id for c in checks],
+        [c.user_id for c in checks],
+        [c.project_id for c in checks],
+        now,
+    )
+    return [
+        SessionGrant(
+            live=row["expires_at"] is not None,
+            user_exists=row["user_exists"],
+            is_admin=row["is_admin"],
+            project_exists=row["project_exists"],
+            membership=None if row["role"] is None else Role(row["role"]),
+            expires_at=row["expires_at"],
+        )
+        for row in rows
+    ]

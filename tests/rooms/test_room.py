@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from pycrdt import Array, Doc, Text
@@ -78,6 +78,48 @@ class TestFanOut:
         step2 = [next(f for f in p.transport.frames if f[:2] == b"\x00\x01") for p in joiners]
         assert step2[0] is step2[1] is step2[2]
         for peer in [author, *joiners]:
+            await peer.stop()
+
+    async def test_returning_clients_in_sync_share_one_reply(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Clients back from a blip with the room's state share one step 2 until it changes."""
+        limits = Limits()
+        manager = _manager(update_log, committer, limits)
+        opened = await manager.open(room)
+        author = Peer(limits)
+        opened.join(author.conn)
+        updates = _updates(20)
+        for update in updates:
+            opened.receive(author.conn, encode(Update(update)))
+        state = opened.doc.get_state()
+
+        def step2s(peer: Peer) -> list[bytes]:
+            return [f for f in peer.transport.frames if f[:2] == b"\x00\x01"]
+
+        returning = [Peer(limits) for _ in range(3)]
+        for peer in returning:
+            opened.join(peer.conn)
+            opened.receive(peer.conn, encode(SyncStep1(state)))
+        for peer in returning:
+            await peer.until(lambda p=peer: len(step2s(p)) == 1)
+        first, second, third = (step2s(p)[0] for p in returning)
+        assert first is second is third
+        # The document changes: the next client with that state vector lacks the new update.
+        extra = _updates(1, text="new")[0]  # another client's first item: applies on its own
+        opened.receive(author.conn, encode(Update(extra)))
+        late = Peer(limits)
+        opened.join(late.conn)
+        opened.receive(late.conn, encode(SyncStep1(state)))
+        await late.until(lambda: len(step2s(late)) == 1)
+        reply = decode(step2s(late)[0])
+        assert isinstance(reply, SyncStep2)
+        assert reply.update != cast(SyncStep2, decode(first)).update
+        caught_up: Doc[Any] = Doc()
+        for update in [*updates, reply.update]:
+            caught_up.apply_update(update)
+        assert caught_up.get_state() == opened.doc.get_state()
+        for peer in [author, *returning, late]:
             await peer.stop()
 
     async def test_large_document_is_sent_in_bounded_frames(

@@ -24,6 +24,8 @@ class Limits:
     max_awareness_bytes: int = 64 * 1024
     max_connections: int = 10_000
     max_rooms: int = 10_000
+    #: admitted sockets still joining (access check, room load) before new ones get 503
+    max_joining: int = 2048
     outbox_frames: int = 1024
     sync_chunk_bytes: int = 1024 * 1024
     # Fair share of one node (rooms/fair_share.py). Per account: several tabs and devices.

@@ -152,6 +152,8 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             response.headers["WWW-Authenticate"] = 'Bearer realm="dttools"'
         if isinstance(exc, RateLimited | StorageUnavailable) and exc.retry_after_s is not None:
             response.headers["Retry-After"] = str(max(1, round(exc.retry_after_s)))
+        if isinstance(exc, NodeFull):
+            response.headers["Retry-After"] = str(exc.retry_seconds)
         return response
     except ConnectionResetError:
         # The client went away (during a WebSocket handshake, mid-response): nobody to answer

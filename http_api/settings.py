@@ -197,6 +197,14 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("max_rooms", "DTTOOLS_MAX_ROOMS", int, _LIMITS.max_rooms, "open rooms per node"),
     Option(
+        "max_joining",
+        "DTTOOLS_MAX_JOINING",
+        int,
+        _LIMITS.max_joining,
+        "sockets per node between upgrade and joining their room (access check, room load); "
+        "past it new ones get 503 with Retry-After, spread at random, instead of a long wait",
+    ),
+    Option(
         "max_sockets_per_user",
         "DTTOOLS_MAX_SOCKETS_PER_USER",
         int,
@@ -468,6 +476,7 @@ class Settings:
     max_awareness_bytes: int = _LIMITS.max_awareness_bytes
     max_connections: int = _LIMITS.max_connections
     max_rooms: int = _LIMITS.max_rooms
+    max_joining: int = _LIMITS.max_joining
     max_sockets_per_user: int = _LIMITS.max_sockets_per_user
     max_sockets_per_address: int = _LIMITS.max_sockets_per_address
     max_loads_per_user: int = _LIMITS.max_loads_per_user

@@ -25,7 +25,7 @@ from rooms.connection import Connection
 from rooms.errors import NodeFull
 from rooms.fair_share import ACTING_USER, FairShareExceeded
 from rooms.manager import RoomManager
-from rooms.metrics import BYTES_IN, CONNECTIONS_CLOSED
+from rooms.metrics import BYTES_IN, CONNECTIONS_CLOSED, CONNECTIONS_REFUSED
 from rooms.room import Room
 
 __all__ = [
@@ -179,21 +179,65 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
         )
     settings = request.app[SETTINGS]
     manager = request.app[ROOMS]
-    ws = DirectWebSocketResponse(
-        heartbeat=settings.heartbeat_s,
-        # The session rejects frames over max_frame_bytes with a reason; aiohttp's own cap (it
-        # closes with a bare 1009) only stops absurd frames before they are buffered whole.
-        max_msg_size=2 * settings.max_frame_bytes,
-        compress=False,
-    )
-    await ws.prepare(request)
+    # Admission control before the upgrade: a node past its limits answers 503 with a
+    # Retry-After spread at random (problem+json), instead of accepting what it cannot serve.
+    try:
+        manager.admit()
+    except NodeFull as exc:
+        CONNECTIONS_REFUSED.labels("node-full").inc()
+        _log.info("connection_refused", room=name, reason=str(exc))
+        raise
+    joining = True
+    try:
+        ws = DirectWebSocketResponse(
+            heartbeat=settings.heartbeat_s,
+            # The session rejects frames over max_frame_bytes with a reason; aiohttp's own cap
+            # (it closes with a bare 1009) only stops absurd frames before they are buffered.
+            max_msg_size=2 * settings.max_frame_bytes,
+            compress=False,
+        )
+        await ws.prepare(request)
+        room, conn = await _join(request, ws, name, manager)
+        if room is None or conn is None:
+            return ws
+        manager.joined()
+        joining = False
+        try:
+            await _serve(ws, room, conn)
+        finally:
+            manager.release(room, conn)
+            manager.fair_share.release_socket(conn.user_id, client_address(request))
+        if conn.closed is not None and conn.closed.code != CloseCode.GOING_AWAY:
+            closed = conn.closed
+            _log.info(
+                "connection_closed",
+                room=name,
+                conn=conn.id,
+                code=int(closed.code),
+                reason=closed.reason,
+            )
+        return ws
+    finally:
+        if joining:
+            manager.joined()
+            manager.release(None, None)
+
+
+async def _join(
+    request: web.Request, ws: DirectWebSocketResponse, name: str, manager: RoomManager
+) -> tuple[Room | None, Connection | None]:
+    """Check access and fair share, open the room and build the connection; or close the socket.
+
+    Returns (None, None) once the socket is closed with the reason it was refused. Otherwise
+    the socket holds its fair share (released by the caller when the connection ends).
+    """
     checked_at = time.monotonic()
     access = await _check_access(request, name, manager)
     if isinstance(access, Close):
         CONNECTIONS_CLOSED.labels(str(int(access.code))).inc()
         _log.info("connection_refused", room=name, code=int(access.code), reason=access.reason)
         await _close(ws, access)
-        return ws
+        return None, None
     # Fair share before anything is loaded: one account or address cannot take the node.
     address = client_address(request)
     try:
@@ -201,26 +245,18 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
     except FairShareExceeded as exc:
         _log.info("connection_refused", room=name, limit=exc.share.value, user=access.user_id)
         await _close(ws, manager.room_for_error(exc))
-        return ws
-    try:
-        manager.admit()
-    except NodeFull as exc:
-        manager.fair_share.release_socket(access.user_id, address)
-        await _close(ws, manager.room_for_error(exc))
-        return ws
+        return None, None
     if access.checked_at is not None:  # a remembered grant: read before this socket came
         checked_at = min(checked_at, access.checked_at)
     ACTING_USER.set(access.user_id)  # a load for this socket counts against its account
-    room: Room | None = None
-    conn: Connection | None = None
-    log = _log.bind(room=name)
+    refused: Close | None = None
     try:
-        try:
-            room = await manager.open(name)
-        except (NodeFull, FairShareExceeded, StorageError) as exc:
-            log.warning("room_open_failed", error=type(exc).__name__)
-            await _close(ws, manager.room_for_error(exc))
-            return ws
+        room = await manager.open(name)
+    except (NodeFull, FairShareExceeded, StorageError) as exc:
+        _log.warning("room_open_failed", room=name, error=type(exc).__name__)
+        refused = manager.room_for_error(exc)
+    else:
+        settings = request.app[SETTINGS]
         conn = Connection(
             WebSocketTransport(ws, request.transport),
             settings.limits,
@@ -233,19 +269,13 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
         # Revoked while its access check or the room's load was under way: refuse it now
         # (from here to joining the room nothing awaits).
         revoked = manager.revoked_since(checked_at, name, access.user_id, access.session_id)
-        if revoked is not None:
-            refused = Close(CloseCode.FORBIDDEN, revoked.reason)
-            conn.close(refused)  # counted like every close the server makes
-            await _close(ws, refused)
-            return ws
-        await _serve(ws, room, conn)
-        if conn.closed is not None and conn.closed.code != CloseCode.GOING_AWAY:
-            closed = conn.closed
-            log.info("connection_closed", conn=conn.id, code=int(closed.code), reason=closed.reason)
-    finally:
-        manager.release(room, conn)
-        manager.fair_share.release_socket(access.user_id, address)
-    return ws
+        if revoked is None:
+            return room, conn
+        refused = Close(CloseCode.FORBIDDEN, revoked.reason)
+        conn.close(refused)  # counted like every close the server makes
+    manager.fair_share.release_socket(access.user_id, address)
+    await _close(ws, refused)
+    return None, None
 
 
 async def _serve(ws: DirectWebSocketResponse, room: Room, conn: Connection) -> None:

@@ -7,6 +7,7 @@ the connections whose access is revoked, on this node and, through the bus, on e
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import suppress
@@ -43,7 +44,7 @@ from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESY
 from rooms.room import Publish, Room, RoomState
 from rooms.transact import ServerTransactions
 
-__all__ = ["RoomManager", "RoomSettings"]
+__all__ = ["RoomManager", "RoomSettings", "spread_delay"]
 
 _log = structlog.get_logger(__name__)
 _T = TypeVar("_T")
@@ -54,6 +55,15 @@ _NO_ROOM = ""
 # access checks). A storm of 500 rooms is read in about 8 round trips instead of 2,000.
 _LOAD_BATCH = 64
 _LOADS_IN_FLIGHT = 4
+
+
+def spread_delay(base_s: float, draw: Callable[[], float] = random.random) -> float:
+    """A retry delay between ``base_s`` and twice that, at random (``draw`` gives 0..1).
+
+    Clients refused in the same second, told the same delay, would all come back in the same
+    second again; spread over a window as wide as the delay, each wave is half as dense.
+    """
+    return base_s * (1.0 + draw())
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +90,8 @@ class RoomManager:
         self.rooms: dict[str, Room] = {}
         self.bus: FanoutBus = bus if bus is not None else LocalBus()
         self.connections = 0
+        #: admitted sockets not yet in their room (see :meth:`admit`)
+        self.joining = 0
         self.accepting = True
         self._log = log
         self._committer = committer
@@ -103,17 +115,37 @@ class RoomManager:
     # --- connections ------------------------------------------------------------------------
 
     def admit(self) -> None:
-        """Reserve a connection slot.
+        """Reserve a connection slot, before the WebSocket upgrade (admission control).
+
+        A node past its limits says so at once, with a suggested delay spread at random,
+        rather than accepting sockets it cannot serve in time. Besides the connection cap,
+        at most ``max_joining`` sockets may be between this call and :meth:`joined` (access
+        check, room load, handshake): past that the node is in a storm it cannot absorb
+        quickly, and clients told to come back a few seconds apart beat a queue that grows.
 
         Raises:
-            NodeFull: the node is at ``max_connections`` or shutting down.
+            NodeFull: shutting down, at ``max_connections``, or ``max_joining`` joining.
         """
         if not self.accepting:
-            raise NodeFull("server is shutting down")
-        if self.connections >= self._limits.max_connections:
-            raise NodeFull(f"node is at its limit of {self._limits.max_connections} connections")
+            raise NodeFull("server is shutting down", retry_after_s=spread_delay(1.0))
+        limits = self._limits
+        if self.connections >= limits.max_connections:
+            raise NodeFull(
+                f"node is at its limit of {limits.max_connections} connections",
+                retry_after_s=spread_delay(5.0),
+            )
+        if self.joining >= limits.max_joining:
+            raise NodeFull(
+                f"node is busy: {self.joining} connections joining",
+                retry_after_s=spread_delay(1.0),
+            )
         self.connections += 1
+        self.joining += 1
         CONNECTIONS.inc()
+
+    def joined(self) -> None:
+        """An admitted socket finished joining (or stopped trying): no longer counts as joining."""
+        self.joining -= 1
 
     def release(self, room: Room | None, conn: Connection | None) -> None:
         """Give back a connection slot (and leave the room if it had joined)."""
@@ -143,7 +175,10 @@ class RoomManager:
         if pending is not None:
             return await asyncio.shield(pending)
         if len(self.rooms) >= self._limits.max_rooms:
-            raise NodeFull(f"node is at its limit of {self._limits.max_rooms} rooms")
+            raise NodeFull(
+                f"node is at its limit of {self._limits.max_rooms} rooms",
+                retry_after_s=spread_delay(5.0),
+            )
         loader = self.fair_share.start_load()
         future: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
         self._loading[name] = future
@@ -213,7 +248,7 @@ class RoomManager:
             NodeFull: the node is shutting down or at ``max_rooms``.
         """
         if not self.accepting:
-            raise NodeFull("server is shutting down")
+            raise NodeFull("server is shutting down", retry_after_s=spread_delay(1.0))
         return await self._server.transact(name, change)
 
     async def read(self, name: str, view: Callable[[Doc[Any]], _T]) -> _T:
@@ -499,7 +534,7 @@ class RoomManager:
     def room_for_error(self, exc: BaseException) -> Close:
         """Map a failure to open a room to the close frame the client receives."""
         if isinstance(exc, NodeFull):
-            return Close(CloseCode.TRY_AGAIN_LATER, str(exc))
+            return Close(CloseCode.TRY_AGAIN_LATER, f"{exc}: retry in {exc.retry_seconds} s")
         if isinstance(exc, FairShareExceeded):
             return Close(CloseCode.RATE_LIMITED, str(exc))
         if isinstance(exc, StorageError):

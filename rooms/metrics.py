@@ -15,6 +15,7 @@ __all__ = [
     "BYTES_OUT",
     "FANOUT_SECONDS",
     "CONNECTIONS_CLOSED",
+    "CONNECTIONS_REFUSED",
     "ROOM_LOAD_SECONDS",
     "AWARENESS_FLUSHES",
     "AWARENESS_DROPPED",
@@ -47,6 +48,11 @@ CONNECTIONS_CLOSED = Counter(
     "dttools_connections_closed_total",
     "Connections closed by the server, by close code",
     labelnames=("code",),
+)
+CONNECTIONS_REFUSED = Counter(
+    "dttools_connections_refused_total",
+    "WebSocket upgrades answered 503 before the upgrade (admission control), by reason",
+    labelnames=("reason",),
 )
 ROOM_LOAD_SECONDS = Histogram(
     "dttools_room_load_seconds",

@@ -20,11 +20,12 @@ from collab.awareness import AwarenessEntry, encode_awareness_entries
 from collab.close import CloseCode
 from collab.codec import encode
 from collab.messages import AwarenessUpdate, Saved, SyncStep1, Update
-from http_api.keys import DB
+from http_api.keys import DB, ROOMS
 from http_api.ws import WebSocketTransport, writable_fd
 from rooms.connection import Connection
 from rooms.room import Room
 from tests.conftest import RunningServer, StartServer
+from tests.support.postgres import until_lock_waiters
 from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient, append_item
 
@@ -313,14 +314,71 @@ class TestBadInput:
             assert "room name" in body["detail"]
 
     async def test_connection_limit(self, start_server: StartServer, room: str) -> None:
-        """Past max_connections, a new socket is closed with 1013 (try again later)."""
+        """Past max_connections, the upgrade itself is refused: 503, Retry-After, problem+json."""
         server = await start_server(max_connections=1)
         async with await YClient.connect(server.ws_url, room) as first:
             await first.wait_synced()
-            second = await YClient.connect(server.ws_url, room)
+            status, headers, body = await _refused_upgrade(server, room)
+            assert status == 503
+            assert 5 <= int(headers["Retry-After"]) <= 10  # 5 s spread up to twice that
+            assert body["type"].endswith("/node-full")
+            assert "limit of 1 connections" in body["detail"]
+
+    async def test_joining_backlog_is_refused_early(
+        self, start_server: StartServer, room: str
+    ) -> None:
+        """While max_joining sockets wait for their rooms, the next upgrade gets 503 at once;
+        the waiting ones join when storage answers, and the slot is free again after."""
+        server = await start_server(max_joining=1)
+        async with server.app[DB].acquire() as blocker:
+            async with blocker.transaction():
+                await blocker.execute("LOCK TABLE room_snapshots IN ACCESS EXCLUSIVE MODE")
+                waiting = asyncio.create_task(YClient.connect(server.ws_url, room))
+                await until_lock_waiters(blocker, 1)
+                status, headers, body = await _refused_upgrade(server, f"{room}-other")
+                assert status == 503
+                assert 1 <= int(headers["Retry-After"]) <= 2
+                assert "joining" in body["detail"]
+            async with await waiting as first:
+                await first.wait_synced()
+                async with await YClient.connect(server.ws_url, f"{room}-other") as second:
+                    await second.wait_synced()
+
+    async def test_shutdown_refuses_upgrades_with_retry_after(
+        self, start_server: StartServer, room: str
+    ) -> None:
+        """A node that is shutting down sends new clients elsewhere, with a short delay."""
+        server = await start_server()
+        server.app[ROOMS].accepting = False
+        status, headers, body = await _refused_upgrade(server, room)
+        assert status == 503
+        assert 1 <= int(headers["Retry-After"]) <= 2
+        assert "shutting down" in body["detail"]
+
+    async def test_room_limit_close_reason_says_when_to_retry(
+        self, start_server: StartServer, room: str
+    ) -> None:
+        """Refused after the upgrade (here: max_rooms), the close reason carries the delay."""
+        server = await start_server(max_rooms=1)
+        async with await YClient.connect(server.ws_url, room) as first:
+            await first.wait_synced()
+            second = await YClient.connect(server.ws_url, f"{room}-2")
             await second.wait_closed()
             assert second.close_code == CloseCode.TRY_AGAIN_LATER
-            assert "limit" in second.close_reason
+            reason = second.close_reason
+            assert reason.startswith("node is at its limit of 1 rooms: retry in ")
+            assert 5 <= int(reason.rsplit(" ", 2)[1]) <= 10
+
+
+async def _refused_upgrade(server: RunningServer, room: str) -> tuple[int, Any, Any]:
+    """Try to open a WebSocket that should be refused before the upgrade; its answer."""
+    async with aiohttp.ClientSession() as http:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(f"{server.ws_url}/{room}")
+        async with http.get(f"{server.ws_url.replace('ws:', 'http:')}/{room}") as plain:
+            # The same refusal to a plain GET shows the body a client can read.
+            body = await plain.json(content_type=None)
+    return refused.value.status, refused.value.headers, body
 
 
 class TestLargeFrames:

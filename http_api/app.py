@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
+import resource
 from collections.abc import AsyncIterator
 from contextlib import suppress
+from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 from aiohttp import web
 
 from collab.close import Close, CloseCode
+from collab.limits import Limits
 from http_api import health, metrics, openapi, security_headers, static, ws
 from http_api.keys import (
     AUTH,
@@ -47,6 +50,9 @@ __all__ = ["create_app"]
 
 _log = structlog.get_logger(__name__)
 _BUS_START_TIMEOUT_S = 5.0
+# Descriptors kept for everything but client sockets: the database pool, Redis, the listening
+# socket, log files, static files being sent, the embedded PostgreSQL's pipes.
+_RESERVED_DESCRIPTORS = 256
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -89,6 +95,31 @@ async def _auth(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+def _fit_descriptors(limits: Limits) -> Limits:
+    """Raise the open-files limit to its hard cap; keep max_connections within it.
+
+    Each socket is a descriptor. Past the limit, accept() fails inside the event loop and
+    clients wait on a full backlog with no answer; kept within it, the node answers 503.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        with suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+    if soft == resource.RLIM_INFINITY:
+        return limits
+    fits = max(soft - _RESERVED_DESCRIPTORS, 1)
+    if limits.max_connections <= fits:
+        return limits
+    _log.warning(
+        "max_connections_lowered",
+        configured=limits.max_connections,
+        open_files_limit=soft,
+        max_connections=fits,
+    )
+    return replace(limits, max_connections=fits)
+
+
 async def _rooms(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     log = UpdateLog(app[DB])
@@ -101,7 +132,8 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
             lambda envelope: manager.on_envelope(envelope),
             lambda rooms: manager.on_gap(rooms),
         )
-    manager = RoomManager(log, committer, settings.limits, settings.room_settings, bus=redis_bus)
+    limits = _fit_descriptors(settings.limits)
+    manager = RoomManager(log, committer, limits, settings.room_settings, bus=redis_bus)
     app[UPDATE_LOG] = log
     app[COMMITTER] = committer
     app[ROOMS] = manager

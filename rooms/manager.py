@@ -112,6 +112,11 @@ class RoomManager:
         #: where artifacts created live are, for item routes (rooms/artifact_watch.py)
         self.artifacts = ArtifactWatch(log.pool, self._spawn)
 
+    @property
+    def limits(self) -> Limits:
+        """The limits this node enforces (max_connections may be below the configured one)."""
+        return self._limits
+
     # --- connections ------------------------------------------------------------------------
 
     def admit(self) -> None:

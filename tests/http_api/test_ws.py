@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import resource
 import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -323,6 +324,15 @@ class TestBadInput:
             assert 5 <= int(headers["Retry-After"]) <= 10  # 5 s spread up to twice that
             assert body["type"].endswith("/node-full")
             assert "limit of 1 connections" in body["detail"]
+
+    async def test_connection_cap_fits_the_open_files_limit(
+        self, start_server: StartServer
+    ) -> None:
+        """A cap above what the process may open is lowered, so the node answers 503 instead
+        of failing accept() with no answer."""
+        server = await start_server(max_connections=10**9)
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        assert server.app[ROOMS].limits.max_connections <= soft - 256
 
     async def test_joining_backlog_is_refused_early(
         self, start_server: StartServer, room: str

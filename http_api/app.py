@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
-import resource
 from collections.abc import AsyncIterator
 from contextlib import suppress
 from dataclasses import replace
@@ -32,6 +31,7 @@ from http_api.principal import Authenticator, Principal
 from http_api.problems import problem_middleware
 from http_api.room_access import project_room_access
 from http_api.settings import Settings
+from http_api.slow_clients import raise_descriptor_limit
 from http_api.socket_grants import SocketGrants
 from http_api.tokens import TokenSigner
 from http_api.v1 import v1_api
@@ -96,26 +96,19 @@ async def _auth(app: web.Application) -> AsyncIterator[None]:
 
 
 def _fit_descriptors(limits: Limits) -> Limits:
-    """Raise the open-files limit to its hard cap; keep max_connections within it.
+    """Keep max_connections within the open-files limit (raised to its hard cap first).
 
     Each socket is a descriptor. Past the limit, accept() fails inside the event loop and
     clients wait on a full backlog with no answer; kept within it, the node answers 503.
     """
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != hard:
-        with suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-            soft = hard
-    if soft == resource.RLIM_INFINITY:
-        return limits
-    fits = max(soft - _RESERVED_DESCRIPTORS, 1)
+    fits = max(raise_descriptor_limit() - _RESERVED_DESCRIPTORS, 1)
     if limits.max_connections <= fits:
         return limits
     _log.warning(
         "max_connections_lowered",
         configured=limits.max_connections,
-        open_files_limit=soft,
         max_connections=fits,
+        reason="open-files limit (ulimit -n)",
     )
     return replace(limits, max_connections=fits)
 

@@ -10,6 +10,15 @@ from /proc for the server's PID only (plus, for context, the generator's and Pos
 whatever else kept the machine busy). Every scenario is bounded in time; the driver stops only
 the processes it started, by PID. Our server gets a fresh database `dttools_bench_<random>`,
 dropped at the end of the run.
+
+Many-client scenarios (not in the default set; run with --only): join-storm-5000,
+join-storm-20000 (ours: two nodes sharing a Redis, rooms placed by a hash of their name),
+join-storm-20000-one-node (ours only), idle-10000, idle-rooms-2000 and restart-5000 (stock
+y-websocket WebsocketProvider clients; the server is restarted on the same port). In these our
+server runs WITH authentication: DTTOOLS_OPEN_ROOMS unset, a random DTTOOLS_JWT_SECRET per run,
+and one account, login session and access token per client, each room a project whose clients
+are members (load_tests/bench_accounts.py). The generator forks a worker per 5,000 sockets
+(RLIMIT_NOFILE is per process).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import math
 import os
 import platform
 import shutil
@@ -30,12 +40,14 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from bench_accounts import create_cohort, new_jwt_secret
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -66,6 +78,21 @@ def _stat(pid: int | str) -> tuple[str, float]:
 
 def cpu_seconds(pid: int) -> float:
     return _stat(pid)[1]
+
+
+def cpu_seconds_with_children(pid: int) -> float:
+    """CPU seconds of ``pid`` and of its live children (the generator's forked workers)."""
+    total = cpu_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+            if int(text.rsplit(")", 1)[1].split()[1]) == pid:  # field 4: the parent's PID
+                total += _stat(entry.name)[1]
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+    return total
 
 
 def postgres_cpu_seconds() -> float:
@@ -101,19 +128,34 @@ def rss_mb(pid: int) -> float:
     return status_mb(pid, "VmRSS")
 
 
+def reset_peak_rss(pid: int) -> bool:
+    """Restart VmHWM (peak RSS) of ``pid`` from its current RSS (Linux 4.0+; needs ptrace
+    rights over the process, which the driver has over the servers it started)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 @dataclass
 class CpuWindow:
     """CPU of the server, the generator, PostgreSQL and the machine over a measured window."""
 
     server_pid: int
     loadgen_pid: int
+    #: more processes of the server under test (a second node), summed into "server"
+    extra_server_pids: tuple[int, ...] = ()
+    #: helper processes reported on their own (e.g. redis), not counted as "other"
+    helper_pids: tuple[int, ...] = ()
     start: dict[str, float] = field(default_factory=dict)
 
     def _now(self) -> dict[str, float]:
         return {
             "wall": time.monotonic(),
-            "server": cpu_seconds(self.server_pid),
-            "loadgen": cpu_seconds(self.loadgen_pid),
+            "server": sum(cpu_seconds(p) for p in (self.server_pid, *self.extra_server_pids)),
+            "loadgen": cpu_seconds_with_children(self.loadgen_pid),
+            "helpers": sum(cpu_seconds(p) for p in self.helper_pids),
             "postgres": postgres_cpu_seconds(),
             "machine": machine_busy_seconds(),
         }
@@ -126,7 +168,8 @@ class CpuWindow:
         wall = now["wall"] - self.start["wall"]
         pct = {k: 100 * (now[k] - self.start[k]) / wall for k in now if k != "wall"}
         other = pct["machine"] - pct["server"] - pct["loadgen"] - pct["postgres"]
-        return {
+        other -= pct["helpers"]
+        window = {
             "window_wall_s": wall,
             "server_cpu_pct": pct["server"],
             "loadgen_cpu_pct_proc": pct["loadgen"],
@@ -134,6 +177,9 @@ class CpuWindow:
             "machine_cpu_pct": pct["machine"],
             "other_cpu_pct": max(0.0, other),
         }
+        if self.helper_pids:
+            window["helper_cpu_pct"] = pct["helpers"]
+        return window
 
 
 # --- database ------------------------------------------------------------------------------
@@ -268,6 +314,19 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], within_s: float = READY_
     raise RuntimeError(f"{url} not ready after {within_s} s (last: {last})")
 
 
+@dataclass(frozen=True)
+class Auth:
+    """Our server with authentication: the run's random JWT signing key (never stored)."""
+
+    secret: str
+    #: access tokens (and the server's own TTL setting) outlive any run
+    ttl_s: float = 4 * 3600.0
+
+    @classmethod
+    def new(cls) -> Auth:
+        return cls(new_jwt_secret())
+
+
 class Launcher:
     """Starts server processes on free loopback ports; their logs go to one temp folder."""
 
@@ -282,9 +341,22 @@ class Launcher:
         self.count += 1
         return self.logs / f"{self.count:03d}-{name}.log"
 
-    def ours(self, redis_url: str | None = None, *, pinned: bool = True) -> Server:
-        """Our server; ``pinned=False`` for runs of several nodes (they share the machine)."""
-        port = free_port()
+    def ours(
+        self,
+        redis_url: str | None = None,
+        *,
+        pinned: bool = True,
+        auth: Auth | None = None,
+        port: int | None = None,
+        lift: dict[str, str] | None = None,
+    ) -> Server:
+        """Our server; ``pinned=False`` for runs of several nodes (they share the machine).
+
+        ``auth``: rooms need an access token (``DTTOOLS_OPEN_ROOMS`` unset) signed with its
+        secret. ``port``: listen there (a restart on the same port). ``lift``: more settings
+        raised for one scenario (listed in its result).
+        """
+        port = port or free_port()
         pin = self.pinning if pinned else Pinning()
         env = {
             **os.environ,
@@ -306,6 +378,13 @@ class Launcher:
             # of one address (DTTOOLS_MAX_PENDING_PER_ADDRESS, meant for one real network).
             "DTTOOLS_MAX_PENDING_PER_ADDRESS": "1000000",
         }
+        if auth is not None:
+            # Authenticated rooms, as in production: each client has its own account, login
+            # session and access token (load_tests/bench_accounts.py), checked in full.
+            del env["DTTOOLS_OPEN_ROOMS"]
+            env["DTTOOLS_JWT_SECRET"] = auth.secret
+            env["DTTOOLS_ACCESS_TOKEN_TTL_S"] = str(auth.ttl_s)
+        env.update(lift or {})
         env.pop("REDIS_URL", None)
         if redis_url:
             env["REDIS_URL"] = redis_url
@@ -324,8 +403,8 @@ class Launcher:
             raise RuntimeError(f"{exc}; log {log}:\n{server.log_tail()}") from exc
         return server
 
-    def reference(self) -> Server:
-        port = free_port()
+    def reference(self, port: int | None = None) -> Server:
+        port = port or free_port()
         env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
         env.pop("YPERSISTENCE", None)  # in memory, no persistence
         log = self._log(REF)
@@ -359,36 +438,70 @@ def start_redis() -> subprocess.Popen[bytes]:
     return proc
 
 
-def loadgen(server: Server, scenario: str, *args: str, ext: bool = False) -> dict[str, Any]:
-    """Run one loadgen scenario; sample CPU and memory between measure-start and -end."""
+OnEvent = Callable[[dict[str, Any], "subprocess.Popen[str]"], dict[str, Any] | None]
+
+
+def loadgen(
+    server: Server,
+    scenario: str,
+    *args: str,
+    ext: bool = False,
+    also: Sequence[Server] = (),
+    helpers: Sequence[int] = (),
+    on_event: OnEvent | None = None,
+    peak_from_start: bool = False,
+) -> dict[str, Any]:
+    """Run one loadgen scenario; sample CPU and memory between measure-start and -end.
+
+    ``also``: more processes of the server under test (another node); their CPU and RSS are
+    added to ``server``'s (and listed per process). ``helpers``: PIDs whose CPU is reported
+    apart (redis). ``on_event``: called with every other JSON line and the generator process
+    (whose stdin is then a pipe); what it returns goes into the result.
+    ``peak_from_start``: the peak RSS (VmHWM) counts from measure-start, not from the start
+    of the process (whose start-up may peak above what the scenario measures).
+    """
     cmd = ["node", str(HERE / "loadgen.mjs"), "--scenario", scenario, "--base", server.base]
     cmd += list(args)
     if ext:
         cmd.append("--ext")
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, cwd=HERE, text=True, preexec_fn=on_cpus(server.generator_cpus)
-    )
+        cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE if on_event else None, cwd=HERE,
+        text=True, preexec_fn=on_cpus(server.generator_cpus),
+    )  # fmt: skip
     assert proc.stdout is not None
     result: dict[str, Any] = {}
-    window = CpuWindow(server.pid, proc.pid)
+    servers = [server, *also]
+    window = CpuWindow(server.pid, proc.pid, tuple(s.pid for s in also), tuple(helpers))
+
+    def rss(key: str = "VmRSS") -> float:
+        values = [status_mb(s.pid, key) for s in servers]
+        if also:
+            result.setdefault("per_process_mb", {})[key] = values
+        return sum(values)
+
     error = None
     try:
         for line in proc.stdout:
             event = json.loads(line)
             phase = event.get("phase")
             if phase == "measure-start":
+                if peak_from_start:
+                    reset = [reset_peak_rss(s.pid) for s in servers]  # every one, not all()'s
+                    result["peak_from_start"] = all(reset)
                 window.begin()
-                result["rss_start_mb"] = rss_mb(server.pid)
+                result["rss_start_mb"] = rss()
             elif phase == "measure-end":
                 result.update(window.end())
-                result["rss_end_mb"] = rss_mb(server.pid)
-                result["rss_peak_mb"] = status_mb(server.pid, "VmHWM")
+                result["rss_end_mb"] = rss()
+                result["rss_peak_mb"] = rss("VmHWM")  # several processes: the sum of each peak
             elif phase == "connected":
-                result["rss_connected_mb"] = rss_mb(server.pid)
+                result["rss_connected_mb"] = rss()
             elif phase == "result":
                 result.update({k: v for k, v in event.items() if k != "phase"})
             elif phase == "error":
                 error = event["error"]
+            elif on_event is not None:
+                result.update(on_event(event, proc) or {})
         code = proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
@@ -418,6 +531,7 @@ class Bench:
     quick: bool
     duration: int
     warmup: int
+    auth: Auth = field(default_factory=Auth.new)
 
     @contextmanager
     def server(self, kind: str) -> Iterator[Server]:
@@ -534,6 +648,206 @@ class Bench:
                 "--prefix", self._prefix("presence"),
             )  # fmt: skip
 
+    # --- many clients: storms, idle memory, restarts (authenticated on our side) ------------
+
+    def _start_authed(
+        self, kind: str, *, port: int | None = None, lift: dict[str, str] | None = None
+    ) -> Server:
+        if kind == OURS:
+            return self.launcher.ours(auth=self.auth, port=port, lift=lift)
+        return self.launcher.reference(port)
+
+    @contextmanager
+    def authed_server(self, kind: str, lift: dict[str, str] | None = None) -> Iterator[Server]:
+        """Ours with authentication (plus ``lift``); the reference server as always."""
+        server = self._start_authed(kind, lift=lift)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+    @contextmanager
+    def cohort(self, kind: str, rooms: int, per_room: int) -> Iterator[list[str]]:
+        """loadgen arguments that name the rooms and, for ours, carry each client's token.
+
+        Ours: ``rooms`` projects with ``per_room`` member accounts each, created in the bench
+        database (call this once our server has started: its migrations made the tables), and
+        a token file for loadgen (room index -> tokens; room names are the project ids).
+        Reference: plain room names, no tokens.
+        """
+        if kind != OURS:
+            yield ["--rooms", str(rooms), "--clients", str(per_room),
+                   "--prefix", self._prefix("swarm")]  # fmt: skip
+            return
+        started = time.monotonic()
+        made = asyncio.run(
+            create_cohort(
+                self.launcher.database_url, rooms=rooms, per_room=per_room,
+                secret=self.auth.secret, ttl_s=self.auth.ttl_s, label=self._prefix("acct"),
+            )
+        )  # fmt: skip
+        self.launcher.logs.mkdir(exist_ok=True)
+        path = made.write(self.launcher.logs / f"tokens-{uuid.uuid4().hex[:8]}.json")
+        print(f"   {made.clients:,} accounts, sessions and tokens in {len(made.rooms):,} projects "
+              f"({time.monotonic() - started:.1f} s)", flush=True)  # fmt: skip
+        try:
+            yield ["--tokens", str(path), "--clients", str(per_room)]
+        finally:
+            path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _workers(clients: int) -> int:
+        """Generator processes: at most 5,000 sockets each (RLIMIT_NOFILE is per process)."""
+        return max(1, math.ceil(clients / 5000))
+
+    def join_storm(
+        self, rooms: int, per_room: int, rate: int, *, nodes: int = 1, ours_only: bool = False
+    ) -> Callable[[str], dict[str, Any]]:
+        """``rooms x per_room`` clients connect at ``rate`` sockets/s, evenly paced.
+
+        ``nodes=2``: our side is two nodes sharing a Redis, each room's clients all on the
+        node a hash of the room name picks (the reference server always runs alone).
+        """
+        clients = rooms * per_room
+        # 20,000 sockets to one port would need 20,000 ephemeral ports of 127.0.0.1 (next to
+        # what earlier runs left in TIME_WAIT): spread them over 8 loopback addresses.
+        spread = ["--spread-addresses", "8"] if clients > 10_000 else []
+        # Node-wide cap of 10,000 sockets (DTTOOLS_MAX_CONNECTIONS): two nodes of a 20,000
+        # storm each get about 10,000 (as the hash falls), and one node must meet its
+        # descriptor limit instead, so the cap is lifted for those.
+        lift = {"DTTOOLS_MAX_CONNECTIONS": "1000000"} if clients > 10_000 else {}
+        args = [
+            "--after", "storm", "--rate", str(rate), "--workers", str(self._workers(clients)),
+            "--client-timeout-s", "60", "--timeout-s", str(clients // rate + 240), *spread,
+        ]  # fmt: skip
+
+        def run(kind: str) -> dict[str, Any]:
+            if ours_only and kind != OURS:
+                return {}
+            if kind == OURS and nodes == 2:
+                result = self._two_nodes(rooms, per_room, args, lift)
+            else:
+                with (
+                    self.authed_server(kind, lift) as server,
+                    self.cohort(kind, rooms, per_room) as names,
+                ):
+                    result = loadgen(server, "swarm", *names, *args, peak_from_start=True)
+                result["server_processes"] = 1
+            if kind == OURS:
+                result["lifted"] = lift
+            return result
+
+        return run
+
+    def _two_nodes(
+        self, rooms: int, per_room: int, args: list[str], lift: dict[str, str]
+    ) -> dict[str, Any]:
+        redis_proc = start_redis()
+        url = f"redis://127.0.0.1:{redis_proc.port}/0"  # type: ignore[attr-defined]
+        try:
+            first = self.launcher.ours(url, pinned=False, auth=self.auth, lift=lift)
+            try:
+                second = self.launcher.ours(url, pinned=False, auth=self.auth, lift=lift)
+                try:
+                    with self.cohort(OURS, rooms, per_room) as names:
+                        result = loadgen(
+                            first, "swarm", *names, "--bases", f"{first.base},{second.base}",
+                            *args, also=[second], helpers=[redis_proc.pid], peak_from_start=True,
+                        )  # fmt: skip
+                finally:
+                    second.stop()
+            finally:
+                first.stop()
+        finally:
+            redis_proc.terminate()
+            redis_proc.wait(timeout=10)
+        result["server_processes"] = 2
+        return result
+
+    def idle_many(self, kind: str) -> dict[str, Any]:
+        """10,000 clients (1,000 rooms x 10) connected, synced and idle for 5 s."""
+        with self.authed_server(kind) as server, self.cohort(kind, 1000, 10) as names:
+            time.sleep(1)  # let the fresh process settle
+            before = rss_mb(server.pid)
+            result = loadgen(
+                server, "swarm", *names, "--after", "idle", "--rate", "1000",
+                "--workers", str(self._workers(10_000)), "--settle", "2", "--duration", "3",
+                "--timeout-s", "240",
+            )  # fmt: skip
+        result["rss_before_mb"] = before
+        grown = result["rss_end_mb"] - before
+        result["mb_per_1000_clients"] = grown * 1000 / max(1, result["synced"])
+        return result
+
+    def idle_rooms(self, kind: str) -> dict[str, Any]:
+        """2,000 rooms opened by one client each, synced, then left: what empty rooms cost.
+
+        Ours keeps an empty room in memory for DTTOOLS_IDLE_TIMEOUT_S (default 60 s): RSS is
+        read 5 s after the last client left. The reference server (without persistence)
+        never drops a document whose last client left.
+        """
+        with self.authed_server(kind) as server, self.cohort(kind, 2000, 1) as names:
+            time.sleep(1)
+            before = rss_mb(server.pid)
+            result = loadgen(
+                server, "swarm", *names, "--after", "leave", "--rate", "1000",
+                "--workers", "1", "--settle", "3", "--duration", "2", "--timeout-s", "180",
+            )  # fmt: skip
+            if kind == OURS:
+                result["rooms_open_after_leave"] = metric(server, "dttools_rooms_open")
+                result["connections_after_leave"] = metric(server, "dttools_connections")
+        result["rss_before_mb"] = before
+        grown = result["rss_end_mb"] - before
+        result["mb_per_1000_rooms"] = grown * 1000 / max(1, result["synced"])
+        return result
+
+    def restart(self, kind: str) -> dict[str, Any]:
+        """5,000 stock y-websocket clients ride out a restart of the server on the same port."""
+        port = free_port()
+        current = [self._start_authed(kind, port=port)]
+
+        def restart_server(event: dict[str, Any], proc: subprocess.Popen[str]) -> dict[str, Any]:
+            if event.get("phase") != "restart-ready":
+                return {}
+            old = current[0]
+            rss_before = rss_mb(old.pid)
+            sigterm_at = time.time() * 1000
+            old.proc.send_signal(signal.SIGTERM)
+            try:
+                old.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                old.proc.kill()
+                old.proc.wait()
+            exited_at = time.time() * 1000
+            current[0] = self._start_authed(kind, port=port)  # ours: the same database too
+            ready_at = time.time() * 1000
+            assert proc.stdin is not None
+            proc.stdin.write(json.dumps({"sigterm_at_ms": sigterm_at, "exited_at_ms": exited_at,
+                                         "ready_at_ms": ready_at}) + "\n")  # fmt: skip
+            proc.stdin.flush()
+            return {"rss_before_restart_mb": rss_before, "old_exit_code": old.proc.returncode}
+
+        try:
+            with self.cohort(kind, 500, 10) as names:
+                result = loadgen(
+                    current[0], "restart", *names, "--rate", "1000",
+                    "--workers", str(self._workers(5000)), "--timeout-s", "400",
+                    on_event=restart_server,
+                )  # fmt: skip
+            result["rss_after_resync_mb"] = rss_mb(current[0].pid)
+            return result
+        finally:
+            current[0].stop()
+
+
+def metric(server: Server, name: str) -> float | None:
+    """One unlabelled value from our server's /metrics (Prometheus text format)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=5) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+    return None
+
 
 def scenarios(bench: Bench) -> dict[str, Callable[[str], dict[str, Any]]]:
     """Every scenario by name; the first eight run by default."""
@@ -553,6 +867,13 @@ def scenarios(bench: Bench) -> dict[str, Callable[[str], dict[str, Any]]]:
         "cross-node-100x10-5hz": bench.cross_node(5),
         "cross-node-100x10-6hz": bench.cross_node(6),
         "cross-node-100x10-10hz": bench.cross_node(10),
+        # many clients; ours with authentication (a token per client); run with --only
+        "join-storm-5000": bench.join_storm(500, 10, 500),
+        "join-storm-20000": bench.join_storm(2000, 10, 1000, nodes=2),
+        "join-storm-20000-one-node": bench.join_storm(2000, 10, 1000, ours_only=True),
+        "idle-10000": bench.idle_many,
+        "idle-rooms-2000": bench.idle_rooms,
+        "restart-5000": bench.restart,
     }
 
 
@@ -594,7 +915,47 @@ def checks(name: str, kind: str, r: dict[str, Any]) -> list[str]:
         ratio = r["awareness_entries_in_per_s"] / r["expected_awareness_entries_per_s"]
         if ratio < 0.95:
             out.append(f"awareness entries delivered: {100 * ratio:.0f}% of the expected")
+    if "refused_total" in r:  # swarm: join storms, idle-10000, idle-rooms-2000
+        if r["refused_total"] or r["synced"] < r["clients"]:
+            out.append(f"{r['refused_total']:,} of {r['clients']:,} clients refused or failed "
+                       f"before synced ({reasons(r['refused'])})")  # fmt: skip
+        if r.get("dropped_after_sync"):
+            out.append(f"the server closed {r['dropped_after_sync']:,} sockets after synced")
+    if r.get("rooms_open_after_leave") is not None and r["rooms_open_after_leave"] < r["synced"]:
+        out.append(f"only {r['rooms_open_after_leave']:.0f} rooms still open after the clients "
+                   "left (measured empty rooms that were already closed)")  # fmt: skip
+    if "resync_ms" in r:
+        out += restart_checks(kind, r)
     return [f"{name} / {kind}: {c}" for c in out]
+
+
+def restart_checks(kind: str, r: dict[str, Any]) -> list[str]:
+    """A restart that failed or lost an edit."""
+    out = []
+    if r["synced_before"] < r["clients"]:
+        out.append(f"only {r['synced_before']:,} of {r['clients']:,} clients synced before")
+    if r["rooms_edited_before"] < r["rooms"]:
+        out.append(f"edits reached every client of only {r['rooms_edited_before']} rooms of "
+                   f"{r['rooms']} before the restart")  # fmt: skip
+    if r["unresynced"]:
+        out.append(f"{r['unresynced']:,} clients were not synced again after the restart")
+    if r["rooms_intact"] < r["rooms"]:
+        out.append(f"lost edits: a provider's doc holds every edit in only {r['rooms_intact']} "
+                   f"of {r['rooms']} rooms")  # fmt: skip
+    if r["rooms_intact_server"] < r["rooms"]:
+        out.append(f"lost edits: after the resync the server's copy holds every edit in only "
+                   f"{r['rooms_intact_server']} of {r['rooms']} rooms")  # fmt: skip
+    if kind == OURS and r["clients_pushed_back"]:
+        out.append(f"the restarted server had lost edits: {r['clients_pushed_back']:,} clients "
+                   f"pushed {r['pushed_back_bytes']:,} bytes back")  # fmt: skip
+    return out
+
+
+def reasons(refused: dict[str, int]) -> str:
+    """Refusals by reason, most frequent first: ``http 503: 12; close 1013 ...: 3``."""
+    if not refused:
+        return "none"
+    return "; ".join(f"{k}: {v:,}" for k, v in sorted(refused.items(), key=lambda kv: -kv[1]))
 
 
 # --- report --------------------------------------------------------------------------------
@@ -621,6 +982,8 @@ def machine() -> dict[str, Any]:
 
 
 def _f(value: Any, digits: int = 1) -> str:
+    if isinstance(value, str):
+        return value
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
@@ -648,6 +1011,45 @@ ROWS: dict[str, list[tuple[str, str, int]]] = {
         ("server RSS, 1,000 clients connected (MB)", "rss_end_mb", 1),
         ("MB per 1,000 idle clients", "mb_per_1000_clients", 1),
     ],
+    "join": [
+        ("server processes (CPU and RSS summed)", "server_processes", 0),
+        ("clients synced", "synced", 0),
+        ("refused (closed or failed before synced)", "refused_total", 0),
+        ("refusals by reason", "refused_text", 0),
+        ("p50 time to synced (ms)", "synced_ms.p50", 0),
+        ("p90 time to synced (ms)", "synced_ms.p90", 0),
+        ("p95 time to synced (ms)", "synced_ms.p95", 0),
+        ("p99 time to synced (ms)", "synced_ms.p99", 0),
+        ("p99.9 time to synced (ms)", "synced_ms.p999", 0),
+        ("max time to synced (ms)", "synced_ms.max", 0),
+        ("storm wall time, first socket to last synced (s)", "storm_wall_s", 1),
+        ("server CPU during the storm (% of a core)", "server_cpu_pct", 0),
+        ("other processes' CPU meanwhile (% of a core)", "other_cpu_pct", 0),
+        ("server RSS before (MiB)", "rss_start_mb", 0),
+        ("server RSS after (MiB)", "rss_end_mb", 0),
+        ("server peak RSS, VmHWM (MiB)", "rss_peak_mb", 0),
+    ],
+    "rooms": [
+        ("server RSS before (MiB)", "rss_before_mb", 1),
+        ("server RSS, one client in each room (MiB)", "rss_connected_mb", 1),
+        ("server RSS 5 s after every client left (MiB)", "rss_end_mb", 1),
+        ("MiB per 1,000 open empty rooms", "mb_per_1000_rooms", 2),
+        ("rooms still open (ours: /metrics)", "rooms_open_after_leave", 0),
+    ],
+    "restart": [
+        ("clients synced before the restart", "synced_before", 0),
+        ("SIGTERM to old process exited (s)", "sigterm_to_exit_s", 2),
+        ("SIGTERM to new process ready (s)", "sigterm_to_ready_s", 2),
+        ("clients synced again", "resynced", 0),
+        ("p50 SIGTERM to synced again (ms)", "resync_ms.p50", 0),
+        ("p99 SIGTERM to synced again (ms)", "resync_ms.p99", 0),
+        ("max = last client synced again (ms)", "resync_ms.max", 0),
+        ("failed reconnect attempts", "failed_attempts", 0),
+        ("most failed attempts of one client", "failed_attempts_max", 0),
+        ("rooms holding every edit (a provider's doc)", "rooms_intact", 0),
+        ("rooms holding every edit (the server's copy)", "rooms_intact_server", 0),
+        ("clients that pushed lost edits back", "clients_pushed_back", 0),
+    ],
     "load": [
         ("new joiner, median (ms) [ours: cold]", "cold.median", 1),
         ("new joiner, max (ms) [ours: cold]", "cold.max", 1),
@@ -670,11 +1072,22 @@ ROWS: dict[str, list[tuple[str, str, int]]] = {
 }
 
 
+#: rows whose ratio means nothing (counts of processes, refusals, interference)
+NO_RATIO = {"server_processes", "refused_total", "other_cpu_pct", "failed_attempts",
+            "failed_attempts_max", "clients_pushed_back", "rooms_open_after_leave"}  # fmt: skip
+
+
 def _kind(result: dict[str, Any]) -> str:
     if "latency_ms" in result:
         return "fanout"
+    if "resync_ms" in result:
+        return "restart"
+    if "mb_per_1000_rooms" in result:
+        return "rooms"
     if "mb_per_1000_clients" in result:
         return "idle"
+    if "refused_total" in result:
+        return "join"
     if "seeded_updates" in result:
         return "load"
     if "synced_ms" in result:
@@ -703,12 +1116,28 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
             expected = any_result["expected_awareness_entries_per_s"]
             rows[1] = (f"awareness entries delivered/s (expected {expected:,.0f})",
                        "awareness_entries_in_per_s", 0)  # fmt: skip
+        if kind == "idle":
+            rows[1] = (f"server RSS, {any_result['clients']:,} clients connected (MB)",
+                       "rss_end_mb", 1)  # fmt: skip
+        if "clients" in any_result and kind in ("join", "restart", "rooms"):
+            total = f" (of {any_result['clients']:,})"
+            rows = [(m + total if p in ("synced", "synced_before", "resynced") else m, p, d)
+                    for m, p, d in rows]  # fmt: skip
+            if kind == "restart":
+                of_rooms = f" (of {any_result['rooms']:,})"
+                rows = [(m + of_rooms if p.startswith("rooms_intact") else m, p, d)
+                        for m, p, d in rows]  # fmt: skip
         for metric, path, digits in rows:
+            if path == "refused_text":
+                a_text = reasons(ours["refused"]) if ours else None
+                b_text = reasons(ref["refused"]) if ref else None
+                lines.append(f"| {name} | {metric} | {_f(a_text)} | {_f(b_text)} | - |")
+                continue
             a = _get(ours, path)
             b = _get(ref, path)
             if kind == "load" and path.startswith("cold.") and b is None:
                 b = _get(ref, "warm." + path.split(".")[1])  # the reference is always warm
-            ratio = "-" if not a or not b else f"{a / b:.2f}"
+            ratio = "-" if not a or not b or path in NO_RATIO else f"{a / b:.2f}"
             lines.append(f"| {name} | {metric} | {_f(a, digits)} | {_f(b, digits)} | {ratio} |")
     return "\n".join(lines) + "\n"
 

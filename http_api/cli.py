@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,6 +13,8 @@ import structlog
 from aiohttp import web
 
 from http_api.app import create_app
+from http_api.heap import HeapKeeper, settle
+from http_api.keys import ROOMS
 from http_api.logging import configure_logging
 from http_api.settings import Settings, add_arguments, settings_from
 from http_api.slow_clients import GuardedSite, PendingGuard, raise_descriptor_limit
@@ -85,10 +86,11 @@ async def _serve(settings: Settings) -> None:
             max_pending=guard.max_total,
             max_pending_per_address=guard.max_per_address,
         )
-        # Start-up objects (modules, app, pools) never die: move them out of the collector's
-        # sight so full collections under load scan only what the rooms allocate.
-        gc.collect()
-        gc.freeze()
+        # Start-up objects never die, and full collections wait for a quiet moment
+        # (http_api/heap.py: in a connection storm they were the whole latency tail).
+        settle()
+        keeper = HeapKeeper(settings.full_gc_interval_s, lambda: app[ROOMS].joining == 0)
+        keeping = asyncio.create_task(keeper.run(), name="heap-keeper")
         host, port = runner.addresses[0][:2]
         _log.info("server_started", url=f"http://{host}:{port}", host=host, port=port)
         stop = asyncio.Event()
@@ -97,6 +99,7 @@ async def _serve(settings: Settings) -> None:
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         _log.info("server_stopping")
+        keeping.cancel()
     finally:
         await runner.cleanup()
     _log.info("server_stopped")

@@ -47,10 +47,12 @@ def test_collect_reclaims_cycles_and_restarts_the_interval() -> None:
     class Node:
         other: object
 
-    for _ in range(100):
+    def make_cycle() -> None:
         a, b = Node(), Node()
         a.other, b.other = b, a
-    del a, b
+
+    for _ in range(100):
+        make_cycle()
     assert keeper.collect(keeper.last + 100) >= 200
     assert keeper.collections == 1
     assert not keeper.due(keeper.last + 30)

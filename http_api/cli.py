@@ -18,8 +18,8 @@ from http_api.keys import ROOMS
 from http_api.logging import configure_logging
 from http_api.settings import Settings, add_arguments, settings_from
 from http_api.slow_clients import GuardedSite, PendingGuard, raise_descriptor_limit
-from persistence import audit
-from persistence.accounts import set_admin
+from persistence import audit, revocations
+from persistence.accounts import find_user_by_email, set_admin
 from persistence.db import create_pool
 from persistence.embedded import EmbeddedPostgres
 from persistence.errors import StorageError
@@ -135,13 +135,21 @@ async def _migrate(conn: asyncpg.Connection) -> int:
 async def _admin(conn: asyncpg.Connection, action: str, email: str) -> int:
     await migrate(conn)
     granted = action == "grant"
-    if not await set_admin(conn, email, granted):
-        _log.error("admin_no_such_account", email=email)
-        return 1
-    await audit.record(
-        conn, f"admin.{'granted' if granted else 'revoked'}", actor_id=None,
-        target=email, details={"via": "cli"},
-    )  # fmt: skip
+    async with conn.transaction():
+        user = await find_user_by_email(conn, email)
+        if user is None or not await set_admin(conn, email, granted):
+            _log.error("admin_no_such_account", email=email)
+            return 1
+        if not granted:
+            # Sockets opened as admin (to projects the user is not on) must close on every
+            # node, and no node may reuse a remembered admin grant (http_api/socket_grants.py).
+            await revocations.record(
+                conn, reason="admin role withdrawn: reconnect", user_id=str(user.id)
+            )
+        await audit.record(
+            conn, f"admin.{'granted' if granted else 'revoked'}", actor_id=None,
+            target=email, details={"via": "cli"},
+        )  # fmt: skip
     _log.info("admin_role_changed", email=email, is_admin=granted)
     return 0
 

@@ -73,6 +73,8 @@ class GrantCache:
     def __init__(self, ttl_s: float, max_entries: int = MAX_ENTRIES) -> None:
         if not 0 <= ttl_s <= REVOCATION_MEMORY_S:
             raise ValueError(f"grant cache lifetime must be 0..{REVOCATION_MEMORY_S:g} s")
+        if max_entries < 1:
+            raise ValueError("a grant cache holds at least one entry")
         self._ttl_s = ttl_s
         self._max_entries = max_entries
         self._grants: dict[tuple[str, UUID], Grant] = {}

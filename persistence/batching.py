@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import partial
 from typing import Generic, TypeVar
 
 __all__ = ["Batcher"]
@@ -91,21 +92,18 @@ class Batcher(Generic[K, V]):
 
     def _dispatch(self) -> None:
         self._scheduled = False
+        loop = asyncio.get_running_loop()
         while self._queue and self._in_flight < self._max_in_flight:
             keys = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
             self._in_flight += 1
-            task = asyncio.get_running_loop().create_task(self._run(keys))
+            task = loop.create_task(self._run(keys))
             self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(partial(self._done, keys))
 
     async def _run(self, keys: list[K]) -> None:
         try:
             values = _one_per_key(await self._fetch(keys), keys)
-        except asyncio.CancelledError:  # shutting down: the callers are cancelled with it
-            for key in keys:
-                self._futures.pop(key).cancel()
-            raise
         except Exception as exc:  # every caller of this batch gets it, then it ends here
             for key in keys:
                 future = self._futures.pop(key)
@@ -114,10 +112,19 @@ class Batcher(Generic[K, V]):
         else:
             for key, value in zip(keys, values, strict=True):
                 self._futures.pop(key).set_result(value)
-        finally:
-            self._in_flight -= 1
-            if self._queue:
-                self._schedule()
+
+    def _done(self, keys: list[K], task: asyncio.Task[None]) -> None:
+        # A callback, not a ``finally``: a task cancelled before its first step never runs
+        # its coroutine's handlers, and its callers and its slot must not be lost with it.
+        self._tasks.discard(task)
+        self._in_flight -= 1
+        if task.cancelled():  # shutting down: the callers are cancelled with it
+            for key in keys:
+                future = self._futures.pop(key, None)
+                if future is not None:
+                    future.cancel()
+        if self._queue:
+            self._schedule()
 
 
 def _one_per_key(values: Sequence[V], keys: list[K]) -> Sequence[V]:

@@ -71,8 +71,8 @@ class UpdateLog:
                     rooms,
                 )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            names = rooms[0] if len(rooms) == 1 else f"{len(rooms)} rooms"
-            raise StorageError(f"cannot load room {names!r}: {type(exc).__name__}") from exc
+            what = f"room {rooms[0]!r}" if len(rooms) == 1 else f"{len(rooms)} rooms"
+            raise StorageError(f"cannot load {what}: {type(exc).__name__}") from exc
         tails: dict[str, list[bytes]] = {room: [] for room in rooms}
         for row in rows:
             tails[row["room"]].append(row["payload"])

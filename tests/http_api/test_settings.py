@@ -112,6 +112,14 @@ class TestCli:
         assert "admin_no_such_account" in missing.stderr
         actions = asyncio.run(query("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log"))
         assert actions == "admin.granted,admin.revoked"
+        # Withdrawing (not granting) stores a revocation: admin sockets close on every node.
+        revoked = asyncio.run(
+            query(
+                "SELECT string_agg(r.reason, ',') FROM revocations r "
+                "JOIN users u ON r.user_id = u.id::text"
+            )
+        )
+        assert revoked == "admin role withdrawn: reconnect"
 
     def test_migrate_command(self, empty_database_url: str) -> None:
         """`dttools migrate` applies migrations to DATABASE_URL and exits 0."""

@@ -1,0 +1,147 @@
+"""UpdateLog.load_many: many rooms read in one consistent transaction, answered in order."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+from pycrdt import Array, Doc
+
+from persistence.compaction import compact
+from persistence.db import create_pool
+from persistence.errors import StorageError
+from persistence.update_log import StoredRoom, UpdateLog
+from tests.support.postgres import until_lock_waiters
+
+
+def _updates(count: int, prefix: str) -> list[bytes]:
+    doc: Doc[Any] = Doc()
+    out: list[bytes] = []
+    doc.observe(lambda event: out.append(event.update))
+    array = doc.get("items", type=Array)
+    for i in range(count):
+        array.append(f"{prefix}{i}")
+    return out
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Three rooms: one with a snapshot and a tail, one with a tail only, one never written."""
+
+    snap: str
+    tail: str
+    none: str
+    #: the rows written after the snapshot, and the tail-only room's rows
+    late: list[bytes]
+    only: list[bytes]
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        return self.snap, self.tail, self.none
+
+
+@pytest.fixture
+async def stored(pool: Any, room: str) -> Stored:
+    """The three rooms, written; the two tails' rows interleaved in one statement."""
+    log = UpdateLog(pool)
+    rooms = Stored(f"{room}-snap", f"{room}-tail", f"{room}-none", _updates(3, "late"), [])
+    await log.append([rooms.snap] * 4, _updates(4, "old"))
+    assert await compact(pool, rooms.snap) is not None
+    only = _updates(3, "tail")
+    # The rooms' rows alternate in the log: each room's tail keeps its own order.
+    await log.append(
+        [rooms.snap, rooms.tail] * 3,
+        [payload for pair in zip(rooms.late, only, strict=True) for payload in pair],
+    )
+    return replace(rooms, only=only)
+
+
+class TestLoadMany:
+    async def test_each_kind_of_room_comes_back_as_stored(self, pool: Any, stored: Stored) -> None:
+        """Snapshot plus tail (with its nesting index), tail only, and nothing at all."""
+        got = await UpdateLog(pool).load_many(list(stored.names))
+        assert len(got) == 3
+        assert got[0].snapshot is not None
+        assert got[0].nesting is not None  # compaction stores the nesting index with it
+        assert got[0].updates == stored.late
+        assert got[1] == StoredRoom(None, stored.only)
+        assert got[2] == StoredRoom(None, [])
+
+    @pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (1, 2, 0), (2, 1, 0)])
+    async def test_answers_follow_the_order_asked_and_equal_load(
+        self, pool: Any, stored: Stored, order: tuple[int, int, int]
+    ) -> None:
+        """Whatever the order of ``rooms``, answer i is ``load(rooms[i])``."""
+        log = UpdateLog(pool)
+        rooms = [stored.names[i] for i in order]
+        singles = [await log.load(name) for name in rooms]
+        assert await log.load_many(rooms) == singles
+        assert [s.snapshot is not None for s in singles] == [i == 0 for i in order]
+
+    async def test_a_room_asked_twice_is_answered_twice(self, pool: Any, stored: Stored) -> None:
+        """A repeated name gets the same answer at both places (its rows are not doubled)."""
+        snap, tail = stored.snap, stored.tail
+        log = UpdateLog(pool)
+        got = await log.load_many([tail, snap, tail])
+        assert got == [await log.load(tail), await log.load(snap), await log.load(tail)]
+        assert got[0].updates == stored.only
+
+    async def test_no_rooms_no_answers(self, pool: Any) -> None:
+        """An empty list reads nothing and returns nothing."""
+        assert await UpdateLog(pool).load_many([]) == []
+
+    async def test_snapshot_and_tail_are_read_in_one_transaction(
+        self, pool: Any, room: str
+    ) -> None:
+        """A compaction that commits between the snapshot read and the tail read is not seen
+        half-way: the load gets the state before it (no snapshot, every row), never the new
+        state's missing snapshot with the old state's deleted rows gone.
+
+        The tail statement is held on a table lock while another connection writes the
+        snapshot, deletes the rows and commits; reading outside one repeatable-read
+        transaction would then return no snapshot and no rows (the room would load empty).
+        """
+        log = UpdateLog(pool)
+        updates = _updates(3, "u")
+        await log.append([room] * 3, updates)
+        merged = _updates(1, "merged")[0]
+        async with pool.acquire() as blocker:
+            transaction = blocker.transaction()
+            await transaction.start()
+            try:
+                await blocker.execute("LOCK TABLE room_updates IN ACCESS EXCLUSIVE MODE")
+                loading = asyncio.create_task(log.load_many([room, f"{room}-other"]))
+                await until_lock_waiters(blocker, 1)  # the snapshot read is done, the tail waits
+                await blocker.execute(
+                    "INSERT INTO room_snapshots (room, snapshot) VALUES ($1, $2)", room, merged
+                )
+                await blocker.execute("DELETE FROM room_updates WHERE room = $1", room)
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
+        before, other = await loading
+        assert before == StoredRoom(None, updates)
+        assert other == StoredRoom(None, [])
+        assert await log.load_many([room]) == [StoredRoom(merged, [])]
+
+
+class TestStorageErrors:
+    @pytest.mark.parametrize(
+        ("rooms", "named"), [(["lonely"], "room 'lonely'"), (["a", "b", "c"], "3 rooms")]
+    )
+    async def test_an_unreachable_database_is_a_storage_error(
+        self, database_url: str, rooms: list[str], named: str
+    ) -> None:
+        """A pool that cannot serve raises StorageError naming the room (or how many)."""
+        closed = await create_pool(database_url, min_size=1, max_size=1)
+        await closed.close()
+        with pytest.raises(StorageError, match=f"cannot load {named}: "):
+            await UpdateLog(closed).load_many(rooms)
+
+    async def test_load_is_load_many_of_one(self, pool: Any) -> None:
+        """load() of a room never written is the empty room."""
+        assert await UpdateLog(pool).load(f"never-{uuid.uuid4().hex}") == StoredRoom(None, [])

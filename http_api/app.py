@@ -15,10 +15,12 @@ from aiohttp import web
 from collab.close import Close, CloseCode
 from collab.limits import Limits
 from http_api import health, metrics, openapi, security_headers, static, ws
+from http_api.heartbeat import Heartbeat
 from http_api.keys import (
     AUTH,
     COMMITTER,
     DB,
+    HEARTBEAT,
     MAILER,
     ROOM_ACCESS,
     ROOMS,
@@ -130,6 +132,7 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
     app[UPDATE_LOG] = log
     app[COMMITTER] = committer
     app[ROOMS] = manager
+    app[HEARTBEAT] = Heartbeat(settings.heartbeat_s)
     feed = RevocationFeed(app[DB], manager.learn, settings.revocation_poll_s)
     await feed.prime()
     tasks = [
@@ -138,6 +141,7 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
         # Revocations through PostgreSQL: they reach this node when Redis does not. Primed
         # here, before the node serves, so none of its sockets predates where it reads from.
         asyncio.create_task(feed.run(), name="revocation-feed"),
+        asyncio.create_task(app[HEARTBEAT].run(), name="heartbeat"),
     ]
     if redis_bus is not None:
         tasks.append(asyncio.create_task(redis_bus.run(), name="redis-bus"))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 from aiohttp import web
 
+from http_api.heartbeat import Heartbeat
 from http_api.mail import Mailer
 from http_api.principal import Authenticator
 from http_api.settings import Settings
@@ -29,6 +30,7 @@ __all__ = [
     "MAILER",
     "ROOM_ACCESS",
     "SOCKET_GRANTS",
+    "HEARTBEAT",
     "AccessCheck",
 ]
 
@@ -43,6 +45,8 @@ COMMITTER = web.AppKey("committer", GroupCommitter)
 ROOMS = web.AppKey("rooms", RoomManager)
 AUTH = web.AppKey("auth", Authenticator)
 MAILER = web.AppKey("mailer", Mailer)
+#: Pings silent WebSockets and cuts dead ones, for the whole node (http_api/heartbeat.py).
+HEARTBEAT = web.AppKey("heartbeat", Heartbeat)
 #: The /collab token and membership check, batched and remembered (http_api/socket_grants.py).
 SOCKET_GRANTS: web.AppKey[SocketGrants] = web.AppKey("socket_grants")
 #: Optional: without it every WebSocket client may read and write, anonymously.

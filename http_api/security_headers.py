@@ -38,7 +38,13 @@ _ALWAYS: Final = {
 
 
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """Fill in the hardening headers the response does not set itself."""
+    """Fill in the hardening headers the response does not set itself.
+
+    Not on a WebSocket upgrade (101): nothing renders it, and aiohttp keeps the response's
+    headers for the socket's whole life (about 1 KiB per idle connection).
+    """
+    if response.status == 101:
+        return
     headers = response.headers
     for name, value in _ALWAYS.items():
         headers.setdefault(name, value)

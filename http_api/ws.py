@@ -16,12 +16,12 @@ from aiohttp import WSMsgType, web
 from collab.close import Close, CloseCode
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
 from http_api.client_address import client_address
-from http_api.keys import ROOM_ACCESS, ROOMS, SETTINGS
+from http_api.keys import HEARTBEAT, ROOM_ACCESS, ROOMS, SETTINGS
 from http_api.problems import InvalidRequest
-from http_api.ws_direct import DirectWebSocketResponse, is_closed
+from http_api.ws_direct import DirectWebSocketResponse, direct_path_lost, is_closed
 from persistence.errors import StorageError
 from rooms.access import RoomAccess
-from rooms.connection import Connection
+from rooms.connection import CLOSE_GRACE_S, Connection
 from rooms.errors import NodeFull
 from rooms.fair_share import ACTING_USER, FairShareExceeded
 from rooms.manager import RoomManager
@@ -46,8 +46,6 @@ ROOM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _HIGH_WATER_BYTES = 64 * 1024
 _HEADER16 = struct.Struct("!BBH")
 _HEADER64 = struct.Struct("!BBQ")
-# How long a closing connection may take to drain its outbox before the socket is cut.
-_CLOSE_GRACE_S = 5.0
 
 
 class WebSocketTransport:
@@ -99,6 +97,10 @@ class WebSocketTransport:
 
     async def close(self, code: int, reason: str) -> None:
         await self._ws.close(code=code, message=reason.encode())
+
+    def abort(self) -> None:
+        if self._transport is not None:
+            self._transport.abort()
 
 
 def writable_fd(transport: asyncio.BaseTransport | None) -> int:
@@ -188,15 +190,20 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
         _log.info("connection_refused", room=name, reason=str(exc))
         raise
     joining = True
+    heartbeat = request.app[HEARTBEAT]
+    ws = DirectWebSocketResponse(
+        # The node's heartbeat watches sockets (http_api/heartbeat.py); aiohttp's own, a timer
+        # per socket, only if its internals changed and messages cannot be counted.
+        heartbeat=settings.heartbeat_s if direct_path_lost() else None,
+        # The session rejects frames over max_frame_bytes with a reason; aiohttp's own cap (it
+        # closes with a bare 1009) only stops absurd frames before they are buffered whole.
+        max_msg_size=2 * settings.max_frame_bytes,
+        compress=False,
+    )
     try:
-        ws = DirectWebSocketResponse(
-            heartbeat=settings.heartbeat_s,
-            # The session rejects frames over max_frame_bytes with a reason; aiohttp's own cap
-            # (it closes with a bare 1009) only stops absurd frames before they are buffered.
-            max_msg_size=2 * settings.max_frame_bytes,
-            compress=False,
-        )
         await ws.prepare(request)
+        if ws.direct_available and request.transport is not None:
+            heartbeat.track(ws, request.transport)
         room, conn = await _join(request, ws, name, manager)
         if room is None or conn is None:
             return ws
@@ -218,6 +225,8 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
             )
         return ws
     finally:
+        heartbeat.forget(ws)
+        ws.release_cycles(request)
         if joining:
             manager.joined()
             manager.release(None, None)
@@ -248,7 +257,8 @@ async def _join(
         return None, None
     if access.checked_at is not None:  # a remembered grant: read before this socket came
         checked_at = min(checked_at, access.checked_at)
-    ACTING_USER.set(access.user_id)  # a load for this socket counts against its account
+    if access.user_id is not None or ACTING_USER.get() is not None:
+        ACTING_USER.set(access.user_id)  # a load for this socket counts against its account
     refused: Close | None = None
     try:
         room = await manager.open(name)
@@ -256,10 +266,9 @@ async def _join(
         _log.warning("room_open_failed", room=name, error=type(exc).__name__)
         refused = manager.room_for_error(exc)
     else:
-        settings = request.app[SETTINGS]
         conn = Connection(
             WebSocketTransport(ws, request.transport),
-            settings.limits,
+            manager.limits,  # one shared value (``settings.limits`` builds a new one)
             ext=request.query.get("ext") == "1",
             now=time.monotonic(),
             read_only=access.read_only,
@@ -279,34 +288,27 @@ async def _join(
 
 
 async def _serve(ws: DirectWebSocketResponse, room: Room, conn: Connection) -> None:
-    """Run the connection's reader and writer until either side ends it."""
-    writer = asyncio.create_task(_write(conn))
-    reader = asyncio.create_task(_read(ws, room, conn))
-    closing = asyncio.create_task(conn.wait_close_requested())
-    tasks = (reader, writer, closing)
+    """Read in this (the request's) task until either side ends the connection.
+
+    No other task is kept per connection: the connection starts a writer only while frames
+    wait or a close is being sent (rooms/connection.py), which is what lets thousands of idle
+    sockets sit cheaply in a node.
+    """
     try:
         room.join(conn)
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        if conn.closed is not None and not writer.done():
-            # We asked to close (bad frame, rate limit, full outbox, shutdown): the writer sends
-            # the close frame once its current write returns. A client that stopped reading
-            # can hold that write forever, so it gets a grace period, then the socket is cut.
+        await _read(ws, room, conn)
+        writer = conn.writer
+        if conn.closed is not None and writer is not None:
+            # We asked to close (bad frame, rate limit, full outbox, shutdown): the close
+            # frame is on its way. A client that stopped reading can hold that write forever;
+            # the connection cuts the socket after its grace period.
             with suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(writer), _CLOSE_GRACE_S)
+                await asyncio.wait_for(asyncio.shield(writer), CLOSE_GRACE_S)
     finally:
         ws.deliver_binary(None)  # late frames must not reach a room this connection left
-        for task in tasks:
-            if not task.done():
-                task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        conn.stop()
         if conn.closed is not None and not ws.closed:
             await _close(ws, conn.closed)
-
-
-async def _write(conn: Connection) -> None:
-    with suppress(ConnectionError, RuntimeError):  # the peer vanished mid-write
-        await conn.run_writer()
 
 
 async def _read(ws: DirectWebSocketResponse, room: Room, conn: Connection) -> None:

@@ -1,10 +1,10 @@
-"""One client's connection: its sync session, bounded outbox and single writer loop.
+"""One client's connection: its sync session, bounded outbox and on-demand writer task.
 
-Fan-out never waits on a slow client (STYLE.md rule 7): :meth:`Connection.send` never awaits.
+Fan-out never waits on a slow client: :meth:`Connection.send` never awaits.
 When the outbox is empty and the socket's buffer has room, the frame is written at once (the
-common case: no task switch per delivery); otherwise it joins a bounded deque that one writer
-task per connection drains with back-pressure. A client whose outbox fills up is closed with
-1013 and resyncs when its provider reconnects.
+common case: no task switch per delivery); otherwise it joins a bounded deque that a writer
+task, started for it and ended when the outbox is empty, drains with back-pressure. A client
+whose outbox fills up is closed with 1013 and resyncs when its provider reconnects.
 
 A room's broadcast calls :attr:`Connection.direct` (the transport's ``write_now``, present only
 while a frame may go straight to the socket) before falling back to :meth:`Connection.send`:
@@ -28,9 +28,11 @@ from collab.messages import AuthPermissionDenied, Saved, ServerNotice
 from collab.session import SyncSession
 from rooms.metrics import CONNECTIONS_CLOSED, FANOUT_SECONDS, READONLY_WRITES_REFUSED
 
-__all__ = ["Transport", "Connection"]
+__all__ = ["Transport", "Connection", "CLOSE_GRACE_S"]
 
 _ids = count(1)
+#: How long a close may wait behind a write the client does not read before the socket is cut.
+CLOSE_GRACE_S = 5.0
 # y-protocols auth.js permission-denied: the stock y-websocket client logs it as a warning.
 _READ_ONLY_DENIED = encode(AuthPermissionDenied("read-only access: changes are not saved"))
 _READ_ONLY_NOTICE = encode(
@@ -54,6 +56,9 @@ class Transport(Protocol):
     async def close(self, code: int, reason: str) -> None:
         """Close the socket with a WebSocket close code and reason."""
 
+    def abort(self) -> None:
+        """Cut the socket now (a client that stopped reading cannot hold a close forever)."""
+
 
 class Connection:
     """A peer in a room. Hashable by identity; also the room's durability listener.
@@ -61,7 +66,31 @@ class Connection:
     ``read_only`` connections (viewers) sync and send awareness, but the room refuses their
     document changes (invariant 5). ``user_id`` and ``session_id`` are set by the
     access check so that a revocation can find the connection.
+
+    An idle connection owns no task, event or buffer: thousands of them sit in a node
+    (docs/benchmarks.md, idle memory). A writer task exists only while frames wait in the
+    outbox or a close is being sent; the socket adapter reads in its own task.
     """
+
+    __slots__ = (
+        "id",
+        "ext",
+        "read_only",
+        "user_id",
+        "session_id",
+        "writes_refused",
+        "session",
+        "durable",
+        "closed",
+        "direct",
+        "_transport",
+        "_max_frames",
+        "_out",
+        "_drain_before_close",
+        "_writer",
+        "_grace",
+        "__weakref__",
+    )
 
     def __init__(
         self,
@@ -85,11 +114,10 @@ class Connection:
         self.closed: Close | None = None
         self._transport = transport
         self._max_frames = limits.outbox_frames
-        self._out: deque[tuple[bytes, float]] = deque()
-        self._wake = asyncio.Event()
-        self._closing = asyncio.Event()
+        self._out: deque[tuple[bytes, float]] | None = None  # made when first needed
         self._drain_before_close = False
-        self._writing = False
+        self._writer: asyncio.Task[None] | None = None
+        self._grace: asyncio.TimerHandle | None = None
         #: ``transport.write_now`` while the outbox is empty, no writer is busy and the
         #: connection is not closing (then a frame may skip :meth:`send`), else None. When it
         #: returns False (the socket's buffer is full), call :meth:`send`.
@@ -106,7 +134,12 @@ class Connection:
     @property
     def queued(self) -> int:
         """Frames waiting in the outbox."""
-        return len(self._out)
+        return len(self._out) if self._out is not None else 0
+
+    @property
+    def writer(self) -> asyncio.Task[None] | None:
+        """The task writing queued frames (and the close frame), while there is one."""
+        return self._writer
 
     def send(self, frame: bytes, received_at: float = 0.0) -> bool:
         """Queue a frame without blocking; close the connection if its outbox is full.
@@ -116,32 +149,46 @@ class Connection:
         """
         if self.closed is not None:
             return False
-        if not self._out and not self._writing and self._transport.write_now(frame):
+        out = self._out
+        if not out and self._writer is None and self._transport.write_now(frame):
             return True  # the room observes fan-out latency once per broadcast
-        if len(self._out) >= self._max_frames:
+        if out is None:
+            out = self._out = deque()
+        if len(out) >= self._max_frames:
             self.close(Close(CloseCode.TRY_AGAIN_LATER, "client too slow: outbox full"))
             return False
         self.direct = None  # until the writer has drained the outbox
-        self._out.append((frame, received_at))
-        self._wake.set()
+        out.append((frame, received_at))
+        self._start_writer()
         return True
 
     def close(self, close: Close, *, drain: bool = False) -> None:
-        """Request a close; with ``drain`` the frames already queued are written first."""
+        """Request a close; with ``drain`` the frames already queued are written first.
+
+        The close frame goes out from the writer task. If a write is already in progress it
+        may never finish (a client that stopped reading): the socket is cut after
+        ``CLOSE_GRACE_S``.
+        """
         if self.closed is not None:
             return
         self.closed = close
         self.direct = None
         self._drain_before_close = drain
         CONNECTIONS_CLOSED.labels(str(int(close.code))).inc()
-        self._wake.set()
-        self._closing.set()
+        busy = self._writer is not None
+        self._start_writer()
+        if busy:
+            loop = asyncio.get_running_loop()
+            self._grace = loop.call_later(CLOSE_GRACE_S, self._transport.abort)
 
-    async def wait_close_requested(self) -> Close:
-        """Return once :meth:`close` was called (the transport adapter then enforces it)."""
-        await self._closing.wait()
-        assert self.closed is not None
-        return self.closed
+    def stop(self) -> None:
+        """The socket is gone: cancel the grace timer and the writer (the adapter calls it)."""
+        if self._grace is not None:
+            self._grace.cancel()
+            self._grace = None
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None  # a task cancelled before its first step runs no ``finally``
 
     def on_durable(self, count: int) -> None:
         """Group commit made ``count`` more of our updates durable: tell an opted-in client."""
@@ -158,21 +205,30 @@ class Connection:
             if self.ext:
                 self.send(_READ_ONLY_NOTICE)
 
-    async def run_writer(self) -> None:
-        """Drain the outbox into the transport until closed (then close the transport)."""
-        out, transport = self._out, self._transport
-        while True:
-            await self._wake.wait()
-            self._writing = True
+    def _start_writer(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        """Drain the outbox; on close, send the close frame. Ends when there is nothing left."""
+        transport = self._transport
+        try:
+            out = self._out
             while out and (self.closed is None or self._drain_before_close):
                 frame, received_at = out.popleft()
                 await transport.send(frame)
                 if received_at:
                     FANOUT_SECONDS.observe(time.perf_counter() - received_at)
-            self._writing = False
             if self.closed is not None:
-                out.clear()
+                if out:
+                    out.clear()
                 await transport.close(int(self.closed.code), self.closed.reason)
-                return
-            self._wake.clear()
-            self.direct = transport.write_now  # the outbox is empty: straight writes again
+        except (ConnectionError, RuntimeError):  # the peer vanished mid-write
+            pass
+        finally:
+            self._writer = None
+            if self._grace is not None:  # the close went out (or failed): nothing to cut
+                self._grace.cancel()
+                self._grace = None
+            if self.closed is None:
+                self.direct = transport.write_now  # the outbox is empty: straight writes again

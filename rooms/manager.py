@@ -92,6 +92,7 @@ class RoomManager:
         self.connections = 0
         #: admitted sockets not yet in their room (see :meth:`admit`)
         self.joining = 0
+        self._released = asyncio.Event()
         self.accepting = True
         self._log = log
         self._committer = committer
@@ -148,6 +149,12 @@ class RoomManager:
         self.joining += 1
         CONNECTIONS.inc()
 
+    async def until_connections(self, count: int) -> None:
+        """Wait until at most ``count`` connections hold a slot (tests, shutdown)."""
+        while self.connections > count:
+            self._released.clear()
+            await self._released.wait()
+
     def joined(self) -> None:
         """An admitted socket finished joining (or stopped trying): no longer counts as joining."""
         self.joining -= 1
@@ -156,6 +163,7 @@ class RoomManager:
         """Give back a connection slot (and leave the room if it had joined)."""
         self.connections -= 1
         CONNECTIONS.dec()
+        self._released.set()
         if room is not None and conn is not None:
             room.leave(conn)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import resource
 import ssl
@@ -465,6 +466,42 @@ class TestCorruptRoom:
             await healthy.wait_synced()
             await healthy.edit(append_item("fine"))
             await healthy.wait_durable()
+
+
+class TestGarbage:
+    async def test_connections_leave_no_reference_cycles(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """Sockets closed by the client, cut without a close, and closed by the server are
+        freed by reference counting: nothing of theirs waits for the cycle collector (a full
+        collection in a reconnect storm stalls the node)."""
+        manager = server.app[ROOMS]
+        gc.collect()
+        clients = [await YClient.connect(server.ws_url, room) for _ in range(6)]
+        for client in clients:
+            await client.wait_synced()
+        await clients[0].close()  # clean close
+        clients[1].ws.transport.abort()  # vanished without a close
+        await clients[2].ws.send("text frames are refused")  # closed by the server
+        await clients[2].wait_closed()
+        for client in clients[3:]:
+            await client.close()
+        async with asyncio.timeout(TIMEOUT):
+            await manager.until_connections(0)  # handlers end just after their sockets
+        for client in clients[1:3]:
+            await client.close()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            gc.collect()
+            ours = {
+                type(o).__name__
+                for o in gc.garbage
+                if type(o).__module__.startswith(("http_api", "rooms", "aiohttp.web"))
+            }
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        assert ours == set()
 
 
 class TestKeepalive:

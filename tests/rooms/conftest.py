@@ -32,6 +32,8 @@ class MemoryTransport:
         self.direct = direct
         self.frames: list[bytes] = []
         self.closed: tuple[int, str] | None = None
+        self.aborted = False
+        self.sending = asyncio.Event()  # a write has started (it may wait on the gate)
         self.gate = asyncio.Event()
         self.gate.set()
         self.changed = asyncio.Event()
@@ -44,6 +46,7 @@ class MemoryTransport:
         return True
 
     async def send(self, data: bytes) -> None:
+        self.sending.set()
         await self.gate.wait()
         self.frames.append(data)
         self.changed.set()
@@ -52,14 +55,20 @@ class MemoryTransport:
         self.closed = (code, reason)
         self.changed.set()
 
+    def abort(self) -> None:
+        self.aborted = True
+        self.gate.set()  # a write held by the gate ends (here: completes) at once
+        if self.closed is None:
+            self.closed = (1006, "aborted")
+        self.changed.set()
+
 
 class Peer:
-    """A connection plus its writer task and transport."""
+    """A connection and its transport."""
 
     def __init__(self, limits: Limits, *, ext: bool = False, **identity: Any) -> None:
         self.transport = MemoryTransport()
         self.conn = Connection(self.transport, limits, ext=ext, now=time.monotonic(), **identity)
-        self.writer = asyncio.create_task(self.conn.run_writer())
 
     def messages(self) -> list[Message]:
         return [decode(f) for f in self.transport.frames]
@@ -71,8 +80,10 @@ class Peer:
                 await self.transport.changed.wait()
 
     async def stop(self) -> None:
-        self.writer.cancel()
-        await asyncio.gather(self.writer, return_exceptions=True)
+        writer = self.conn.writer
+        self.conn.stop()
+        if writer is not None:
+            await asyncio.gather(writer, return_exceptions=True)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from persistence.update_log import UpdateLog
 from rooms.manager import RoomManager, RoomSettings
 from rooms.room import RoomState
 from tests.rooms.conftest import Peer
-from tests.support.timing import TIMEOUT
 
 
 def _updates(count: int, text: str = "x") -> list[bytes]:
@@ -190,7 +189,7 @@ class TestManager:
         broken.join(peer.conn)
         assert peer.conn.closed is not None
         assert peer.conn.closed.code is CloseCode.ROOM_CORRUPT
-        await asyncio.wait_for(peer.writer, TIMEOUT)
+        await peer.until(lambda: peer.transport.closed is not None)
         assert await update_log.count_updates(room) == 4
         healthy = await manager.open(room + "-ok")
         assert healthy.state is RoomState.OPEN

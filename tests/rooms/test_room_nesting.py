@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -27,7 +26,6 @@ from rooms.room import Room, RoomState
 from tests.conftest import StartServer
 from tests.rooms.conftest import Peer
 from tests.support.redis_server import RedisServer
-from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient, append_item
 
 LIMITS = Limits(max_nesting_depth=10)
@@ -74,7 +72,7 @@ def _text_update(text: str) -> bytes:
 
 
 async def _closed(peer: Peer) -> tuple[int, str]:
-    await asyncio.wait_for(peer.writer, TIMEOUT)
+    await peer.until(lambda: peer.transport.closed is not None)
     assert peer.transport.closed is not None
     return peer.transport.closed
 

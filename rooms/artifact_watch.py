@@ -94,6 +94,14 @@ class ArtifactWatch:
         self._watched[room.name] = (room, subscriptions)
         self._start_writer()
 
+    def watching(self, name: str) -> bool:
+        """Whether room ``name`` is watched."""
+        return name in self._watched
+
+    def forget(self, name: str) -> None:
+        """Stop watching room ``name`` (closed: its document can go)."""
+        self._watched.pop(name, None)
+
     def recent(self, collection: str, item_id: str) -> list[UUID]:
         """Projects seen to hold ``item_id`` that the index may not list yet."""
         return [

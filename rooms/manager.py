@@ -307,6 +307,7 @@ class RoomManager:
         room.close(Close(CloseCode.TRY_AGAIN_LATER, "room reloaded: reconnect"))
         if self.rooms.get(room.name) is room:
             del self.rooms[room.name]
+            self.artifacts.forget(room.name)
             ROOMS_OPEN.set(len(self.rooms))
         self._unsubscribing[room.name] = self._spawn(self._retire(room.name))
 
@@ -491,6 +492,7 @@ class RoomManager:
             if idle and self._committer.pending(name) == 0 and name not in self._compacting:
                 room.close(Close(CloseCode.GOING_AWAY, "room closed"))
                 del self.rooms[name]
+                self.artifacts.forget(name)
                 self._unsubscribing[name] = self._spawn(self._unsubscribe(name))
                 _log.debug("room_evicted", room=name)
         ROOMS_OPEN.set(len(self.rooms))

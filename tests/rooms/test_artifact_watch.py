@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -88,6 +89,17 @@ class TestArtifactWatch:
         other = await manager.open(room)
         other.apply_remote(_client_adds(IDEAS, "idea-elsewhere"))
         assert manager.artifacts.recent("ideas", "idea-elsewhere") == []
+
+    async def test_an_evicted_room_is_no_longer_watched(
+        self, manager: RoomManager, project: UUID
+    ) -> None:
+        """Eviction drops the room's observers, so its document can be freed."""
+        room = await manager.open(str(project))
+        await manager.artifacts.written()
+        assert manager.artifacts.watching(room.name)
+        manager.maintain(time.monotonic() + 3600)  # idle past the timeout, nothing pending
+        assert room.name not in manager.rooms
+        assert not manager.artifacts.watching(room.name)
 
     def test_only_project_rooms_name_a_project(self) -> None:
         """A project room is its id; brainstorm and free-form rooms are not projects."""

@@ -64,8 +64,9 @@ class Grant:
 class GrantCache:
     """Grants by (credential, project), bounded in time and in count (pure: time is an argument).
 
-    The key is the credential as presented (the token or API key string): a different token
-    for the same session is checked afresh once, then remembered too.
+    The credential is the login session's id for an access token (its signature and expiry are
+    checked on every socket, so every valid token of the session may share the answer), the
+    key itself for an API key.
     """
 
     __slots__ = ("_ttl_s", "_max_entries", "_grants")
@@ -149,19 +150,20 @@ class SocketGrants:
             if credential.startswith(API_KEY_PREFIX)
             else self._auth.signer.verify(credential, datetime.now(UTC))
         )
-        cached = self.cache.get(credential, project_id, now)
+        key = credential if claims is None else str(claims.session_id)
+        cached = self.cache.get(key, project_id, now)
         if cached is not None:
             user, session = str(cached.user_id), str(cached.credential_id)
             if revoked_since(cached.checked_at, room, user, session) is None:
                 return cached
-            self.cache.forget(credential, project_id)
+            self.cache.forget(key, project_id)
         if claims is None:
             grant = await self._api_key_grant(credential, project_id, now)
         else:
             grant = await self._session_grant(claims.session_id, claims.user_id, project_id, now)
         # Remember it only if no revocation came in while it was being read.
         if revoked_since(now, room, str(grant.user_id), str(grant.credential_id)) is None:
-            self.cache.put(credential, project_id, grant)
+            self.cache.put(key, project_id, grant)
         return grant
 
     async def _session_grant(

@@ -361,7 +361,7 @@ class Launcher:
         env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
-            "DTTOOLS_LOG_LEVEL": "warning",
+            "DTTOOLS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "warning"),
             "DTTOOLS_LOG_FORMAT": "json",
             # The seeding clients send 10,000 updates as fast as they can; the reference server
             # has no rate limit, so lift ours (every other setting stays at its default).

@@ -23,6 +23,7 @@ from collab.permissions import Action, allowed
 from http_api.keys import DB, ROOMS, SETTINGS, SOCKET_GRANTS
 from http_api.principal import ACCESS_COOKIE
 from http_api.socket_grants import Grant
+from http_api.ws import query_value
 from persistence import brainstorm
 from rooms.access import RoomAccess
 
@@ -75,7 +76,7 @@ async def _private_read_only(request: web.Request, grant: Grant, ref: RoomRef) -
 
 def _credential(request: web.Request) -> str:
     """The token or API key the socket presents (query parameter, else same-origin cookie)."""
-    token = request.query.get("token")
+    token = query_value(request, "token")
     if token:
         return token
     cookie = request.cookies.get(ACCESS_COOKIE)

@@ -9,6 +9,7 @@ import socket
 import struct
 import time
 from contextlib import suppress
+from urllib.parse import parse_qsl
 
 import structlog
 from aiohttp import WSMsgType, web
@@ -35,6 +36,7 @@ __all__ = [
     "WebSocketTransport",
     "allow_everyone",
     "writable_fd",
+    "query_value",
 ]
 
 _log = structlog.get_logger(__name__)
@@ -257,19 +259,22 @@ async def _join(
         return None, None
     if access.checked_at is not None:  # a remembered grant: read before this socket came
         checked_at = min(checked_at, access.checked_at)
-    if access.user_id is not None or ACTING_USER.get() is not None:
-        ACTING_USER.set(access.user_id)  # a load for this socket counts against its account
+    # A load for this socket counts against its account; reset after the load, so the
+    # socket's long-lived task does not keep a context of its own.
+    acting = ACTING_USER.set(access.user_id)
     refused: Close | None = None
     try:
         room = await manager.open(name)
     except (NodeFull, FairShareExceeded, StorageError) as exc:
+        ACTING_USER.reset(acting)
         _log.warning("room_open_failed", room=name, error=type(exc).__name__)
         refused = manager.room_for_error(exc)
     else:
+        ACTING_USER.reset(acting)
         conn = Connection(
             WebSocketTransport(ws, request.transport),
             manager.limits,  # one shared value (``settings.limits`` builds a new one)
-            ext=request.query.get("ext") == "1",
+            ext=query_value(request, "ext") == "1",
             now=time.monotonic(),
             read_only=access.read_only,
             user_id=access.user_id,
@@ -337,6 +342,18 @@ async def _read(ws: DirectWebSocketResponse, room: Room, conn: Connection) -> No
             conn.close(Close(CloseCode.UNSUPPORTED_DATA, "text frames are not supported"))
         # Once closed, frames are ignored (the session drops them) until the writer's close
         # frame ends the handshake and this loop.
+
+
+def query_value(request: web.Request, name: str) -> str | None:
+    """A query parameter of a WebSocket request, parsed without ``request.query``.
+
+    ``request.query`` is cached on the request, which lives as long as the socket: a parsed
+    copy of the query string (the token included) per idle connection, for two lookups.
+    """
+    for key, value in parse_qsl(request.query_string):
+        if key == name:
+            return value
+    return None
 
 
 async def _close(ws: web.WebSocketResponse, close: Close) -> None:

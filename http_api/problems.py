@@ -119,9 +119,46 @@ def _lookup(exc: BaseException) -> tuple[int, str, str] | None:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+#: Path prefix of the WebSocket route: its handler renders its own refusals (see below).
+SOCKET_PREFIX = "/collab/"
+
+
 @web.middleware
-async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Render our errors and aiohttp's HTTP errors as problem+json; hide unexpected ones."""
+def problem_middleware(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
+    """Render our errors and aiohttp's HTTP errors as problem+json; hide unexpected ones.
+
+    Not a coroutine itself: for a WebSocket it hands back the handler's own coroutine, so no
+    frame of this middleware stays on the stack for the socket's whole life (about half a
+    KiB per idle connection). The socket handler renders its refusals with
+    :func:`problem_for` before the upgrade.
+    """
+    if request.path.startswith(SOCKET_PREFIX):
+        return handler(request)
+    return _rendered(request, handler)
+
+
+def problem_for(exc: DTToolsError) -> web.Response | None:
+    """The problem+json response for one of our errors, or None if it maps to none."""
+    mapped = _lookup(exc)
+    if mapped is None:
+        return None
+    status, slug, title = mapped
+    # StorageError text can mention internals: show only the title for it.
+    detail = None if isinstance(exc, StorageError) else str(exc)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationFailed):
+        extra["errors"] = exc.errors
+    response = problem_response(status, slug, title, detail, **extra)
+    if isinstance(exc, Unauthenticated):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dttools"'
+    if isinstance(exc, RateLimited | StorageUnavailable) and exc.retry_after_s is not None:
+        response.headers["Retry-After"] = str(max(1, round(exc.retry_after_s)))
+    if isinstance(exc, NodeFull):
+        response.headers["Retry-After"] = str(exc.retry_seconds)
+    return response
+
+
+async def _rendered(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except web.HTTPException as exc:
@@ -138,23 +175,10 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             422, "validation-error", "Validation failed", str(failed), errors=failed.errors
         )
     except DTToolsError as exc:
-        mapped = _lookup(exc)
-        if mapped is None:
+        rendered = problem_for(exc)
+        if rendered is None:
             raise
-        status, slug, title = mapped
-        # StorageError text can mention internals: show only the title for it.
-        detail = None if isinstance(exc, StorageError) else str(exc)
-        extra: dict[str, Any] = {}
-        if isinstance(exc, ValidationFailed):
-            extra["errors"] = exc.errors
-        response = problem_response(status, slug, title, detail, **extra)
-        if isinstance(exc, Unauthenticated):
-            response.headers["WWW-Authenticate"] = 'Bearer realm="dttools"'
-        if isinstance(exc, RateLimited | StorageUnavailable) and exc.retry_after_s is not None:
-            response.headers["Retry-After"] = str(max(1, round(exc.retry_after_s)))
-        if isinstance(exc, NodeFull):
-            response.headers["Retry-After"] = str(exc.retry_seconds)
-        return response
+        return rendered
     except ConnectionResetError:
         # The client went away (during a WebSocket handshake, mid-response): nobody to answer
         # and nothing wrong here. aiohttp ends the connection quietly; no traceback per client.

@@ -15,10 +15,10 @@ import structlog
 from aiohttp import WSMsgType, web
 
 from collab.close import Close, CloseCode
-from collab.errors import NotFound, PermissionDenied, Unauthenticated
+from collab.errors import DTToolsError, NotFound, PermissionDenied, Unauthenticated
 from http_api.client_address import client_address
 from http_api.keys import HEARTBEAT, ROOM_ACCESS, ROOMS, SETTINGS
-from http_api.problems import InvalidRequest
+from http_api.problems import SOCKET_PREFIX, InvalidRequest, problem_for
 from http_api.ws_direct import DirectWebSocketResponse, direct_path_lost, is_closed
 from persistence.errors import StorageError
 from rooms.access import RoomAccess
@@ -173,13 +173,15 @@ async def _check_access(
         return manager.room_for_error(exc)
 
 
-@routes.get("/collab/{room}")
-async def collab(request: web.Request) -> web.WebSocketResponse:
+@routes.get(SOCKET_PREFIX + "{room}")
+async def collab(request: web.Request) -> web.StreamResponse:
     """Serve one y-websocket client for one room."""
     name = request.match_info["room"]
     if not ROOM_NAME.fullmatch(name):
-        raise InvalidRequest(
-            f"invalid room name {name[:40]!r}: use 1-128 letters, digits and ._:- characters"
+        return _problem(
+            InvalidRequest(
+                f"invalid room name {name[:40]!r}: use 1-128 letters, digits and ._:- characters"
+            )
         )
     settings = request.app[SETTINGS]
     manager = request.app[ROOMS]
@@ -190,7 +192,7 @@ async def collab(request: web.Request) -> web.WebSocketResponse:
     except NodeFull as exc:
         CONNECTIONS_REFUSED.labels("node-full").inc()
         _log.info("connection_refused", room=name, reason=str(exc))
-        raise
+        return _problem(exc)
     joining = True
     heartbeat = request.app[HEARTBEAT]
     ws = DirectWebSocketResponse(
@@ -342,6 +344,13 @@ async def _read(ws: DirectWebSocketResponse, room: Room, conn: Connection) -> No
             conn.close(Close(CloseCode.UNSUPPORTED_DATA, "text frames are not supported"))
         # Once closed, frames are ignored (the session drops them) until the writer's close
         # frame ends the handshake and this loop.
+
+
+def _problem(exc: DTToolsError) -> web.Response:
+    """A refusal before the upgrade, rendered here (the problem middleware leaves sockets be)."""
+    response = problem_for(exc)
+    assert response is not None  # both errors used here are in the problem table
+    return response
 
 
 def query_value(request: web.Request, name: str) -> str | None:

@@ -4,7 +4,7 @@ aiohttp's frame parser runs in the protocol's ``data_received`` and puts every m
 queue; ``receive()`` then wakes the handler's task to take it out. For a relay that is one
 task switch, a future, a timeout context and a few Python frames per message, about a tenth
 of the server's CPU at light load (py-spy; docs/architecture.md, decisions). Rooms never
-await while handling a frame (STYLE.md rule 7), so they can just as well run inside
+await while handling a frame (a room never waits on a peer), so they can just as well run inside
 ``data_received``, which is what the npm reference server does with its ``message`` event.
 
 Once :meth:`DirectWebSocketResponse.deliver_binary` is on, binary messages skip the queue

@@ -36,7 +36,14 @@ import msgpack
 from collab.errors import AmbiguousUpdate, InvalidUpdate, MissingDependencies, NestingTooDeep
 from collab.update_scan import DELETED, GC, NAMED, TYPE, Struct, scan, scan_one
 
-__all__ = ["DEFAULT_MAX_DEPTH", "MAX_ALLOWED_DEPTH", "MAX_PENDING", "NestingIndex", "Admission"]
+__all__ = [
+    "touches_root",
+    "DEFAULT_MAX_DEPTH",
+    "MAX_ALLOWED_DEPTH",
+    "MAX_PENDING",
+    "NestingIndex",
+    "Admission",
+]
 
 #: The workshop schema needs 5 levels (root map, artifact map, list array, item map, text);
 #: rich-text editors nest lists and blocks a few dozen deep at most.
@@ -71,6 +78,16 @@ _Range = tuple[int, int, int, int]
 #: and the structs left waiting (None: the waiting set is unchanged). A plain tuple: one is
 #: made per relayed update.
 Admission = tuple[list[_Range], _Pending | None]
+
+
+def touches_root(admission: Admission) -> bool:
+    """Whether an admitted update puts anything directly in a root type (depth 1).
+
+    Only such an update can add a key to a root map (a new artifact in the workshop schema);
+    typing inside an artifact never does. Read from what :meth:`NestingIndex.admit` computed
+    anyway, so the relay pays one comparison per range.
+    """
+    return any(mark >> 1 == 1 for _client, _clock, _end, mark in admission[0])
 
 
 class NestingIndex:

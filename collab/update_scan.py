@@ -16,6 +16,7 @@ disagrees with the first about where a struct ends would be a way around the che
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 
 from collab.errors import InvalidUpdate, NestingTooDeep
 
@@ -27,6 +28,7 @@ __all__ = [
     "DELETED",
     "scan",
     "scan_one",
+    "root_entries",
     "json_depth",
 ]
 
@@ -81,6 +83,12 @@ def _utf16_length(raw: bytes) -> int:
     except UnicodeDecodeError:
         raise InvalidUpdate("invalid update: string is not UTF-8") from None
     return len(text.encode("utf-16-le")) // 2
+
+
+def _add_entry(entries: list[tuple[str, str]], root: bytes, key: bytes) -> None:
+    # A name that is not UTF-8 is no name a client of ours writes; yrs refuses it anyway.
+    with suppress(UnicodeDecodeError):
+        entries.append((root.decode(), key.decode()))
 
 
 def json_depth(text: bytes) -> int:
@@ -251,7 +259,28 @@ def scan(update: bytes, max_depth: int) -> list[Struct]:
         raise InvalidUpdate("invalid update: truncated") from None
 
 
-def _scan(data: bytes, max_depth: int) -> list[Struct]:
+def root_entries(update: bytes, max_depth: int) -> list[tuple[str, str]]:
+    """The (root type, key) of every entry ``update`` creates directly in a root map.
+
+    A new key of a root map is the one struct that names its root type and its key (Yjs and
+    yrs write both only when the struct has no neighbour to take them from); a replaced value
+    names neither. The artifact watch (rooms/artifact_watch.py) reads new artifacts from it.
+    Names that are not valid UTF-8 are left out.
+
+    Raises:
+        NestingTooDeep, InvalidUpdate: as :func:`scan`.
+    """
+    entries: list[tuple[str, str]] = []
+    try:
+        _scan(update, max_depth, entries)
+    except IndexError:
+        raise InvalidUpdate("invalid update: truncated") from None
+    return entries
+
+
+def _scan(
+    data: bytes, max_depth: int, entries: list[tuple[str, str]] | None = None
+) -> list[Struct]:
     structs: list[Struct] = []
     append = structs.append
     seen: set[int] = set()
@@ -290,8 +319,10 @@ def _scan(data: bytes, max_depth: int) -> list[Struct]:
             if origin is None and right is None:
                 named = data[pos]
                 pos += 1
+                root = None
                 if named == 1:
                     length, pos = _uint(data, pos)  # the root type's name
+                    root = data[pos : pos + length]
                     pos += length
                     flags = NAMED
                 elif named == 0:
@@ -302,6 +333,8 @@ def _scan(data: bytes, max_depth: int) -> list[Struct]:
                     raise InvalidUpdate(f"invalid update: parent info {named}")
                 if info & _HAS_PARENT_SUB:
                     length, pos = _uint(data, pos)
+                    if entries is not None and root is not None:
+                        _add_entry(entries, root, data[pos : pos + length])
                     pos += length
             ref = info & 0x1F
             if ref == _STRING:

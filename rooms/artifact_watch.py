@@ -3,9 +3,12 @@
 Item routes (``/v1/ideas/{id}``) carry no project id: the artifact index says which project
 holds an id. REST creates record their artifacts themselves; a browser's live edit reaches
 only the room. Looking for an unknown id through every project of the caller would load each
-of them into memory, so instead every open project room is watched here: a shallow observer on
-each collection's root map sees a key added (a new artifact, never an edit inside one) and
-queues ``(project, kind, id)``. One background task writes the queue in one statement, and
+of them into memory, so instead every open project room is watched here: the room hands over
+each applied update that puts something directly in a root type (which its nesting check
+already knows, at no cost to the relay), and the update's new root-map keys in a collection
+(a new artifact, never an edit inside one) are queued as ``(project, kind, id)``. No pycrdt
+observer is kept per room: eight of them (one per collection) cost 12 KiB per open room.
+One background task writes the queue in one statement, and
 keeps what it could not write for the next try. Until written, :meth:`ArtifactWatch.recent`
 answers from memory, so a lookup on this node finds an artifact the moment it exists.
 
@@ -18,16 +21,16 @@ a room the caller may see, never a wrong answer.
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any
 from uuid import UUID
 
 import structlog
-from pycrdt import Map, MapEvent
 
 from collab.artifacts import KINDS
+from collab.nesting import MAX_ALLOWED_DEPTH
 from collab.schema import artifact_ids
+from collab.update_scan import root_entries
 from persistence import artifact_index
 from persistence.errors import StorageError
 from rooms.room import Room, RoomState
@@ -43,13 +46,6 @@ _MIN_PRUNE_AT = 64
 
 Entry = tuple[UUID, str, str]  # (project, collection, item id)
 Spawn = Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]
-
-
-def _one_event(event: MapEvent) -> None:
-    """The shape of every observer here: one argument, the event."""
-
-
-_OBSERVER_SIGNATURE = inspect.signature(_one_event)
 
 
 def project_of(room: str) -> UUID | None:
@@ -68,8 +64,7 @@ class ArtifactWatch:
         self._spawn = spawn
         self._queued: set[Entry] = set()
         self._writing: set[Entry] = set()
-        # The subscriptions of each watched room; without a reference pycrdt drops them.
-        self._watched: dict[str, tuple[Room, list[Any]]] = {}
+        self._watched: dict[str, Room] = {}
         self._writer: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
@@ -85,13 +80,9 @@ class ArtifactWatch:
             # opening 2,000 rooms would scan 2 million entries).
             self._forget_closed()
             self._prune_at = max(_MIN_PRUNE_AT, 2 * len(self._watched))
-        doc = room.doc
-        self._queued.update((project, kind, item) for kind, item in artifact_ids(doc))
-        subscriptions = [
-            doc.get(collection, type=Map).observe(self._observer(project, collection))
-            for collection in KINDS
-        ]
-        self._watched[room.name] = (room, subscriptions)
+        self._queued.update((project, kind, item) for kind, item in artifact_ids(room.doc))
+        room.on_root_change = self._reader(project)
+        self._watched[room.name] = room
         self._start_writer()
 
     def watching(self, name: str) -> bool:
@@ -100,7 +91,9 @@ class ArtifactWatch:
 
     def forget(self, name: str) -> None:
         """Stop watching room ``name`` (closed: its document can go)."""
-        self._watched.pop(name, None)
+        room = self._watched.pop(name, None)
+        if room is not None:
+            room.on_root_change = None
 
     def recent(self, collection: str, item_id: str) -> list[UUID]:
         """Projects seen to hold ``item_id`` that the index may not list yet."""
@@ -114,27 +107,27 @@ class ArtifactWatch:
         """Wait until everything queued so far is in the index (tests, shutdown)."""
         await self._idle.wait()
 
-    def _observer(self, project: UUID, collection: str) -> Callable[[MapEvent], None]:
-        def added(event: MapEvent) -> None:
-            # Runs inside the update's transaction: pycrdt re-raises an observer's exception
-            # from apply_update, after applying it, so a bug here must not escape.
+    def _reader(self, project: UUID) -> Callable[[bytes], None]:
+        def added(update: bytes) -> None:
+            # Runs in the relay path, after the update was applied and relayed: a bug here
+            # must not escape into the room.
             try:
-                changes: dict[str, dict[str, Any]] = event.keys  # type: ignore[attr-defined]
-                new = [key for key, change in changes.items() if change["action"] == "add"]
+                new = [
+                    (project, root, key)
+                    for root, key in root_entries(update, MAX_ALLOWED_DEPTH)
+                    if root in KINDS
+                ]
                 if new:
-                    self._queued.update((project, collection, key) for key in new)
+                    self._queued.update(new)
                     self._start_writer()
             except Exception:
                 _log.exception("artifact_watch_failed", project=str(project))
 
-        # pycrdt inspects every observer's signature (how many arguments to pass); told in
-        # advance, opening a room in a storm skips 8 inspections.
-        added.__signature__ = _OBSERVER_SIGNATURE  # type: ignore[attr-defined]
         return added
 
     def _forget_closed(self) -> None:
         """Drop the observers of rooms this node closed (their documents can go)."""
-        for name, (room, _subs) in list(self._watched.items()):
+        for name, room in list(self._watched.items()):
             if room.state is RoomState.CLOSED:
                 del self._watched[name]
 

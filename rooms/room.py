@@ -31,7 +31,7 @@ from collab.errors import (
 )
 from collab.limits import Limits
 from collab.messages import SyncStep1, SyncStep2, Update
-from collab.nesting import NestingIndex
+from collab.nesting import NestingIndex, touches_root
 from collab.session import AwarenessChange, AwarenessQuery, DocUpdate, Event, StateRequest
 from collab.ydoc import DeleteSet, adds_nothing, apply_update, diff_update, encode_full_state
 from collab.ydoc import known_deletes as _known_deletes
@@ -128,6 +128,10 @@ class Room:
         self._step1: bytes | None = None
         self._known_deletes: DeleteSet | None = None
         self._holds = 0
+        #: Called with an applied update (from a client, another node or this server) that may
+        #: put something directly in a root type: a possible new artifact
+        #: (rooms/artifact_watch.py).
+        self.on_root_change: Callable[[bytes], None] | None = None
 
     # --- membership -------------------------------------------------------------------------
 
@@ -234,6 +238,8 @@ class Room:
         self.nesting.commit(admission)
         # Relay first (latency), then the bookkeeping; nothing here awaits.
         self._broadcast(encode_update(update), exclude=conn, received_at=received_at)
+        if self.on_root_change is not None and touches_root(admission):
+            self.on_root_change(update)
         self._publish(EnvelopeKind.UPDATE, update)
         try:
             self._committer.submit(self.name, update, conn)
@@ -320,6 +326,8 @@ class Room:
         self.size_bytes += len(update)
         self._changed()
         self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())
+        if self.on_root_change is not None and touches_root(admission):
+            self.on_root_change(update)
         return True
 
     def apply_remote_awareness(self, origin: str, payload: bytes) -> None:
@@ -393,6 +401,8 @@ class Room:
         # Every local client gets it (no author to exclude), then the other nodes.
         self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())
         self._publish(EnvelopeKind.UPDATE, update)
+        if self.on_root_change is not None:  # server writes are few: no depth pre-check
+            self.on_root_change(update)
         SERVER_UPDATES.inc()
         self.size_bytes = new_size
         self.updates_since_compaction += 1

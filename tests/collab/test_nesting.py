@@ -17,7 +17,7 @@ from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
 
 from collab.errors import InvalidUpdate, MissingDependencies, NestingTooDeep
 from collab.lib0 import write_var_string, write_var_uint
-from collab.nesting import MAX_ALLOWED_DEPTH, NestingIndex
+from collab.nesting import DEFAULT_MAX_DEPTH, MAX_ALLOWED_DEPTH, NestingIndex, touches_root
 from collab.stored import restore_doc
 from collab.update_scan import json_depth, scan, scan_one
 from collab.ydoc import apply_checked, build_doc
@@ -563,3 +563,27 @@ class TestCorners:
         snapshot = _one_update(_maps, 3)
         restored = restore_doc(snapshot, None, [], LIMIT)
         assert restored.doc.get_update() == snapshot
+
+
+class TestTouchesRoot:
+    """Whether an admitted update puts something directly in a root type."""
+
+    def test_a_new_root_key_touches_the_root_and_an_edit_inside_does_not(self) -> None:
+        doc: Doc[Any] = Doc()
+        updates: list[bytes] = []
+        doc.observe(lambda event: updates.append(event.update))
+        ideas = doc.get("ideas", type=Map)
+        ideas["idea-1"] = Map({"text": Text("")})
+        text = ideas["idea-1"]["text"]
+        text.insert(0, "typing")
+        ideas["idea-1"] = "replaced"  # beside the old value: still depth 1
+        index = NestingIndex(DEFAULT_MAX_DEPTH)
+        touched = []
+        for update in updates:
+            admission = index.admit(update)
+            index.commit(admission)
+            touched.append(touches_root(admission))
+        assert touched == [True, False, True]
+
+    def test_deletions_only_touch_nothing(self) -> None:
+        assert not touches_root(([], None))

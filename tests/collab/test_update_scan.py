@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from pycrdt import Array, Doc, Map, Text
 
 from collab import update_scan
 from collab.errors import InvalidUpdate, NestingTooDeep
 from collab.lib0 import write_var_string, write_var_uint
 from collab.nesting import NestingIndex
-from collab.update_scan import GC, NAMED, TYPE, scan, scan_one
+from collab.update_scan import GC, NAMED, TYPE, root_entries, scan, scan_one
 
 
 def _update(client: int, clock: int, structs: list[bytes], deletes: bytes = b"\x00") -> bytes:
@@ -86,6 +89,7 @@ class TestScanOne:
         assert scan(update, 10) == [scan_one(update)]
 
     def test_the_id_cache_stays_bounded(self) -> None:
+        update_scan._DECODED.clear()  # earlier tests may have cached this test's client id
         update_scan._DECODED.update({bytes([0x80, i % 128, i // 128]): i for i in range(4096)})
         assert len(update_scan._DECODED) >= 4096
         update = _update(2**40, 0, [b"\x04" + ROOT + write_var_string("x")])
@@ -116,3 +120,37 @@ class TestValues:
         gc = b"\x00" + write_var_uint(2)
         index.check(_update(9, 0, [gc, b"\x04" + ROOT + write_var_string("x")]))
         assert index.pending == 0
+
+
+class TestRootEntries:
+    """New keys of root maps, read from the structs that name their root and key."""
+
+    def test_new_keys_of_root_maps_written_by_pycrdt(self) -> None:
+        doc: Doc[Any] = Doc()
+        updates: list[bytes] = []
+        doc.observe(lambda event: updates.append(event.update))
+        ideas = doc.get("ideas", type=Map)
+        ideas["idea-1"] = Map({"text": Text("hi")})  # a new artifact
+        ideas["idea-2"] = "plain"
+        ideas["idea-1"] = "replaced"  # the key exists: its struct names neither root nor key
+        doc.get("list", type=Array).append(1)  # a root array: a root, no key
+        found = [root_entries(update, 10) for update in updates]
+        assert found == [[("ideas", "idea-1")], [("ideas", "idea-2")], [], []]
+        assert root_entries(doc.get_update(), 10) == [("ideas", "idea-1"), ("ideas", "idea-2")]
+
+    def test_keys_under_a_parent_named_by_id_are_not_root_entries(self) -> None:
+        nested = b"\x28" + b"\x00" + write_var_uint(9) + write_var_uint(0) + write_var_string("k")
+        nested += b"\x01\x7d\x01"  # ContentAny: one integer
+        assert root_entries(_update(9, 1, [nested]), 10) == []
+
+    def test_a_name_that_is_not_utf8_is_left_out(self) -> None:
+        bad_root = b"\x01" + write_var_uint(1) + b"\xff"
+        entry = b"\x28" + bad_root + write_var_string("k") + b"\x01\x7d\x01"
+        assert root_entries(_update(9, 0, [entry]), 10) == []
+        good = b"\x28" + ROOT + write_var_string("k") + b"\x01\x7d\x01"
+        assert root_entries(_update(9, 0, [good]), 10) == [("r", "k")]
+
+    def test_truncated_update_is_invalid(self) -> None:
+        good = _update(9, 0, [b"\x28" + ROOT + write_var_string("k") + b"\x01\x7d\x01"])
+        with pytest.raises(InvalidUpdate, match="truncated"):
+            root_entries(good[:-4], 10)

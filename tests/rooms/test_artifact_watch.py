@@ -12,13 +12,16 @@ import pytest
 from pycrdt import Doc, Map
 
 from collab.artifacts import KINDS
+from collab.codec import encode
 from collab.limits import Limits
+from collab.messages import Update
 from collab.schema import create_item
 from persistence import accounts, artifact_index, projects
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
 from rooms.artifact_watch import project_of
 from rooms.manager import RoomManager, RoomSettings
+from tests.rooms.conftest import Peer
 
 IDEAS = KINDS["ideas"]
 PERSONAS = KINDS["personas"]
@@ -81,14 +84,31 @@ class TestArtifactWatch:
     ) -> None:
         """Only a new key of a collection's root map counts; free-form rooms are not watched."""
         live = await manager.open(str(project))
-        live.apply_remote(_client_adds(IDEAS, "idea-edited"))
+        added = _client_adds(IDEAS, "idea-edited")
+        live.apply_remote(added)
         await manager.artifacts.written()
-        with live.doc.transaction():
-            live.doc.get("ideas", type=Map)["idea-edited"]["text"] = "changed"
+        browser: Doc[Any] = Doc()  # the author's own copy: its edit inside the idea
+        browser.apply_update(added)
+        edits: list[bytes] = []
+        browser.observe(lambda event: edits.append(event.update))
+        browser.get("ideas", type=Map)["idea-edited"]["text"] = "changed"
+        assert live.apply_remote(edits[0])
         assert manager.artifacts.recent("ideas", "idea-edited") == []
         other = await manager.open(room)
         other.apply_remote(_client_adds(IDEAS, "idea-elsewhere"))
         assert manager.artifacts.recent("ideas", "idea-elsewhere") == []
+
+    async def test_an_artifact_from_a_connected_client_is_known_at_once(
+        self, manager: RoomManager, project: UUID
+    ) -> None:
+        """The client path (Room.receive) reports new artifacts as the remote path does."""
+        live = await manager.open(str(project))
+        peer = Peer(Limits())
+        live.join(peer.conn)
+        live.receive(peer.conn, encode(Update(_client_adds(PERSONAS, "persona-typed"))))
+        assert manager.artifacts.recent("personas", "persona-typed") == [project]
+        await manager.artifacts.written()
+        await peer.stop()
 
     async def test_an_evicted_room_is_no_longer_watched(
         self, manager: RoomManager, project: UUID

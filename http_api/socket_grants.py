@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -42,6 +43,8 @@ __all__ = ["Grant", "GrantCache", "SocketGrants"]
 # Sockets' checks read in one statement, and statements at once (the pool has 10 connections).
 _CHECK_BATCH = 256
 _CHECKS_IN_FLIGHT = 2
+# Expired grants looked at (from the oldest) each time one is stored.
+_PRUNE_STEP = 4
 #: Remembered grants per node: enough for every socket of a full node, at ~300 bytes each.
 MAX_ENTRIES = 50_000
 
@@ -100,8 +103,14 @@ class GrantCache:
         grants = self._grants
         key = (credential, project_id)
         grants.pop(key, None)
+        # Insertion order is (nearly) expiry order: drop expired grants from the front, so
+        # the sockets that stay connected do not keep theirs past its use.
+        for oldest in list(islice(grants, _PRUNE_STEP)):
+            if grants[oldest].valid_until > grant.checked_at:
+                break
+            del grants[oldest]
         if len(grants) >= self._max_entries:
-            del grants[next(iter(grants))]  # insertion order: the oldest first
+            del grants[next(iter(grants))]  # the oldest first
         grants[key] = grant
 
     def forget(self, credential: str, project_id: UUID) -> None:

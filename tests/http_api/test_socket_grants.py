@@ -289,3 +289,18 @@ class TestRememberedGrants:
             await remove_behind_the_servers_back(server, project, guest.id)
             code, reason = await refused(server, project, guest.access_token)
             assert (code, reason) == (CloseCode.FORBIDDEN, f"no such project: {project}")
+
+
+def test_expired_grants_are_dropped_as_new_ones_come() -> None:
+    """Grants of sockets that stayed connected do not outlive their use in memory."""
+    cache = GrantCache(30.0)
+    project = uuid.uuid4()
+    for n in range(10):
+        cache.put(
+            f"s{n}", project, Grant(uuid.uuid4(), uuid.uuid4(), Role.MEMBER, float(n), n + 30.0)
+        )
+    assert len(cache) == 10
+    # 100 s later: each new grant drops a few expired ones from the front.
+    for n in range(3):
+        cache.put(f"late{n}", project, Grant(uuid.uuid4(), uuid.uuid4(), Role.MEMBER, 100.0, 130.0))
+    assert len(cache) == 3

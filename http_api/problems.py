@@ -158,17 +158,22 @@ def problem_for(exc: DTToolsError) -> web.Response | None:
     return response
 
 
+def http_problem(exc: web.HTTPException) -> web.Response:
+    """One of aiohttp's HTTP errors (status 400 and up) as problem+json."""
+    response = problem_response(exc.status, f"http-{exc.status}", exc.reason, exc.text or None)
+    for name in ("Allow", "Retry-After", "WWW-Authenticate"):  # e.g. RFC 9110: 405 has Allow
+        if name in exc.headers:
+            response.headers[name] = exc.headers[name]
+    return response
+
+
 async def _rendered(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        response = problem_response(exc.status, f"http-{exc.status}", exc.reason, exc.text or None)
-        for name in ("Allow", "Retry-After", "WWW-Authenticate"):  # e.g. RFC 9110: 405 has Allow
-            if name in exc.headers:
-                response.headers[name] = exc.headers[name]
-        return response
+        return http_problem(exc)
     except InvalidReference as exc:
         failed = ValidationFailed([{"location": "body", "field": exc.field, "message": str(exc)}])
         return problem_response(

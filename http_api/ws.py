@@ -18,7 +18,7 @@ from collab.close import Close, CloseCode
 from collab.errors import DTToolsError, NotFound, PermissionDenied, Unauthenticated
 from http_api.client_address import client_address
 from http_api.keys import HEARTBEAT, ROOM_ACCESS, ROOMS, SETTINGS
-from http_api.problems import SOCKET_PREFIX, InvalidRequest, problem_for
+from http_api.problems import SOCKET_PREFIX, InvalidRequest, http_problem, problem_for
 from http_api.ws_direct import DirectWebSocketResponse, direct_path_lost, is_closed
 from persistence.errors import StorageError
 from rooms.access import RoomAccess
@@ -205,7 +205,10 @@ async def collab(request: web.Request) -> web.StreamResponse:
         compress=False,
     )
     try:
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except web.HTTPException as exc:  # not a WebSocket upgrade (a plain GET, say)
+            return http_problem(exc)
         if ws.direct_available and request.transport is not None:
             heartbeat.track(ws, request.transport)
         room, conn = await _join(request, ws, name, manager)

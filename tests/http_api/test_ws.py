@@ -366,6 +366,19 @@ class TestBadInput:
         assert 1 <= int(headers["Retry-After"]) <= 2
         assert "shutting down" in body["detail"]
 
+    async def test_a_plain_get_is_answered_with_problem_json(
+        self, server: RunningServer, room: str
+    ) -> None:
+        """Without upgrade headers the route says what is wrong, as every other route does."""
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{server.ws_url.replace('ws:', 'http:')}/{room}") as plain,
+        ):
+            assert plain.status == 400
+            assert plain.content_type == "application/problem+json"
+            assert (await plain.json())["status"] == 400
+        assert server.app[ROOMS].connections == 0  # the slot went back
+
     async def test_room_limit_close_reason_says_when_to_retry(
         self, start_server: StartServer, room: str
     ) -> None:

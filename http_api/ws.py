@@ -48,6 +48,8 @@ ROOM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _HIGH_WATER_BYTES = 64 * 1024
 _HEADER16 = struct.Struct("!BBH")
 _HEADER64 = struct.Struct("!BBQ")
+# What ends the read loop (as ``async for`` over the response would).
+_ENDED = frozenset((WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED))
 
 
 class WebSocketTransport:
@@ -67,7 +69,7 @@ class WebSocketTransport:
 
     __slots__ = ("_fd", "_transport", "_ws")
 
-    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport | None) -> None:
+    def __init__(self, ws: DirectWebSocketResponse, transport: asyncio.Transport | None) -> None:
         self._ws = ws
         self._transport = transport
         self._fd = writable_fd(transport)
@@ -98,6 +100,9 @@ class WebSocketTransport:
         await self._ws.send_bytes(data)
 
     async def close(self, code: int, reason: str) -> None:
+        # The handler stops waiting for messages first, so close() reads the peer's close
+        # frame itself before closing the connection (http_api/ws_direct.py says why).
+        self._ws.interrupt_reader()
         await self._ws.close(code=code, message=reason.encode())
 
     def abort(self) -> None:
@@ -338,12 +343,18 @@ async def _read(ws: DirectWebSocketResponse, room: Room, conn: Connection) -> No
             conn.close(Close(CloseCode.INTERNAL_ERROR, "internal error"))
 
     direct = ws.deliver_binary(deliver)
-    async for message in ws:
-        if message.type is WSMsgType.BINARY:
+    while True:
+        if direct and not await ws.wait_readable():
+            return  # the server is closing this socket: its close() reads the handshake
+        message = await ws.receive()
+        kind = message.type
+        if kind in _ENDED:
+            return
+        if kind is WSMsgType.BINARY:
             deliver(message.data)
             if not direct:
                 direct = ws.deliver_binary(deliver)
-        elif message.type is WSMsgType.TEXT:
+        elif kind is WSMsgType.TEXT:
             conn.close(Close(CloseCode.UNSUPPORTED_DATA, "text frames are not supported"))
         # Once closed, frames are ignored (the session drops them) until the writer's close
         # frame ends the handshake and this loop.

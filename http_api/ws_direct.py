@@ -22,6 +22,7 @@ either fast path, so an upgrade cannot lose them silently.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
@@ -63,12 +64,14 @@ class _DirectQueue(WebSocketDataQueue):
     (http_api/heartbeat.py) reads the count to tell a live peer from a silent one.
     """
 
-    __slots__ = ("target", "received")
+    __slots__ = ("target", "received", "interrupted", "_wake")
 
     def __init__(self, protocol: Any, limit: int, *, loop: Any) -> None:
         super().__init__(protocol, limit, loop=loop)
         self.target: BinaryTarget | None = None
         self.received = 0
+        self.interrupted = False
+        self._wake: asyncio.Future[bool] | None = None
 
     def feed_data(self, data: Any, size: int) -> None:
         self.received += 1
@@ -77,6 +80,37 @@ class _DirectQueue(WebSocketDataQueue):
             target(data[1])
             return
         super().feed_data(data, size)
+        self._wake_reader(True)
+
+    def feed_eof(self) -> None:
+        super().feed_eof()
+        self._wake_reader(True)
+
+    def set_exception(self, *args: Any) -> None:
+        super().set_exception(*args)
+        self._wake_reader(True)
+
+    async def wait_readable(self) -> bool:
+        """Wait until a message is queued or the stream ends; False once :meth:`interrupt`-ed."""
+        if self._buffer or self.is_eof():
+            return True
+        if self.interrupted:
+            return False
+        wake: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._wake = wake
+        return await wake
+
+    def interrupt(self) -> None:
+        """Wake :meth:`wait_readable` with False (the server is closing the socket)."""
+        self.interrupted = True
+        self._wake_reader(False)
+
+    def _wake_reader(self, value: bool) -> None:
+        wake = self._wake
+        if wake is not None:
+            self._wake = None
+            if not wake.done():
+                wake.set_result(value)
 
 
 class DirectWebSocketResponse(web.WebSocketResponse):
@@ -114,6 +148,25 @@ class DirectWebSocketResponse(web.WebSocketResponse):
         """Messages received so far (of every type), or -1 without the direct path."""
         direct = self._direct
         return -1 if direct is None else direct.received
+
+    async def wait_readable(self) -> bool:
+        """Wait, outside ``receive()``, until a message is queued; False once interrupted.
+
+        The handler waits here while binary messages go straight to the room, not inside
+        ``receive()``: aiohttp's ``close()`` called while a ``receive()`` is pending wakes it
+        with a synthetic CLOSING message and then closes the TCP connection at once, without
+        reading the peer's close frame. A peer still sending at that moment can lose our
+        close frame and its reason to the reset. Waiting here instead, ``close()`` (after
+        :meth:`interrupt_reader`) reads the peer's answer first, as RFC 6455 7.1.1 asks.
+        """
+        direct = self._direct
+        assert direct is not None  # only with the direct path
+        return await direct.wait_readable()
+
+    def interrupt_reader(self) -> None:
+        """End the handler's :meth:`wait_readable` (before the server closes the socket)."""
+        if self._direct is not None:
+            self._direct.interrupt()
 
     def release_cycles(self, request: web.Request) -> None:
         """Break aiohttp's reference cycles around a closed socket, so refcounting frees it.

@@ -24,6 +24,7 @@ from collab.codec import encode
 from collab.messages import AwarenessUpdate, Saved, SyncStep1, Update
 from http_api.keys import DB, ROOMS
 from http_api.ws import WebSocketTransport, writable_fd
+from http_api.ws_direct import DirectWebSocketResponse
 from rooms.connection import Connection
 from rooms.room import Room
 from tests.conftest import RunningServer, StartServer
@@ -617,7 +618,7 @@ class TestWriteNow:
             async with socket_pair() as (sink, transport, reader):
                 sock = transport.get_extra_info("socket")
                 assert writable_fd(transport) == sock.fileno()  # plain TCP: direct writes
-                sender = WebSocketTransport(aiohttp.web.WebSocketResponse(), transport)
+                sender = WebSocketTransport(DirectWebSocketResponse(), transport)
                 expected = wire(big) + wire(middle) + wire(last)
                 received = asyncio.ensure_future(reader.readexactly(len(expected)))
 
@@ -635,7 +636,7 @@ class TestWriteNow:
     def test_a_closing_transport_is_never_written(self, loop_name: str) -> None:
         async def scenario() -> None:
             async with socket_pair() as (_sink, transport, reader):
-                sender = WebSocketTransport(aiohttp.web.WebSocketResponse(), transport)
+                sender = WebSocketTransport(DirectWebSocketResponse(), transport)
                 assert sender.write_now(b"before")
                 transport.close()
                 assert not sender.write_now(b"after")
@@ -650,7 +651,7 @@ class TestWriteNow:
             async with socket_pair(*tls) as (_sink, transport, reader):
                 assert transport.get_extra_info("socket") is not None  # the raw socket shows
                 assert writable_fd(transport) == -1
-                sender = WebSocketTransport(aiohttp.web.WebSocketResponse(), transport)
+                sender = WebSocketTransport(DirectWebSocketResponse(), transport)
                 assert sender.write_now(b"secret")
                 assert await reader.readexactly(len(wire(b"secret"))) == wire(b"secret")
 

@@ -127,7 +127,10 @@ class TestHalfOpenFlood:
         assert all(data.startswith(b"HTTP/1.1 503 ") for data, _ in results if data)
         assert all(b"too-many-connections" in data for data, _ in results if data)
         assert all(b"Retry-After: 10" in data for data, _ in results if data)
-        assert max(refused) < scaled(1.0)
+        # Refused at once, not held to the deadline. A connection's time includes its own
+        # connect: on a loaded machine a burst can overflow the listen queue, and the kernel
+        # retries the dropped SYN after 1 s, so "at once" is "before the deadline", not < 1 s.
+        assert max(refused) < timeout_s - 0.05 <= min(held)
         # Timed from before the connect: never shorter than the deadline.
         assert timeout_s - 0.05 <= min(held)
         assert max(held) < timeout_s + scaled(1.0)

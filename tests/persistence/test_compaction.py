@@ -17,16 +17,7 @@ from persistence.artifact_index import candidates
 from persistence.compaction import compact
 from persistence.errors import CorruptHistory
 from persistence.update_log import UpdateLog
-
-
-def _updates(count: int, prefix: str = "u") -> list[bytes]:
-    doc: Doc[Any] = Doc()
-    out: list[bytes] = []
-    doc.observe(lambda event: out.append(event.update))
-    array = doc.get("items", type=Array)
-    for i in range(count):
-        array.append(f"{prefix}{i}")
-    return out
+from tests.support.updates import array_updates
 
 
 def _items(updates: list[bytes]) -> list[str]:
@@ -37,7 +28,7 @@ class TestCompaction:
     async def test_compaction_keeps_everything(self, pool: Any, room: str) -> None:
         """After compaction the room loads to the same content from one snapshot."""
         log = UpdateLog(pool)
-        updates = _updates(300)
+        updates = array_updates(300)
         await log.append([room] * len(updates), updates)
         result = await compact(pool, room)
         assert result is not None
@@ -50,10 +41,10 @@ class TestCompaction:
     async def test_repeated_compaction_folds_new_updates(self, pool: Any, room: str) -> None:
         """A second compaction merges the new tail into the existing snapshot."""
         log = UpdateLog(pool)
-        first = _updates(10, "a")
+        first = array_updates(10, "a")
         await log.append([room] * 10, first)
         await compact(pool, room)
-        second = _updates(5, "b")
+        second = array_updates(5, "b")
         await log.append([room] * 5, second)
         await compact(pool, room)
         stored = await log.load(room)
@@ -67,8 +58,8 @@ class TestCompaction:
     ) -> None:
         """An update in flight while compaction runs is not deleted by it."""
         log = UpdateLog(pool)
-        await log.append([room] * 5, _updates(5, "old"))
-        late = _updates(1, "late")
+        await log.append([room] * 5, array_updates(5, "old"))
+        late = array_updates(1, "late")
         writer = await asyncpg.connect(database_url)
         try:
             transaction = writer.transaction()
@@ -91,7 +82,7 @@ class TestCompaction:
     async def test_one_compactor_per_room(self, pool: Any, database_url: str, room: str) -> None:
         """While another node holds the room's compaction lock, compact() does nothing."""
         log = UpdateLog(pool)
-        await log.append([room] * 3, _updates(3))
+        await log.append([room] * 3, array_updates(3))
         other = await asyncpg.connect(database_url)
         try:
             async with other.transaction():
@@ -108,7 +99,7 @@ class TestCompaction:
     ) -> None:
         """A corrupt stored update raises CorruptHistory and leaves every row in place."""
         log = UpdateLog(pool)
-        good = _updates(4)
+        good = array_updates(4)
         await log.append([room] * 5, [*good, b"\x07garbage"])
         with pytest.raises(CorruptHistory, match="corrupt"):
             await compact(pool, room)
@@ -117,7 +108,7 @@ class TestCompaction:
     async def test_small_logs_can_be_left_alone(self, pool: Any, room: str) -> None:
         """With min_updates above the row count, compaction does nothing."""
         log = UpdateLog(pool)
-        await log.append([room] * 2, _updates(2))
+        await log.append([room] * 2, array_updates(2))
         assert await compact(pool, room, min_updates=10) is None
         assert await log.count_updates(room) == 2
 

@@ -8,23 +8,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from pycrdt import Array, Doc
 
 from persistence.compaction import compact
 from persistence.db import create_pool
 from persistence.errors import StorageError
 from persistence.update_log import StoredRoom, UpdateLog
 from tests.support.postgres import until_lock_waiters
-
-
-def _updates(count: int, prefix: str) -> list[bytes]:
-    doc: Doc[Any] = Doc()
-    out: list[bytes] = []
-    doc.observe(lambda event: out.append(event.update))
-    array = doc.get("items", type=Array)
-    for i in range(count):
-        array.append(f"{prefix}{i}")
-    return out
+from tests.support.updates import array_updates
 
 
 @dataclass(frozen=True)
@@ -47,10 +37,10 @@ class Stored:
 async def stored(pool: Any, room: str) -> Stored:
     """The three rooms, written; the two tails' rows interleaved in one statement."""
     log = UpdateLog(pool)
-    rooms = Stored(f"{room}-snap", f"{room}-tail", f"{room}-none", _updates(3, "late"), [])
-    await log.append([rooms.snap] * 4, _updates(4, "old"))
+    rooms = Stored(f"{room}-snap", f"{room}-tail", f"{room}-none", array_updates(3, "late"), [])
+    await log.append([rooms.snap] * 4, array_updates(4, "old"))
     assert await compact(pool, rooms.snap) is not None
-    only = _updates(3, "tail")
+    only = array_updates(3, "tail")
     # The rooms' rows alternate in the log: each room's tail keeps its own order.
     await log.append(
         [rooms.snap, rooms.tail] * 3,
@@ -105,9 +95,9 @@ class TestLoadMany:
         transaction would then return no snapshot and no rows (the room would load empty).
         """
         log = UpdateLog(pool)
-        updates = _updates(3, "u")
+        updates = array_updates(3, "u")
         await log.append([room] * 3, updates)
-        merged = _updates(1, "merged")[0]
+        merged = array_updates(1, "merged")[0]
         async with pool.acquire() as blocker:
             transaction = blocker.transaction()
             await transaction.start()

@@ -17,23 +17,43 @@ from collab.messages import AwarenessUpdate, SyncStep1, SyncStep2, Update
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
 from rooms.manager import RoomManager, RoomSettings
-from rooms.room import RoomState
+from rooms.room import Room, RoomState
 from tests.rooms.conftest import Peer
-
-
-def _updates(count: int, text: str = "x") -> list[bytes]:
-    doc: Doc[Any] = Doc()
-    out: list[bytes] = []
-    doc.observe(lambda event: out.append(event.update))
-    for i in range(count):
-        doc.get("items", type=Array).append(f"{text}{i}")
-    return out
+from tests.support.updates import array_updates
 
 
 def _manager(
     update_log: UpdateLog, committer: GroupCommitter, limits: Limits, **settings: Any
 ) -> RoomManager:
     return RoomManager(update_log, committer, limits, RoomSettings(**settings))
+
+
+async def _authored(
+    update_log: UpdateLog, committer: GroupCommitter, limits: Limits, room: str, items: int
+) -> tuple[Room, Peer, list[bytes]]:
+    """An open room, its author, and the updates by which the author appended ``items``."""
+    opened = await _manager(update_log, committer, limits).open(room)
+    author = Peer(limits)
+    opened.join(author.conn)
+    updates = array_updates(items, "x")
+    for update in updates:
+        opened.receive(author.conn, encode(Update(update)))
+    return opened, author, updates
+
+
+def _step2s(peer: Peer) -> list[bytes]:
+    return [f for f in peer.transport.frames if f[:2] == b"\x00\x01"]
+
+
+async def _joined(opened: Room, limits: Limits, count: int, state_vector: bytes) -> list[Peer]:
+    """``count`` peers that joined with ``state_vector`` and got their step 2."""
+    peers = [Peer(limits) for _ in range(count)]
+    for peer in peers:
+        opened.join(peer.conn)
+        opened.receive(peer.conn, encode(SyncStep1(state_vector)))
+    for peer in peers:
+        await peer.until(lambda p=peer: len(_step2s(p)) == 1)
+    return peers
 
 
 class TestFanOut:
@@ -48,7 +68,7 @@ class TestFanOut:
         slow.transport.gate.clear()
         for peer in (slow, fast, writer):
             opened.join(peer.conn)
-        for n, update in enumerate(_updates(30), start=1):
+        for n, update in enumerate(array_updates(30, "x"), start=1):
             opened.receive(writer.conn, encode(Update(update)))
             await fast.until(lambda n=n: sum(isinstance(m, Update) for m in fast.messages()) == n)
         assert slow.conn.closed is not None
@@ -62,19 +82,9 @@ class TestFanOut:
     ) -> None:
         """Joiners with empty documents receive the very same frame bytes, encoded once."""
         limits = Limits()
-        manager = _manager(update_log, committer, limits)
-        opened = await manager.open(room)
-        author = Peer(limits)
-        opened.join(author.conn)
-        for update in _updates(50):
-            opened.receive(author.conn, encode(Update(update)))
-        joiners = [Peer(limits) for _ in range(3)]
-        for peer in joiners:
-            opened.join(peer.conn)
-            opened.receive(peer.conn, encode(SyncStep1(b"\x00")))
-        for peer in joiners:
-            await peer.until(lambda p=peer: any(f[:2] == b"\x00\x01" for f in p.transport.frames))
-        step2 = [next(f for f in p.transport.frames if f[:2] == b"\x00\x01") for p in joiners]
+        opened, author, _ = await _authored(update_log, committer, limits, room, 50)
+        joiners = await _joined(opened, limits, 3, b"\x00")
+        step2 = [_step2s(p)[0] for p in joiners]
         assert step2[0] is step2[1] is step2[2]
         for peer in [author, *joiners]:
             await peer.stop()
@@ -84,34 +94,16 @@ class TestFanOut:
     ) -> None:
         """Clients back from a blip with the room's state share one step 2 until it changes."""
         limits = Limits()
-        manager = _manager(update_log, committer, limits)
-        opened = await manager.open(room)
-        author = Peer(limits)
-        opened.join(author.conn)
-        updates = _updates(20)
-        for update in updates:
-            opened.receive(author.conn, encode(Update(update)))
+        opened, author, updates = await _authored(update_log, committer, limits, room, 20)
         state = opened.doc.get_state()
-
-        def step2s(peer: Peer) -> list[bytes]:
-            return [f for f in peer.transport.frames if f[:2] == b"\x00\x01"]
-
-        returning = [Peer(limits) for _ in range(3)]
-        for peer in returning:
-            opened.join(peer.conn)
-            opened.receive(peer.conn, encode(SyncStep1(state)))
-        for peer in returning:
-            await peer.until(lambda p=peer: len(step2s(p)) == 1)
-        first, second, third = (step2s(p)[0] for p in returning)
+        returning = await _joined(opened, limits, 3, state)
+        first, second, third = (_step2s(p)[0] for p in returning)
         assert first is second is third
         # The document changes: the next client with that state vector lacks the new update.
-        extra = _updates(1, text="new")[0]  # another client's first item: applies on its own
+        extra = array_updates(1, "new")[0]  # another client's first item: applies on its own
         opened.receive(author.conn, encode(Update(extra)))
-        late = Peer(limits)
-        opened.join(late.conn)
-        opened.receive(late.conn, encode(SyncStep1(state)))
-        await late.until(lambda: len(step2s(late)) == 1)
-        reply = decode(step2s(late)[0])
+        (late,) = await _joined(opened, limits, 1, state)
+        reply = decode(_step2s(late)[0])
         assert isinstance(reply, SyncStep2)
         assert reply.update != cast(SyncStep2, decode(first)).update
         caught_up: Doc[Any] = Doc()
@@ -180,7 +172,7 @@ class TestManager:
         self, update_log: UpdateLog, committer: GroupCommitter, room: str
     ) -> None:
         """Corrupt stored history: joiners are closed with 4500, nothing is written."""
-        good = _updates(3)
+        good = array_updates(3, "x")
         await update_log.append([room] * 4, [*good, b"\x07\x07garbage"])
         manager = _manager(update_log, committer, Limits())
         broken = await manager.open(room)
@@ -198,7 +190,7 @@ class TestManager:
         self, update_log: UpdateLog, committer: GroupCommitter, room: str
     ) -> None:
         """Many joiners opening a cold room at once get the same Room object."""
-        await update_log.append([room] * 5, _updates(5))
+        await update_log.append([room] * 5, array_updates(5, "x"))
         manager = _manager(update_log, committer, Limits())
         rooms = await asyncio.gather(*(manager.open(room) for _ in range(20)))
         assert all(r is rooms[0] for r in rooms)
@@ -213,7 +205,7 @@ class TestManager:
         opened = await manager.open(room)
         peer = Peer(limits)
         opened.join(peer.conn)
-        opened.receive(peer.conn, encode(Update(_updates(1)[0])))
+        opened.receive(peer.conn, encode(Update(array_updates(1, "x")[0])))
         opened.leave(peer.conn)
         manager.maintain(time.monotonic() + 10)
         assert room in manager.rooms  # not idle long enough
@@ -235,7 +227,7 @@ class TestManager:
         opened = await manager.open(room)
         peer = Peer(limits)
         opened.join(peer.conn)
-        for update in _updates(12):
+        for update in array_updates(12, "x"):
             opened.receive(peer.conn, encode(Update(update)))
         await committer.flush()
         manager.maintain(time.monotonic())

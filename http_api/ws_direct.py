@@ -23,7 +23,9 @@ either fast path, so an upgrade cannot lose them silently.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import random
+from collections.abc import Awaitable, Callable
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -55,6 +57,47 @@ is_closed: Callable[[web.WebSocketResponse], bool] = attrgetter(CLOSED_FLAG)
 # The queue's flow-control limit, as aiohttp sizes it (DEFAULT_CHUNK_SIZE, 64 KiB).
 _QUEUE_LIMIT = 2**16
 _warned = False
+
+
+class _NoMoreRequests:
+    """Stands in for aiohttp's request queue (``RequestHandler._messages``) once upgraded.
+
+    After the upgrade every byte goes to the WebSocket parser, so aiohttp only ever asks the
+    queue whether it is empty; one shared stand-in saves its 760-byte deque per socket. Should
+    aiohttp ever queue a request there, it fails loudly instead of sharing anything.
+    """
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        return 0
+
+    def append(self, _item: object) -> None:
+        raise RuntimeError("an HTTP request was queued on an upgraded connection")
+
+    def popleft(self) -> object:
+        raise IndexError("no HTTP requests on an upgraded connection")
+
+
+_NO_MORE_REQUESTS = _NoMoreRequests()
+
+
+class _Shared:
+    """What every uncompressed server-side writer can share instead of owning one each.
+
+    aiohttp's ``WebSocketWriter`` makes a send lock and a task set (used only to compress)
+    and a random-bits function (used only to mask, which clients do): about half a KiB per
+    socket. Shared, they behave the same; only compressed sends would contend for the lock,
+    and those writers keep their own.
+    """
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.random_bits = partial(random.getrandbits, 32)
+
+
+_shared = _Shared()
 
 
 class _DirectQueue(WebSocketDataQueue):
@@ -140,6 +183,11 @@ class DirectWebSocketResponse(web.WebSocketResponse):
             # The HTTP parser is never used again on an upgraded connection (aiohttp checks
             # it for None where it could be): about 1.6 KiB less per idle socket.
             handler._parser = None
+            if hasattr(handler, "_messages") and not handler._messages:
+                handler._messages = _NO_MORE_REQUESTS
+        _share_idle_parts(writer)
+        # The 101's headers are on the wire already; nothing reads them again.
+        self.headers.clear()
         if tail:
             parser.feed_data(tail)
 
@@ -149,7 +197,7 @@ class DirectWebSocketResponse(web.WebSocketResponse):
         direct = self._direct
         return -1 if direct is None else direct.received
 
-    async def wait_readable(self) -> bool:
+    def wait_readable(self) -> Awaitable[bool]:
         """Wait, outside ``receive()``, until a message is queued; False once interrupted.
 
         The handler waits here while binary messages go straight to the room, not inside
@@ -158,10 +206,13 @@ class DirectWebSocketResponse(web.WebSocketResponse):
         reading the peer's close frame. A peer still sending at that moment can lose our
         close frame and its reason to the reset. Waiting here instead, ``close()`` (after
         :meth:`interrupt_reader`) reads the peer's answer first, as RFC 6455 7.1.1 asks.
+
+        Not a coroutine itself: it hands back the queue's, so an idle socket's stack is one
+        frame shorter.
         """
         direct = self._direct
         assert direct is not None  # only with the direct path
-        return await direct.wait_readable()
+        return direct.wait_readable()
 
     def interrupt_reader(self) -> None:
         """End the handler's :meth:`wait_readable` (before the server closes the socket)."""
@@ -203,6 +254,19 @@ class DirectWebSocketResponse(web.WebSocketResponse):
             return False
         direct.target = target
         return target is not None
+
+
+def _share_idle_parts(writer: Any) -> None:
+    """Point an uncompressed server writer's compression and masking parts at shared ones."""
+    if writer.compress or getattr(writer, "use_mask", True):
+        return
+    for name, shared in (
+        ("_send_lock", _shared.lock),
+        ("_background_tasks", _shared.tasks),
+        ("get_random_bits", _shared.random_bits),
+    ):
+        if hasattr(writer, name):
+            setattr(writer, name, shared)
 
 
 def _build(

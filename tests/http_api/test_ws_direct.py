@@ -30,6 +30,10 @@ class Probe:
     compress: bool = False
     seen: list[tuple[str, bytes | str]] = field(default_factory=list)
     direct_available: list[bool] = field(default_factory=list)
+    #: what aiohttp's request handler still holds once upgraded: (HTTP parser, request queue)
+    handler_kept: list[tuple[object, object]] = field(default_factory=list)
+    #: whether each socket's writer shares its compression parts (lock, task set)
+    writer_shares: list[bool] = field(default_factory=list)
 
 
 PROBE = web.AppKey("probe", Probe)
@@ -40,6 +44,12 @@ async def _echo(request: web.Request) -> web.WebSocketResponse:
     ws = DirectWebSocketResponse(compress=probe.compress)
     await ws.prepare(request)
     probe.direct_available.append(ws.direct_available)
+    handler = request.protocol
+    probe.handler_kept.append((handler._parser, handler._messages))
+    writer = ws._writer
+    assert writer is not None
+    shared = writer._send_lock is ws_direct._shared.lock
+    probe.writer_shares.append(shared and writer._background_tasks is ws_direct._shared.tasks)
     echoes: list[asyncio.Task[None]] = []
 
     def seen(how: str, data: bytes) -> None:
@@ -147,6 +157,24 @@ class TestDirectPath:
         assert echoes == [f"direct:m{i}".encode() for i in range(20)]
         assert echo_server.probe.direct_available == [True]
 
+    async def test_an_upgraded_socket_drops_the_http_parser_and_request_queue(
+        self, echo_server: EchoServer
+    ) -> None:
+        """An idle socket keeps neither (about 2.4 KiB): the queue's stand-in is shared, and
+        fails loudly rather than hold a request for whichever socket asks next."""
+        async with websockets.connect(echo_server.url) as ws:
+            await ws.send(b"m")
+            assert await _recv_all(ws, 1) == [b"direct:m"]
+        [(parser, requests)] = echo_server.probe.handler_kept
+        assert parser is None
+        assert requests is ws_direct._NO_MORE_REQUESTS
+        assert not requests
+        with pytest.raises(RuntimeError, match="upgraded"):
+            ws_direct._NO_MORE_REQUESTS.append(object())
+        with pytest.raises(IndexError):
+            ws_direct._NO_MORE_REQUESTS.popleft()
+        assert echo_server.probe.writer_shares == [True]
+
     async def test_frames_sent_with_the_upgrade_keep_their_order(
         self, echo_server: EchoServer
     ) -> None:
@@ -215,6 +243,7 @@ class TestDirectPath:
             await ws.send(payload)
             (echo,) = await _recv_all(ws, 1)
         assert echo == b"direct:" + payload
+        assert compressing_server.probe.writer_shares == [False]  # it locks to compress
 
 
 class TestFallback:

@@ -37,7 +37,8 @@ from http_api.slow_clients import raise_descriptor_limit
 from http_api.socket_grants import SocketGrants
 from http_api.tokens import TokenSigner
 from http_api.v1 import v1_api
-from persistence.db import create_pool
+from persistence import socket_access, update_log
+from persistence.db import create_pool, warm
 from persistence.embedded import EmbeddedPostgres
 from persistence.group_commit import GroupCommitter
 from persistence.migrate import migrate
@@ -77,6 +78,9 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _migrations(app: web.Application) -> AsyncIterator[None]:
     async with app[DB].acquire() as conn:
         await migrate(conn)
+    # Every pool connection open and its hot statements prepared before the first socket:
+    # a restart's reconnect storm would otherwise pay for both (persistence/db.py, warm).
+    await warm(app[DB], [socket_access.warm_up, update_log.warm_up])
     yield
 
 

@@ -674,6 +674,7 @@ async function swarm () {
   pool.release('ready', { t0 })
   const settled = await pool.gather('settled')
   const synced = sum(settled.map((s) => s.fromCreate.length))
+  if (process.env.LOADGEN_DUMP) (await import('node:fs')).writeFileSync(process.env.LOADGEN_DUMP, JSON.stringify(settled.map((s) => [s.fromCreate, s.fromOpen])))
   if (after === 'storm') {
     emit({ phase: 'measure-end' })
     await sleep(300) // the driver reads /proc while every socket is still open

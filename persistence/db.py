@@ -10,8 +10,11 @@ comes back, instead of a traceback per request.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any
 
@@ -36,6 +39,7 @@ __all__ = [
     "Pool",
     "create_pool",
     "check_ready",
+    "warm",
     "is_outage",
 ]
 
@@ -186,7 +190,9 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> Any:
         min_size=min_size,
         max_size=max_size,
         max_queries=50_000,
-        max_inactive_connection_lifetime=300.0,
+        # Connections stay open once warm (see warm()): a connection opened during a
+        # reconnect storm costs that storm a connect and a prepare of every statement.
+        max_inactive_connection_lifetime=0,
         loop=None,
         connection_class=asyncpg.Connection,
         record_class=asyncpg.Record,
@@ -203,6 +209,25 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> Any:
         raise StorageUnavailable(f"cannot connect to PostgreSQL: {type(exc).__name__}") from exc
     STORAGE_AVAILABLE.set(1)
     return pool
+
+
+async def warm(pool: Any, warmers: Sequence[Callable[[Any], Awaitable[None]]]) -> None:
+    """Open every connection of ``pool`` and run each of ``warmers`` once on each of them.
+
+    A node restart is followed by every client reconnecting at once, and the statements those
+    reconnects run (access checks, room loads) hit each pool connection cold: a connect, then
+    a prepare round trip per statement, 5 to 10 ms each, during which every socket waiting on
+    that batch waits too. Measured in the 5,000-socket storm, such waits were most of the
+    slowest 1 % of joins (docs/benchmarks.md). Call after migrations; a warmer runs its
+    statements with inputs that match nothing (asyncpg keeps each connection's statements).
+    """
+    async with AsyncExitStack() as stack:
+        conns = await asyncio.gather(
+            *(stack.enter_async_context(pool.acquire()) for _ in range(pool.get_max_size()))
+        )
+        for conn in conns:
+            for warm_one in warmers:
+                await warm_one(conn)
 
 
 async def check_ready(pool: Any) -> str | None:

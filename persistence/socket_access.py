@@ -11,13 +11,13 @@ whole batch in one statement (persistence/batching.py collects the batch).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from collab.permissions import Role
 
-__all__ = ["SessionCheck", "SessionGrant", "check_sessions"]
+__all__ = ["SessionCheck", "SessionGrant", "check_sessions", "warm_up"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,19 +45,35 @@ class SessionGrant:
     expires_at: datetime | None
 
 
-_QUERY = """
+# No session, account or project has this id (ids are random, version 4).
+_NOBODY = UUID(int=0)
+
+_CHECKED = """
 SELECT s.expires_at, u.id IS NOT NULL AS user_exists, coalesce(u.is_admin, false) AS is_admin,
        p.id IS NOT NULL AS project_exists, m.role
-FROM unnest($1::uuid[], $2::uuid[], $3::uuid[])
-     WITH ORDINALITY AS c(session_id, user_id, project_id, i)
+FROM {checks}
 LEFT JOIN auth_sessions s
        ON s.id = c.session_id AND s.user_id = c.user_id
       AND s.revoked_at IS NULL AND s.expires_at > $4
 LEFT JOIN users u ON u.id = c.user_id
 LEFT JOIN projects p ON p.id = c.project_id
 LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = u.id
-ORDER BY c.i
 """
+# Many checks: arrays, one row per check in order. PostgreSQL plans this form afresh on each
+# run (its generic plan assumes arrays of 10), which is fine for a batch but not for one.
+_MANY = (
+    _CHECKED.format(
+        checks="unnest($1::uuid[], $2::uuid[], $3::uuid[])\n"
+        "     WITH ORDINALITY AS c(session_id, user_id, project_id, i)"
+    )
+    + "ORDER BY c.i\n"
+)
+# One check (most batches, unless sockets arrive faster than a round trip): plain parameters,
+# whose generic plan PostgreSQL keeps after a few runs. Measured on an empty database, 37 us
+# of PostgreSQL CPU per check against 170 us for the array form.
+_ONE = _CHECKED.format(
+    checks="(VALUES ($1::uuid, $2::uuid, $3::uuid)) AS c(session_id, user_id, project_id)"
+)
 
 
 async def check_sessions(db: Any, checks: list[SessionCheck], now: datetime) -> list[SessionGrant]:
@@ -67,13 +83,17 @@ async def check_sessions(db: Any, checks: list[SessionCheck], now: datetime) -> 
         db: a pool or connection (asyncpg).
         now: sessions that expire at or before it are not live.
     """
-    rows = await db.fetch(
-        _QUERY,
-        [c.session_id for c in checks],
-        [c.user_id for c in checks],
-        [c.project_id for c in checks],
-        now,
-    )
+    if len(checks) == 1:
+        (check,) = checks
+        rows = await db.fetch(_ONE, check.session_id, check.user_id, check.project_id, now)
+    else:
+        rows = await db.fetch(
+            _MANY,
+            [c.session_id for c in checks],
+            [c.user_id for c in checks],
+            [c.project_id for c in checks],
+            now,
+        )
     return [
         SessionGrant(
             live=row["expires_at"] is not None,
@@ -85,3 +105,10 @@ async def check_sessions(db: Any, checks: list[SessionCheck], now: datetime) -> 
         )
         for row in rows
     ]
+
+
+async def warm_up(conn: Any) -> None:
+    """Prepare the access check's statements on ``conn`` (persistence.db.warm), reading nothing."""
+    now = datetime.now(UTC)
+    await check_sessions(conn, [], now)
+    await check_sessions(conn, [SessionCheck(_NOBODY, _NOBODY, _NOBODY)], now)

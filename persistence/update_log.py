@@ -10,7 +10,7 @@ import asyncpg
 
 from persistence.errors import StorageError
 
-__all__ = ["StoredRoom", "UpdateLog"]
+__all__ = ["StoredRoom", "UpdateLog", "warm_up"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,19 @@ class StoredRoom:
     def all_updates(self) -> list[bytes]:
         """Snapshot first, then the tail: applying them in any order gives the same doc."""
         return ([self.snapshot] if self.snapshot is not None else []) + self.updates
+
+
+_SNAPSHOTS = "SELECT room, snapshot, nesting FROM room_snapshots WHERE room = ANY($1::text[])"
+_TAILS = "SELECT room, payload FROM room_updates WHERE room = ANY($1::text[]) ORDER BY room, id"
+
+
+async def _read(conn: Any, rooms: list[str]) -> tuple[list[Any], list[Any]]:
+    return await conn.fetch(_SNAPSHOTS, rooms), await conn.fetch(_TAILS, rooms)
+
+
+async def warm_up(conn: Any) -> None:
+    """Prepare the room-load statements on ``conn`` (persistence.db.warm), reading nothing."""
+    await _read(conn, [])
 
 
 class UpdateLog:
@@ -60,16 +73,7 @@ class UpdateLog:
         """
         try:
             async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-                snapshots = await conn.fetch(
-                    "SELECT room, snapshot, nesting FROM room_snapshots "
-                    "WHERE room = ANY($1::text[])",
-                    rooms,
-                )
-                rows = await conn.fetch(
-                    "SELECT room, payload FROM room_updates WHERE room = ANY($1::text[]) "
-                    "ORDER BY room, id",
-                    rooms,
-                )
+                snapshots, rows = await _read(conn, rooms)
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             what = f"room {rooms[0]!r}" if len(rooms) == 1 else f"{len(rooms)} rooms"
             raise StorageError(f"cannot load {what}: {type(exc).__name__}") from exc

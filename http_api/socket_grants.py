@@ -7,6 +7,12 @@ thousands of sockets do this within seconds, most of them again within minutes. 
 * An access token's signature and expiry are checked on every socket (no database involved).
   What only the database knows (session live, account, membership) is read for many sockets
   in one statement (persistence/socket_access.py through persistence/batching.py).
+* Most sockets of a storm are a team coming back to its project's room. The first socket of a
+  project therefore reads every live login session of the project's members in one go
+  (:func:`persistence.socket_access.team_sessions`, batched across projects) and remembers a
+  grant for each of them; its teammates arriving next are answered from memory. A socket
+  whose session is not among them (a new login, an admin from outside the team) is checked
+  on its own. The team is read again once its grants expire.
 * The answer is remembered for ``DTTOOLS_SOCKET_GRANT_CACHE_S`` per credential and project, and
   never past the session's expiry. A remembered answer is used only if no revocation that
   selects it arrived since it was read (:meth:`rooms.manager.RoomManager.revoked_since`): every
@@ -35,7 +41,7 @@ from http_api.access import project_access
 from http_api.principal import Authenticator
 from http_api.tokens import API_KEY_PREFIX
 from persistence.batching import Batcher
-from persistence.socket_access import SessionCheck, SessionGrant, check_sessions
+from persistence.socket_access import SessionCheck, SessionGrant, check_sessions, team_sessions
 from rooms.access import REVOCATION_MEMORY_S
 
 __all__ = ["Grant", "GrantCache", "SocketGrants"]
@@ -47,6 +53,11 @@ _CHECKS_IN_FLIGHT = 2
 _PRUNE_STEP = 4
 #: Remembered grants per node: enough for every socket of a full node, at ~300 bytes each.
 MAX_ENTRIES = 50_000
+# Teams read in one statement, and statements at once.
+_TEAM_BATCH = 64
+_TEAMS_IN_FLIGHT = 2
+#: A team holding more live sessions than this is checked one socket at a time.
+TEAM_LIMIT = 500
 
 RevokedSince = Callable[[float, str, str | None, str | None], Revocation | None]
 
@@ -85,6 +96,11 @@ class GrantCache:
 
     def __len__(self) -> int:
         return len(self._grants)
+
+    @property
+    def ttl_s(self) -> float:
+        """How long a grant is remembered (0: not at all)."""
+        return self._ttl_s
 
     def get(self, credential: str, project_id: UUID, now: float) -> Grant | None:
         """The remembered grant, if it is still young enough."""
@@ -135,9 +151,46 @@ class SocketGrants:
         self._checks: Batcher[SessionCheck, SessionGrant] = Batcher(
             self._check_batch, max_batch=_CHECK_BATCH, max_in_flight=_CHECKS_IN_FLIGHT
         )
+        self._teams: Batcher[UUID, None] = Batcher(
+            self._read_teams, max_batch=_TEAM_BATCH, max_in_flight=_TEAMS_IN_FLIGHT
+        )
+        #: when each project's team was last read (monotonic), oldest first
+        self._teams_read: dict[UUID, float] = {}
 
     async def _check_batch(self, checks: list[SessionCheck]) -> list[SessionGrant]:
         return await check_sessions(self._db, checks, datetime.now(UTC))
+
+    async def _read_teams(self, project_ids: list[UUID]) -> list[None]:
+        """Remember a grant for every live session of these projects' members."""
+        read_at = time.monotonic()  # before the read: revocations from here on void them
+        teams = await team_sessions(self._db, project_ids, datetime.now(UTC), TEAM_LIMIT)
+        wall = datetime.now(UTC)
+        for project_id, team in zip(project_ids, teams, strict=True):
+            self._teams_read.pop(project_id, None)
+            self._teams_read[project_id] = read_at
+            for member in team or ():
+                role = effective_role(member.membership, member.is_admin)
+                assert role is not None  # a member always has one
+                expires_in = (member.expires_at - wall).total_seconds()
+                lifetime = self.cache.lifetime(read_at, expires_in)
+                grant = Grant(member.user_id, member.session_id, role, read_at, lifetime)
+                self.cache.put(str(member.session_id), project_id, grant)
+        self._forget_old_teams(read_at)
+        return [None] * len(project_ids)
+
+    def _team_due(self, project_id: UUID, now: float) -> bool:
+        """Whether the project's team should be read (never read, or its grants expired)."""
+        if self.cache.ttl_s <= 0:
+            return False
+        read_at = self._teams_read.get(project_id)
+        return read_at is None or now - read_at >= self.cache.ttl_s
+
+    def _forget_old_teams(self, now: float) -> None:
+        teams_read = self._teams_read
+        for project_id in list(islice(teams_read, _PRUNE_STEP)):
+            if now - teams_read[project_id] < self.cache.ttl_s:
+                break
+            del teams_read[project_id]
 
     async def grant(
         self,
@@ -160,12 +213,12 @@ class SocketGrants:
             else self._auth.signer.verify(credential, datetime.now(UTC))
         )
         key = credential if claims is None else str(claims.session_id)
-        cached = self.cache.get(key, project_id, now)
-        if cached is not None:
-            user, session = str(cached.user_id), str(cached.credential_id)
-            if revoked_since(cached.checked_at, room, user, session) is None:
-                return cached
-            self.cache.forget(key, project_id)
+        cached = self._remembered(key, project_id, room, revoked_since, now)
+        if cached is None and claims is not None and self._team_due(project_id, now):
+            await self._teams.get(project_id)
+            cached = self._remembered(key, project_id, room, revoked_since, time.monotonic())
+        if cached is not None and (claims is None or cached.user_id == claims.user_id):
+            return cached
         if claims is None:
             grant = await self._api_key_grant(credential, project_id, now)
         else:
@@ -174,6 +227,19 @@ class SocketGrants:
         if revoked_since(now, room, str(grant.user_id), str(grant.credential_id)) is None:
             self.cache.put(key, project_id, grant)
         return grant
+
+    def _remembered(
+        self, key: str, project_id: UUID, room: str, revoked_since: RevokedSince, now: float
+    ) -> Grant | None:
+        """A remembered grant that no revocation since its reading has voided."""
+        cached = self.cache.get(key, project_id, now)
+        if cached is None:
+            return None
+        user, session = str(cached.user_id), str(cached.credential_id)
+        if revoked_since(cached.checked_at, room, user, session) is not None:
+            self.cache.forget(key, project_id)
+            return None
+        return cached
 
     async def _session_grant(
         self, session_id: UUID, user_id: UUID, project_id: UUID, now: float

@@ -674,7 +674,13 @@ async function swarm () {
   pool.release('ready', { t0 })
   const settled = await pool.gather('settled')
   const synced = sum(settled.map((s) => s.fromCreate.length))
-  if (process.env.LOADGEN_DUMP) (await import('node:fs')).writeFileSync(process.env.LOADGEN_DUMP, JSON.stringify(settled.map((s) => [s.fromCreate, s.fromOpen])))
+  // LOADGEN_DUMP=FILE: every client's times (from creation, from open; ms), per worker in
+  // creation order, to tell a stall of the generator (both servers' clients late before
+  // open) from one of the server (late after open). docs/benchmarks.md uses it.
+  if (process.env.LOADGEN_DUMP) {
+    const fs = await import('node:fs')
+    fs.writeFileSync(process.env.LOADGEN_DUMP, JSON.stringify(settled.map((s) => [s.fromCreate, s.fromOpen])))
+  }
   if (after === 'storm') {
     emit({ phase: 'measure-end' })
     await sleep(300) // the driver reads /proc while every socket is still open

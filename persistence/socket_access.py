@@ -6,6 +6,10 @@ it is still live, whether the account still exists (and is a global admin), and 
 membership in the project. Read one at a time that is three round trips per socket; in a
 reconnect storm thousands of sockets ask within a second, so :func:`check_sessions` answers a
 whole batch in one statement (persistence/batching.py collects the batch).
+
+Most sockets of a storm are a team coming back to its project's room, so a node can also ask
+once per project for every live login session of its members (:func:`team_sessions`) and
+answer the rest of the team from that (http_api/socket_grants.py).
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from uuid import UUID
 
 from collab.permissions import Role
 
-__all__ = ["SessionCheck", "SessionGrant", "check_sessions", "warm_up"]
+__all__ = [
+    "SessionCheck",
+    "SessionGrant",
+    "TeamSession",
+    "check_sessions",
+    "team_sessions",
+    "warm_up",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +87,65 @@ _ONE = _CHECKED.format(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class TeamSession:
+    """A live login session of a member of a project, at the time of the query."""
+
+    session_id: UUID
+    user_id: UUID
+    #: the member's role in the project
+    membership: Role
+    is_admin: bool
+    expires_at: datetime
+
+
+_TEAMS = """
+SELECT q.i, p.id IS NOT NULL AS project_exists, t.session_id, t.user_id, t.role, t.is_admin,
+       t.expires_at
+FROM unnest($1::uuid[]) WITH ORDINALITY AS q(project_id, i)
+LEFT JOIN projects p ON p.id = q.project_id
+LEFT JOIN LATERAL (
+    SELECT s.id AS session_id, s.user_id, m.role, u.is_admin, s.expires_at
+    FROM project_members m
+    JOIN users u ON u.id = m.user_id
+    JOIN auth_sessions s
+      ON s.user_id = m.user_id AND s.revoked_at IS NULL AND s.expires_at > $2
+    WHERE m.project_id = p.id
+    LIMIT $3
+) AS t ON true
+"""
+
+
+async def team_sessions(
+    db: Any, project_ids: list[UUID], now: datetime, limit: int
+) -> list[list[TeamSession] | None]:
+    """For each project, in order, the live login sessions of its members, in one statement.
+
+    None for a project that does not exist, or whose members hold more than ``limit`` live
+    sessions (a team that large is checked one socket at a time instead).
+    """
+    rows = await db.fetch(_TEAMS, project_ids, now, limit + 1)
+    teams: list[list[TeamSession] | None] = [[] for _ in project_ids]
+    for row in rows:
+        index = row["i"] - 1
+        team = teams[index]
+        if team is None:
+            continue
+        if not row["project_exists"]:
+            teams[index] = None
+        elif row["session_id"] is not None:
+            team.append(
+                TeamSession(
+                    row["session_id"],
+                    row["user_id"],
+                    Role(row["role"]),
+                    row["is_admin"],
+                    row["expires_at"],
+                )
+            )
+    return [None if team is not None and len(team) > limit else team for team in teams]
+
+
 async def check_sessions(db: Any, checks: list[SessionCheck], now: datetime) -> list[SessionGrant]:
     """Answer every check in one statement; one grant per check, in order.
 
@@ -112,3 +182,4 @@ async def warm_up(conn: Any) -> None:
     now = datetime.now(UTC)
     await check_sessions(conn, [], now)
     await check_sessions(conn, [SessionCheck(_NOBODY, _NOBODY, _NOBODY)], now)
+    await team_sessions(conn, [], now, 1)

@@ -137,6 +137,16 @@ async def _synced(server: RunningServer, project: UUID, user: RegisteredUser) ->
     return client
 
 
+async def until_loads_held(server: RunningServer, user: RegisteredUser, count: int) -> None:
+    """Wait until ``count`` room loads of ``user`` are under way (no event exists: polled)."""
+    loads = server.app[ROOMS].fair_share.loads_per_user
+    async with asyncio.timeout(TIMEOUT):
+        while True:
+            if loads.held(str(user.id)) >= count:
+                return
+            await asyncio.sleep(0.01)
+
+
 class TestLoadsPerAccount:
     async def test_concurrent_loads_past_the_cap_are_429_with_retry_after(
         self, start_server: StartServer
@@ -157,7 +167,9 @@ class TestLoadsPerAccount:
                 # Loads read room_snapshots: hold them there.
                 await blocker.execute("LOCK TABLE room_snapshots IN ACCESS EXCLUSIVE MODE")
                 waiting = [asyncio.create_task(read(alice, p)) for p in mine[:2]]
-                await until_lock_waiters(blocker, 2)
+                # Both loads started; they may share one statement (loads are batched).
+                await until_loads_held(server, alice, 2)
+                await until_lock_waiters(blocker, 1)
                 async with api.http.get(
                     f"{server.http_url}/v1/projects/{mine[2]}/document", headers=alice.headers
                 ) as response:
@@ -165,7 +177,8 @@ class TestLoadsPerAccount:
                     assert int(response.headers["Retry-After"]) >= 1
                 assert problem["type"].endswith("/fair-share-exceeded")
                 waiting.append(asyncio.create_task(read(bob, bobs)))
-                await until_lock_waiters(blocker, 3)
+                await until_loads_held(server, bob, 1)
+                await until_lock_waiters(blocker, 2)  # Alice's batch is in flight: Bob's own
             replies = await asyncio.gather(*waiting)
         assert [reply.status for reply in replies] == [200, 200, 200]
         assert str(mine[2]) not in server.app[ROOMS].rooms

@@ -208,7 +208,7 @@ class TestRememberedGrants:
         _owner, guest, project = await team_of_two(api, "member")
         async with await admitted(server, project, guest.access_token):
             pass
-        assert len(server.app[SOCKET_GRANTS].cache) == 1
+        assert len(server.app[SOCKET_GRANTS].cache) == 2  # the team was read: both sessions
         await remove_behind_the_servers_back(server, project, guest.id)
         async with await admitted(server, project, guest.access_token) as again:
             await again.edit(append_item("still a member, as far as the grant knows"))
@@ -289,6 +289,60 @@ class TestRememberedGrants:
             await remove_behind_the_servers_back(server, project, guest.id)
             code, reason = await refused(server, project, guest.access_token)
             assert (code, reason) == (CloseCode.FORBIDDEN, f"no such project: {project}")
+
+
+class TestTeams:
+    async def test_a_teammate_is_admitted_on_the_team_read_by_the_first_socket(
+        self, server: RunningServer, api: ApiClient
+    ) -> None:
+        """The owner's socket reads the whole team; the guest, removed behind the server's back
+        afterwards, is still admitted on it (no read of its own). A session the guest opens
+        after the team was read is not in it: checked on its own, and refused."""
+        owner, guest, project = await team_of_two(api, "member")
+        async with await admitted(server, project, owner.access_token):
+            pass
+        await remove_behind_the_servers_back(server, project, guest.id)
+        async with await admitted(server, project, guest.access_token):
+            pass
+        fresh = await login(api.http, server.http_url, guest)
+        code, reason = await refused(server, project, fresh.access_token)
+        assert (code, reason) == (CloseCode.FORBIDDEN, f"no such project: {project}")
+
+    async def test_a_revocation_after_the_team_read_voids_the_teammates_grant(
+        self, server: RunningServer, api: ApiClient
+    ) -> None:
+        """The guest is removed through the API after the owner's socket read the team: the
+        guest's first connect is read afresh and refused, not admitted on the team's grant."""
+        owner, guest, project = await team_of_two(api, "member")
+        async with await admitted(server, project, owner.access_token):
+            reply = await api.call("DELETE", f"/v1/projects/{project}/members/{guest.id}", owner)
+            assert reply.status == 204
+            code, reason = await refused(server, project, guest.access_token)
+        assert (code, reason) == (CloseCode.FORBIDDEN, f"no such project: {project}")
+
+    async def test_a_viewer_on_the_team_opens_read_only(
+        self, server: RunningServer, api: ApiClient
+    ) -> None:
+        """The team read carries each member's role: a viewer admitted on it cannot write."""
+        owner, guest, project = await team_of_two(api, "viewer")
+        async with (
+            await admitted(server, project, owner.access_token),
+            await admitted(server, project, guest.access_token) as viewer,
+        ):
+            await viewer.edit(append_item("forged"))
+            await viewer.wait_for(lambda: bool(refusals(viewer)))
+        live = server.app[ROOMS].rooms[str(project)].doc
+        assert list(live.get("items", type=Array)) == []
+
+    async def test_a_token_of_another_account_is_not_served_from_the_team(
+        self, server: RunningServer, api: ApiClient
+    ) -> None:
+        """An outsider is not on the team: checked on its own and refused with 4403."""
+        owner, _guest, project = await team_of_two(api, "member")
+        outsider = await api.register("Outsider")
+        async with await admitted(server, project, owner.access_token):
+            code, reason = await refused(server, project, outsider.access_token)
+        assert (code, reason) == (CloseCode.FORBIDDEN, f"no such project: {project}")
 
 
 def test_expired_grants_are_dropped_as_new_ones_come() -> None:

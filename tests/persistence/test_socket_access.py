@@ -1,4 +1,4 @@
-"""check_sessions: session, account and membership of many sockets in one statement."""
+"""check_sessions and team_sessions: who may open a project's room, for many sockets at once."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ import pytest
 from collab.artifacts import Phase
 from collab.permissions import Role
 from persistence import accounts, projects
-from persistence.socket_access import SessionCheck, SessionGrant, check_sessions
+from persistence.socket_access import (
+    SessionCheck,
+    SessionGrant,
+    TeamSession,
+    check_sessions,
+    team_sessions,
+)
 
 #: The time every check here is asked at (sessions are placed around it).
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
@@ -238,3 +244,46 @@ class TestManyChecks:
                 conn, [SessionCheck(world.outsider_session, world.outsider, world.project)], NOW
             )
             assert got == [live(Role.MEMBER)]
+
+
+class TestTeamSessions:
+    async def test_the_live_sessions_of_the_members_only(self, pool: Any, world: World) -> None:
+        """Each member's live sessions with its role; revoked and expired sessions, and
+        anyone outside the team, are left out."""
+        second = await new_session(pool, world.viewer)
+        revoked = await new_session(pool, world.viewer)
+        await accounts.revoke_session(pool, revoked, "logout", NOW)
+        await new_session(pool, world.owner, NOW)  # expires exactly now: not live
+        admin = await new_user(pool, "admin")
+        await pool.execute("UPDATE users SET is_admin = true WHERE id = $1", admin.id)
+        await new_session(pool, admin.id)  # an admin, but not on the team
+        [team] = await team_sessions(pool, [world.project], NOW, 10)
+        assert team is not None
+        assert sorted(team, key=lambda s: (s.membership.value, str(s.session_id))) == sorted(
+            [
+                TeamSession(world.owner_session, world.owner, Role.OWNER, False, LATER),
+                TeamSession(world.viewer_session, world.viewer, Role.VIEWER, False, LATER),
+                TeamSession(second, world.viewer, Role.VIEWER, False, LATER),
+            ],
+            key=lambda s: (s.membership.value, str(s.session_id)),
+        )
+
+    async def test_projects_are_answered_in_order(self, pool: Any, world: World) -> None:
+        """A missing project is None; a project whose team is signed out is empty."""
+        other = await new_project(pool, world.outsider)
+        await accounts.revoke_session(pool, world.outsider_session, "logout", NOW)
+        got = await team_sessions(pool, [other, uuid.uuid4(), world.project], NOW, 10)
+        assert got[0] == []
+        assert got[1] is None
+        assert got[2] is not None
+        assert {s.user_id for s in got[2]} == {world.owner, world.viewer}
+
+    async def test_a_team_past_the_limit_is_none(self, pool: Any, world: World) -> None:
+        """Two live sessions fit a limit of two; a third makes the team too large to hold."""
+        assert len((await team_sessions(pool, [world.project], NOW, 2))[0] or ()) == 2
+        await new_session(pool, world.viewer)
+        assert await team_sessions(pool, [world.project], NOW, 2) == [None]
+        assert len((await team_sessions(pool, [world.project], NOW, 3))[0] or ()) == 3
+
+    async def test_no_projects_no_answers(self, pool: Any) -> None:
+        assert await team_sessions(pool, [], NOW, 10) == []

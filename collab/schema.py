@@ -14,7 +14,6 @@ None of them may be called from inside a Doc observer callback (pycrdt forbids `
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -296,14 +295,16 @@ def create_item(
     *,
     author_id: str | None,
     now: datetime,
-    item_id: str | None = None,
+    item_id: str,
 ) -> dict[str, Any]:
     """Add an artifact from a validated ``kind.create`` model; return it as :func:`get_item` does.
 
     Args:
         author_id: the user creating it; stored as ``createdBy`` (and ``authorId`` on ideas).
         now: creation time, stored as ``createdAt`` and ``updatedAt``.
-        item_id: the id to use (for idempotent imports); a new UUID4 by default.
+        item_id: the new artifact's id: a fresh UUID4 from the caller (collab makes no random
+            choices, so the same call always makes the same document), or an id being
+            imported again (idempotent imports).
 
     Raises:
         TypeError: ``data`` is not an instance of ``kind.create``.
@@ -314,7 +315,6 @@ def create_item(
     """
     kind = _kind(kind)
     _check_model(kind, data, kind.create)
-    item_id = str(uuid.uuid4()) if item_id is None else item_id
     if not ID_PATTERN.fullmatch(item_id):
         raise ValueError(f"id {item_id!r} does not match {ID_PATTERN.pattern}")
     stamp = format_timestamp(now)

@@ -9,15 +9,16 @@ responses are kept; a failure frees the key so the client can retry.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
-import asyncpg
 from aiohttp import web
 
 from collab.errors import Conflict
 from http_api.problems import IdempotencyKeyReused, InvalidRequest
+from persistence import idempotency
+from persistence.idempotency import Claim
 
 __all__ = ["HEADER", "run_once"]
 
@@ -28,7 +29,7 @@ _KEPT_HEADERS = ("Content-Type", "ETag", "Location", "Cache-Control")
 
 async def run_once(
     request: web.Request,
-    db: asyncpg.Pool,
+    db: Any,
     user_id: UUID,
     run: Callable[[], Awaitable[web.StreamResponse]],
 ) -> web.StreamResponse:
@@ -41,68 +42,27 @@ async def run_once(
     fingerprint = hashlib.sha256(
         b"\0".join((request.method.encode(), request.path_qs.encode(), await request.read()))
     ).digest()
-    async with db.acquire() as conn:
-        await conn.execute(
-            "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 "
-            "AND created_at < now() - interval '24 hours'",
-            user_id,
-            key,
-        )
-        claimed = await conn.fetchval(
-            "INSERT INTO idempotency_keys (user_id, key, method, path, request_hash) "
-            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true",
-            user_id,
-            key,
-            request.method,
-            request.path,
-            fingerprint,
-        )
-        if not claimed:
-            return await _replay(conn, user_id, key, fingerprint)
+    held = await idempotency.claim(
+        db, Claim(user_id, key, request.method, request.path, fingerprint)
+    )
+    if held is not None:
+        if held.status is None:
+            raise Conflict(f"a request with this {HEADER} is still being processed: retry later")
+        if held.request_hash != fingerprint:
+            raise IdempotencyKeyReused(
+                f"this {HEADER} was used for a different request: use a new key per operation"
+            )
+        headers = {**held.headers, "Idempotent-Replayed": "true"}
+        return web.Response(status=held.status, body=held.body, headers=headers)
     try:
         response = await run()
     except BaseException:
-        await _release(db, user_id, key)
+        await idempotency.release(db, user_id, key)
         raise
     if not isinstance(response, web.Response) or response.status >= 500:
-        await _release(db, user_id, key)
+        await idempotency.release(db, user_id, key)
         return response
     headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
     body = response.body if isinstance(response.body, bytes) else b""
-    await db.execute(
-        "UPDATE idempotency_keys SET status = $3, headers = $4::jsonb, body = $5 "
-        "WHERE user_id = $1 AND key = $2",
-        user_id,
-        key,
-        response.status,
-        json.dumps(headers),
-        body,
-    )
+    await idempotency.finish(db, user_id, key, response.status, headers, body)
     return response
-
-
-async def _replay(
-    conn: asyncpg.Connection, user_id: UUID, key: str, fingerprint: bytes
-) -> web.Response:
-    row = await conn.fetchrow(
-        "SELECT request_hash, status, headers, body FROM idempotency_keys "
-        "WHERE user_id = $1 AND key = $2",
-        user_id,
-        key,
-    )
-    if row is None or row["status"] is None:
-        raise Conflict(f"a request with this {HEADER} is still being processed: retry later")
-    if row["request_hash"] != fingerprint:
-        raise IdempotencyKeyReused(
-            f"this {HEADER} was used for a different request: use a new key per operation"
-        )
-    headers = {**json.loads(row["headers"]), "Idempotent-Replayed": "true"}
-    return web.Response(status=row["status"], body=row["body"], headers=headers)
-
-
-async def _release(db: asyncpg.Pool, user_id: UUID, key: str) -> None:
-    await db.execute(
-        "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status IS NULL",
-        user_id,
-        key,
-    )

@@ -17,6 +17,7 @@ import asyncpg
 from collab.errors import Conflict
 
 __all__ = [
+    "refresh_token_session",
     "User",
     "ApiKey",
     "RefreshOutcome",
@@ -261,6 +262,16 @@ async def use_refresh_token(
         "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1", token_hash, now
     )
     return RefreshResult(RefreshOutcome.ROTATED, session_id, user_id)
+
+
+async def refresh_token_session(db: Executor, token_hash: bytes) -> tuple[UUID, UUID] | None:
+    """The (session id, user id) a refresh token belongs to, spent or not; None if unknown."""
+    row = await db.fetchrow(
+        "SELECT s.id, s.user_id FROM refresh_tokens t JOIN auth_sessions s "
+        "ON s.id = t.session_id WHERE t.token_hash = $1",
+        token_hash,
+    )
+    return None if row is None else (row["id"], row["user_id"])
 
 
 # --- password resets -------------------------------------------------------------------------

@@ -39,7 +39,6 @@ __all__ = [
     "remove_vote",
     "tallies",
     "voter_count",
-    "store_update",
     "snapshot_state",
     "user_names",
 ]
@@ -328,16 +327,6 @@ async def voter_count(db: Executor, session_id: UUID) -> int:
         "SELECT count(DISTINCT user_id) FROM brainstorm_votes WHERE session_id = $1", session_id
     )
     return count
-
-
-async def store_update(conn: asyncpg.Connection, room: str, payload: bytes) -> None:
-    """Append one Yjs update to a room's log in the caller's transaction.
-
-    Only for updates that depend on nothing else in the room (collab/brainstorm_doc.py, the
-    reveal): every other update goes through the node's group commit, which keeps each
-    room's updates in order.
-    """
-    await conn.execute("INSERT INTO room_updates (room, payload) VALUES ($1, $2)", room, payload)
 
 
 @dataclass(frozen=True, slots=True)

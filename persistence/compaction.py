@@ -18,6 +18,7 @@ from collab.errors import InvalidUpdate
 from collab.nesting import DEFAULT_MAX_DEPTH
 from collab.schema import artifact_ids
 from collab.stored import restore_doc
+from persistence import update_log
 from persistence.artifact_index import reindex_project
 from persistence.errors import CorruptHistory
 from persistence.metrics import COMPACTIONS
@@ -83,36 +84,24 @@ async def compact(
         if not locked:
             COMPACTIONS.labels("skipped").inc()
             return None
-        stored = await conn.fetchrow(
-            "SELECT snapshot, nesting FROM room_snapshots WHERE room = $1 FOR UPDATE", room
-        )
-        snapshot, nesting = (None, None) if stored is None else (stored[0], stored[1])
-        rows = await conn.fetch(
-            "SELECT id, payload FROM room_updates WHERE room = $1 ORDER BY id", room
-        )
+        snapshot, nesting, rows = await update_log.read_for_compaction(conn, room)
         if len(rows) < max(1, min_updates):
             return None
-        payloads = [row["payload"] for row in rows]
+        payloads = [row.payload for row in rows]
         try:
             # Decoding 20k updates takes tens of ms: keep it off the event loop.
             compacted = await asyncio.to_thread(_encode, snapshot, nesting, payloads, max_depth)
         except InvalidUpdate as exc:
             COMPACTIONS.labels("corrupt").inc()
             raise CorruptHistory(room, str(exc)) from None
-        await conn.execute(
-            "INSERT INTO room_snapshots (room, snapshot, nesting, updates_compacted, compacted_at)"
-            " VALUES ($1, $2, $4, $3, now()) ON CONFLICT (room) DO UPDATE SET "
-            "snapshot = EXCLUDED.snapshot, nesting = EXCLUDED.nesting, compacted_at = now(), "
-            "updates_compacted = room_snapshots.updates_compacted + EXCLUDED.updates_compacted",
-            room,
-            compacted.snapshot,
-            len(rows) - len(compacted.kept),
-            compacted.nesting,
+        compacted_count = len(rows) - len(compacted.kept)
+        await update_log.store_snapshot(
+            conn, room, compacted.snapshot, compacted.nesting, compacted_count
         )
         # Rows set aside (too deep, or waiting for a dependency) are not in the snapshot: they
         # stay, and are read again at the next load.
-        done = [row["id"] for i, row in enumerate(rows) if i not in compacted.kept]
-        await conn.execute("DELETE FROM room_updates WHERE id = ANY($1::bigint[])", done)
+        done = [row.id for i, row in enumerate(rows) if i not in compacted.kept]
+        await update_log.delete_updates(conn, done)
         project_id = _project_id(room)
         if project_id is not None:
             # Artifacts created live become reachable by their item routes (/v1/ideas/{id}).

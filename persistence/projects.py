@@ -19,6 +19,7 @@ import asyncpg
 from collab.artifacts import Phase
 from collab.errors import Conflict, NotFound
 from collab.permissions import Role
+from persistence import update_log
 
 __all__ = [
     "ProjectLimitReached",
@@ -337,9 +338,7 @@ async def delete_project(db: Executor, project_id: UUID) -> Project | None:
 
 async def purge_document(db: Executor, project_id: UUID) -> None:
     """Delete every stored row of a project's document (its room)."""
-    room = str(project_id)
-    await db.execute("DELETE FROM room_updates WHERE room = $1", room)
-    await db.execute("DELETE FROM room_snapshots WHERE room = $1", room)
+    await update_log.purge_room(db, str(project_id))
 
 
 def _member(row: asyncpg.Record) -> Member:
@@ -461,9 +460,7 @@ async def _keep_an_owner(conn: asyncpg.Connection, project_id: UUID, verb: str) 
 async def project_stats(db: Executor, project_id: UUID, *, since: datetime) -> ProjectStats:
     """Team size by role and document activity per UTC day since ``since``.
 
-    Activity comes from the update log, which records when each update was stored but not who
-    made it. Compaction folds old rows into the snapshot and deletes them, so their days are
-    lost; they are counted in ``updates_compacted`` instead.
+    Activity comes from the update log (:func:`persistence.update_log.log_activity`).
     """
     room = str(project_id)
     async with _transaction(db) as conn:
@@ -471,26 +468,14 @@ async def project_stats(db: Executor, project_id: UUID, *, since: datetime) -> P
             "SELECT role, count(*) AS n FROM project_members WHERE project_id = $1 GROUP BY role",
             project_id,
         )
-        days = await conn.fetch(
-            "SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n "
-            "FROM room_updates WHERE room = $1 AND created_at >= $2 GROUP BY day ORDER BY day",
-            room,
-            since,
-        )
-        stored = await conn.fetchrow(
-            "SELECT count(*) AS n, max(created_at) AS last FROM room_updates WHERE room = $1",
-            room,
-        )
-        snapshot = await conn.fetchrow(
-            "SELECT updates_compacted, compacted_at FROM room_snapshots WHERE room = $1", room
-        )
+        log = await update_log.log_activity(conn, room, since)
     by_role = dict.fromkeys((Role.OWNER, Role.MEMBER, Role.VIEWER), 0)
     by_role.update({Role(row["role"]): row["n"] for row in roles})
     return ProjectStats(
         members_by_role=by_role,
-        activity=[(row["day"], row["n"]) for row in days],
-        updates_stored=stored["n"],
-        updates_compacted=0 if snapshot is None else snapshot["updates_compacted"],
-        compacted_at=None if snapshot is None else snapshot["compacted_at"],
-        last_update_at=stored["last"],
+        activity=log.per_day,
+        updates_stored=log.updates_stored,
+        updates_compacted=log.updates_compacted,
+        compacted_at=log.compacted_at,
+        last_update_at=log.last_update_at,
     )

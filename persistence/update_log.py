@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
 
 from persistence.errors import StorageError
 
-__all__ = ["StoredRoom", "UpdateLog", "warm_up"]
+__all__ = [
+    "LogActivity",
+    "StoredRoom",
+    "TailRow",
+    "UpdateLog",
+    "delete_updates",
+    "log_activity",
+    "purge_room",
+    "read_for_compaction",
+    "store_snapshot",
+    "store_update",
+    "warm_up",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +110,113 @@ class UpdateLog:
                 "SELECT count(*) FROM room_updates WHERE room = $1", room
             )
         return count
+
+
+# --- writes outside the node's group commit ---------------------------------------------------
+
+
+async def store_update(conn: Any, room: str, payload: bytes) -> None:
+    """Append one Yjs update to a room's log in the caller's transaction.
+
+    Only for updates that depend on nothing else in the room (collab/brainstorm_doc.py, the
+    reveal): every other update goes through the node's group commit, which keeps each
+    room's updates in order.
+    """
+    await conn.execute("INSERT INTO room_updates (room, payload) VALUES ($1, $2)", room, payload)
+
+
+async def purge_room(db: Any, room: str) -> None:
+    """Delete every stored row of a room: its log and its snapshot."""
+    await db.execute("DELETE FROM room_updates WHERE room = $1", room)
+    await db.execute("DELETE FROM room_snapshots WHERE room = $1", room)
+
+
+# --- compaction (persistence/compaction.py decides; these read and write) ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TailRow:
+    """One log row after the snapshot, with the id that deletes it once compacted."""
+
+    id: int
+    payload: bytes
+
+
+async def read_for_compaction(
+    conn: Any, room: str
+) -> tuple[bytes | None, bytes | None, list[TailRow]]:
+    """The room's snapshot (locked until the transaction ends), its nesting index, its tail."""
+    stored = await conn.fetchrow(
+        "SELECT snapshot, nesting FROM room_snapshots WHERE room = $1 FOR UPDATE", room
+    )
+    snapshot, nesting = (None, None) if stored is None else (stored[0], stored[1])
+    rows = await conn.fetch(
+        "SELECT id, payload FROM room_updates WHERE room = $1 ORDER BY id", room
+    )
+    return snapshot, nesting, [TailRow(row["id"], row["payload"]) for row in rows]
+
+
+async def store_snapshot(
+    conn: Any, room: str, snapshot: bytes, nesting: bytes, compacted: int
+) -> None:
+    """Replace the room's snapshot; ``compacted`` more log rows are now folded into it."""
+    await conn.execute(
+        "INSERT INTO room_snapshots (room, snapshot, nesting, updates_compacted, compacted_at)"
+        " VALUES ($1, $2, $4, $3, now()) ON CONFLICT (room) DO UPDATE SET "
+        "snapshot = EXCLUDED.snapshot, nesting = EXCLUDED.nesting, compacted_at = now(), "
+        "updates_compacted = room_snapshots.updates_compacted + EXCLUDED.updates_compacted",
+        room,
+        snapshot,
+        compacted,
+        nesting,
+    )
+
+
+async def delete_updates(conn: Any, ids: list[int]) -> None:
+    """Delete log rows by id (those a new snapshot holds)."""
+    await conn.execute("DELETE FROM room_updates WHERE id = ANY($1::bigint[])", ids)
+
+
+# --- reporting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LogActivity:
+    """What a room's log says about its activity (see :func:`log_activity`)."""
+
+    #: updates stored per UTC day since the day asked for (days with none are absent)
+    per_day: list[tuple[date, int]]
+    #: rows in the log now (not yet folded into the snapshot)
+    updates_stored: int
+    last_update_at: datetime | None
+    #: rows folded into the snapshot by compactions so far
+    updates_compacted: int
+    compacted_at: datetime | None
+
+
+async def log_activity(conn: Any, room: str, since: datetime) -> LogActivity:
+    """Activity of a room's log; read in the caller's transaction for one consistent view.
+
+    The log records when each update was stored but not who made it, and compaction deletes
+    the rows it folds into the snapshot, so their days are lost: they are counted in
+    ``updates_compacted`` instead.
+    """
+    days = await conn.fetch(
+        "SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n "
+        "FROM room_updates WHERE room = $1 AND created_at >= $2 GROUP BY day ORDER BY day",
+        room,
+        since,
+    )
+    stored = await conn.fetchrow(
+        "SELECT count(*) AS n, max(created_at) AS last FROM room_updates WHERE room = $1", room
+    )
+    snapshot = await conn.fetchrow(
+        "SELECT updates_compacted, compacted_at FROM room_snapshots WHERE room = $1", room
+    )
+    return LogActivity(
+        per_day=[(row["day"], row["n"]) for row in days],
+        updates_stored=stored["n"],
+        last_update_at=stored["last"],
+        updates_compacted=0 if snapshot is None else snapshot["updates_compacted"],
+        compacted_at=None if snapshot is None else snapshot["compacted_at"],
+    )

@@ -32,7 +32,7 @@ from collab.brainstorm_doc import (
     write_snapshot,
 )
 from persistence import brainstorm as store
-from persistence import outbox
+from persistence import outbox, update_log
 from rooms.manager import RoomManager
 
 __all__ = ["publish_snapshot", "reveal_notes", "Board", "read_board", "take_results", "idea_ids"]
@@ -104,7 +104,7 @@ async def reveal_notes(
         )
         if reveal.update:
             await rooms.check_growth(board, len(reveal.update))
-            await store.store_update(conn, board, reveal.update)
+            await update_log.store_update(conn, board, reveal.update)
             await store.record_revealed(
                 conn,
                 session_id,

@@ -287,7 +287,7 @@ class RoomManager:
 
         For updates stored in the caller's own transaction (with the rows and events that go
         with them), which must depend on nothing else in the room (see
-        ``persistence.brainstorm.store_update``). The room is opened if needed (its load then
+        ``persistence.update_log.store_update``). The room is opened if needed (its load then
         includes the update: applying it again is a no-op), its clients get the update, and
         so do the other nodes.
         """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from persistence.metrics import LoopHistogram, LoopMetric
+from rooms.loop_metrics import LoopHistogram, LoopMetric
 
 __all__ = [
     "ROOMS_OPEN",

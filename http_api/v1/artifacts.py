@@ -14,7 +14,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from aiohttp import web
 from pydantic import BaseModel, create_model
@@ -185,10 +185,12 @@ async def _create(
     project_id: UUID,
     body: BaseModel,
 ) -> web.Response:
-    now = datetime.now(UTC)
+    now, item_id, author_id = datetime.now(UTC), str(uuid4()), str(principal.user_id)
     item = await request.app[ROOMS].transact(
         str(project_id),
-        lambda doc: schema.create_item(doc, kind, body, author_id=str(principal.user_id), now=now),
+        lambda doc: schema.create_item(
+            doc, kind, body, author_id=author_id, now=now, item_id=item_id
+        ),
     )
     await artifact_index.remember(request.app[DB], kind.collection, item["id"], project_id)
     return _item_response(item, 201, Location=f"/v1/{kind.segment}/{item['id']}")

@@ -379,15 +379,12 @@ async def _current_session(
     db = request.app[DB]
     refresh_token = body.refresh_token or request.cookies.get(REFRESH_COOKIE)
     if refresh_token is not None:
-        row = await db.fetchrow(
-            "SELECT s.id, s.user_id FROM refresh_tokens t JOIN auth_sessions s "
-            "ON s.id = t.session_id WHERE t.token_hash = $1",
-            hash_secret(refresh_token),
-        )
-        if row is not None:
+        found = await accounts.refresh_token_session(db, hash_secret(refresh_token))
+        if found is not None:
+            session_id, user_id = found
             if body.refresh_token is None:
-                check_csrf(request, request.app[AUTH].signer, row["id"])
-            return row["id"], row["user_id"]
+                check_csrf(request, request.app[AUTH].signer, session_id)
+            return session_id, user_id
     try:
         principal = await request.app[AUTH].require(request, True)
     except Unauthenticated:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -45,6 +46,8 @@ from collab.schema import (
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
 NOW_TEXT = "2024-05-01T12:00:00.000Z"
+#: The id of an artifact a test creates when the id does not matter.
+NEW_ID = "11111111-2222-4333-8444-555555555555"
 LATER_TEXT = "2024-05-01T13:00:00.000Z"
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "document-schema.md"
 
@@ -116,6 +119,7 @@ def create(
     doc: Doc[Any], name: str, body: dict[str, Any], item_id: str | None = None
 ) -> dict[str, Any]:
     model = KINDS[name].create.model_validate(body)
+    item_id = str(uuid.uuid4()) if item_id is None else item_id
     return create_item(doc, name, model, author_id="user-1", now=NOW, item_id=item_id)
 
 
@@ -298,7 +302,7 @@ class TestCrud:
         """Passing another kind's model is a programming error, not a 422."""
         persona = KINDS["personas"].create.model_validate(FULL["personas"])
         with pytest.raises(TypeError, match="ideas expects IdeaCreate"):
-            create_item(doc, "ideas", persona, author_id=None, now=NOW)
+            create_item(doc, "ideas", persona, author_id=None, now=NOW, item_id=NEW_ID)
         with pytest.raises(TypeError, match="IdeaUpdate"):
             update_item(doc, "ideas", "idea-1", persona, now=NOW)
 
@@ -684,7 +688,7 @@ class TestSchemaVersion:
             ensure_schema(doc)
         assert isinstance(info.value, Conflict)
         with pytest.raises(UnsupportedSchemaVersion):
-            create_item(doc, "ideas", model, author_id=None, now=NOW)
+            create_item(doc, "ideas", model, author_id=None, now=NOW, item_id=NEW_ID)
         with pytest.raises(UnsupportedSchemaVersion):
             patch(doc, "ideas", SEED["ideas"], {"text": "new"})
         with pytest.raises(UnsupportedSchemaVersion):
@@ -834,8 +838,10 @@ def test_artifact_ids_lists_every_artifact_with_its_collection() -> None:
     doc: Doc[Any] = Doc()
     now = datetime(2026, 1, 1, tzinfo=UTC)
     persona = create_item(
-        doc, "personas", KINDS["personas"].create(name="Ana"), author_id=None, now=now
+        doc, "personas", KINDS["personas"].create(name="Ana"), author_id=None, now=now, item_id="p1"
     )
-    idea = create_item(doc, "ideas", KINDS["ideas"].create(text="Kiosk"), author_id=None, now=now)
+    idea = create_item(
+        doc, "ideas", KINDS["ideas"].create(text="Kiosk"), author_id=None, now=now, item_id="i1"
+    )
     assert sorted(artifact_ids(doc)) == sorted([("personas", persona["id"]), ("ideas", idea["id"])])
     assert artifact_ids(Doc()) == []

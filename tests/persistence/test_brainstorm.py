@@ -21,7 +21,7 @@ from collab.brainstorm import (
 )
 from collab.errors import Conflict, NotFound
 from persistence import brainstorm as store
-from persistence import outbox, projects
+from persistence import outbox, projects, update_log
 from tests.persistence.test_projects import new_project, new_user
 from tests.support.timing import TIMEOUT
 
@@ -221,7 +221,7 @@ class TestSnapshotsAndOutbox:
         doomed = [brainstorm_room(project), private_room(project, session.id, owner)]
         async with pool.acquire() as conn, conn.transaction():
             for room in [*doomed, kept]:
-                await store.store_update(conn, room, b"\x00\x00")
+                await update_log.store_update(conn, room, b"\x00\x00")
         await projects.delete_project(pool, project)
         rooms = await pool.fetch(
             "SELECT DISTINCT room FROM room_updates WHERE room = ANY($1::text[])", [*doomed, kept]

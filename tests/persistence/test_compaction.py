@@ -124,7 +124,12 @@ class TestArtifactIndex:
         doc.observe(lambda event: updates.append(event.update))
         now = datetime(2026, 1, 1, tzinfo=UTC)
         idea = create_item(
-            doc, "ideas", KINDS["ideas"].create(text="Kiosk"), author_id=None, now=now
+            doc,
+            "ideas",
+            KINDS["ideas"].create(text="Kiosk"),
+            author_id=None,
+            now=now,
+            item_id=str(uuid.uuid4()),
         )
         log = UpdateLog(pool)
         await log.append([str(project)] * len(updates), updates)

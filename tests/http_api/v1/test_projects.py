@@ -469,9 +469,11 @@ class TestStats:
         now = datetime.now(UTC)
 
         def add(doc: Doc[Any]) -> None:
-            create_item(doc, personas, personas.create(name="Ana"), author_id=None, now=now)
+            ana = personas.create(name="Ana")
+            create_item(doc, personas, ana, author_id=None, now=now, item_id=str(uuid4()))
             for text in ("a", "b"):
-                create_item(doc, ideas, ideas.create(text=text), author_id=None, now=now)
+                idea = ideas.create(text=text)
+                create_item(doc, ideas, idea, author_id=None, now=now, item_id=str(uuid4()))
 
         await server.app[ROOMS].transact(project, add)
         stats = (await api.call("GET", f"/v1/projects/{project}/stats", alice)).body

@@ -114,8 +114,8 @@ def apply_update(doc: Doc[Any], update: bytes) -> None:
     is written on pycrdt's compiled core directly. ``Doc.apply_update`` does the same around
     the same two calls (open a transaction, apply, commit even when applying failed, drop);
     its Python layers (a Transaction object, enter and exit hooks, origin and observer
-    bookkeeping) cost about 3 us of a 7.5 us apply on a warm machine, more on a relay's cold
-    caches. Any other document takes the public API.
+    bookkeeping) are a large share of a small update's apply (docs/benchmarks.md). Any other
+    document takes the public API.
 
     Raises:
         InvalidUpdate: the bytes are not a valid update.

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 from uuid import UUID
 
-import asyncpg
 from aiohttp import web
 
 from collab.errors import NotFound
@@ -19,11 +18,12 @@ from collab.permissions import Action, Role, effective_role, require
 from http_api.keys import DB
 from http_api.principal import Principal
 from persistence import projects
+from persistence.conn import Executor
 
 __all__ = ["Access", "Source", "project_access", "require_access", "project_role", "authorize"]
 
 #: Where to read memberships: the request's pool, or a pool or connection (in a transaction).
-Source: TypeAlias = web.Request | asyncpg.Pool | asyncpg.Connection
+Source: TypeAlias = "web.Request | Executor"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-import asyncpg
 import structlog
 from aiohttp import web
 
@@ -20,6 +19,7 @@ from http_api.settings import Settings, add_arguments, settings_from
 from http_api.slow_clients import GuardedSite, PendingGuard, raise_descriptor_limit
 from persistence import audit, revocations
 from persistence.accounts import find_user_by_email, set_admin
+from persistence.conn import Conn
 from persistence.db import create_pool
 from persistence.embedded import EmbeddedPostgres
 from persistence.errors import StorageError
@@ -105,9 +105,7 @@ async def _serve(settings: Settings) -> None:
     _log.info("server_stopped")
 
 
-async def _with_database(
-    settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[int]]
-) -> int:
+async def _with_database(settings: Settings, work: Callable[[Conn], Awaitable[int]]) -> int:
     """Run ``work`` on one connection (starting the embedded PostgreSQL if needed)."""
     embedded = None
     dsn = settings.database_url
@@ -126,13 +124,13 @@ async def _with_database(
             await asyncio.to_thread(embedded.stop)
 
 
-async def _migrate(conn: asyncpg.Connection) -> int:
+async def _migrate(conn: Conn) -> int:
     applied = await migrate(conn)
     _log.info("migrations_done", applied=[m.version for m in applied])
     return 0
 
 
-async def _admin(conn: asyncpg.Connection, action: str, email: str) -> int:
+async def _admin(conn: Conn, action: str, email: str) -> int:
     await migrate(conn)
     granted = action == "grant"
     async with conn.transaction():

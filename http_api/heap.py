@@ -3,9 +3,8 @@
 CPython runs a full (oldest-generation) collection whenever the objects that survived younger
 collections grow by a quarter. A node that takes 5,000 sockets in ten seconds grows its heap
 many times over, so full collections come one after another, each walking every live object
-(a few hundred thousand per thousand sockets) with the event loop stopped: measured in a
-5,000-socket storm, 9 full collections took 1.9 s in all and the longest 360 ms, which was
-the whole tail of the time to sync.
+(a few hundred thousand per thousand sockets) with the event loop stopped; in a storm they
+were the whole tail of the time to sync (docs/benchmarks.md, "Full garbage collections").
 
 Reference counting frees almost everything a connection leaves behind; the cycle collector is
 only needed for what forms reference cycles. So the node:

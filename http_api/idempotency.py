@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import Any
 from uuid import UUID
 
 from aiohttp import web
@@ -18,6 +17,7 @@ from aiohttp import web
 from collab.errors import Conflict
 from http_api.problems import IdempotencyKeyReused, InvalidRequest
 from persistence import idempotency
+from persistence.conn import PgPool
 from persistence.idempotency import Claim
 
 __all__ = ["HEADER", "run_once"]
@@ -29,7 +29,7 @@ _KEPT_HEADERS = ("Content-Type", "ETag", "Location", "Cache-Control")
 
 async def run_once(
     request: web.Request,
-    db: Any,
+    db: PgPool,
     user_id: UUID,
     run: Callable[[], Awaitable[web.StreamResponse]],
 ) -> web.StreamResponse:

@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from typing import Literal
 from uuid import UUID
 
-import asyncpg
 from aiohttp import web
 
 from collab.errors import PermissionDenied, Unauthenticated
 from http_api.tokens import API_KEY_PREFIX, TokenSigner, hash_secret
 from persistence.accounts import User, active_session_user, find_api_key, get_user
+from persistence.conn import PgPool
 
 __all__ = [
     "Principal",
@@ -81,7 +81,7 @@ def check_csrf(request: web.Request, signer: TokenSigner, session_id: UUID) -> N
 class Authenticator:
     """Resolve credentials to a :class:`Principal` (one indexed lookup per request)."""
 
-    def __init__(self, db: asyncpg.Pool, signer: TokenSigner) -> None:
+    def __init__(self, db: PgPool, signer: TokenSigner) -> None:
         self._db = db
         self.signer = signer
 

@@ -128,10 +128,11 @@ def problem_middleware(request: web.Request, handler: Handler) -> Awaitable[web.
     """Render our errors and aiohttp's HTTP errors as problem+json; hide unexpected ones.
 
     Not a coroutine itself: for a WebSocket it hands back the handler's own coroutine, so no
-    frame of this middleware stays on the stack for the socket's whole life (about half a
-    KiB per idle connection). The socket handler renders its refusals with
-    :func:`problem_for` before the upgrade. The route is told by its pattern, already matched,
-    not by ``request.path``, which aiohttp would decode and keep for the socket's life.
+    frame of this middleware stays on the stack for the socket's whole life (see
+    docs/benchmarks.md, "Memory of an idle connection"). The socket handler renders its
+    refusals with :func:`problem_for` before the upgrade. The route is told by its pattern,
+    already matched, not by ``request.path``, which aiohttp would decode and keep for the
+    socket's life.
     """
     resource = request.match_info.route.resource
     if resource is not None and resource.canonical.startswith(SOCKET_PREFIX):

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import asyncpg
 from aiohttp import web
 
 from collab.envelope import Revocation
 from http_api.keys import DB, ROOMS
 from persistence import revocations
+from persistence.conn import Conn
 
 __all__ = ["record", "announce", "end_sockets"]
 
 
 async def record(
-    conn: asyncpg.Connection,
+    conn: Conn,
     *,
     reason: str,
     session_id: UUID | None = None,

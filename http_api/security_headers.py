@@ -41,7 +41,7 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
     """Fill in the hardening headers the response does not set itself.
 
     Not on a WebSocket upgrade (101): nothing renders it, and aiohttp keeps the response's
-    headers for the socket's whole life (about 1 KiB per idle connection).
+    headers for the socket's whole life (docs/benchmarks.md, "Memory of an idle connection").
     """
     if response.status == 101:
         return

@@ -31,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
 from uuid import UUID
 
 from collab.envelope import Revocation
@@ -41,6 +40,7 @@ from http_api.access import project_access
 from http_api.principal import Authenticator
 from http_api.tokens import API_KEY_PREFIX
 from persistence.batching import Batcher
+from persistence.conn import PgPool
 from persistence.socket_access import SessionCheck, SessionGrant, check_sessions, team_sessions
 from rooms.access import REVOCATION_MEMORY_S
 
@@ -144,7 +144,7 @@ class GrantCache:
 class SocketGrants:
     """The /collab access check: :meth:`grant` for a credential and a project."""
 
-    def __init__(self, db: Any, auth: Authenticator, cache_s: float) -> None:
+    def __init__(self, db: PgPool, auth: Authenticator, cache_s: float) -> None:
         self._db = db
         self._auth = auth
         self.cache = GrantCache(cache_s)

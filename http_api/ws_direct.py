@@ -2,8 +2,8 @@
 
 aiohttp's frame parser runs in the protocol's ``data_received`` and puts every message in a
 queue; ``receive()`` then wakes the handler's task to take it out. For a relay that is one
-task switch, a future, a timeout context and a few Python frames per message, about a tenth
-of the server's CPU at light load (py-spy; docs/architecture.md, decisions). Rooms never
+task switch, a future, a timeout context and a few Python frames per message, a measurable
+share of the server's CPU (docs/architecture.md, decisions). Rooms never
 await while handling a frame (a room never waits on a peer), so they can just as well run inside
 ``data_received``, which is what the npm reference server does with its ``message`` event.
 
@@ -63,7 +63,8 @@ class _NoMoreRequests:
     """Stands in for aiohttp's request queue (``RequestHandler._messages``) once upgraded.
 
     After the upgrade every byte goes to the WebSocket parser, so aiohttp only ever asks the
-    queue whether it is empty; one shared stand-in saves its 760-byte deque per socket. Should
+    queue whether it is empty; one shared stand-in saves an empty deque per socket (sizes in
+    docs/benchmarks.md, "Memory of an idle connection"). Should
     aiohttp ever queue a request there, it fails loudly instead of sharing anything.
     """
 
@@ -86,9 +87,9 @@ class _Shared:
     """What every uncompressed server-side writer can share instead of owning one each.
 
     aiohttp's ``WebSocketWriter`` makes a send lock and a task set (used only to compress)
-    and a random-bits function (used only to mask, which clients do): about half a KiB per
-    socket. Shared, they behave the same; only compressed sends would contend for the lock,
-    and those writers keep their own.
+    and a random-bits function (used only to mask, which clients do), per socket. Shared,
+    they behave the same; only compressed sends would contend for the lock, and those
+    writers keep their own.
     """
 
     def __init__(self) -> None:
@@ -181,7 +182,7 @@ class DirectWebSocketResponse(web.WebSocketResponse):
         self._direct = queue
         if getattr(handler, "_upgraded", False) and hasattr(handler, "_parser"):
             # The HTTP parser is never used again on an upgraded connection (aiohttp checks
-            # it for None where it could be): about 1.6 KiB less per idle socket.
+            # it for None where it could be): less memory per idle socket.
             handler._parser = None
             if hasattr(handler, "_messages") and not handler._messages:
                 handler._messages = _NO_MORE_REQUESTS

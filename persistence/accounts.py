@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import TypeAlias
 from uuid import UUID
 
 import asyncpg
 
 from collab.errors import Conflict
+from persistence.conn import Conn, Executor
 
 __all__ = [
     "refresh_token_session",
@@ -44,7 +44,6 @@ __all__ = [
 ]
 
 #: A pool or a connection (inside a transaction): every function here takes either.
-Executor: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,9 +233,7 @@ class RefreshResult:
     user_id: UUID | None = None
 
 
-async def use_refresh_token(
-    conn: asyncpg.Connection, token_hash: bytes, now: datetime
-) -> RefreshResult:
+async def use_refresh_token(conn: Conn, token_hash: bytes, now: datetime) -> RefreshResult:
     """Spend a refresh token, in the caller's transaction.
 
     A token works once. Presenting an already-used token means it was copied: the whole
@@ -343,6 +340,7 @@ async def create_api_key(
         prefix,
         key_hash,
     )
+    assert row is not None  # RETURNING of an insert: always its one row
     return ApiKey(**dict(row))
 
 

@@ -7,12 +7,13 @@ from uuid import UUID
 
 import asyncpg
 
+from persistence.conn import Conn, Executor
 from persistence.errors import StorageError
 
 __all__ = ["candidates", "remember", "remember_many", "forget", "reindex_project"]
 
 
-async def candidates(db: asyncpg.Pool | asyncpg.Connection, kind: str, item_id: str) -> list[UUID]:
+async def candidates(db: Executor, kind: str, item_id: str) -> list[UUID]:
     """Projects known to hold artifact ``item_id`` of ``kind``."""
     rows = await db.fetch(
         "SELECT project_id FROM artifact_index WHERE item_id = $1 AND kind = $2", item_id, kind
@@ -20,9 +21,7 @@ async def candidates(db: asyncpg.Pool | asyncpg.Connection, kind: str, item_id: 
     return [row["project_id"] for row in rows]
 
 
-async def remember(
-    db: asyncpg.Pool | asyncpg.Connection, kind: str, item_id: str, project_id: UUID
-) -> None:
+async def remember(db: Executor, kind: str, item_id: str, project_id: UUID) -> None:
     """Record where an artifact lives (idempotent; the project may have gone meanwhile)."""
     await db.execute(
         "INSERT INTO artifact_index (item_id, project_id, kind) "
@@ -34,16 +33,14 @@ async def remember(
     )
 
 
-async def forget(db: asyncpg.Pool | asyncpg.Connection, item_id: str, project_id: UUID) -> None:
+async def forget(db: Executor, item_id: str, project_id: UUID) -> None:
     """Drop an artifact's entry after it was deleted."""
     await db.execute(
         "DELETE FROM artifact_index WHERE item_id = $1 AND project_id = $2", item_id, project_id
     )
 
 
-async def remember_many(
-    db: asyncpg.Pool | asyncpg.Connection, entries: Iterable[tuple[UUID, str, str]]
-) -> None:
+async def remember_many(db: Executor, entries: Iterable[tuple[UUID, str, str]]) -> None:
     """Record many (project, kind, item id) entries in one statement (idempotent).
 
     Entries of projects that no longer exist are skipped.
@@ -68,9 +65,7 @@ async def remember_many(
         raise StorageError(f"cannot record artifacts: {type(exc).__name__}") from exc
 
 
-async def reindex_project(
-    conn: asyncpg.Connection, project_id: UUID, artifacts: list[tuple[str, str]]
-) -> None:
+async def reindex_project(conn: Conn, project_id: UUID, artifacts: list[tuple[str, str]]) -> None:
     """Record every artifact of ``artifacts`` ((collection, id) pairs) for a project.
 
     Called by compaction with the artifacts of the document it just built from the stored

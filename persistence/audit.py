@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
+from persistence.conn import Executor
 
 __all__ = ["AuditEntry", "record", "list_entries"]
 
@@ -29,7 +29,7 @@ class AuditEntry:
 
 
 async def record(
-    db: asyncpg.Pool | asyncpg.Connection,
+    db: Executor,
     action: str,
     *,
     actor_id: UUID | None,
@@ -54,7 +54,7 @@ async def record(
 
 
 async def list_entries(
-    db: asyncpg.Pool | asyncpg.Connection,
+    db: Executor,
     *,
     limit: int,
     before_id: int | None = None,

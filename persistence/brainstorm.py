@@ -11,13 +11,13 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
 from uuid import UUID
 
 import asyncpg
 
 from collab.brainstorm import Phase, Session, Summon, Timer
 from collab.errors import Conflict, NotFound
+from persistence.conn import Conn, Executor, PgPool
 
 __all__ = [
     "SnapshotState",
@@ -43,7 +43,6 @@ __all__ = [
     "user_names",
 ]
 
-Executor: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 _COLUMNS = (
     "s.id, s.project_id, s.prompt, s.phase, s.timer_duration_s, s.timer_started_at, "
@@ -104,7 +103,7 @@ async def database_now(db: Executor) -> datetime:
     return now
 
 
-async def create_session(conn: asyncpg.Connection, session: Session) -> Session:
+async def create_session(conn: Conn, session: Session) -> Session:
     """Insert ``session`` and its facilitators (in the caller's transaction).
 
     Raises:
@@ -164,7 +163,7 @@ async def list_sessions(
 
 
 async def lock_session(
-    conn: asyncpg.Connection, project_id: UUID, session_id: UUID, *, share: bool = False
+    conn: Conn, project_id: UUID, session_id: UUID, *, share: bool = False
 ) -> Session:
     """Read and lock a session row until the caller's transaction ends.
 
@@ -187,7 +186,7 @@ async def lock_session(
     return _session(row)
 
 
-async def save_session(conn: asyncpg.Connection, session: Session) -> Session:
+async def save_session(conn: Conn, session: Session) -> Session:
     """Write a session's changeable state (locked by the caller); its version grows by one."""
     timer = session.timer
     await conn.execute(
@@ -202,7 +201,7 @@ async def save_session(conn: asyncpg.Connection, session: Session) -> Session:
     return await lock_session(conn, session.project_id, session.id)
 
 
-async def add_facilitator(conn: asyncpg.Connection, session_id: UUID, user_id: UUID) -> None:
+async def add_facilitator(conn: Conn, session_id: UUID, user_id: UUID) -> None:
     """Make ``user_id`` a facilitator of the session (again: no change)."""
     await conn.execute(
         "INSERT INTO brainstorm_facilitators (session_id, user_id) VALUES ($1, $2) "
@@ -212,7 +211,7 @@ async def add_facilitator(conn: asyncpg.Connection, session_id: UUID, user_id: U
     )
 
 
-async def remove_facilitator(conn: asyncpg.Connection, session_id: UUID, user_id: UUID) -> bool:
+async def remove_facilitator(conn: Conn, session_id: UUID, user_id: UUID) -> bool:
     """Stop ``user_id`` facilitating; return whether they did."""
     status: str = await conn.execute(
         "DELETE FROM brainstorm_facilitators WHERE session_id = $1 AND user_id = $2",
@@ -249,7 +248,7 @@ async def revealed_notes(db: Executor, session_id: UUID) -> set[str]:
 
 
 async def record_revealed(
-    conn: asyncpg.Connection,
+    conn: Conn,
     session_id: UUID,
     notes: Iterable[tuple[str, str, UUID | None]],
 ) -> None:
@@ -265,7 +264,7 @@ async def record_revealed(
     )
 
 
-async def lock_voter(conn: asyncpg.Connection, session_id: UUID, user_id: UUID) -> None:
+async def lock_voter(conn: Conn, session_id: UUID, user_id: UUID) -> None:
     """Serialise one person's votes in one session, on every node, until the transaction ends.
 
     Counting their dots and adding one then happen as one step: concurrent requests cannot
@@ -287,7 +286,7 @@ async def votes_of(db: Executor, session_id: UUID, user_id: UUID) -> list[str]:
     return [row["idea_id"] for row in rows]
 
 
-async def add_vote(conn: asyncpg.Connection, session_id: UUID, user_id: UUID, idea_id: str) -> None:
+async def add_vote(conn: Conn, session_id: UUID, user_id: UUID, idea_id: str) -> None:
     """Store one dot (after :func:`lock_voter` and the rule check)."""
     await conn.execute(
         "INSERT INTO brainstorm_votes (session_id, user_id, idea_id) VALUES ($1, $2, $3)",
@@ -297,9 +296,7 @@ async def add_vote(conn: asyncpg.Connection, session_id: UUID, user_id: UUID, id
     )
 
 
-async def remove_vote(
-    conn: asyncpg.Connection, session_id: UUID, user_id: UUID, idea_id: str
-) -> bool:
+async def remove_vote(conn: Conn, session_id: UUID, user_id: UUID, idea_id: str) -> bool:
     """Take back the newest of ``user_id``'s dots on ``idea_id``; return whether there was one."""
     status: str = await conn.execute(
         "DELETE FROM brainstorm_votes WHERE id = (SELECT id FROM brainstorm_votes "
@@ -340,7 +337,7 @@ class SnapshotState:
     now: datetime
 
 
-async def snapshot_state(pool: Any, project_id: UUID) -> SnapshotState | None:
+async def snapshot_state(pool: PgPool, project_id: UUID) -> SnapshotState | None:
     """Number and read the project's brainstorm state for the next snapshot, or None if it has
     never had a session.
 

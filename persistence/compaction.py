@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import structlog
@@ -20,6 +19,7 @@ from collab.schema import artifact_ids
 from collab.stored import restore_doc
 from persistence import update_log
 from persistence.artifact_index import reindex_project
+from persistence.conn import PgPool
 from persistence.errors import CorruptHistory
 from persistence.metrics import COMPACTIONS
 
@@ -66,7 +66,7 @@ def _project_id(room: str) -> UUID | None:
 
 
 async def compact(
-    pool: Any, room: str, min_updates: int = 1, max_depth: int = DEFAULT_MAX_DEPTH
+    pool: PgPool, room: str, min_updates: int = 1, max_depth: int = DEFAULT_MAX_DEPTH
 ) -> CompactionResult | None:
     """Compact ``room`` if it has at least ``min_updates`` log rows.
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from contextlib import AsyncExitStack
-from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import structlog
@@ -27,8 +26,9 @@ from asyncpg.exceptions import (
     PostgresConnectionError,
     TooManyConnectionsError,
 )
-from asyncpg.pool import PoolAcquireContext
+from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
 
+from persistence.conn import Conn, PgPool
 from persistence.errors import StorageError, StorageUnavailable
 from persistence.metrics import STORAGE_AVAILABLE
 from persistence.migrate import pending_migrations
@@ -114,42 +114,48 @@ class _Outage:
             _log.info("storage_available", down_for_s=down_for_s)
 
 
-class _Acquire:
+# asyncpg's classes are generic in its stubs only: subscripted for the type checker alone.
+if TYPE_CHECKING:
+    _AcquireBase = PoolAcquireContext[asyncpg.Record]
+    _PoolBase = asyncpg.Pool[asyncpg.Record]
+else:
+    _AcquireBase = PoolAcquireContext
+    _PoolBase = asyncpg.Pool
+
+
+class _Acquire(_AcquireBase):
     """``pool.acquire()`` that translates outages, used with ``async with`` or ``await``."""
 
-    __slots__ = ("_inner", "_outage")
+    __slots__ = ("_outage",)
 
     def __init__(self, pool: Pool, timeout: float) -> None:
-        self._inner = PoolAcquireContext(pool, timeout)
+        super().__init__(pool, timeout)
         self._outage = pool.outage
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> PoolConnectionProxy[asyncpg.Record]:
         try:
-            return await self._inner.__aenter__()
+            connection: PoolConnectionProxy[asyncpg.Record] = await super().__aenter__()
         except Exception as exc:
             if not is_outage(exc, connecting=True):
                 raise
             self._outage.failed(exc)
             raise StorageUnavailable(retry_after_s=RETRY_AFTER_S) from exc
+        return connection
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._inner.__aexit__(exc_type, exc, tb)
+    async def __aexit__(self, *exc_info: object) -> None:
+        await super().__aexit__(*exc_info)
+        exc = exc_info[1] if len(exc_info) > 1 else None
         if exc is None or (isinstance(exc, asyncpg.PostgresError) and not is_outage(exc)):
             self._outage.answered()  # the server answered (a constraint error is an answer)
-        elif is_outage(exc):
+        elif isinstance(exc, BaseException) and is_outage(exc):
             self._outage.failed(exc)
             raise StorageUnavailable(retry_after_s=RETRY_AFTER_S) from exc
 
-    def __await__(self) -> Any:
+    def __await__(self) -> Generator[Any, None, PoolConnectionProxy[asyncpg.Record]]:
         return self.__aenter__().__await__()
 
 
-class Pool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
+class Pool(_PoolBase):
     """asyncpg's pool whose ``acquire`` (and so ``fetch``, ``execute``...) reports outages.
 
     Every error that means PostgreSQL cannot be reached leaves it as StorageUnavailable, and
@@ -167,7 +173,7 @@ class Pool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
         return _Acquire(self, ACQUIRE_TIMEOUT_S if timeout is None else timeout)
 
 
-async def _keep_session(_conn: Any) -> None:
+async def _keep_session(_conn: Conn) -> None:
     """Release hook that skips asyncpg's reset query.
 
     By default every release runs ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET
@@ -177,7 +183,7 @@ async def _keep_session(_conn: Any) -> None:
     """
 
 
-async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> Any:
+async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> Pool:
     """Open a connection pool; statements are prepared once per connection by asyncpg.
 
     Raises:
@@ -202,7 +208,7 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> Any:
         server_settings={"application_name": "dttools"},
     )
     try:
-        await pool
+        pool = await pool  # opens min_size connections
     except Exception as exc:
         if not is_outage(exc, connecting=True):
             raise
@@ -211,14 +217,14 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> Any:
     return pool
 
 
-async def warm(pool: Any, warmers: Sequence[Callable[[Any], Awaitable[None]]]) -> None:
+async def warm(pool: PgPool, warmers: Sequence[Callable[[Conn], Awaitable[None]]]) -> None:
     """Open every connection of ``pool`` and run each of ``warmers`` once on each of them.
 
     A node restart is followed by every client reconnecting at once, and the statements those
     reconnects run (access checks, room loads) hit each pool connection cold: a connect, then
-    a prepare round trip per statement, 5 to 10 ms each, during which every socket waiting on
-    that batch waits too. Measured in the 5,000-socket storm, such waits were most of the
-    slowest 1 % of joins (docs/benchmarks.md). Call after migrations; a warmer runs its
+    a prepare round trip per statement, during which every socket waiting on that batch waits
+    too: most of the slowest joins of a storm (docs/benchmarks.md, "Cold connections"). Call
+    after migrations; a warmer runs its
     statements with inputs that match nothing (asyncpg keeps each connection's statements).
     """
     async with AsyncExitStack() as stack:
@@ -230,7 +236,7 @@ async def warm(pool: Any, warmers: Sequence[Callable[[Any], Awaitable[None]]]) -
                 await warm_one(conn)
 
 
-async def check_ready(pool: Any) -> str | None:
+async def check_ready(pool: PgPool) -> str | None:
     """Return None when the database answers and is fully migrated, else the reason why not."""
     try:
         async with pool.acquire(timeout=2) as conn:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
+
+from persistence.conn import Executor, PgPool
 
 __all__ = ["Claim", "StoredResponse", "claim", "finish", "release"]
 
@@ -36,7 +37,7 @@ class Claim:
     request_hash: bytes
 
 
-async def claim(db: Any, wanted: Claim) -> StoredResponse | None:
+async def claim(db: PgPool, wanted: Claim) -> StoredResponse | None:
     """Claim the key for this request; None if claimed now, else what holds it.
 
     A key older than 24 hours is forgotten first, so it can be claimed again.
@@ -72,7 +73,7 @@ async def claim(db: Any, wanted: Claim) -> StoredResponse | None:
 
 
 async def finish(
-    db: Any, user_id: UUID, key: str, status: int, headers: dict[str, str], body: bytes
+    db: Executor, user_id: UUID, key: str, status: int, headers: dict[str, str], body: bytes
 ) -> None:
     """Store the response the claimed request ended with, for retries to replay."""
     await db.execute(
@@ -86,7 +87,7 @@ async def finish(
     )
 
 
-async def release(db: Any, user_id: UUID, key: str) -> None:
+async def release(db: Executor, user_id: UUID, key: str) -> None:
     """Give the key up (the request failed): the client may retry with it."""
     await db.execute(
         "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status IS NULL",

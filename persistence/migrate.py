@@ -6,10 +6,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 import structlog
 
+from persistence.conn import Conn
 from persistence.errors import MigrationError
 
 __all__ = ["Migration", "available_migrations", "migrate", "pending_migrations"]
@@ -48,7 +48,7 @@ def available_migrations() -> list[Migration]:
     return found
 
 
-async def _applied(conn: Any) -> dict[int, str]:
+async def _applied(conn: Conn) -> dict[int, str]:
     await conn.execute(
         """CREATE TABLE IF NOT EXISTS schema_migrations (
                version     integer     PRIMARY KEY,
@@ -60,13 +60,13 @@ async def _applied(conn: Any) -> dict[int, str]:
     return {row["version"]: row["checksum"] for row in rows}
 
 
-async def pending_migrations(conn: Any) -> list[Migration]:
+async def pending_migrations(conn: Conn) -> list[Migration]:
     """Return migrations not yet applied (read-only apart from creating the ledger table)."""
     applied = await _applied(conn)
     return [m for m in available_migrations() if m.version not in applied]
 
 
-async def migrate(conn: Any) -> list[Migration]:
+async def migrate(conn: Conn) -> list[Migration]:
     """Apply every pending migration, each in its own transaction; return those applied.
 
     Raises:

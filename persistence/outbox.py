@@ -19,6 +19,8 @@ from uuid import UUID
 
 import asyncpg
 
+from persistence.conn import Conn, Executor
+
 __all__ = ["EVENT_NAMESPACE", "Event", "StoredEvent", "event_id", "append", "pending", "delivered"]
 
 #: UUIDv5 namespace of event ids.
@@ -63,7 +65,7 @@ class StoredEvent:
         }
 
 
-async def append(conn: asyncpg.Connection, events: Sequence[Event]) -> int:
+async def append(conn: Conn, events: Sequence[Event]) -> int:
     """Store ``events`` in the caller's transaction; return how many were new.
 
     An event whose id is already stored is skipped: its first write stands.
@@ -98,7 +100,7 @@ _COLUMNS = "id, event_id, type, project_id, payload, created_at, delivered_at"
 
 
 async def pending(
-    db: asyncpg.Pool | asyncpg.Connection,
+    db: Executor,
     *,
     limit: int = 100,
     project_id: UUID | None = None,
@@ -116,7 +118,7 @@ async def pending(
     return [_stored(row) for row in rows]
 
 
-async def delivered(db: asyncpg.Pool | asyncpg.Connection, seqs: Sequence[int]) -> None:
+async def delivered(db: Executor, seqs: Sequence[int]) -> None:
     """Mark events (by :attr:`StoredEvent.seq`) as delivered."""
     await db.execute(
         "UPDATE outbox SET delivered_at = now() WHERE id = ANY($1::bigint[]) "

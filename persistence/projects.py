@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Final, TypeAlias
+from typing import Final
 from uuid import UUID
 
 import asyncpg
@@ -20,6 +20,7 @@ from collab.artifacts import Phase
 from collab.errors import Conflict, NotFound
 from collab.permissions import Role
 from persistence import update_log
+from persistence.conn import Conn, Executor
 
 __all__ = [
     "ProjectLimitReached",
@@ -45,7 +46,6 @@ __all__ = [
 ]
 
 #: A pool or a connection (inside the caller's transaction): every function here takes either.
-Executor: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 #: Roles a membership row can hold (admin belongs to the account, never to a membership).
 MEMBERSHIP_ROLES: Final = frozenset({Role.OWNER, Role.MEMBER, Role.VIEWER})
@@ -134,7 +134,7 @@ def _role(value: str | None) -> Role | None:
 
 
 @asynccontextmanager
-async def _transaction(db: Executor) -> AsyncIterator[asyncpg.Connection]:
+async def _transaction(db: Executor) -> AsyncIterator[Conn]:
     """A transaction on ``db`` (a savepoint when the caller already holds one)."""
     if isinstance(db, asyncpg.Pool):
         async with db.acquire() as conn, conn.transaction():
@@ -186,6 +186,7 @@ async def create_project(
             project_id,
             owner_id,
         )
+    assert row is not None  # RETURNING of an insert: always its one row
     return _project(row)
 
 
@@ -199,7 +200,7 @@ async def get_project(db: Executor, project_id: UUID) -> Project | None:
     return None if row is None else _project(row)
 
 
-async def lock_project(conn: asyncpg.Connection, project_id: UUID) -> Project | None:
+async def lock_project(conn: Conn, project_id: UUID) -> Project | None:
     """The project, row-locked until the caller's transaction ends.
 
     Every change to a project or its team takes this lock first, so concurrent changes are
@@ -291,7 +292,7 @@ async def list_projects(
 
 
 async def update_project(
-    conn: asyncpg.Connection,
+    conn: Conn,
     project_id: UUID,
     *,
     name: str,
@@ -390,7 +391,7 @@ async def add_member(db: Executor, project_id: UUID, user_id: UUID, role: Role) 
 
 
 async def set_member_role(
-    conn: asyncpg.Connection, project_id: UUID, user_id: UUID, role: Role
+    conn: Conn, project_id: UUID, user_id: UUID, role: Role
 ) -> tuple[Role, Member]:
     """Change a member's role; returns the old role and the member (call lock_project first).
 
@@ -413,7 +414,7 @@ async def set_member_role(
     return old, member
 
 
-async def remove_member(conn: asyncpg.Connection, project_id: UUID, user_id: UUID) -> Role:
+async def remove_member(conn: Conn, project_id: UUID, user_id: UUID) -> Role:
     """Remove a member; returns the role they had (call lock_project first).
 
     Raises:
@@ -434,7 +435,7 @@ def _check_membership_role(role: Role) -> None:
         raise ValueError(f"{role.value} is an account role, not a membership role")
 
 
-async def _current_role(conn: asyncpg.Connection, project_id: UUID, user_id: UUID) -> Role:
+async def _current_role(conn: Conn, project_id: UUID, user_id: UUID) -> Role:
     value = await conn.fetchval(
         "SELECT role FROM project_members WHERE project_id = $1 AND user_id = $2",
         project_id,
@@ -445,7 +446,7 @@ async def _current_role(conn: asyncpg.Connection, project_id: UUID, user_id: UUI
     return Role(value)
 
 
-async def _keep_an_owner(conn: asyncpg.Connection, project_id: UUID, verb: str) -> None:
+async def _keep_an_owner(conn: Conn, project_id: UUID, verb: str) -> None:
     owners = await conn.fetchval(
         "SELECT count(*) FROM project_members WHERE project_id = $1 AND role = 'owner'",
         project_id,

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from persistence.conn import Executor
+
 __all__ = ["hit", "admit", "release", "clear", "window_start"]
 
 
@@ -22,7 +24,7 @@ def window_start(now: datetime, window_s: int) -> datetime:
     return now - timedelta(seconds=epoch % window_s, microseconds=now.microsecond)
 
 
-async def hit(db: asyncpg.Pool | asyncpg.Connection, key: str, now: datetime, window_s: int) -> int:
+async def hit(db: Executor, key: str, now: datetime, window_s: int) -> int:
     """Count one attempt for ``key`` in the current window; returns the count so far.
 
     Old windows are deleted opportunistically for the same key, so the table stays small
@@ -65,6 +67,7 @@ async def admit(
             start,
             now,
         )
+        assert row is not None  # RETURNING of an upsert: always its one row
         count: int = row["hits"]
         if count > 0:
             last: datetime = row["last_hit_at"]
@@ -88,9 +91,7 @@ async def admit(
     return 0.0
 
 
-async def release(
-    db: asyncpg.Pool | asyncpg.Connection, key: str, now: datetime, window_s: int
-) -> None:
+async def release(db: Executor, key: str, now: datetime, window_s: int) -> None:
     """Take back one counted attempt of the current window (it turned out not to count)."""
     await db.execute(
         "UPDATE rate_limits SET hits = greatest(hits - 1, 0) WHERE key = $1 AND window_start = $2",
@@ -99,6 +100,6 @@ async def release(
     )
 
 
-async def clear(db: asyncpg.Pool | asyncpg.Connection, key: str) -> None:
+async def clear(db: Executor, key: str) -> None:
     """Forget every attempt of ``key`` (a successful sign-in clears its back-off)."""
     await db.execute("DELETE FROM rate_limits WHERE key = $1", key)

@@ -20,9 +20,11 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from typing import Any, Final, TypeAlias
+from typing import Any, Final
 
 import asyncpg
+
+from persistence.conn import Conn, Executor, PgPool
 
 __all__ = ["CHANNEL", "StoredRevocation", "Read", "record", "read_new", "prune", "notifications"]
 
@@ -30,8 +32,6 @@ __all__ = ["CHANNEL", "StoredRevocation", "Read", "record", "read_new", "prune",
 CHANNEL: Final = "dttools_revocations"
 #: How long a listener waits for UNLISTEN before giving its connection up.
 _UNLISTEN_TIMEOUT_S: Final = 1.0
-
-Executor: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,7 @@ async def prune(db: Executor, older_than_s: float) -> int:
 
 
 @asynccontextmanager
-async def notifications(pool: Any, wake: Callable[[], None]) -> AsyncIterator[Any]:
+async def notifications(pool: PgPool, wake: Callable[[], None]) -> AsyncIterator[Any]:
     """Hold a pooled connection that LISTENs on :data:`CHANNEL`; call ``wake()`` per NOTIFY.
 
     Yields the connection, which the caller may also read with. The pool's release hook
@@ -146,7 +146,7 @@ async def notifications(pool: Any, wake: Callable[[], None]) -> AsyncIterator[An
             await _stop_listening(conn, on_notify)
 
 
-async def _stop_listening(conn: Any, callback: Callable[..., None]) -> None:
+async def _stop_listening(conn: Conn, callback: Callable[..., None]) -> None:
     """UNLISTEN before the connection goes back to the pool; drop one that cannot.
 
     A feed cancelled mid-query (the node shutting down) leaves that query in progress on the

@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-import asyncpg
-
 from persistence.accounts import User, create_user
+from persistence.conn import Conn, Executor
 
 __all__ = ["request_signup", "complete_signup"]
 
 
 async def request_signup(
-    db: asyncpg.Pool | asyncpg.Connection,
+    db: Executor,
     token_hash: bytes,
     email: str,
     name: str,
@@ -49,7 +48,7 @@ async def request_signup(
 
 
 async def complete_signup(
-    conn: asyncpg.Connection, token_hash: bytes, user_id: UUID, now: datetime
+    conn: Conn, token_hash: bytes, user_id: UUID, now: datetime
 ) -> User | None:
     """Create the account of a pending sign-up, in the caller's transaction.
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from collab.permissions import Role
+from persistence.conn import Conn, Executor
 
 __all__ = [
     "SessionCheck",
@@ -80,8 +80,8 @@ _MANY = (
     + "ORDER BY c.i\n"
 )
 # One check (most batches, unless sockets arrive faster than a round trip): plain parameters,
-# whose generic plan PostgreSQL keeps after a few runs. Measured on an empty database, 37 us
-# of PostgreSQL CPU per check against 170 us for the array form.
+# whose generic plan PostgreSQL keeps after a few runs (docs/benchmarks.md, "Re-planned
+# statements").
 _ONE = _CHECKED.format(
     checks="(VALUES ($1::uuid, $2::uuid, $3::uuid)) AS c(session_id, user_id, project_id)"
 )
@@ -117,7 +117,7 @@ LEFT JOIN LATERAL (
 
 
 async def team_sessions(
-    db: Any, project_ids: list[UUID], now: datetime, limit: int
+    db: Executor, project_ids: list[UUID], now: datetime, limit: int
 ) -> list[list[TeamSession] | None]:
     """For each project, in order, the live login sessions of its members, in one statement.
 
@@ -146,7 +146,9 @@ async def team_sessions(
     return [None if team is not None and len(team) > limit else team for team in teams]
 
 
-async def check_sessions(db: Any, checks: list[SessionCheck], now: datetime) -> list[SessionGrant]:
+async def check_sessions(
+    db: Executor, checks: list[SessionCheck], now: datetime
+) -> list[SessionGrant]:
     """Answer every check in one statement; one grant per check, in order.
 
     Args:
@@ -177,7 +179,7 @@ async def check_sessions(db: Any, checks: list[SessionCheck], now: datetime) -> 
     ]
 
 
-async def warm_up(conn: Any) -> None:
+async def warm_up(conn: Conn) -> None:
     """Prepare the access check's statements on ``conn`` (persistence.db.warm), reading nothing."""
     now = datetime.now(UTC)
     await check_sessions(conn, [], now)

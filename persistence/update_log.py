@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from persistence.conn import Conn, Executor, PgPool
 from persistence.errors import StorageError
 
 __all__ = [
@@ -49,11 +50,11 @@ _SNAPSHOTS = "SELECT room, snapshot, nesting FROM room_snapshots WHERE room = AN
 _TAILS = "SELECT room, payload FROM room_updates WHERE room = ANY($1::text[]) ORDER BY room, id"
 
 
-async def _read(conn: Any, rooms: list[str]) -> tuple[list[Any], list[Any]]:
+async def _read(conn: Conn, rooms: list[str]) -> tuple[list[Any], list[Any]]:
     return await conn.fetch(_SNAPSHOTS, rooms), await conn.fetch(_TAILS, rooms)
 
 
-async def warm_up(conn: Any) -> None:
+async def warm_up(conn: Conn) -> None:
     """Prepare the room-load statements on ``conn`` (persistence.db.warm), reading nothing."""
     await _read(conn, [])
 
@@ -61,7 +62,7 @@ async def warm_up(conn: Any) -> None:
 class UpdateLog:
     """Room updates in PostgreSQL; one object per pool, safe to share between rooms."""
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: PgPool) -> None:
         self.pool = pool
 
     async def append(self, rooms: Sequence[str], payloads: Sequence[bytes]) -> None:
@@ -115,7 +116,7 @@ class UpdateLog:
 # --- writes outside the node's group commit ---------------------------------------------------
 
 
-async def store_update(conn: Any, room: str, payload: bytes) -> None:
+async def store_update(conn: Conn, room: str, payload: bytes) -> None:
     """Append one Yjs update to a room's log in the caller's transaction.
 
     Only for updates that depend on nothing else in the room (collab/brainstorm_doc.py, the
@@ -125,7 +126,7 @@ async def store_update(conn: Any, room: str, payload: bytes) -> None:
     await conn.execute("INSERT INTO room_updates (room, payload) VALUES ($1, $2)", room, payload)
 
 
-async def purge_room(db: Any, room: str) -> None:
+async def purge_room(db: Executor, room: str) -> None:
     """Delete every stored row of a room: its log and its snapshot."""
     await db.execute("DELETE FROM room_updates WHERE room = $1", room)
     await db.execute("DELETE FROM room_snapshots WHERE room = $1", room)
@@ -143,7 +144,7 @@ class TailRow:
 
 
 async def read_for_compaction(
-    conn: Any, room: str
+    conn: Conn, room: str
 ) -> tuple[bytes | None, bytes | None, list[TailRow]]:
     """The room's snapshot (locked until the transaction ends), its nesting index, its tail."""
     stored = await conn.fetchrow(
@@ -157,7 +158,7 @@ async def read_for_compaction(
 
 
 async def store_snapshot(
-    conn: Any, room: str, snapshot: bytes, nesting: bytes, compacted: int
+    conn: Conn, room: str, snapshot: bytes, nesting: bytes, compacted: int
 ) -> None:
     """Replace the room's snapshot; ``compacted`` more log rows are now folded into it."""
     await conn.execute(
@@ -172,7 +173,7 @@ async def store_snapshot(
     )
 
 
-async def delete_updates(conn: Any, ids: list[int]) -> None:
+async def delete_updates(conn: Conn, ids: list[int]) -> None:
     """Delete log rows by id (those a new snapshot holds)."""
     await conn.execute("DELETE FROM room_updates WHERE id = ANY($1::bigint[])", ids)
 
@@ -194,7 +195,7 @@ class LogActivity:
     compacted_at: datetime | None
 
 
-async def log_activity(conn: Any, room: str, since: datetime) -> LogActivity:
+async def log_activity(conn: Conn, room: str, since: datetime) -> LogActivity:
     """Activity of a room's log; read in the caller's transaction for one consistent view.
 
     The log records when each update was stored but not who made it, and compaction deletes
@@ -213,6 +214,7 @@ async def log_activity(conn: Any, room: str, since: datetime) -> LogActivity:
     snapshot = await conn.fetchrow(
         "SELECT updates_compacted, compacted_at FROM room_snapshots WHERE room = $1", room
     )
+    assert stored is not None  # an aggregate always has its one row
     return LogActivity(
         per_day=[(row["day"], row["n"]) for row in days],
         updates_stored=stored["n"],

@@ -32,6 +32,7 @@ from collab.nesting import MAX_ALLOWED_DEPTH
 from collab.schema import artifact_ids
 from collab.update_scan import root_entries
 from persistence import artifact_index
+from persistence.conn import PgPool
 from persistence.errors import StorageError
 from rooms.room import Room, RoomState
 
@@ -59,7 +60,7 @@ def project_of(room: str) -> UUID | None:
 class ArtifactWatch:
     """Watches the project rooms open on this node and writes new artifact ids to the index."""
 
-    def __init__(self, pool: Any, spawn: Spawn) -> None:
+    def __init__(self, pool: PgPool, spawn: Spawn) -> None:
         self._pool = pool
         self._spawn = spawn
         self._queued: set[Entry] = set()

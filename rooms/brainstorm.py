@@ -33,6 +33,7 @@ from collab.brainstorm_doc import (
 )
 from persistence import brainstorm as store
 from persistence import outbox, update_log
+from persistence.conn import Executor, PgPool
 from rooms.manager import RoomManager
 
 __all__ = ["publish_snapshot", "reveal_notes", "Board", "read_board", "take_results", "idea_ids"]
@@ -45,7 +46,7 @@ def idea_ids(doc: Doc[Any]) -> set[str]:
     return {item["id"] for item in schema.list_items(doc, _IDEAS)}
 
 
-async def publish_snapshot(pool: Any, rooms: RoomManager, project_id: UUID) -> bool:
+async def publish_snapshot(pool: PgPool, rooms: RoomManager, project_id: UUID) -> bool:
     """Write the project's current brainstorm state into its server-owned room.
 
     Call it after every change that clients see (and after a vote while tallies are shown).
@@ -64,7 +65,7 @@ async def publish_snapshot(pool: Any, rooms: RoomManager, project_id: UUID) -> b
 
 
 async def reveal_notes(
-    pool: Any, rooms: RoomManager, project_id: UUID, session_id: UUID
+    pool: PgPool, rooms: RoomManager, project_id: UUID, session_id: UUID
 ) -> list[RevealedIdea]:
     """Put the hidden notes of every participant on the board; return those put there now.
 
@@ -153,20 +154,20 @@ async def read_board(rooms: RoomManager, project_id: UUID) -> Board:
     )
 
 
-async def take_results(conn: Any, session: Session, board: Board) -> dict[str, Any]:
+async def take_results(db: Executor, session: Session, board: Board) -> dict[str, Any]:
     """The session's results now: the ideas of ``board`` ranked by the votes stored."""
     ideas = board.ideas
-    counts = await store.tallies(conn, session.id)
+    counts = await store.tallies(db, session.id)
     authors = {UUID(a) for a in (idea.get("authorId") for idea in ideas) if _is_uuid(a)}
-    names = await store.user_names(conn, sorted(authors))
+    names = await store.user_names(db, sorted(authors))
     return results(
         session,
         ideas,
         counts,
-        voters=await store.voter_count(conn, session.id),
+        voters=await store.voter_count(db, session.id),
         names={str(user): name for user, name in names.items()},
         clusters=board.clusters,
-        now=await store.database_now(conn),
+        now=await store.database_now(db),
     )
 
 

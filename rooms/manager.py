@@ -31,18 +31,18 @@ from collab.stored import restore_doc
 from collab.ydoc import diff_update
 from persistence.batching import Batcher
 from persistence.compaction import compact
-from persistence.errors import StorageError
+from persistence.errors import CorruptHistory, StorageBusy, StorageError
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import StoredRoom, UpdateLog
 from rooms.access import RecentRevocations, close_revoked
 from rooms.artifact_watch import ArtifactWatch
 from rooms.bus import FanoutBus, LocalBus
 from rooms.connection import Connection
-from rooms.errors import NodeFull
+from rooms.errors import NodeFull, ViewChangedDocument
 from rooms.fair_share import FairShare, FairShareExceeded
 from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
 from rooms.room import Publish, Room, RoomState
-from rooms.transact import ServerTransactions
+from rooms.transact import UpdateCapture
 
 __all__ = ["RoomManager", "RoomSettings", "spread_delay"]
 
@@ -107,7 +107,6 @@ class RoomManager:
         self._resyncing: set[str] = set()
         self._unsubscribing: dict[str, asyncio.Task[None]] = {}
         self._revocations = RecentRevocations()
-        self._server = ServerTransactions(self.open, committer, self._discard)
         #: per-account and per-address caps of this node (rooms/fair_share.py)
         self.fair_share = FairShare(limits)
         #: where artifacts created live are, for item routes (rooms/artifact_watch.py)
@@ -251,25 +250,71 @@ class RoomManager:
     # --- the live document, for the server's own reads and writes -------------------------
 
     async def transact(self, name: str, change: Callable[[Doc[Any]], _T]) -> _T:
-        """Run ``change(doc)`` in one transaction on room ``name``'s live document.
+        """Run ``change(doc)`` in one transaction on the live document of room ``name``.
 
-        The update it made reaches every client and node and is committed to PostgreSQL
-        before this returns ``change``'s result. Read the contract for ``change`` in
-        :meth:`rooms.transact.ServerTransactions.transact`.
+        The room is opened (loaded from PostgreSQL if needed, sharing the load with concurrent
+        openers) and held open (never idle, so never evicted) until this returns. The update
+        the transaction made, if any, is relayed to every client of the room on this node,
+        published to the other nodes and committed to PostgreSQL before ``change``'s result
+        is returned (invariant 1).
+
+        Contract for ``change``: it runs synchronously on the event loop, must not keep the
+        doc, and must validate everything first and write last. Yjs has no rollback: if
+        ``change`` raises before writing, nothing happened. If it raises after writing, or its
+        update would exceed ``max_document_bytes``, the room is discarded and reloaded from
+        storage (its clients reconnect after a 1013 close), which drops the change everywhere.
+        Calls on one room run one after the other, each seeing the writes of the one before.
 
         Raises:
+            CorruptHistory: the room's stored history is corrupt (nothing is written).
+            StorageBusy: too many updates are waiting for PostgreSQL.
+            StorageError: PostgreSQL could not be read.
+            DocumentTooLarge: the document is, or would become, larger than allowed.
             NodeFull: the node is shutting down or at ``max_rooms``.
         """
         if not self.accepting:
             raise NodeFull("server is shutting down", retry_after_s=spread_delay(1.0))
-        return await self._server.transact(name, change)
+        room = await self._open_held(name)
+        try:
+            # No await from here until the update is queued: concurrent calls cannot interleave.
+            room.check_writable()
+            result, update = self._run(room, change)
+            if not update:
+                return result
+            try:
+                ticket = room.commit_server_update(update)
+            except (DocumentTooLarge, StorageBusy, InvalidUpdate):
+                self._discard(room, "server-side change refused after writing")
+                raise
+            await self._committer.wait_durable(ticket)
+            return result
+        finally:
+            room.unhold()
 
     async def read(self, name: str, view: Callable[[Doc[Any]], _T]) -> _T:
-        """Return ``view(doc)`` for room ``name``'s live document, loading the room if needed.
+        """Return ``view(doc)`` for the live document of room ``name``, loading it if needed.
 
-        See :meth:`rooms.transact.ServerTransactions.read`.
+        A room loaded for a read stays open until the idle policy evicts it, so a burst of
+        reads loads it once. ``view`` runs in one transaction (one consistent state) and must
+        not write; a change it makes is discarded like a failed :meth:`transact`.
+
+        Raises:
+            CorruptHistory: the room's stored history is corrupt.
+            StorageError: PostgreSQL could not be read.
+            NodeFull: the node is at ``max_rooms``.
+            ViewChangedDocument: ``view`` changed the document (a bug: use :meth:`transact`).
         """
-        return await self._server.read(name, view)
+        room = await self._open_held(name)
+        try:
+            if room.state is RoomState.CORRUPT:
+                raise CorruptHistory(name, room.error or "unknown")
+            result, update = self._run(room, view)
+        finally:
+            room.unhold()
+        if update:
+            self._discard(room, "read view changed the document")
+            raise ViewChangedDocument(name)
+        return result
 
     async def check_growth(self, name: str, extra_bytes: int) -> None:
         """Raise unless room ``name`` may grow by ``extra_bytes`` (opens it if needed).
@@ -295,6 +340,29 @@ class RoomManager:
         if room.state is RoomState.OPEN and room.apply_remote(update):
             room.updates_since_compaction += 1
         self.bus.publish(name, EnvelopeKind.UPDATE, update)
+
+    async def _open_held(self, name: str) -> Room:
+        """Open ``name`` and hold it; a room closed meanwhile (evicted) is opened again.
+
+        Writing to, or discarding, a room that is no longer the live one would be lost.
+        """
+        while True:
+            room = await self.open(name)
+            # A joiner of a shared load resumes after the loader: the room may be gone by then.
+            if room.state is not RoomState.CLOSED:
+                room.hold()
+                return room
+
+    def _run(self, room: Room, run: Callable[[Doc[Any]], _T]) -> tuple[_T, bytes]:
+        capture = UpdateCapture(room.doc)
+        try:
+            with capture as doc:
+                result = run(doc)
+        except BaseException:
+            if capture.update:  # it wrote, then failed: Yjs cannot roll back, so reload
+                self._discard(room, "server-side change failed after writing")
+            raise
+        return result, capture.update
 
     def _discard(self, room: Room, why: str) -> None:
         """Drop a live document holding a change that must not stand; the next open reloads it.

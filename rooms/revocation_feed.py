@@ -14,13 +14,13 @@ import asyncio
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
 
 import asyncpg
 import structlog
 
 from collab.envelope import Revocation
 from persistence import revocations
+from persistence.conn import Executor, PgPool
 
 __all__ = ["RevocationFeed"]
 
@@ -35,7 +35,7 @@ _DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, Time
 class RevocationFeed:
     """Read new rows of ``revocations`` and hand each to ``apply``. Run :meth:`run` as a task."""
 
-    def __init__(self, pool: Any, apply: Callable[[Revocation], int], poll_s: float) -> None:
+    def __init__(self, pool: PgPool, apply: Callable[[Revocation], int], poll_s: float) -> None:
         if poll_s <= 0:
             raise ValueError("the revocation poll interval must be positive")
         self._pool = pool
@@ -83,7 +83,7 @@ class RevocationFeed:
             self.listening.clear()
             await asyncio.sleep(self._poll_s)
 
-    async def read(self, db: Any) -> int:
+    async def read(self, db: Executor) -> int:
         """Read once and apply what is new; return how many rows were new to this feed."""
         found = await revocations.read_new(db, self._horizon)
         new = [row for row in found.revocations if row.id not in self._seen]

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +21,7 @@ from http_api.keys import DB
 from http_api.pagination import decode_cursor, encode_cursor
 from http_api.principal import Principal
 from persistence import audit
+from persistence.conn import Conn
 
 __all__ = ["api", "record", "AuditEntryOut", "AuditPage"]
 
@@ -30,7 +30,7 @@ _TAGS = ("audit",)
 
 
 async def record(
-    conn: asyncpg.Connection,
+    conn: Conn,
     request: web.Request,
     principal: Principal,
     action: str,

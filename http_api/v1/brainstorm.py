@@ -50,6 +50,7 @@ from http_api.v1.brainstorm_models import (
 )
 from persistence import brainstorm as store
 from persistence import outbox, projects
+from persistence.conn import Conn
 from rooms.brainstorm import publish_snapshot, read_board, reveal_notes, take_results
 
 __all__ = ["api", "session_ids"]
@@ -143,7 +144,7 @@ async def _out(
     )
 
 
-async def _writer_member(conn: Any, project_id: UUID, user_id: UUID, field: str) -> None:
+async def _writer_member(conn: Conn, project_id: UUID, user_id: UUID, field: str) -> None:
     """Refuse (422) a facilitator who is not on the team with a role that writes."""
     _exists, role = await projects.membership(conn, project_id, user_id)
     if not allowed(role, Action.WRITE):

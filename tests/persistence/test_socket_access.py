@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -13,6 +13,7 @@ import pytest
 from collab.artifacts import Phase
 from collab.permissions import Role
 from persistence import accounts, projects
+from persistence.conn import Executor
 from persistence.socket_access import (
     SessionCheck,
     SessionGrant,
@@ -226,7 +227,7 @@ class TestManyChecks:
                 return await pool.fetch(query, *args)
 
         checks = [SessionCheck(world.viewer_session, world.viewer, world.project)] * 50
-        got = await check_sessions(Counting(), checks, NOW)
+        got = await check_sessions(cast(Executor, Counting()), checks, NOW)
         assert got == [live(Role.VIEWER)] * 50
         assert len(statements) == 1
 

@@ -6,13 +6,14 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import pytest
 
 from collab.envelope import Revocation
 from persistence import revocations
+from persistence.conn import PgPool
 from persistence.db import create_pool
 from persistence.update_log import UpdateLog
 from rooms.revocation_feed import RevocationFeed
@@ -145,4 +146,4 @@ class TestRevocationFeed:
     def test_the_poll_interval_is_positive(self) -> None:
         """A zero interval would spin; it is refused."""
         with pytest.raises(ValueError, match="positive"):
-            RevocationFeed(None, Collector(), poll_s=0)
+            RevocationFeed(cast(PgPool, None), Collector(), poll_s=0)

@@ -407,7 +407,7 @@ class RoomManager:
         """Close the connections selected, here and on every other node, with 4403 and ``reason``.
 
         Every selector given must match (see :class:`collab.envelope.Revocation`): ``user_id``
-        and ``room`` for a member removed or whose role changed ("role changed: reconnect"),
+        and ``room`` for a member removed or whose role changed ("your role changed"),
         ``session_id`` for a logout or a revoked token family or API key, ``user_id`` for a
         disabled account, ``room`` alone for every connection of a room. A client that still
         has access reconnects and is checked afresh. Other nodes act when the envelope reaches

@@ -5,7 +5,7 @@ const CSRF_COOKIE = 'dttools_csrf'
 /** An error answer of the API (RFC 9457 problem+json when the server sent one). */
 export class ApiError extends Error {
   /** @param {number} status @param {any} problem */
-  constructor (status, problem) {
+  constructor(status, problem) {
     super(describe(status, problem))
     this.name = 'ApiError'
     this.status = status
@@ -14,9 +14,11 @@ export class ApiError extends Error {
 }
 
 /** @param {number} status @param {any} problem */
-function describe (status, problem) {
+function describe(status, problem) {
   if (problem && Array.isArray(problem.errors) && problem.errors.length) {
-    return problem.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')
+    /** @type {Array<{field?: string, message: string}>} */
+    const errors = problem.errors
+    return errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')
   }
   if (problem && (problem.detail || problem.title)) return problem.detail || problem.title
   if (status === 0) return 'The server cannot be reached. Check your connection.'
@@ -24,7 +26,7 @@ function describe (status, problem) {
 }
 
 /** The readable CSRF cookie, echoed in X-CSRF-Token on unsafe requests. */
-export function csrfToken () {
+export function csrfToken() {
   for (const part of document.cookie.split(';')) {
     const [name, ...rest] = part.trim().split('=')
     if (name === CSRF_COOKIE) return decodeURIComponent(rest.join('='))
@@ -32,7 +34,9 @@ export function csrfToken () {
   return ''
 }
 
+/** @type {Promise<boolean> | null} the refresh under way, shared by its concurrent callers */
 let refreshing = null
+/** @type {Set<() => void>} */
 const expiredListeners = new Set()
 const EXPIRES_KEY = 'dttools-access-expires'
 const EARLY_MS = 30_000
@@ -40,29 +44,41 @@ const EARLY_MS = 30_000
 /** Is there a browser session (the readable CSRF cookie lives as long as the refresh cookie)? */
 export const hasSession = () => csrfToken() !== ''
 
-/** Remember when the access token of a session answer expires (refresh before, not after). */
-export function noteSession (body) {
+/**
+ * Remember when the access token of a session answer expires (refresh before, not after).
+ * @param {{access_expires_at?: string} | null} body
+ */
+export function noteSession(body) {
   try {
     if (body && body.access_expires_at) localStorage.setItem(EXPIRES_KEY, body.access_expires_at)
     else localStorage.removeItem(EXPIRES_KEY)
-  } catch { /* storage may be disabled: we then refresh on 401 only */ }
+  } catch {
+    /* storage may be disabled: we then refresh on 401 only */
+  }
 }
 
 /** Has the access token (nearly) expired? Unknown counts as fresh. */
-function accessExpired () {
-  let stamp = null
-  try { stamp = localStorage.getItem(EXPIRES_KEY) } catch { return false }
+function accessExpired() {
+  let stamp
+  try {
+    stamp = localStorage.getItem(EXPIRES_KEY)
+  } catch {
+    return false
+  }
   const at = stamp ? Date.parse(stamp) : NaN
   return Number.isFinite(at) && Date.now() > at - EARLY_MS
 }
 
 /** Refresh first if the access token is about to expire: a 401 is logged by the browser. */
-export async function ensureFresh () {
+export async function ensureFresh() {
   if (hasSession() && accessExpired()) await refresh()
 }
 
-/** Be told when the session cannot be refreshed any more (signed out elsewhere, expired). */
-export function onSessionExpired (fn) {
+/**
+ * Be told when the session cannot be refreshed any more (signed out elsewhere, expired).
+ * @param {() => void} fn
+ */
+export function onSessionExpired(fn) {
   expiredListeners.add(fn)
   return () => expiredListeners.delete(fn)
 }
@@ -74,7 +90,7 @@ export function onSessionExpired (fn) {
  * @param {string} [staleCsrf] the CSRF value of the request that failed
  * @returns {Promise<boolean>} whether the session is usable again
  */
-export function refresh (staleCsrf = csrfToken()) {
+export function refresh(staleCsrf = csrfToken()) {
   if (!refreshing) {
     const run = async () => {
       // Another tab refreshed while we waited: its new cookies are ours too.
@@ -84,10 +100,12 @@ export function refresh (staleCsrf = csrfToken()) {
       if (response.ok) noteSession(await response.json().catch(() => null))
       return response.ok
     }
-    const locked = navigator.locks
-      ? navigator.locks.request('dttools-refresh', run)
-      : run()
-    refreshing = locked.catch(() => false).finally(() => { refreshing = null })
+    const locked = navigator.locks ? navigator.locks.request('dttools-refresh', run) : run()
+    refreshing = locked
+      .catch(() => false)
+      .finally(() => {
+        refreshing = null
+      })
   }
   return refreshing
 }
@@ -96,7 +114,7 @@ export function refresh (staleCsrf = csrfToken()) {
  * @param {string} method @param {string} path @param {any} [body]
  * @param {Record<string, string>} [extra] more headers (e.g. Idempotency-Key)
  */
-async function send (method, path, body, extra = {}) {
+async function send(method, path, body, extra = {}) {
   /** @type {Record<string, string>} */
   const headers = { ...extra, Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
@@ -114,8 +132,14 @@ async function send (method, path, body, extra = {}) {
   }
 }
 
-const NO_REFRESH = new Set(['/v1/auth/login', '/v1/auth/register', '/v1/auth/refresh',
-  '/v1/auth/forgot-password', '/v1/auth/reset-password', '/v1/auth/verify-email'])
+const NO_REFRESH = new Set([
+  '/v1/auth/login',
+  '/v1/auth/register',
+  '/v1/auth/refresh',
+  '/v1/auth/forgot-password',
+  '/v1/auth/reset-password',
+  '/v1/auth/verify-email'
+])
 
 /**
  * Call the API; JSON in, JSON out. On 401 refresh once and retry.
@@ -125,7 +149,7 @@ const NO_REFRESH = new Set(['/v1/auth/login', '/v1/auth/register', '/v1/auth/ref
  * @param {Record<string, string>} [headers] extra headers, sent again on the retry
  * @returns {Promise<any>} the parsed body (null for 202/204)
  */
-export async function request (method, path, body, headers = {}) {
+export async function request(method, path, body, headers = {}) {
   if (!NO_REFRESH.has(path)) await ensureFresh()
   const csrf = csrfToken()
   let response = await send(method, path, body, headers)
@@ -139,19 +163,30 @@ export async function request (method, path, body, headers = {}) {
   const text = await response.text()
   let data = null
   if (text) {
-    try { data = JSON.parse(text) } catch { data = null }
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = null
+    }
   }
   if (!response.ok) throw new ApiError(response.status, data)
   return data
 }
 
+/** @param {string} path */
 export const get = (path) => request('GET', path)
+/** @param {string} path @param {any} [body] */
 export const post = (path, body = {}) => request('POST', path, body)
+/** @param {string} path @param {any} body */
 export const put = (path, body) => request('PUT', path, body)
+/** @param {string} path */
 export const del = (path) => request('DELETE', path)
 
-/** Build a query string from the defined values of `params`. */
-export function query (params) {
+/**
+ * Build a query string from the defined values of `params`.
+ * @param {Record<string, unknown>} params
+ */
+export function query(params) {
   const search = new URLSearchParams()
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== '') search.set(key, String(value))

@@ -8,7 +8,16 @@
 // coordinates, for follow-me and summon.
 import { h, colorFor, batched, throttle } from './dom.js'
 import { watchCollection } from './collection.js'
-import { addArtifact, deleteArtifact, str, setFields, isColor, PALETTE, LIMITS } from './schema.js'
+import {
+  addArtifact,
+  deleteArtifact,
+  str,
+  setFields,
+  isColor,
+  PALETTE,
+  DEFAULT_COLOR,
+  LIMITS
+} from './schema.js'
 
 export const NOTE_W = 176
 export const NOTE_H = 136
@@ -39,7 +48,7 @@ export class Board {
    * @param {{live: import('./live.js').LiveProject, members: Map<string, string>,
    *   onSelect: (id: string|null) => void}} opts
    */
-  constructor ({ live, members, onSelect }) {
+  constructor({ live, members, onSelect }) {
     this.live = live
     this.members = members
     this.onSelect = onSelect
@@ -65,26 +74,50 @@ export class Board {
     this.cursors = h('div', { class: 'cursors', 'aria-hidden': 'true' })
     this.canvas = h('div', { class: 'canvas' }, this.frames, this.layer, this.cursors)
     this.sizer = h('div', { class: 'zoom-box' }, this.canvas)
-    this.el = h('div', {
-      class: 'board', role: 'region', 'aria-label': 'Idea board', tabindex: '-1'
-    }, this.sizer)
+    this.el = h(
+      'div',
+      {
+        class: 'board',
+        role: 'region',
+        'aria-label': 'Idea board',
+        tabindex: '-1'
+      },
+      this.sizer
+    )
     this.relayout = batched(() => this.layout())
     /** @type {Set<(view: {x: number, y: number, zoom: number}) => void>} */
     this.viewListeners = new Set()
-    const board = { name: 'board', doc: live.doc, ideas: this.ideas, hidden: false, write: (fn) => live.write(fn) }
+    const board = {
+      name: 'board',
+      doc: live.doc,
+      ideas: this.ideas,
+      hidden: false,
+      write: (fn) => live.write(fn)
+    }
     /** Where new notes go. @type {Source} */
     this.target = board
     this.addSource(board)
-    this.el.addEventListener('scroll', throttle(() => this.viewChanged(), VIEW_MS), { passive: true })
-    this.onClusters = batched(() => { for (const id of this.notes.keys()) this.updateNote(id, new Set(['clusterId'])); this.layout() })
+    this.el.addEventListener(
+      'scroll',
+      throttle(() => this.viewChanged(), VIEW_MS),
+      { passive: true }
+    )
+    this.onClusters = batched(() => {
+      for (const id of this.notes.keys()) this.updateNote(id, new Set(['clusterId']))
+      this.layout()
+    })
     this.clusters.observeDeep(this.onClusters)
     this.onAwareness = batched(() => this.renderCursors())
     live.awareness.on('change', this.onAwareness)
-    this.sendCursor = throttle((cursor) => live.setCursor(cursor), CURSOR_MS)
+    /** @param {{x: number, y: number} | null} cursor */
+    const setCursor = (cursor) => live.setCursor(cursor)
+    this.sendCursor = throttle(setCursor, CURSOR_MS)
     this.el.addEventListener('pointermove', (event) => this.sendCursor(this.toBoard(event)))
     this.el.addEventListener('pointerleave', () => this.sendCursor(null))
     this.el.addEventListener('dblclick', (event) => {
-      if ([this.el, this.sizer, this.canvas, this.layer].includes(/** @type {any} */ (event.target))) {
+      if (
+        [this.el, this.sizer, this.canvas, this.layer].includes(/** @type {any} */ (event.target))
+      ) {
         const at = this.toBoard(event)
         this.create('New idea', { x: at.x - NOTE_W / 2, y: at.y - 20 }, true)
       }
@@ -97,19 +130,29 @@ export class Board {
    * Show the notes of `source` too (keys `<name>:<id>` unless it is the board).
    * @param {Source} source
    */
-  addSource (source) {
+  addSource(source) {
     this.removeSource(source.name)
     const key = (id) => (source.name === 'board' ? id : `${source.name}:${id}`)
     source.stop = watchCollection(source.ideas, {
-      added: (id, map) => { this.removeNote(key(id)); this.addNote(key(id), id, map, source); this.relayout() },
-      changed: (id, map, keys) => { this.updateNote(key(id), keys); this.relayout() },
-      removed: (id) => { this.removeNote(key(id)); this.relayout() }
+      added: (id, map) => {
+        this.removeNote(key(id))
+        this.addNote(key(id), id, map, source)
+        this.relayout()
+      },
+      changed: (id, map, keys) => {
+        this.updateNote(key(id), keys)
+        this.relayout()
+      },
+      removed: (id) => {
+        this.removeNote(key(id))
+        this.relayout()
+      }
     })
     this.sources.set(source.name, source)
   }
 
   /** Stop showing a source's notes (new notes go to the board again). @param {string} name */
-  removeSource (name) {
+  removeSource(name) {
     const source = this.sources.get(name)
     if (!source) return
     source.stop()
@@ -122,12 +165,12 @@ export class Board {
   }
 
   /** New notes go to this source (the board, or the private room while silent). @param {string} name */
-  setTarget (name) {
+  setTarget(name) {
     this.target = this.sources.get(name) || this.sources.get('board')
   }
 
   /** @param {Extension} extension @returns {() => void} remove it */
-  addExtension (extension) {
+  addExtension(extension) {
     this.extensions.push(extension)
     if (extension.add) for (const note of this.notes.values()) extension.add(note)
     return () => {
@@ -137,16 +180,18 @@ export class Board {
   }
 
   /** The note shown under `key` (see `notes`). */
-  note (key) { return key ? this.notes.get(key) || null : null }
+  note(key) {
+    return key ? this.notes.get(key) || null : null
+  }
 
   /** Set fields of a note, in its own document. */
-  setNoteFields (key, fields) {
+  setNoteFields(key, fields) {
     const note = this.notes.get(key)
     return Boolean(note && note.source.write(() => setFields(note.map, fields)))
   }
 
   /** Delete a note from its document (board notes: with the reference rules). */
-  deleteNote (key) {
+  deleteNote(key) {
     const note = this.notes.get(key)
     if (!note) return false
     const { source, id } = note
@@ -157,7 +202,7 @@ export class Board {
   }
 
   /** Board coordinates of a pointer event. */
-  toBoard (event) {
+  toBoard(event) {
     const rect = this.canvas.getBoundingClientRect()
     return {
       x: Math.round((event.clientX - rect.left) / this.zoom - this.origin.x),
@@ -166,7 +211,7 @@ export class Board {
   }
 
   /** What is shown: the board point at the centre of the visible area, and the zoom. */
-  view () {
+  view() {
     const z = this.zoom
     return {
       x: Math.round((this.el.scrollLeft + this.el.clientWidth / 2) / z - this.origin.x),
@@ -179,7 +224,7 @@ export class Board {
    * Show the board point (x, y) at the centre, at `zoom` (kept within 0.1-4).
    * @param {{x: number, y: number, zoom?: number}} view
    */
-  setView ({ x, y, zoom }) {
+  setView({ x, y, zoom }) {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return
     if (Number.isFinite(zoom) && zoom > 0) this.zoom = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, zoom))
     this.anchor = { x, y }
@@ -194,32 +239,35 @@ export class Board {
   }
 
   /** Zoom keeping the centre of the view where it is. @param {number} zoom */
-  setZoom (zoom) {
+  setZoom(zoom) {
     const { x, y } = this.view()
     this.setView({ x, y, zoom })
   }
 
   /** The next zoom step in or out (`direction` 1 or -1). */
-  stepZoom (direction) {
+  stepZoom(direction) {
     const z = this.zoom
-    const next = direction > 0 ? ZOOMS.find((level) => level > z + 1e-6) : [...ZOOMS].reverse().find((level) => level < z - 1e-6)
+    const next =
+      direction > 0
+        ? ZOOMS.find((level) => level > z + 1e-6)
+        : [...ZOOMS].reverse().find((level) => level < z - 1e-6)
     if (next) this.setZoom(next)
   }
 
   /** @param {(view: {x: number, y: number, zoom: number}) => void} fn @returns {() => void} */
-  onView (fn) {
+  onView(fn) {
     this.viewListeners.add(fn)
     return () => this.viewListeners.delete(fn)
   }
 
-  viewChanged () {
+  viewChanged() {
     if (!this.viewListeners.size || !this.el.isConnected) return
     const view = this.view()
     for (const fn of this.viewListeners) fn(view)
   }
 
   /** Where a new note goes: the first free cell of a grid over the visible part of the board. */
-  freeSpot () {
+  freeSpot() {
     const cellW = NOTE_W + 16
     const cellH = NOTE_H + 16
     const z = this.zoom
@@ -230,7 +278,9 @@ export class Board {
     for (let i = 0; i < columns * 40; i++) {
       const x = left + (i % columns) * cellW
       const y = top + Math.floor(i / columns) * cellH
-      const free = taken.every((n) => n.x >= x + NOTE_W || n.x + NOTE_W <= x || n.y >= y + NOTE_H || n.y + NOTE_H <= y)
+      const free = taken.every(
+        (n) => n.x >= x + NOTE_W || n.x + NOTE_W <= x || n.y >= y + NOTE_H || n.y + NOTE_H <= y
+      )
       if (free) return { x, y }
     }
     return { x: left + (this.notes.size % 12) * 22, y: top + (this.notes.size % 12) * 22 }
@@ -240,13 +290,23 @@ export class Board {
    * Create a note (text, colour) at `at` in the target source; focus it when `edit`.
    * @returns {string|null} its key
    */
-  create (text, at = this.freeSpot(), edit = false, color = 'yellow') {
+  create(text, at = this.freeSpot(), edit = false, color = DEFAULT_COLOR) {
     let id = null
     const source = this.target
     const ok = source.write(() => {
-      id = addArtifact(source.doc, 'ideas', {
-        text, color, x: clamp(at.x), y: clamp(at.y), clusterId: null, authorId: this.live.user.id
-      }, this.live.user.id)
+      id = addArtifact(
+        source.doc,
+        'ideas',
+        {
+          text,
+          color,
+          x: clamp(at.x),
+          y: clamp(at.y),
+          clusterId: null,
+          authorId: this.live.user.id
+        },
+        this.live.user.id
+      )
     })
     if (!ok) return null
     const key = source.name === 'board' ? id : `${source.name}:${id}`
@@ -259,15 +319,29 @@ export class Board {
   }
 
   /** @param {string} key @param {string} id @param {any} map @param {Source} source */
-  addNote (key, id, map, source) {
+  addNote(key, id, map, source) {
     const hidden = source.hidden
-    const text = h('textarea', { class: 'sticky-text', maxlength: LIMITS.text, 'aria-label': hidden ? 'Hidden idea text' : 'Idea text' })
-    const handle = h('button', { type: 'button', class: 'handle', 'aria-label': 'Move idea (arrow keys)', text: '⠿' })
+    const text = h('textarea', {
+      class: 'sticky-text',
+      maxlength: LIMITS.text,
+      'aria-label': hidden ? 'Hidden idea text' : 'Idea text'
+    })
+    const handle = h('button', {
+      type: 'button',
+      class: 'handle',
+      'aria-label': 'Move idea (arrow keys)',
+      text: '⠿'
+    })
     const tag = h('span', { class: 'cluster-tag' })
     const by = h('span', { class: 'by' })
     const badge = hidden ? h('span', { class: 'hidden-badge', text: 'hidden until reveal' }) : null
-    const el = h('div', { class: hidden ? 'sticky hidden-note' : 'sticky', role: 'group', dataset: { id } },
-      h('div', { class: 'sticky-bar' }, handle, tag, badge), text, by)
+    const el = h(
+      'div',
+      { class: hidden ? 'sticky hidden-note' : 'sticky', role: 'group', dataset: { id } },
+      h('div', { class: 'sticky-bar' }, handle, tag, badge),
+      text,
+      by
+    )
     const note = { key, id, source, el, text, tag, by, map, x: 0, y: 0, shift: 0 }
     this.notes.set(key, note)
     text.addEventListener('input', () => {
@@ -275,7 +349,12 @@ export class Board {
       text.setAttribute('aria-invalid', value.trim() ? 'false' : 'true')
       if (value.trim()) source.write(() => setFields(map, { text: value }))
     })
-    text.addEventListener('change', () => { if (!text.value.trim()) { text.value = str(map, 'text'); text.setAttribute('aria-invalid', 'false') } })
+    text.addEventListener('change', () => {
+      if (!text.value.trim()) {
+        text.value = str(map, 'text')
+        text.setAttribute('aria-invalid', 'false')
+      }
+    })
     el.addEventListener('focusin', () => this.select(key))
     el.addEventListener('pointerdown', (event) => this.startDrag(event, key))
     handle.addEventListener('keydown', (event) => this.keyMove(event, key))
@@ -285,7 +364,7 @@ export class Board {
   }
 
   /** @param {string} key @param {Set<string>|null} keys null: everything */
-  updateNote (key, keys) {
+  updateNote(key, keys) {
     const id = key
     const note = this.notes.get(key)
     if (!note) return
@@ -293,7 +372,10 @@ export class Board {
     const all = keys === null
     if (all || keys.has('text')) {
       const value = str(map, 'text')
-      if (text.value !== value && !(document.activeElement === text && text.getAttribute('aria-invalid') === 'true')) {
+      if (
+        text.value !== value &&
+        !(document.activeElement === text && text.getAttribute('aria-invalid') === 'true')
+      ) {
         if (document.activeElement === text) {
           const { selectionStart, selectionEnd } = text
           text.value = value
@@ -302,11 +384,14 @@ export class Board {
           text.value = value
         }
       }
-      el.setAttribute('aria-label', `${note.source.hidden ? 'Hidden idea' : 'Idea'}: ${value.slice(0, 60)}`)
+      el.setAttribute(
+        'aria-label',
+        `${note.source.hidden ? 'Hidden idea' : 'Idea'}: ${value.slice(0, 60)}`
+      )
     }
     if (all || keys.has('color')) {
       const color = map.get('color')
-      const named = PALETTE.includes(color) ? color : isColor(color) ? 'custom' : 'yellow'
+      const named = PALETTE.includes(color) ? color : isColor(color) ? 'custom' : DEFAULT_COLOR
       el.dataset.color = named
       if (named === 'custom') el.style.setProperty('--note', color)
       else el.style.removeProperty('--note')
@@ -333,7 +418,7 @@ export class Board {
     if (this.selected === id) this.onSelect(id)
   }
 
-  removeNote (key) {
+  removeNote(key) {
     const note = this.notes.get(key)
     if (!note) return
     for (const extension of this.extensions) if (extension.remove) extension.remove(note)
@@ -342,7 +427,7 @@ export class Board {
     if (this.selected === key) this.select(null)
   }
 
-  select (id) {
+  select(id) {
     if (this.selected === id) return
     const before = this.selected && this.notes.get(this.selected)
     if (before) before.el.classList.remove('selected')
@@ -353,7 +438,7 @@ export class Board {
   }
 
   /** Move a note (in one undoable step per gesture: the undo manager groups quick writes). */
-  moveTo (id, x, y) {
+  moveTo(id, x, y) {
     const note = this.notes.get(id)
     if (!note) return
     note.x = clamp(x)
@@ -363,7 +448,7 @@ export class Board {
     note.source.write(() => setFields(note.map, { x: note.x, y: note.y }))
   }
 
-  startDrag (event, id) {
+  startDrag(event, id) {
     if (this.live.readOnly || event.button !== 0) return
     const target = /** @type {HTMLElement} */ (event.target)
     if (target.closest('textarea, .no-drag')) return
@@ -372,9 +457,16 @@ export class Board {
     event.preventDefault()
     this.select(id)
     // start from where the note shows (a stacked note shows shifted)
-    const start = { px: event.clientX, py: event.clientY, x: note.x + note.shift, y: note.y + note.shift }
+    const start = {
+      px: event.clientX,
+      py: event.clientY,
+      x: note.x + note.shift,
+      y: note.y + note.shift
+    }
     const z = this.zoom
-    const write = throttle((x, y) => { if (this.notes.has(id)) this.moveTo(id, x, y) }, DRAG_WRITE_MS)
+    const write = throttle((x, y) => {
+      if (this.notes.has(id)) this.moveTo(id, x, y)
+    }, DRAG_WRITE_MS)
     this.dragging = { id }
     note.el.classList.add('dragging')
     note.el.setPointerCapture(event.pointerId)
@@ -401,9 +493,14 @@ export class Board {
     note.el.addEventListener('pointercancel', end)
   }
 
-  keyMove (event, id) {
+  keyMove(event, id) {
     const step = event.shiftKey ? 50 : 10
-    const delta = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[event.key]
+    const delta = {
+      ArrowLeft: [-step, 0],
+      ArrowRight: [step, 0],
+      ArrowUp: [0, -step],
+      ArrowDown: [0, step]
+    }[event.key]
     if (!delta) return
     event.preventDefault()
     const note = this.notes.get(id)
@@ -411,12 +508,12 @@ export class Board {
   }
 
   /** Show a note where the document puts it (plus its fan-out shift). */
-  place (note) {
+  place(note) {
     note.el.style.transform = `translate(${note.x + note.shift}px, ${note.y + note.shift}px)`
   }
 
   /** Size the canvas to the notes, shift it so negative positions show, draw cluster frames. */
-  layout () {
+  layout() {
     let minX = 0
     let minY = 0
     let maxX = 0
@@ -443,14 +540,22 @@ export class Board {
       maxX = Math.max(maxX, note.x + note.shift + NOTE_W)
       maxY = Math.max(maxY, note.y + note.shift + NOTE_H)
       const clusterId = note.map.get('clusterId')
-      if (typeof clusterId !== 'string' || !(this.clusters.get(clusterId))) continue
+      if (typeof clusterId !== 'string' || !this.clusters.get(clusterId)) continue
       const g = groups.get(clusterId)
       if (g) {
-        g.x0 = Math.min(g.x0, note.x); g.y0 = Math.min(g.y0, note.y)
-        g.x1 = Math.max(g.x1, note.x + NOTE_W); g.y1 = Math.max(g.y1, note.y + NOTE_H)
+        g.x0 = Math.min(g.x0, note.x)
+        g.y0 = Math.min(g.y0, note.y)
+        g.x1 = Math.max(g.x1, note.x + NOTE_W)
+        g.y1 = Math.max(g.y1, note.y + NOTE_H)
         g.n += 1
       } else {
-        groups.set(clusterId, { x0: note.x, y0: note.y, x1: note.x + NOTE_W, y1: note.y + NOTE_H, n: 1 })
+        groups.set(clusterId, {
+          x0: note.x,
+          y0: note.y,
+          x1: note.x + NOTE_W,
+          y1: note.y + NOTE_H,
+          n: 1
+        })
       }
     }
     if (this.anchor) {
@@ -477,7 +582,11 @@ export class Board {
     const frames = []
     groups.forEach((g, clusterId) => {
       const cluster = this.clusters.get(clusterId)
-      const frame = h('div', { class: 'frame' }, h('span', { class: 'frame-name', text: `${str(cluster, 'name')} (${g.n})` }))
+      const frame = h(
+        'div',
+        { class: 'frame' },
+        h('span', { class: 'frame-name', text: `${str(cluster, 'name')} (${g.n})` })
+      )
       frame.style.setProperty('--cluster', colorFor(clusterId))
       frame.style.transform = `translate(${g.x0 - 12}px, ${g.y0 - 30}px)`
       frame.style.width = `${g.x1 - g.x0 + 24}px`
@@ -487,13 +596,17 @@ export class Board {
     this.frames.replaceChildren(...frames)
   }
 
-  renderCursors () {
+  renderCursors() {
     const items = []
     for (const person of this.live.people()) {
       if (person.self || person.phase !== 'ideate' || !person.cursor) continue
       const { x, y } = person.cursor
       if (typeof x !== 'number' || typeof y !== 'number') continue
-      const cursor = h('div', { class: 'cursor' }, h('span', { class: 'cursor-name', text: person.user.name }))
+      const cursor = h(
+        'div',
+        { class: 'cursor' },
+        h('span', { class: 'cursor-name', text: person.user.name })
+      )
       cursor.style.setProperty('--who', person.user.color || colorFor(person.user.id))
       cursor.style.transform = `translate(${x}px, ${y}px)`
       cursor.dataset.user = person.user.id
@@ -502,7 +615,7 @@ export class Board {
     this.cursors.replaceChildren(...items)
   }
 
-  destroy () {
+  destroy() {
     for (const name of Array.from(this.sources.keys())) this.removeSource(name)
     this.viewListeners.clear()
     this.clusters.unobserveDeep(this.onClusters)

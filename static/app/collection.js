@@ -8,8 +8,10 @@ import { str } from './schema.js'
  * `changed(id, map, keys)` with the top-level fields touched, `removed(id)`.
  * @returns {() => void} stop watching
  */
-export function watchCollection (root, { added, changed, removed }) {
-  root.forEach((value, id) => { if (value instanceof Y.Map) added(id, value) })
+export function watchCollection(root, { added, changed, removed }) {
+  root.forEach((value, id) => {
+    if (value instanceof Y.Map) added(id, value)
+  })
   const handler = (events) => {
     /** @type {Map<string, Set<string>>} */
     const touched = new Map()
@@ -50,13 +52,14 @@ export function watchCollection (root, { added, changed, removed }) {
 
 /**
  * Keep `container` filled with one card per artifact of `root`, oldest first.
+ * @template {Card} C what the caller's cards carry (methods of its own)
  * @param {Y.Map<any>} root
  * @param {HTMLElement} container
- * @param {(id: string, map: Y.Map<any>) => Card} makeCard
+ * @param {(id: string, map: Y.Map<any>) => C} makeCard
  * @param {{empty?: HTMLElement, onChange?: () => void, filter?: (map: Y.Map<any>) => boolean}} [opts]
  */
-export function cardList (root, container, makeCard, opts = {}) {
-  /** @type {Map<string, Card & {createdAt: string}>} */
+export function cardList(root, container, makeCard, opts = {}) {
+  /** @type {Map<string, C & {createdAt: string}>} */
   const cards = new Map()
   const showEmpty = () => {
     if (opts.empty) opts.empty.hidden = cards.size > 0
@@ -64,9 +67,12 @@ export function cardList (root, container, makeCard, opts = {}) {
   }
   const place = (card) => {
     // insert before the first card that is newer (cards are few; a linear scan is fine)
-    for (const other of container.children) {
+    for (const other of /** @type {HTMLCollectionOf<HTMLElement>} */ (container.children)) {
       const created = other.dataset.createdAt || ''
-      if (created > card.createdAt) { container.insertBefore(card.el, other); return }
+      if (created > card.createdAt) {
+        container.insertBefore(card.el, other)
+        return
+      }
     }
     container.append(card.el)
   }
@@ -86,7 +92,11 @@ export function cardList (root, container, makeCard, opts = {}) {
     if (card.destroy) card.destroy()
   }
   const stop = watchCollection(root, {
-    added: (id, map) => { remove(id); add(id, map); showEmpty() },
+    added: (id, map) => {
+      remove(id)
+      add(id, map)
+      showEmpty()
+    },
     changed: (id, map, keys) => {
       const card = cards.get(id)
       if (opts.filter && Boolean(card) !== opts.filter(map)) {
@@ -97,12 +107,15 @@ export function cardList (root, container, makeCard, opts = {}) {
       }
       showEmpty()
     },
-    removed: (id) => { remove(id); showEmpty() }
+    removed: (id) => {
+      remove(id)
+      showEmpty()
+    }
   })
   showEmpty()
   return {
     cards,
-    destroy () {
+    destroy() {
       stop()
       for (const id of Array.from(cards.keys())) remove(id)
     }

@@ -1,31 +1,48 @@
 // Small DOM helpers: build elements, announce to screen readers, show toasts.
 
+/** @typedef {Node | string | null | undefined | false} Leaf */
+/** What h() and append() take as children: nodes, strings, nothing, or arrays of those. */
+/** @typedef {Leaf | Leaf[]} Child */
+
 /**
  * Build an element. `attrs` keys: `class`, `text`, `on{Event}` handlers, `dataset`, booleans
  * (set as properties), anything else as an attribute. Children may be strings, nodes or null.
- * @param {string} tag
+ * @template {string} K
+ * @param {K} tag
  * @param {Record<string, any>} [attrs]
- * @param {...(Node|string|null|undefined|false)} children
- * @returns {HTMLElement}
+ * @param {...Child} children
+ * @returns {K extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[K] : HTMLElement}
  */
-export function h (tag, attrs = {}, ...children) {
+export function h(tag, attrs = {}, ...children) {
+  /** @type {any} the element type named by `tag` (see the return type) */
   const el = document.createElement(tag)
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue
-    if (key === 'class') el.className = value
-    else if (key === 'text') el.textContent = value
-    else if (key === 'dataset') Object.assign(el.dataset, value)
-    else if (key.startsWith('on') && typeof value === 'function') {
+    if (key === 'class') {
+      el.className = value
+    } else if (key === 'text') {
+      el.textContent = value
+    } else if (key === 'dataset') {
+      Object.assign(el.dataset, value)
+    } else if (key.startsWith('on') && typeof value === 'function') {
       el.addEventListener(key.slice(2).toLowerCase(), value)
-    } else if (value === true) el.setAttribute(key, '')
-    else el.setAttribute(key, String(value))
+    } else if (value === true) {
+      el.setAttribute(key, '')
+    } else {
+      el.setAttribute(key, String(value))
+    }
   }
   append(el, children)
   return el
 }
 
-/** @param {Node} parent @param {any[]} children */
-export function append (parent, children) {
+/**
+ * @template {ParentNode} P
+ * @param {P} parent
+ * @param {Child[]} children
+ * @returns {P}
+ */
+export function append(parent, children) {
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue
     parent.append(typeof child === 'string' ? document.createTextNode(child) : child)
@@ -34,14 +51,14 @@ export function append (parent, children) {
 }
 
 /** Remove every child of `el`. @param {Element} el */
-export function clear (el) {
+export function clear(el) {
   el.replaceChildren()
   return el
 }
 
 let uid = 0
 /** A document-unique id for label/aria wiring. @param {string} prefix */
-export function newId (prefix = 'f') {
+export function newId(prefix = 'f') {
   uid += 1
   return `${prefix}-${uid}`
 }
@@ -52,23 +69,30 @@ export function newId (prefix = 'f') {
  * @param {HTMLElement} control
  * @param {{hint?: string, className?: string}} [opts]
  */
-export function field (label, control, opts = {}) {
+export function field(label, control, opts = {}) {
   if (!control.id) control.id = newId('in')
   const hint = opts.hint ? h('small', { class: 'hint', id: newId('hint'), text: opts.hint }) : null
   if (hint) control.setAttribute('aria-describedby', hint.id)
-  return h('div', { class: `field ${opts.className || ''}` },
-    h('label', { for: control.id, text: label }), control, hint)
+  return h(
+    'div',
+    { class: `field ${opts.className || ''}` },
+    h('label', { for: control.id, text: label }),
+    control,
+    hint
+  )
 }
 
 const liveRegion = () => document.getElementById('announcer')
 
 /** Tell screen readers something (polite). @param {string} text */
-export function announce (text) {
+export function announce(text) {
   const region = liveRegion()
   if (!region) return
   region.textContent = ''
   // a separate task so that repeating the same text is announced again
-  setTimeout(() => { region.textContent = text }, 20)
+  setTimeout(() => {
+    region.textContent = text
+  }, 20)
 }
 
 /**
@@ -76,26 +100,45 @@ export function announce (text) {
  * @param {string} text
  * @param {'info'|'error'} [kind]
  */
-export function toast (text, kind = 'info') {
+export function toast(text, kind = 'info') {
   const box = document.getElementById('toasts')
   if (!box) return
-  const item = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status', text })
+  const item = h('div', {
+    class: `toast toast-${kind}`,
+    role: kind === 'error' ? 'alert' : 'status',
+    text
+  })
   box.append(item)
   setTimeout(() => item.remove(), kind === 'error' ? 8000 : 4000)
 }
 
 /** Initials of a name, for avatars. @param {string} name */
-export function initials (name) {
-  const words = String(name || '?').trim().split(/\s+/).filter(Boolean)
+export function initials(name) {
+  const words = String(name || '?')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
   const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words
   return letters.map((w) => Array.from(w)[0].toUpperCase()).join('') || '?'
 }
 
-const COLORS = ['#d1495b', '#edae49', '#00798c', '#30638e', '#6a4c93', '#2a9d8f', '#e76f51', '#8d6a9f']
+const COLORS = [
+  '#d1495b',
+  '#edae49',
+  '#00798c',
+  '#30638e',
+  '#6a4c93',
+  '#2a9d8f',
+  '#e76f51',
+  '#8d6a9f'
+]
 /** A stable colour for a user or cluster id. @param {string} key */
-export function colorFor (key) {
+export function colorFor(key) {
   let hash = 0
-  for (const ch of String(key)) hash = (hash * 31 + ch.codePointAt(0)) >>> 0
+  for (const ch of String(key)) {
+    // a string iterates by code point: `ch` is never empty
+    hash = (hash * 31 + /** @type {number} */ (ch.codePointAt(0))) >>> 0
+  }
   return COLORS[hash % COLORS.length]
 }
 
@@ -104,20 +147,30 @@ export function colorFor (key) {
  * event per transaction; a sync or a burst of updates is many).
  * @param {() => void} fn
  */
-export function batched (fn) {
+export function batched(fn) {
   let queued = false
   return () => {
     if (queued) return
     queued = true
-    queueMicrotask(() => { queued = false; fn() })
+    queueMicrotask(() => {
+      queued = false
+      fn()
+    })
   }
 }
 
-/** Call `fn` at most every `ms`, always with the latest arguments, and once at the end. */
-export function throttle (fn, ms) {
+/**
+ * Call `fn` at most every `ms`, always with the latest arguments, and once at the end.
+ * @template {unknown[]} A
+ * @param {(...args: A) => void} fn
+ * @param {number} ms
+ * @returns {(...args: A) => void}
+ */
+export function throttle(fn, ms) {
   let last = 0
   let timer = 0
-  let lastArgs = []
+  /** @type {A} the arguments of the latest call (set before any use) */
+  let lastArgs
   return (...args) => {
     lastArgs = args
     const wait = last + ms - Date.now()
@@ -127,7 +180,11 @@ export function throttle (fn, ms) {
       last = Date.now()
       fn(...lastArgs)
     } else if (!timer) {
-      timer = setTimeout(() => { timer = 0; last = Date.now(); fn(...lastArgs) }, wait)
+      timer = setTimeout(() => {
+        timer = 0
+        last = Date.now()
+        fn(...lastArgs)
+      }, wait)
     }
   }
 }

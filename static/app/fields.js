@@ -4,12 +4,15 @@ import { h, field, announce } from './dom.js'
 import { str, setFields } from './schema.js'
 
 /** Put `value` into a control without losing the caret of someone typing in it. */
-function setValue (input, value) {
+function setValue(input, value) {
   if (input.value === value) return
   if (document.activeElement === input && typeof input.selectionStart === 'number') {
     const { selectionStart, selectionEnd } = input
     input.value = value
-    input.setSelectionRange(Math.min(selectionStart, value.length), Math.min(selectionEnd, value.length))
+    input.setSelectionRange(
+      Math.min(selectionStart, value.length),
+      Math.min(selectionEnd, value.length)
+    )
   } else {
     input.value = value
   }
@@ -25,7 +28,7 @@ function setValue (input, value) {
  *   type?: string, placeholder?: string, className?: string, hideLabel?: boolean}} opts
  *   validate returns an error message ('' when fine); toValue maps text to the stored value.
  */
-export function boundText (live, map, key, opts) {
+export function boundText(live, map, key, opts) {
   const input = opts.multiline
     ? h('textarea', { rows: opts.rows || 3 })
     : h('input', { type: opts.type || 'text' })
@@ -78,7 +81,7 @@ export function boundText (live, map, key, opts) {
  * @param {{label: string, options: () => Array<[string, string]>, emptyLabel?: string,
  *   toValue?: (text: string) => any, hideLabel?: boolean, className?: string}} opts
  */
-export function boundSelect (live, map, key, opts) {
+export function boundSelect(live, map, key, opts) {
   const select = h('select')
   const fill = () => {
     const choices = opts.options()
@@ -88,16 +91,25 @@ export function boundSelect (live, map, key, opts) {
     if (opts.emptyLabel !== undefined) rows.push(['', opts.emptyLabel])
     rows.push(...choices)
     // keep a stored value that is not among the choices (a dangling reference) visible
-    if (wanted && !rows.some(([value]) => value === wanted)) rows.push([wanted, `(missing: ${wanted.slice(0, 8)})`])
-    const same = select.options.length === rows.length &&
-      rows.every(([value, text], i) => select.options[i].value === value && select.options[i].text === text)
+    if (wanted && !rows.some(([value]) => value === wanted)) {
+      rows.push([wanted, `(missing: ${wanted.slice(0, 8)})`])
+    }
+    const same =
+      select.options.length === rows.length &&
+      rows.every(
+        ([value, text], i) => select.options[i].value === value && select.options[i].text === text
+      )
     if (!same) {
       select.replaceChildren(...rows.map(([value, text]) => h('option', { value, text })))
     }
     select.value = wanted
   }
   select.addEventListener('change', () => {
-    const value = opts.toValue ? opts.toValue(select.value) : (select.value === '' ? null : select.value)
+    const value = opts.toValue
+      ? opts.toValue(select.value)
+      : select.value === ''
+        ? null
+        : select.value
     live.write(() => setFields(map, { [key]: value }))
   })
   fill()
@@ -116,7 +128,7 @@ export function boundSelect (live, map, key, opts) {
  * @param {Array<{key: string, refresh: () => void}>} bound
  * @param {Set<string> | null} keys
  */
-export function refreshBound (bound, keys) {
+export function refreshBound(bound, keys) {
   for (const control of bound) {
     if (!keys || keys.has(control.key)) control.refresh()
   }

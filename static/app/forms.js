@@ -8,7 +8,7 @@ import { h, field, newId } from './dom.js'
  */
 
 /** Build a control for a field spec. @param {FieldSpec} spec */
-export function control (spec) {
+export function control(spec) {
   let input
   if (spec.type === 'textarea') {
     input = h('textarea', { name: spec.name, rows: 2 })
@@ -27,7 +27,7 @@ export function control (spec) {
 }
 
 /** Replace a select's options, keeping its value when still offered. */
-export function fillOptions (select, options) {
+export function fillOptions(select, options) {
   const value = select.value
   select.replaceChildren(...options.map(([v, text]) => h('option', { value: v, text })))
   if (options.some(([v]) => v === value)) select.value = value
@@ -39,16 +39,23 @@ export function fillOptions (select, options) {
  * @param {{title?: string, fields: FieldSpec[], submit: string, className?: string,
  *   onSubmit: (values: Record<string, string>) => any, reset?: boolean}} opts
  */
-export function createForm (opts) {
+export function createForm(opts) {
   const inputs = opts.fields.map((spec) => ({ spec, input: control(spec) }))
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
   const button = h('button', { type: 'submit', class: 'primary', text: opts.submit })
   const titleId = opts.title ? newId('form') : null
-  const form = h('form', { class: `create-form ${opts.className || ''}`, 'aria-labelledby': titleId, novalidate: true },
+  const form = h(
+    'form',
+    { class: `create-form ${opts.className || ''}`, 'aria-labelledby': titleId, novalidate: true },
     opts.title ? h('h3', { id: titleId, text: opts.title }) : null,
-    h('div', { class: 'form-fields' }, inputs.map(({ spec, input }) => field(spec.label, input))),
+    h(
+      'div',
+      { class: 'form-fields' },
+      inputs.map(({ spec, input }) => field(spec.label, input))
+    ),
     error,
-    h('div', { class: 'form-actions' }, button))
+    h('div', { class: 'form-actions' }, button)
+  )
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     /** @type {Record<string, string>} */
@@ -56,9 +63,13 @@ export function createForm (opts) {
     for (const { spec, input } of inputs) {
       const value = spec.type === 'password' ? input.value : input.value.trim()
       let problem = ''
-      if (spec.required && !value) problem = `${spec.label} is required`
-      else if (value && spec.minLength && value.length < spec.minLength) problem = `${spec.label} needs at least ${spec.minLength} characters`
-      else if (value && spec.validate) problem = spec.validate(value)
+      if (spec.required && !value) {
+        problem = `${spec.label} is required`
+      } else if (value && spec.minLength && value.length < spec.minLength) {
+        problem = `${spec.label} needs at least ${spec.minLength} characters`
+      } else if (value && spec.validate) {
+        problem = spec.validate(value)
+      }
       input.setAttribute('aria-invalid', problem ? 'true' : 'false')
       if (problem) {
         showError(form, problem)
@@ -84,7 +95,7 @@ export function createForm (opts) {
 }
 
 /** Show (or clear) the error line of a form built by createForm. */
-export function showError (form, message) {
+export function showError(form, message) {
   const line = form.querySelector('.form-error')
   if (!line) return
   line.textContent = message

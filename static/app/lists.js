@@ -12,12 +12,21 @@ import { list, listArray, setFields, MAX_LIST_ENTRIES, LIMITS } from './schema.j
  *   item: what one entry is called ("Goal"), used in control labels.
  *   render: show entries read-only with this (links), instead of editable notes.
  */
-export function listEditor (live, map, key, opts) {
+export function listEditor(live, map, key, opts) {
   const headingId = newId('list')
   const items = h('ul', { class: 'notes', 'aria-labelledby': headingId })
   const maxLength = opts.maxLength || LIMITS.entry
-  const addInput = h('input', { type: 'text', maxlength: maxLength, 'aria-label': `New ${opts.item.toLowerCase()} for ${opts.label}` })
-  const addButton = h('button', { type: 'submit', class: 'small', text: 'Add', 'aria-label': `Add ${opts.item.toLowerCase()} to ${opts.label}` })
+  const addInput = h('input', {
+    type: 'text',
+    maxlength: maxLength,
+    'aria-label': `New ${opts.item.toLowerCase()} for ${opts.label}`
+  })
+  const addButton = h('button', {
+    type: 'submit',
+    class: 'small',
+    text: 'Add',
+    'aria-label': `Add ${opts.item.toLowerCase()} to ${opts.label}`
+  })
   const form = h('form', { class: 'add-note' }, addInput, addButton)
   form.addEventListener('submit', (event) => {
     event.preventDefault()
@@ -36,7 +45,12 @@ export function listEditor (live, map, key, opts) {
       announce(`${opts.label} is full (${MAX_LIST_ENTRIES} entries)`)
       return
     }
-    if (live.write(() => { listArray(map, key).push([text]); setFields(map, {}) })) {
+    if (
+      live.write(() => {
+        listArray(map, key).push([text])
+        setFields(map, {})
+      })
+    ) {
       addInput.value = ''
     }
   })
@@ -56,31 +70,46 @@ export function listEditor (live, map, key, opts) {
 
   const render = () => {
     const values = list(map, key)
-    // keep the caret of someone editing an entry
-    const active = document.activeElement
+    // keep the caret of someone editing an entry (focus on an entry's textarea or delete button)
+    const active = /** @type {HTMLTextAreaElement | HTMLButtonElement} */ (document.activeElement)
     const focusIndex = items.contains(active) ? Number(active.dataset.index) : -1
     const focusKind = focusIndex >= 0 ? active.dataset.role : ''
     const draft = focusKind === 'entry' ? active.value : null
-    items.replaceChildren(...values.map((text, i) => {
-      const label = `${opts.item} ${i + 1}`
-      let body
-      if (opts.render) {
-        body = opts.render(text)
-      } else {
-        body = h('textarea', { rows: 2, maxlength: maxLength, 'aria-label': `${opts.label}: ${label}`, dataset: { index: i, role: 'entry' } })
-        body.value = text
-        body.addEventListener('change', () => replace(i, text, body.value.trim()))
-        body.addEventListener('keydown', (event) => {
-          if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); body.blur() }
+    items.replaceChildren(
+      ...values.map((text, i) => {
+        const label = `${opts.item} ${i + 1}`
+        let body
+        if (opts.render) {
+          body = opts.render(text)
+        } else {
+          body = h('textarea', {
+            rows: 2,
+            maxlength: maxLength,
+            'aria-label': `${opts.label}: ${label}`,
+            dataset: { index: i, role: 'entry' }
+          })
+          body.value = text
+          body.addEventListener('change', () => replace(i, text, body.value.trim()))
+          body.addEventListener('keydown', (event) => {
+            if (event.key === 'Enter' && !event.shiftKey) {
+              event.preventDefault()
+              body.blur()
+            }
+          })
+        }
+        const remove = h('button', {
+          type: 'button',
+          class: 'icon',
+          text: '×',
+          'aria-label': `Delete ${opts.label}: ${label}`,
+          dataset: { index: i, role: 'delete' }
         })
-      }
-      const remove = h('button', {
-        type: 'button', class: 'icon', text: '×', 'aria-label': `Delete ${opts.label}: ${label}`, dataset: { index: i, role: 'delete' }
+        remove.addEventListener('click', () => replace(i, text, ''))
+        return h('li', { class: 'note-item' }, body, remove)
       })
-      remove.addEventListener('click', () => replace(i, text, ''))
-      return h('li', { class: 'note-item' }, body, remove)
-    }))
+    )
     if (focusIndex >= 0) {
+      /** @type {HTMLTextAreaElement | HTMLButtonElement | null} */
       const target = items.querySelector(`[data-index="${focusIndex}"][data-role="${focusKind}"]`)
       if (target) {
         target.focus()
@@ -89,7 +118,12 @@ export function listEditor (live, map, key, opts) {
     }
   }
   render()
-  const el = h('section', { class: `list-field ${opts.className || ''}` },
-    h('h4', { id: headingId, text: opts.label }), items, form)
+  const el = h(
+    'section',
+    { class: `list-field ${opts.className || ''}` },
+    h('h4', { id: headingId, text: opts.label }),
+    items,
+    form
+  )
   return { el, key, refresh: render }
 }

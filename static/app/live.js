@@ -1,16 +1,11 @@
 // One project's live document: Y.Doc + WebsocketProvider, presence, connection/saved status,
 // and per-user undo. Every local edit goes through `write()` with this client's origin.
 import { Y, WebsocketProvider, decoding } from './yjs.js'
-import { refresh, ensureFresh } from './api.js'
+import { ensureFresh } from './api.js'
 import { ROOTS } from './schema.js'
 import { colorFor } from './dom.js'
-
-const MESSAGE_SYNC = 0
-const SYNC_STEP2 = 1
-const SYNC_UPDATE = 2
-const MESSAGE_AUTH = 2
-const MESSAGE_SAVED = 100 // docs/protocol.md, extension messages (?ext=1)
-const MESSAGE_NOTICE = 101
+import { AUTH_TYPES, MESSAGE_TYPES, SYNC_TYPES } from './contract.js'
+import { handleCloses, sharedAccessCheck } from './closes.js'
 
 /** @type {LiveProject | null} */
 let current = null
@@ -22,12 +17,12 @@ export const currentLive = () => current
  * update is not the empty one (docs/protocol.md)?
  * @param {ArrayBuffer|Uint8Array} data
  */
-function countsForSaved (data) {
+function countsForSaved(data) {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data)
   const decoder = decoding.createDecoder(bytes)
-  if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return false
+  if (decoding.readVarUint(decoder) !== MESSAGE_TYPES.SYNC) return false
   const sub = decoding.readVarUint(decoder)
-  if (sub !== SYNC_STEP2 && sub !== SYNC_UPDATE) return false
+  if (sub !== SYNC_TYPES.STEP2 && sub !== SYNC_TYPES.UPDATE) return false
   const update = decoding.readVarUint8Array(decoder)
   return !(update.length === 2 && update[0] === 0 && update[1] === 0)
 }
@@ -36,20 +31,28 @@ function countsForSaved (data) {
  * @typedef {'connecting'|'live'|'saved'|'offline'|'revoked'|'error'} Status
  * @typedef {{user: {id: string, name: string, color: string}, phase: string,
  *   cursor: {x: number, y: number} | null}} Presence
+ * @typedef {WebSocket & {sentUpdates: number, durable: number}} CountingWebSocket the provider's
+ *   socket (createProvider's CountingSocket): updates sent, and how many the server saved
  */
 
 export class LiveProject extends EventTarget {
   /**
    * @param {{projectId: string, user: {id: string, name: string}, readOnly: boolean,
    *   checkAccess: () => Promise<'viewer'|'writer'|null>}} opts
-   *   checkAccess: asked after a 4403 close; null means access is gone.
+   *   checkAccess: asked after a FORBIDDEN close; null means access is gone.
    */
-  constructor ({ projectId, user, readOnly, checkAccess }) {
+  constructor({ projectId, user, readOnly, checkAccess }) {
     super()
     this.projectId = projectId
     this.user = user
     this.readOnly = readOnly
-    this.checkAccess = checkAccess
+    /**
+     * Does this user still have access to the project (after a FORBIDDEN close)? One answer
+     * serves every socket of the project that the same revocation closed (closes.js).
+     * @type {() => Promise<import('./closes.js').Access>}
+     */
+    this.checkAccess = sharedAccessCheck(checkAccess)
+    this.destroyed = false
     /** The origin of this client's own transactions (the only one undo tracks). */
     this.origin = { client: 'dttools-ui', user: user.id }
     this.doc = new Y.Doc()
@@ -63,7 +66,9 @@ export class LiveProject extends EventTarget {
       trackedOrigins: new Set([this.origin]),
       captureTimeout: 500
     })
-    for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared']) {
+    /** @type {Array<'stack-item-added' | 'stack-item-popped' | 'stack-cleared'>} */
+    const undoEvents = ['stack-item-added', 'stack-item-popped', 'stack-cleared']
+    for (const event of undoEvents) {
       this.undoManager.on(event, () => this.emit('undo'))
     }
     this.doc.on('update', (_update, origin) => {
@@ -79,48 +84,64 @@ export class LiveProject extends EventTarget {
       phase: 'empathize',
       cursor: null
     })
-    this.onOnline = async () => { await ensureFresh(); this.provider.connect() }
-    this.onOffline = () => { this.provider.disconnect(); this.updateStatus() }
+    this.onOnline = async () => {
+      await ensureFresh()
+      this.provider.connect()
+    }
+    this.onOffline = () => {
+      this.provider.disconnect()
+      this.updateStatus()
+    }
     window.addEventListener('online', this.onOnline)
     window.addEventListener('offline', this.onOffline)
     current = this
   }
 
-  createProvider () {
+  createProvider() {
     const live = this
     // Count what this socket sent that the server will acknowledge with SAVED.
     class CountingSocket extends WebSocket {
-      constructor (url, protocols) {
+      /** @param {string | URL} url @param {string | string[]} [protocols] */
+      constructor(url, protocols) {
         super(url, protocols)
         this.sentUpdates = 0
         this.durable = 0
       }
 
-      send (data) {
-        if (countsForSaved(data)) this.sentUpdates += 1
+      /**
+       * @override
+       * @param {Parameters<WebSocket['send']>[0]} data
+       */
+      send(data) {
+        // y-websocket sends binary frames only
+        if (countsForSaved(/** @type {Uint8Array} */ (data))) this.sentUpdates += 1
         super.send(data)
       }
     }
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    const provider = new WebsocketProvider(`${scheme}://${location.host}/collab`, this.projectId, this.doc, {
-      params: { ext: '1' },
-      WebSocketPolyfill: CountingSocket,
-      disableBc: true, // each tab talks to the server itself: one origin, one SAVED count
-      connect: navigator.onLine !== false
-    })
-    provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder, prov) => {
+    const provider = new WebsocketProvider(
+      `${scheme}://${location.host}/collab`,
+      this.projectId,
+      this.doc,
+      {
+        params: { ext: '1' },
+        WebSocketPolyfill: CountingSocket,
+        disableBc: true, // each tab talks to the server itself: one origin, one SAVED count
+        connect: navigator.onLine !== false
+      }
+    )
+    provider.messageHandlers[MESSAGE_TYPES.SAVED] = (_encoder, decoder, prov) => {
       const count = decoding.readVarUint(decoder)
-      if (prov.ws) prov.ws.durable = count
+      if (prov.ws) /** @type {CountingWebSocket} */ (prov.ws).durable = count
       live.updateStatus()
     }
-    provider.messageHandlers[MESSAGE_NOTICE] = (_encoder, decoder) => {
+    provider.messageHandlers[MESSAGE_TYPES.NOTICE] = (_encoder, decoder) => {
       const code = decoding.readVarString(decoder)
       const text = decoding.readVarString(decoder)
       live.emit('notice', { code, text })
     }
-    provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
-      // y-protocols auth: 0 = permission denied, then the reason
-      if (decoding.readVarUint(decoder) === 0) {
+    provider.messageHandlers[MESSAGE_TYPES.AUTH] = (_encoder, decoder) => {
+      if (decoding.readVarUint(decoder) === AUTH_TYPES.PERMISSION_DENIED) {
         live.emit('notice', { code: 'permission-denied', text: decoding.readVarString(decoder) })
       }
     }
@@ -140,55 +161,54 @@ export class LiveProject extends EventTarget {
       }
       this.updateStatus()
     })
-    provider.on('closed', ({ code, reason }) => this.onClosed(code, reason))
+    handleCloses(provider, {
+      checkAccess: this.checkAccess,
+      onAccess: (access) => this.setReadOnly(access === 'viewer'),
+      onEnd: (end) => this.onEnd(end),
+      active: () => !this.destroyed
+    })
     return provider
   }
 
-  /** A permanent close (4400-4499): sign in again, re-check access, or give up. */
-  async onClosed (code, reason) {
-    if (code === 4401) {
-      if (await refresh()) this.provider.connect()
-      else this.setTerminal('revoked', 'Your session ended: sign in again.')
-    } else if (code === 4403) {
-      const access = await this.checkAccess().catch(() => null)
-      if (access === null) {
-        this.setTerminal('revoked', 'Access revoked: you are no longer a member of this project.')
-      } else {
-        this.setReadOnly(access === 'viewer')
-        this.provider.connect()
-      }
-    } else if (code === 4429) {
-      setTimeout(() => this.provider.connect(), 2000)
+  /**
+   * The room closed for good (closes.js): say why.
+   * @param {import('./closes.js').End} end
+   */
+  onEnd({ code, reason, cause }) {
+    if (cause === 'signed-out') {
+      this.setTerminal('revoked', 'Your session ended: sign in again.')
+    } else if (cause === 'revoked') {
+      this.setTerminal('revoked', 'Access revoked: you are no longer a member of this project.')
     } else {
       this.setTerminal('error', reason || `Connection closed (${code})`)
     }
   }
 
   /** @param {Status} status @param {string} detail */
-  setTerminal (status, detail) {
+  setTerminal(status, detail) {
     this.terminal = { status, detail }
     this.updateStatus()
   }
 
   /** @param {boolean} readOnly */
-  setReadOnly (readOnly) {
+  setReadOnly(readOnly) {
     if (this.readOnly === readOnly) return
     this.readOnly = readOnly
     this.emit('role', { readOnly })
   }
 
-  updateStatus () {
+  updateStatus() {
     /** @type {Status} */
     let status
     let detail = ''
     const provider = this.provider
     if (!provider) return
-    const ws = provider.ws
+    const ws = /** @type {CountingWebSocket | null} */ (provider.ws)
     if (this.terminal) {
-      ({ status, detail } = this.terminal)
+      ;({ status, detail } = this.terminal)
     } else if (provider.wsconnected && provider.synced) {
       const pending = ws ? ws.sentUpdates - ws.durable : 0
-      status = (pending <= 0 && !this.readOnly) ? 'saved' : 'live'
+      status = pending <= 0 && !this.readOnly ? 'saved' : 'live'
       if (this.readOnly) detail = 'Read only'
     } else if (this.everSynced || navigator.onLine === false) {
       status = 'offline'
@@ -208,53 +228,68 @@ export class LiveProject extends EventTarget {
    * @param {() => void} fn
    * @returns {boolean} false for a viewer (nothing changed)
    */
-  write (fn) {
+  write(fn) {
     if (this.readOnly) {
-      this.emit('notice', { code: 'read-only', text: 'You can view this project but not change it.' })
+      this.emit('notice', {
+        code: 'read-only',
+        text: 'You can view this project but not change it.'
+      })
       return false
     }
     this.doc.transact(fn, this.origin)
     return true
   }
 
-  undo () { if (!this.readOnly) this.undoManager.undo() }
-  redo () { if (!this.readOnly) this.undoManager.redo() }
-  canUndo () { return !this.readOnly && this.undoManager.undoStack.length > 0 }
-  canRedo () { return !this.readOnly && this.undoManager.redoStack.length > 0 }
+  undo() {
+    if (!this.readOnly) this.undoManager.undo()
+  }
+  redo() {
+    if (!this.readOnly) this.undoManager.redo()
+  }
+  canUndo() {
+    return !this.readOnly && this.undoManager.undoStack.length > 0
+  }
+  canRedo() {
+    return !this.readOnly && this.undoManager.redoStack.length > 0
+  }
 
-  /** Re-set our awareness state `times` times (each one bumps its clock). */
-  renewPresence (times) {
+  /** Re-set our awareness state `times` times (each one bumps its clock). @param {number} times */
+  renewPresence(times) {
     const state = this.awareness.getLocalState()
     if (!state) return
     for (let i = 0; i < times; i++) this.awareness.setLocalState({ ...state })
   }
 
   /** @param {string} phase */
-  setPhase (phase) {
+  setPhase(phase) {
     this.awareness.setLocalStateField('phase', phase)
   }
 
   /** @param {{x: number, y: number} | null} cursor a position on the idea board */
-  setCursor (cursor) {
+  setCursor(cursor) {
     this.awareness.setLocalStateField('cursor', cursor)
   }
 
   /** Everyone here (this tab included), one entry per awareness client. */
-  people () {
+  people() {
     /** @type {Array<Presence & {clientId: number, self: boolean}>} */
     const result = []
     this.awareness.getStates().forEach((state, clientId) => {
-      if (state && state.user) result.push({ ...state, clientId, self: clientId === this.doc.clientID })
+      if (state && state.user) {
+        const presence = /** @type {Presence} */ (state)
+        result.push({ ...presence, clientId, self: clientId === this.doc.clientID })
+      }
     })
     return result
   }
 
   /** @param {string} type @param {any} [detail] */
-  emit (type, detail) {
+  emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }))
   }
 
-  destroy () {
+  destroy() {
+    this.destroyed = true
     window.removeEventListener('online', this.onOnline)
     window.removeEventListener('offline', this.onOffline)
     this.undoManager.destroy()

@@ -14,7 +14,7 @@ let shownKey = ''
 /** Where to go after signing in (a project link opened while signed out). */
 let returnTo = null
 
-function show (el) {
+function show(el) {
   root.replaceChildren(el)
   const heading = el.querySelector('h1, h2')
   if (heading) {
@@ -23,7 +23,7 @@ function show (el) {
   }
 }
 
-function leaveWorkspace () {
+function leaveWorkspace() {
   if (workspace) {
     workspace.destroy()
     workspace = null
@@ -31,7 +31,7 @@ function leaveWorkspace () {
 }
 
 /** @param {import('./router.js').Route} route */
-function render (route) {
+function render(route) {
   const key = JSON.stringify(route)
   if (key === shownKey) return
   shownKey = key
@@ -62,23 +62,35 @@ function render (route) {
   leaveWorkspace()
   document.title = 'DTTools'
   if (route.name === 'login') {
-    if (user) { navigate({ name: 'projects' }); return }
+    if (user) {
+      navigate({ name: 'projects' })
+      return
+    }
     show(loginView({ message: takeFlash() }))
-  } else if (route.name === 'signup') show(signupView())
-  else if (route.name === 'forgot') show(forgotView())
-  else if (route.name === 'reset') show(resetView(route.token || ''))
-  else if (route.name === 'verify') show(verifyView(route.token || ''))
-  else show(projectsView())
+  } else if (route.name === 'signup') {
+    show(signupView())
+  } else if (route.name === 'forgot') {
+    show(forgotView())
+  } else if (route.name === 'reset') {
+    show(resetView(route.token || ''))
+  } else if (route.name === 'verify') {
+    show(verifyView(route.token || ''))
+  } else {
+    show(projectsView())
+  }
 }
 
 // The skip link must not change the hash (the hash is the route).
 document.querySelector('.skip-link')?.addEventListener('click', (event) => {
   event.preventDefault()
   const main = document.getElementById('main')
-  if (main) { main.tabIndex = -1; main.focus() }
+  if (main) {
+    main.tabIndex = -1
+    main.focus()
+  }
 })
 
-async function start () {
+async function start() {
   try {
     await loadUser()
   } catch (error) {

@@ -1,7 +1,10 @@
 // Hash routes: #/login, #/signup, #/forgot, #/projects, #/projects/{id}/{phase}; and the
 // /reset-password and /verify-email pages that e-mailed links open (token in the hash, #token=).
 
-export const PHASES = ['empathize', 'define', 'ideate', 'prototype', 'test']
+import { DESIGN_PHASES } from './contract.js'
+
+/** The design-thinking phases, in order: one workspace page each. */
+export const PHASES = DESIGN_PHASES
 
 /**
  * @typedef {{name: 'login'|'signup'|'forgot'|'reset'|'verify'|'projects'|'workspace', token?: string,
@@ -9,29 +12,37 @@ export const PHASES = ['empathize', 'define', 'ideate', 'prototype', 'test']
  */
 
 /** The route the current URL names. @returns {Route} */
-export function currentRoute () {
+export function currentRoute() {
   const linkPages = { '/reset-password': 'reset', '/verify-email': 'verify' }
   if (location.pathname in linkPages) {
     const params = new URLSearchParams(location.hash.replace(/^#/, ''))
     return { name: linkPages[location.pathname], token: params.get('token') || '' }
   }
-  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)
+  const parts = location.hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map(decodeURIComponent)
   switch (parts[0]) {
-    case 'login': return { name: 'login' }
-    case 'signup': return { name: 'signup' }
-    case 'forgot': return { name: 'forgot' }
+    case 'login':
+      return { name: 'login' }
+    case 'signup':
+      return { name: 'signup' }
+    case 'forgot':
+      return { name: 'forgot' }
     case 'projects':
       if (parts[1]) {
         const phase = PHASES.includes(parts[2]) ? parts[2] : 'empathize'
         return { name: 'workspace', projectId: parts[1], phase }
       }
       return { name: 'projects' }
-    default: return { name: 'projects' }
+    default:
+      return { name: 'projects' }
   }
 }
 
 /** The hash of a route. @param {Route} route */
-export function hrefFor (route) {
+export function hrefFor(route) {
   if (route.name === 'workspace') {
     return `#/projects/${encodeURIComponent(route.projectId || '')}/${route.phase || 'empathize'}`
   }
@@ -39,7 +50,7 @@ export function hrefFor (route) {
 }
 
 /** Go to a route (leaving /reset-password or /verify-email for the page root). @param {Route} route */
-export function navigate (route) {
+export function navigate(route) {
   const hash = hrefFor(route)
   if (location.pathname !== '/') {
     history.pushState(null, '', `/${hash}`)
@@ -52,7 +63,7 @@ export function navigate (route) {
 }
 
 /** Call `fn` with the route now and on every change. @param {(r: Route) => void} fn */
-export function onRoute (fn) {
+export function onRoute(fn) {
   const run = () => fn(currentRoute())
   window.addEventListener('hashchange', run)
   window.addEventListener('popstate', run)

@@ -8,7 +8,7 @@ let user = null
 export const currentUser = () => user
 
 /** Ask the server who is signed in (null when nobody is). */
-export async function loadUser () {
+export async function loadUser() {
   if (!api.hasSession()) {
     user = null
     return user
@@ -26,7 +26,7 @@ export async function loadUser () {
 }
 
 /** @param {string} email @param {string} password */
-export async function signIn (email, password) {
+export async function signIn(email, password) {
   const session = await api.post('/v1/auth/login', { email, password, client: 'browser' })
   api.noteSession(session)
   user = session.user
@@ -38,19 +38,19 @@ export async function signIn (email, password) {
  * sign-up (or, if the address already has an account, a notice to its owner).
  * @param {string} name @param {string} email @param {string} password
  */
-export async function signUp (name, email, password) {
+export async function signUp(name, email, password) {
   await api.post('/v1/auth/register', { name, email, password })
 }
 
 /** Finish a sign-up with the token of the e-mailed link, and sign in. @param {string} token */
-export async function verifyEmail (token) {
+export async function verifyEmail(token) {
   const session = await api.post('/v1/auth/verify-email', { token, client: 'browser' })
   api.noteSession(session)
   user = session.user
   return user
 }
 
-export async function signOut () {
+export async function signOut() {
   try {
     await api.post('/v1/auth/logout', {})
   } finally {
@@ -60,11 +60,17 @@ export async function signOut () {
 }
 
 /** Forget the account locally (the server already ended the session). */
-export function forget () {
+export function forget() {
   user = null
 }
 
 let flash = ''
-/** A message for the next page (e.g. "password changed" on the sign-in page). */
-export const setFlash = (text) => { flash = text }
-export const takeFlash = () => { const text = flash; flash = ''; return text }
+/** A message for the next page (e.g. "password changed" on the sign-in page). @param {string} text */
+export const setFlash = (text) => {
+  flash = text
+}
+export const takeFlash = () => {
+  const text = flash
+  flash = ''
+  return text
+}

@@ -14,13 +14,19 @@ const HIDDEN = 'hidden'
  * @param {{client: import('./client.js').BrainstormClient, board: import('../board.js').Board,
  *   live: import('../live.js').LiveProject}} opts
  */
-export function linkBoard ({ client, board, live }) {
+export function linkBoard({ client, board, live }) {
   // --- hidden notes: the private room as a source of the board ---
   const syncSource = () => {
     const mine = client.private
     const shown = board.sources.get(HIDDEN)
     if (mine && (!shown || shown.doc !== mine.doc)) {
-      board.addSource({ name: HIDDEN, doc: mine.doc, ideas: mine.ideas, hidden: true, write: mine.write })
+      board.addSource({
+        name: HIDDEN,
+        doc: mine.doc,
+        ideas: mine.ideas,
+        hidden: true,
+        write: mine.write
+      })
     } else if (!mine && shown) {
       board.removeSource(HIDDEN)
     }
@@ -45,7 +51,13 @@ export function linkBoard ({ client, board, live }) {
     parts.vote.setAttribute('aria-label', `Vote for ${text}`)
     parts.unvote.setAttribute('aria-label', `Remove vote from ${text}`)
     // A vote the rules refuse stays clickable: the click says why (the panel's alert).
-    const refused = !votes ? '' : votes.remaining <= 0 ? 'No votes left' : !votes.allow_stacking && mine > 0 ? 'One vote per idea' : ''
+    const refused = !votes
+      ? ''
+      : votes.remaining <= 0
+        ? 'No votes left'
+        : !votes.allow_stacking && mine > 0
+          ? 'One vote per idea'
+          : ''
     parts.vote.classList.toggle('refused', Boolean(refused))
     parts.vote.title = refused
     parts.vote.disabled = !client.contributes()
@@ -57,30 +69,44 @@ export function linkBoard ({ client, board, live }) {
     const count = tallies ? Number(tallies[note.id]) || 0 : null
     parts.tally.hidden = count === null
     parts.tally.textContent = count === null ? '' : `${count} ${count === 1 ? 'vote' : 'votes'}`
-    parts.tally.setAttribute('aria-label', count === null ? '' : `Total: ${count} ${count === 1 ? 'vote' : 'votes'}`)
+    parts.tally.setAttribute(
+      'aria-label',
+      count === null ? '' : `Total: ${count} ${count === 1 ? 'vote' : 'votes'}`
+    )
     parts.bar.dataset.tally = count === null ? '' : String(count)
   }
   const removeDots = board.addExtension({
-    add (note) {
+    add(note) {
       if (note.source.hidden) return
       const vote = h('button', { type: 'button', class: 'vote-add', text: '+ Vote' })
       const unvote = h('button', { type: 'button', class: 'vote-remove', text: '−' })
       const dots = h('span', { class: 'dots', role: 'img' })
       const tally = h('span', { class: 'tally' })
-      const bar = h('div', { class: 'vote-bar no-drag', role: 'group', 'aria-label': 'Votes' }, vote, dots, unvote, tally)
+      const bar = h(
+        'div',
+        { class: 'vote-bar no-drag', role: 'group', 'aria-label': 'Votes' },
+        vote,
+        dots,
+        unvote,
+        tally
+      )
       vote.addEventListener('click', () => client.vote(note.id, label(note)))
       unvote.addEventListener('click', () => client.unvote(note.id, label(note)))
       note.el.append(bar)
       note.vote = { bar, vote, unvote, dots, tally }
       renderVotes(note)
     },
-    update (note, keys) { if (keys === null || keys.has('text')) renderVotes(note) },
-    remove (note) {
+    update(note, keys) {
+      if (keys === null || keys.has('text')) renderVotes(note)
+    },
+    remove(note) {
       if (note.vote) note.vote.bar.remove()
       note.vote = null
     }
   })
-  const renderAllVotes = () => { for (const note of board.notes.values()) renderVotes(note) }
+  const renderAllVotes = () => {
+    for (const note of board.notes.values()) renderVotes(note)
+  }
 
   // --- summon and follow ---
   const applySummon = () => {
@@ -92,7 +118,10 @@ export function linkBoard ({ client, board, live }) {
   }
   let followed = ''
   const follow = () => {
-    if (!client.following || !board.el.isConnected) { followed = ''; return }
+    if (!client.following || !board.el.isConnected) {
+      followed = ''
+      return
+    }
     const leader = client.leader()
     if (!leader) return
     const key = JSON.stringify(leader.viewport)
@@ -122,20 +151,32 @@ export function linkBoard ({ client, board, live }) {
   }
   const stopView = board.onView(publish)
 
-  const onChange = batched(() => { syncSource(); renderAllVotes(); publish(); follow() })
+  const onChange = batched(() => {
+    syncSource()
+    renderAllVotes()
+    publish()
+    follow()
+  })
   const onPrivate = () => syncSource()
   const onSummon = () => applySummon()
-  const onFollow = () => { followed = ''; follow() }
+  const onFollow = () => {
+    followed = ''
+    follow()
+  }
   client.addEventListener('change', onChange)
   client.addEventListener('private', onPrivate)
   client.addEventListener('summon', onSummon)
   client.addEventListener('follow', onFollow)
   syncSource()
   // The board is put in the page after the view is built: look at it once it is there.
-  const frame = requestAnimationFrame(() => { applySummon(); publish(); follow() })
+  const frame = requestAnimationFrame(() => {
+    applySummon()
+    publish()
+    follow()
+  })
 
   return {
-    destroy () {
+    destroy() {
       cancelAnimationFrame(frame)
       client.removeEventListener('change', onChange)
       client.removeEventListener('private', onPrivate)
@@ -145,7 +186,9 @@ export function linkBoard ({ client, board, live }) {
       stopView()
       removeDots()
       board.removeSource(HIDDEN)
-      if (live.awareness.getLocalState()?.brainstorm) live.awareness.setLocalStateField('brainstorm', null)
+      if (live.awareness.getLocalState()?.brainstorm) {
+        live.awareness.setLocalStateField('brainstorm', null)
+      }
     }
   }
 }

@@ -6,8 +6,10 @@
 import { Y } from '../yjs.js'
 import * as api from '../api.js'
 import { openRoom } from './rooms.js'
+import { BRAINSTORM_PHASES, BRAINSTORM_ROOM_SUFFIX, BRAINSTORM_SNAPSHOTS } from '../contract.js'
 
-export const PHASES = ['silent', 'reveal', 'clustering', 'voting', 'results']
+/** The phases of a session, in order. */
+export const PHASES = BRAINSTORM_PHASES
 export const PHASE_NAMES = {
   silent: 'Silent ideation',
   reveal: 'Reveal',
@@ -20,7 +22,7 @@ export const PHASE_NAMES = {
  * The current session state of the snapshot map: the entry with the highest number.
  * @param {import('../yjs.js').Y.Map<any>} snapshots
  */
-export function currentSnapshot (snapshots) {
+export function currentSnapshot(snapshots) {
   let best = -1
   let state = null
   snapshots.forEach((value, key) => {
@@ -36,7 +38,7 @@ export function currentSnapshot (snapshots) {
  * Milliseconds left on a snapshot's timer, on the server's clock (`skew` = server - local).
  * Paused or ended: the frozen `remainingS`.
  */
-export function remainingMs (snapshot, skew, now = Date.now()) {
+export function remainingMs(snapshot, skew, now = Date.now()) {
   const timer = snapshot && snapshot.timer
   if (!timer) return 0
   const endsAt = timer.endsAt ? Date.parse(timer.endsAt) : NaN
@@ -52,7 +54,7 @@ export class BrainstormClient extends EventTarget {
    *   live: import('../live.js').LiveProject, role: () => string}} opts
    *   role: the caller's current project role (`owner`, `admin`, `member`, `viewer`)
    */
-  constructor ({ projectId, user, live, role }) {
+  constructor({ projectId, user, live, role }) {
     super()
     this.projectId = projectId.toLowerCase()
     this.user = user
@@ -60,7 +62,7 @@ export class BrainstormClient extends EventTarget {
     this.role = role
     this.base = `/v1/projects/${this.projectId}/brainstorm`
     this.doc = new Y.Doc()
-    this.snapshots = this.doc.getMap('brainstorm')
+    this.snapshots = this.doc.getMap(BRAINSTORM_SNAPSHOTS)
     /** The current snapshot (plain object, docs/brainstorm.md), null before any session. */
     this.snapshot = null
     /** Whether the snapshot room synced once (before that we do not know if there is one). */
@@ -82,8 +84,13 @@ export class BrainstormClient extends EventTarget {
     this.queue = Promise.resolve()
     this.onSnapshots = () => this.readSnapshot()
     this.snapshots.observe(this.onSnapshots)
-    this.room = openRoom(`${this.projectId}:brainstorm`, this.doc, {
-      onEnd: (code, reason) => { this.roomError = reason || `closed (${code})`; this.emit('change') }
+    this.room = openRoom(`${this.projectId}${BRAINSTORM_ROOM_SUFFIX}`, this.doc, {
+      // every member may read it: project access is access to it
+      checkAccess: live.checkAccess,
+      onEnd: (code, reason) => {
+        this.roomError = reason || `closed (${code})`
+        this.emit('change')
+      }
     })
     this.room.provider.on('sync', (synced) => {
       if (synced && !this.loaded) {
@@ -92,41 +99,70 @@ export class BrainstormClient extends EventTarget {
         this.emit('change')
       }
     })
-    this.onRole = () => { this.refresh(); this.syncPrivate() }
+    this.onRole = () => {
+      this.refresh()
+      this.syncPrivate()
+    }
     live.addEventListener('role', this.onRole)
   }
 
   /** Server clock minus local clock, in ms: from the last REST answer, else the snapshot's. */
-  get skew () { return this.restSkew ?? this.snapshotSkew }
+  get skew() {
+    return this.restSkew ?? this.snapshotSkew
+  }
 
   /** Seconds left (whole, rounded up like a countdown). */
-  remainingSeconds () { return Math.ceil(remainingMs(this.snapshot, this.skew) / 1000) }
+  remainingSeconds() {
+    return Math.ceil(remainingMs(this.snapshot, this.skew) / 1000)
+  }
 
   /** Is a session running (started and not ended)? */
-  running () { return Boolean(this.snapshot && !this.snapshot.ended) }
+  running() {
+    return Boolean(this.snapshot && !this.snapshot.ended)
+  }
 
   /** May I steer the current session (owner, admin, named facilitator)? */
-  facilitates () {
-    return Boolean(this.details && this.snapshot && this.details.id === this.snapshot.sessionId && this.details.you_facilitate && !this.live.readOnly)
+  facilitates() {
+    return Boolean(
+      this.details &&
+      this.snapshot &&
+      this.details.id === this.snapshot.sessionId &&
+      this.details.you_facilitate &&
+      !this.live.readOnly
+    )
   }
 
   /** May I start a session (owners and admins)? */
-  canStart () { return ['owner', 'admin'].includes(this.role()) && !this.live.readOnly }
+  canStart() {
+    return ['owner', 'admin'].includes(this.role()) && !this.live.readOnly
+  }
 
   /** May I vote and write notes (owners, members, admins)? */
-  contributes () { return !this.live.readOnly }
+  contributes() {
+    return !this.live.readOnly
+  }
 
   /** Are new notes hidden now (silent phase, my private room open)? */
-  silent () { return Boolean(this.private && this.snapshot && this.snapshot.phase === 'silent' && !this.snapshot.ended && this.private.sessionId === this.snapshot.sessionId) }
+  silent() {
+    return Boolean(
+      this.private &&
+      this.snapshot &&
+      this.snapshot.phase === 'silent' &&
+      !this.snapshot.ended &&
+      this.private.sessionId === this.snapshot.sessionId
+    )
+  }
 
-  readSnapshot () {
+  readSnapshot() {
     const state = currentSnapshot(this.snapshots)
     if (!state) return
     const before = this.snapshot
     if (before && before.seq === state.seq) return
     this.snapshot = state
     // A snapshot that arrives live was written just now; one from the first sync may be old.
-    if (this.loaded && state.serverTime) this.snapshotSkew = Date.parse(state.serverTime) - Date.now()
+    if (this.loaded && state.serverTime) {
+      this.snapshotSkew = Date.parse(state.serverTime) - Date.now()
+    }
     const newSession = !before || before.sessionId !== state.sessionId
     if (newSession) {
       this.details = null
@@ -136,12 +172,14 @@ export class BrainstormClient extends EventTarget {
     if (newSession || before.version !== state.version) this.refresh()
     this.checkSummon(state)
     this.syncPrivate()
-    if (newSession || before.phase !== state.phase || before.ended !== state.ended) this.emit('phase', state)
+    if (newSession || before.phase !== state.phase || before.ended !== state.ended) {
+      this.emit('phase', state)
+    }
     this.emit('change')
   }
 
   /** Ask the server for the session (and my dots); repeated if asked again meanwhile. */
-  refresh () {
+  refresh() {
     if (this.refreshing) {
       this.refreshAgain = true
       return this.refreshing
@@ -155,7 +193,10 @@ export class BrainstormClient extends EventTarget {
           const sent = Date.now()
           const details = await api.get(`${this.base}/${state.sessionId}`)
           this.restSkew = Date.parse(details.server_time) - (sent + Date.now()) / 2
-          if (!this.snapshot || details.id !== this.snapshot.sessionId) { this.refreshAgain = true; continue }
+          if (!this.snapshot || details.id !== this.snapshot.sessionId) {
+            this.refreshAgain = true
+            continue
+          }
           this.details = details
           if (this.contributes()) this.votes = await api.get(`${this.base}/${details.id}/votes`)
           else this.votes = null
@@ -166,12 +207,14 @@ export class BrainstormClient extends EventTarget {
         this.emit('change')
       } while (this.refreshAgain)
     }
-    this.refreshing = run().finally(() => { this.refreshing = null })
+    this.refreshing = run().finally(() => {
+      this.refreshing = null
+    })
     return this.refreshing
   }
 
   /** Each summon moves this tab once (not the facilitator who sent it). */
-  checkSummon (state) {
+  checkSummon(state) {
     const summon = state.summon
     if (!summon || !summon.at || state.ended || summon.at === this.lastSummonAt) return
     this.lastSummonAt = summon.at
@@ -179,7 +222,9 @@ export class BrainstormClient extends EventTarget {
     try {
       if (sessionStorage.getItem(key) === summon.at) return
       sessionStorage.setItem(key, summon.at)
-    } catch { /* storage disabled: once per page load then */ }
+    } catch {
+      /* storage disabled: once per page load then */
+    }
     if (summon.by === this.user.id) return
     this.pendingSummon = summon
     this.emit('summon', summon)
@@ -188,7 +233,7 @@ export class BrainstormClient extends EventTarget {
   // --- following -----------------------------------------------------------------------------
 
   /** Follow the facilitator's view of the board (a choice of this tab). @param {boolean} on */
-  setFollowing (on) {
+  setFollowing(on) {
     this.following = on
     this.emit('follow', on)
   }
@@ -198,7 +243,7 @@ export class BrainstormClient extends EventTarget {
    * else of a named facilitator, that publishes a viewport for this session.
    * @returns {{id: string, name: string, viewport: {x: number, y: number, zoom: number}} | null}
    */
-  leader () {
+  leader() {
     const state = this.snapshot
     if (!state || state.ended) return null
     const leaders = [state.lead, ...(state.facilitators || [])].filter(Boolean)
@@ -220,7 +265,7 @@ export class BrainstormClient extends EventTarget {
   // --- hidden notes ---------------------------------------------------------------------------
 
   /** Open my private room while the session is silent; close it once it is empty after. */
-  syncPrivate () {
+  syncPrivate() {
     const state = this.snapshot
     const details = this.details
     if (this.private && (!state || this.private.sessionId !== state.sessionId)) this.closePrivate()
@@ -239,23 +284,39 @@ export class BrainstormClient extends EventTarget {
         const settled = provider.synced || !provider.shouldConnect
         const board = this.live.doc.getMap('ideas')
         const left = Array.from(mine.ideas.keys()).filter((id) => !board.has(id))
-        if (this.live.readOnly || (settled && !provider.wsconnecting && left.length === 0)) this.closePrivate()
+        if (this.live.readOnly || (settled && !provider.wsconnecting && left.length === 0)) {
+          this.closePrivate()
+        }
       }, 0)
     }
   }
 
-  wantPrivate () {
+  wantPrivate() {
     const state = this.snapshot
     const details = this.details
-    return Boolean(state && details && details.id === state.sessionId && details.private_room &&
-      state.phase === 'silent' && !state.ended && this.contributes())
+    return Boolean(
+      state &&
+      details &&
+      details.id === state.sessionId &&
+      details.private_room &&
+      state.phase === 'silent' &&
+      !state.ended &&
+      this.contributes()
+    )
   }
 
-  openPrivate (room, sessionId) {
+  openPrivate(room, sessionId) {
     const doc = new Y.Doc()
     const ideas = doc.getMap('ideas')
     const origin = { client: 'dttools-ui', user: this.user.id, room: 'private' }
-    const handle = openRoom(room, doc, { onEnd: () => { if (this.private) this.private.synced = true; this.syncPrivate() } })
+    const handle = openRoom(room, doc, {
+      // only a participant who may write opens it (viewers are refused), read-only after the reveal
+      checkAccess: async () => ((await this.live.checkAccess()) === 'writer' ? 'writer' : null),
+      onEnd: () => {
+        if (this.private) this.private.synced = true
+        this.syncPrivate()
+      }
+    })
     const mine = {
       doc,
       ideas,
@@ -276,13 +337,16 @@ export class BrainstormClient extends EventTarget {
     }
     this.private = mine
     handle.provider.on('sync', (synced) => {
-      if (synced) { mine.synced = true; this.syncPrivate() }
+      if (synced) {
+        mine.synced = true
+        this.syncPrivate()
+      }
     })
     ideas.observe(() => this.syncPrivate())
     this.emit('private')
   }
 
-  closePrivate () {
+  closePrivate() {
     if (!this.private) return
     const mine = this.private
     this.private = null
@@ -294,7 +358,7 @@ export class BrainstormClient extends EventTarget {
   // --- facilitating ---------------------------------------------------------------------------
 
   /** Start a session (owners, admins). @param {Record<string, any>} body SessionStart */
-  async start (body) {
+  async start(body) {
     try {
       const sent = Date.now()
       const details = await api.post(this.base, body)
@@ -308,7 +372,7 @@ export class BrainstormClient extends EventTarget {
   }
 
   /** POST a facilitator action on the current session; the snapshot brings the change. */
-  async act (path, body = {}, done = '') {
+  async act(path, body = {}, done = '') {
     const state = this.snapshot
     if (!state) return null
     try {
@@ -325,36 +389,48 @@ export class BrainstormClient extends EventTarget {
     }
   }
 
-  pause () { return this.act('/pause', {}, 'Timer paused.') }
-  resume () { return this.act('/resume', {}, 'Timer running.') }
-  extend (seconds) { return this.act('/extend', { seconds }, `Added ${Math.round(seconds / 60)} min.`) }
+  pause() {
+    return this.act('/pause', {}, 'Timer paused.')
+  }
+  resume() {
+    return this.act('/resume', {}, 'Timer running.')
+  }
+  extend(seconds) {
+    return this.act('/extend', { seconds }, `Added ${Math.round(seconds / 60)} min.`)
+  }
   /** @param {string} phase @param {number|null} durationS restart the timer, or keep it */
-  advance (phase, durationS) {
+  advance(phase, durationS) {
     const body = durationS ? { phase, duration_s: durationS } : { phase }
     return this.act('/phase', body, `Moved to ${PHASE_NAMES[phase]}.`)
   }
 
-  revealTallies () { return this.act('/reveal-tallies', {}, 'Tallies are shown to everyone.') }
+  revealTallies() {
+    return this.act('/reveal-tallies', {}, 'Tallies are shown to everyone.')
+  }
   /** @param {{x: number, y: number, zoom: number}} view */
-  summon (view) { return this.act('/summon', view, 'Everyone was brought to your view of the board.') }
-  end () { return this.act('/end', {}, 'The brainstorm ended.') }
+  summon(view) {
+    return this.act('/summon', view, 'Everyone was brought to your view of the board.')
+  }
+  end() {
+    return this.act('/end', {}, 'The brainstorm ended.')
+  }
 
   // --- dots -----------------------------------------------------------------------------------
 
   /** My dots on an idea. @param {string} ideaId */
-  myDots (ideaId) {
+  myDots(ideaId) {
     return this.votes ? this.votes.votes.filter((id) => id === ideaId).length : 0
   }
 
   /** Run vote requests one after the other, so each sees the previous answer. */
-  serial (fn) {
+  serial(fn) {
     const next = this.queue.then(fn, fn)
     this.queue = next.catch(() => {})
     return next
   }
 
   /** Put one of my dots on an idea (refused here when the rules say no; the server checks too). */
-  vote (ideaId, text = 'this idea') {
+  vote(ideaId, text = 'this idea') {
     return this.serial(async () => {
       const votes = this.votes
       const state = this.snapshot
@@ -363,7 +439,10 @@ export class BrainstormClient extends EventTarget {
         return false
       }
       if (votes.remaining <= 0) {
-        this.say(`No votes left: you used all ${votes.votes_per_person}. Remove one to vote again.`, 'error')
+        this.say(
+          `No votes left: you used all ${votes.votes_per_person}. Remove one to vote again.`,
+          'error'
+        )
         return false
       }
       if (!votes.allow_stacking && votes.votes.includes(ideaId)) {
@@ -371,8 +450,12 @@ export class BrainstormClient extends EventTarget {
         return false
       }
       try {
-        this.votes = await api.request('POST', `${this.base}/${state.sessionId}/votes`, { idea_id: ideaId },
-          { 'Idempotency-Key': crypto.randomUUID() })
+        this.votes = await api.request(
+          'POST',
+          `${this.base}/${state.sessionId}/votes`,
+          { idea_id: ideaId },
+          { 'Idempotency-Key': crypto.randomUUID() }
+        )
         this.say(`Voted for ${text}. ${this.votesLeftText()}`)
         this.emit('change')
         return true
@@ -384,12 +467,14 @@ export class BrainstormClient extends EventTarget {
   }
 
   /** Take back one of my dots from an idea (until voting closes). */
-  unvote (ideaId, text = 'this idea') {
+  unvote(ideaId, text = 'this idea') {
     return this.serial(async () => {
       const state = this.snapshot
       if (!state || !this.votes || !this.votes.votes.includes(ideaId)) return false
       try {
-        this.votes = await api.del(`${this.base}/${state.sessionId}/votes/${encodeURIComponent(ideaId)}`)
+        this.votes = await api.del(
+          `${this.base}/${state.sessionId}/votes/${encodeURIComponent(ideaId)}`
+        )
         this.say(`Removed a vote from ${text}. ${this.votesLeftText()}`)
         this.emit('change')
         return true
@@ -400,7 +485,7 @@ export class BrainstormClient extends EventTarget {
     })
   }
 
-  votesLeftText () {
+  votesLeftText() {
     const votes = this.votes
     if (!votes) return ''
     return `${votes.remaining} of ${votes.votes_per_person} ${votes.votes_per_person === 1 ? 'vote' : 'votes'} left`
@@ -409,17 +494,17 @@ export class BrainstormClient extends EventTarget {
   // --- plumbing -------------------------------------------------------------------------------
 
   /** A message for the panel (kind `error`: shown as an alert). */
-  say (text, kind = 'info') {
+  say(text, kind = 'info') {
     this.message = { text, kind, at: Date.now() }
     this.emit('message', this.message)
   }
 
   /** @param {string} type @param {any} [detail] */
-  emit (type, detail) {
+  emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }))
   }
 
-  destroy () {
+  destroy() {
     this.live.removeEventListener('role', this.onRole)
     clearTimeout(this.closing)
     this.snapshots.unobserve(this.onSnapshots)

@@ -5,18 +5,27 @@ import { cardList } from '../collection.js'
 
 /**
  * A phase section: heading, optional create form, and a card grid kept in sync with `root`.
+ * @template {import('../collection.js').Card} C what the view's cards carry (methods of its own)
  * @param {{title: string, form?: HTMLElement|null, emptyText: string, root: any,
- *   makeCard: (id: string, map: any) => import('../collection.js').Card, className?: string}} opts
+ *   makeCard: (id: string, map: any) => C, className?: string}} opts
  */
-export function artifactSection (opts) {
+export function artifactSection(opts) {
   const headingId = newId('sec')
-  const grid = h('div', { class: `cards ${opts.className || ''}`, role: 'list', 'aria-labelledby': headingId })
+  const grid = h('div', {
+    class: `cards ${opts.className || ''}`,
+    role: 'list',
+    'aria-labelledby': headingId
+  })
   const empty = h('p', { class: 'empty', text: opts.emptyText })
   const list = cardList(opts.root, grid, opts.makeCard, { empty })
-  const el = h('section', { class: 'phase-section', 'aria-labelledby': headingId },
+  const el = h(
+    'section',
+    { class: 'phase-section', 'aria-labelledby': headingId },
     h('h2', { id: headingId, text: opts.title }),
     opts.form ? h('div', { class: 'panel create-panel' }, opts.form) : null,
-    empty, grid)
+    empty,
+    grid
+  )
   return { el, destroy: list.destroy, list }
 }
 
@@ -25,46 +34,68 @@ export function artifactSection (opts) {
  * @param {string} kind e.g. "Persona"
  * @param {() => string} name current title of the artifact
  */
-export function card (kind, name, ...children) {
+export function card(kind, name, ...children) {
   const titleId = newId('card')
   const title = h('h3', { id: titleId, class: 'card-title' })
-  const el = h('article', { class: `card card-${kind.toLowerCase().replace(/\W+/g, '-')}`, role: 'listitem', 'aria-labelledby': titleId })
-  const rename = () => { title.textContent = name() || `Untitled ${kind.toLowerCase()}` }
+  const el = h('article', {
+    class: `card card-${kind.toLowerCase().replace(/\W+/g, '-')}`,
+    role: 'listitem',
+    'aria-labelledby': titleId
+  })
+  const rename = () => {
+    title.textContent = name() || `Untitled ${kind.toLowerCase()}`
+  }
   rename()
   el.append(...children.flat().filter(Boolean))
   return { el, title, rename, titleId }
 }
 
 /** A delete button for an artifact; deleting cleans up references (schema rules). */
-export function deleteButton (live, root, id, label) {
-  const button = h('button', { type: 'button', class: 'ghost danger small', text: 'Delete', 'aria-label': `Delete ${label()}` })
+export function deleteButton(live, root, id, label) {
+  const button = h('button', {
+    type: 'button',
+    class: 'ghost danger small',
+    text: 'Delete',
+    'aria-label': `Delete ${label()}`
+  })
   button.addEventListener('click', () => {
     const what = label()
-    if (live.write(() => deleteArtifact(live.doc, root, id))) announce(`Deleted ${what}. Undo with Ctrl+Z.`)
+    if (live.write(() => deleteArtifact(live.doc, root, id))) {
+      announce(`Deleted ${what}. Undo with Ctrl+Z.`)
+    }
   })
   return button
 }
 
-/** [id, label] options for a select of the artifacts of `root`. */
-export function optionsOf (live, root, labelOf) {
-  return entries(live.doc, root).map(([id, map]) => [id, truncate(labelOf(map) || '(untitled)', 60)])
+/**
+ * [id, label] options for a select of the artifacts of `root`.
+ * @param {import('../live.js').LiveProject} live
+ * @param {string} root
+ * @param {(map: any) => string} labelOf
+ * @returns {Array<[string, string]>}
+ */
+export function optionsOf(live, root, labelOf) {
+  return entries(live.doc, root).map(([id, map]) => [
+    id,
+    truncate(labelOf(map) || '(untitled)', 60)
+  ])
 }
 
 /** @param {string} text @param {number} max */
-export function truncate (text, max) {
+export function truncate(text, max) {
   const chars = Array.from(text)
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text
 }
 
 /** Call `fn` (once per task) whenever anything in `root` changes; returns a stop function. */
-export function onRootChange (root, fn) {
+export function onRootChange(root, fn) {
   const handler = batched(fn)
   root.observeDeep(handler)
   return () => root.unobserveDeep(handler)
 }
 
 /** A persona's POV sentence: "user needs need because insight". */
-export function povSentence (map) {
+export function povSentence(map) {
   const insight = str(map, 'insight')
   return `${str(map, 'user') || '…'} needs ${str(map, 'need') || '…'}${insight ? ` because ${insight}` : ''}`
 }

@@ -7,10 +7,11 @@ import { listEditor } from '../lists.js'
 import { addArtifact, str, isLink, LIMITS } from '../schema.js'
 import { artifactSection, card, deleteButton, optionsOf, onRootChange } from './common.js'
 
-const linkProblem = (text) => (text && !isLink(text) ? 'Use an http(s) address or a /v1/files/… path' : '')
+const linkProblem = (text) =>
+  text && !isLink(text) ? 'Use an http(s) address or a /v1/files/… path' : ''
 
 /** The avatar: the linked picture, or initials when there is none (or it fails to load). */
-function avatar (map) {
+function avatar(map) {
   const box = h('div', { class: 'avatar large', 'aria-hidden': 'true' })
   let shown = null
   const render = () => {
@@ -32,17 +33,26 @@ function avatar (map) {
   return { el: box, refresh: render, key: 'avatar' }
 }
 
-function personaCard (ctx, id, map) {
+function personaCard(ctx, id, map) {
   const { live } = ctx
   const pic = avatar(map)
   const fields = [
     boundText(live, map, 'name', { label: 'Name', required: true, maxLength: LIMITS.name }),
     boundText(live, map, 'role', { label: 'Role', maxLength: LIMITS.role }),
     boundText(live, map, 'demographics', { label: 'Demographics', maxLength: LIMITS.demographics }),
-    boundText(live, map, 'quote', { label: 'Quote', multiline: true, rows: 2, maxLength: LIMITS.quote }),
+    boundText(live, map, 'quote', {
+      label: 'Quote',
+      multiline: true,
+      rows: 2,
+      maxLength: LIMITS.quote
+    }),
     boundText(live, map, 'bio', { label: 'Bio', multiline: true, rows: 4, maxLength: LIMITS.bio }),
     boundText(live, map, 'avatar', {
-      label: 'Avatar URL', type: 'url', maxLength: LIMITS.link, validate: linkProblem, toValue: (t) => t.trim() || null
+      label: 'Avatar URL',
+      type: 'url',
+      maxLength: LIMITS.link,
+      validate: linkProblem,
+      toValue: (t) => t.trim() || null
     })
   ]
   const lists = [
@@ -53,35 +63,66 @@ function personaCard (ctx, id, map) {
   const name = () => str(map, 'name')
   const c = card('Persona', name)
   const subtitle = h('p', { class: 'card-subtitle' })
-  const describe = () => { subtitle.textContent = [str(map, 'role'), str(map, 'demographics')].filter(Boolean).join(' · ') }
+  const describe = () => {
+    subtitle.textContent = [str(map, 'role'), str(map, 'demographics')].filter(Boolean).join(' · ')
+  }
   describe()
   c.el.append(
-    h('header', { class: 'card-head' }, pic.el, h('div', { class: 'card-heading' }, c.title, subtitle),
-      deleteButton(live, 'personas', id, () => `persona ${name()}`)),
-    h('div', { class: 'persona-body' },
-      h('div', { class: 'card-fields' }, fields.map((f) => f.el)),
-      h('div', { class: 'card-lists' }, lists.map((l) => l.el))))
+    h(
+      'header',
+      { class: 'card-head' },
+      pic.el,
+      h('div', { class: 'card-heading' }, c.title, subtitle),
+      deleteButton(live, 'personas', id, () => `persona ${name()}`)
+    ),
+    h(
+      'div',
+      { class: 'persona-body' },
+      h(
+        'div',
+        { class: 'card-fields' },
+        fields.map((f) => f.el)
+      ),
+      h(
+        'div',
+        { class: 'card-lists' },
+        lists.map((l) => l.el)
+      )
+    )
+  )
   const bound = [...fields, ...lists, pic]
   return {
     el: c.el,
-    update (keys) {
+    update(keys) {
       refreshBound(bound, keys)
-      if (keys.has('name')) { c.rename(); pic.refresh() }
+      if (keys.has('name')) {
+        c.rename()
+        pic.refresh()
+      }
       if (keys.has('role') || keys.has('demographics')) describe()
     }
   }
 }
 
-const QUADRANTS = [['says', 'Says', 'Quote'], ['thinks', 'Thinks', 'Thought'], ['does', 'Does', 'Action'], ['feels', 'Feels', 'Feeling']]
+const QUADRANTS = [
+  ['says', 'Says', 'Quote'],
+  ['thinks', 'Thinks', 'Thought'],
+  ['does', 'Does', 'Action'],
+  ['feels', 'Feels', 'Feeling']
+]
 
-function empathyMapCard (ctx, id, map, personaSelects) {
+function empathyMapCard(ctx, id, map, personaSelects) {
   const { live } = ctx
   const title = boundText(live, map, 'title', { label: 'Title', maxLength: LIMITS.title })
   const persona = boundSelect(live, map, 'personaId', {
-    label: 'Persona', emptyLabel: '(no persona)', options: () => optionsOf(live, 'personas', (p) => str(p, 'name'))
+    label: 'Persona',
+    emptyLabel: '(no persona)',
+    options: () => optionsOf(live, 'personas', (p) => str(p, 'name'))
   })
   personaSelects.add(persona)
-  const quadrants = QUADRANTS.map(([key, label, item]) => listEditor(live, map, key, { label, item, className: `quadrant q-${key}` }))
+  const quadrants = QUADRANTS.map(([key, label, item]) =>
+    listEditor(live, map, key, { label, item, className: `quadrant q-${key}` })
+  )
   const extra = [
     listEditor(live, map, 'pains', { label: 'Pains', item: 'Pain', className: 'pains' }),
     listEditor(live, map, 'gains', { label: 'Gains', item: 'Gain', className: 'gains' })
@@ -93,21 +134,40 @@ function empathyMapCard (ctx, id, map, personaSelects) {
   }
   const c = card('Empathy map', name)
   c.el.append(
-    h('header', { class: 'card-head' }, c.title, deleteButton(live, 'empathyMaps', id, () => name())),
+    h(
+      'header',
+      { class: 'card-head' },
+      c.title,
+      deleteButton(live, 'empathyMaps', id, () => name())
+    ),
     h('div', { class: 'card-fields two' }, title.el, persona.el),
-    h('div', { class: 'quadrants' }, quadrants.map((q) => q.el)),
-    h('div', { class: 'pains-gains' }, extra.map((q) => q.el)))
+    h(
+      'div',
+      { class: 'quadrants' },
+      quadrants.map((q) => q.el)
+    ),
+    h(
+      'div',
+      { class: 'pains-gains' },
+      extra.map((q) => q.el)
+    )
+  )
   const bound = [title, persona, ...quadrants, ...extra]
   return {
     el: c.el,
-    update (keys) { refreshBound(bound, keys); c.rename() },
-    destroy () { personaSelects.delete(persona) },
+    update(keys) {
+      refreshBound(bound, keys)
+      c.rename()
+    },
+    destroy() {
+      personaSelects.delete(persona)
+    },
     rename: c.rename
   }
 }
 
 /** @param {{live: import('../live.js').LiveProject, user: {id: string}}} ctx */
-export function empathizeView (ctx) {
+export function empathizeView(ctx) {
   const { live, user } = ctx
   const personaForm = createForm({
     title: 'New persona',
@@ -117,9 +177,24 @@ export function empathizeView (ctx) {
       { name: 'role', label: 'Persona role', maxLength: LIMITS.role }
     ],
     onSubmit: ({ name, role }) => {
-      live.write(() => addArtifact(live.doc, 'personas', {
-        name, role, demographics: '', bio: '', quote: '', avatar: null, goals: [], pains: [], gains: []
-      }, user.id))
+      live.write(() =>
+        addArtifact(
+          live.doc,
+          'personas',
+          {
+            name,
+            role,
+            demographics: '',
+            bio: '',
+            quote: '',
+            avatar: null,
+            goals: [],
+            pains: [],
+            gains: []
+          },
+          user.id
+        )
+      )
     }
   }).form
   const personas = artifactSection({
@@ -137,12 +212,31 @@ export function empathizeView (ctx) {
     submit: 'Add empathy map',
     fields: [
       { name: 'title', label: 'Empathy map title', maxLength: LIMITS.title },
-      { name: 'personaId', label: 'For persona', type: 'select', options: () => [['', '(no persona)'], ...optionsOf(live, 'personas', (p) => str(p, 'name'))] }
+      {
+        name: 'personaId',
+        label: 'For persona',
+        type: 'select',
+        options: () => [['', '(no persona)'], ...optionsOf(live, 'personas', (p) => str(p, 'name'))]
+      }
     ],
     onSubmit: ({ title, personaId }) => {
-      live.write(() => addArtifact(live.doc, 'empathyMaps', {
-        personaId: personaId || null, title, says: [], thinks: [], does: [], feels: [], pains: [], gains: []
-      }, user.id))
+      live.write(() =>
+        addArtifact(
+          live.doc,
+          'empathyMaps',
+          {
+            personaId: personaId || null,
+            title,
+            says: [],
+            thinks: [],
+            does: [],
+            feels: [],
+            pains: [],
+            gains: []
+          },
+          user.id
+        )
+      )
     }
   })
   const maps = artifactSection({
@@ -159,12 +253,19 @@ export function empathizeView (ctx) {
     for (const c of maps.list.cards.values()) if (c.rename) c.rename()
     const formSelect = mapForm.inputs.personaId
     const value = formSelect.value
-    formSelect.replaceChildren(...[['', '(no persona)'], ...optionsOf(live, 'personas', (p) => str(p, 'name'))]
-      .map(([v, t]) => h('option', { value: v, text: t })))
+    formSelect.replaceChildren(
+      ...[['', '(no persona)'], ...optionsOf(live, 'personas', (p) => str(p, 'name'))].map(
+        ([v, t]) => h('option', { value: v, text: t })
+      )
+    )
     formSelect.value = value
   })
   return {
     el: h('div', { class: 'phase phase-empathize' }, personas.el, maps.el),
-    destroy () { stop(); personas.destroy(); maps.destroy() }
+    destroy() {
+      stop()
+      personas.destroy()
+      maps.destroy()
+    }
   }
 }

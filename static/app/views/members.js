@@ -4,23 +4,40 @@ import { createForm } from '../forms.js'
 import * as api from '../api.js'
 import { currentUser } from '../session.js'
 
-const ROLES = [['owner', 'Owner'], ['member', 'Member'], ['viewer', 'Viewer']]
+/** @type {Array<[string, string]>} */
+const ROLES = [
+  ['owner', 'Owner'],
+  ['member', 'Member'],
+  ['viewer', 'Viewer']
+]
 
 /**
  * Open the members dialog of `project` ({id, name, role}).
  * @param {{id: string, name: string, role: string}} project
  * @param {{onLeft?: () => void}} [opts]
  */
-export function openMembers (project, opts = {}) {
+export function openMembers(project, opts = {}) {
   const manage = project.role === 'owner' || project.role === 'admin'
   const me = currentUser()
   const rows = h('tbody')
-  const table = h('table', { class: 'members' },
+  const table = h(
+    'table',
+    { class: 'members' },
     h('caption', { class: 'visually-hidden', text: `Members of ${project.name}` }),
-    h('thead', {}, h('tr', {},
-      h('th', { scope: 'col', text: 'Name' }), h('th', { scope: 'col', text: 'E-mail' }),
-      h('th', { scope: 'col', text: 'Role' }), h('th', { scope: 'col', text: 'Actions' }))),
-    rows)
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col', text: 'Name' }),
+        h('th', { scope: 'col', text: 'E-mail' }),
+        h('th', { scope: 'col', text: 'Role' }),
+        h('th', { scope: 'col', text: 'Actions' })
+      )
+    ),
+    rows
+  )
   const base = `/v1/projects/${project.id}/members`
 
   const load = async () => {
@@ -36,8 +53,11 @@ export function openMembers (project, opts = {}) {
     const self = me && member.user_id === me.id
     let role
     if (manage) {
-      role = h('select', { 'aria-label': `Role of ${member.name}` },
-        ...ROLES.map(([value, text]) => h('option', { value, text })))
+      role = h(
+        'select',
+        { 'aria-label': `Role of ${member.name}` },
+        ...ROLES.map(([value, text]) => h('option', { value, text }))
+      )
       role.value = member.role
       role.addEventListener('change', async () => {
         try {
@@ -64,7 +84,11 @@ export function openMembers (project, opts = {}) {
         try {
           await api.del(`${base}/${member.user_id}`)
           announce(self ? `You left ${project.name}` : `${member.name} removed`)
-          if (self) { dialog.close(); if (opts.onLeft) opts.onLeft(); return }
+          if (self) {
+            dialog.close()
+            if (opts.onLeft) opts.onLeft()
+            return
+          }
         } catch (error) {
           toast(error.message, 'error')
         }
@@ -72,35 +96,60 @@ export function openMembers (project, opts = {}) {
       })
       actions.append(remove)
     }
-    return h('tr', {}, h('td', { text: member.name + (self ? ' (you)' : '') }), h('td', { text: member.email }), h('td', {}, role), actions)
+    return h(
+      'tr',
+      {},
+      h('td', { text: member.name + (self ? ' (you)' : '') }),
+      h('td', { text: member.email }),
+      h('td', {}, role),
+      actions
+    )
   }
 
   const add = manage
     ? createForm({
-      title: 'Add someone',
-      className: 'inline',
-      submit: 'Add member',
-      fields: [
-        { name: 'email', label: 'E-mail of the person to add', type: 'email', required: true },
-        { name: 'role', label: 'Role', type: 'select', options: () => ROLES.slice(1).concat([ROLES[0]]) }
-      ],
-      onSubmit: async ({ email, role }) => {
-        try {
-          await api.post(base, { email, role })
-        } catch (error) {
-          if (error.status === 404) throw new Error(`No account uses ${email}. Ask them to sign up first.`)
-          throw error
+        title: 'Add someone',
+        className: 'inline',
+        submit: 'Add member',
+        fields: [
+          { name: 'email', label: 'E-mail of the person to add', type: 'email', required: true },
+          {
+            name: 'role',
+            label: 'Role',
+            type: 'select',
+            options: () => ROLES.slice(1).concat([ROLES[0]])
+          }
+        ],
+        onSubmit: async ({ email, role }) => {
+          try {
+            await api.post(base, { email, role })
+          } catch (error) {
+            if (error.status === 404) {
+              throw new Error(`No account uses ${email}. Ask them to sign up first.`, {
+                cause: error
+              })
+            }
+            throw error
+          }
+          announce(`${email} added as ${role}`)
+          await load()
         }
-        announce(`${email} added as ${role}`)
-        await load()
-      }
-    }).form
+      }).form
     : null
 
   const close = h('button', { type: 'button', class: 'ghost', text: 'Close' })
-  const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'members-title' },
-    h('div', { class: 'dialog-head' }, h('h2', { id: 'members-title', text: `Members of ${project.name}` }), close),
-    table, add)
+  const dialog = h(
+    'dialog',
+    { class: 'dialog', 'aria-labelledby': 'members-title' },
+    h(
+      'div',
+      { class: 'dialog-head' },
+      h('h2', { id: 'members-title', text: `Members of ${project.name}` }),
+      close
+    ),
+    table,
+    add
+  )
   close.addEventListener('click', () => dialog.close())
   dialog.addEventListener('close', () => dialog.remove())
   document.body.append(dialog)

@@ -4,14 +4,26 @@ import { h } from '../dom.js'
 import { createForm, fillOptions } from '../forms.js'
 import { boundText, boundSelect, refreshBound } from '../fields.js'
 import { listEditor } from '../lists.js'
-import { addArtifact, list, listArray, setFields, str, isLink, FIDELITIES, LIMITS, MAX_LIST_ENTRIES } from '../schema.js'
+import {
+  addArtifact,
+  list,
+  listArray,
+  setFields,
+  str,
+  isLink,
+  FIDELITIES,
+  LIMITS,
+  MAX_LIST_ENTRIES
+} from '../schema.js'
 import { artifactSection, card, deleteButton, optionsOf, onRootChange, truncate } from './common.js'
 
+/** @type {Array<[string, string]>} */
 const FIDELITY_OPTIONS = FIDELITIES.map((f) => [f, f[0].toUpperCase() + f.slice(1)])
-const linkProblem = (text) => (isLink(text) ? '' : 'A link is an http(s) address or a /v1/files/… path')
+const linkProblem = (text) =>
+  isLink(text) ? '' : 'A link is an http(s) address or a /v1/files/… path'
 
 /** The ideas a prototype links: chips with a remove button, and a picker to link one more. */
-function linkedIdeas (live, map, hooks) {
+function linkedIdeas(live, map, hooks) {
   const chips = h('ul', { class: 'chips', 'aria-label': 'Linked ideas' })
   const picker = h('select', { 'aria-label': 'Idea to link' })
   const link = h('button', { type: 'button', class: 'small', text: 'Link idea' })
@@ -21,18 +33,30 @@ function linkedIdeas (live, map, hooks) {
   }
   const render = () => {
     const ids = list(map, 'linkedIdeaIds')
-    chips.replaceChildren(...ids.map((id) => {
-      const remove = h('button', { type: 'button', class: 'icon', text: '×', 'aria-label': `Unlink idea ${ideaText(id)}` })
-      remove.addEventListener('click', () => live.write(() => {
-        const array = listArray(map, 'linkedIdeaIds')
-        const at = array.toArray().indexOf(id)
-        if (at >= 0) array.delete(at, 1)
-        setFields(map, {})
-      }))
-      return h('li', { class: 'chip' }, h('span', { text: ideaText(id) }), remove)
-    }))
+    chips.replaceChildren(
+      ...ids.map((id) => {
+        const remove = h('button', {
+          type: 'button',
+          class: 'icon',
+          text: '×',
+          'aria-label': `Unlink idea ${ideaText(id)}`
+        })
+        remove.addEventListener('click', () =>
+          live.write(() => {
+            const array = listArray(map, 'linkedIdeaIds')
+            const at = array.toArray().indexOf(id)
+            if (at >= 0) array.delete(at, 1)
+            setFields(map, {})
+          })
+        )
+        return h('li', { class: 'chip' }, h('span', { text: ideaText(id) }), remove)
+      })
+    )
     const linked = new Set(ids)
-    fillOptions(picker, [['', 'Choose an idea…'], ...optionsOf(live, 'ideas', (i) => str(i, 'text')).filter(([id]) => !linked.has(id))])
+    fillOptions(picker, [
+      ['', 'Choose an idea…'],
+      ...optionsOf(live, 'ideas', (i) => str(i, 'text')).filter(([id]) => !linked.has(id))
+    ])
   }
   link.addEventListener('click', () => {
     const id = picker.value
@@ -46,18 +70,37 @@ function linkedIdeas (live, map, hooks) {
   render()
   hooks.add(render)
   return {
-    el: h('section', { class: 'list-field' }, h('h4', { text: 'Linked ideas' }), chips, h('div', { class: 'add-note' }, picker, link)),
+    el: h(
+      'section',
+      { class: 'list-field' },
+      h('h4', { text: 'Linked ideas' }),
+      chips,
+      h('div', { class: 'add-note' }, picker, link)
+    ),
     key: 'linkedIdeaIds',
     refresh: render,
     destroy: () => hooks.delete(render)
   }
 }
 
-function prototypeCard (ctx, id, map, hooks) {
+function prototypeCard(ctx, id, map, hooks) {
   const { live } = ctx
-  const title = boundText(live, map, 'title', { label: 'Title', required: true, maxLength: LIMITS.title })
-  const fidelity = boundSelect(live, map, 'fidelity', { label: 'Fidelity', emptyLabel: '(not set)', options: () => FIDELITY_OPTIONS })
-  const description = boundText(live, map, 'description', { label: 'Description', multiline: true, rows: 4, maxLength: LIMITS.description })
+  const title = boundText(live, map, 'title', {
+    label: 'Title',
+    required: true,
+    maxLength: LIMITS.title
+  })
+  const fidelity = boundSelect(live, map, 'fidelity', {
+    label: 'Fidelity',
+    emptyLabel: '(not set)',
+    options: () => FIDELITY_OPTIONS
+  })
+  const description = boundText(live, map, 'description', {
+    label: 'Description',
+    multiline: true,
+    rows: 4,
+    maxLength: LIMITS.description
+  })
   const links = listEditor(live, map, 'links', {
     label: 'Links',
     item: 'Link',
@@ -69,19 +112,30 @@ function prototypeCard (ctx, id, map, hooks) {
   const name = () => str(map, 'title')
   const c = card('Prototype', name)
   c.el.append(
-    h('header', { class: 'card-head' }, c.title, deleteButton(live, 'prototypes', id, () => `prototype ${name()}`)),
+    h(
+      'header',
+      { class: 'card-head' },
+      c.title,
+      deleteButton(live, 'prototypes', id, () => `prototype ${name()}`)
+    ),
     h('div', { class: 'card-fields two' }, title.el, fidelity.el),
-    description.el, links.el, ideas.el)
+    description.el,
+    links.el,
+    ideas.el
+  )
   const bound = [title, fidelity, description, links, ideas]
   return {
     el: c.el,
-    update (keys) { refreshBound(bound, keys); c.rename() },
+    update(keys) {
+      refreshBound(bound, keys)
+      c.rename()
+    },
     destroy: ideas.destroy
   }
 }
 
 /** @param {{live: import('../live.js').LiveProject, user: {id: string}}} ctx */
-export function prototypeView (ctx) {
+export function prototypeView(ctx) {
   const { live, user } = ctx
   const hooks = new Set()
   const { form } = createForm({
@@ -89,13 +143,34 @@ export function prototypeView (ctx) {
     submit: 'Add prototype',
     fields: [
       { name: 'title', label: 'Prototype title', required: true, maxLength: LIMITS.title },
-      { name: 'description', label: 'Prototype description', type: 'textarea', maxLength: LIMITS.description },
-      { name: 'fidelity', label: 'Prototype fidelity', type: 'select', options: () => [['', '(not set)'], ...FIDELITY_OPTIONS] }
+      {
+        name: 'description',
+        label: 'Prototype description',
+        type: 'textarea',
+        maxLength: LIMITS.description
+      },
+      {
+        name: 'fidelity',
+        label: 'Prototype fidelity',
+        type: 'select',
+        options: () => [['', '(not set)'], ...FIDELITY_OPTIONS]
+      }
     ],
     onSubmit: ({ title, description, fidelity }) => {
-      live.write(() => addArtifact(live.doc, 'prototypes', {
-        title, description, fidelity: fidelity || null, linkedIdeaIds: [], links: []
-      }, user.id))
+      live.write(() =>
+        addArtifact(
+          live.doc,
+          'prototypes',
+          {
+            title,
+            description,
+            fidelity: fidelity || null,
+            linkedIdeaIds: [],
+            links: []
+          },
+          user.id
+        )
+      )
     }
   })
   const section = artifactSection({
@@ -105,9 +180,15 @@ export function prototypeView (ctx) {
     root: live.doc.getMap('prototypes'),
     makeCard: (id, map) => prototypeCard(ctx, id, map, hooks)
   })
-  const stop = onRootChange(live.doc.getMap('ideas'), () => { for (const hook of hooks) hook() })
+  const stop = onRootChange(live.doc.getMap('ideas'), () => {
+    for (const hook of hooks) hook()
+  })
   return {
     el: h('div', { class: 'phase phase-prototype' }, section.el),
-    destroy () { stop(); section.destroy(); hooks.clear() }
+    destroy() {
+      stop()
+      section.destroy()
+      hooks.clear()
+    }
   }
 }

@@ -21,7 +21,9 @@ from collab.lib0 import Reader, write_var_uint
 from collab.nesting import NestingIndex
 
 __all__ = [
+    "CORE_AVAILABLE",
     "CORE_TRANSACTIONS",
+    "use_core_transactions",
     "apply_update",
     "apply_checked",
     "diff_update",
@@ -104,7 +106,20 @@ def _has_core_transactions() -> bool:
 
 #: Whether :func:`apply_update` can write plain documents on pycrdt's compiled core; False if
 #: a pycrdt release reshapes its internals (every update then takes the public API, slower).
-CORE_TRANSACTIONS = _has_core_transactions()
+CORE_AVAILABLE = _has_core_transactions()
+#: Whether :func:`apply_update` does (see :func:`use_core_transactions`).
+CORE_TRANSACTIONS = CORE_AVAILABLE
+
+
+def use_core_transactions(enabled: bool) -> bool:
+    """Write plain documents on pycrdt's compiled core when it allows (the default), or never.
+
+    Process-wide (benchmarks toggle it). Returns whether the core is now used: never if a
+    pycrdt release reshaped its internals.
+    """
+    global CORE_TRANSACTIONS
+    CORE_TRANSACTIONS = enabled and CORE_AVAILABLE
+    return CORE_TRANSACTIONS
 
 
 def apply_update(doc: Doc[Any], update: bytes) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import structlog
 from aiohttp import web
 
+from http_api import fast_paths
 from http_api.app import create_app
 from http_api.heap import HeapKeeper, settle
 from http_api.keys import ROOMS
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 async def _serve(settings: Settings) -> None:
     descriptors = raise_descriptor_limit()
     guard = PendingGuard.from_settings(settings, descriptors)
+    fast_paths.apply(fast_paths.parse(settings.fast_paths))
     app = create_app(settings)
     runner = web.AppRunner(
         app,

@@ -17,6 +17,7 @@ from typing import Any
 
 from collab.limits import Limits
 from collab.nesting import MAX_ALLOWED_DEPTH
+from http_api import fast_paths
 from rooms.access import REVOCATION_MEMORY_S
 from rooms.manager import RoomSettings
 
@@ -78,6 +79,10 @@ def _grant_cache_s(value: str) -> float:
     if not 0 <= seconds <= REVOCATION_MEMORY_S:
         raise argparse.ArgumentTypeError(f"must be 0..{REVOCATION_MEMORY_S:g} seconds")
     return seconds
+
+
+def _fast_paths(value: str) -> str:
+    return ",".join(sorted(fast_paths.parse(value))) or "none"
 
 
 def _cookie_secure(value: str) -> str:
@@ -453,6 +458,14 @@ OPTIONS: tuple[Option, ...] = (
         "and X-Forwarded-Proto headers are believed (empty: none)",
     ),
     Option(
+        "fast_paths",
+        "DTTOOLS_FAST_PATHS",
+        _fast_paths,
+        "all",
+        "relay shortcuts that rely on other libraries' internals: all, none or a comma-separated "
+        "list of fd-write, ws-direct, ydoc-core (to measure each alone; keep all in production)",
+    ),
+    Option(
         "open_rooms",
         "DTTOOLS_OPEN_ROOMS",
         _bool,
@@ -518,6 +531,7 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "DTTools <no-reply@localhost>"
     trusted_proxies: str = ""
+    fast_paths: str = "all"
     open_rooms: bool = False
 
     @property

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import socket
-import struct
 import time
 from contextlib import suppress
 from urllib.parse import parse_qsl
@@ -19,7 +16,8 @@ from collab.errors import DTToolsError, NotFound, PermissionDenied, Unauthentica
 from http_api.client_address import client_address
 from http_api.keys import HEARTBEAT, ROOM_ACCESS, ROOMS, SETTINGS
 from http_api.problems import SOCKET_PREFIX, InvalidRequest, http_problem, problem_for
-from http_api.ws_direct import DirectWebSocketResponse, direct_path_lost, is_closed
+from http_api.ws_direct import DirectWebSocketResponse, direct_path_lost
+from http_api.ws_transport import WebSocketTransport
 from persistence.errors import StorageError
 from rooms.access import RoomAccess
 from rooms.connection import CLOSE_GRACE_S, Connection
@@ -33,9 +31,7 @@ __all__ = [
     "routes",
     "ROOM_NAME",
     "RoomAccess",
-    "WebSocketTransport",
     "allow_everyone",
-    "writable_fd",
     "query_value",
 ]
 
@@ -44,114 +40,8 @@ routes = web.RouteTableDef()
 
 #: Room names: 1-128 characters, letters, digits and ``._:-``, not starting with a symbol.
 ROOM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
-# Past this many buffered bytes a socket is "busy": frames queue in its outbox instead.
-_HIGH_WATER_BYTES = 64 * 1024
-_HEADER16 = struct.Struct("!BBH")
-_HEADER64 = struct.Struct("!BBQ")
 # What ends the read loop (as ``async for`` over the response would).
 _ENDED = frozenset((WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED))
-
-
-class WebSocketTransport:
-    """rooms.Transport over aiohttp's WebSocketResponse.
-
-    ``write_now`` frames the message itself (RFC 6455 5.2: FIN + binary opcode, unmasked, as a
-    server sends) and writes it at once: the same frame bytes go to every socket of a room
-    without a task switch per delivery. aiohttp writes each of its own frames synchronously
-    too, so frames never interleave.
-
-    While the transport holds no unsent bytes, a plain TCP socket is written with ``os.write``
-    on its descriptor: the same system call the event loop would make, minus uvloop's own work
-    per write, which is measurable when one update goes to 1,000 sockets (docs/benchmarks.md).
-    What the kernel does not take at once goes to the transport, which then owns the order.
-    A TLS transport encrypts what it writes, so it is always written through.
-    """
-
-    __slots__ = ("_fd", "_transport", "_ws")
-
-    def __init__(self, ws: DirectWebSocketResponse, transport: asyncio.Transport | None) -> None:
-        self._ws = ws
-        self._transport = transport
-        self._fd = writable_fd(transport)
-
-    def write_now(self, data: bytes) -> bool:
-        transport = self._transport
-        # Checked before every write: a closing transport may have closed its descriptor, and
-        # the number may already belong to another client's socket.
-        if transport is None or is_closed(self._ws) or transport.is_closing():
-            return False
-        buffered = transport.get_write_buffer_size()
-        if buffered > _HIGH_WATER_BYTES:
-            return False
-        # The identity check inline: it hits for every socket but the first of a broadcast.
-        wire = _wire.wire if data is _wire.frame else _wire.build(data)
-        if not buffered and self._fd >= 0:
-            try:
-                written = os.write(self._fd, wire)
-            except OSError:  # full (EAGAIN), or reset: the transport retries and reports it
-                written = 0
-            if written == len(wire):
-                return True
-            wire = wire[written:]
-        transport.write(wire)
-        return True
-
-    async def send(self, data: bytes) -> None:
-        await self._ws.send_bytes(data)
-
-    async def close(self, code: int, reason: str) -> None:
-        # The handler stops waiting for messages first, so close() reads the peer's close
-        # frame itself before closing the connection (http_api/ws_direct.py says why).
-        self._ws.interrupt_reader()
-        await self._ws.close(code=code, message=reason.encode())
-
-    def abort(self) -> None:
-        if self._transport is not None:
-            self._transport.abort()
-
-
-def writable_fd(transport: asyncio.BaseTransport | None) -> int:
-    """The descriptor ``write_now`` may write frames to directly, or -1 (write through).
-
-    Only an unencrypted socket qualifies: under TLS the descriptor carries ciphertext, and
-    ``get_extra_info("socket")`` of a TLS transport is still the raw socket.
-    """
-    if transport is None or transport.get_extra_info("sslcontext") is not None:
-        return -1
-    sock = transport.get_extra_info("socket")
-    if sock is None or sock.type != socket.SOCK_STREAM:
-        return -1
-    return int(sock.fileno())
-
-
-class _WireCache:
-    """Frame bytes as one unmasked binary WebSocket message (RFC 6455 5.2), with a memory.
-
-    A room broadcast hands the same bytes object to every peer in turn, so remembering the last
-    frame by identity builds each header (and copy) once per broadcast, not once per socket.
-    Holding a reference to the last frame also keeps its identity from being reused.
-    """
-
-    __slots__ = ("frame", "wire")
-
-    def __init__(self) -> None:
-        self.frame = b""
-        self.wire = b"\x82\x00"
-
-    def build(self, data: bytes) -> bytes:
-        """The wire bytes of ``data`` (remembered until the next call)."""
-        length = len(data)
-        if length < 126:
-            wire = bytes((0x82, length)) + data
-        elif length < 65536:
-            wire = _HEADER16.pack(0x82, 126, length) + data
-        else:
-            wire = _HEADER64.pack(0x82, 127, length) + data
-        self.frame, self.wire = data, wire
-        return wire
-
-
-_wire = _WireCache()
 
 
 async def allow_everyone(_request: web.Request, _room: str) -> RoomAccess:

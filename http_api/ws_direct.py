@@ -39,6 +39,7 @@ __all__ = [
     "DirectWebSocketResponse",
     "is_closed",
     "direct_path_lost",
+    "set_direct_path",
     "CLOSED_FLAG",
 ]
 
@@ -57,6 +58,7 @@ is_closed: Callable[[web.WebSocketResponse], bool] = attrgetter(CLOSED_FLAG)
 # The queue's flow-control limit, as aiohttp sizes it (DEFAULT_CHUNK_SIZE, 64 KiB).
 _QUEUE_LIMIT = 2**16
 _warned = False
+_enabled = True
 
 
 class _NoMoreRequests:
@@ -166,7 +168,7 @@ class DirectWebSocketResponse(web.WebSocketResponse):
         handler: Any = request.protocol
         tail = getattr(handler, "_message_tail", None)
         direct = None
-        if tail is not None:
+        if tail is not None and _enabled:
             direct = _build(handler, self._loop, self._max_msg_size, bool(self._compress))
         if direct is None:
             if tail is None:
@@ -287,8 +289,19 @@ def _build(
 
 
 def direct_path_lost() -> bool:
-    """Whether a response found aiohttp's internals changed and fell back to the queue."""
-    return _warned
+    """Whether responses use aiohttp's queue: its internals changed, or the path is off."""
+    return _warned or not _enabled
+
+
+def set_direct_path(enabled: bool) -> None:
+    """Use the direct path where aiohttp allows it (the default), or never.
+
+    Process-wide; for sockets opened from now on (benchmarks toggle it, see
+    ``DTTOOLS_FAST_PATHS``). Off, every message takes aiohttp's queue and ``receive()``,
+    and sockets get aiohttp's own heartbeat.
+    """
+    global _enabled
+    _enabled = enabled
 
 
 def _warn_unavailable(why: str) -> None:

@@ -39,7 +39,7 @@ from pycrdt import Doc, Map
 
 from collab.codec import encode_update
 from collab.limits import Limits
-from http_api.ws import WebSocketTransport
+from http_api.ws_transport import WebSocketTransport
 from persistence.group_commit import GroupCommitter
 from rooms.connection import Connection
 from rooms.room import Room

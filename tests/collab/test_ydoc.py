@@ -11,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, merge_updates
 
+from collab import ydoc
 from collab.errors import InvalidUpdate, MalformedMessage, ProtocolError
 from collab.lib0 import Reader
 from collab.ydoc import (
+    CORE_AVAILABLE,
     CORE_TRANSACTIONS,
     DeleteSet,
     adds_nothing,
@@ -27,6 +29,7 @@ from collab.ydoc import (
     known_deletes,
     normalize_delete_set,
     read_delete_set,
+    use_core_transactions,
 )
 
 
@@ -505,7 +508,22 @@ def _observed_doc() -> tuple[Doc[Any], list[bytes]]:
 class TestCoreTransactions:
     def test_the_installed_pycrdt_takes_the_core_path(self) -> None:
         """If a pycrdt upgrade reshapes its internals, this fails rather than slowing silently."""
+        assert CORE_AVAILABLE
         assert CORE_TRANSACTIONS
+
+    def test_the_core_path_can_be_switched_off_and_on(self) -> None:
+        """Off (a benchmark measuring it), updates take the public API and still apply."""
+        source: Doc[Any] = Doc()
+        source.get("items", type=Array).append("x")
+        try:
+            assert use_core_transactions(False) is False
+            assert ydoc.CORE_TRANSACTIONS is False
+            doc: Doc[Any] = Doc()
+            apply_update(doc, source.get_update())
+            assert list(doc.get("items", type=Array)) == ["x"]
+        finally:
+            assert use_core_transactions(True) is CORE_AVAILABLE
+        assert ydoc.CORE_TRANSACTIONS is CORE_AVAILABLE
 
     @pytest.mark.parametrize("observed", [False, True], ids=["core", "public"])
     def test_a_real_panic_is_contained_and_the_doc_stays_usable(self, observed: bool) -> None:

@@ -23,8 +23,8 @@ from collab.close import CloseCode
 from collab.codec import encode
 from collab.messages import AwarenessUpdate, Saved, SyncStep1, Update
 from http_api.keys import DB, ROOMS
-from http_api.ws import WebSocketTransport, writable_fd
 from http_api.ws_direct import DirectWebSocketResponse
+from http_api.ws_transport import WebSocketTransport, writable_fd
 from rooms.connection import Connection
 from rooms.room import Room
 from tests.conftest import RunningServer, StartServer

@@ -2,7 +2,7 @@
 
 Usage (from the repository root, after `make install`):
 
-    .venv/bin/python load_tests/relay_micro.py [--updates N] [--peers P]
+    .venv/bin/python load_tests/relay_micro.py [--updates N] [--peers P] [--fast-paths ...]
 
 One room, P in-memory peers, N small map updates (each 20-40 bytes, like a typing or voting
 edit) sent by the first peer and relayed to the others. Two figures per run:
@@ -39,6 +39,7 @@ from pycrdt import Doc, Map
 
 from collab.codec import encode_update
 from collab.limits import Limits
+from http_api import fast_paths
 from http_api.ws_transport import WebSocketTransport
 from persistence.group_commit import GroupCommitter
 from rooms.connection import Connection
@@ -134,7 +135,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=20_000, help="timed updates")
     parser.add_argument("--peers", type=int, default=4, help="connections in the room")
+    parser.add_argument(
+        "--fast-paths",
+        default="all",
+        help="DTTOOLS_FAST_PATHS for this run (all, none, or some of fd-write,ws-direct,ydoc-core)",
+    )
     args = parser.parse_args()
+    fast_paths.apply(fast_paths.parse(args.fast_paths))
     result = asyncio.run(_run(args.updates, args.peers))
     print(f"Python calls per relayed update: {result['calls_per_update']:.1f}")
     for name, per in result["top_calls"]:

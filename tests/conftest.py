@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from argon2 import Parameters, Type
 
+from http_api import passwords
 from http_api.app import create_app
 from http_api.settings import Settings
 from tests.support.postgres import admin_dsn, fresh_database
@@ -20,6 +22,36 @@ from tests.support.process import ServerProcess
 from tests.support.redis_server import RedisServer, redis_server_binary
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+#: argon2id at its lowest cost (8 KiB, one pass, one lane): hundreds of accounts are made and
+#: signed in during a run, at ~0.15 s each with the production parameters. Servers started by
+#: the tests in this process hash with these; child-process servers and any deployment use
+#: http_api.passwords.STRONG (tests/http_api/test_passwords.py checks both).
+CHEAP_PASSWORD_HASHING = Parameters(
+    type=Type.ID,
+    version=19,
+    salt_len=16,
+    hash_len=32,
+    time_cost=1,
+    memory_cost=8,
+    parallelism=1,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Every test hashes passwords with CHEAP_PASSWORD_HASHING unless it asks for more."""
+    previous = passwords.use_parameters(CHEAP_PASSWORD_HASHING)
+    yield
+    passwords.use_parameters(previous)
+
+
+@pytest.fixture
+def production_password_hashing() -> Iterator[None]:
+    """This test hashes with the production parameters (timing tests: their cost is the point)."""
+    previous = passwords.use_parameters(passwords.STRONG)
+    yield
+    passwords.use_parameters(previous)
 
 
 @pytest.fixture(scope="session")
@@ -54,29 +86,33 @@ def room() -> str:
     return f"room-{uuid.uuid4().hex[:12]}"
 
 
+def server_settings(database_url: str, data_dir: Path) -> Settings:
+    """Default settings of a test server on a free loopback port."""
+    return Settings(
+        host="127.0.0.1",
+        port=0,
+        database_url=database_url,
+        data_dir=data_dir,
+        log_level="warning",
+        idle_timeout_s=60.0,
+        commit_delay_ms=2.0,
+        # Every test client is 127.0.0.1 and the database lives for the whole session, so
+        # per-address auth limits would trip after a few registrations; tests of the
+        # limits pass a small value (and their own client addresses).
+        auth_attempts=100_000,
+        auth_address_attempts=100_000,
+        # The live-core tests use free-form room names without accounts; tests of access
+        # control pass open_rooms=False (the product's default).
+        open_rooms=True,
+    )
+
+
 @pytest.fixture
 def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
     """Factory of Settings for a test server on a free loopback port."""
 
     def make(**overrides: Any) -> Settings:
-        base = Settings(
-            host="127.0.0.1",
-            port=0,
-            database_url=database_url,
-            data_dir=tmp_path / "data",
-            log_level="warning",
-            idle_timeout_s=60.0,
-            commit_delay_ms=2.0,
-            # Every test client is 127.0.0.1 and the database lives for the whole session, so
-            # per-address auth limits would trip after a few registrations; tests of the
-            # limits pass a small value (and their own client addresses).
-            auth_attempts=100_000,
-            auth_address_attempts=100_000,
-            # The live-core tests use free-form room names without accounts; tests of access
-            # control pass open_rooms=False (the product's default).
-            open_rooms=True,
-        )
-        return replace(base, **overrides)
+        return replace(server_settings(database_url, tmp_path / "data"), **overrides)
 
     return make
 
@@ -109,7 +145,13 @@ async def start_server(
 
     async def start(**overrides: Any) -> RunningServer:
         app = create_app(make_settings(**overrides))
-        server = await aiohttp_server(app, host="127.0.0.1")
+        try:
+            server = await aiohttp_server(app, host="127.0.0.1")
+        except BaseException:
+            # A start that fails half-way (tests of refused settings) closes what it opened
+            # (the pool) now, not when its generators are collected during a later test.
+            await app.cleanup()
+            raise
         return RunningServer(app, server)
 
     return start
@@ -122,9 +164,55 @@ async def locked_server(start_server: StartServer) -> RunningServer:
 
 
 @pytest.fixture
-async def server(start_server: StartServer) -> RunningServer:
-    """An in-process server with default test settings."""
+def server(request: pytest.FixtureRequest) -> RunningServer:
+    """An in-process server with default test settings.
+
+    The test's own, or in a module marked ``shared_server`` the module's (``module_server``,
+    with the marker's settings if it has any).
+    """
+    if request.node.get_closest_marker("shared_server") is not None:
+        shared: RunningServer = request.getfixturevalue("module_server")
+        return shared
+    own: RunningServer = request.getfixturevalue("own_server")
+    return own
+
+
+@pytest.fixture
+async def own_server(start_server: StartServer) -> RunningServer:
+    """A server with default test settings for this test alone."""
     return await start_server()
+
+
+@pytest.fixture(scope="module")
+async def module_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> AsyncIterator[RunningServer]:
+    """One server for every test of a module that asks for it.
+
+    Starting a server (pool, migrations, warm-up) costs about 0.2 s; a module of a hundred
+    tests against an identical server pays that once. A module is marked
+    ``pytestmark = pytest.mark.shared_server`` (or ``shared_server(open_rooms=False)``: the
+    marker's keywords override the default test settings) only when its tests change nothing
+    of the server but their own rows (each registers its own users and makes its own projects
+    and rooms: the database is shared by the whole session anyway) and assert nothing about
+    the server as a whole (totals of open rooms or connections, caches). A test that needs
+    other settings still calls ``start_server``. The server lives in the event loop it started
+    in, the module's: pyproject.toml sets one loop per module, for tests and fixtures alike.
+    """
+    marker = request.node.get_closest_marker("shared_server")
+    overrides = {} if marker is None else marker.kwargs
+    settings = server_settings(database_url, tmp_path_factory.mktemp("data"))
+    app = create_app(replace(settings, **overrides))
+    test_server = TestServer(app, host="127.0.0.1")
+    try:
+        await test_server.start_server()
+    except BaseException:
+        await app.cleanup()
+        raise
+    try:
+        yield RunningServer(app, test_server)
+    finally:
+        await test_server.close()
 
 
 @pytest.fixture

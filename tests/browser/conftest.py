@@ -57,13 +57,13 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def browser(chromium_path: str) -> AsyncIterator[Browser]:
-    """A headless chromium of this test's own.
+    """A headless chromium for the tests of one module.
 
-    Function scope: a Playwright browser is bound to the event loop it was launched in, and
-    each test has its own loop (asyncio_default_fixture_loop_scope = "function", which
-    pytest-aiohttp's servers also use). Starting the driver and the browser takes ~0.5 s.
+    Module scope: a Playwright browser is bound to the event loop it was launched in, and
+    pyproject.toml gives each test module one loop (tests and fixtures alike). Starting the
+    driver and the browser takes ~0.5 s; each test still gets fresh profiles from new_context.
     """
     # chromium_path checked that playwright is installed
     from playwright.async_api import async_playwright, expect

@@ -16,6 +16,8 @@ import pytest
 from tests.support.api import RegisteredUser
 from tests.support.projects import ROLES, ApiClient, Reply, Team, make_team
 
+pytestmark = pytest.mark.shared_server
+
 
 @pytest.fixture
 async def team(api: ApiClient) -> Team:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import aiohttp
+import pytest
 from pycrdt import Array
 
 from tests.conftest import RunningServer
 from tests.support.yclient import YClient, append_item
+
+pytestmark = pytest.mark.shared_server
 
 
 class TestProbes:

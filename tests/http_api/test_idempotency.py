@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
+import pytest
 
 from tests.conftest import RunningServer
 from tests.support.api import register
+
+pytestmark = pytest.mark.shared_server
 
 
 async def _token(session: aiohttp.ClientSession, server: RunningServer) -> str:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+import importlib.util
 
+import pytest
+from argon2 import PasswordHasher, extract_parameters
+
+from http_api import passwords
 from http_api.passwords import hash_password, needs_rehash, verify_password
+from tests.conftest import CHEAP_PASSWORD_HASHING
 
 PASSWORD = "correct horse battery staple"
 
@@ -37,9 +42,31 @@ class TestPasswords:
         assert not await verify_password("plaintext-password", "plaintext-password")
         assert not await verify_password("$argon2id$v=19$garbage", PASSWORD)
 
+    @pytest.mark.usefixtures("production_password_hashing")
     async def test_weaker_hashes_need_rehashing(self) -> None:
         """A hash made with weaker parameters than today's is flagged; a fresh one is not."""
         assert not needs_rehash(await hash_password(PASSWORD))
         weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
         assert needs_rehash(weak)
         assert await verify_password(weak, PASSWORD)
+
+
+class TestParameters:
+    async def test_servers_hash_with_the_strong_parameters(self) -> None:
+        """Imported afresh, as a server process imports it, the module hashes with argon2id,
+        64 MiB, t=3, p=4: only the test suite's own copy was switched to cheap parameters."""
+        assert passwords.__file__ is not None
+        spec = importlib.util.spec_from_file_location("fresh_passwords", passwords.__file__)
+        assert spec is not None
+        assert spec.loader is not None
+        fresh = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(fresh)
+        stored = await fresh.hash_password(PASSWORD)
+        assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert extract_parameters(stored) == fresh.STRONG == passwords.STRONG
+        assert not fresh.needs_rehash(stored)
+        assert await fresh.verify_password(stored, PASSWORD)
+        # The suite's own copy hashes cheaply (tests/conftest.py); a server would rehash that.
+        cheap = await hash_password(PASSWORD)
+        assert extract_parameters(cheap) == CHEAP_PASSWORD_HASHING
+        assert fresh.needs_rehash(cheap)

@@ -14,6 +14,8 @@ from http_api.security_headers import HSTS
 from http_api.settings import Settings
 from tests.conftest import RunningServer, StartServer
 
+pytestmark = pytest.mark.shared_server
+
 #: One of each kind of response: JSON, problem+json, the /docs page, the browser page, a file.
 PATHS = ["/v1/openapi.json", "/v1/projects", "/no/such/page", "/docs", "/", "/static/app/main.js"]
 

@@ -14,6 +14,8 @@ from yarl import URL
 from http_api import static
 from tests.conftest import RunningServer
 
+pytestmark = pytest.mark.shared_server
+
 STATIC = Path(__file__).resolve().parents[2] / "static"
 BUNDLE = json.loads((STATIC / "vendor" / "VERSIONS.json").read_text())["bundle"]
 

@@ -32,6 +32,8 @@ from tests.support.postgres import until_lock_waiters
 from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient, append_item
 
+pytestmark = pytest.mark.shared_server
+
 
 def items(doc: Doc[Any]) -> list[str]:
     return [str(x) for x in doc.get("items", type=Array)]

@@ -18,6 +18,8 @@ from tests.interop.test_yjs_interop import run_node_client
 from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient, append_item
 
+pytestmark = pytest.mark.shared_server
+
 BAD_CLIENT = 666_666
 
 

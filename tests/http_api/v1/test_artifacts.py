@@ -22,6 +22,8 @@ from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser, make_admin
 from tests.support.projects import ApiClient, Reply
 
+pytestmark = pytest.mark.shared_server
+
 __all__ = ["create_body", "update_body", "create_artifact"]
 
 ALL_KINDS = pytest.mark.parametrize("collection", list(KINDS))

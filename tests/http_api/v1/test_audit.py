@@ -13,6 +13,8 @@ from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser, make_admin
 from tests.support.projects import ApiClient
 
+pytestmark = pytest.mark.shared_server
+
 
 @pytest.fixture
 async def people(

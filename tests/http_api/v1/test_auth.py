@@ -36,6 +36,8 @@ from tests.support.api import (
 )
 from tests.support.smtp import SmtpSink
 
+pytestmark = pytest.mark.shared_server
+
 #: The signing key of servers started with ``jwt_secret=KEY`` (so tests can forge tokens).
 KEY = "test-signing-key-" + "0123456789abcdef" * 4
 

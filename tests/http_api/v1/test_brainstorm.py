@@ -24,16 +24,19 @@ from collab.codec import decode, encode
 from collab.messages import ServerNotice, Update
 from http_api.keys import DB, ROOMS
 from persistence import outbox
-from tests.conftest import RunningServer, StartServer
+from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser, make_admin
 from tests.support.projects import ApiClient, Reply
 from tests.support.yclient import YClient
 
+# One server for the module, with the product's default: rooms are projects, members only.
+pytestmark = pytest.mark.shared_server(open_rooms=False)
+
 
 @pytest.fixture
-async def locked(start_server: StartServer) -> RunningServer:
-    """A server with the product's default: rooms are projects, members only."""
-    return await start_server(open_rooms=False)
+def locked(server: RunningServer) -> RunningServer:
+    """The module's server (see pytestmark)."""
+    return server
 
 
 @pytest.fixture

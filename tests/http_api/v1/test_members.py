@@ -13,6 +13,8 @@ from tests.support.api import RegisteredUser
 from tests.support.projects import ApiClient
 from tests.support.yclient import YClient
 
+pytestmark = pytest.mark.shared_server
+
 
 @pytest.fixture
 async def people(api: ApiClient) -> tuple[RegisteredUser, RegisteredUser, RegisteredUser]:

@@ -40,6 +40,8 @@ from tests.support.api import (
 )
 from tests.support.projects import ApiClient, Team, make_team
 
+pytestmark = pytest.mark.shared_server
+
 Need = Literal["none", "self", "read", "write", "manage", "admin"]
 #: What "other" means for a row: another project, someone else's API key, or nothing.
 Scope = Literal["project", "key", "none"]

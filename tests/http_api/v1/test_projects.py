@@ -20,6 +20,8 @@ from tests.support.api import RegisteredUser, make_admin
 from tests.support.projects import ApiClient, Reply
 from tests.support.yclient import YClient
 
+pytestmark = pytest.mark.shared_server
+
 
 async def create(api: ApiClient, user: RegisteredUser, **fields: Any) -> Reply:
     reply = await api.call("POST", "/v1/projects", user, json={"name": "Workshop", **fields})

@@ -17,8 +17,9 @@ import socket
 import struct
 
 from http_api.ws_direct import DirectWebSocketResponse, is_closed
+from rooms.connection import Outgoing
 
-__all__ = ["WebSocketTransport", "writable_fd", "set_fd_writes"]
+__all__ = ["WebSocketTransport", "frame", "writable_fd", "set_fd_writes"]
 
 # Past this many buffered bytes a socket is "busy": frames queue in its outbox instead.
 _HIGH_WATER_BYTES = 64 * 1024
@@ -59,7 +60,7 @@ class WebSocketTransport:
         self._transport = transport
         self._fd = writable_fd(transport)
 
-    def write_now(self, data: bytes) -> bool:
+    def write_now(self, message: Outgoing) -> bool:
         transport = self._transport
         # Checked before every write: a closing transport may have closed its descriptor, and
         # the number may already belong to another client's socket.
@@ -68,8 +69,9 @@ class WebSocketTransport:
         buffered = transport.get_write_buffer_size()
         if buffered > _HIGH_WATER_BYTES:
             return False
-        # The identity check inline: it hits for every socket but the first of a broadcast.
-        wire = _wire.wire if data is _wire.frame else _wire.build(data)
+        wire = message.wire  # framed already, for every socket but a broadcast's first
+        if wire is None:
+            wire = message.wire = frame(message.data)
         if not buffered and self._fd >= 0:
             try:
                 written = os.write(self._fd, wire)
@@ -109,31 +111,11 @@ def writable_fd(transport: asyncio.BaseTransport | None) -> int:
     return int(sock.fileno())
 
 
-class _WireCache:
-    """Frame bytes as one unmasked binary WebSocket message (RFC 6455 5.2), with a memory.
-
-    A room broadcast hands the same bytes object to every peer in turn, so remembering the last
-    frame by identity builds each header (and copy) once per broadcast, not once per socket.
-    Holding a reference to the last frame also keeps its identity from being reused.
-    """
-
-    __slots__ = ("frame", "wire")
-
-    def __init__(self) -> None:
-        self.frame = b""
-        self.wire = b"\x82\x00"
-
-    def build(self, data: bytes) -> bytes:
-        """The wire bytes of ``data`` (remembered until the next call)."""
-        length = len(data)
-        if length < 126:
-            wire = bytes((0x82, length)) + data
-        elif length < 65536:
-            wire = _HEADER16.pack(0x82, 126, length) + data
-        else:
-            wire = _HEADER64.pack(0x82, 127, length) + data
-        self.frame, self.wire = data, wire
-        return wire
-
-
-_wire = _WireCache()
+def frame(data: bytes) -> bytes:
+    """``data`` as one unmasked binary WebSocket message (RFC 6455 5.2), header and payload."""
+    length = len(data)
+    if length < 126:
+        return bytes((0x82, length)) + data
+    if length < 65536:
+        return _HEADER16.pack(0x82, 126, length) + data
+    return _HEADER64.pack(0x82, 127, length) + data

@@ -40,10 +40,26 @@ _READ_ONLY_NOTICE = encode(
 )
 
 
+class Outgoing:
+    """One message on its way to one socket or many: its payload, and its form on the wire.
+
+    The socket layer frames the payload for the first socket that takes it and keeps the
+    bytes here, so a room's broadcast (one ``Outgoing`` for all its sockets) is framed once,
+    and nothing outlives the broadcast.
+    """
+
+    __slots__ = ("data", "wire")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        #: the framed bytes, set by the first transport that writes them
+        self.wire: bytes | None = None
+
+
 class Transport(Protocol):
     """The socket under a connection (aiohttp in production, in-memory in unit tests)."""
 
-    def write_now(self, data: bytes) -> bool:
+    def write_now(self, message: Outgoing) -> bool:
         """Write one binary frame at once if the socket takes it without waiting.
 
         Returns False (writing nothing) when the socket's buffer is above its high-water mark
@@ -121,7 +137,7 @@ class Connection:
         #: ``transport.write_now`` while the outbox is empty, no writer is busy and the
         #: connection is not closing (then a frame may skip :meth:`send`), else None. When it
         #: returns False (the socket's buffer is full), call :meth:`send`.
-        self.direct: Callable[[bytes], bool] | None = transport.write_now
+        self.direct: Callable[[Outgoing], bool] | None = transport.write_now
 
     def __repr__(self) -> str:
         return f"<Connection {self.id}>"
@@ -150,7 +166,7 @@ class Connection:
         if self.closed is not None:
             return False
         out = self._out
-        if not out and self._writer is None and self._transport.write_now(frame):
+        if not out and self._writer is None and self._transport.write_now(Outgoing(frame)):
             return True  # the room observes fan-out latency once per broadcast
         if out is None:
             out = self._out = deque()

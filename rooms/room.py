@@ -37,7 +37,7 @@ from collab.ydoc import DeleteSet, adds_nothing, apply_update, diff_update, enco
 from collab.ydoc import known_deletes as _known_deletes
 from persistence.errors import CorruptHistory, StorageBusy
 from persistence.group_commit import GroupCommitter
-from rooms.connection import Connection
+from rooms.connection import Connection, Outgoing
 from rooms.metrics import (
     AWARENESS_DROPPED,
     AWARENESS_FLUSHES,
@@ -413,11 +413,12 @@ class Room:
         self, frame: bytes, *, exclude: Connection | None, received_at: float = 0.0
     ) -> None:
         sent = 0
+        message = Outgoing(frame)  # framed for the wire once, by the first socket written
         for peer in self.connections:
             if peer is exclude:
                 continue
             direct = peer.direct  # one call per socket in the common case (rooms/connection.py)
-            if (direct is not None and direct(frame)) or peer.send(frame, received_at):
+            if (direct is not None and direct(message)) or peer.send(frame, received_at):
                 sent += 1
         if sent and received_at:
             UPDATES_OUT.inc(sent)

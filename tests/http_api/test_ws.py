@@ -24,8 +24,8 @@ from collab.codec import encode
 from collab.messages import AwarenessUpdate, Saved, SyncStep1, Update
 from http_api.keys import DB, ROOMS
 from http_api.ws_direct import DirectWebSocketResponse
-from http_api.ws_transport import WebSocketTransport, writable_fd
-from rooms.connection import Connection
+from http_api.ws_transport import WebSocketTransport, frame, writable_fd
+from rooms.connection import Connection, Outgoing
 from rooms.room import Room
 from tests.conftest import RunningServer, StartServer
 from tests.support.postgres import until_lock_waiters
@@ -552,7 +552,7 @@ LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
 
 
 def wire(data: bytes) -> bytes:
-    """An unmasked binary WebSocket frame, built here independently of http_api.ws."""
+    """An unmasked binary WebSocket frame, built here independently of http_api.ws_transport."""
     n = len(data)
     if n < 126:
         return bytes((0x82, n)) + data
@@ -624,14 +624,32 @@ class TestWriteNow:
                 expected = wire(big) + wire(middle) + wire(last)
                 received = asyncio.ensure_future(reader.readexactly(len(expected)))
 
-                assert sender.write_now(big)
+                assert sender.write_now(Outgoing(big))
                 assert transport.get_write_buffer_size() > 0  # the kernel took only part of it
-                assert not sender.write_now(middle)  # above the high-water mark: caller queues
+                assert not sender.write_now(
+                    Outgoing(middle)
+                )  # above the high-water mark: caller queues
                 await sink.writable.wait()  # the transport drained below its low-water mark
-                assert sender.write_now(middle)
-                assert sender.write_now(last)
+                assert sender.write_now(Outgoing(middle))
+                assert sender.write_now(Outgoing(last))
                 assert await received == expected
                 assert transport.get_write_buffer_size() == 0
+
+        self.run(loop_name, scenario)
+
+    def test_a_message_is_framed_once_whatever_the_sockets(self, loop_name: str) -> None:
+        """The first write frames the message and keeps the bytes; later writes reuse them."""
+
+        async def scenario() -> None:
+            async with socket_pair() as (_sink, transport, reader):
+                sender = WebSocketTransport(DirectWebSocketResponse(), transport)
+                message = Outgoing(b"x" * 300)
+                assert sender.write_now(message)
+                framed = message.wire
+                assert framed == wire(b"x" * 300)
+                assert sender.write_now(message)
+                assert message.wire is framed
+                assert await reader.readexactly(2 * len(framed)) == framed * 2
 
         self.run(loop_name, scenario)
 
@@ -639,9 +657,9 @@ class TestWriteNow:
         async def scenario() -> None:
             async with socket_pair() as (_sink, transport, reader):
                 sender = WebSocketTransport(DirectWebSocketResponse(), transport)
-                assert sender.write_now(b"before")
+                assert sender.write_now(Outgoing(b"before"))
                 transport.close()
-                assert not sender.write_now(b"after")
+                assert not sender.write_now(Outgoing(b"after"))
                 assert await reader.read() == wire(b"before")  # then end of stream
 
         self.run(loop_name, scenario)
@@ -654,7 +672,12 @@ class TestWriteNow:
                 assert transport.get_extra_info("socket") is not None  # the raw socket shows
                 assert writable_fd(transport) == -1
                 sender = WebSocketTransport(DirectWebSocketResponse(), transport)
-                assert sender.write_now(b"secret")
+                assert sender.write_now(Outgoing(b"secret"))
                 assert await reader.readexactly(len(wire(b"secret"))) == wire(b"secret")
 
         self.run(loop_name, scenario)
+
+
+@pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536])
+def test_frame_matches_rfc_6455_at_each_length_boundary(length: int) -> None:
+    assert frame(b"y" * length) == wire(b"y" * length)

@@ -17,7 +17,7 @@ from persistence.db import create_pool
 from persistence.group_commit import GroupCommitter
 from persistence.migrate import migrate
 from persistence.update_log import UpdateLog
-from rooms.connection import Connection
+from rooms.connection import Connection, Outgoing
 from tests.support.timing import TIMEOUT
 
 
@@ -31,6 +31,8 @@ class MemoryTransport:
     def __init__(self, *, direct: bool = True) -> None:
         self.direct = direct
         self.frames: list[bytes] = []
+        #: what write_now() was handed (the same object for every socket of one broadcast)
+        self.outgoing: list[Outgoing] = []
         self.closed: tuple[int, str] | None = None
         self.aborted = False
         self.sending = asyncio.Event()  # a write has started (it may wait on the gate)
@@ -38,10 +40,11 @@ class MemoryTransport:
         self.gate.set()
         self.changed = asyncio.Event()
 
-    def write_now(self, data: bytes) -> bool:
+    def write_now(self, message: Outgoing) -> bool:
         if not self.direct or not self.gate.is_set():
             return False
-        self.frames.append(data)
+        self.frames.append(message.data)
+        self.outgoing.append(message)
         self.changed.set()
         return True
 

@@ -10,7 +10,7 @@ import pytest
 
 from collab.close import Close, CloseCode
 from collab.limits import Limits
-from rooms.connection import Connection
+from rooms.connection import Connection, Outgoing
 from tests.rooms.conftest import MemoryTransport
 from tests.support.timing import TIMEOUT
 
@@ -22,7 +22,7 @@ async def _until(transport: MemoryTransport, predicate: object) -> None:
             await transport.changed.wait()
 
 
-def _direct(conn: Connection) -> Callable[[bytes], bool] | None:
+def _direct(conn: Connection) -> Callable[[Outgoing], bool] | None:
     """conn.direct, read anew (mypy would keep an earlier narrowing across awaits)."""
     return conn.direct
 
@@ -58,7 +58,7 @@ class TestConnection:
         transport = MemoryTransport()
         conn = Connection(transport, Limits(), ext=False, now=0.0)
         assert conn.direct is not None
-        assert conn.direct(b"a")
+        assert conn.direct(Outgoing(b"a"))
         assert transport.frames == [b"a"]
         transport.gate.clear()
         assert conn.send(b"b")  # the socket is full: queued, and a writer waits on it
@@ -69,7 +69,7 @@ class TestConnection:
         await _until(transport, lambda: conn.writer is None)
         # The writer restored it when it ended.
         assert conn.direct is not None
-        assert conn.direct(b"c")
+        assert conn.direct(Outgoing(b"c"))
         assert transport.frames[-1] == b"c"
         conn.close(Close(CloseCode.GOING_AWAY, "bye"))
         assert _direct(conn) is None

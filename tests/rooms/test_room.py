@@ -77,6 +77,24 @@ class TestFanOut:
         for peer in (slow, fast, writer):
             await peer.stop()
 
+    async def test_a_broadcast_is_one_message_for_every_socket(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Every other socket is handed the same message, so the socket layer frames it once."""
+        limits = Limits()
+        manager = _manager(update_log, committer, limits)
+        opened = await manager.open(room)
+        writer, first, second = Peer(limits), Peer(limits), Peer(limits)
+        for peer in (writer, first, second):
+            opened.join(peer.conn)
+        [update] = array_updates(1, "x")
+        opened.receive(writer.conn, encode(Update(update)))
+        relayed = [first.transport.outgoing[-1], second.transport.outgoing[-1]]
+        assert relayed[0] is relayed[1]
+        assert relayed[0].data == encode(Update(update))
+        for peer in (writer, first, second):
+            await peer.stop()
+
     async def test_joiners_share_one_encoding(
         self, update_log: UpdateLog, committer: GroupCommitter, room: str
     ) -> None:

@@ -36,6 +36,7 @@ from collab.brainstorm_doc import SNAPSHOTS  # noqa: E402
 from collab.close import CloseCode  # noqa: E402
 from collab.codec import encode  # noqa: E402
 from collab.messages import AuthPermissionDenied, MessageType, SyncType  # noqa: E402
+from http_api.v1.brainstorm_models import SessionStart  # noqa: E402
 
 #: Where the module goes, and the command that writes it (named in its header and in test failures).
 TARGET: Final = ROOT / "static" / "app" / "contract.js"
@@ -139,6 +140,17 @@ def _by_number(members: Iterable[MessageType | SyncType | CloseCode]) -> dict[st
     return {member.name: int(member) for member in sorted(members, key=int)}
 
 
+def brainstorm_start() -> dict[str, dict[str, Any]]:
+    """The bounds of the fields that start a brainstorm session, as the REST API checks them."""
+    properties = SessionStart.model_json_schema()["properties"]
+    return {
+        name: {
+            key: _number(properties[name][key]) for key in _LIMIT_KEYS if key in properties[name]
+        }
+        for name in ("prompt", "duration_s", "votes_per_person")
+    }
+
+
 #: (export name, what it is, its value), in the order the module declares them.
 Export = tuple[str, str, Callable[[], Any]]
 
@@ -199,6 +211,12 @@ EXPORTS: Final[tuple[Export, ...]] = (
         "BRAINSTORM_SNAPSHOTS",
         "The root Y.Map of that room: snapshot number (decimal string) -> session state.",
         lambda: SNAPSHOTS,
+    ),
+    (
+        "BRAINSTORM_START",
+        "The bounds of the fields that start a session (POST .../brainstorm), as the server\n"
+        "checks them; `duration_s` is in seconds.",
+        brainstorm_start,
     ),
     (
         "MESSAGE_TYPES",

@@ -29,6 +29,7 @@ from collab.close import CloseCode
 from collab.codec import decode
 from collab.lib0 import write_var_string, write_var_uint
 from collab.messages import EXTENSION_RANGE, AuthPermissionDenied, MessageType, SyncType
+from http_api.v1.brainstorm_models import SessionStart
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "static" / "app"
@@ -131,6 +132,28 @@ class TestValues:
         assert ref is not None
         assert ref.kind is RoomKind.BRAINSTORM
         assert contract["BRAINSTORM_SNAPSHOTS"] == SNAPSHOTS
+
+    def test_brainstorm_start_bounds_are_what_the_server_validates(
+        self, contract: dict[str, Any]
+    ) -> None:
+        """At each bound the start request is valid, one past it the server refuses it."""
+        bounds = contract["BRAINSTORM_START"]
+        valid = {"prompt": "p", "duration_s": 300, "votes_per_person": 3}
+        edges = {
+            "prompt": (
+                "x" * bounds["prompt"]["maxLength"],
+                "x" * (bounds["prompt"]["maxLength"] + 1),
+            ),
+            "duration_s": (bounds["duration_s"]["maximum"], bounds["duration_s"]["maximum"] + 1),
+            "votes_per_person": (
+                bounds["votes_per_person"]["minimum"],
+                bounds["votes_per_person"]["minimum"] - 1,
+            ),
+        }
+        for name, (inside, outside) in edges.items():
+            SessionStart.model_validate({**valid, name: inside})
+            with pytest.raises(ValidationError):
+                SessionStart.model_validate({**valid, name: outside})
 
     def test_schema_constants(self, contract: dict[str, Any]) -> None:
         """Version, collections, list fields, palette, list bound."""

@@ -154,6 +154,16 @@ export const BRAINSTORM_ROOM_SUFFIX = ':brainstorm'
 /** The root Y.Map of that room: snapshot number (decimal string) -> session state. */
 export const BRAINSTORM_SNAPSHOTS = 'brainstorm'
 
+/**
+ * The bounds of the fields that start a session (POST .../brainstorm), as the server
+ * checks them; `duration_s` is in seconds.
+ */
+export const BRAINSTORM_START = Object.freeze({
+  prompt: Object.freeze({ minLength: 1, maxLength: 1000 }),
+  duration_s: Object.freeze({ minimum: 10, maximum: 86400 }),
+  votes_per_person: Object.freeze({ minimum: 1, maximum: 100 })
+})
+
 /** The first varuint of every y-websocket frame; 100 and up are our extensions (`?ext=1`). */
 export const MESSAGE_TYPES = Object.freeze({
   SYNC: 0,

@@ -4,7 +4,13 @@
 // form; and the ranked results. docs/ui.md, Brainstorm.
 import { h, field, newId, announce, batched } from '../dom.js'
 import { str } from '../schema.js'
+import { BRAINSTORM_START } from '../contract.js'
 import { PHASES, PHASE_NAMES, remainingMs } from './client.js'
+
+// The server's bounds for starting a session (contract.js); the form counts whole minutes.
+const MAX_MINUTES = Math.floor(BRAINSTORM_START.duration_s.maximum / 60)
+const MIN_VOTES = BRAINSTORM_START.votes_per_person.minimum
+const MAX_VOTES = BRAINSTORM_START.votes_per_person.maximum
 
 const HINTS = {
   silent: [
@@ -133,9 +139,13 @@ function numberField(label, { min, max, value = '', placeholder = '', hint = '' 
  * @param {Array<{user_id: string, name: string, role: string}>} team
  */
 function startForm(client, team) {
-  const prompt = h('textarea', { rows: 2, maxlength: 1000, required: true })
-  const duration = numberField('Duration (minutes)', { min: 1, max: 1440, value: 5 })
-  const votes = numberField('Votes per person', { min: 1, max: 100, value: 3 })
+  const prompt = h('textarea', {
+    rows: 2,
+    maxlength: BRAINSTORM_START.prompt.maxLength,
+    required: true
+  })
+  const duration = numberField('Duration (minutes)', { min: 1, max: MAX_MINUTES, value: 5 })
+  const votes = numberField('Votes per person', { min: MIN_VOTES, max: MAX_VOTES, value: 3 })
   const stacking = h('input', { type: 'checkbox' })
   const anonymous = h('input', { type: 'checkbox' })
   // members (and other owners) may be named facilitators too; owners and admins always are
@@ -183,13 +193,13 @@ function startForm(client, team) {
       prompt.focus()
       return
     }
-    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
-      error.textContent = 'The duration is 1 to 1440 minutes.'
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_MINUTES) {
+      error.textContent = `The duration is 1 to ${MAX_MINUTES} minutes.`
       duration.input.focus()
       return
     }
-    if (!Number.isInteger(perPerson) || perPerson < 1 || perPerson > 100) {
-      error.textContent = 'Each person has 1 to 100 votes.'
+    if (!Number.isInteger(perPerson) || perPerson < MIN_VOTES || perPerson > MAX_VOTES) {
+      error.textContent = `Each person has ${MIN_VOTES} to ${MAX_VOTES} votes.`
       votes.input.focus()
       return
     }
@@ -245,7 +255,7 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   })
   const nextTimer = numberField('Timer for the next phase (minutes)', {
     min: 1,
-    max: 1440,
+    max: MAX_MINUTES,
     placeholder: 'keep'
   })
   nextTimer.el.classList.add('bs-next-timer')

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 __all__ = [
     "MessageType",
@@ -17,6 +17,7 @@ __all__ = [
     "AuthPermissionDenied",
     "Saved",
     "ServerNotice",
+    "NoticeCode",
     "Message",
 ]
 
@@ -91,6 +92,13 @@ class Saved:
     """Extension: this many of the connection's updates are durable in PostgreSQL."""
 
     count: int
+
+
+class NoticeCode(StrEnum):
+    """The codes of :class:`ServerNotice`: what a client decides on (the text is for people)."""
+
+    #: the connection is read-only (a viewer): its document changes are refused, not saved
+    READ_ONLY = "read-only"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from typing import Protocol
 from collab.close import Close, CloseCode
 from collab.codec import encode
 from collab.limits import Limits
-from collab.messages import AuthPermissionDenied, Saved, ServerNotice
+from collab.messages import AuthPermissionDenied, NoticeCode, Saved, ServerNotice
 from collab.session import SyncSession
 from rooms.metrics import CONNECTIONS_CLOSED, FANOUT_SECONDS, READONLY_WRITES_REFUSED
 
@@ -36,7 +36,9 @@ CLOSE_GRACE_S = 5.0
 # y-protocols auth.js permission-denied: the stock y-websocket client logs it as a warning.
 _READ_ONLY_DENIED = encode(AuthPermissionDenied("read-only access: changes are not saved"))
 _READ_ONLY_NOTICE = encode(
-    ServerNotice("read-only", "you can view this room but not change it; edits are not saved")
+    ServerNotice(
+        NoticeCode.READ_ONLY, "you can view this room but not change it; edits are not saved"
+    )
 )
 
 

@@ -35,7 +35,7 @@ from collab.brainstorm import PHASES, brainstorm_room  # noqa: E402
 from collab.brainstorm_doc import SNAPSHOTS  # noqa: E402
 from collab.close import CloseCode  # noqa: E402
 from collab.codec import encode  # noqa: E402
-from collab.messages import AuthPermissionDenied, MessageType, SyncType  # noqa: E402
+from collab.messages import AuthPermissionDenied, MessageType, NoticeCode, SyncType  # noqa: E402
 from http_api.v1.brainstorm_models import SessionStart  # noqa: E402
 
 #: Where the module goes, and the command that writes it (named in its header and in test failures).
@@ -232,6 +232,11 @@ EXPORTS: Final[tuple[Export, ...]] = (
         "AUTH_TYPES",
         "The y-protocols auth sub-types (second varuint of an AUTH frame; then the reason).",
         auth_types,
+    ),
+    (
+        "NOTICE_CODES",
+        "The codes of the server's NOTICE messages (`?ext=1`): what a client decides on.",
+        lambda: {code.name: code.value for code in NoticeCode},
     ),
     (
         "CLOSE_CODES",

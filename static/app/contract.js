@@ -180,6 +180,9 @@ export const SYNC_TYPES = Object.freeze({ STEP1: 0, STEP2: 1, UPDATE: 2 })
 /** The y-protocols auth sub-types (second varuint of an AUTH frame; then the reason). */
 export const AUTH_TYPES = Object.freeze({ PERMISSION_DENIED: 0 })
 
+/** The codes of the server's NOTICE messages (`?ext=1`): what a client decides on. */
+export const NOTICE_CODES = Object.freeze({ READ_ONLY: 'read-only' })
+
 /** The WebSocket close codes the server sends (docs/protocol.md, Close codes). */
 export const CLOSE_CODES = Object.freeze({
   GOING_AWAY: 1001,

@@ -4,7 +4,7 @@ import { Y, WebsocketProvider, decoding } from './yjs.js'
 import { ensureFresh } from './api.js'
 import { ROOTS } from './schema.js'
 import { colorFor } from './dom.js'
-import { AUTH_TYPES, MESSAGE_TYPES, SYNC_TYPES } from './contract.js'
+import { AUTH_TYPES, MESSAGE_TYPES, NOTICE_CODES, SYNC_TYPES } from './contract.js'
 import { handleCloses, sharedAccessCheck } from './closes.js'
 
 /** @type {LiveProject | null} */
@@ -231,7 +231,7 @@ export class LiveProject extends EventTarget {
   write(fn) {
     if (this.readOnly) {
       this.emit('notice', {
-        code: 'read-only',
+        code: NOTICE_CODES.READ_ONLY,
         text: 'You can view this project but not change it.'
       })
       return false

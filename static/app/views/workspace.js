@@ -3,6 +3,7 @@
 import { h, toast, announce } from '../dom.js'
 import * as api from '../api.js'
 import { LiveProject } from '../live.js'
+import { NOTICE_CODES } from '../contract.js'
 import { PHASES, hrefFor, navigate } from '../router.js'
 import { currentUser } from '../session.js'
 import { presenceList } from '../presence.js'
@@ -200,7 +201,7 @@ export class Workspace {
     live.addEventListener('notice', (event) => {
       const { code, text } = /** @type {CustomEvent} */ (event).detail
       const message =
-        code === 'read-only' || code === 'permission-denied'
+        code === NOTICE_CODES.READ_ONLY || code === 'permission-denied'
           ? 'Read only: your changes are not saved.'
           : text
       // the server reports a refused write twice (y-protocols auth and our NOTICE): say it once

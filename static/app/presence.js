@@ -1,13 +1,6 @@
 // Who is in the project now, and on which phase (from Yjs awareness).
 import { h, initials, colorFor, batched } from './dom.js'
-
-const PHASE_NAMES = {
-  empathize: 'Empathize',
-  define: 'Define',
-  ideate: 'Ideate',
-  prototype: 'Prototype',
-  test: 'Test'
-}
+import { PHASE_NAMES } from './router.js'
 
 /**
  * A list of the people here: one entry per person (several tabs count once), with the phases

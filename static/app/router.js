@@ -5,6 +5,14 @@ import { DESIGN_PHASES } from './contract.js'
 
 /** The design-thinking phases, in order: one workspace page each. */
 export const PHASES = DESIGN_PHASES
+/** The phases' names as people read them. @type {Readonly<Record<string, string>>} */
+export const PHASE_NAMES = Object.freeze({
+  empathize: 'Empathize',
+  define: 'Define',
+  ideate: 'Ideate',
+  prototype: 'Prototype',
+  test: 'Test'
+})
 
 /**
  * @typedef {{name: 'login'|'signup'|'forgot'|'reset'|'verify'|'projects'|'workspace', token?: string,

@@ -4,14 +4,8 @@ import { createForm } from '../forms.js'
 import * as api from '../api.js'
 import { topbar } from './topbar.js'
 import { openMembers } from './members.js'
+import { PHASE_NAMES } from '../router.js'
 
-const PHASE_NAMES = {
-  empathize: 'Empathize',
-  define: 'Define',
-  ideate: 'Ideate',
-  prototype: 'Prototype',
-  test: 'Test'
-}
 const canManage = (project) => project.role === 'owner' || project.role === 'admin'
 
 /** Replace a project: PUT takes the whole state (name, description, phase, archived). */

@@ -4,7 +4,7 @@ import { h, toast, announce } from '../dom.js'
 import * as api from '../api.js'
 import { LiveProject } from '../live.js'
 import { NOTICE_CODES } from '../contract.js'
-import { PHASES, hrefFor, navigate } from '../router.js'
+import { PHASES, PHASE_NAMES, hrefFor, navigate } from '../router.js'
 import { currentUser } from '../session.js'
 import { presenceList } from '../presence.js'
 import { topbar } from './topbar.js'
@@ -23,13 +23,6 @@ const VIEWS = {
   ideate: ideateView,
   prototype: prototypeView,
   test: testView
-}
-const PHASE_NAMES = {
-  empathize: 'Empathize',
-  define: 'Define',
-  ideate: 'Ideate',
-  prototype: 'Prototype',
-  test: 'Test'
 }
 const STATUS_TEXT = {
   connecting: 'Connecting…',

@@ -2,7 +2,16 @@
 
 Access tokens are short-lived HS256 JWTs. The algorithm is pinned on decode (``alg: none`` or
 an RS/HS confusion is refused by PyJWT when only HS256 is allowed), and ``exp``, ``iat``,
-``aud`` and ``iss`` are required and checked. Opaque secrets are random, shown to the client
+``aud`` and ``iss`` are required and checked.
+
+Every WebSocket join and every REST call verifies a token, and PyJWT spends about 80 µs on one
+(most of it a per-character alphabet scan in Python), which is a tenth of a join's server CPU in
+a connection storm. So the exact shape we issue is recognised first in about 10 µs: our header
+byte for byte, our signature over the exact text (compared as text, so no other encoding of the
+same bytes passes), our audience and issuer, an unexpired ``exp``, an ``iat`` not in the future,
+no ``nbf``. Anything else, including every token that will be refused, goes to PyJWT, which stays
+the judge of what is wrong: the shortcut only ever accepts tokens PyJWT accepts (tests check this
+on mutated tokens). Opaque secrets are random, shown to the client
 once, and stored only as SHA-256 hashes, so a database leak does not leak usable tokens.
 """
 
@@ -11,7 +20,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -34,6 +45,9 @@ _ISSUER = "dttools"
 #: API keys are recognisable (for secret scanners and for us): dtt_<random>.
 API_KEY_PREFIX = "dtt_"
 _MIN_KEY_BYTES = 32
+# The protected header PyJWT writes for HS256: the fast path accepts only this one, byte for byte.
+_HEADER = jwt.encode({}, b"h" * _MIN_KEY_BYTES, algorithm=_ALGORITHM).partition(".")[0]
+_CLAIMS = frozenset(("sub", "sid", "iat", "exp", "aud", "iss"))
 # Domain separation: a CSRF token is never a valid signature of anything else under the key.
 _CSRF_LABEL = b"dttools-csrf-v1:"
 
@@ -79,6 +93,11 @@ class TokenSigner:
         Raises:
             Unauthenticated: the token is not one we issued or is no longer valid.
         """
+        fast = self._issued_by_us(token, now)
+        return fast if fast is not None else self._verify_with_pyjwt(token, now)
+
+    def _verify_with_pyjwt(self, token: str, now: datetime | None) -> AccessClaims:
+        """:meth:`verify` for any token: PyJWT's full checks and its reasons for refusing."""
         options = {"require": ["exp", "iat", "aud", "iss", "sub", "sid"]}
         last: Exception | None = None
         for key in self._keys:
@@ -108,6 +127,48 @@ class TokenSigner:
             return AccessClaims(user_id, session_id, expires)
         raise Unauthenticated(f"invalid access token: {last}")
 
+    def _issued_by_us(self, token: str, now: datetime | None) -> AccessClaims | None:
+        """The claims of ``token`` if it is exactly what :meth:`issue` writes and still valid.
+
+        ``None`` means "let PyJWT decide", never "refused". Each check is at least as strict
+        as PyJWT's: the clock used for expiry is the later of the real one and ``now``, and
+        ``iat`` is judged against the real one, as PyJWT does.
+        """
+        head, _, rest = token.partition(".")
+        body, _, signature = rest.partition(".")
+        if head != _HEADER or not body or "." in signature or not token.isascii():
+            return None
+        signing_input = token[: len(head) + 1 + len(body)].encode()
+        if not any(
+            hmac.compare_digest(_signature(key, signing_input), signature) for key in self._keys
+        ):
+            return None
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        except ValueError:
+            return None
+        if not isinstance(claims, dict) or claims.keys() != _CLAIMS:
+            return None
+        issued, expires = claims["iat"], claims["exp"]
+        real = time.time()
+        cutoff = max(real, now.timestamp()) if now is not None else real
+        if (
+            type(issued) is not int
+            or type(expires) is not int
+            or issued > real
+            or expires <= cutoff
+            or claims["aud"] != _AUDIENCE
+            or claims["iss"] != _ISSUER
+            or not isinstance(claims["sub"], str)
+            or not isinstance(claims["sid"], str)
+        ):
+            return None
+        try:
+            user_id, session_id = UUID(claims["sub"]), UUID(claims["sid"])
+        except ValueError:
+            return None
+        return AccessClaims(user_id, session_id, datetime.fromtimestamp(expires, UTC))
+
     def csrf_token(self, session_id: UUID) -> str:
         """The CSRF token of login session ``session_id``: an HMAC of its id.
 
@@ -128,6 +189,11 @@ class TokenSigner:
     def _csrf(key: bytes, session_id: UUID) -> str:
         mac = hmac.digest(key, _CSRF_LABEL + session_id.bytes, "sha256")
         return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def _signature(key: bytes, signing_input: bytes) -> str:
+    """The JWS signature segment HS256 gives ``signing_input`` under ``key`` (unpadded)."""
+    return base64.urlsafe_b64encode(hmac.digest(key, signing_input, "sha256")).rstrip(b"=").decode()
 
 
 def new_secret(prefix: str = "") -> str:

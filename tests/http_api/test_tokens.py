@@ -10,6 +10,8 @@ from uuid import uuid4
 
 import jwt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from collab.errors import Unauthenticated
 from http_api.tokens import API_KEY_PREFIX, AccessClaims, TokenSigner, hash_secret, new_secret
@@ -113,6 +115,105 @@ class TestTokenSigner:
         assert str(verified.session_id) == genuine["sid"]
         with pytest.raises(Unauthenticated):
             TokenSigner([KEY], ttl_s=60).verify(token)
+
+
+def _token_variants() -> st.SearchStrategy[str]:
+    """Tokens as we issue them, or with one thing altered: a claim, the header, key or text."""
+    now = int(datetime.now(UTC).timestamp())
+    flaws: dict[str, st.SearchStrategy[Any]] = {
+        "sub": st.one_of(st.uuids().map(str), st.just("root"), st.just(7)),
+        "sid": st.one_of(st.uuids().map(str), st.just(""), st.just(None)),
+        "iat": st.one_of(st.integers(now - 120, now + 120), st.floats(now - 120, now + 120)),
+        "exp": st.one_of(st.integers(now - 120, now + 120), st.floats(now - 120, now + 120)),
+        "nbf": st.integers(now - 120, now + 120),
+        "aud": st.sampled_from(["other", ["dttools"], ["other"], None]),
+        "iss": st.sampled_from(["other", "DTTOOLS", None]),
+        "extra": st.text(max_size=3),
+    }
+    headers: st.SearchStrategy[dict[str, Any]] = st.sampled_from(
+        [{"kid": "1"}, {"typ": "at+jwt"}, {"typ": None}]
+    )
+
+    @st.composite
+    def build(draw: st.DrawFn) -> str:
+        claims = _claims()
+        header: dict[str, Any] | None = None
+        key = KEY
+        flaw = draw(st.sampled_from(["none", "header", "key", "text", *flaws]))
+        if flaw in flaws:
+            claims[flaw] = draw(flaws[flaw])
+            claims = {k: v for k, v in claims.items() if v is not None}
+        elif flaw == "header":
+            header = draw(headers)
+        elif flaw == "key":
+            key = draw(st.sampled_from([OLD_KEY, b"w" * 64]))
+        token = jwt.encode(claims, key, algorithm="HS256", headers=header)
+        if flaw == "text":
+            at = draw(st.integers(0, len(token)))
+            token = token[:at] + draw(st.sampled_from("Aa0_-.=+/é \n")) + token[at + 1 :]
+        return token
+
+    return build()
+
+
+class TestShortcut:
+    """The shortcut for tokens shaped as we issue them never accepts what PyJWT refuses."""
+
+    def test_issued_tokens_skip_pyjwt(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A token we issued verifies without PyJWT; an altered one is still judged by it."""
+        signer = TokenSigner([KEY, OLD_KEY], ttl_s=60)
+        user = uuid4()
+        token, _ = signer.issue(user, uuid4(), datetime.now(UTC))
+        old, _ = TokenSigner([OLD_KEY], ttl_s=60).issue(user, uuid4(), datetime.now(UTC))
+        judged: list[str] = []
+
+        def refuse(token: str, *args: Any, **kwargs: Any) -> None:
+            judged.append(token)
+            raise jwt.InvalidTokenError("judged by PyJWT")
+
+        monkeypatch.setattr(jwt, "decode", refuse)
+        assert signer.verify(token).user_id == user
+        assert signer.verify(old).user_id == user  # rotation keys take the shortcut too
+        assert judged == []
+        with pytest.raises(Unauthenticated, match="judged by PyJWT"):
+            signer.verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+        assert len(judged) == 1
+
+    def test_expiry_at_the_given_time_is_not_shortcut(self) -> None:
+        """A later ``now`` refuses a token the real clock would still accept."""
+        signer = TokenSigner([KEY], ttl_s=60)
+        token, _ = signer.issue(uuid4(), uuid4(), datetime.now(UTC))
+        assert signer._issued_by_us(token, datetime.now(UTC) + timedelta(seconds=61)) is None
+        with pytest.raises(Unauthenticated, match="expired"):
+            signer.verify(token, datetime.now(UTC) + timedelta(seconds=61))
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(token=_token_variants())
+    def test_shortcut_accepts_only_what_pyjwt_accepts(self, token: str) -> None:
+        """Whatever the shortcut accepts, PyJWT accepts too, with the same claims."""
+        signer = TokenSigner([KEY, OLD_KEY], ttl_s=60)
+        now = datetime.now(UTC)
+        fast = signer._issued_by_us(token, now)
+        if fast is not None:
+            assert signer._verify_with_pyjwt(token, now) == fast
+
+    def test_variants_exercise_both_outcomes(self) -> None:
+        """The variants above include tokens the shortcut takes and ones it leaves to PyJWT."""
+        signer = TokenSigner([KEY, OLD_KEY], ttl_s=60)
+        taken = left = 0
+
+        @settings(max_examples=100, deadline=None, database=None)
+        @given(token=_token_variants())
+        def count(token: str) -> None:
+            nonlocal taken, left
+            if signer._issued_by_us(token, None) is None:
+                left += 1
+            else:
+                taken += 1
+
+        count()
+        assert taken > 0
+        assert left > 0
 
 
 class TestSecrets:

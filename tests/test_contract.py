@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 from types import ModuleType
@@ -30,13 +27,11 @@ from collab.codec import decode
 from collab.lib0 import write_var_string, write_var_uint
 from collab.messages import EXTENSION_RANGE, AuthPermissionDenied, MessageType, SyncType
 from http_api.v1.brainstorm_models import SessionStart
+from tests.support.node import run_module_script
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "static" / "app"
 CONTRACT = APP / "contract.js"
-# As tests/conftest.py reads it; not imported from there, which would bring in the whole server
-# for a test that needs only collab.
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def _load_generator() -> ModuleType:
@@ -228,15 +223,6 @@ class TestValues:
                     assert seen.setdefault(name, limits["maxLength"]) == limits["maxLength"], name
 
 
-def _node() -> str:
-    binary = shutil.which("node")
-    if binary is None:
-        if IN_CI:
-            pytest.fail("node is needed to load static/app/contract.js in CI")
-        pytest.skip("node is needed to load static/app/contract.js")
-    return binary
-
-
 _DUMP = """
 import * as contract from %(url)s
 
@@ -251,15 +237,7 @@ class TestModuleInNode:
     def test_the_module_exports_the_contract_deeply_frozen(self, contract: dict[str, Any]) -> None:
         """Loaded as an ES module, contract.js holds the generator's values, all frozen."""
         script = _DUMP % {"url": json.dumps(CONTRACT.as_uri())}
-        result = subprocess.run(
-            [_node(), "--input-type=module", "-e", script],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        loaded = json.loads(result.stdout)
+        loaded = json.loads(run_module_script(script))
         assert loaded["notFrozen"] == []
         assert loaded["values"] == contract
 

@@ -126,6 +126,7 @@ async def new_context(
     async def new(*, viewport: Viewport = "desktop", **options: Any) -> BrowserContext:
         if viewport == "tablet":
             options.setdefault("has_touch", True)
+        options.setdefault("locale", "en-US")  # the language the tests read the pages in
         context = await browser.new_context(viewport=VIEWPORTS[viewport], **options)
         context.set_default_timeout(TIMEOUT * 1000)
         context.on("console", console_errors.on_console)

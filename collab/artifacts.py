@@ -33,6 +33,9 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
+from collab import i18n
+from collab.i18n import msg
+
 __all__ = [
     "SCHEMA_VERSION",
     "MAX_LIST_ITEMS",
@@ -45,6 +48,8 @@ __all__ = [
     "ArtifactKind",
     "KINDS",
     "KINDS_BY_SEGMENT",
+    "NOUNS",
+    "noun",
     "format_timestamp",
     "MISSING",
     "plain_value",
@@ -448,3 +453,21 @@ KINDS: Final[Mapping[str, ArtifactKind]] = MappingProxyType({k.collection: k for
 KINDS_BY_SEGMENT: Final[Mapping[str, ArtifactKind]] = MappingProxyType(
     {k.segment: k for k in _KINDS}
 )
+#: Each kind named in a sentence, in the reader's language (in English, its ``singular``).
+NOUNS: Final[Mapping[str, i18n.Text]] = MappingProxyType(
+    {
+        "personas": msg("persona"),
+        "empathyMaps": msg("empathyMap"),
+        "povStatements": msg("povStatement"),
+        "hmwQuestions": msg("hmwQuestion"),
+        "ideas": msg("idea"),
+        "prototypes": msg("prototype"),
+        "tests": msg("userTest"),
+        "testResults": msg("userTestResult"),
+    }
+)
+
+
+def noun(kind: ArtifactKind) -> i18n.Text:
+    """``kind`` named in a message (a Text: said in the reader's language)."""
+    return NOUNS[kind.collection]

@@ -17,6 +17,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from collab.errors import Conflict, NotFound
+from collab.i18n import Text, msg
 
 __all__ = [
     "Phase",
@@ -54,6 +55,14 @@ class Phase(StrEnum):
 
 #: Every phase, in order.
 PHASES: Final = tuple(Phase)
+#: A phase named in a sentence, in the reader's language.
+PHASE_NOUNS: Final[dict[Phase, Text]] = {
+    Phase.SILENT: msg("silent"),
+    Phase.REVEAL: msg("reveal"),
+    Phase.CLUSTERING: msg("clustering"),
+    Phase.VOTING: msg("voting"),
+    Phase.RESULTS: msg("results"),
+}
 
 
 class InvalidTransition(Conflict):
@@ -62,9 +71,17 @@ class InvalidTransition(Conflict):
     def __init__(self, current: Phase, target: Phase) -> None:
         self.current = current
         self.target = target
+        order = msg(
+            "{silent} -> {reveal} -> {clustering} -> {voting} -> {results}",
+            **{phase.value: PHASE_NOUNS[phase] for phase in PHASES},
+        )
         super().__init__(
-            f"cannot move from {current.value} to {target.value}: phases only move forward "
-            f"({' -> '.join(p.value for p in PHASES)})"
+            msg(
+                "cannot move from {current} to {target}: phases only move forward ({order})",
+                current=PHASE_NOUNS[current],
+                target=PHASE_NOUNS[target],
+                order=order,
+            )
         )
 
 
@@ -132,7 +149,7 @@ class Timer:
             Conflict: it is already paused.
         """
         if self.paused_at is not None:
-            raise Conflict("the timer is already paused")
+            raise Conflict(msg("the timer is already paused"))
         return replace(self, paused_at=now)
 
     def resume(self, now: datetime) -> Timer:
@@ -142,7 +159,7 @@ class Timer:
             Conflict: it is running.
         """
         if self.paused_at is None:
-            raise Conflict("the timer is not paused")
+            raise Conflict(msg("the timer is not paused"))
         pause_s = max(0.0, (now - self.paused_at).total_seconds())
         return replace(self, paused_at=None, paused_s=self.paused_s + pause_s)
 
@@ -208,7 +225,7 @@ class Session:
             Conflict: it ended.
         """
         if self.ended_at is not None:
-            raise Conflict(f"brainstorm session {self.id} has ended")
+            raise Conflict(msg("brainstorm session {id} has ended", id=self.id))
 
     def check_voting(self) -> None:
         """Raise unless dots may be placed or taken back now.
@@ -218,7 +235,12 @@ class Session:
         """
         self.check_open()
         if self.phase is not Phase.VOTING:
-            raise Conflict(f"voting is not open: the session is in its {self.phase.value} phase")
+            raise Conflict(
+                msg(
+                    "voting is not open: the session is in its {phase} phase",
+                    phase=PHASE_NOUNS[self.phase],
+                )
+            )
 
 
 # --- dot voting --------------------------------------------------------------------------------
@@ -232,10 +254,15 @@ def check_vote(mine: Sequence[str], idea_id: str, *, per_person: int, allow_stac
             session does not allow stacking.
     """
     if len(mine) >= per_person:
-        raise VoteRefused(f"no votes left: you placed {len(mine)} of {per_person}")
+        raise VoteRefused(
+            msg("no votes left: you placed {placed} of {most}", placed=len(mine), most=per_person)
+        )
     if not allow_stacking and idea_id in mine:
         raise VoteRefused(
-            f"you already voted for idea {idea_id!r}: this session allows one vote per idea"
+            msg(
+                "you already voted for idea {id!r}: this session allows one vote per idea",
+                id=idea_id,
+            )
         )
 
 
@@ -246,7 +273,7 @@ def check_retract(mine: Sequence[str], idea_id: str) -> None:
         NotFound: none of this person's dots is on that idea.
     """
     if idea_id not in mine:
-        raise NotFound(f"you have no vote on idea {idea_id!r}")
+        raise NotFound(msg("you have no vote on idea {id!r}", id=idea_id))
 
 
 # --- results -----------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collab.i18n import msg
+
 __all__ = [
     "DTToolsError",
     "ProtocolError",
@@ -73,10 +75,13 @@ class AmbiguousUpdate(InvalidUpdate):
     """An update restates a clock that waits for a dependency with different content."""
 
 
+_RATE_LIMITED = msg("rate limit exceeded")
+
+
 class RateLimited(DTToolsError):
     """The peer exceeded a rate limit."""
 
-    def __init__(self, message: str = "rate limit exceeded", retry_after_s: float | None = None):
+    def __init__(self, message: str = _RATE_LIMITED, retry_after_s: float | None = None):
         self.retry_after_s = retry_after_s
         super().__init__(message)
 
@@ -87,7 +92,9 @@ class DocumentTooLarge(DTToolsError):
     def __init__(self, size: int, limit: int) -> None:
         self.size = size
         self.limit = limit
-        super().__init__(f"document of {size} bytes would exceed limit of {limit}")
+        super().__init__(
+            msg("document of {size} bytes would exceed limit of {limit}", size=size, limit=limit)
+        )
 
 
 class PermissionDenied(DTToolsError):

@@ -9,8 +9,9 @@ from __future__ import annotations
 from enum import Enum
 
 from collab.errors import PermissionDenied
+from collab.i18n import Text, msg
 
-__all__ = ["Role", "Action", "allowed", "require", "effective_role"]
+__all__ = ["Role", "Action", "ROLE_NOUNS", "allowed", "require", "effective_role"]
 
 
 class Role(Enum):
@@ -30,6 +31,22 @@ class Action(Enum):
     MANAGE = "manage"  # rename/delete the project, manage members and roles
     EXPORT = "export"  # export the project
 
+
+#: A role named in a sentence, in the reader's language (None: not a member).
+ROLE_NOUNS: dict[Role | None, Text] = {
+    Role.ADMIN: msg("admin"),
+    Role.OWNER: msg("owner"),
+    Role.MEMBER: msg("member"),
+    Role.VIEWER: msg("viewer"),
+    None: msg("non-member"),
+}
+# One sentence per action: translations need the whole sentence, not a verb to slot in.
+_REFUSALS: dict[Action, Text] = {
+    Action.READ: msg("a project {who} may not read this project"),
+    Action.WRITE: msg("a project {who} may not write this project"),
+    Action.MANAGE: msg("a project {who} may not manage this project"),
+    Action.EXPORT: msg("a project {who} may not export this project"),
+}
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
@@ -57,5 +74,4 @@ def require(role: Role | None, action: Action) -> None:
             all" into NotFound before calling, so a project's existence is not disclosed.
     """
     if not allowed(role, action):
-        who = role.value if role is not None else "non-member"
-        raise PermissionDenied(f"a project {who} may not {action.value} this project")
+        raise PermissionDenied(msg(_REFUSALS[action].template, who=ROLE_NOUNS[role]))

@@ -32,9 +32,11 @@ from collab.artifacts import (
     Reference,
     describe_value,
     format_timestamp,
+    noun,
     plain_value,
 )
 from collab.errors import Conflict, DTToolsError, NotFound
+from collab.i18n import msg
 
 __all__ = [
     "META",
@@ -81,8 +83,12 @@ class UnsupportedSchemaVersion(Conflict):
     def __init__(self, version: object) -> None:
         self.version = version
         super().__init__(
-            f"document schemaVersion {version!r} is not supported (this server knows "
-            f"{SCHEMA_VERSION}); upgrade the server"
+            msg(
+                "document schemaVersion {version!r} is not supported (this server knows "
+                "{known}); upgrade the server",
+                version=version,
+                known=SCHEMA_VERSION,
+            )
         )
 
 
@@ -93,7 +99,14 @@ class InvalidReference(DTToolsError, ValueError):
         self.field = field
         self.target = target.collection
         self.target_id = target_id
-        super().__init__(f"{field} {target_id!r} does not name an existing {target.singular}")
+        super().__init__(
+            msg(
+                "{field} {id!r} does not name an existing {kind}",
+                field=field,
+                id=target_id,
+                kind=noun(target),
+            )
+        )
 
 
 def _kind(kind: ArtifactKind | str) -> ArtifactKind:
@@ -172,7 +185,7 @@ def get_item(doc: Doc[Any], kind: ArtifactKind | str, item_id: str) -> dict[str,
 def _entry(doc: Doc[Any], kind: ArtifactKind, item_id: str) -> Map[Any]:
     entry = _root(doc, kind).get(item_id)
     if not isinstance(entry, Map):
-        raise NotFound(f"{kind.singular} {item_id!r} not found")
+        raise NotFound(msg("{kind} {id!r} not found", kind=noun(kind), id=item_id))
     return entry
 
 
@@ -323,7 +336,7 @@ def create_item(
         _check_version(doc)
         root = _root(doc, kind)
         if item_id in root:
-            raise Conflict(f"{kind.singular} {item_id!r} already exists")
+            raise Conflict(msg("{kind} {id!r} already exists", kind=noun(kind), id=item_id))
         _check_references(doc, kind, values)
         server = {"createdBy": author_id, "createdAt": stamp, "updatedAt": stamp}
         if kind.author_field is not None:
@@ -392,7 +405,7 @@ def delete_item(doc: Doc[Any], kind: ArtifactKind | str, item_id: str, *, now: d
     with doc.transaction():
         _check_version(doc)
         if item_id not in _root(doc, kind):
-            raise NotFound(f"{kind.singular} {item_id!r} not found")
+            raise NotFound(msg("{kind} {id!r} not found", kind=noun(kind), id=item_id))
         ensure_schema(doc)
         _delete(doc, kind, item_id, stamp)
 

@@ -14,6 +14,7 @@ from uuid import UUID
 from aiohttp import web
 
 from collab.errors import NotFound
+from collab.i18n import msg
 from collab.permissions import Action, Role, effective_role, require
 from http_api.keys import DB
 from http_api.principal import Principal
@@ -62,7 +63,7 @@ async def project_access(source: Source, principal: Principal, project_id: UUID)
     exists, membership = await projects.membership(_db(source), project_id, principal.user_id)
     role = effective_role(membership, principal.is_admin) if exists else None
     if role is None:
-        raise NotFound(f"no such project: {project_id}")
+        raise NotFound(msg("no such project: {project_id}", project_id=project_id))
     return Access(project_id, role, membership)
 
 

@@ -28,13 +28,14 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from collab.errors import RateLimited
+from collab.i18n import msg
 from http_api.client_address import client_address
 from http_api.keys import DB, SETTINGS
 from persistence import rate_limits
 
 __all__ = ["backoff_s", "limit", "SignInAttempt", "admit_sign_in"]
 
-_REFUSED = "too many attempts: try again later"
+_REFUSED = msg("too many attempts: try again later")
 
 
 def backoff_s(attempts: int, free: int, cap_s: float) -> float:

@@ -19,6 +19,8 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from collab.errors import NotFound
+from collab.i18n import msg
+from http_api.i18n import remember_account_locale
 from http_api.idempotency import run_once
 from http_api.keys import DB
 from http_api.problems import InvalidRequest, ValidationFailed
@@ -156,6 +158,8 @@ def _bind(
         if not endpoint.auth:
             return await call(request, {})
         principal = await require(request, endpoint.method in _UNSAFE)
+        # Errors from here on are in the account's language when the request names none.
+        remember_account_locale(request, principal.user.locale)
         kwargs = {"principal": principal}
         if endpoint.method != "POST":
             return await call(request, kwargs)
@@ -173,18 +177,22 @@ async def _read_json(request: web.Request) -> Any:
         # fields are all optional accepts it and any other answers 422 naming what is missing.
         return {}
     if request.content_type != "application/json":
-        raise web.HTTPUnsupportedMediaType(text="send the request body as application/json")
+        raise web.HTTPUnsupportedMediaType(text=msg("send the request body as application/json"))
     raw = await request.read()
     # The json module parses recursively: 100,000 levels end in RecursionError (a 500), and a
     # few thousand would still reach pydantic. Refuse before parsing. A body with no more
     # opening brackets than the limit cannot be too deep: ordinary bodies are never scanned.
     opening = raw.count(b"[") + raw.count(b"{")
     if opening > MAX_JSON_DEPTH and json_depth(raw) > MAX_JSON_DEPTH:
-        raise InvalidRequest(f"request body is nested deeper than {MAX_JSON_DEPTH} levels")
+        raise InvalidRequest(
+            msg("request body is nested deeper than {depth} levels", depth=MAX_JSON_DEPTH)
+        )
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidRequest(f"request body is not valid JSON: {exc}") from None
+        raise InvalidRequest(
+            msg("request body is not valid JSON: {error}", error=str(exc))
+        ) from None
 
 
 def json_depth(raw: bytes) -> int:
@@ -233,4 +241,15 @@ def path_uuid(request: web.Request, name: str) -> UUID:
     try:
         return UUID(raw)
     except ValueError:
-        raise NotFound(f"no such {name.removesuffix('_id')}: {raw[:40]!r}") from None
+        template = _NO_SUCH.get(name, _NO_SUCH_OTHER).template
+        raise NotFound(msg(template, what=name.removesuffix("_id"), id=raw[:40])) from None
+
+
+# Each its own sentence: in Portuguese the noun decides the agreement of the rest.
+_NO_SUCH = {
+    "project_id": msg("no such project: {id!r}"),
+    "key_id": msg("no such key: {id!r}"),
+    "session_id": msg("no such session: {id!r}"),
+    "user_id": msg("no such user: {id!r}"),
+}
+_NO_SUCH_OTHER = msg("no such {what}: {id!r}")

@@ -15,6 +15,7 @@ from uuid import UUID
 from aiohttp import web
 
 from collab.errors import Conflict
+from collab.i18n import msg
 from http_api.problems import IdempotencyKeyReused, InvalidRequest
 from persistence import idempotency
 from persistence.conn import PgPool
@@ -38,7 +39,9 @@ async def run_once(
     if key is None:
         return await run()
     if not 0 < len(key) <= _MAX_KEY_CHARS:
-        raise InvalidRequest(f"{HEADER} must be 1-{_MAX_KEY_CHARS} characters")
+        raise InvalidRequest(
+            msg("{header} must be 1-{most} characters", header=HEADER, most=_MAX_KEY_CHARS)
+        )
     fingerprint = hashlib.sha256(
         b"\0".join((request.method.encode(), request.path_qs.encode(), await request.read()))
     ).digest()
@@ -47,10 +50,18 @@ async def run_once(
     )
     if held is not None:
         if held.status is None:
-            raise Conflict(f"a request with this {HEADER} is still being processed: retry later")
+            raise Conflict(
+                msg(
+                    "a request with this {header} is still being processed: retry later",
+                    header=HEADER,
+                )
+            )
         if held.request_hash != fingerprint:
             raise IdempotencyKeyReused(
-                f"this {HEADER} was used for a different request: use a new key per operation"
+                msg(
+                    "this {header} was used for a different request: use a new key per operation",
+                    header=HEADER,
+                )
             )
         headers = {**held.headers, "Idempotent-Replayed": "true"}
         return web.Response(status=held.status, body=held.body, headers=headers)

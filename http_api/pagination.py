@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from collab.i18n import msg
 from http_api.problems import InvalidRequest
 
 __all__ = ["encode_cursor", "decode_cursor"]
@@ -44,5 +45,8 @@ def decode_cursor(cursor: str, parse: Callable[[list[Any]], T]) -> T:
         return parse(_as_list(json.loads(raw)))
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, IndexError):
         raise InvalidRequest(
-            f"invalid cursor {cursor[:40]!r}: pass back a next_cursor exactly as received"
+            msg(
+                "invalid cursor {cursor!r}: pass back a next_cursor exactly as received",
+                cursor=cursor[:40],
+            )
         ) from None

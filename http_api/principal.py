@@ -19,6 +19,7 @@ from uuid import UUID
 from aiohttp import web
 
 from collab.errors import PermissionDenied, Unauthenticated
+from collab.i18n import msg
 from http_api.tokens import API_KEY_PREFIX, TokenSigner, hash_secret
 from persistence.accounts import User, active_session_user, find_api_key, get_user
 from persistence.conn import PgPool
@@ -74,7 +75,11 @@ def check_csrf(request: web.Request, signer: TokenSigner, session_id: UUID) -> N
         or not signer.check_csrf_token(session_id, header)
     ):
         raise PermissionDenied(
-            f"CSRF check failed: send the {CSRF_COOKIE} cookie's value in the {CSRF_HEADER} header"
+            msg(
+                "CSRF check failed: send the {cookie} cookie's value in the {header} header",
+                cookie=CSRF_COOKIE,
+                header=CSRF_HEADER,
+            )
         )
 
 
@@ -91,7 +96,7 @@ class Authenticator:
         if header is not None:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                raise Unauthenticated("use Authorization: Bearer <access token or API key>")
+                raise Unauthenticated(msg("use Authorization: Bearer <access token or API key>"))
             return await self.from_token(token.strip(), via="bearer")
         cookie = request.cookies.get(ACCESS_COOKIE)
         if cookie:
@@ -99,7 +104,7 @@ class Authenticator:
             if unsafe:
                 check_csrf(request, self.signer, principal.credential_id)
             return principal
-        raise Unauthenticated("sign in, or send Authorization: Bearer <token>")
+        raise Unauthenticated(msg("sign in, or send Authorization: Bearer <token>"))
 
     async def from_token(
         self, token: str, via: Literal["cookie", "bearer"] = "bearer"
@@ -113,17 +118,17 @@ class Authenticator:
         if token.startswith(API_KEY_PREFIX):
             found = await find_api_key(self._db, hash_secret(token), now)
             if found is None:
-                raise Unauthenticated("unknown or revoked API key")
+                raise Unauthenticated(msg("unknown or revoked API key"))
             key_id, user_id = found
             return Principal(await self._user(user_id), "api_key", key_id)
         claims = self.signer.verify(token, now)
         # The JWT is valid; the session behind it must still be live (logout, reuse, reset).
         if await active_session_user(self._db, claims.session_id, now) != claims.user_id:
-            raise Unauthenticated("session ended: sign in again")
+            raise Unauthenticated(msg("session ended: sign in again"))
         return Principal(await self._user(claims.user_id), via, claims.session_id)
 
     async def _user(self, user_id: UUID) -> User:
         user = await get_user(self._db, user_id)
         if user is None:
-            raise Unauthenticated("account no longer exists")
+            raise Unauthenticated(msg("account no longer exists"))
         return user

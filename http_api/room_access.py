@@ -19,6 +19,7 @@ from aiohttp import web
 
 from collab.brainstorm import Phase, RoomKind, RoomRef, parse_room
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
+from collab.i18n import msg
 from collab.permissions import Action, allowed
 from http_api.keys import DB, ROOMS, SETTINGS, SOCKET_GRANTS
 from http_api.principal import ACCESS_COOKIE
@@ -41,7 +42,7 @@ async def project_room_access(request: web.Request, room: str) -> RoomAccess:
         return RoomAccess()
     ref = parse_room(room)
     if ref is None:
-        raise NotFound("no such project: a room is named by its project id")
+        raise NotFound(msg("no such project: a room is named by its project id"))
     grant = await request.app[SOCKET_GRANTS].grant(
         _credential(request), ref.project_id, room, request.app[ROOMS].revoked_since
     )
@@ -63,9 +64,9 @@ async def _private_read_only(request: web.Request, grant: Grant, ref: RoomRef) -
     """Whether the participant's own private room opens read-only; refuse anyone else."""
     assert ref.session_id is not None  # parse_room sets both for private rooms
     if ref.user_id != grant.user_id:
-        raise PermissionDenied("a private brainstorm room is open only to its participant")
+        raise PermissionDenied(msg("a private brainstorm room is open only to its participant"))
     if not allowed(grant.role, Action.WRITE):
-        raise PermissionDenied("viewers watch a brainstorm: they write no notes")
+        raise PermissionDenied(msg("viewers watch a brainstorm: they write no notes"))
     db = request.app[DB]
     session, _now = await brainstorm.read_session(db, ref.project_id, ref.session_id)
     if session.ended or session.phase is not Phase.SILENT:
@@ -81,8 +82,10 @@ def _credential(request: web.Request) -> str:
         return token
     cookie = request.cookies.get(ACCESS_COOKIE)
     if not cookie:
-        raise Unauthenticated("sign in: pass ?token=<access token or API key>, or a session cookie")
+        raise Unauthenticated(
+            msg("sign in: pass ?token=<access token or API key>, or a session cookie")
+        )
     origin = request.headers.get("Origin")
     if origin is not None and urlsplit(origin).netloc != request.host:
-        raise PermissionDenied("cross-site WebSocket with a session cookie refused")
+        raise PermissionDenied(msg("cross-site WebSocket with a session cookie refused"))
     return cookie

@@ -35,6 +35,7 @@ from uuid import UUID
 
 from collab.envelope import Revocation
 from collab.errors import NotFound, Unauthenticated
+from collab.i18n import msg
 from collab.permissions import Role, effective_role
 from http_api.access import project_access
 from http_api.principal import Authenticator
@@ -246,12 +247,12 @@ class SocketGrants:
     ) -> Grant:
         answer = await self._checks.get(SessionCheck(session_id, user_id, project_id))
         if not answer.live:
-            raise Unauthenticated("session ended: sign in again")
+            raise Unauthenticated(msg("session ended: sign in again"))
         if not answer.user_exists:
-            raise Unauthenticated("account no longer exists")
+            raise Unauthenticated(msg("account no longer exists"))
         role = effective_role(answer.membership, answer.is_admin) if answer.project_exists else None
         if role is None:
-            raise NotFound(f"no such project: {project_id}")
+            raise NotFound(msg("no such project: {project_id}", project_id=project_id))
         assert answer.expires_at is not None  # live sessions have one
         expires_in = (answer.expires_at - datetime.now(UTC)).total_seconds()
         return Grant(user_id, session_id, role, now, self.cache.lifetime(now, expires_in))

@@ -9,6 +9,7 @@ from typing import Final
 from aiohttp import web
 
 from collab.errors import NotFound
+from collab.i18n import msg
 
 __all__ = ["routes", "STATIC_DIR", "PAGE_PATHS", "content_security_policy"]
 
@@ -90,7 +91,7 @@ async def _index(request: web.Request) -> web.StreamResponse:
     }
     path = STATIC_DIR / "index.html"
     if not path.is_file():
-        raise NotFound("the browser app is not installed (static/index.html is missing)")
+        raise NotFound(msg("the browser app is not installed (static/index.html is missing)"))
     return web.FileResponse(path, headers=headers)
 
 
@@ -105,12 +106,12 @@ async def static_file(request: web.Request) -> web.StreamResponse:
     segments = rel.split("/")
     suffix = Path(segments[-1]).suffix.lower()
     if not all(_SEGMENT.match(s) for s in segments) or suffix not in _CONTENT_TYPES:
-        raise NotFound(f"no such file: /static/{rel[:200]}")
+        raise NotFound(msg("no such file: /static/{path}", path=rel[:200]))
     base = STATIC_DIR.resolve()
     target = (base / Path(*segments)).resolve()
     # Symlinks could still point elsewhere: the resolved file must be inside the folder.
     if not target.is_relative_to(base) or not target.is_file():
-        raise NotFound(f"no such file: /static/{rel[:200]}")
+        raise NotFound(msg("no such file: /static/{path}", path=rel[:200]))
     headers = {
         **_COMMON_HEADERS,
         "Content-Type": _CONTENT_TYPES[suffix],

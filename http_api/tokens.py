@@ -30,6 +30,7 @@ from uuid import UUID
 import jwt
 
 from collab.errors import Unauthenticated
+from collab.i18n import msg
 
 __all__ = [
     "AccessClaims",
@@ -114,18 +115,20 @@ class TokenSigner:
                 last = exc
                 continue
             except jwt.ExpiredSignatureError:
-                raise Unauthenticated("access token expired") from None
+                raise Unauthenticated(msg("access token expired")) from None
             except jwt.PyJWTError as exc:
-                raise Unauthenticated(f"invalid access token: {exc}") from None
+                raise Unauthenticated(
+                    msg("invalid access token: {error}", error=str(exc))
+                ) from None
             try:
                 user_id, session_id = UUID(claims["sub"]), UUID(claims["sid"])
             except (TypeError, ValueError):
-                raise Unauthenticated("invalid access token: bad subject") from None
+                raise Unauthenticated(msg("invalid access token: bad subject")) from None
             expires = datetime.fromtimestamp(claims["exp"], UTC)
             if now is not None and expires <= now:
-                raise Unauthenticated("access token expired")
+                raise Unauthenticated(msg("access token expired"))
             return AccessClaims(user_id, session_id, expires)
-        raise Unauthenticated(f"invalid access token: {last}")
+        raise Unauthenticated(msg("invalid access token: {error}", error=str(last)))
 
     def _issued_by_us(self, token: str, now: datetime | None) -> AccessClaims | None:
         """The claims of ``token`` if it is exactly what :meth:`issue` writes and still valid.

@@ -13,7 +13,9 @@ from aiohttp import WSMsgType, web
 
 from collab.close import Close, CloseCode
 from collab.errors import DTToolsError, NotFound, PermissionDenied, Unauthenticated
+from collab.i18n import msg
 from http_api.client_address import client_address
+from http_api.i18n import reader_locale
 from http_api.keys import HEARTBEAT, ROOM_ACCESS, ROOMS, SETTINGS
 from http_api.problems import SOCKET_PREFIX, InvalidRequest, http_problem, problem_for
 from http_api.ws_direct import DirectWebSocketResponse, direct_path_lost
@@ -74,9 +76,13 @@ async def collab(request: web.Request) -> web.StreamResponse:
     name = request.match_info["room"]
     if not ROOM_NAME.fullmatch(name):
         return _problem(
+            request,
             InvalidRequest(
-                f"invalid room name {name[:40]!r}: use 1-128 letters, digits and ._:- characters"
-            )
+                msg(
+                    "invalid room name {name!r}: use 1-128 letters, digits and ._:- characters",
+                    name=name[:40],
+                )
+            ),
         )
     settings = request.app[SETTINGS]
     manager = request.app[ROOMS]
@@ -87,7 +93,7 @@ async def collab(request: web.Request) -> web.StreamResponse:
     except NodeFull as exc:
         CONNECTIONS_REFUSED.labels("node-full").inc()
         _log.info("connection_refused", room=name, reason=str(exc))
-        return _problem(exc)
+        return _problem(request, exc)
     joining = True
     heartbeat = request.app[HEARTBEAT]
     ws = DirectWebSocketResponse(
@@ -103,7 +109,7 @@ async def collab(request: web.Request) -> web.StreamResponse:
         try:
             await ws.prepare(request)
         except web.HTTPException as exc:  # not a WebSocket upgrade (a plain GET, say)
-            return http_problem(exc)
+            return http_problem(exc, reader_locale(request))
         if ws.direct_available and request.transport is not None:
             heartbeat.track(ws, request.transport)
         room, conn = await _join(request, ws, name, manager)
@@ -246,9 +252,9 @@ async def _serve(ws: DirectWebSocketResponse, room: Room, conn: Connection) -> N
             await _close(ws, conn.closed)
 
 
-def _problem(exc: DTToolsError) -> web.Response:
+def _problem(request: web.Request, exc: DTToolsError) -> web.Response:
     """A refusal before the upgrade, rendered here (the problem middleware leaves sockets be)."""
-    response = problem_for(exc)
+    response = problem_for(exc, reader_locale(request))
     assert response is not None  # both errors used here are in the problem table
     return response
 

@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from collab.errors import Conflict
+from collab.i18n import DEFAULT_LOCALE, msg
 from persistence.conn import Conn, Executor
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "get_user",
     "find_user_by_email",
     "set_password",
+    "update_account",
     "record_login",
     "create_session",
     "active_session_user",
@@ -57,6 +59,8 @@ class User:
     is_admin: bool
     created_at: datetime
     last_login_at: datetime | None
+    #: the language the person reads (a tag of collab.i18n.LOCALES)
+    locale: str = DEFAULT_LOCALE
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,24 +84,31 @@ def _user(row: asyncpg.Record | None) -> User | None:
 
 
 async def create_user(
-    db: Executor, user_id: UUID, email: str, name: str, password_hash: str
+    db: Executor,
+    user_id: UUID,
+    email: str,
+    name: str,
+    password_hash: str,
+    locale: str = DEFAULT_LOCALE,
 ) -> User:
-    """Insert a user.
+    """Insert a user who reads ``locale``.
 
     Raises:
         Conflict: the e-mail address is taken (compared case-insensitively).
     """
     try:
         row = await db.fetchrow(
-            "INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4) "
-            "RETURNING id, email, name, password_hash, is_admin, created_at, last_login_at",
+            "INSERT INTO users (id, email, name, password_hash, locale) "
+            "VALUES ($1, $2, $3, $4, $5) "
+            "RETURNING id, email, name, password_hash, is_admin, created_at, last_login_at, locale",
             user_id,
             email,
             name,
             password_hash,
+            locale,
         )
     except asyncpg.UniqueViolationError:
-        raise Conflict("an account with this e-mail address already exists") from None
+        raise Conflict(msg("an account with this e-mail address already exists")) from None
     user = _user(row)
     assert user is not None
     return user
@@ -107,7 +118,7 @@ async def get_user(db: Executor, user_id: UUID) -> User | None:
     """The user with ``user_id``, if any."""
     return _user(
         await db.fetchrow(
-            "SELECT id, email, name, password_hash, is_admin, created_at, last_login_at "
+            "SELECT id, email, name, password_hash, is_admin, created_at, last_login_at, locale "
             "FROM users WHERE id = $1",
             user_id,
         )
@@ -117,7 +128,7 @@ async def get_user(db: Executor, user_id: UUID) -> User | None:
 async def find_user_by_email(db: Executor, email: str) -> User | None:
     """The user with this e-mail address (case-insensitive), if any."""
     row = await db.fetchrow(
-        "SELECT id, email, name, password_hash, is_admin, created_at, last_login_at "
+        "SELECT id, email, name, password_hash, is_admin, created_at, last_login_at, locale "
         "FROM users WHERE lower(email) = lower($1)",
         email,
     )
@@ -127,6 +138,22 @@ async def find_user_by_email(db: Executor, email: str) -> User | None:
 async def set_password(db: Executor, user_id: UUID, password_hash: str) -> None:
     """Replace a user's password hash."""
     await db.execute("UPDATE users SET password_hash = $2 WHERE id = $1", user_id, password_hash)
+
+
+async def update_account(
+    db: Executor, user_id: UUID, *, name: str | None = None, locale: str | None = None
+) -> User | None:
+    """Change what a person may change of their account (None: unchanged); None if it is gone."""
+    return _user(
+        await db.fetchrow(
+            "UPDATE users SET name = coalesce($2, name), locale = coalesce($3, locale) "
+            "WHERE id = $1 RETURNING id, email, name, password_hash, is_admin, created_at, "
+            "last_login_at, locale",
+            user_id,
+            name,
+            locale,
+        )
+    )
 
 
 async def set_admin(db: Executor, email: str, is_admin: bool) -> bool:
@@ -296,7 +323,7 @@ async def create_reset_for_email(
     return _user(
         await db.fetchrow(
             "WITH found AS (SELECT id, email, name, password_hash, is_admin, created_at, "
-            "last_login_at FROM users WHERE lower(email) = lower($2)), "
+            "last_login_at, locale FROM users WHERE lower(email) = lower($2)), "
             "stored AS (INSERT INTO password_resets (token_hash, user_id, expires_at) "
             "SELECT $1, id, $3 FROM found) SELECT * FROM found",
             token_hash,

@@ -17,6 +17,7 @@ import asyncpg
 
 from collab.brainstorm import Phase, Session, Summon, Timer
 from collab.errors import Conflict, NotFound
+from collab.i18n import msg
 from persistence.conn import Conn, Executor, PgPool
 
 __all__ = [
@@ -123,7 +124,7 @@ async def create_session(conn: Conn, session: Session) -> Session:
         )  # fmt: skip
     except asyncpg.UniqueViolationError:
         raise Conflict(
-            "this project already has a brainstorm session running: end it first"
+            msg("this project already has a brainstorm session running: end it first")
         ) from None
     for user_id in session.facilitators:
         await add_facilitator(conn, session.id, user_id)
@@ -145,7 +146,7 @@ async def read_session(
         project_id,
     )
     if row is None:
-        raise NotFound(f"no such brainstorm session: {session_id}")
+        raise NotFound(msg("no such brainstorm session: {session_id}", session_id=session_id))
     return _session(row), row["now"]
 
 
@@ -182,7 +183,7 @@ async def lock_session(
         project_id,
     )
     if row is None:
-        raise NotFound(f"no such brainstorm session: {session_id}")
+        raise NotFound(msg("no such brainstorm session: {session_id}", session_id=session_id))
     return _session(row)
 
 

@@ -18,6 +18,7 @@ import asyncpg
 
 from collab.artifacts import Phase
 from collab.errors import Conflict, NotFound
+from collab.i18n import DEFAULT_LOCALE, Text, msg
 from collab.permissions import Role
 from persistence import update_log
 from persistence.conn import Conn, Executor
@@ -60,8 +61,12 @@ class ProjectLimitReached(Conflict):
         self.owned = owned
         self.limit = limit
         super().__init__(
-            f"you own {owned} projects, the most one account may ({limit}): "
-            "delete one or hand its ownership over first"
+            msg(
+                "you own {owned} projects, the most one account may ({limit}): "
+                "delete one or hand its ownership over first",
+                owned=owned,
+                limit=limit,
+            )
         )
 
 
@@ -78,6 +83,8 @@ class Project:
     updated_at: datetime
     version: int
     archived: bool = False
+    #: the language the team works in (a tag of collab.i18n.LOCALES)
+    language: str = DEFAULT_LOCALE
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +133,7 @@ def _project(row: asyncpg.Record) -> Project:
         updated_at=row["updated_at"],
         version=row["version"],
         archived=row["archived"],
+        language=row["language"],
     )
 
 
@@ -153,6 +161,7 @@ async def create_project(
     phase: Phase,
     owner_id: UUID,
     max_owned: int | None = None,
+    language: str = DEFAULT_LOCALE,
 ) -> Project:
     """Insert a project and make ``owner_id`` its first owner, atomically.
 
@@ -172,14 +181,15 @@ async def create_project(
             if owned >= max_owned:
                 raise ProjectLimitReached(owned, max_owned)
         row = await conn.fetchrow(
-            "INSERT INTO projects AS p (id, name, description, phase, created_by) "
-            "VALUES ($1, $2, $3, $4, $5) RETURNING p.id, p.name, p.description, p.phase, "
-            "p.created_by, p.created_at, p.updated_at, p.version, p.archived",
+            "INSERT INTO projects AS p (id, name, description, phase, created_by, language) "
+            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING p.id, p.name, p.description, p.phase, "
+            "p.created_by, p.created_at, p.updated_at, p.version, p.archived, p.language",
             project_id,
             name,
             description,
             phase.value,
             owner_id,
+            language,
         )
         await conn.execute(
             "INSERT INTO project_members (project_id, user_id, role) VALUES ($1, $2, 'owner')",
@@ -194,7 +204,7 @@ async def get_project(db: Executor, project_id: UUID) -> Project | None:
     """The project, if it exists."""
     row = await db.fetchrow(
         "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-        "p.version, p.archived FROM projects p WHERE p.id = $1",
+        "p.version, p.archived, p.language FROM projects p WHERE p.id = $1",
         project_id,
     )
     return None if row is None else _project(row)
@@ -209,7 +219,7 @@ async def lock_project(conn: Conn, project_id: UUID) -> Project | None:
     """
     row = await conn.fetchrow(
         "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-        "p.version, p.archived FROM projects p WHERE p.id = $1 FOR UPDATE",
+        "p.version, p.archived, p.language FROM projects p WHERE p.id = $1 FOR UPDATE",
         project_id,
     )
     return None if row is None else _project(row)
@@ -235,7 +245,7 @@ def _list_query(join: str) -> str:
     # ``join`` is one of the two constants below, never input.
     return (
         "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, "  # noqa: S608
-        "p.updated_at, p.version, p.archived, m.role FROM projects p "
+        "p.updated_at, p.version, p.archived, p.language, m.role FROM projects p "
         f"{join} project_members m ON m.project_id = p.id AND m.user_id = $1"
         " WHERE ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0)"
         " AND ($3::text IS NULL OR m.role = $3)"
@@ -299,24 +309,29 @@ async def update_project(
     description: str,
     phase: Phase,
     archived: bool,
+    language: str | None = None,
 ) -> Project:
     """Replace a project's metadata and bump its version (call :func:`lock_project` first).
+
+    ``language`` None keeps the project's language.
 
     Raises:
         NotFound: the project is gone.
     """
     row = await conn.fetchrow(
         "UPDATE projects AS p SET name = $2, description = $3, phase = $4, archived = $5, "
-        "version = version + 1, updated_at = now() WHERE id = $1 RETURNING p.id, p.name, "
-        "p.description, p.phase, p.created_by, p.created_at, p.updated_at, p.version, p.archived",
+        "language = coalesce($6, language), version = version + 1, updated_at = now() "
+        "WHERE id = $1 RETURNING p.id, p.name, p.description, p.phase, p.created_by, "
+        "p.created_at, p.updated_at, p.version, p.archived, p.language",
         project_id,
         name,
         description,
         phase.value,
         archived,
+        language,
     )
     if row is None:
-        raise NotFound(f"no such project: {project_id}")
+        raise NotFound(msg("no such project: {project_id}", project_id=project_id))
     return _project(row)
 
 
@@ -328,7 +343,7 @@ async def delete_project(db: Executor, project_id: UUID) -> Project | None:
     async with _transaction(db) as conn:
         row = await conn.fetchrow(
             "DELETE FROM projects AS p WHERE p.id = $1 RETURNING p.id, p.name, p.description, "
-            "p.phase, p.created_by, p.created_at, p.updated_at, p.version, p.archived",
+            "p.phase, p.created_by, p.created_at, p.updated_at, p.version, p.archived, p.language",
             project_id,
         )
         if row is None:
@@ -384,7 +399,9 @@ async def add_member(db: Executor, project_id: UUID, user_id: UUID, role: Role) 
             role.value,
         )
     except asyncpg.UniqueViolationError:
-        raise Conflict(f"user {user_id} is already a member of this project") from None
+        raise Conflict(
+            msg("user {user_id} is already a member of this project", user_id=user_id)
+        ) from None
     member = await get_member(db, project_id, user_id)
     assert member is not None  # inserted just above, in the same transaction or committed
     return member
@@ -402,7 +419,14 @@ async def set_member_role(
     _check_membership_role(role)
     old = await _current_role(conn, project_id, user_id)
     if old is Role.OWNER and role is not Role.OWNER:
-        await _keep_an_owner(conn, project_id, "change the role of")
+        await _keep_an_owner(
+            conn,
+            project_id,
+            msg(
+                "cannot change the role of the last owner: a project must keep at least one "
+                "owner, so make someone else owner first"
+            ),
+        )
     await conn.execute(
         "UPDATE project_members SET role = $3 WHERE project_id = $1 AND user_id = $2",
         project_id,
@@ -423,7 +447,14 @@ async def remove_member(conn: Conn, project_id: UUID, user_id: UUID) -> Role:
     """
     old = await _current_role(conn, project_id, user_id)
     if old is Role.OWNER:
-        await _keep_an_owner(conn, project_id, "remove")
+        await _keep_an_owner(
+            conn,
+            project_id,
+            msg(
+                "cannot remove the last owner: a project must keep at least one owner, "
+                "so make someone else owner first"
+            ),
+        )
     await conn.execute(
         "DELETE FROM project_members WHERE project_id = $1 AND user_id = $2", project_id, user_id
     )
@@ -442,20 +473,17 @@ async def _current_role(conn: Conn, project_id: UUID, user_id: UUID) -> Role:
         user_id,
     )
     if value is None:
-        raise NotFound(f"user {user_id} is not a member of this project")
+        raise NotFound(msg("user {user_id} is not a member of this project", user_id=user_id))
     return Role(value)
 
 
-async def _keep_an_owner(conn: Conn, project_id: UUID, verb: str) -> None:
+async def _keep_an_owner(conn: Conn, project_id: UUID, refusal: Text) -> None:
     owners = await conn.fetchval(
         "SELECT count(*) FROM project_members WHERE project_id = $1 AND role = 'owner'",
         project_id,
     )
     if owners <= 1:
-        raise Conflict(
-            f"cannot {verb} the last owner: a project must keep at least one owner, "
-            "so make someone else owner first"
-        )
+        raise Conflict(refusal)
 
 
 async def project_stats(db: Executor, project_id: UUID, *, since: datetime) -> ProjectStats:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from collab.i18n import DEFAULT_LOCALE
 from persistence.accounts import User, create_user
 from persistence.conn import Conn, Executor
 
@@ -24,18 +25,22 @@ async def request_signup(
     password_hash: str,
     expires_at: datetime,
     now: datetime,
+    locale: str = DEFAULT_LOCALE,
 ) -> User | None:
     """Store a pending sign-up for ``email``, unless an account has it: then return that account.
+
+    ``locale`` is the language the sign-up was asked in: the account is created with it.
 
     One statement does the same work either way (look up, maybe insert, sweep expired rows), so
     the time it takes does not tell which case it was.
     """
     row = await db.fetchrow(
         "WITH existing AS (SELECT id, email, name, password_hash, is_admin, created_at, "
-        "last_login_at FROM users WHERE lower(email) = lower($2)), "
+        "last_login_at, locale FROM users WHERE lower(email) = lower($2)), "
         "swept AS (DELETE FROM pending_signups WHERE expires_at <= $6), "
         "stored AS (INSERT INTO pending_signups (token_hash, email, name, password_hash, "
-        "expires_at) SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM existing)) "
+        "expires_at, locale) SELECT $1, $2, $3, $4, $5, $7 "
+        "WHERE NOT EXISTS (SELECT 1 FROM existing)) "
         "SELECT * FROM existing",
         token_hash,
         email,
@@ -43,6 +48,7 @@ async def request_signup(
         password_hash,
         expires_at,
         now,
+        locale,
     )
     return None if row is None else User(**dict(row))
 
@@ -60,11 +66,13 @@ async def complete_signup(
     """
     row = await conn.fetchrow(
         "DELETE FROM pending_signups WHERE token_hash = $1 AND expires_at > $2 "
-        "RETURNING email, name, password_hash",
+        "RETURNING email, name, password_hash, locale",
         token_hash,
         now,
     )
     if row is None:
         return None
     await conn.execute("DELETE FROM pending_signups WHERE lower(email) = lower($1)", row["email"])
-    return await create_user(conn, user_id, row["email"], row["name"], row["password_hash"])
+    return await create_user(
+        conn, user_id, row["email"], row["name"], row["password_hash"], row["locale"]
+    )

@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from enum import StrEnum
 
 from collab.errors import RateLimited
+from collab.i18n import msg
 from collab.limits import Limits
 from rooms.metrics import FAIR_SHARE_REFUSALS
 
@@ -106,7 +107,10 @@ class FairShare:
             cap = self.sockets_per_user.cap
             raise FairShareExceeded(
                 Share.SOCKETS_PER_USER,
-                f"too many connections for your account on this server ({cap}): close a tab",
+                msg(
+                    "too many connections for your account on this server ({cap}): close a tab",
+                    cap=cap,
+                ),
                 _SOCKET_RETRY_AFTER_S,
             )
         if not self.sockets_per_address.take(address):
@@ -115,7 +119,10 @@ class FairShare:
             cap = self.sockets_per_address.cap
             raise FairShareExceeded(
                 Share.SOCKETS_PER_ADDRESS,
-                f"too many connections from your network address on this server ({cap})",
+                msg(
+                    "too many connections from your network address on this server ({cap})",
+                    cap=cap,
+                ),
                 _SOCKET_RETRY_AFTER_S,
             )
 
@@ -136,7 +143,10 @@ class FairShare:
             cap = self.loads_per_user.cap
             raise FairShareExceeded(
                 Share.LOADS_PER_USER,
-                f"your account is already loading {cap} projects on this server: retry shortly",
+                msg(
+                    "your account is already loading {cap} projects on this server: retry shortly",
+                    cap=cap,
+                ),
                 _LOAD_RETRY_AFTER_S,
             )
         return user_id

@@ -26,6 +26,7 @@ from collab.envelope import (
     unpack_revocation,
 )
 from collab.errors import DocumentTooLarge, InvalidUpdate, MalformedMessage
+from collab.i18n import msg
 from collab.limits import Limits
 from collab.stored import restore_doc
 from collab.ydoc import diff_update
@@ -132,16 +133,16 @@ class RoomManager:
             NodeFull: shutting down, at ``max_connections``, or ``max_joining`` joining.
         """
         if not self.accepting:
-            raise NodeFull("server is shutting down", retry_after_s=spread_delay(1.0))
+            raise NodeFull(msg("server is shutting down"), retry_after_s=spread_delay(1.0))
         limits = self._limits
         if self.connections >= limits.max_connections:
             raise NodeFull(
-                f"node is at its limit of {limits.max_connections} connections",
+                msg("node is at its limit of {limit} connections", limit=limits.max_connections),
                 retry_after_s=spread_delay(5.0),
             )
         if self.joining >= limits.max_joining:
             raise NodeFull(
-                f"node is busy: {self.joining} connections joining",
+                msg("node is busy: {joining} connections joining", joining=self.joining),
                 retry_after_s=spread_delay(1.0),
             )
         self.connections += 1
@@ -188,7 +189,7 @@ class RoomManager:
             return await asyncio.shield(pending)
         if len(self.rooms) >= self._limits.max_rooms:
             raise NodeFull(
-                f"node is at its limit of {self._limits.max_rooms} rooms",
+                msg("node is at its limit of {limit} rooms", limit=self._limits.max_rooms),
                 retry_after_s=spread_delay(5.0),
             )
         loader = self.fair_share.start_load()
@@ -273,7 +274,7 @@ class RoomManager:
             NodeFull: the node is shutting down or at ``max_rooms``.
         """
         if not self.accepting:
-            raise NodeFull("server is shutting down", retry_after_s=spread_delay(1.0))
+            raise NodeFull(msg("server is shutting down"), retry_after_s=spread_delay(1.0))
         room = await self._open_held(name)
         try:
             # No await from here until the update is queued: concurrent calls cannot interleave.

@@ -20,8 +20,9 @@ from aiohttp import web
 from pydantic import BaseModel, create_model
 
 from collab import schema
-from collab.artifacts import ID_PATTERN, KINDS, ArtifactKind
+from collab.artifacts import ID_PATTERN, KINDS, ArtifactKind, noun
 from collab.errors import NotFound, PreconditionFailed
+from collab.i18n import msg
 from collab.permissions import Action
 from http_api.access import require_access
 from http_api.endpoint import Api, Handler, json_response, path_uuid
@@ -49,7 +50,7 @@ def _item_response(item: dict[str, Any], status: int = 200, **headers: str) -> w
 def _item_id(request: web.Request, name: str = "item_id") -> str:
     raw = request.match_info[name]
     if not ID_PATTERN.fullmatch(raw):
-        raise NotFound(f"no such artifact: {raw[:64]!r}")
+        raise NotFound(msg("no such artifact: {id!r}", id=raw[:64]))
     return raw
 
 
@@ -75,7 +76,7 @@ async def _locate(
         if await rooms.read(str(project_id), lambda doc: _has(doc, kind, item_id)):
             await require_access(request, principal, project_id, action)
             return project_id
-    raise NotFound(f"no such {kind.singular}: {item_id!r}")
+    raise NotFound(msg("no such {kind}: {id!r}", kind=noun(kind), id=item_id))
 
 
 def _has(doc: Any, kind: ArtifactKind, item_id: str) -> bool:
@@ -93,7 +94,7 @@ def _check_if_match(request: web.Request, current: dict[str, Any]) -> None:
         return
     tags = {tag.strip() for tag in wanted.split(",")}
     if "*" not in tags and etag_of(current) not in tags:
-        raise PreconditionFailed("the artifact changed since you read it: GET it again")
+        raise PreconditionFailed(msg("the artifact changed since you read it: GET it again"))
 
 
 def _register(kind: ArtifactKind) -> None:

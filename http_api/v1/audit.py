@@ -14,6 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from collab.errors import PermissionDenied
+from collab.i18n import msg
 from collab.permissions import Action
 from http_api.access import Access, require_access
 from http_api.endpoint import Api, path_uuid
@@ -143,7 +144,9 @@ async def _page(
 )  # fmt: skip
 async def list_audit(request: web.Request, principal: Principal, query: AuditQuery) -> AuditPage:
     if not principal.is_admin:
-        raise PermissionDenied("the audit log is for admins; project owners see their project's")
+        raise PermissionDenied(
+            msg("the audit log is for admins; project owners see their project's")
+        )
     return await _page(request, query, query.project_id, private=True)
 
 

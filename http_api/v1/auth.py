@@ -24,10 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from collab.envelope import Revocation
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
+from collab.i18n import DEFAULT_LOCALE, Locale, msg, negotiate
 from http_api import revocation
 from http_api.auth_throttle import admit_sign_in, limit
 from http_api.client_address import client_address, is_https
 from http_api.endpoint import Api, json_response, path_uuid
+from http_api.i18n import localised, translate
 from http_api.keys import AUTH, DB, SETTINGS
 from http_api.passwords import hash_password, verify_password
 from http_api.principal import (
@@ -67,6 +69,11 @@ class RegisterRequest(_Input):
     email: Email
     name: Name
     password: _NewPassword
+    locale: Locale | None = Field(
+        default=None,
+        description="the language the account reads (e-mails, errors); omitted: the best "
+        "match of Accept-Language, else en",
+    )
     #: Accepted for older clients and ignored: the session starts at /v1/auth/verify-email.
     client: Literal["browser", "token"] = "browser"
 
@@ -113,6 +120,17 @@ class UserOut(BaseModel):
     name: str
     is_admin: bool
     created_at: datetime
+    locale: Locale = Field(
+        description="the language the person reads: e-mails, and errors of requests that "
+        "send no Accept-Language"
+    )
+
+
+class AccountUpdate(_Input):
+    """What a person may change of their own account; an omitted field is unchanged."""
+
+    name: Name | None = None
+    locale: Locale | None = None
 
 
 class SessionOut(BaseModel):
@@ -153,7 +171,13 @@ def user_out(user: User) -> UserOut:
         name=user.name,
         is_admin=user.is_admin,
         created_at=user.created_at,
+        locale=_locale(user.locale),
     )
+
+
+def _locale(tag: str) -> Locale:
+    """A stored tag as the API's type (the database's CHECK keeps it one of ours)."""
+    return "pt-BR" if tag == "pt-BR" else DEFAULT_LOCALE
 
 
 async def _audit(request: web.Request, action: str, actor: UUID | None, **details: str) -> None:
@@ -237,9 +261,16 @@ def _clear_cookies(response: web.StreamResponse) -> None:
     response.del_cookie(CSRF_COOKIE, path="/")
 
 
-_SIGNUP_REQUESTED = SignupRequested(
-    status="check-your-email",
-    detail="We sent a message to this address. Open the link in it to finish signing up.",
+#: Why a refresh token was refused, by what presenting it led to.
+_REFRESH_REFUSED = {
+    RefreshOutcome.UNKNOWN: msg("refresh token unknown: sign in again"),
+    RefreshOutcome.EXPIRED: msg("refresh token expired: sign in again"),
+    RefreshOutcome.REVOKED: msg("refresh token revoked: sign in again"),
+    RefreshOutcome.REUSED: msg("refresh token reused: sign in again"),
+}
+
+_SIGNUP_REQUESTED = msg(
+    "We sent a message to this address. Open the link in it to finish signing up."
 )
 
 
@@ -247,7 +278,7 @@ _SIGNUP_REQUESTED = SignupRequested(
     "POST", "/v1/auth/register", summary="Ask for an account: a link to finish is e-mailed",
     tags=_TAGS, body=RegisterRequest, response=SignupRequested, status=202, auth=False,
 )  # fmt: skip
-async def register(request: web.Request, body: RegisterRequest) -> SignupRequested:
+async def register(request: web.Request, body: RegisterRequest) -> web.Response:
     """The same answer, after the same work, whether or not the address has an account.
 
     A new address gets a link that creates the account (whoever signs up must read the
@@ -261,16 +292,19 @@ async def register(request: web.Request, body: RegisterRequest) -> SignupRequest
     password_hash = await hash_password(body.password)
     token = new_secret()
     expires = now + timedelta(seconds=settings.signup_token_ttl_s)
+    locale = body.locale or negotiate(request.headers.get("Accept-Language")) or DEFAULT_LOCALE
     existing = await signups.request_signup(
-        request.app[DB], hash_secret(token), body.email, body.name, password_hash, expires, now
-    )
+        request.app[DB], hash_secret(token), body.email, body.name, password_hash, expires, now,
+        locale,
+    )  # fmt: skip
     if existing is None:
         await _audit(request, "auth.register.requested", None, email=body.email)
-        send_signup_link(request, body.email, body.name, token)
+        send_signup_link(request, body.email, body.name, token, locale)
     else:
         await _audit(request, "auth.register.existing", existing.id)
-        send_already_registered(request, existing.email, existing.name)
-    return _SIGNUP_REQUESTED
+        send_already_registered(request, existing.email, existing.name, existing.locale)
+    answer = SignupRequested(status="check-your-email", detail=translate(_SIGNUP_REQUESTED, locale))
+    return localised(json_response(answer, status=202), locale)
 
 
 @api.route(
@@ -285,7 +319,7 @@ async def verify_email(request: web.Request, body: VerifyEmailRequest) -> web.Re
             conn, hash_secret(body.token), uuid.uuid4(), datetime.now(UTC)
         )
     if user is None:
-        raise Unauthenticated("sign-up link invalid, used or expired: sign up again")
+        raise Unauthenticated(msg("sign-up link invalid, used or expired: sign up again"))
     await _audit(request, "auth.register", user.id)
     response = await _start_session(request, user, body.client)
     response.set_status(201)
@@ -303,7 +337,7 @@ async def login(request: web.Request, body: LoginRequest) -> web.Response:
     # An unknown account is checked against a dummy hash: the same time as a wrong password.
     if not await verify_password(user.password_hash if user else None, body.password) or not user:
         await _audit(request, "auth.login.failed", user.id if user else None, email=email)
-        raise Unauthenticated("wrong e-mail or password")
+        raise Unauthenticated(msg("wrong e-mail or password"))
     await attempt.succeeded()
     await accounts.record_login(request.app[DB], user.id, datetime.now(UTC))
     await _audit(request, "auth.login.succeeded", user.id)
@@ -320,7 +354,7 @@ async def refresh(request: web.Request, body: RefreshRequest) -> web.Response:
     if token is None:
         token = request.cookies.get(REFRESH_COOKIE)
         if token is None:
-            raise Unauthenticated("no refresh token: sign in again")
+            raise Unauthenticated(msg("no refresh token: sign in again"))
     now = datetime.now(UTC)
     settings = request.app[SETTINGS]
     new_token = new_secret()
@@ -346,12 +380,12 @@ async def refresh(request: web.Request, body: RefreshRequest) -> web.Response:
         await _audit(request, "auth.refresh.reused", result.user_id, session=str(result.session_id))
         revocation.announce(request.app, revoked)
     if result.outcome is not RefreshOutcome.ROTATED:
-        raise Unauthenticated(f"refresh token {result.outcome.value}: sign in again")
+        raise Unauthenticated(_REFRESH_REFUSED[result.outcome])
     assert result.user_id is not None
     assert result.session_id is not None
     user = await accounts.get_user(request.app[DB], result.user_id)
     if user is None:
-        raise Unauthenticated("account no longer exists")
+        raise Unauthenticated(msg("account no longer exists"))
     return _session_response(request, user, result.session_id, new_token, expires, body.client)
 
 
@@ -413,7 +447,7 @@ async def forgot_password(request: web.Request, body: ForgotPasswordRequest) -> 
         await _audit(request, "auth.password_reset.unknown", None, email=email)
     else:
         await _audit(request, "auth.password_reset.requested", user.id)
-        send_reset_link(request, user.email, user.name, token)
+        send_reset_link(request, user.email, user.name, token, user.locale)
     return web.Response(status=202)
 
 
@@ -429,7 +463,7 @@ async def reset_password(request: web.Request, body: ResetPasswordRequest) -> we
     async with db.acquire() as conn, conn.transaction():
         user_id = await accounts.consume_reset(conn, hash_secret(body.token), now)
         if user_id is None:
-            raise Unauthenticated("reset link invalid, used or expired: ask for a new one")
+            raise Unauthenticated(msg("reset link invalid, used or expired: ask for a new one"))
         await accounts.set_password(conn, user_id, password_hash)
         sessions = await accounts.revoke_user_sessions(conn, user_id, "password reset", now)
         revoked = [
@@ -448,6 +482,27 @@ async def me(request: web.Request, principal: Principal) -> UserOut:
 
 
 @api.route(
+    "PATCH", "/v1/auth/me", summary="Change your name or language", tags=_TAGS,
+    body=AccountUpdate, response=UserOut,
+)  # fmt: skip
+async def update_me(request: web.Request, body: AccountUpdate, principal: Principal) -> UserOut:
+    """Only the fields sent change; the answer is the account as ``GET /v1/auth/me`` shows it."""
+    user = await accounts.update_account(
+        request.app[DB], principal.user_id, name=body.name, locale=body.locale
+    )
+    if user is None:  # deleted since the request was authenticated
+        raise Unauthenticated(msg("account no longer exists"))
+    changed = [f for f in ("name", "locale") if getattr(user, f) != getattr(principal.user, f)]
+    if changed:
+        # Which fields, and the language (not the name: the log keeps no more than it needs).
+        await _audit(
+            request, "auth.account.updated", principal.user_id,
+            fields=",".join(changed), locale=user.locale,
+        )  # fmt: skip
+    return user_out(user)
+
+
+@api.route(
     "POST", "/v1/auth/api-keys", summary="Create a personal API key (shown once)", tags=_TAGS,
     body=ApiKeyCreate, response=ApiKeyCreated, status=201,
 )  # fmt: skip
@@ -456,7 +511,7 @@ async def create_api_key(
 ) -> ApiKeyCreated:
     if principal.via == "api_key":
         # A leaked key must not be able to mint more keys.
-        raise PermissionDenied("API keys are created from a signed-in session, not with a key")
+        raise PermissionDenied(msg("API keys are created from a signed-in session, not with a key"))
     secret = new_secret(API_KEY_PREFIX)
     key = await accounts.create_api_key(
         request.app[DB], uuid.uuid4(), principal.user_id, body.name,
@@ -484,7 +539,7 @@ async def revoke_api_key(request: web.Request, principal: Principal) -> None:
     async with request.app[DB].acquire() as conn, conn.transaction():
         if not await accounts.revoke_api_key(conn, principal.user_id, key_id, datetime.now(UTC)):
             # Someone else's key and a missing key look the same (no IDOR oracle).
-            raise NotFound(f"no such API key: {key_id}")
+            raise NotFound(msg("no such API key: {key_id}", key_id=key_id))
         revoked = await revocation.record(conn, session_id=key_id, reason="API key revoked")
     await _audit(request, "auth.api_key.revoked", principal.user_id, key=str(key_id))
     revocation.announce(request.app, revoked)

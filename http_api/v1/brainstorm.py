@@ -29,6 +29,7 @@ from collab.brainstorm import (
     private_rooms_prefix,
 )
 from collab.errors import NotFound, PermissionDenied
+from collab.i18n import msg
 from collab.permissions import Action, allowed
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
@@ -78,8 +79,10 @@ def _facilitates(access: Access, principal: Principal, session: Session) -> bool
 def _require_facilitator(access: Access, principal: Principal, session: Session) -> None:
     if not _facilitates(access, principal, session):
         raise PermissionDenied(
-            "only the session's facilitators may do this: the project's owners and the "
-            "members they named"
+            msg(
+                "only the session's facilitators may do this: the project's owners and the "
+                "members they named"
+            )
         )
 
 
@@ -148,7 +151,7 @@ async def _writer_member(conn: Conn, project_id: UUID, user_id: UUID, field: str
     """Refuse (422) a facilitator who is not on the team with a role that writes."""
     _exists, role = await projects.membership(conn, project_id, user_id)
     if not allowed(role, Action.WRITE):
-        message = "a facilitator must be an owner or member of the project"
+        message = msg("a facilitator must be an owner or member of the project")
         raise ValidationFailed([{"location": "body", "field": field, "message": message}])
 
 
@@ -403,6 +406,6 @@ async def remove_brainstorm_facilitator(request: web.Request, principal: Princip
         session = await store.lock_session(conn, project_id, session_id)
         session.check_open()
         if not await store.remove_facilitator(conn, session_id, user_id):
-            raise NotFound(f"{user_id} does not facilitate this session")
+            raise NotFound(msg("{user_id} does not facilitate this session", user_id=user_id))
         await store.save_session(conn, session)
     await publish_snapshot(db, request.app[ROOMS], project_id)

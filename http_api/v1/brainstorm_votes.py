@@ -14,6 +14,7 @@ from aiohttp import web
 from collab.artifacts import ID_PATTERN, KINDS
 from collab.brainstorm import Session, check_retract, check_vote
 from collab.errors import NotFound
+from collab.i18n import msg
 from collab.permissions import Action
 from collab.schema import InvalidReference
 from http_api.access import project_access, require_access
@@ -92,7 +93,7 @@ async def cast_brainstorm_vote(
 async def retract_brainstorm_vote(request: web.Request, principal: Principal) -> VotesOut:
     idea_id = request.match_info["idea_id"]
     if not ID_PATTERN.fullmatch(idea_id):
-        raise NotFound(f"no such idea: {idea_id[:64]!r}")
+        raise NotFound(msg("no such idea: {id!r}", id=idea_id[:64]))
     return await _vote(request, principal, idea_id, add=False)
 
 

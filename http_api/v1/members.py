@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from collab.envelope import Revocation
 from collab.errors import NotFound
+from collab.i18n import msg
 from collab.permissions import Action, Role
 from http_api import revocation
 from http_api.access import project_access, require_access
@@ -86,10 +87,15 @@ async def add_member(request: web.Request, principal: Principal, body: MemberAdd
     email = str(body.email)
     user = await accounts.find_user_by_email(db, email)
     if user is None:
-        raise NotFound(f"no account with the e-mail address {email!r}: ask them to sign up first")
+        raise NotFound(
+            msg(
+                "no account with the e-mail address {email!r}: ask them to sign up first",
+                email=email,
+            )
+        )
     async with db.acquire() as conn, conn.transaction():
         if await projects.lock_project(conn, project_id) is None:
-            raise NotFound(f"no such project: {project_id}")
+            raise NotFound(msg("no such project: {project_id}", project_id=project_id))
         member = await projects.add_member(conn, project_id, user.id, Role(body.role))
         await record(
             conn, request, principal, "member.added", access, target=user.id, role=body.role
@@ -112,7 +118,7 @@ async def change_member_role(
     async with request.app[DB].acquire() as conn, conn.transaction():
         access = await require_access(conn, principal, project_id, Action.MANAGE)
         if await projects.lock_project(conn, project_id) is None:
-            raise NotFound(f"no such project: {project_id}")
+            raise NotFound(msg("no such project: {project_id}", project_id=project_id))
         old, member = await projects.set_member_role(conn, project_id, user_id, role)
         revoked: Revocation | None = None
         if old is not role:
@@ -146,7 +152,7 @@ async def remove_member(request: web.Request, principal: Principal) -> None:
         else:
             access = await require_access(conn, principal, project_id, Action.MANAGE)
         if await projects.lock_project(conn, project_id) is None:
-            raise NotFound(f"no such project: {project_id}")
+            raise NotFound(msg("no such project: {project_id}", project_id=project_id))
         old = await projects.remove_member(conn, project_id, user_id)
         await record(
             conn, request, principal, "member.removed", access,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from collab.artifacts import Phase
 from collab.errors import NotFound, PreconditionFailed
+from collab.i18n import DEFAULT_LOCALE, Locale, msg
 from collab.permissions import Action, Role, effective_role
 from collab.schema import count_by_phase
 from http_api import revocation
@@ -62,16 +63,23 @@ class ProjectCreate(_Input):
     name: Name
     description: str = Field(default="", max_length=5000)
     phase: Phase = Phase.EMPATHIZE
+    language: Locale | None = Field(
+        default=None, description="the language the team works in; omitted: your account's"
+    )
 
 
 class ProjectUpdate(_Input):
-    """The whole new state: PUT replaces every field."""
+    """The whole new state: PUT replaces name, description and phase; ``archived`` and
+    ``language``, when omitted, stay as they are."""
 
     name: Name
     description: str = Field(max_length=5000)
     phase: Phase
     archived: StrictBool | None = Field(
         default=None, description="archive (true) or restore (false); omitted: unchanged"
+    )
+    language: Locale | None = Field(
+        default=None, description="the language the team works in; omitted: unchanged"
     )
 
 
@@ -102,6 +110,7 @@ class ProjectOut(BaseModel):
     updated_at: datetime
     version: int
     archived: bool
+    language: Locale = Field(description="the language the team works in")
     role: RoleName = Field(description="the role you act with (admin for global admins)")
     membership: MembershipRoleName | None = Field(
         description="your role on the team; null for an admin who is not on it"
@@ -178,6 +187,7 @@ def _out(project: Project, role: Role, membership: Role | None) -> ProjectOut:
         updated_at=project.updated_at,
         version=project.version,
         archived=project.archived,
+        language="pt-BR" if project.language == "pt-BR" else DEFAULT_LOCALE,
         role=role_name(role),
         membership=None if membership is None else membership_name(membership),
     )
@@ -255,6 +265,7 @@ async def create_project(
             project = await projects.create_project(
                 conn, project_id, name=body.name, description=body.description,
                 phase=body.phase, owner_id=principal.user_id, max_owned=cap,
+                language=body.language or principal.user.locale,
             )  # fmt: skip
         except ProjectLimitReached:
             refused(Share.PROJECTS_PER_USER)
@@ -276,7 +287,7 @@ async def get_project(request: web.Request, principal: Principal) -> web.Respons
     access = await project_access(request, principal, project_id)
     project = await projects.get_project(request.app[DB], project_id)
     if project is None:  # deleted between the two reads
-        raise NotFound(f"no such project: {project_id}")
+        raise NotFound(msg("no such project: {project_id}", project_id=project_id))
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None and _matches(if_none_match.replace("W/", ""), project):
         return web.Response(status=304, headers={"ETag": etag(project)})
@@ -296,19 +307,24 @@ async def update_project(
         access = await require_access(conn, principal, project_id, Action.MANAGE)
         current = await projects.lock_project(conn, project_id)
         if current is None:
-            raise NotFound(f"no such project: {project_id}")
+            raise NotFound(msg("no such project: {project_id}", project_id=project_id))
         if if_match is not None and not _matches(if_match, current):
             raise PreconditionFailed(
-                f"If-Match {if_match[:60]} does not match the current ETag {etag(current)}: "
-                "someone changed the project; read it again"
+                msg(
+                    "If-Match {if_match} does not match the current ETag {etag}: "
+                    "someone changed the project; read it again",
+                    if_match=if_match[:60],
+                    etag=etag(current),
+                )
             )
         project = await projects.update_project(
             conn, project_id, name=body.name, description=body.description, phase=body.phase,
             archived=current.archived if body.archived is None else body.archived,
+            language=body.language,
         )  # fmt: skip
         changed = [
             field
-            for field in ("name", "description", "phase", "archived")
+            for field in ("name", "description", "phase", "archived", "language")
             if getattr(current, field) != getattr(project, field)
         ]
         await record(
@@ -328,7 +344,7 @@ async def delete_project(request: web.Request, principal: Principal) -> None:
         access = await require_access(conn, principal, project_id, Action.MANAGE)
         project = await projects.delete_project(conn, project_id)
         if project is None:
-            raise NotFound(f"no such project: {project_id}")
+            raise NotFound(msg("no such project: {project_id}", project_id=project_id))
         await record(conn, request, principal, "project.deleted", access, name=project.name)
         revoked = await revocation.record(conn, reason="project deleted", project_id=project_id)
     # After the commit: a socket admitted from now on finds no project.

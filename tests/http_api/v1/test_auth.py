@@ -33,6 +33,7 @@ from tests.support.api import (
     read_problem,
     register,
     unique_email,
+    verify_email,
 )
 from tests.support.smtp import SmtpSink
 
@@ -450,7 +451,7 @@ class TestAuthentication:
             body = await response.json()
         assert body["id"] == str(user.id)
         assert body["email"] == user.email
-        assert set(body) == {"id", "email", "name", "is_admin", "created_at"}
+        assert set(body) == {"id", "email", "name", "is_admin", "created_at", "locale"}
 
     async def test_me_with_the_session_cookie(
         self, server: RunningServer, http: aiohttp.ClientSession
@@ -1133,3 +1134,154 @@ class TestApiKeys:
         ) as response:
             listed = await response.json()
         assert [UUID(k["id"]) for k in listed] == [second, first]
+
+
+class TestLocale:
+    """The account's language: chosen at sign-up, read and changed at /me, used for e-mail."""
+
+    async def _sign_up(
+        self,
+        server: RunningServer,
+        http: aiohttp.ClientSession,
+        headers: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> tuple[str, dict[str, Any], aiohttp.ClientResponse]:
+        email = unique_email("locale")
+        payload = {"email": email, "name": "Ana", "password": PASSWORD, **fields}
+        async with http.post(
+            server.http_url + "/v1/auth/register", json=payload, headers=headers or {}
+        ) as response:
+            body = await response.json(content_type=None)
+        return email, body, response
+
+    async def _account_locale(
+        self, server: RunningServer, http: aiohttp.ClientSession, email: str
+    ) -> str:
+        token = await mailed_token(server, email, "/verify-email")
+        user = await verify_email(
+            http, server.http_url, token, email=email, name="Ana", password=PASSWORD
+        )
+        async with http.get(server.http_url + "/v1/auth/me", headers=user.headers) as response:
+            body = await response.json()
+        locale: str = body["locale"]
+        return locale
+
+    @pytest.mark.parametrize(
+        ("fields", "accept", "expected"),
+        [
+            ({}, None, "en"),
+            ({}, "pt-PT,pt;q=0.9", "pt-BR"),
+            ({}, "de, pt-br;q=0.5, en;q=0.4", "pt-BR"),
+            ({}, "en-GB", "en"),
+            ({}, "fr", "en"),
+            ({"locale": "pt-BR"}, "en", "pt-BR"),  # the body wins over the header
+            ({"locale": "en"}, "pt-BR", "en"),
+        ],
+    )
+    async def test_sign_up_chooses_the_locale(
+        self,
+        server: RunningServer,
+        http: aiohttp.ClientSession,
+        fields: dict[str, str],
+        accept: str | None,
+        expected: str,
+    ) -> None:
+        headers = {"Accept-Language": accept} if accept else None
+        email, _, response = await self._sign_up(server, http, headers, **fields)
+        assert response.status == 202
+        assert await self._account_locale(server, http, email) == expected
+
+    async def test_an_unsupported_locale_at_sign_up_is_refused(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        _, body, response = await self._sign_up(server, http, locale="pt_BR")
+        assert response.status == 422
+        assert [e["field"] for e in body["errors"]] == ["locale"]
+
+    async def test_the_sign_up_answer_and_link_are_in_its_language(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        email, body, response = await self._sign_up(server, http, locale="pt-BR")
+        assert body["status"] == "check-your-email"
+        assert body["detail"].startswith("Enviamos uma mensagem para este endereço.")
+        assert response.headers["Content-Language"] == "pt-BR"
+        await server.app[MAILER].drain()
+        [message] = [m for m in server.app[MAILER].logged if m["To"] == email]
+        assert message["Subject"] == "Conclua a criação da sua conta no DTTools"
+        content = message.get_content()
+        assert content.startswith("Olá, Ana,")
+        assert "/verify-email#token=" in content
+        assert "minutos" in content or "horas" in content
+
+    async def test_patch_me_changes_the_locale_and_answers_like_get(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        user = await register(http, server)
+        url = server.http_url + "/v1/auth/me"
+        async with http.patch(url, json={"locale": "pt-BR"}, headers=user.headers) as response:
+            assert response.status == 200
+            patched = await response.json()
+        async with http.get(url, headers=user.headers) as response:
+            assert await response.json() == patched
+        assert (patched["locale"], patched["name"]) == ("pt-BR", user.name)
+        async with http.patch(url, json={"name": "Renamed"}, headers=user.headers) as response:
+            assert (await response.json())["name"] == "Renamed"
+            assert (await response.json())["locale"] == "pt-BR"  # omitted: unchanged
+        assert "auth.account.updated" in await audit_actions(server.app[DB], user.id)
+
+    @pytest.mark.parametrize("locale", ["fr", "pt_BR", "PT-BR", "", None])
+    async def test_patch_me_refuses_an_unsupported_locale(
+        self, server: RunningServer, http: aiohttp.ClientSession, locale: str | None
+    ) -> None:
+        user = await register(http, server)
+        async with http.patch(
+            server.http_url + "/v1/auth/me",
+            json={"locale": locale} if locale is not None else {"locale": 1},
+            headers={**user.headers, "Accept-Language": "pt-BR"},
+        ) as response:
+            body = await read_problem(response, 422)
+        assert [(e["location"], e["field"]) for e in body["errors"]] == [("body", "locale")]
+        assert body["type"] == "https://dttools.dev/problems/validation-error"
+        assert body["title"] == "Dados inválidos"
+
+    async def test_a_cookie_session_needs_csrf_to_patch_me(
+        self, server: RunningServer, http: aiohttp.ClientSession
+    ) -> None:
+        await register(http, server, client="browser")
+        async with http.patch(
+            server.http_url + "/v1/auth/me", json={"locale": "pt-BR"}
+        ) as response:
+            await read_problem(response, 403)
+
+    async def test_reset_and_notice_mails_are_in_the_account_language(
+        self, start_server: StartServer
+    ) -> None:
+        """Through a real SMTP conversation: subject and body in the recipient's language."""
+        async with aiohttp.ClientSession() as http:
+            user = await register(http, await start_server())
+            logged = await start_server()
+            async with http.patch(
+                logged.http_url + "/v1/auth/me", json={"locale": "pt-BR"}, headers=user.headers
+            ) as response:
+                assert response.status == 200
+        async with SmtpSink() as sink:
+            server = await start_server(
+                smtp_url=f"smtp://127.0.0.1:{sink.port}", public_url="https://dt.example.org"
+            )
+            async with aiohttp.ClientSession() as http:
+                # The reader's header does not matter: the mail goes to the account's owner.
+                for path, payload in [
+                    ("/v1/auth/forgot-password", {"email": user.email}),
+                    ("/v1/auth/register", {"email": user.email, "name": "X", "password": PASSWORD}),
+                ]:
+                    async with http.post(
+                        server.http_url + path, json=payload, headers={"Accept-Language": "en"}
+                    ) as response:
+                        assert response.status == 202
+            await server.app[MAILER].drain()
+        reset, notice = sink.messages
+        assert reset["Subject"] == "Redefina sua senha do DTTools"
+        assert reset.get_content().startswith(f"Olá, {user.name},\n\nPara escolher uma nova senha")
+        assert "https://dt.example.org/reset-password#token=" in reset.get_content()
+        assert notice["Subject"] == "Você já tem uma conta no DTTools"
+        assert "https://dt.example.org/#/forgot" in notice.get_content()

@@ -414,6 +414,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/auth/forgot-password"): Row("none", _forgot),
     ("POST", "/v1/auth/reset-password"): Row("none", _reset),
     ("GET", "/v1/auth/me"): Row("self", _at("/v1/auth/me")),
+    ("PATCH", "/v1/auth/me"): Row("self", _at("/v1/auth/me", {"locale": "en"})),
     ("POST", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys", {"name": "matrix"})),
     ("GET", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys")),
     ("DELETE", "/v1/auth/api-keys/{key_id}"): Row("self", _revoke_key, "key"),

@@ -508,3 +508,37 @@ class TestStats:
         project = (await create(api, alice)).body["id"]
         reply = await api.call("GET", f"/v1/projects/{project}/stats", alice, params={"days": days})
         assert reply.status == 422
+
+
+class TestLanguage:
+    """A project's language: the creator's locale unless given, unchanged by a PUT without it."""
+
+    async def test_a_new_project_speaks_its_creators_language(self, api: ApiClient) -> None:
+        bia = await api.register("Bia")
+        assert (await create(api, bia)).body["language"] == "en"
+        reply = await api.call("PATCH", "/v1/auth/me", bia, json={"locale": "pt-BR"})
+        assert reply.status == 200
+        assert (await create(api, bia)).body["language"] == "pt-BR"
+        assert (await create(api, bia, language="en")).body["language"] == "en"
+
+    async def test_put_sets_it_or_leaves_it(self, api: ApiClient, alice: RegisteredUser) -> None:
+        project = (await create(api, alice, language="pt-BR")).body
+        path = f"/v1/projects/{project['id']}"
+        fields = {"name": "Oficina", "description": "", "phase": "empathize"}
+        kept = await api.call("PUT", path, alice, json=fields)
+        assert (kept.status, kept.body["language"]) == (200, "pt-BR")
+        changed = await api.call("PUT", path, alice, json={**fields, "language": "en"})
+        assert changed.body["language"] == "en"
+        assert (await api.call("GET", path, alice)).body["language"] == "en"
+        listed = await api.call("GET", "/v1/projects", alice, params={"q": "Oficina"})
+        assert {p["language"] for p in listed.body["items"]} == {"en"}
+
+    @pytest.mark.parametrize("language", ["es", "pt", "en-US", ""])
+    async def test_an_unsupported_language_is_refused(
+        self, api: ApiClient, alice: RegisteredUser, language: str
+    ) -> None:
+        reply = await api.call(
+            "POST", "/v1/projects", alice, json={"name": "X", "language": language}
+        )
+        assert reply.status == 422
+        assert [e["field"] for e in reply.body["errors"]] == ["language"]

@@ -24,6 +24,11 @@ I18N = STATIC / "app" / "i18n.js"
 _CALL = re.compile(r"""\bt\(\s*(['"])([\w.-]+)\1""")
 _DATA = re.compile(r"""data-i18n=(['"])([\w.-]+)\1""")
 _LITERAL = re.compile(r"""(['"`])([\w-]+(?:\.[\w-]+)+)\1""")
+#: Words Brazilian Portuguese writes as English does: a pt-BR message may equal its English one
+#: only when made of these (and placeholders and symbols). Anything else is an untranslated copy.
+SHARED_WORDS = frozenset(
+    ("e-mail", "brainstorm", "persona", "personas", "link", "links", "zoom", "min", "dttools")
+)
 
 
 def _catalogues() -> dict[str, dict[str, str]]:
@@ -99,6 +104,19 @@ class TestCatalogues:
         for tag, messages in catalogues.items():
             for key, text in messages.items():
                 assert text.strip() == text != "", f"{tag} {key}: {text!r}"
+
+    def test_no_portuguese_message_is_an_english_copy(
+        self, catalogues: dict[str, dict[str, str]]
+    ) -> None:
+        """A pt-BR text equal to the English one is made only of words both languages share."""
+        copies = []
+        for key, text in catalogues["pt-BR"].items():
+            if text != catalogues["en"][key]:
+                continue
+            words = re.findall(r"[^\W\d_][\w-]*", re.sub(r"\{[^{}]*\}", " ", text))
+            if any(word.lower() not in SHARED_WORDS for word in words):
+                copies.append(f"{key}: {text}")
+        assert copies == []
 
     def test_every_message_parses_with_the_same_arguments(self, parsed: dict[str, Any]) -> None:
         """Translations keep the placeholders (a lost {name} would drop data from the text)."""

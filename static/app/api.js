@@ -1,4 +1,6 @@
-// REST client for /v1: cookies + CSRF header, one refresh and retry on 401.
+// REST client for /v1: cookies + CSRF header, one refresh and retry on 401. Every request says
+// the language shown (Accept-Language), so the server's problem texts come back in it.
+import { locale, t } from './i18n.js'
 
 const CSRF_COOKIE = 'dttools_csrf'
 
@@ -21,8 +23,8 @@ function describe(status, problem) {
     return errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')
   }
   if (problem && (problem.detail || problem.title)) return problem.detail || problem.title
-  if (status === 0) return 'The server cannot be reached. Check your connection.'
-  return `Request failed (${status})`
+  if (status === 0) return t('api.unreachable')
+  return t('api.failed', { status: String(status) })
 }
 
 /** The readable CSRF cookie, echoed in X-CSRF-Token on unsafe requests. */
@@ -116,7 +118,7 @@ export function refresh(staleCsrf = csrfToken()) {
  */
 async function send(method, path, body, extra = {}) {
   /** @type {Record<string, string>} */
-  const headers = { ...extra, Accept: 'application/json' }
+  const headers = { ...extra, Accept: 'application/json', 'Accept-Language': locale() }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken()
   try {
@@ -179,6 +181,8 @@ export const get = (path) => request('GET', path)
 export const post = (path, body = {}) => request('POST', path, body)
 /** @param {string} path @param {any} body */
 export const put = (path, body) => request('PUT', path, body)
+/** @param {string} path @param {any} body */
+export const patch = (path, body) => request('PATCH', path, body)
 /** @param {string} path */
 export const del = (path) => request('DELETE', path)
 

@@ -6,8 +6,12 @@
 // participant's private room (hidden notes, same schema). Extensions (the brainstorm's vote
 // controls) add to each note. The view (scroll position and zoom) can be read and set in board
 // coordinates, for follow-me and summon.
+//
+// Its words follow a change of language by themselves (onLocaleChange, dropped in destroy):
+// the notes are relabelled in place, not rebuilt.
 import { h, colorFor, batched, throttle } from './dom.js'
 import { watchCollection } from './collection.js'
+import { t, onLocaleChange } from './i18n.js'
 import {
   addArtifact,
   deleteArtifact,
@@ -56,7 +60,7 @@ export class Board {
     this.clusters = live.doc.getMap('clusters')
     /**
      * Notes by key: the idea id for the board's notes, `hidden:<id>` for hidden ones.
-     * @type {Map<string, {key: string, id: string, source: Source, el: HTMLElement, text: HTMLTextAreaElement, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number, shift: number}>}
+     * @type {Map<string, {key: string, id: string, source: Source, el: HTMLElement, text: HTMLTextAreaElement, handle: HTMLElement, badge: HTMLElement | null, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number, shift: number}>}
      */
     this.notes = new Map()
     /** @type {Map<string, Source>} */
@@ -79,7 +83,7 @@ export class Board {
       {
         class: 'board',
         role: 'region',
-        'aria-label': 'Idea board',
+        'aria-label': t('board.label'),
         tabindex: '-1'
       },
       this.sizer
@@ -119,11 +123,35 @@ export class Board {
         [this.el, this.sizer, this.canvas, this.layer].includes(/** @type {any} */ (event.target))
       ) {
         const at = this.toBoard(event)
-        this.create('New idea', { x: at.x - NOTE_W / 2, y: at.y - 20 }, true)
+        this.create(t('board.new_note'), { x: at.x - NOTE_W / 2, y: at.y - 20 }, true)
       }
     })
+    this.stopLocale = onLocaleChange(() => this.relabel())
     this.layout()
     this.renderCursors()
+  }
+
+  /** Show the board's own words in the current language (the notes keep their text). */
+  relabel() {
+    this.el.setAttribute('aria-label', t('board.label'))
+    for (const note of this.notes.values()) this.labelNote(note)
+  }
+
+  /** The words of a note: its labels, the hidden badge, "only you see it". */
+  labelNote(note) {
+    const hidden = note.source.hidden
+    note.text.setAttribute(
+      'aria-label',
+      hidden ? t('board.hidden_note_text') : t('board.note_text')
+    )
+    note.handle.setAttribute('aria-label', t('board.move_note'))
+    if (note.badge) note.badge.textContent = t('board.hidden_badge')
+    const text = str(note.map, 'text').slice(0, 60)
+    note.el.setAttribute(
+      'aria-label',
+      hidden ? t('board.hidden_note_label', { text }) : t('board.note_label', { text })
+    )
+    if (hidden) note.by.textContent = t('board.only_you')
   }
 
   /**
@@ -321,20 +349,11 @@ export class Board {
   /** @param {string} key @param {string} id @param {any} map @param {Source} source */
   addNote(key, id, map, source) {
     const hidden = source.hidden
-    const text = h('textarea', {
-      class: 'sticky-text',
-      maxlength: LIMITS.text,
-      'aria-label': hidden ? 'Hidden idea text' : 'Idea text'
-    })
-    const handle = h('button', {
-      type: 'button',
-      class: 'handle',
-      'aria-label': 'Move idea (arrow keys)',
-      text: '⠿'
-    })
+    const text = h('textarea', { class: 'sticky-text', maxlength: LIMITS.text })
+    const handle = h('button', { type: 'button', class: 'handle', text: '⠿' })
     const tag = h('span', { class: 'cluster-tag' })
     const by = h('span', { class: 'by' })
-    const badge = hidden ? h('span', { class: 'hidden-badge', text: 'hidden until reveal' }) : null
+    const badge = hidden ? h('span', { class: 'hidden-badge' }) : null
     const el = h(
       'div',
       { class: hidden ? 'sticky hidden-note' : 'sticky', role: 'group', dataset: { id } },
@@ -342,7 +361,7 @@ export class Board {
       text,
       by
     )
-    const note = { key, id, source, el, text, tag, by, map, x: 0, y: 0, shift: 0 }
+    const note = { key, id, source, el, text, handle, badge, tag, by, map, x: 0, y: 0, shift: 0 }
     this.notes.set(key, note)
     text.addEventListener('input', () => {
       const value = text.value
@@ -384,10 +403,7 @@ export class Board {
           text.value = value
         }
       }
-      el.setAttribute(
-        'aria-label',
-        `${note.source.hidden ? 'Hidden idea' : 'Idea'}: ${value.slice(0, 60)}`
-      )
+      this.labelNote(note)
     }
     if (all || keys.has('color')) {
       const color = map.get('color')
@@ -412,7 +428,9 @@ export class Board {
     }
     if (all || keys.has('authorId')) {
       const author = map.get('authorId')
-      note.by.textContent = note.source.hidden ? 'only you see it' : this.members.get(author) || ''
+      note.by.textContent = note.source.hidden
+        ? t('board.only_you')
+        : this.members.get(author) || ''
     }
     for (const extension of this.extensions) if (extension.update) extension.update(note, keys)
     if (this.selected === id) this.onSelect(id)
@@ -616,6 +634,7 @@ export class Board {
   }
 
   destroy() {
+    this.stopLocale()
     for (const name of Array.from(this.sources.keys())) this.removeSource(name)
     this.viewListeners.clear()
     this.clusters.unobserveDeep(this.onClusters)

@@ -2,6 +2,7 @@
 // project (so edits are undoable and synced) and refresh when Yjs says the field changed.
 import { h, field, announce } from './dom.js'
 import { str, setFields } from './schema.js'
+import { t } from './i18n.js'
 
 /** Put `value` into a control without losing the caret of someone typing in it. */
 function setValue(input, value) {
@@ -36,7 +37,7 @@ export function boundText(live, map, key, opts) {
   if (opts.placeholder) input.placeholder = opts.placeholder
   if (opts.required) input.required = true
   const problem = (text) => {
-    if (opts.required && !text.trim()) return `${opts.label} is required`
+    if (opts.required && !text.trim()) return t('field.required', { field: opts.label })
     return opts.validate ? opts.validate(text) : ''
   }
   input.addEventListener('input', () => {
@@ -51,7 +52,7 @@ export function boundText(live, map, key, opts) {
   input.addEventListener('change', () => {
     const error = problem(input.value)
     if (error) {
-      announce(`${error}; kept the previous value`)
+      announce(t('field.kept_previous', { error }))
       input.setAttribute('aria-invalid', 'false')
       input.title = ''
       setValue(input, str(map, key))
@@ -92,7 +93,7 @@ export function boundSelect(live, map, key, opts) {
     rows.push(...choices)
     // keep a stored value that is not among the choices (a dangling reference) visible
     if (wanted && !rows.some(([value]) => value === wanted)) {
-      rows.push([wanted, `(missing: ${wanted.slice(0, 8)})`])
+      rows.push([wanted, t('field.missing_option', { id: wanted.slice(0, 8) })])
     }
     const same =
       select.options.length === rows.length &&

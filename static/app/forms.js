@@ -1,5 +1,6 @@
 // Small forms: "create an artifact" forms with required fields, and error messages.
 import { h, field, newId } from './dom.js'
+import { t } from './i18n.js'
 
 /**
  * @typedef {{name: string, label: string, type?: 'text'|'textarea'|'select'|'url'|'email'|'password',
@@ -64,9 +65,9 @@ export function createForm(opts) {
       const value = spec.type === 'password' ? input.value : input.value.trim()
       let problem = ''
       if (spec.required && !value) {
-        problem = `${spec.label} is required`
+        problem = t('common.field_required', { label: spec.label })
       } else if (value && spec.minLength && value.length < spec.minLength) {
-        problem = `${spec.label} needs at least ${spec.minLength} characters`
+        problem = t('common.field_too_short', { label: spec.label, n: spec.minLength })
       } else if (value && spec.validate) {
         problem = spec.validate(value)
       }

@@ -2,6 +2,7 @@
 // delete. Concurrent appends from two people both survive (Y.Array semantics).
 import { h, newId, announce } from './dom.js'
 import { list, listArray, setFields, MAX_LIST_ENTRIES, LIMITS } from './schema.js'
+import { t, locale } from './i18n.js'
 
 /**
  * @param {import('./live.js').LiveProject} live
@@ -9,6 +10,7 @@ import { list, listArray, setFields, MAX_LIST_ENTRIES, LIMITS } from './schema.j
  * @param {string} key the list field
  * @param {{label: string, item: string, className?: string, validate?: (text: string) => string,
  *   render?: (text: string) => HTMLElement, maxLength?: number}} opts
+ *   label and item are in the current language (fieldLabel, entryLabel of schema.js).
  *   item: what one entry is called ("Goal"), used in control labels.
  *   render: show entries read-only with this (links), instead of editable notes.
  */
@@ -16,16 +18,17 @@ export function listEditor(live, map, key, opts) {
   const headingId = newId('list')
   const items = h('ul', { class: 'notes', 'aria-labelledby': headingId })
   const maxLength = opts.maxLength || LIMITS.entry
+  const names = { item: opts.item.toLocaleLowerCase(locale()), list: opts.label }
   const addInput = h('input', {
     type: 'text',
     maxlength: maxLength,
-    'aria-label': `New ${opts.item.toLowerCase()} for ${opts.label}`
+    'aria-label': t('lists.new_entry', names)
   })
   const addButton = h('button', {
     type: 'submit',
     class: 'small',
-    text: 'Add',
-    'aria-label': `Add ${opts.item.toLowerCase()} to ${opts.label}`
+    text: t('common.add'),
+    'aria-label': t('lists.add_entry', names)
   })
   const form = h('form', { class: 'add-note' }, addInput, addButton)
   form.addEventListener('submit', (event) => {
@@ -42,7 +45,7 @@ export function listEditor(live, map, key, opts) {
     addInput.removeAttribute('aria-invalid')
     addInput.title = ''
     if (list(map, key).length >= MAX_LIST_ENTRIES) {
-      announce(`${opts.label} is full (${MAX_LIST_ENTRIES} entries)`)
+      announce(t('lists.full', { list: opts.label, max: MAX_LIST_ENTRIES }))
       return
     }
     if (
@@ -77,7 +80,7 @@ export function listEditor(live, map, key, opts) {
     const draft = focusKind === 'entry' ? active.value : null
     items.replaceChildren(
       ...values.map((text, i) => {
-        const label = `${opts.item} ${i + 1}`
+        const entry = { list: opts.label, item: opts.item, n: i + 1 }
         let body
         if (opts.render) {
           body = opts.render(text)
@@ -85,7 +88,7 @@ export function listEditor(live, map, key, opts) {
           body = h('textarea', {
             rows: 2,
             maxlength: maxLength,
-            'aria-label': `${opts.label}: ${label}`,
+            'aria-label': t('lists.entry', entry),
             dataset: { index: i, role: 'entry' }
           })
           body.value = text
@@ -101,7 +104,7 @@ export function listEditor(live, map, key, opts) {
           type: 'button',
           class: 'icon',
           text: '×',
-          'aria-label': `Delete ${opts.label}: ${label}`,
+          'aria-label': t('lists.delete_entry', entry),
           dataset: { index: i, role: 'delete' }
         })
         remove.addEventListener('click', () => replace(i, text, ''))

@@ -6,6 +6,7 @@ import { ROOTS } from './schema.js'
 import { colorFor } from './dom.js'
 import { AUTH_TYPES, MESSAGE_TYPES, NOTICE_CODES, SYNC_TYPES } from './contract.js'
 import { handleCloses, sharedAccessCheck } from './closes.js'
+import { t } from './i18n.js'
 
 /** @type {LiveProject | null} */
 let current = null
@@ -176,15 +177,18 @@ export class LiveProject extends EventTarget {
    */
   onEnd({ code, reason, cause }) {
     if (cause === 'signed-out') {
-      this.setTerminal('revoked', 'Your session ended: sign in again.')
+      this.setTerminal('revoked', () => t('live.end.signed_out'))
     } else if (cause === 'revoked') {
-      this.setTerminal('revoked', 'Access revoked: you are no longer a member of this project.')
+      this.setTerminal('revoked', () => t('live.end.revoked'))
     } else {
-      this.setTerminal('error', reason || `Connection closed (${code})`)
+      this.setTerminal('error', () => reason || t('live.end.closed', { code: String(code) }))
     }
   }
 
-  /** @param {Status} status @param {string} detail */
+  /**
+   * @param {Status} status
+   * @param {() => string} detail the why, in the language shown when asked (updateStatus)
+   */
   setTerminal(status, detail) {
     this.terminal = { status, detail }
     this.updateStatus()
@@ -197,6 +201,10 @@ export class LiveProject extends EventTarget {
     this.emit('role', { readOnly })
   }
 
+  /**
+   * Work out the connection status and its detail (in the current language: call it again after
+   * the language changes); emits `status` when either changed.
+   */
   updateStatus() {
     /** @type {Status} */
     let status
@@ -205,14 +213,15 @@ export class LiveProject extends EventTarget {
     if (!provider) return
     const ws = /** @type {CountingWebSocket | null} */ (provider.ws)
     if (this.terminal) {
-      ;({ status, detail } = this.terminal)
+      status = this.terminal.status
+      detail = this.terminal.detail()
     } else if (provider.wsconnected && provider.synced) {
       const pending = ws ? ws.sentUpdates - ws.durable : 0
       status = pending <= 0 && !this.readOnly ? 'saved' : 'live'
-      if (this.readOnly) detail = 'Read only'
+      if (this.readOnly) detail = t('live.detail.read_only')
     } else if (this.everSynced || navigator.onLine === false) {
       status = 'offline'
-      detail = this.unsentOffline ? 'Edits are kept here and sent when you are back online' : ''
+      detail = this.unsentOffline ? t('live.detail.unsent') : ''
     } else {
       status = 'connecting'
     }
@@ -232,7 +241,7 @@ export class LiveProject extends EventTarget {
     if (this.readOnly) {
       this.emit('notice', {
         code: NOTICE_CODES.READ_ONLY,
-        text: 'You can view this project but not change it.'
+        text: t('live.read_only_write')
       })
       return false
     }

@@ -1,6 +1,8 @@
-// Entry point: find out who is signed in, then show the page the URL names.
-import { onRoute, navigate } from './router.js'
+// Entry point: pick the language, find out who is signed in (and the language of the account),
+// then show the page the URL names. A change of language relabels the page in place.
+import { onRoute, navigate, currentRoute } from './router.js'
 import { loadUser, currentUser, forget, takeFlash } from './session.js'
+import { setLocale, initialLocale, onLocaleChange, t, FALLBACK_LOCALE } from './i18n.js'
 import { onSessionExpired } from './api.js'
 import { toast } from './dom.js'
 import { loginView, signupView, forgotView, resetView, verifyView } from './views/auth.js'
@@ -60,7 +62,15 @@ function render(route) {
     return
   }
   leaveWorkspace()
-  document.title = 'DTTools'
+  const titles = {
+    login: t('auth.sign_in'),
+    signup: t('auth.signup_title'),
+    forgot: t('auth.forgot_title'),
+    reset: t('auth.choose_new_password'),
+    verify: t('auth.verify_title'),
+    projects: t('projects.title')
+  }
+  document.title = `${titles[route.name] || titles.projects} · DTTools`
   if (route.name === 'login') {
     if (user) {
       navigate({ name: 'projects' })
@@ -90,8 +100,53 @@ document.querySelector('.skip-link')?.addEventListener('click', (event) => {
   }
 })
 
+/**
+ * The form fields of the page by name (or id), to be put back into the page rebuilt in another
+ * language. @returns {Map<string, string>}
+ */
+function fieldValues() {
+  const values = new Map()
+  for (const el of root.querySelectorAll('input, textarea, select')) {
+    const input = /** @type {HTMLInputElement} */ (el)
+    const name = input.name || input.id
+    if (name && !input.classList.contains('language-select')) values.set(name, input.value)
+  }
+  return values
+}
+
+/** @param {Map<string, string>} values from fieldValues() */
+function restoreFieldValues(values) {
+  for (const el of root.querySelectorAll('input, textarea, select')) {
+    const input = /** @type {HTMLInputElement} */ (el)
+    const value = values.get(input.name || input.id)
+    if (value !== undefined && value !== input.value) input.value = value
+  }
+}
+
+/** Show the page again in the language just chosen, keeping what lives on it. */
+function relabelPage() {
+  if (workspace) {
+    // The workspace rebuilds its labels from the live document, without reconnecting.
+    if ('relabel' in workspace && typeof workspace.relabel === 'function') {
+      workspace.relabel()
+      return
+    }
+  }
+  const values = fieldValues()
+  leaveWorkspace()
+  shownKey = ''
+  render(currentRoute())
+  restoreFieldValues(values)
+}
+
 async function start() {
   try {
+    await setLocale(initialLocale())
+  } catch {
+    await setLocale(FALLBACK_LOCALE)
+  }
+  try {
+    // The account's language, when it has one, replaces this browser's (session.js).
     await loadUser()
   } catch (error) {
     toast(error.message, 'error')
@@ -101,10 +156,11 @@ async function start() {
     forget()
     leaveWorkspace()
     shownKey = ''
-    toast('Your session ended. Please sign in again.', 'error')
+    toast(t('app.session_ended'), 'error')
     navigate({ name: 'login' })
   })
   onRoute(render)
+  onLocaleChange(relabelPage)
 }
 
 start()

@@ -1,6 +1,7 @@
 // Who is in the project now, and on which phase (from Yjs awareness).
 import { h, initials, colorFor, batched } from './dom.js'
-import { PHASE_NAMES } from './router.js'
+import { phaseName } from './router.js'
+import { t, formatList, locale, onLocaleChange } from './i18n.js'
 
 /**
  * A list of the people here: one entry per person (several tabs count once), with the phases
@@ -8,8 +9,9 @@ import { PHASE_NAMES } from './router.js'
  * @param {import('./live.js').LiveProject} live
  */
 export function presenceList(live) {
-  const el = h('ul', { class: 'presence', 'aria-label': 'People in this project' })
+  const el = h('ul', { class: 'presence' })
   const render = () => {
+    el.setAttribute('aria-label', t('presence.people'))
     /** @type {Map<string, {name: string, color: string, phases: Set<string>, self: boolean}>} */
     const people = new Map()
     for (const state of live.people()) {
@@ -20,15 +22,19 @@ export function presenceList(live) {
         phases: new Set(),
         self: false
       }
-      if (state.phase) person.phases.add(PHASE_NAMES[state.phase] || state.phase)
+      if (state.phase) person.phases.add(phaseName(state.phase))
       person.self = person.self || state.self
       people.set(id, person)
     }
     const items = Array.from(people.entries())
-      .sort(([, a], [, b]) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name))
+      .sort(
+        ([, a], [, b]) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name, locale())
+      )
       .map(([id, person]) => {
-        const where = Array.from(person.phases).join(', ')
-        const label = `${person.name}${person.self ? ' (you)' : ''}${where ? `: ${where}` : ''}`
+        const who = person.self ? t('presence.you', { name: person.name }) : person.name
+        const label = person.phases.size
+          ? t('presence.where', { who, phases: formatList(Array.from(person.phases)) })
+          : who
         const badge = h('span', {
           class: 'avatar small',
           'aria-hidden': 'true',
@@ -46,6 +52,13 @@ export function presenceList(live) {
   }
   const onChange = batched(render)
   live.awareness.on('change', onChange)
+  const stopRelabel = onLocaleChange(onChange)
   render()
-  return { el, destroy: () => live.awareness.off('change', onChange) }
+  return {
+    el,
+    destroy: () => {
+      live.awareness.off('change', onChange)
+      stopRelabel()
+    }
+  }
 }

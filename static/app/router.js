@@ -2,17 +2,37 @@
 // /reset-password and /verify-email pages that e-mailed links open (token in the hash, #token=).
 
 import { DESIGN_PHASES } from './contract.js'
+import { t } from './i18n.js'
 
 /** The design-thinking phases, in order: one workspace page each. */
 export const PHASES = DESIGN_PHASES
-/** The phases' names as people read them. @type {Readonly<Record<string, string>>} */
+/**
+ * The phases' names as people read them, in the language shown now (each read is a lookup, so
+ * keep the object and read it when rendering: `PHASE_NAMES.define`, or `phaseName(id)`).
+ * @type {Readonly<Record<string, string>>}
+ */
 export const PHASE_NAMES = Object.freeze({
-  empathize: 'Empathize',
-  define: 'Define',
-  ideate: 'Ideate',
-  prototype: 'Prototype',
-  test: 'Test'
+  get empathize() {
+    return t('phase.empathize')
+  },
+  get define() {
+    return t('phase.define')
+  },
+  get ideate() {
+    return t('phase.ideate')
+  },
+  get prototype() {
+    return t('phase.prototype')
+  },
+  get test() {
+    return t('phase.test')
+  }
 })
+
+/** A phase's name in the language shown now (an unknown id as it is). @param {string} id */
+export function phaseName(id) {
+  return Object.hasOwn(PHASE_NAMES, id) ? PHASE_NAMES[id] : id
+}
 
 /**
  * @typedef {{name: 'login'|'signup'|'forgot'|'reset'|'verify'|'projects'|'workspace', token?: string,

@@ -10,6 +10,7 @@ import {
   PALETTE,
   REFERENCES as SERVER_REFERENCES
 } from './contract.js'
+import { t } from './i18n.js'
 
 /** The browser's additive v1 root of named idea groups (the server neither reads nor checks it). */
 export const CLUSTERS = 'clusters'
@@ -52,6 +53,120 @@ function maxLengths() {
     }
   }
   return limits
+}
+
+/**
+ * The catalogue keys of the fields' labels, by kind and field. Literal on purpose: a key named
+ * nowhere in the code counts as unused (tests/test_i18n.py), so none is built at run time.
+ * @type {Readonly<Record<string, Readonly<Record<string, string>>>>}
+ */
+const FIELD_LABEL_KEYS = Object.freeze({
+  personas: Object.freeze({
+    name: 'field.personas.name',
+    role: 'field.personas.role',
+    demographics: 'field.personas.demographics',
+    quote: 'field.personas.quote',
+    bio: 'field.personas.bio',
+    avatar: 'field.personas.avatar',
+    goals: 'field.personas.goals',
+    pains: 'field.personas.pains',
+    gains: 'field.personas.gains'
+  }),
+  empathyMaps: Object.freeze({
+    title: 'field.empathyMaps.title',
+    personaId: 'field.empathyMaps.personaId',
+    says: 'field.empathyMaps.says',
+    thinks: 'field.empathyMaps.thinks',
+    does: 'field.empathyMaps.does',
+    feels: 'field.empathyMaps.feels',
+    pains: 'field.empathyMaps.pains',
+    gains: 'field.empathyMaps.gains'
+  }),
+  povStatements: Object.freeze({
+    user: 'field.povStatements.user',
+    need: 'field.povStatements.need',
+    insight: 'field.povStatements.insight'
+  }),
+  hmwQuestions: Object.freeze({
+    question: 'field.hmwQuestions.question',
+    povId: 'field.hmwQuestions.povId'
+  }),
+  prototypes: Object.freeze({
+    title: 'field.prototypes.title',
+    fidelity: 'field.prototypes.fidelity',
+    description: 'field.prototypes.description',
+    links: 'field.prototypes.links',
+    linkedIdeaIds: 'field.prototypes.linkedIdeaIds'
+  }),
+  tests: Object.freeze({
+    title: 'field.tests.title',
+    prototypeId: 'field.tests.prototypeId',
+    script: 'field.tests.script'
+  }),
+  testResults: Object.freeze({
+    participant: 'field.testResults.participant',
+    outcome: 'field.testResults.outcome',
+    rating: 'field.testResults.rating',
+    notes: 'field.testResults.notes'
+  })
+})
+
+/**
+ * What one entry of a list field is called ("Goal" of goals), by field name.
+ * @type {Readonly<Record<string, string>>}
+ */
+const ENTRY_LABEL_KEYS = Object.freeze({
+  goals: 'field.entry.goal',
+  pains: 'field.entry.pain',
+  gains: 'field.entry.gain',
+  says: 'field.entry.says',
+  thinks: 'field.entry.thinks',
+  does: 'field.entry.does',
+  feels: 'field.entry.feels',
+  links: 'field.entry.link'
+})
+
+/**
+ * The names of the values of enumerated fields (fidelity, outcome), by field and value.
+ * @type {Readonly<Record<string, Readonly<Record<string, string>>>>}
+ */
+const VALUE_LABEL_KEYS = Object.freeze({
+  fidelity: Object.freeze({
+    low: 'field.fidelity.low',
+    medium: 'field.fidelity.medium',
+    high: 'field.fidelity.high'
+  }),
+  outcome: Object.freeze({
+    success: 'field.outcome.success',
+    partial: 'field.outcome.partial',
+    failure: 'field.outcome.failure'
+  })
+})
+
+/**
+ * A field's label in the current language ("Name" of a persona).
+ * @param {string} kind a root (personas, empathyMaps...)
+ * @param {string} name the field
+ */
+export function fieldLabel(kind, name) {
+  const key = FIELD_LABEL_KEYS[kind]?.[name]
+  return key ? t(key) : name
+}
+
+/** What one entry of the list field `name` is called ("Goal"). @param {string} name */
+export function entryLabel(name) {
+  const key = ENTRY_LABEL_KEYS[name]
+  return key ? t(key) : name
+}
+
+/**
+ * The name of a value of an enumerated field ("Low" fidelity), or the value itself.
+ * @param {string} name the field (fidelity, outcome)
+ * @param {string} value
+ */
+export function valueLabel(name, value) {
+  const key = VALUE_LABEL_KEYS[name]?.[value]
+  return key ? t(key) : value
 }
 
 /**

@@ -1,8 +1,54 @@
-// The signed-in account: sign in, sign up, sign out, and who is signed in now.
+// The signed-in account: sign in, sign up, sign out, who is signed in now, and the language
+// the account reads the product in.
 import * as api from './api.js'
+import { LOCALES, locale, setLocale } from './i18n.js'
 
-/** @type {{id: string, name: string, email: string, is_admin: boolean} | null} */
+/** @type {{id: string, name: string, email: string, is_admin: boolean, locale?: string} | null} */
 let user = null
+/** A language picked on a signed-out page: the account takes it at the next sign-in. */
+let pickedSignedOut = ''
+
+/**
+ * Show the product in `tag`, and remember it on the account when someone is signed in (or at
+ * the next sign-in otherwise). @param {string} tag
+ */
+export async function chooseLocale(tag) {
+  await setLocale(tag)
+  if (user) await saveLocale(locale())
+  else pickedSignedOut = locale()
+}
+
+/** Tell the server the account's language. @param {string} tag */
+async function saveLocale(tag) {
+  try {
+    await api.patch('/v1/auth/me', { locale: tag })
+    if (user) user.locale = tag
+  } catch (error) {
+    // A server without account languages (404/405) keeps it on this browser only.
+    if (!(error instanceof api.ApiError && (error.status === 404 || error.status === 405))) {
+      throw error
+    }
+  }
+}
+
+/**
+ * After signing in: a language picked while signed out goes to the account; otherwise the
+ * account's language (if it has one) is shown.
+ */
+async function adoptLocale() {
+  if (!user) return
+  const picked = pickedSignedOut
+  pickedSignedOut = ''
+  try {
+    if (picked && picked !== user.locale) {
+      await saveLocale(picked)
+    } else if (user.locale && LOCALES.includes(user.locale) && user.locale !== locale()) {
+      await setLocale(user.locale)
+    }
+  } catch {
+    // signed in all the same; the language shown stays, and the menu can change it
+  }
+}
 
 /** The signed-in account, or null. */
 export const currentUser = () => user
@@ -22,6 +68,7 @@ export async function loadUser() {
       throw error
     }
   }
+  await adoptLocale()
   return user
 }
 
@@ -30,6 +77,7 @@ export async function signIn(email, password) {
   const session = await api.post('/v1/auth/login', { email, password, client: 'browser' })
   api.noteSession(session)
   user = session.user
+  await adoptLocale()
   return user
 }
 
@@ -39,7 +87,7 @@ export async function signIn(email, password) {
  * @param {string} name @param {string} email @param {string} password
  */
 export async function signUp(name, email, password) {
-  await api.post('/v1/auth/register', { name, email, password })
+  await api.post('/v1/auth/register', { name, email, password, locale: locale() })
 }
 
 /** Finish a sign-up with the token of the e-mailed link, and sign in. @param {string} token */
@@ -47,6 +95,7 @@ export async function verifyEmail(token) {
   const session = await api.post('/v1/auth/verify-email', { token, client: 'browser' })
   api.noteSession(session)
   user = session.user
+  await adoptLocale()
   return user
 }
 

@@ -4,9 +4,12 @@
 // * voting: each note gets its vote controls, my dots and (once shown) the tally;
 // * a summon moves the view once; "Follow facilitator" keeps it on the facilitator's view;
 // * a facilitator's view is published in awareness (`brainstorm.viewport`).
+// The vote controls follow a change of language by themselves (onLocaleChange, dropped in
+// destroy).
 import { h, announce, batched } from '../dom.js'
 import { str } from '../schema.js'
 import { truncate } from '../views/common.js'
+import { t, onLocaleChange } from '../i18n.js'
 
 const HIDDEN = 'hidden'
 
@@ -35,7 +38,7 @@ export function linkBoard({ client, board, live }) {
   }
 
   // --- dots ---
-  const label = (note) => truncate(str(note.map, 'text') || 'this idea', 60)
+  const label = (note) => truncate(str(note.map, 'text') || t('brainstorm.this_idea'), 60)
   const renderVotes = (note) => {
     const parts = note.vote
     if (!parts) return
@@ -48,48 +51,43 @@ export function linkBoard({ client, board, live }) {
     parts.vote.hidden = !open
     parts.unvote.hidden = !open
     const text = label(note)
-    parts.vote.setAttribute('aria-label', `Vote for ${text}`)
-    parts.unvote.setAttribute('aria-label', `Remove vote from ${text}`)
+    parts.vote.textContent = t('brainstorm.vote_button')
+    parts.vote.setAttribute('aria-label', t('brainstorm.vote_for', { idea: text }))
+    parts.unvote.setAttribute('aria-label', t('brainstorm.unvote_for', { idea: text }))
+    parts.bar.setAttribute('aria-label', t('brainstorm.votes'))
     // A vote the rules refuse stays clickable: the click says why (the panel's alert).
     const refused = !votes
       ? ''
       : votes.remaining <= 0
-        ? 'No votes left'
+        ? t('brainstorm.refused_no_votes')
         : !votes.allow_stacking && mine > 0
-          ? 'One vote per idea'
+          ? t('brainstorm.refused_one_per_idea')
           : ''
     parts.vote.classList.toggle('refused', Boolean(refused))
     parts.vote.title = refused
     parts.vote.disabled = !client.contributes()
     parts.unvote.disabled = !client.contributes() || mine === 0
     parts.dots.textContent = '●'.repeat(Math.min(mine, 20))
-    parts.dots.setAttribute('aria-label', `Your votes: ${mine}`)
+    parts.dots.setAttribute('aria-label', t('brainstorm.your_votes', { count: mine }))
     parts.dots.hidden = mine === 0
     parts.bar.dataset.mine = String(mine)
     const count = tallies ? Number(tallies[note.id]) || 0 : null
     parts.tally.hidden = count === null
-    parts.tally.textContent = count === null ? '' : `${count} ${count === 1 ? 'vote' : 'votes'}`
+    parts.tally.textContent = count === null ? '' : t('brainstorm.vote_count', { count })
     parts.tally.setAttribute(
       'aria-label',
-      count === null ? '' : `Total: ${count} ${count === 1 ? 'vote' : 'votes'}`
+      count === null ? '' : t('brainstorm.tally_total', { count })
     )
     parts.bar.dataset.tally = count === null ? '' : String(count)
   }
   const removeDots = board.addExtension({
     add(note) {
       if (note.source.hidden) return
-      const vote = h('button', { type: 'button', class: 'vote-add', text: '+ Vote' })
+      const vote = h('button', { type: 'button', class: 'vote-add' })
       const unvote = h('button', { type: 'button', class: 'vote-remove', text: '−' })
       const dots = h('span', { class: 'dots', role: 'img' })
       const tally = h('span', { class: 'tally' })
-      const bar = h(
-        'div',
-        { class: 'vote-bar no-drag', role: 'group', 'aria-label': 'Votes' },
-        vote,
-        dots,
-        unvote,
-        tally
-      )
+      const bar = h('div', { class: 'vote-bar no-drag', role: 'group' }, vote, dots, unvote, tally)
       vote.addEventListener('click', () => client.vote(note.id, label(note)))
       unvote.addEventListener('click', () => client.unvote(note.id, label(note)))
       note.el.append(bar)
@@ -114,7 +112,7 @@ export function linkBoard({ client, board, live }) {
     if (!summon || !board.el.isConnected) return
     client.pendingSummon = null
     board.setView(summon)
-    announce('The facilitator brought everyone to their view of the board.')
+    announce(t('brainstorm.summoned_you'))
   }
   let followed = ''
   const follow = () => {
@@ -167,6 +165,7 @@ export function linkBoard({ client, board, live }) {
   client.addEventListener('private', onPrivate)
   client.addEventListener('summon', onSummon)
   client.addEventListener('follow', onFollow)
+  const stopLocale = onLocaleChange(renderAllVotes)
   syncSource()
   // The board is put in the page after the view is built: look at it once it is there.
   const frame = requestAnimationFrame(() => {
@@ -178,6 +177,7 @@ export function linkBoard({ client, board, live }) {
   return {
     destroy() {
       cancelAnimationFrame(frame)
+      stopLocale()
       client.removeEventListener('change', onChange)
       client.removeEventListener('private', onPrivate)
       client.removeEventListener('summon', onSummon)

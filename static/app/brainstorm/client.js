@@ -6,16 +6,44 @@
 import { Y } from '../yjs.js'
 import * as api from '../api.js'
 import { openRoom } from './rooms.js'
+import { t } from '../i18n.js'
 import { BRAINSTORM_PHASES, BRAINSTORM_ROOM_SUFFIX, BRAINSTORM_SNAPSHOTS } from '../contract.js'
 
 /** The phases of a session, in order. */
 export const PHASES = BRAINSTORM_PHASES
-export const PHASE_NAMES = {
-  silent: 'Silent ideation',
-  reveal: 'Reveal',
-  clustering: 'Clustering',
-  voting: 'Voting',
-  results: 'Results'
+/** The message of each phase's name (a literal table: the keys are checked to exist and be used). */
+export const PHASE_KEYS = Object.freeze({
+  silent: 'brainstorm.phase.silent',
+  reveal: 'brainstorm.phase.reveal',
+  clustering: 'brainstorm.phase.clustering',
+  voting: 'brainstorm.phase.voting',
+  results: 'brainstorm.phase.results'
+})
+
+/** A phase's name in the current language (an unknown phase: its id). @param {string} phase */
+export function phaseName(phase) {
+  const key = /** @type {Record<string, string>} */ (PHASE_KEYS)[phase]
+  return key ? t(key) : String(phase || '')
+}
+
+/**
+ * A message of the client: a catalogue key and its values (a value that is a function is
+ * called when the message is shown, so a phase name follows the language), or a ready text
+ * (an error the server or api.js worded).
+ * @typedef {{key?: string, values?: Record<string, unknown>, text?: string,
+ *   kind: string, at: number}} Message
+ */
+
+/** The text of a client message in the current language. @param {Message | null} message */
+export function messageText(message) {
+  if (!message) return ''
+  if (!message.key) return message.text || ''
+  /** @type {Record<string, unknown>} */
+  const values = {}
+  for (const [name, value] of Object.entries(message.values || {})) {
+    values[name] = typeof value === 'function' ? value() : value
+  }
+  return t(message.key, values)
 }
 
 /**
@@ -77,7 +105,13 @@ export class BrainstormClient extends EventTarget {
     this.private = null
     /** A summon not yet applied to a board (set until the idea board takes it). */
     this.pendingSummon = null
-    this.roomError = ''
+    /**
+     * Why the snapshot room ended (a server close), or null while it is open.
+     * @type {{code: number, reason: string} | null}
+     */
+    this.roomEnd = null
+    /** What the panel shows last (see say). @type {Message | null} */
+    this.message = null
     this.closing = 0
     /** Whether this tab follows the facilitator's view of the board. */
     this.following = false
@@ -88,7 +122,7 @@ export class BrainstormClient extends EventTarget {
       // every member may read it: project access is access to it
       checkAccess: live.checkAccess,
       onEnd: (code, reason) => {
-        this.roomError = reason || `closed (${code})`
+        this.roomEnd = { code, reason }
         this.emit('change')
       }
     })
@@ -201,7 +235,7 @@ export class BrainstormClient extends EventTarget {
           if (this.contributes()) this.votes = await api.get(`${this.base}/${details.id}/votes`)
           else this.votes = null
         } catch (error) {
-          this.say(`The brainstorm could not be loaded: ${error.message}`, 'error')
+          this.say({ key: 'brainstorm.load_failed', values: { error: error.message } }, 'error')
         }
         this.syncPrivate()
         this.emit('change')
@@ -328,7 +362,7 @@ export class BrainstormClient extends EventTarget {
       write: (fn) => {
         if (this.live.readOnly) return this.live.write(fn) // says "read only"
         if (!this.silent()) {
-          this.say('The notes are revealed: this note is on the board now.', 'error')
+          this.say({ key: 'brainstorm.private_revealed' }, 'error')
           return false
         }
         doc.transact(fn, origin)
@@ -363,7 +397,7 @@ export class BrainstormClient extends EventTarget {
       const sent = Date.now()
       const details = await api.post(this.base, body)
       this.restSkew = Date.parse(details.server_time) - (sent + Date.now()) / 2
-      this.say('The brainstorm started.')
+      this.say({ key: 'brainstorm.started' })
       return details
     } catch (error) {
       this.say(error.message, 'error')
@@ -371,8 +405,13 @@ export class BrainstormClient extends EventTarget {
     }
   }
 
-  /** POST a facilitator action on the current session; the snapshot brings the change. */
-  async act(path, body = {}, done = '') {
+  /**
+   * POST a facilitator action on the current session; the snapshot brings the change.
+   * @param {string} path
+   * @param {Record<string, any>} [body]
+   * @param {{key: string, values?: Record<string, unknown>} | null} [done] said on success
+   */
+  async act(path, body = {}, done = null) {
     const state = this.snapshot
     if (!state) return null
     try {
@@ -390,29 +429,37 @@ export class BrainstormClient extends EventTarget {
   }
 
   pause() {
-    return this.act('/pause', {}, 'Timer paused.')
+    return this.act('/pause', {}, { key: 'brainstorm.timer_paused' })
   }
   resume() {
-    return this.act('/resume', {}, 'Timer running.')
+    return this.act('/resume', {}, { key: 'brainstorm.timer_resumed' })
   }
   extend(seconds) {
-    return this.act('/extend', { seconds }, `Added ${Math.round(seconds / 60)} min.`)
+    const minutes = Math.round(seconds / 60)
+    return this.act(
+      '/extend',
+      { seconds },
+      { key: 'brainstorm.timer_extended', values: { minutes } }
+    )
   }
   /** @param {string} phase @param {number|null} durationS restart the timer, or keep it */
   advance(phase, durationS) {
     const body = durationS ? { phase, duration_s: durationS } : { phase }
-    return this.act('/phase', body, `Moved to ${PHASE_NAMES[phase]}.`)
+    return this.act('/phase', body, {
+      key: 'brainstorm.moved_to',
+      values: { phase: () => phaseName(phase) }
+    })
   }
 
   revealTallies() {
-    return this.act('/reveal-tallies', {}, 'Tallies are shown to everyone.')
+    return this.act('/reveal-tallies', {}, { key: 'brainstorm.tallies_revealed' })
   }
   /** @param {{x: number, y: number, zoom: number}} view */
   summon(view) {
-    return this.act('/summon', view, 'Everyone was brought to your view of the board.')
+    return this.act('/summon', view, { key: 'brainstorm.summoned' })
   }
   end() {
-    return this.act('/end', {}, 'The brainstorm ended.')
+    return this.act('/end', {}, { key: 'brainstorm.ended' })
   }
 
   // --- dots -----------------------------------------------------------------------------------
@@ -430,23 +477,23 @@ export class BrainstormClient extends EventTarget {
   }
 
   /** Put one of my dots on an idea (refused here when the rules say no; the server checks too). */
-  vote(ideaId, text = 'this idea') {
+  vote(ideaId, text = t('brainstorm.this_idea')) {
     return this.serial(async () => {
       const votes = this.votes
       const state = this.snapshot
       if (!votes || !state || state.phase !== 'voting' || state.ended) {
-        this.say('Voting is not open.', 'error')
+        this.say({ key: 'brainstorm.voting_closed' }, 'error')
         return false
       }
       if (votes.remaining <= 0) {
         this.say(
-          `No votes left: you used all ${votes.votes_per_person}. Remove one to vote again.`,
+          { key: 'brainstorm.no_votes_left', values: { total: votes.votes_per_person } },
           'error'
         )
         return false
       }
       if (!votes.allow_stacking && votes.votes.includes(ideaId)) {
-        this.say('You already voted for this idea: one vote per idea in this session.', 'error')
+        this.say({ key: 'brainstorm.already_voted' }, 'error')
         return false
       }
       try {
@@ -456,7 +503,7 @@ export class BrainstormClient extends EventTarget {
           { idea_id: ideaId },
           { 'Idempotency-Key': crypto.randomUUID() }
         )
-        this.say(`Voted for ${text}. ${this.votesLeftText()}`)
+        this.say({ key: 'brainstorm.voted', values: { idea: text, ...this.votesLeftValues() } })
         this.emit('change')
         return true
       } catch (error) {
@@ -467,7 +514,7 @@ export class BrainstormClient extends EventTarget {
   }
 
   /** Take back one of my dots from an idea (until voting closes). */
-  unvote(ideaId, text = 'this idea') {
+  unvote(ideaId, text = t('brainstorm.this_idea')) {
     return this.serial(async () => {
       const state = this.snapshot
       if (!state || !this.votes || !this.votes.votes.includes(ideaId)) return false
@@ -475,7 +522,7 @@ export class BrainstormClient extends EventTarget {
         this.votes = await api.del(
           `${this.base}/${state.sessionId}/votes/${encodeURIComponent(ideaId)}`
         )
-        this.say(`Removed a vote from ${text}. ${this.votesLeftText()}`)
+        this.say({ key: 'brainstorm.unvoted', values: { idea: text, ...this.votesLeftValues() } })
         this.emit('change')
         return true
       } catch (error) {
@@ -485,17 +532,29 @@ export class BrainstormClient extends EventTarget {
     })
   }
 
+  /** "1 of 2 votes left", in the current language ('' before my dots are known). */
   votesLeftText() {
+    return this.votes ? t('brainstorm.votes_left', this.votesLeftValues()) : ''
+  }
+
+  votesLeftValues() {
     const votes = this.votes
-    if (!votes) return ''
-    return `${votes.remaining} of ${votes.votes_per_person} ${votes.votes_per_person === 1 ? 'vote' : 'votes'} left`
+    return { remaining: votes ? votes.remaining : 0, total: votes ? votes.votes_per_person : 0 }
   }
 
   // --- plumbing -------------------------------------------------------------------------------
 
-  /** A message for the panel (kind `error`: shown as an alert). */
-  say(text, kind = 'info') {
-    this.message = { text, kind, at: Date.now() }
+  /**
+   * A message for the panel (kind `error`: shown as an alert): a catalogue key with its values,
+   * or a text worded elsewhere (an error's message). See messageText.
+   * @param {string | {key: string, values?: Record<string, unknown>}} message
+   * @param {string} [kind]
+   */
+  say(message, kind = 'info') {
+    this.message =
+      typeof message === 'string'
+        ? { text: message, kind, at: Date.now() }
+        : { key: message.key, values: message.values, kind, at: Date.now() }
     this.emit('message', this.message)
   }
 

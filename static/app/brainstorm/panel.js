@@ -2,37 +2,28 @@
 // countdown, my votes left and "Follow facilitator"; for facilitators the controls (pause /
 // resume, extend, next phase, reveal tallies, summon, end); for owners and admins the start
 // form; and the ranked results. docs/ui.md, Brainstorm.
+//
+// Every word comes from the catalogues (i18n.js). The panel, the countdown and the chip follow a
+// change of language by themselves (onLocaleChange, dropped in destroy): they relabel in place,
+// keeping the session, the running countdown and what was typed in their forms.
 import { h, field, newId, announce, batched } from '../dom.js'
 import { str } from '../schema.js'
 import { BRAINSTORM_START } from '../contract.js'
-import { PHASES, PHASE_NAMES, remainingMs } from './client.js'
+import { t, onLocaleChange } from '../i18n.js'
+import { PHASES, phaseName, messageText, remainingMs } from './client.js'
 
 // The server's bounds for starting a session (contract.js); the form counts whole minutes.
 const MAX_MINUTES = Math.floor(BRAINSTORM_START.duration_s.maximum / 60)
 const MIN_VOTES = BRAINSTORM_START.votes_per_person.minimum
 const MAX_VOTES = BRAINSTORM_START.votes_per_person.maximum
 
+/** Per phase, the hint for those who write and vote, and for those who watch (message keys). */
 const HINTS = {
-  silent: [
-    'Write your ideas: your new notes are hidden from everyone until the reveal.',
-    'Participants are writing notes that nobody sees until the reveal.'
-  ],
-  reveal: [
-    'Every hidden note is on the board now. Notes written at the same spot overlap: “Spread out overlapping notes” lays them side by side.',
-    'Every hidden note is on the board now.'
-  ],
-  clustering: [
-    'Group the notes: choose a cluster for a selected note, or add clusters next to the board.',
-    'The team is grouping the notes into clusters.'
-  ],
-  voting: [
-    'Vote on the ideas you like with “+ Vote” on a note; “−” takes a vote back until voting closes.',
-    'The team is voting. Viewers watch.'
-  ],
-  results: [
-    'Voting is closed. The ideas ranked by votes:',
-    'Voting is closed. The ideas ranked by votes:'
-  ]
+  silent: ['brainstorm.hint.silent', 'brainstorm.hint.silent_watch'],
+  reveal: ['brainstorm.hint.reveal', 'brainstorm.hint.reveal_watch'],
+  clustering: ['brainstorm.hint.clustering', 'brainstorm.hint.clustering_watch'],
+  voting: ['brainstorm.hint.voting', 'brainstorm.hint.voting_watch'],
+  results: ['brainstorm.hint.results', 'brainstorm.hint.results']
 }
 
 /** 75 → "01:15", 3725 → "1:02:05". @param {number} seconds */
@@ -76,32 +67,38 @@ export function countdown(client, attrs = {}) {
           ? 'up'
           : 'running'
     el.title = state.ended
-      ? 'The session ended'
+      ? t('brainstorm.timer.ended')
       : !running
-        ? 'Paused'
+        ? t('brainstorm.timer.paused', { minutes: Math.ceil(seconds / 60) })
         : seconds === 0
-          ? 'Time is up'
-          : 'Time left'
+          ? t('brainstorm.timer.up')
+          : t('brainstorm.timer.left', { minutes: Math.ceil(seconds / 60) })
     if (running && ms > 0) timer = setTimeout(tick, (ms % 1000 || 1000) + 15)
   }
   client.addEventListener('change', tick)
+  const stopLocale = onLocaleChange(tick)
   tick()
   return {
     el,
     destroy() {
       clearTimeout(timer)
       client.removeEventListener('change', tick)
+      stopLocale()
     }
   }
 }
 
-/** A switch that still works inside a viewer's disabled fieldset (it is no form control). */
-function toggle(text, onChange) {
+/**
+ * A switch that still works inside a viewer's disabled fieldset (it is no form control).
+ * @param {(on: boolean) => void} onChange
+ */
+function toggle(onChange) {
+  const text = h('span', { class: 'switch-label' })
   const el = h(
     'span',
     { class: 'switch', role: 'switch', tabindex: '0', 'aria-checked': 'false' },
     h('span', { class: 'switch-track', 'aria-hidden': 'true' }),
-    h('span', { class: 'switch-label', text })
+    text
   )
   const flip = () => onChange(el.getAttribute('aria-checked') !== 'true')
   el.addEventListener('click', flip)
@@ -111,26 +108,27 @@ function toggle(text, onChange) {
       flip()
     }
   })
-  return el
+  return { el, text }
 }
 
 /**
- * A number input with its label.
- * @param {string} label
- * @param {{min?: number, max?: number, value?: number | string, placeholder?: string,
- *   hint?: string}} opts
+ * A number input with its label (set by relabel).
+ * @param {{min?: number, max?: number, value?: number | string}} opts
  */
-function numberField(label, { min, max, value = '', placeholder = '', hint = '' }) {
-  const input = h('input', {
-    type: 'number',
-    min,
-    max,
-    step: 1,
-    value,
-    placeholder,
-    inputmode: 'numeric'
-  })
-  return { input, el: field(label, input, { hint }) }
+function numberField({ min, max, value = '' }) {
+  const input = h('input', { type: 'number', min, max, step: 1, value, inputmode: 'numeric' })
+  const el = field('', input)
+  const label = /** @type {HTMLLabelElement} */ (el.querySelector('label'))
+  return { input, el, label }
+}
+
+/**
+ * A `<label class="check">` around a checkbox, its text set by relabel.
+ * @param {HTMLInputElement} box
+ */
+function checkLabel(box) {
+  const text = h('span')
+  return { el: h('label', { class: 'check' }, box, ' ', text), text }
 }
 
 /**
@@ -144,10 +142,16 @@ function startForm(client, team) {
     maxlength: BRAINSTORM_START.prompt.maxLength,
     required: true
   })
-  const duration = numberField('Duration (minutes)', { min: 1, max: MAX_MINUTES, value: 5 })
-  const votes = numberField('Votes per person', { min: MIN_VOTES, max: MAX_VOTES, value: 3 })
+  const promptField = field('', prompt, { hint: ' ' })
+  const promptLabel = /** @type {HTMLElement} */ (promptField.querySelector('label'))
+  const promptHint = /** @type {HTMLElement} */ (promptField.querySelector('.hint'))
+  const duration = numberField({ min: 1, max: MAX_MINUTES, value: 5 })
+  const votes = numberField({ min: MIN_VOTES, max: MAX_VOTES, value: 3 })
   const stacking = h('input', { type: 'checkbox' })
   const anonymous = h('input', { type: 'checkbox' })
+  const stackingLabel = checkLabel(stacking)
+  const anonymousLabel = checkLabel(anonymous)
+  const cofacilitatorsLegend = h('legend')
   // members (and other owners) may be named facilitators too; owners and admins always are
   const helpers = team.filter(
     (m) => m.user_id !== client.user.id && (m.role === 'member' || m.role === 'owner')
@@ -158,48 +162,66 @@ function startForm(client, team) {
     ? h(
         'fieldset',
         { class: 'bs-cofacilitators' },
-        h('legend', { text: 'Co-facilitators (optional)' }),
+        cofacilitatorsLegend,
         ...picks.map(([id, box]) =>
           h('label', { class: 'check' }, box, ` ${helpers.find((m) => m.user_id === id).name}`)
         )
       )
     : null
   const error = h('p', { class: 'form-error', role: 'alert' })
-  const submit = h('button', { type: 'submit', class: 'primary', text: 'Start brainstorm' })
+  const submit = h('button', { type: 'submit', class: 'primary' })
   const form = h(
     'form',
     { class: 'bs-start-form' },
-    field('Prompt', prompt, { hint: 'What should people come up with ideas for?' }),
-    h(
-      'div',
-      { class: 'bs-start-row' },
-      duration.el,
-      votes.el,
-      h('label', { class: 'check' }, stacking, ' Allow several votes on one idea'),
-      h('label', { class: 'check' }, anonymous, ' Anonymous (no authors on notes and results)')
-    ),
+    promptField,
+    h('div', { class: 'bs-start-row' }, duration.el, votes.el, stackingLabel.el, anonymousLabel.el),
     cofacilitators,
     error,
     h('div', { class: 'form-actions' }, submit)
   )
+  /**
+   * The error shown, as a key and values (relabelled with the rest), or a worded text.
+   * @type {{key?: string, values?: Record<string, unknown>, text?: string} | null}
+   */
+  let problem = null
+  const showProblem = () => {
+    error.textContent = problem ? messageText({ kind: 'error', at: 0, ...problem }) : ''
+  }
+  const relabel = () => {
+    promptLabel.textContent = t('brainstorm.start.prompt')
+    promptHint.textContent = t('brainstorm.start.prompt_hint')
+    duration.label.textContent = t('brainstorm.start.duration')
+    votes.label.textContent = t('brainstorm.start.votes')
+    stackingLabel.text.textContent = t('brainstorm.start.stacking')
+    anonymousLabel.text.textContent = t('brainstorm.start.anonymous')
+    cofacilitatorsLegend.textContent = t('brainstorm.start.cofacilitators')
+    submit.textContent = t('brainstorm.start.submit')
+    showProblem()
+  }
+  relabel()
+  /** @param {{key?: string, values?: Record<string, unknown>, text?: string} | null} what */
+  const fail = (what) => {
+    problem = what
+    showProblem()
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
-    error.textContent = ''
+    fail(null)
     const text = prompt.value.trim()
     const minutes = Number(duration.input.value)
     const perPerson = Number(votes.input.value)
     if (!text) {
-      error.textContent = 'Write a prompt.'
+      fail({ key: 'brainstorm.start.prompt_missing' })
       prompt.focus()
       return
     }
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_MINUTES) {
-      error.textContent = `The duration is 1 to ${MAX_MINUTES} minutes.`
+      fail({ key: 'brainstorm.start.duration_invalid', values: { max: MAX_MINUTES } })
       duration.input.focus()
       return
     }
     if (!Number.isInteger(perPerson) || perPerson < MIN_VOTES || perPerson > MAX_VOTES) {
-      error.textContent = `Each person has ${MIN_VOTES} to ${MAX_VOTES} votes.`
+      fail({ key: 'brainstorm.start.votes_invalid', values: { min: MIN_VOTES, max: MAX_VOTES } })
       votes.input.focus()
       return
     }
@@ -217,10 +239,10 @@ function startForm(client, team) {
       prompt.value = ''
       for (const [, box] of picks) box.checked = false
     } else if (client.message) {
-      error.textContent = client.message.text
+      fail(client.message)
     }
   })
-  return form
+  return { el: form, relabel }
 }
 
 /**
@@ -230,51 +252,45 @@ function startForm(client, team) {
  */
 export function brainstormPanel({ client, board, members, team = [] }) {
   const titleId = newId('bs')
+  const title = h('h2', { id: titleId })
   const stateBadge = h('span', { class: 'bs-phase-badge' })
-  const clock = countdown(client, { role: 'timer', 'aria-label': 'Time left' })
+  const clock = countdown(client, { role: 'timer' })
   const votesLeft = h('span', { class: 'bs-votes' })
-  const followSwitch = toggle('Follow facilitator', (on) => client.setFollowing(on))
+  const followSwitch = toggle((on) => client.setFollowing(on))
   const followNote = h('span', { class: 'bs-follow-note' })
-  const follow = h('span', { class: 'bs-follow' }, followSwitch, followNote)
+  const follow = h('span', { class: 'bs-follow' }, followSwitch.el, followNote)
   const prompt = h('p', { class: 'bs-prompt' })
   const steps = h(
     'ol',
-    { class: 'bs-steps', 'aria-label': 'Brainstorm phases' },
-    ...PHASES.map((phase) => h('li', { dataset: { phase }, text: PHASE_NAMES[phase] }))
+    { class: 'bs-steps' },
+    ...PHASES.map((phase) => h('li', { dataset: { phase } }))
   )
   const hint = h('p', { class: 'bs-hint' })
   const info = h('p', { class: 'bs-info', role: 'status' })
   const error = h('p', { class: 'bs-error', role: 'alert' })
 
   // facilitator controls
-  const pause = h('button', { type: 'button', text: 'Pause timer' })
-  const extend = h('button', {
-    type: 'button',
-    text: '+1 min',
-    'aria-label': 'Add a minute to the timer'
-  })
-  const nextTimer = numberField('Timer for the next phase (minutes)', {
-    min: 1,
-    max: MAX_MINUTES,
-    placeholder: 'keep'
-  })
+  const pause = h('button', { type: 'button' })
+  const extend = h('button', { type: 'button' })
+  const nextTimer = numberField({ min: 1, max: MAX_MINUTES })
   nextTimer.el.classList.add('bs-next-timer')
-  const next = h('button', { type: 'button', class: 'primary', text: 'Next phase' })
-  const tallies = h('button', { type: 'button', text: 'Reveal tallies' })
-  const summon = h('button', { type: 'button', text: 'Summon everyone here' })
-  const end = h('button', { type: 'button', class: 'danger', text: 'End session' })
-  const endNow = h('button', { type: 'button', class: 'danger', text: 'End now' })
-  const endCancel = h('button', { type: 'button', class: 'ghost', text: 'Cancel' })
+  const next = h('button', { type: 'button', class: 'primary' })
+  const tallies = h('button', { type: 'button' })
+  const summon = h('button', { type: 'button' })
+  const end = h('button', { type: 'button', class: 'danger' })
+  const endNow = h('button', { type: 'button', class: 'danger' })
+  const endCancel = h('button', { type: 'button', class: 'ghost' })
+  const endQuestion = h('span')
   const endConfirm = h(
     'span',
-    { class: 'bs-confirm', role: 'group', 'aria-label': 'End the session?', hidden: true },
-    h('span', { text: 'End the session for everyone?' }),
+    { class: 'bs-confirm', role: 'group', hidden: true },
+    endQuestion,
     endNow,
     endCancel
   )
   const controls = h(
     'div',
-    { class: 'bs-controls', role: 'group', 'aria-label': 'Facilitator controls' },
+    { class: 'bs-controls', role: 'group' },
     h('div', { class: 'bs-control-group' }, pause, extend),
     h('div', { class: 'bs-control-group' }, nextTimer.el, next),
     h('div', { class: 'bs-control-group' }, tallies, summon),
@@ -282,42 +298,56 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   )
 
   const resultsHeading = newId('bs-results')
+  const resultsTitle = h('h3', { id: resultsHeading })
   const resultsSummary = h('p', { class: 'bs-results-summary' })
   const resultsList = h('ol', { class: 'bs-results', 'aria-labelledby': resultsHeading })
   const results = h(
     'section',
     { class: 'bs-results-section', 'aria-labelledby': resultsHeading, hidden: true },
-    h('h3', { id: resultsHeading, text: 'Results' }),
+    resultsTitle,
     resultsSummary,
     resultsList
   )
 
-  const start = h(
-    'details',
-    { class: 'bs-start' },
-    h('summary', { text: 'Start a brainstorm' }),
-    startForm(client, team)
-  )
+  const form = startForm(client, team)
+  const startSummary = h('summary')
+  const start = h('details', { class: 'bs-start' }, startSummary, form.el)
   const empty = h('p', { class: 'bs-empty' })
   const session = h('div', { class: 'bs-session' }, prompt, steps, hint, controls, results)
 
   const el = h(
     'section',
     { class: 'brainstorm panel', 'aria-labelledby': titleId, dataset: { phase: 'none' } },
-    h(
-      'div',
-      { class: 'bs-head' },
-      h('h2', { id: titleId, text: 'Brainstorm' }),
-      stateBadge,
-      clock.el,
-      votesLeft,
-      follow
-    ),
+    h('div', { class: 'bs-head' }, title, stateBadge, clock.el, votesLeft, follow),
     empty,
     session,
     h('div', { class: 'bs-messages' }, info, error),
     start
   )
+
+  /** The words that do not depend on the session (render() sets the others). */
+  const relabelStatic = () => {
+    title.textContent = t('brainstorm.title')
+    clock.el.setAttribute('aria-label', t('brainstorm.time_left'))
+    followSwitch.text.textContent = t('brainstorm.follow')
+    steps.setAttribute('aria-label', t('brainstorm.phases'))
+    for (const step of /** @type {HTMLCollectionOf<HTMLElement>} */ (steps.children)) {
+      step.textContent = phaseName(step.dataset.phase || '')
+    }
+    extend.textContent = t('brainstorm.extend')
+    extend.setAttribute('aria-label', t('brainstorm.extend_label'))
+    nextTimer.label.textContent = t('brainstorm.next_timer')
+    nextTimer.input.placeholder = t('brainstorm.next_timer_keep')
+    tallies.textContent = t('brainstorm.reveal_tallies')
+    summon.textContent = t('brainstorm.summon')
+    end.textContent = t('brainstorm.end')
+    endNow.textContent = t('brainstorm.end_now')
+    endCancel.textContent = t('common.cancel')
+    endConfirm.setAttribute('aria-label', t('brainstorm.end_confirm_label'))
+    endQuestion.textContent = t('brainstorm.end_confirm')
+    controls.setAttribute('aria-label', t('brainstorm.controls'))
+    resultsTitle.textContent = t('brainstorm.results')
+  }
 
   let busy = false
   /** Run a facilitator action with the controls disabled meanwhile. */
@@ -343,10 +373,7 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     const raw = nextTimer.input.value.trim()
     const minutes = raw ? Number(raw) : null
     if (minutes !== null && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) {
-      client.say(
-        'The timer of the next phase is 1 to 1440 minutes (or empty to keep the timer).',
-        'error'
-      )
+      client.say({ key: 'brainstorm.next_timer_invalid' }, 'error')
       nextTimer.input.focus()
       return
     }
@@ -382,31 +409,39 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     return cluster && typeof cluster.get === 'function' ? str(cluster, 'name') : ''
   }
   const renderResults = (data) => {
-    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`
-    resultsSummary.textContent =
-      `${plural(data.votes, 'vote')} from ${plural(data.voters, 'voter')}` +
-      (data.votes_on_deleted_ideas
-        ? ` (${plural(data.votes_on_deleted_ideas, 'vote')} on deleted ideas)`
-        : '')
+    resultsSummary.textContent = t('brainstorm.results_summary', {
+      votes: data.votes,
+      voters: data.voters
+    })
+    if (data.votes_on_deleted_ideas) {
+      resultsSummary.textContent += ` ${t('brainstorm.results_deleted', {
+        votes: data.votes_on_deleted_ideas
+      })}`
+    }
     resultsList.replaceChildren(
       ...data.ideas.map((idea) => {
         const cluster = clusterName(data, idea.cluster_id)
         const author = data.anonymous
-          ? 'anonymous'
-          : idea.author_name || members.get(idea.author_id) || 'unknown author'
+          ? t('brainstorm.anonymous')
+          : idea.author_name || members.get(idea.author_id) || t('brainstorm.unknown_author')
         return h(
           'li',
           { class: 'bs-result', dataset: { rank: String(idea.rank), idea: idea.idea_id } },
-          h('span', { class: 'bs-rank', text: `#${idea.rank}` }),
-          h('span', { class: 'bs-result-text', text: idea.text || '(no text)' }),
-          h('span', { class: 'bs-result-votes', text: plural(idea.votes, 'vote') }),
+          h('span', { class: 'bs-rank', text: t('brainstorm.rank', { rank: idea.rank }) }),
+          h('span', { class: 'bs-result-text', text: idea.text || t('brainstorm.no_text') }),
+          h('span', {
+            class: 'bs-result-votes',
+            text: t('brainstorm.vote_count', { count: idea.votes })
+          }),
           h('span', {
             class: cluster ? 'bs-result-cluster' : 'bs-result-cluster none',
-            text: cluster ? `Cluster: ${cluster}` : 'No cluster'
+            text: cluster
+              ? t('brainstorm.result_cluster', { name: cluster })
+              : t('brainstorm.no_cluster')
           }),
           h('span', {
             class: 'bs-result-author',
-            text: data.anonymous ? 'anonymous' : `by ${author}`
+            text: data.anonymous ? t('brainstorm.anonymous') : t('brainstorm.by', { name: author })
           })
         )
       })
@@ -422,20 +457,21 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     el.dataset.phase = state ? (state.ended ? 'ended' : state.phase) : 'none'
 
     empty.hidden = Boolean(state)
+    const roomEnd = client.roomEnd
     empty.textContent = !client.loaded
-      ? client.roomError
-        ? `The brainstorm is unavailable: ${client.roomError}`
-        : 'Connecting…'
+      ? roomEnd
+        ? t('brainstorm.unavailable', {
+            reason: roomEnd.reason || t('brainstorm.room_closed', { code: String(roomEnd.code) })
+          })
+        : t('brainstorm.connecting')
       : client.canStart()
-        ? 'No brainstorm yet. Start one: everyone on the team joins here.'
-        : 'No brainstorm yet. The project’s owners can start one.'
+        ? t('brainstorm.empty_can_start')
+        : t('brainstorm.empty')
     session.hidden = !state
     start.hidden = !client.loaded || !client.canStart() || running
     if (!state) start.open = true
     else if (running) start.open = false
-    start.querySelector('summary').textContent = state
-      ? 'Start a new brainstorm'
-      : 'Start a brainstorm'
+    startSummary.textContent = state ? t('brainstorm.start_new') : t('brainstorm.start_first')
 
     clock.el.hidden = !state || state.ended
     stateBadge.hidden = !state
@@ -445,7 +481,7 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     results.hidden = true
     if (!state) return
 
-    stateBadge.textContent = state.ended ? 'Ended' : PHASE_NAMES[state.phase] || state.phase
+    stateBadge.textContent = state.ended ? t('brainstorm.ended_badge') : phaseName(state.phase)
     stateBadge.dataset.phase = state.ended ? 'ended' : state.phase
     prompt.textContent = state.prompt
     for (const step of /** @type {HTMLCollectionOf<HTMLElement>} */ (steps.children)) {
@@ -458,13 +494,14 @@ export function brainstormPanel({ client, board, members, team = [] }) {
       )
     }
     const [mine, watching] = HINTS[state.phase] || ['', '']
-    let text = client.contributes() ? mine : watching
+    const hintKey = client.contributes() ? mine : watching
+    let text = hintKey ? t(hintKey) : ''
     if (state.ended) {
-      text = `This brainstorm ended${state.endedAt ? ` at ${new Date(state.endedAt).toLocaleTimeString()}` : ''}. The ideas ranked by votes:`
+      text = state.endedAt
+        ? t('brainstorm.hint.ended_at', { at: state.endedAt })
+        : t('brainstorm.hint.ended')
     } else if (state.phase === 'voting') {
-      text += state.talliesVisible
-        ? ' Tallies are shown.'
-        : ' Tallies are hidden until the facilitator shows them.'
+      text += ` ${state.talliesVisible ? t('brainstorm.tallies_shown') : t('brainstorm.tallies_hidden')}`
     }
     hint.textContent = text
 
@@ -473,33 +510,36 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     if (state.phase === 'voting' && !state.ended) {
       votesLeft.hidden = false
       if (!client.contributes()) {
-        votesLeft.textContent = 'Viewers do not vote'
+        votesLeft.textContent = t('brainstorm.viewers_do_not_vote')
         delete votesLeft.dataset.remaining
       } else if (votes) {
-        votesLeft.textContent = `${client.votesLeftText()}${votes.allow_stacking ? ' · several on one idea allowed' : ' · one per idea'}`
+        const rule = votes.allow_stacking
+          ? t('brainstorm.stacking_allowed')
+          : t('brainstorm.one_per_idea')
+        votesLeft.textContent = `${client.votesLeftText()} · ${rule}`
         votesLeft.dataset.remaining = String(votes.remaining)
       }
     }
 
     // following
     if (!follow.hidden) {
-      followSwitch.setAttribute('aria-checked', client.following ? 'true' : 'false')
+      followSwitch.el.setAttribute('aria-checked', client.following ? 'true' : 'false')
       const leader = client.leader()
       followNote.textContent = !client.following
         ? ''
         : leader
-          ? `following ${leader.name}`
-          : 'the facilitator is not on the board'
+          ? t('brainstorm.following', { name: leader.name })
+          : t('brainstorm.leader_away')
     }
 
     // facilitator controls
     if (facilitating) {
       const target = PHASES[PHASES.indexOf(state.phase) + 1]
       const runningTimer = Boolean(state.timer && state.timer.running)
-      pause.textContent = runningTimer ? 'Pause timer' : 'Resume timer'
+      pause.textContent = runningTimer ? t('brainstorm.pause_timer') : t('brainstorm.resume_timer')
       next.hidden = !target
       nextTimer.el.hidden = !target
-      next.textContent = target ? `Next phase: ${PHASE_NAMES[target]}` : ''
+      next.textContent = target ? t('brainstorm.next_phase', { phase: phaseName(target) }) : ''
       tallies.hidden = state.phase !== 'voting' || state.talliesVisible
       for (const button of [pause, extend, next, tallies, summon, end, endNow]) {
         button.disabled = busy
@@ -516,18 +556,29 @@ export function brainstormPanel({ client, board, members, team = [] }) {
 
   const showMessage = () => {
     const message = client.message
-    info.textContent = message && message.kind !== 'error' ? message.text : ''
-    error.textContent = message && message.kind === 'error' ? message.text : ''
+    info.textContent = message && message.kind !== 'error' ? messageText(message) : ''
+    error.textContent = message && message.kind === 'error' ? messageText(message) : ''
   }
   const onPhase = (event) => {
     const state = event.detail
     if (!state) return
-    announce(state.ended ? 'The brainstorm ended.' : `Brainstorm: ${PHASE_NAMES[state.phase]}`)
+    announce(
+      state.ended
+        ? t('brainstorm.ended')
+        : t('brainstorm.announce_phase', { phase: phaseName(state.phase) })
+    )
     // what was said in the last phase ("Voted for …") is stale now
     if (client.message && client.message.kind !== 'error') {
       client.message = null
       showMessage()
     }
+  }
+  /** Show everything in the current language, keeping the session, the forms and the clock. */
+  const relabel = () => {
+    relabelStatic()
+    form.relabel()
+    render()
+    showMessage()
   }
   const onChange = batched(render)
   client.addEventListener('change', onChange)
@@ -538,12 +589,16 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     if (client.following) render()
   })
   client.live.awareness.on('change', onAwareness)
+  const stopLocale = onLocaleChange(relabel)
+  relabelStatic()
   render()
   showMessage()
   return {
     el,
+    relabel,
     destroy() {
       clock.destroy()
+      stopLocale()
       client.removeEventListener('change', onChange)
       client.removeEventListener('follow', onChange)
       client.removeEventListener('message', showMessage)
@@ -555,32 +610,32 @@ export function brainstormPanel({ client, board, members, team = [] }) {
 
 /**
  * A link in the phase tabs while a session runs: its phase and countdown, to the idea board.
+ * It follows a change of language by itself (and stops in destroy).
  * @param {import('./client.js').BrainstormClient} client
  * @param {string} href
  */
 export function brainstormChip(client, href) {
   const clock = countdown(client, { 'aria-hidden': 'true' })
   const phase = h('span', { class: 'bs-chip-phase' })
-  const el = h(
-    'a',
-    { class: 'bs-chip', href, hidden: true },
-    h('span', { class: 'bs-chip-name', text: 'Brainstorm' }),
-    phase,
-    clock.el
-  )
+  const name = h('span', { class: 'bs-chip-name' })
+  const el = h('a', { class: 'bs-chip', href, hidden: true }, name, phase, clock.el)
   const render = () => {
     const state = client.snapshot
     el.hidden = !client.running()
+    name.textContent = t('brainstorm.title')
     if (!state) return
-    phase.textContent = PHASE_NAMES[state.phase] || state.phase
-    el.setAttribute('aria-label', `Brainstorm: ${PHASE_NAMES[state.phase]}. Go to the idea board`)
+    phase.textContent = phaseName(state.phase)
+    el.setAttribute('aria-label', t('brainstorm.chip_label', { phase: phaseName(state.phase) }))
   }
   client.addEventListener('change', render)
+  const stopLocale = onLocaleChange(render)
   render()
   return {
     el,
+    relabel: render,
     destroy() {
       clock.destroy()
+      stopLocale()
       client.removeEventListener('change', render)
     }
   }

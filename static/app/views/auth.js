@@ -4,14 +4,17 @@ import { createForm } from '../forms.js'
 import { post } from '../api.js'
 import { signIn, signUp, verifyEmail, setFlash } from '../session.js'
 import { navigate } from '../router.js'
+import { t } from '../i18n.js'
+import { languageMenu } from './topbar.js'
 
 const MIN_PASSWORD = 10
 
-/** A centred panel with a title and content. */
+/** A centred panel with a title and content, and the language menu in the corner. */
 function panel(title, ...content) {
   return h(
     'main',
     { id: 'main', class: 'auth' },
+    h('div', { class: 'auth-language' }, languageMenu()),
     h(
       'section',
       { class: 'auth-panel', 'aria-labelledby': 'auth-title' },
@@ -25,12 +28,18 @@ function panel(title, ...content) {
 /** @param {{message?: string}} [opts] */
 export function loginView(opts = {}) {
   const { form } = createForm({
-    submit: 'Sign in',
+    submit: t('auth.sign_in'),
     fields: [
-      { name: 'email', label: 'E-mail', type: 'email', required: true, autocomplete: 'username' },
+      {
+        name: 'email',
+        label: t('auth.email'),
+        type: 'email',
+        required: true,
+        autocomplete: 'username'
+      },
       {
         name: 'password',
-        label: 'Password',
+        label: t('auth.password'),
         type: 'password',
         required: true,
         autocomplete: 'current-password'
@@ -42,15 +51,15 @@ export function loginView(opts = {}) {
     }
   })
   return panel(
-    'Sign in',
+    t('auth.sign_in'),
     opts.message ? h('p', { class: 'notice', role: 'status', text: opts.message }) : null,
     form,
     h(
       'p',
       { class: 'links' },
-      h('a', { href: '#/signup', text: 'Create an account' }),
+      h('a', { href: '#/signup', text: t('auth.create_account_link') }),
       ' · ',
-      h('a', { href: '#/forgot', text: 'Forgot your password?' })
+      h('a', { href: '#/forgot', text: t('auth.forgot_link') })
     )
   )
 }
@@ -58,13 +67,19 @@ export function loginView(opts = {}) {
 export function signupView() {
   const done = h('p', { class: 'notice', role: 'status', hidden: true })
   const { form } = createForm({
-    submit: 'Create account',
+    submit: t('auth.create_account'),
     fields: [
-      { name: 'name', label: 'Name', required: true, maxLength: 200, autocomplete: 'name' },
-      { name: 'email', label: 'E-mail', type: 'email', required: true, autocomplete: 'email' },
+      { name: 'name', label: t('auth.name'), required: true, maxLength: 200, autocomplete: 'name' },
+      {
+        name: 'email',
+        label: t('auth.email'),
+        type: 'email',
+        required: true,
+        autocomplete: 'email'
+      },
       {
         name: 'password',
-        label: 'Password (10 characters or more)',
+        label: t('auth.password_min', { n: MIN_PASSWORD }),
         type: 'password',
         required: true,
         minLength: MIN_PASSWORD,
@@ -74,19 +89,20 @@ export function signupView() {
     onSubmit: async ({ name, email, password }) => {
       await signUp(name, email, password)
       // The same answer whether or not the address has an account: the e-mail tells which.
-      done.textContent = `Check your e-mail: we sent a message to ${email}. Open the link in it to finish.`
+      done.textContent = t('auth.signup_sent', { email })
       done.hidden = false
     }
   })
   return panel(
-    'Create an account',
+    t('auth.signup_title'),
     form,
     done,
     h(
       'p',
       { class: 'links' },
-      'Already have an account? ',
-      h('a', { href: '#/login', text: 'Sign in' })
+      t('auth.have_account'),
+      ' ',
+      h('a', { href: '#/login', text: t('auth.sign_in') })
     )
   )
 }
@@ -94,24 +110,28 @@ export function signupView() {
 export function forgotView() {
   const done = h('p', { class: 'notice', role: 'status', hidden: true })
   const { form } = createForm({
-    submit: 'Send reset link',
+    submit: t('auth.send_reset_link'),
     fields: [
-      { name: 'email', label: 'E-mail', type: 'email', required: true, autocomplete: 'email' }
+      {
+        name: 'email',
+        label: t('auth.email'),
+        type: 'email',
+        required: true,
+        autocomplete: 'email'
+      }
     ],
     onSubmit: async ({ email }) => {
       await post('/v1/auth/forgot-password', { email })
-      done.textContent = `If an account exists for ${email}, we sent it a link to choose a new password.`
+      done.textContent = t('auth.reset_sent', { email })
       done.hidden = false
     }
   })
   return panel(
-    'Forgot your password?',
-    h('p', {
-      text: 'Enter your e-mail address and we will send you a link to set a new password.'
-    }),
+    t('auth.forgot_title'),
+    h('p', { text: t('auth.forgot_intro') }),
     form,
     done,
-    h('p', { class: 'links' }, h('a', { href: '#/login', text: 'Back to sign in' }))
+    h('p', { class: 'links' }, h('a', { href: '#/login', text: t('auth.back_to_sign_in') }))
   )
 }
 
@@ -119,17 +139,17 @@ export function forgotView() {
 export function resetView(token) {
   if (!token) {
     return panel(
-      'Reset your password',
-      h('p', { role: 'alert', text: 'This link has no reset token. Ask for a new link.' }),
-      h('p', { class: 'links' }, h('a', { href: '/#/forgot', text: 'Ask for a new link' }))
+      t('auth.reset_title'),
+      h('p', { role: 'alert', text: t('auth.reset_no_token') }),
+      h('p', { class: 'links' }, h('a', { href: '/#/forgot', text: t('auth.ask_new_link') }))
     )
   }
   const { form } = createForm({
-    submit: 'Set new password',
+    submit: t('auth.set_new_password'),
     fields: [
       {
         name: 'password',
-        label: 'New password (10 characters or more)',
+        label: t('auth.new_password', { n: MIN_PASSWORD }),
         type: 'password',
         required: true,
         minLength: MIN_PASSWORD,
@@ -137,54 +157,50 @@ export function resetView(token) {
       },
       {
         name: 'confirm',
-        label: 'Repeat the new password',
+        label: t('auth.repeat_password'),
         type: 'password',
         required: true,
         autocomplete: 'new-password'
       }
     ],
     onSubmit: async ({ password, confirm }) => {
-      if (password !== confirm) throw new Error('The two passwords differ')
+      if (password !== confirm) throw new Error(t('auth.passwords_differ'))
       try {
         await post('/v1/auth/reset-password', { token, password })
       } catch (error) {
         if (error.status === 401) {
-          throw new Error('This link has expired or was already used. Ask for a new one.', {
-            cause: error
-          })
+          throw new Error(t('auth.reset_link_used'), { cause: error })
         }
         throw error
       }
-      setFlash('Your password was changed. Sign in with the new one.')
+      setFlash(t('auth.password_changed'))
       navigate({ name: 'login' })
     }
   })
-  return panel('Choose a new password', form)
+  return panel(t('auth.choose_new_password'), form)
 }
 
 /** @param {string} token from the link's #token= */
 export function verifyView(token) {
   if (!token) {
     return panel(
-      'Finish signing up',
-      h('p', { role: 'alert', text: 'This link has no sign-up token. Sign up again.' }),
-      h('p', { class: 'links' }, h('a', { href: '/#/signup', text: 'Sign up' }))
+      t('auth.verify_title'),
+      h('p', { role: 'alert', text: t('auth.verify_no_token') }),
+      h('p', { class: 'links' }, h('a', { href: '/#/signup', text: t('auth.sign_up') }))
     )
   }
   const { form } = createForm({
-    submit: 'Finish signing up',
+    submit: t('auth.verify_title'),
     fields: [],
     onSubmit: async () => {
       try {
         await verifyEmail(token)
       } catch (error) {
         if (error.status === 401) {
-          throw new Error('This link has expired or was already used. Sign up again.', {
-            cause: error
-          })
+          throw new Error(t('auth.verify_link_used'), { cause: error })
         }
         if (error.status === 409) {
-          throw new Error('This address already has an account. Sign in instead.', { cause: error })
+          throw new Error(t('auth.verify_taken'), { cause: error })
         }
         throw error
       }
@@ -192,9 +208,9 @@ export function verifyView(token) {
     }
   })
   return panel(
-    'Finish signing up',
-    h('p', { text: 'Your e-mail address is confirmed once you finish here.' }),
+    t('auth.verify_title'),
+    h('p', { text: t('auth.verify_intro') }),
     form,
-    h('p', { class: 'links' }, h('a', { href: '/#/login', text: 'Sign in' }))
+    h('p', { class: 'links' }, h('a', { href: '/#/login', text: t('auth.sign_in') }))
   )
 }

@@ -2,6 +2,7 @@
 import { h, newId, announce, batched } from '../dom.js'
 import { deleteArtifact, entries, str } from '../schema.js'
 import { cardList } from '../collection.js'
+import { t } from '../i18n.js'
 
 /**
  * A phase section: heading, optional create form, and a card grid kept in sync with `root`.
@@ -31,10 +32,11 @@ export function artifactSection(opts) {
 
 /**
  * A card element: an <article> in the grid, named by `name()` for assistive tech.
- * @param {string} kind e.g. "Persona"
+ * @param {string} kind e.g. "Persona" (its class: card-persona; never shown)
  * @param {() => string} name current title of the artifact
+ * @param {() => string} [untitled] the title when `name()` is empty, in the current language
  */
-export function card(kind, name, ...children) {
+export function card(kind, name, untitled = () => t('common.untitled')) {
   const titleId = newId('card')
   const title = h('h3', { id: titleId, class: 'card-title' })
   const el = h('article', {
@@ -43,25 +45,30 @@ export function card(kind, name, ...children) {
     'aria-labelledby': titleId
   })
   const rename = () => {
-    title.textContent = name() || `Untitled ${kind.toLowerCase()}`
+    title.textContent = name() || untitled()
   }
   rename()
-  el.append(...children.flat().filter(Boolean))
   return { el, title, rename, titleId }
 }
 
-/** A delete button for an artifact; deleting cleans up references (schema rules). */
+/**
+ * A delete button for an artifact; deleting cleans up references (schema rules).
+ * @param {any} live
+ * @param {string} root
+ * @param {string} id
+ * @param {() => string} label what is deleted ("persona Ana"), in the current language
+ */
 export function deleteButton(live, root, id, label) {
   const button = h('button', {
     type: 'button',
     class: 'ghost danger small',
-    text: 'Delete',
-    'aria-label': `Delete ${label()}`
+    text: t('common.delete'),
+    'aria-label': t('common.delete_named', { name: label() })
   })
   button.addEventListener('click', () => {
     const what = label()
     if (live.write(() => deleteArtifact(live.doc, root, id))) {
-      announce(`Deleted ${what}. Undo with Ctrl+Z.`)
+      announce(t('common.deleted', { name: what }))
     }
   })
   return button
@@ -77,7 +84,7 @@ export function deleteButton(live, root, id, label) {
 export function optionsOf(live, root, labelOf) {
   return entries(live.doc, root).map(([id, map]) => [
     id,
-    truncate(labelOf(map) || '(untitled)', 60)
+    truncate(labelOf(map) || t('common.untitled_option'), 60)
   ])
 }
 
@@ -97,5 +104,6 @@ export function onRootChange(root, fn) {
 /** A persona's POV sentence: "user needs need because insight". */
 export function povSentence(map) {
   const insight = str(map, 'insight')
-  return `${str(map, 'user') || '…'} needs ${str(map, 'need') || '…'}${insight ? ` because ${insight}` : ''}`
+  const values = { user: str(map, 'user') || '…', need: str(map, 'need') || '…', insight }
+  return insight ? t('define.pov_sentence_because', values) : t('define.pov_sentence', values)
 }

@@ -3,7 +3,8 @@
 import { h, newId } from '../dom.js'
 import { createForm, fillOptions } from '../forms.js'
 import { boundText, boundSelect, refreshBound } from '../fields.js'
-import { addArtifact, entries, setFields, str, LIMITS } from '../schema.js'
+import { addArtifact, entries, setFields, str, LIMITS, fieldLabel } from '../schema.js'
+import { t } from '../i18n.js'
 import {
   artifactSection,
   card,
@@ -19,32 +20,34 @@ const personaNames = (live) =>
   entries(live.doc, 'personas')
     .map(([, p]) => str(p, 'name'))
     .filter(Boolean)
+/** The "(none)" choice of the point-of-view selects. @returns {[string, string]} */
+const noPov = () => ['', t('common.none')]
 
 function povCard(ctx, id, map, listId, hooks) {
   const { live } = ctx
   const user = boundText(live, map, 'user', {
-    label: 'User',
+    label: fieldLabel('povStatements', 'user'),
     required: true,
     maxLength: LIMITS.user
   })
   user.input.setAttribute('list', listId)
-  const pick = h('select', { 'aria-label': 'Pick a persona as the user' })
+  const pick = h('select', { 'aria-label': t('define.pick_persona_label') })
   const fillPick = () =>
-    fillOptions(pick, [['', 'Pick a persona…'], ...personaNames(live).map((n) => [n, n])])
+    fillOptions(pick, [['', t('define.pick_persona')], ...personaNames(live).map((n) => [n, n])])
   fillPick()
   pick.addEventListener('change', () => {
     if (pick.value) live.write(() => setFields(map, { user: pick.value }))
     pick.value = ''
   })
   const need = boundText(live, map, 'need', {
-    label: 'Needs',
+    label: fieldLabel('povStatements', 'need'),
     multiline: true,
     rows: 2,
     required: true,
     maxLength: LIMITS.need
   })
   const insight = boundText(live, map, 'insight', {
-    label: 'Because (insight)',
+    label: fieldLabel('povStatements', 'insight'),
     multiline: true,
     rows: 2,
     maxLength: LIMITS.insight
@@ -52,13 +55,16 @@ function povCard(ctx, id, map, listId, hooks) {
   const link = h('p', { class: 'persona-link' })
   const hmws = h('ul', {
     class: 'linked',
-    'aria-label': 'How-might-we questions from this point of view'
+    'aria-label': t('define.pov_questions')
   })
   const renderLinks = () => {
     const who = str(map, 'user')
     link.replaceChildren(
       personaNames(live).includes(who)
-        ? h('span', { class: 'badge persona-badge', text: `Persona: ${who}` })
+        ? h('span', {
+            class: 'badge persona-badge',
+            text: t('define.persona_badge', { name: who })
+          })
         : ''
     )
     hmws.replaceChildren(
@@ -74,19 +80,19 @@ function povCard(ctx, id, map, listId, hooks) {
   }
   hooks.add(hook)
   const name = () => truncate(povSentence(map), 80)
-  const c = card('Point of view', name)
+  const c = card('Point of view', name, () => t('define.untitled_pov'))
   c.el.append(
     h(
       'header',
       { class: 'card-head' },
       c.title,
-      deleteButton(live, 'povStatements', id, () => `point of view ${name()}`)
+      deleteButton(live, 'povStatements', id, () => t('define.delete_pov', { name: name() }))
     ),
     h('div', { class: 'user-row' }, user.el, pick),
     link,
     need.el,
     insight.el,
-    h('h4', { text: 'How might we…' }),
+    h('h4', { text: t('define.hmw') }),
     hmws
   )
   const bound = [user, need, insight]
@@ -106,27 +112,27 @@ function povCard(ctx, id, map, listId, hooks) {
 function hmwCard(ctx, id, map, hooks) {
   const { live } = ctx
   const question = boundText(live, map, 'question', {
-    label: 'Question',
+    label: fieldLabel('hmwQuestions', 'question'),
     multiline: true,
     rows: 2,
     required: true,
     maxLength: LIMITS.question
   })
   const pov = boundSelect(live, map, 'povId', {
-    label: 'From point of view',
-    emptyLabel: '(none)',
+    label: fieldLabel('hmwQuestions', 'povId'),
+    emptyLabel: noPov()[1],
     options: () => optionsOf(live, 'povStatements', povSentence)
   })
   const hook = () => pov.refresh()
   hooks.add(hook)
   const name = () => truncate(str(map, 'question'), 80)
-  const c = card('How might we', name)
+  const c = card('How might we', name, () => t('define.untitled_hmw'))
   c.el.append(
     h(
       'header',
       { class: 'card-head' },
       c.title,
-      deleteButton(live, 'hmwQuestions', id, () => `question ${name()}`)
+      deleteButton(live, 'hmwQuestions', id, () => t('define.delete_hmw', { name: name() }))
     ),
     question.el,
     pov.el
@@ -150,18 +156,23 @@ export function defineView(ctx) {
   const suggestions = h('datalist', { id: listId })
   const hooks = new Set()
   const povForm = createForm({
-    title: 'New point of view',
-    submit: 'Add point of view',
+    title: t('define.new_pov'),
+    submit: t('define.add_pov'),
     fields: [
-      { name: 'user', label: 'User (who)', required: true, maxLength: LIMITS.user },
+      { name: 'user', label: t('define.pov_user'), required: true, maxLength: LIMITS.user },
       {
         name: 'need',
-        label: 'Needs (what)',
+        label: t('define.pov_need'),
         type: 'textarea',
         required: true,
         maxLength: LIMITS.need
       },
-      { name: 'insight', label: 'Because (insight)', type: 'textarea', maxLength: LIMITS.insight }
+      {
+        name: 'insight',
+        label: fieldLabel('povStatements', 'insight'),
+        type: 'textarea',
+        maxLength: LIMITS.insight
+      }
     ],
     onSubmit: ({ user: who, need, insight }) => {
       live.write(() =>
@@ -171,21 +182,21 @@ export function defineView(ctx) {
   })
   povForm.inputs.user.setAttribute('list', listId)
   const hmwForm = createForm({
-    title: 'New how-might-we question',
-    submit: 'Add question',
+    title: t('define.new_hmw'),
+    submit: t('define.add_hmw'),
     fields: [
       {
         name: 'question',
-        label: 'New question (how might we…)',
+        label: t('define.hmw_question'),
         type: 'textarea',
         required: true,
         maxLength: LIMITS.question
       },
       {
         name: 'povId',
-        label: 'From point of view',
+        label: fieldLabel('hmwQuestions', 'povId'),
         type: 'select',
-        options: () => [['', '(none)'], ...optionsOf(live, 'povStatements', povSentence)]
+        options: () => [noPov(), ...optionsOf(live, 'povStatements', povSentence)]
       }
     ],
     onSubmit: ({ question, povId }) => {
@@ -195,25 +206,22 @@ export function defineView(ctx) {
     }
   })
   const povs = artifactSection({
-    title: 'Points of view',
+    title: t('define.povs'),
     form: povForm.form,
-    emptyText: 'No points of view yet.',
+    emptyText: t('define.no_povs'),
     root: live.doc.getMap('povStatements'),
     makeCard: (id, map) => povCard(ctx, id, map, listId, hooks)
   })
   const questions = artifactSection({
-    title: 'How might we…',
+    title: t('define.hmw'),
     form: hmwForm.form,
-    emptyText: 'No questions yet.',
+    emptyText: t('define.no_hmws'),
     root: live.doc.getMap('hmwQuestions'),
     makeCard: (id, map) => hmwCard(ctx, id, map, hooks)
   })
   const refreshLinks = () => {
     suggestions.replaceChildren(...personaNames(live).map((n) => h('option', { value: n })))
-    fillOptions(hmwForm.inputs.povId, [
-      ['', '(none)'],
-      ...optionsOf(live, 'povStatements', povSentence)
-    ])
+    fillOptions(hmwForm.inputs.povId, [noPov(), ...optionsOf(live, 'povStatements', povSentence)])
     for (const hook of hooks) hook()
   }
   refreshLinks()

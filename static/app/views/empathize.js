@@ -4,11 +4,17 @@ import { h, initials, colorFor } from '../dom.js'
 import { createForm } from '../forms.js'
 import { boundText, boundSelect, refreshBound } from '../fields.js'
 import { listEditor } from '../lists.js'
-import { addArtifact, str, isLink, LIMITS } from '../schema.js'
+import { addArtifact, str, isLink, LIMITS, fieldLabel, entryLabel } from '../schema.js'
+import { t } from '../i18n.js'
 import { artifactSection, card, deleteButton, optionsOf, onRootChange } from './common.js'
 
-const linkProblem = (text) =>
-  text && !isLink(text) ? 'Use an http(s) address or a /v1/files/… path' : ''
+const linkProblem = (text) => (text && !isLink(text) ? t('empathize.avatar_problem') : '')
+/** A label of a persona's field. @param {string} name */
+const personaLabel = (name) => fieldLabel('personas', name)
+/** A label of an empathy map's field. @param {string} name */
+const mapLabel = (name) => fieldLabel('empathyMaps', name)
+/** The "(no persona)" choice of the persona selects. @returns {[string, string]} */
+const noPersona = () => ['', t('empathize.no_persona')]
 
 /** The avatar: the linked picture, or initials when there is none (or it fails to load). */
 function avatar(map) {
@@ -37,31 +43,45 @@ function personaCard(ctx, id, map) {
   const { live } = ctx
   const pic = avatar(map)
   const fields = [
-    boundText(live, map, 'name', { label: 'Name', required: true, maxLength: LIMITS.name }),
-    boundText(live, map, 'role', { label: 'Role', maxLength: LIMITS.role }),
-    boundText(live, map, 'demographics', { label: 'Demographics', maxLength: LIMITS.demographics }),
+    boundText(live, map, 'name', {
+      label: personaLabel('name'),
+      required: true,
+      maxLength: LIMITS.name
+    }),
+    boundText(live, map, 'role', { label: personaLabel('role'), maxLength: LIMITS.role }),
+    boundText(live, map, 'demographics', {
+      label: personaLabel('demographics'),
+      maxLength: LIMITS.demographics
+    }),
     boundText(live, map, 'quote', {
-      label: 'Quote',
+      label: personaLabel('quote'),
       multiline: true,
       rows: 2,
       maxLength: LIMITS.quote
     }),
-    boundText(live, map, 'bio', { label: 'Bio', multiline: true, rows: 4, maxLength: LIMITS.bio }),
+    boundText(live, map, 'bio', {
+      label: personaLabel('bio'),
+      multiline: true,
+      rows: 4,
+      maxLength: LIMITS.bio
+    }),
     boundText(live, map, 'avatar', {
-      label: 'Avatar URL',
+      label: personaLabel('avatar'),
       type: 'url',
       maxLength: LIMITS.link,
       validate: linkProblem,
-      toValue: (t) => t.trim() || null
+      toValue: (text) => text.trim() || null
     })
   ]
-  const lists = [
-    listEditor(live, map, 'goals', { label: 'Goals', item: 'Goal', className: 'goals' }),
-    listEditor(live, map, 'pains', { label: 'Pains', item: 'Pain', className: 'pains' }),
-    listEditor(live, map, 'gains', { label: 'Gains', item: 'Gain', className: 'gains' })
-  ]
+  const lists = ['goals', 'pains', 'gains'].map((key) =>
+    listEditor(live, map, key, {
+      label: personaLabel(key),
+      item: entryLabel(key),
+      className: key
+    })
+  )
   const name = () => str(map, 'name')
-  const c = card('Persona', name)
+  const c = card('Persona', name, () => t('empathize.untitled_persona'))
   const subtitle = h('p', { class: 'card-subtitle' })
   const describe = () => {
     subtitle.textContent = [str(map, 'role'), str(map, 'demographics')].filter(Boolean).join(' · ')
@@ -73,7 +93,7 @@ function personaCard(ctx, id, map) {
       { class: 'card-head' },
       pic.el,
       h('div', { class: 'card-heading' }, c.title, subtitle),
-      deleteButton(live, 'personas', id, () => `persona ${name()}`)
+      deleteButton(live, 'personas', id, () => t('empathize.delete_persona', { name: name() }))
     ),
     h(
       'div',
@@ -104,35 +124,36 @@ function personaCard(ctx, id, map) {
   }
 }
 
-const QUADRANTS = [
-  ['says', 'Says', 'Quote'],
-  ['thinks', 'Thinks', 'Thought'],
-  ['does', 'Does', 'Action'],
-  ['feels', 'Feels', 'Feeling']
-]
+const QUADRANTS = ['says', 'thinks', 'does', 'feels']
 
 function empathyMapCard(ctx, id, map, personaSelects) {
   const { live } = ctx
-  const title = boundText(live, map, 'title', { label: 'Title', maxLength: LIMITS.title })
+  const title = boundText(live, map, 'title', { label: mapLabel('title'), maxLength: LIMITS.title })
   const persona = boundSelect(live, map, 'personaId', {
-    label: 'Persona',
-    emptyLabel: '(no persona)',
+    label: mapLabel('personaId'),
+    emptyLabel: noPersona()[1],
     options: () => optionsOf(live, 'personas', (p) => str(p, 'name'))
   })
   personaSelects.add(persona)
-  const quadrants = QUADRANTS.map(([key, label, item]) =>
-    listEditor(live, map, key, { label, item, className: `quadrant q-${key}` })
+  const quadrants = QUADRANTS.map((key) =>
+    listEditor(live, map, key, {
+      label: mapLabel(key),
+      item: entryLabel(key),
+      className: `quadrant q-${key}`
+    })
   )
-  const extra = [
-    listEditor(live, map, 'pains', { label: 'Pains', item: 'Pain', className: 'pains' }),
-    listEditor(live, map, 'gains', { label: 'Gains', item: 'Gain', className: 'gains' })
-  ]
+  const extra = ['pains', 'gains'].map((key) =>
+    listEditor(live, map, key, { label: mapLabel(key), item: entryLabel(key), className: key })
+  )
   const name = () => {
     const who = live.doc.getMap('personas').get(map.get('personaId'))
     const personaName = who && typeof who.get === 'function' ? str(who, 'name') : ''
-    return str(map, 'title') || (personaName ? `Empathy map of ${personaName}` : 'Empathy map')
+    return (
+      str(map, 'title') ||
+      (personaName ? t('empathize.map_of', { name: personaName }) : t('empathize.untitled_map'))
+    )
   }
-  const c = card('Empathy map', name)
+  const c = card('Empathy map', name, () => t('empathize.untitled_map'))
   c.el.append(
     h(
       'header',
@@ -170,11 +191,16 @@ function empathyMapCard(ctx, id, map, personaSelects) {
 export function empathizeView(ctx) {
   const { live, user } = ctx
   const personaForm = createForm({
-    title: 'New persona',
-    submit: 'Add persona',
+    title: t('empathize.new_persona'),
+    submit: t('empathize.add_persona'),
     fields: [
-      { name: 'name', label: 'Persona name', required: true, maxLength: LIMITS.name },
-      { name: 'role', label: 'Persona role', maxLength: LIMITS.role }
+      {
+        name: 'name',
+        label: t('empathize.persona_name'),
+        required: true,
+        maxLength: LIMITS.name
+      },
+      { name: 'role', label: t('empathize.persona_role'), maxLength: LIMITS.role }
     ],
     onSubmit: ({ name, role }) => {
       live.write(() =>
@@ -198,9 +224,9 @@ export function empathizeView(ctx) {
     }
   }).form
   const personas = artifactSection({
-    title: 'Personas',
+    title: t('empathize.personas'),
     form: personaForm,
-    emptyText: 'No personas yet.',
+    emptyText: t('empathize.no_personas'),
     root: live.doc.getMap('personas'),
     makeCard: (id, map) => personaCard(ctx, id, map),
     className: 'persona-grid'
@@ -208,15 +234,15 @@ export function empathizeView(ctx) {
 
   const personaSelects = new Set()
   const mapForm = createForm({
-    title: 'New empathy map',
-    submit: 'Add empathy map',
+    title: t('empathize.new_map'),
+    submit: t('empathize.add_map'),
     fields: [
-      { name: 'title', label: 'Empathy map title', maxLength: LIMITS.title },
+      { name: 'title', label: t('empathize.map_title'), maxLength: LIMITS.title },
       {
         name: 'personaId',
-        label: 'For persona',
+        label: t('empathize.for_persona'),
         type: 'select',
-        options: () => [['', '(no persona)'], ...optionsOf(live, 'personas', (p) => str(p, 'name'))]
+        options: () => [noPersona(), ...optionsOf(live, 'personas', (p) => str(p, 'name'))]
       }
     ],
     onSubmit: ({ title, personaId }) => {
@@ -240,9 +266,9 @@ export function empathizeView(ctx) {
     }
   })
   const maps = artifactSection({
-    title: 'Empathy maps',
+    title: t('empathize.maps'),
     form: mapForm.form,
-    emptyText: 'No empathy maps yet.',
+    emptyText: t('empathize.no_maps'),
     root: live.doc.getMap('empathyMaps'),
     makeCard: (id, map) => empathyMapCard(ctx, id, map, personaSelects),
     className: 'map-grid'
@@ -254,8 +280,8 @@ export function empathizeView(ctx) {
     const formSelect = mapForm.inputs.personaId
     const value = formSelect.value
     formSelect.replaceChildren(
-      ...[['', '(no persona)'], ...optionsOf(live, 'personas', (p) => str(p, 'name'))].map(
-        ([v, t]) => h('option', { value: v, text: t })
+      ...[noPersona(), ...optionsOf(live, 'personas', (p) => str(p, 'name'))].map(([v, text]) =>
+        h('option', { value: v, text })
       )
     )
     formSelect.value = value

@@ -1,6 +1,12 @@
 // Ideate: the idea board, a toolbar for the selected note (colour, cluster, delete), and the
 // named clusters (root `clusters`, an additive v1 collection) that group notes.
+//
+// The view follows a change of language by itself (onLocaleChange, dropped in destroy, and
+// `relabel()` for a caller that wants to ask): it relabels in place, so the board keeps its
+// scroll, zoom and selection and a running brainstorm its panel. Notes and cluster names are
+// what people wrote: never translated.
 import { h, newId, announce, colorFor } from '../dom.js'
+import { t, onLocaleChange, formatNumber } from '../i18n.js'
 import { fillOptions } from '../forms.js'
 import { Board, NOTE_W, NOTE_H } from '../board.js'
 import { cardList } from '../collection.js'
@@ -19,10 +25,36 @@ import { onRootChange } from './common.js'
 import { brainstormPanel } from '../brainstorm/panel.js'
 import { linkBoard } from '../brainstorm/board-link.js'
 
-const COLOR_NAMES = PALETTE.map((c) => [c, c[0].toUpperCase() + c.slice(1)])
+/** The message of each palette colour's name (a literal table: the keys are checked). */
+const COLOR_KEYS = {
+  yellow: 'board.color.yellow',
+  orange: 'board.color.orange',
+  red: 'board.color.red',
+  pink: 'board.color.pink',
+  purple: 'board.color.purple',
+  blue: 'board.color.blue',
+  green: 'board.color.green',
+  grey: 'board.color.grey'
+}
+
+/** [value, name] of the palette's colours, named in the current language. */
+const colorNames = () =>
+  PALETTE.map((c) => [c, COLOR_KEYS[c] ? t(COLOR_KEYS[c]) : c[0].toUpperCase() + c.slice(1)])
+
+/** Fill a colour select, keeping its value (and a custom colour it holds). */
+function fillColors(select) {
+  const value = select.value
+  const options = colorNames()
+  if (value && !PALETTE.includes(value)) options.push([value, value])
+  fillOptions(select, options)
+  if (value) select.value = value
+}
 
 function clusterOptions(live) {
-  return entries(live.doc, 'clusters').map(([id, c]) => [id, str(c, 'name') || '(unnamed)'])
+  return entries(live.doc, 'clusters').map(([id, c]) => [
+    id,
+    str(c, 'name') || t('ideate.cluster_unnamed')
+  ])
 }
 
 /** Lay the notes out in one column per cluster (oldest first), unclustered notes last. */
@@ -80,9 +112,9 @@ function spreadOverlapping(live) {
       for (const [idea, at] of moves) setFields(idea, at)
     })
   ) {
-    announce(`Moved ${moves.length} ${moves.length === 1 ? 'note' : 'notes'} apart`)
+    announce(t('ideate.spread_done', { count: moves.length }))
   } else if (!moves.length) {
-    announce('No notes overlap')
+    announce(t('ideate.spread_none'))
   }
 }
 
@@ -91,7 +123,7 @@ function clustersPanel(live, user) {
   const list = h('ul', { class: 'cluster-list', 'aria-labelledby': headingId })
   const cards = cardList(live.doc.getMap('clusters'), list, (id, map) => {
     const name = boundText(live, map, 'name', {
-      label: 'Cluster name',
+      label: t('ideate.cluster_name'),
       required: true,
       maxLength: LIMITS.name,
       hideLabel: true
@@ -104,20 +136,20 @@ function clustersPanel(live, user) {
       live.doc.getMap('ideas').forEach((idea) => {
         if (idea.get && idea.get('clusterId') === id) n += 1
       })
-      count.textContent = `${n}`
-      count.setAttribute('aria-label', `${n} ideas`)
+      count.textContent = formatNumber(n)
+      count.setAttribute('aria-label', t('ideate.cluster_count', { count: n }))
     }
-    countIdeas()
-    const remove = h('button', {
-      type: 'button',
-      class: 'icon danger',
-      text: '×',
-      'aria-label': `Delete cluster ${str(map, 'name')}`
-    })
+    const remove = h('button', { type: 'button', class: 'icon danger', text: '×' })
+    const relabel = () => {
+      name.input.setAttribute('aria-label', t('ideate.cluster_name'))
+      remove.setAttribute('aria-label', t('ideate.delete_cluster', { name: str(map, 'name') }))
+      countIdeas()
+    }
+    relabel()
     remove.addEventListener('click', () => {
       const what = str(map, 'name')
       if (live.write(() => deleteArtifact(live.doc, 'clusters', id))) {
-        announce(`Deleted cluster ${what}; its ideas are kept`)
+        announce(t('ideate.cluster_deleted', { name: what }))
       }
     })
     return {
@@ -125,41 +157,43 @@ function clustersPanel(live, user) {
       update(keys) {
         if (keys.has('name')) {
           name.refresh()
-          remove.setAttribute('aria-label', `Delete cluster ${str(map, 'name')}`)
+          remove.setAttribute('aria-label', t('ideate.delete_cluster', { name: str(map, 'name') }))
         }
       },
-      countIdeas
+      countIdeas,
+      relabel
     }
   })
   const stop = onRootChange(live.doc.getMap('ideas'), () => {
     for (const c of cards.cards.values()) c.countIdeas()
   })
-  const input = h('input', {
-    type: 'text',
-    maxlength: LIMITS.name,
-    'aria-label': 'New cluster name'
-  })
-  const form = h(
-    'form',
-    { class: 'add-note' },
-    input,
-    h('button', { type: 'submit', class: 'small', text: 'Add cluster' })
-  )
+  const input = h('input', { type: 'text', maxlength: LIMITS.name })
+  const addButton = h('button', { type: 'submit', class: 'small' })
+  const form = h('form', { class: 'add-note' }, input, addButton)
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const name = input.value.trim()
     if (!name) return
     if (live.write(() => addArtifact(live.doc, 'clusters', { name }, user.id))) input.value = ''
   })
+  const heading = h('h2', { id: headingId })
   const el = h(
     'section',
     { class: 'clusters-panel panel', 'aria-labelledby': headingId },
-    h('h2', { id: headingId, text: 'Clusters' }),
+    heading,
     list,
     form
   )
+  const relabel = () => {
+    heading.textContent = t('ideate.clusters')
+    input.setAttribute('aria-label', t('ideate.new_cluster'))
+    addButton.textContent = t('ideate.add_cluster')
+    for (const c of cards.cards.values()) c.relabel()
+  }
+  relabel()
   return {
     el,
+    relabel,
     destroy() {
       stop()
       cards.destroy()
@@ -169,19 +203,16 @@ function clustersPanel(live, user) {
 
 /** Zoom out / level / in / reset for the board (works for viewers too: it changes nothing). */
 function zoomControls(board) {
-  const level = h('output', { class: 'zoom-level', 'aria-label': 'Zoom level', text: '100%' })
+  const level = h('output', { class: 'zoom-level' })
   const show = () => {
-    level.textContent = `${Math.round(board.zoom * 100)}%`
+    level.textContent = formatNumber(board.zoom, { style: 'percent', maximumFractionDigits: 0 })
   }
   // role=button spans, not <button>s: a viewer's disabled fieldset must not disable them
-  const control = (text, label, fn) => {
-    const el = h('span', {
-      class: 'zoom-button',
-      role: 'button',
-      tabindex: '0',
-      'aria-label': label,
-      text
-    })
+  /** @type {Array<[HTMLElement, string]>} each control and the key of its label */
+  const labelled = []
+  const control = (text, key, fn) => {
+    const el = h('span', { class: 'zoom-button', role: 'button', tabindex: '0', text })
+    labelled.push([el, key])
     const run = () => {
       fn()
       show()
@@ -198,13 +229,20 @@ function zoomControls(board) {
   board.onView(show) // the board drops its listeners when it is destroyed
   const el = h(
     'div',
-    { class: 'zoom', role: 'group', 'aria-label': 'Zoom' },
-    control('−', 'Zoom out', () => board.stepZoom(-1)),
+    { class: 'zoom', role: 'group' },
+    control('−', 'ideate.zoom_out', () => board.stepZoom(-1)),
     level,
-    control('+', 'Zoom in', () => board.stepZoom(1)),
-    control('1:1', 'Reset zoom', () => board.setZoom(1))
+    control('+', 'ideate.zoom_in', () => board.stepZoom(1)),
+    control('1:1', 'ideate.zoom_reset', () => board.setZoom(1))
   )
-  return el
+  const relabel = () => {
+    el.setAttribute('aria-label', t('ideate.zoom'))
+    level.setAttribute('aria-label', t('ideate.zoom_level'))
+    for (const [button, key] of labelled) button.setAttribute('aria-label', t(key))
+    show()
+  }
+  relabel()
+  return { el, relabel }
 }
 
 /**
@@ -214,14 +252,11 @@ function zoomControls(board) {
  */
 export function ideateView(ctx) {
   const { live, user } = ctx
-  const colour = h(
-    'select',
-    { 'aria-label': 'Colour of the selected idea' },
-    ...COLOR_NAMES.map(([v, t]) => h('option', { value: v, text: t }))
-  )
-  const cluster = h('select', { 'aria-label': 'Cluster of the selected idea' })
-  const remove = h('button', { type: 'button', class: 'ghost danger', text: 'Delete idea' })
-  const selectedLabel = h('span', { class: 'selected-label', text: 'No idea selected' })
+  const colour = h('select')
+  fillColors(colour)
+  const cluster = h('select')
+  const remove = h('button', { type: 'button', class: 'ghost danger' })
+  const selectedLabel = h('span', { class: 'selected-label' })
   const selection = [colour, cluster, remove]
   let selected = null
 
@@ -234,12 +269,14 @@ export function ideateView(ctx) {
     // a hidden note has no cluster yet: clusters are for the board's notes
     if (note && note.source.hidden) cluster.disabled = true
     selectedLabel.textContent = idea
-      ? `Selected: ${str(idea, 'text').slice(0, 40)}`
-      : 'No idea selected'
-    fillOptions(cluster, [['', '(no cluster)'], ...clusterOptions(live)])
+      ? t('ideate.selected', { text: str(idea, 'text').slice(0, 40) })
+      : t('ideate.no_selection')
+    fillOptions(cluster, [['', t('ideate.no_cluster')], ...clusterOptions(live)])
     if (!idea) return
     const c = idea.get('color')
-    if (!PALETTE.includes(c) && typeof c === 'string') fillOptions(colour, [...COLOR_NAMES, [c, c]])
+    if (!PALETTE.includes(c) && typeof c === 'string') {
+      fillOptions(colour, [...colorNames(), [c, c]])
+    }
     colour.value = typeof c === 'string' ? c : DEFAULT_COLOR
     cluster.value = typeof idea.get('clusterId') === 'string' ? idea.get('clusterId') : ''
   }
@@ -253,24 +290,16 @@ export function ideateView(ctx) {
   remove.addEventListener('click', () => {
     const hidden = board.note(selected)?.source.hidden
     if (selected && board.deleteNote(selected)) {
-      announce(hidden ? 'Hidden idea deleted.' : 'Idea deleted. Undo with Ctrl+Z.')
+      announce(hidden ? t('ideate.hidden_idea_deleted') : t('ideate.idea_deleted'))
     }
   })
   const stopClusters = onRootChange(live.doc.getMap('clusters'), () => showSelection(selected))
 
-  const text = h('input', { type: 'text', maxlength: LIMITS.text, 'aria-label': 'New idea' })
-  const newColour = h(
-    'select',
-    { 'aria-label': 'Colour of the new idea' },
-    ...COLOR_NAMES.map(([v, t]) => h('option', { value: v, text: t }))
-  )
-  const add = h(
-    'form',
-    { class: 'add-idea' },
-    text,
-    newColour,
-    h('button', { type: 'submit', class: 'primary', text: 'Add idea' })
-  )
+  const text = h('input', { type: 'text', maxlength: LIMITS.text })
+  const newColour = h('select')
+  fillColors(newColour)
+  const addButton = h('button', { type: 'submit', class: 'primary' })
+  const add = h('form', { class: 'add-idea' }, text, newColour, addButton)
   add.addEventListener('submit', (event) => {
     event.preventDefault()
     const value = text.value.trim()
@@ -280,55 +309,79 @@ export function ideateView(ctx) {
     }
     if (board.create(value, undefined, false, newColour.value)) {
       text.value = ''
-      announce(`Added idea ${value}`)
+      announce(t('ideate.idea_added', { text: value }))
     }
   })
-  const arrange = h('button', { type: 'button', class: 'ghost', text: 'Arrange by cluster' })
+  const arrange = h('button', { type: 'button', class: 'ghost' })
   arrange.addEventListener('click', () => arrangeByCluster(live))
-  const spread = h('button', {
-    type: 'button',
-    class: 'ghost',
-    text: 'Spread out',
-    'aria-label': 'Spread out overlapping notes'
-  })
+  const spread = h('button', { type: 'button', class: 'ghost' })
   spread.addEventListener('click', () => spreadOverlapping(live))
   const panel = clustersPanel(live, user)
   showSelection(null)
+  const selectionGroup = h(
+    'div',
+    { class: 'selection', role: 'group' },
+    selectedLabel,
+    colour,
+    cluster,
+    remove
+  )
+  const zoom = zoomControls(board)
   const toolbar = h(
     'div',
     { class: 'board-toolbar' },
     add,
-    h(
-      'div',
-      { class: 'selection', role: 'group', 'aria-label': 'Selected idea' },
-      selectedLabel,
-      colour,
-      cluster,
-      remove
-    ),
+    selectionGroup,
     arrange,
     spread,
-    zoomControls(board)
+    zoom.el
   )
   // The brainstorm: the panel, and what it does to the board (hidden notes, dots, follow, summon).
   const brainstorm = ctx.brainstorm
     ? brainstormPanel({ client: ctx.brainstorm, board, members: ctx.members, team: ctx.team || [] })
     : null
   const link = ctx.brainstorm ? linkBoard({ client: ctx.brainstorm, board, live }) : null
+  const heading = h('h2', { class: 'visually-hidden' })
+  const hint = h('p', { class: 'hint' })
+
+  /**
+   * Show the view's words in the current language. The board, the brainstorm panel and the
+   * vote controls relabel themselves on a change of language; this does the rest.
+   */
+  const relabel = () => {
+    heading.textContent = t('ideate.heading')
+    hint.textContent = t('ideate.hint')
+    colour.setAttribute('aria-label', t('ideate.selected_colour'))
+    cluster.setAttribute('aria-label', t('ideate.selected_cluster'))
+    remove.textContent = t('ideate.delete_idea')
+    text.setAttribute('aria-label', t('ideate.new_idea'))
+    newColour.setAttribute('aria-label', t('ideate.new_colour'))
+    addButton.textContent = t('ideate.add_idea')
+    arrange.textContent = t('ideate.arrange')
+    spread.textContent = t('ideate.spread')
+    spread.setAttribute('aria-label', t('ideate.spread_label'))
+    selectionGroup.setAttribute('aria-label', t('ideate.selection'))
+    fillColors(newColour)
+    fillColors(colour)
+    showSelection(selected)
+    zoom.relabel()
+    panel.relabel()
+  }
+  relabel()
+  const stopLocale = onLocaleChange(relabel)
   return {
     el: h(
       'div',
       { class: 'phase phase-ideate' },
       brainstorm ? brainstorm.el : null,
-      h('h2', { class: 'visually-hidden', text: 'Idea board' }),
+      heading,
       toolbar,
       h('div', { class: 'ideate-layout' }, board.el, panel.el),
-      h('p', {
-        class: 'hint',
-        text: 'Double-click the board to add a note. Drag a note by its bar, or focus its ⠿ handle and use the arrow keys.'
-      })
+      hint
     ),
+    relabel,
     destroy() {
+      stopLocale()
       stopClusters()
       if (link) link.destroy()
       if (brainstorm) brainstorm.destroy()

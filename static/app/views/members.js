@@ -3,13 +3,13 @@ import { h, toast, announce } from '../dom.js'
 import { createForm } from '../forms.js'
 import * as api from '../api.js'
 import { currentUser } from '../session.js'
+import { t } from '../i18n.js'
 
-/** @type {Array<[string, string]>} */
-const ROLES = [
-  ['owner', 'Owner'],
-  ['member', 'Member'],
-  ['viewer', 'Viewer']
-]
+/** The roles of a project's team, in the order the role menus list them. */
+const ROLES = ['owner', 'member', 'viewer']
+
+/** A role's name in the language shown now. @param {string} role */
+const roleName = (role) => t('common.role', { role })
 
 /**
  * Open the members dialog of `project` ({id, name, role}).
@@ -23,17 +23,17 @@ export function openMembers(project, opts = {}) {
   const table = h(
     'table',
     { class: 'members' },
-    h('caption', { class: 'visually-hidden', text: `Members of ${project.name}` }),
+    h('caption', { class: 'visually-hidden', text: t('members.of', { project: project.name }) }),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        h('th', { scope: 'col', text: 'Name' }),
-        h('th', { scope: 'col', text: 'E-mail' }),
-        h('th', { scope: 'col', text: 'Role' }),
-        h('th', { scope: 'col', text: 'Actions' })
+        h('th', { scope: 'col', text: t('members.name') }),
+        h('th', { scope: 'col', text: t('members.email') }),
+        h('th', { scope: 'col', text: t('members.role') }),
+        h('th', { scope: 'col', text: t('members.actions') })
       )
     ),
     rows
@@ -55,14 +55,14 @@ export function openMembers(project, opts = {}) {
     if (manage) {
       role = h(
         'select',
-        { 'aria-label': `Role of ${member.name}` },
-        ...ROLES.map(([value, text]) => h('option', { value, text }))
+        { 'aria-label': t('members.role_of', { name: member.name }) },
+        ...ROLES.map((value) => h('option', { value, text: roleName(value) }))
       )
       role.value = member.role
       role.addEventListener('change', async () => {
         try {
           await api.put(`${base}/${member.user_id}`, { role: role.value })
-          announce(`${member.name} is now ${role.value}`)
+          announce(t('members.role_changed', { name: member.name, role: role.value }))
         } catch (error) {
           role.value = member.role
           toast(error.message, 'error')
@@ -70,20 +70,26 @@ export function openMembers(project, opts = {}) {
         await load()
       })
     } else {
-      role = h('span', { text: member.role })
+      role = h('span', { text: roleName(member.role) })
     }
     const actions = h('td', {})
     if (manage || self) {
       const remove = h('button', {
         type: 'button',
         class: 'ghost danger',
-        text: self ? 'Leave' : 'Remove',
-        'aria-label': self ? `Leave ${project.name}` : `Remove ${member.name}`
+        text: self ? t('members.leave') : t('members.remove'),
+        'aria-label': self
+          ? t('members.leave_named', { project: project.name })
+          : t('members.remove_named', { name: member.name })
       })
       remove.addEventListener('click', async () => {
         try {
           await api.del(`${base}/${member.user_id}`)
-          announce(self ? `You left ${project.name}` : `${member.name} removed`)
+          announce(
+            self
+              ? t('members.left', { project: project.name })
+              : t('members.removed', { name: member.name })
+          )
           if (self) {
             dialog.close()
             if (opts.onLeft) opts.onLeft()
@@ -99,7 +105,7 @@ export function openMembers(project, opts = {}) {
     return h(
       'tr',
       {},
-      h('td', { text: member.name + (self ? ' (you)' : '') }),
+      h('td', { text: self ? t('members.you', { name: member.name }) : member.name }),
       h('td', { text: member.email }),
       h('td', {}, role),
       actions
@@ -108,16 +114,19 @@ export function openMembers(project, opts = {}) {
 
   const add = manage
     ? createForm({
-        title: 'Add someone',
+        title: t('members.add_title'),
         className: 'inline',
-        submit: 'Add member',
+        submit: t('members.add'),
         fields: [
-          { name: 'email', label: 'E-mail of the person to add', type: 'email', required: true },
+          { name: 'email', label: t('members.add_email'), type: 'email', required: true },
           {
             name: 'role',
-            label: 'Role',
+            label: t('members.role'),
             type: 'select',
-            options: () => ROLES.slice(1).concat([ROLES[0]])
+            options: () =>
+              ROLES.slice(1)
+                .concat([ROLES[0]])
+                .map((value) => /** @type {[string, string]} */ ([value, roleName(value)]))
           }
         ],
         onSubmit: async ({ email, role }) => {
@@ -125,26 +134,24 @@ export function openMembers(project, opts = {}) {
             await api.post(base, { email, role })
           } catch (error) {
             if (error.status === 404) {
-              throw new Error(`No account uses ${email}. Ask them to sign up first.`, {
-                cause: error
-              })
+              throw new Error(t('members.no_account', { email }), { cause: error })
             }
             throw error
           }
-          announce(`${email} added as ${role}`)
+          announce(t('members.added', { email, role }))
           await load()
         }
       }).form
     : null
 
-  const close = h('button', { type: 'button', class: 'ghost', text: 'Close' })
+  const close = h('button', { type: 'button', class: 'ghost', text: t('common.close') })
   const dialog = h(
     'dialog',
     { class: 'dialog', 'aria-labelledby': 'members-title' },
     h(
       'div',
       { class: 'dialog-head' },
-      h('h2', { id: 'members-title', text: `Members of ${project.name}` }),
+      h('h2', { id: 'members-title', text: t('members.of', { project: project.name }) }),
       close
     ),
     table,

@@ -4,7 +4,8 @@ import { createForm } from '../forms.js'
 import * as api from '../api.js'
 import { topbar } from './topbar.js'
 import { openMembers } from './members.js'
-import { PHASE_NAMES } from '../router.js'
+import { phaseName } from '../router.js'
+import { t } from '../i18n.js'
 
 const canManage = (project) => project.role === 'owner' || project.role === 'admin'
 
@@ -20,20 +21,25 @@ function saveProject(project, changes) {
 }
 
 export function projectsView() {
-  const listEl = h('ul', { class: 'project-list', 'aria-label': 'Projects' })
+  const listEl = h('ul', { class: 'project-list', 'aria-label': t('projects.list') })
   const empty = h('p', { class: 'empty', hidden: true })
-  const more = h('button', { type: 'button', class: 'ghost', text: 'Show more', hidden: true })
+  const more = h('button', {
+    type: 'button',
+    class: 'ghost',
+    text: t('common.show_more'),
+    hidden: true
+  })
   const show = h(
     'select',
     { id: 'project-filter' },
-    h('option', { value: 'false', text: 'Active projects' }),
-    h('option', { value: 'true', text: 'Archived projects' })
+    h('option', { value: 'false', text: t('projects.filter_active') }),
+    h('option', { value: 'true', text: t('projects.filter_archived') })
   )
   const search = h('input', {
     type: 'search',
     id: 'project-search',
     maxlength: 200,
-    placeholder: 'Name contains…'
+    placeholder: t('projects.search_placeholder')
   })
   let cursor = null
   let searchTimer = 0
@@ -53,9 +59,7 @@ export function projectsView() {
       more.hidden = !cursor
       empty.hidden = listEl.children.length > 0
       empty.textContent =
-        show.value === 'true'
-          ? 'No archived projects.'
-          : 'No projects yet: create the first one above.'
+        show.value === 'true' ? t('projects.empty_archived') : t('projects.empty_active')
     } catch (error) {
       toast(error.message, 'error')
     }
@@ -72,8 +76,8 @@ export function projectsView() {
       const members = h('button', {
         type: 'button',
         class: 'ghost',
-        text: 'Members',
-        'aria-label': `Members of ${project.name}`
+        text: t('projects.members'),
+        'aria-label': t('members.of', { project: project.name })
       })
       members.addEventListener('click', () => openMembers(project))
       actions.append(members)
@@ -81,21 +85,27 @@ export function projectsView() {
         const rename = h('button', {
           type: 'button',
           class: 'ghost',
-          text: 'Rename',
-          'aria-label': `Rename ${project.name}`
+          text: t('common.rename'),
+          'aria-label': t('projects.rename_named', { project: project.name })
         })
         rename.addEventListener('click', () => renaming())
         const archive = h('button', {
           type: 'button',
           class: 'ghost',
-          text: project.archived ? 'Restore' : 'Archive',
-          'aria-label': `${project.archived ? 'Restore' : 'Archive'} ${project.name}`
+          text: project.archived ? t('common.restore') : t('common.archive'),
+          'aria-label': project.archived
+            ? t('projects.restore_named', { project: project.name })
+            : t('projects.archive_named', { project: project.name })
         })
         archive.addEventListener('click', async () => {
           archive.disabled = true
           try {
             await saveProject(project, { archived: !project.archived })
-            announce(`${project.name} ${project.archived ? 'restored' : 'archived'}`)
+            announce(
+              project.archived
+                ? t('projects.restored', { project: project.name })
+                : t('projects.archived_done', { project: project.name })
+            )
             row.remove()
             empty.hidden = listEl.children.length > 0
           } catch (error) {
@@ -120,10 +130,15 @@ export function projectsView() {
           h(
             'p',
             { class: 'meta' },
-            h('span', { class: `badge role-${project.role}`, text: project.role }),
-            h('span', { class: 'badge', text: PHASE_NAMES[project.phase] || project.phase }),
-            project.archived ? h('span', { class: 'badge archived', text: 'archived' }) : null,
-            h('span', { text: `updated ${new Date(project.updated_at).toLocaleDateString()}` })
+            h('span', {
+              class: `badge role-${project.role}`,
+              text: t('common.role', { role: project.role })
+            }),
+            h('span', { class: 'badge', text: phaseName(project.phase) }),
+            project.archived
+              ? h('span', { class: 'badge archived', text: t('projects.archived_badge') })
+              : null,
+            h('span', { text: t('projects.updated', { when: project.updated_at }) })
           )
         ),
         actions
@@ -132,11 +147,11 @@ export function projectsView() {
     const renaming = () => {
       const { form, inputs } = createForm({
         className: 'inline',
-        submit: 'Save',
+        submit: t('common.save'),
         fields: [
           {
             name: 'name',
-            label: 'Project name',
+            label: t('projects.name'),
             required: true,
             maxLength: 200,
             value: project.name
@@ -145,11 +160,11 @@ export function projectsView() {
         onSubmit: async ({ name }) => {
           Object.assign(project, await saveProject(project, { name }))
           render()
-          announce(`Renamed to ${project.name}`)
+          announce(t('projects.renamed', { project: project.name }))
         },
         reset: false
       })
-      const cancel = h('button', { type: 'button', class: 'ghost', text: 'Cancel' })
+      const cancel = h('button', { type: 'button', class: 'ghost', text: t('common.cancel') })
       cancel.addEventListener('click', render)
       form.querySelector('.form-actions').append(cancel)
       row.replaceChildren(form)
@@ -161,11 +176,11 @@ export function projectsView() {
   }
 
   const { form } = createForm({
-    title: 'New project',
-    submit: 'Create project',
+    title: t('projects.new'),
+    submit: t('projects.create'),
     fields: [
-      { name: 'name', label: 'Project name', required: true, maxLength: 200 },
-      { name: 'description', label: 'Description', type: 'textarea', maxLength: 5000 }
+      { name: 'name', label: t('projects.name'), required: true, maxLength: 200 },
+      { name: 'description', label: t('projects.description'), type: 'textarea', maxLength: 5000 }
     ],
     onSubmit: async ({ name, description }) => {
       const project = await api.post('/v1/projects', { name, description })
@@ -176,7 +191,7 @@ export function projectsView() {
         listEl.prepend(projectRow(project))
       }
       empty.hidden = true
-      announce(`Created ${project.name}`)
+      announce(t('projects.created', { project: project.name }))
     }
   })
   show.addEventListener('change', () => load())
@@ -185,7 +200,8 @@ export function projectsView() {
     searchTimer = setTimeout(() => load(), 250)
   })
   more.addEventListener('click', () => load(true))
-  load()
+  // After this task: a page rebuilt in another language gets its filter and search back first.
+  queueMicrotask(() => load())
   return h(
     'div',
     { class: 'page' },
@@ -193,23 +209,27 @@ export function projectsView() {
     h(
       'main',
       { id: 'main', class: 'projects' },
-      h('h1', { text: 'Projects' }),
+      h('h1', { text: t('projects.title') }),
       h(
         'div',
         { class: 'projects-layout' },
-        h('section', { class: 'panel', 'aria-label': 'Create a project' }, form),
+        h('section', { class: 'panel', 'aria-label': t('projects.create_section') }, form),
         h(
           'section',
-          { class: 'project-section', 'aria-label': 'Your projects' },
+          { class: 'project-section', 'aria-label': t('projects.your_projects') },
           h(
             'div',
             { class: 'toolbar' },
-            h('label', { for: 'project-filter', class: 'visually-hidden', text: 'Show' }),
+            h('label', {
+              for: 'project-filter',
+              class: 'visually-hidden',
+              text: t('projects.filter')
+            }),
             show,
             h('label', {
               for: 'project-search',
               class: 'visually-hidden',
-              text: 'Search projects'
+              text: t('projects.search')
             }),
             search
           ),

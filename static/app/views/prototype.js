@@ -13,23 +13,28 @@ import {
   isLink,
   FIDELITIES,
   LIMITS,
-  MAX_LIST_ENTRIES
+  MAX_LIST_ENTRIES,
+  fieldLabel,
+  entryLabel,
+  valueLabel
 } from '../schema.js'
+import { t } from '../i18n.js'
 import { artifactSection, card, deleteButton, optionsOf, onRootChange, truncate } from './common.js'
 
-/** @type {Array<[string, string]>} */
-const FIDELITY_OPTIONS = FIDELITIES.map((f) => [f, f[0].toUpperCase() + f.slice(1)])
-const linkProblem = (text) =>
-  isLink(text) ? '' : 'A link is an http(s) address or a /v1/files/… path'
+/** The fidelities, named in the current language. @returns {Array<[string, string]>} */
+const fidelityOptions = () => FIDELITIES.map((f) => [f, valueLabel('fidelity', f)])
+const linkProblem = (text) => (isLink(text) ? '' : t('prototype.link_problem'))
+/** A label of a prototype's field. @param {string} name */
+const label = (name) => fieldLabel('prototypes', name)
 
 /** The ideas a prototype links: chips with a remove button, and a picker to link one more. */
 function linkedIdeas(live, map, hooks) {
-  const chips = h('ul', { class: 'chips', 'aria-label': 'Linked ideas' })
-  const picker = h('select', { 'aria-label': 'Idea to link' })
-  const link = h('button', { type: 'button', class: 'small', text: 'Link idea' })
+  const chips = h('ul', { class: 'chips', 'aria-label': label('linkedIdeaIds') })
+  const picker = h('select', { 'aria-label': t('prototype.idea_to_link') })
+  const link = h('button', { type: 'button', class: 'small', text: t('prototype.link_idea') })
   const ideaText = (id) => {
     const idea = live.doc.getMap('ideas').get(id)
-    return idea && idea.get ? truncate(str(idea, 'text'), 50) : '(deleted idea)'
+    return idea && idea.get ? truncate(str(idea, 'text'), 50) : t('prototype.deleted_idea')
   }
   const render = () => {
     const ids = list(map, 'linkedIdeaIds')
@@ -39,7 +44,7 @@ function linkedIdeas(live, map, hooks) {
           type: 'button',
           class: 'icon',
           text: '×',
-          'aria-label': `Unlink idea ${ideaText(id)}`
+          'aria-label': t('prototype.unlink_idea', { idea: ideaText(id) })
         })
         remove.addEventListener('click', () =>
           live.write(() => {
@@ -54,7 +59,7 @@ function linkedIdeas(live, map, hooks) {
     )
     const linked = new Set(ids)
     fillOptions(picker, [
-      ['', 'Choose an idea…'],
+      ['', t('prototype.choose_idea')],
       ...optionsOf(live, 'ideas', (i) => str(i, 'text')).filter(([id]) => !linked.has(id))
     ])
   }
@@ -73,7 +78,7 @@ function linkedIdeas(live, map, hooks) {
     el: h(
       'section',
       { class: 'list-field' },
-      h('h4', { text: 'Linked ideas' }),
+      h('h4', { text: label('linkedIdeaIds') }),
       chips,
       h('div', { class: 'add-note' }, picker, link)
     ),
@@ -86,37 +91,37 @@ function linkedIdeas(live, map, hooks) {
 function prototypeCard(ctx, id, map, hooks) {
   const { live } = ctx
   const title = boundText(live, map, 'title', {
-    label: 'Title',
+    label: label('title'),
     required: true,
     maxLength: LIMITS.title
   })
   const fidelity = boundSelect(live, map, 'fidelity', {
-    label: 'Fidelity',
-    emptyLabel: '(not set)',
-    options: () => FIDELITY_OPTIONS
+    label: label('fidelity'),
+    emptyLabel: t('prototype.fidelity_not_set'),
+    options: fidelityOptions
   })
   const description = boundText(live, map, 'description', {
-    label: 'Description',
+    label: label('description'),
     multiline: true,
     rows: 4,
     maxLength: LIMITS.description
   })
   const links = listEditor(live, map, 'links', {
-    label: 'Links',
-    item: 'Link',
+    label: label('links'),
+    item: entryLabel('links'),
     maxLength: LIMITS.link,
     validate: linkProblem,
     render: (url) => h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', text: url })
   })
   const ideas = linkedIdeas(live, map, hooks)
   const name = () => str(map, 'title')
-  const c = card('Prototype', name)
+  const c = card('Prototype', name, () => t('prototype.untitled'))
   c.el.append(
     h(
       'header',
       { class: 'card-head' },
       c.title,
-      deleteButton(live, 'prototypes', id, () => `prototype ${name()}`)
+      deleteButton(live, 'prototypes', id, () => t('prototype.delete_label', { name: name() }))
     ),
     h('div', { class: 'card-fields two' }, title.el, fidelity.el),
     description.el,
@@ -139,21 +144,21 @@ export function prototypeView(ctx) {
   const { live, user } = ctx
   const hooks = new Set()
   const { form } = createForm({
-    title: 'New prototype',
-    submit: 'Add prototype',
+    title: t('prototype.new'),
+    submit: t('prototype.add'),
     fields: [
-      { name: 'title', label: 'Prototype title', required: true, maxLength: LIMITS.title },
+      { name: 'title', label: t('prototype.form_title'), required: true, maxLength: LIMITS.title },
       {
         name: 'description',
-        label: 'Prototype description',
+        label: t('prototype.form_description'),
         type: 'textarea',
         maxLength: LIMITS.description
       },
       {
         name: 'fidelity',
-        label: 'Prototype fidelity',
+        label: t('prototype.form_fidelity'),
         type: 'select',
-        options: () => [['', '(not set)'], ...FIDELITY_OPTIONS]
+        options: () => [['', t('prototype.fidelity_not_set')], ...fidelityOptions()]
       }
     ],
     onSubmit: ({ title, description, fidelity }) => {
@@ -174,9 +179,9 @@ export function prototypeView(ctx) {
     }
   })
   const section = artifactSection({
-    title: 'Prototypes',
+    title: t('prototype.prototypes'),
     form,
-    emptyText: 'No prototypes yet.',
+    emptyText: t('prototype.none_yet'),
     root: live.doc.getMap('prototypes'),
     makeCard: (id, map) => prototypeCard(ctx, id, map, hooks)
   })

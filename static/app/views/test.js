@@ -4,18 +4,34 @@ import { h } from '../dom.js'
 import { createForm, fillOptions } from '../forms.js'
 import { boundText, boundSelect, refreshBound } from '../fields.js'
 import { cardList } from '../collection.js'
-import { addArtifact, entries, str, OUTCOMES, RATING, LIMITS } from '../schema.js'
+import {
+  addArtifact,
+  entries,
+  str,
+  OUTCOMES,
+  RATING,
+  LIMITS,
+  fieldLabel,
+  valueLabel
+} from '../schema.js'
+import { t, formatNumber } from '../i18n.js'
 import { artifactSection, card, deleteButton, optionsOf, onRootChange } from './common.js'
 
-/** @type {Array<[string, string]>} */
-const OUTCOME_OPTIONS = OUTCOMES.map((o) => [o, o[0].toUpperCase() + o.slice(1)])
+/** The outcomes, named in the current language. @returns {Array<[string, string]>} */
+const outcomeOptions = () => OUTCOMES.map((o) => [o, valueLabel('outcome', o)])
 const RATINGS = Array.from(
   { length: RATING.maximum - RATING.minimum + 1 },
   (_, i) => RATING.minimum + i
 )
-/** @type {Array<[string, string]>} */
-const RATING_OPTIONS = RATINGS.map((n) => [String(n), `${n} / ${RATING.maximum}`])
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`
+/** "3 / 5" for each rating. @returns {Array<[string, string]>} */
+const ratingOptions = () =>
+  RATINGS.map((n) => [String(n), t('test.rating_option', { n, max: RATING.maximum })])
+/** A label of a test's field. @param {string} name */
+const testLabel = (name) => fieldLabel('tests', name)
+/** A label of a test result's field. @param {string} name */
+const resultLabel = (name) => fieldLabel('testResults', name)
+/** The "(none)" choice of the prototype selects. @returns {[string, string]} */
+const noPrototype = () => ['', t('common.none')]
 const toRating = (text) => (text === '' ? null : Number(text))
 
 /** Counts per outcome and the average rating of some results. */
@@ -44,11 +60,20 @@ function summaryList(label, s) {
   return h(
     'dl',
     { class: 'summary', 'aria-label': label },
-    item('Results', String(s.total)),
-    ...OUTCOMES.map((o) => item(o[0].toUpperCase() + o.slice(1), String(s.counts[o]))),
+    item(t('test.results'), formatNumber(s.total)),
+    ...OUTCOMES.map((o) => item(valueLabel('outcome', o), formatNumber(s.counts[o]))),
     item(
-      'Average rating',
-      s.average === null ? '–' : `${s.average.toFixed(1)} / ${RATING.maximum} (${s.rated} rated)`
+      t('test.average_rating'),
+      s.average === null
+        ? '–'
+        : t('test.average', {
+            average: formatNumber(s.average, {
+              minimumFractionDigits: 1,
+              maximumFractionDigits: 1
+            }),
+            max: RATING.maximum,
+            rated: s.rated
+          })
     )
   )
 }
@@ -56,29 +81,31 @@ function summaryList(label, s) {
 function resultRow(ctx, id, map) {
   const { live } = ctx
   const participant = boundText(live, map, 'participant', {
-    label: 'Participant',
+    label: resultLabel('participant'),
     maxLength: LIMITS.participant
   })
   const outcome = boundSelect(live, map, 'outcome', {
-    label: 'Outcome',
-    options: () => OUTCOME_OPTIONS
+    label: resultLabel('outcome'),
+    options: outcomeOptions
   })
   const rating = boundSelect(live, map, 'rating', {
-    label: 'Rating',
+    label: resultLabel('rating'),
     emptyLabel: '–',
-    options: () => RATING_OPTIONS,
+    options: ratingOptions,
     toValue: toRating
   })
   const notes = boundText(live, map, 'notes', {
-    label: 'Notes',
+    label: resultLabel('notes'),
     multiline: true,
     rows: 2,
     maxLength: LIMITS.notes
   })
-  const label = () => `result of ${str(map, 'participant') || 'a participant'}`
+  const who = () => str(map, 'participant')
+  const label = () => (who() ? t('test.result_of', { name: who() }) : t('test.result_of_someone'))
+  const rowLabel = () => t('test.result_row', { name: who() || t('test.participant') })
   const el = h(
     'li',
-    { class: 'result', 'aria-label': `Result: ${str(map, 'participant') || 'participant'}` },
+    { class: 'result', 'aria-label': rowLabel() },
     participant.el,
     outcome.el,
     rating.el,
@@ -90,7 +117,7 @@ function resultRow(ctx, id, map) {
     el,
     update(keys) {
       refreshBound(bound, keys)
-      el.setAttribute('aria-label', `Result: ${str(map, 'participant') || 'participant'}`)
+      el.setAttribute('aria-label', rowLabel())
     }
   }
 }
@@ -98,22 +125,22 @@ function resultRow(ctx, id, map) {
 function testCard(ctx, id, map, hooks) {
   const { live, user } = ctx
   const title = boundText(live, map, 'title', {
-    label: 'Title',
+    label: testLabel('title'),
     required: true,
     maxLength: LIMITS.title
   })
   const prototype = boundSelect(live, map, 'prototypeId', {
-    label: 'Prototype',
-    emptyLabel: '(none)',
+    label: testLabel('prototypeId'),
+    emptyLabel: noPrototype()[1],
     options: () => optionsOf(live, 'prototypes', (p) => str(p, 'title'))
   })
   const script = boundText(live, map, 'script', {
-    label: 'Script',
+    label: testLabel('script'),
     multiline: true,
     rows: 4,
     maxLength: LIMITS.script
   })
-  const rows = h('ul', { class: 'results', 'aria-label': 'Results' })
+  const rows = h('ul', { class: 'results', 'aria-label': t('test.results') })
   const results = cardList(
     live.doc.getMap('testResults'),
     rows,
@@ -127,7 +154,9 @@ function testCard(ctx, id, map, hooks) {
     const mine = entries(live.doc, 'testResults')
       .filter(([, r]) => r.get('testId') === id)
       .map(([, r]) => r)
-    summary.replaceChildren(summaryList(`Summary of ${str(map, 'title')}`, summarize(mine)))
+    summary.replaceChildren(
+      summaryList(t('test.summary_of', { title: str(map, 'title') }), summarize(mine))
+    )
   }
   summarizeThis()
   const hook = () => {
@@ -136,19 +165,19 @@ function testCard(ctx, id, map, hooks) {
   }
   hooks.add(hook)
   const { form } = createForm({
-    title: 'Add a result',
+    title: t('test.add_a_result'),
     className: 'inline result-form',
-    submit: 'Add result',
+    submit: t('test.add_result'),
     fields: [
-      { name: 'participant', label: 'Participant', maxLength: LIMITS.participant },
-      { name: 'outcome', label: 'Outcome', type: 'select', options: () => OUTCOME_OPTIONS },
+      { name: 'participant', label: resultLabel('participant'), maxLength: LIMITS.participant },
+      { name: 'outcome', label: resultLabel('outcome'), type: 'select', options: outcomeOptions },
       {
         name: 'rating',
-        label: 'Rating',
+        label: resultLabel('rating'),
         type: 'select',
-        options: () => [['', '–'], ...RATING_OPTIONS]
+        options: () => [['', '–'], ...ratingOptions()]
       },
-      { name: 'notes', label: 'Notes', type: 'textarea', maxLength: LIMITS.notes }
+      { name: 'notes', label: resultLabel('notes'), type: 'textarea', maxLength: LIMITS.notes }
     ],
     onSubmit: ({ participant, outcome, rating, notes }) => {
       live.write(() =>
@@ -168,17 +197,17 @@ function testCard(ctx, id, map, hooks) {
     }
   })
   const name = () => str(map, 'title')
-  const c = card('User test', name)
+  const c = card('User test', name, () => t('test.untitled'))
   c.el.append(
     h(
       'header',
       { class: 'card-head' },
       c.title,
-      deleteButton(live, 'tests', id, () => `test ${name()} and its results`)
+      deleteButton(live, 'tests', id, () => t('test.delete_label', { name: name() }))
     ),
     h('div', { class: 'card-fields two' }, title.el, prototype.el),
     script.el,
-    h('h4', { text: 'Results' }),
+    h('h4', { text: t('test.results') }),
     summary,
     rows,
     form
@@ -204,24 +233,24 @@ export function testView(ctx) {
   const summarizeAll = () => {
     const all = entries(live.doc, 'testResults').map(([, r]) => r)
     overall.replaceChildren(
-      h('h2', { text: 'Summary of all tests' }),
-      h('p', { text: plural(entries(live.doc, 'tests').length, 'user test') }),
-      summaryList('Summary of all tests', summarize(all))
+      h('h2', { text: t('test.summary_all') }),
+      h('p', { text: t('test.count', { n: entries(live.doc, 'tests').length }) }),
+      summaryList(t('test.summary_all'), summarize(all))
     )
   }
   summarizeAll()
   const { form, inputs } = createForm({
-    title: 'New user test',
-    submit: 'Add test',
+    title: t('test.new'),
+    submit: t('test.add'),
     fields: [
-      { name: 'title', label: 'Test title', required: true, maxLength: LIMITS.title },
+      { name: 'title', label: t('test.form_title'), required: true, maxLength: LIMITS.title },
       {
         name: 'prototypeId',
-        label: 'Prototype tested',
+        label: t('test.form_prototype'),
         type: 'select',
-        options: () => [['', '(none)'], ...optionsOf(live, 'prototypes', (p) => str(p, 'title'))]
+        options: () => [noPrototype(), ...optionsOf(live, 'prototypes', (p) => str(p, 'title'))]
       },
-      { name: 'script', label: 'Test script', type: 'textarea', maxLength: LIMITS.script }
+      { name: 'script', label: t('test.form_script'), type: 'textarea', maxLength: LIMITS.script }
     ],
     onSubmit: ({ title, prototypeId, script }) => {
       live.write(() =>
@@ -230,9 +259,9 @@ export function testView(ctx) {
     }
   })
   const section = artifactSection({
-    title: 'User tests',
+    title: t('test.tests'),
     form,
-    emptyText: 'No user tests yet.',
+    emptyText: t('test.none_yet'),
     root: live.doc.getMap('tests'),
     makeCard: (id, map) => testCard(ctx, id, map, hooks),
     className: 'test-grid'
@@ -240,7 +269,7 @@ export function testView(ctx) {
   const refresh = () => {
     summarizeAll()
     fillOptions(inputs.prototypeId, [
-      ['', '(none)'],
+      noPrototype(),
       ...optionsOf(live, 'prototypes', (p) => str(p, 'title'))
     ])
     for (const hook of hooks) hook()

@@ -1,10 +1,12 @@
 // A project's workspace: the phase tabs, live status, presence, undo / redo, and the view of
-// the current phase. The live document stays open while the user switches phases.
+// the current phase. The live document stays open while the user switches phases, and while
+// the page changes language (relabel).
 import { h, toast, announce } from '../dom.js'
 import * as api from '../api.js'
 import { LiveProject } from '../live.js'
 import { NOTICE_CODES } from '../contract.js'
-import { PHASES, PHASE_NAMES, hrefFor, navigate } from '../router.js'
+import { PHASES, phaseName, hrefFor, navigate } from '../router.js'
+import { t } from '../i18n.js'
 import { currentUser } from '../session.js'
 import { presenceList } from '../presence.js'
 import { topbar } from './topbar.js'
@@ -24,14 +26,17 @@ const VIEWS = {
   prototype: prototypeView,
   test: testView
 }
-const STATUS_TEXT = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  saved: 'Saved',
-  offline: 'Offline',
-  revoked: 'Access revoked',
-  error: 'Disconnected'
+/** The catalogue keys of the connection statuses (live.js Status). */
+const STATUS_KEYS = {
+  connecting: 'live.status.connecting',
+  live: 'live.status.live',
+  saved: 'live.status.saved',
+  offline: 'live.status.offline',
+  revoked: 'live.status.revoked',
+  error: 'live.status.error'
 }
+/** @param {string} status */
+const statusText = (status) => t(STATUS_KEYS[status] || STATUS_KEYS.error)
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
 
 export class Workspace {
@@ -39,14 +44,36 @@ export class Workspace {
   constructor(projectId) {
     this.projectId = projectId
     this.phase = null
+    /** @type {{el: HTMLElement, destroy: () => void, relabel?: () => void} | null} */
     this.view = null
-    this.el = h(
-      'div',
-      { class: 'page workspace' },
-      topbar(),
-      h('main', { id: 'main', class: 'loading', text: 'Opening the project…' })
-    )
+    /** Why the project could not be opened (open() failed), to show it again in another language. */
+    this.failure = null
+    this.el = h('div', { class: 'page workspace' })
+    this.showLoading()
     this.ready = this.open()
+  }
+
+  showLoading() {
+    this.el.replaceChildren(
+      topbar(),
+      h('main', { id: 'main', class: 'loading', text: t('workspace.opening') })
+    )
+  }
+
+  /** @param {any} error why the project could not be opened */
+  showFailure(error) {
+    this.failure = error
+    const text = error.status === 404 ? t('workspace.not_found') : error.message
+    this.el.replaceChildren(
+      topbar(),
+      h(
+        'main',
+        { id: 'main', class: 'missing' },
+        h('h1', { text: t('workspace.unavailable') }),
+        h('p', { role: 'alert', text }),
+        h('p', {}, h('a', { href: '#/projects', text: t('workspace.back_to_projects') }))
+      )
+    )
   }
 
   async open() {
@@ -58,20 +85,7 @@ export class Workspace {
         api.get(`/v1/projects/${this.projectId}/members`).catch(() => [])
       ])
     } catch (error) {
-      const text =
-        error.status === 404
-          ? 'This project does not exist, or you are not on its team.'
-          : error.message
-      this.el.replaceChildren(
-        topbar(),
-        h(
-          'main',
-          { id: 'main', class: 'missing' },
-          h('h1', { text: 'Project unavailable' }),
-          h('p', { role: 'alert', text }),
-          h('p', {}, h('a', { href: '#/projects', text: 'Back to your projects' }))
-        )
-      )
+      this.showFailure(error)
       return
     }
     this.project = project
@@ -110,32 +124,29 @@ export class Workspace {
       'p',
       { class: 'status', role: 'status', dataset: { status: 'connecting' } },
       h('span', { class: 'dot', 'aria-hidden': 'true' }),
-      h('span', { class: 'status-text', text: STATUS_TEXT.connecting })
+      h('span', { class: 'status-text' })
     )
     this.undoButton = h('button', {
       type: 'button',
       class: 'ghost icon-text',
-      text: '↶ Undo',
-      'aria-keyshortcuts': isMac ? 'Meta+Z' : 'Control+Z',
-      title: `Undo (${isMac ? '⌘Z' : 'Ctrl+Z'})`
+      'aria-keyshortcuts': isMac ? 'Meta+Z' : 'Control+Z'
     })
     this.redoButton = h('button', {
       type: 'button',
       class: 'ghost icon-text',
-      text: '↷ Redo',
-      'aria-keyshortcuts': isMac ? 'Meta+Shift+Z' : 'Control+Shift+Z',
-      title: `Redo (${isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z'})`
+      'aria-keyshortcuts': isMac ? 'Meta+Shift+Z' : 'Control+Shift+Z'
     })
     this.undoButton.addEventListener('click', () => live.undo())
     this.redoButton.addEventListener('click', () => live.redo())
-    const membersButton = h('button', { type: 'button', class: 'ghost', text: 'Team' })
-    membersButton.addEventListener('click', () =>
+    this.membersButton = h('button', { type: 'button', class: 'ghost' })
+    this.membersButton.addEventListener('click', () =>
       openMembers(this.project, { onLeft: () => navigate({ name: 'projects' }) })
     )
+    this.history = h('div', { class: 'history', role: 'group' }, this.undoButton, this.redoButton)
     this.presence = presenceList(live)
     this.tabs = h(
       'nav',
-      { class: 'phases', 'aria-label': 'Phases' },
+      { class: 'phases' },
       h(
         'ol',
         {},
@@ -151,7 +162,7 @@ export class Workspace {
                 'aria-keyshortcuts': `Alt+${i + 1}`
               },
               h('span', { class: 'step', text: String(i + 1), 'aria-hidden': 'true' }),
-              PHASE_NAMES[phase]
+              h('span', { class: 'phase-name' })
             )
           )
         )
@@ -170,23 +181,14 @@ export class Workspace {
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true })
     this.content = h('fieldset', { class: 'phase-content' })
     this.title = h('h1', { class: 'project-title', text: this.project.name })
+    this.header = this.makeTopbar()
     this.el.replaceChildren(
-      topbar(
-        this.title,
-        this.status,
-        this.presence.el,
-        h(
-          'div',
-          { class: 'history', role: 'group', 'aria-label': 'History' },
-          this.undoButton,
-          this.redoButton
-        ),
-        membersButton
-      ),
+      this.header,
       this.tabs,
       this.banner,
       h('main', { id: 'main', class: 'workspace-main' }, this.content)
     )
+    this.labelChrome()
     live.addEventListener('status', () => this.showStatus())
     live.addEventListener('undo', () => this.showUndo())
     live.addEventListener('role', () => this.showRole())
@@ -195,7 +197,7 @@ export class Workspace {
       const { code, text } = /** @type {CustomEvent} */ (event).detail
       const message =
         code === NOTICE_CODES.READ_ONLY || code === 'permission-denied'
-          ? 'Read only: your changes are not saved.'
+          ? t('workspace.read_only_notice')
           : text
       // the server reports a refused write twice (y-protocols auth and our NOTICE): say it once
       if (message === lastNotice.text && Date.now() - lastNotice.at < 5000) return
@@ -209,18 +211,40 @@ export class Workspace {
     this.showRole()
   }
 
+  /** The top bar (topbar.js) around the workspace's own controls, in the current language. */
+  makeTopbar() {
+    return topbar(this.title, this.status, this.presence.el, this.history, this.membersButton)
+  }
+
+  /** Put the current language's words on the controls built once (build()). */
+  labelChrome() {
+    const undoKeys = isMac ? '⌘Z' : 'Ctrl+Z'
+    const redoKeys = isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z'
+    this.undoButton.textContent = `↶ ${t('workspace.undo')}`
+    this.undoButton.title = t('workspace.undo_title', { keys: undoKeys })
+    this.redoButton.textContent = `↷ ${t('workspace.redo')}`
+    this.redoButton.title = t('workspace.redo_title', { keys: redoKeys })
+    this.membersButton.textContent = t('workspace.team')
+    this.history.setAttribute('aria-label', t('workspace.history'))
+    this.tabs.setAttribute('aria-label', t('workspace.phases'))
+    for (const link of this.tabs.querySelectorAll('a[data-phase]')) {
+      const name = link.querySelector('.phase-name')
+      if (name) name.textContent = phaseName(/** @type {HTMLElement} */ (link).dataset.phase || '')
+    }
+  }
+
   showStatus() {
     const { status, statusDetail } = this.live
     this.status.dataset.status = status
     this.status.querySelector('.status-text').textContent =
-      STATUS_TEXT[status] + (statusDetail ? ` · ${statusDetail}` : '')
+      statusText(status) + (statusDetail ? ` · ${statusDetail}` : '')
     if (status === 'revoked' || status === 'error') {
       this.banner.hidden = false
       this.banner.className = 'banner danger'
       this.banner.replaceChildren(
-        statusDetail || STATUS_TEXT[status],
+        statusDetail || statusText(status),
         ' ',
-        h('a', { href: '#/projects', text: 'Back to your projects' })
+        h('a', { href: '#/projects', text: t('workspace.back_to_projects') })
       )
       this.content.disabled = true
     }
@@ -238,7 +262,7 @@ export class Workspace {
     if (readOnly) {
       this.banner.hidden = false
       this.banner.className = 'banner'
-      this.banner.textContent = 'You are a viewer: you can see everything but not change it.'
+      this.banner.textContent = t('workspace.viewer_banner')
     } else if (this.live.status !== 'revoked') {
       this.banner.hidden = true
     }
@@ -274,12 +298,19 @@ export class Workspace {
     }
     if (phase === this.phase) return
     this.phase = phase
-    if (this.view) this.view.destroy()
     this.live.setPhase(phase)
     for (const link of this.tabs.querySelectorAll('a')) {
       if (link.dataset.phase === phase) link.setAttribute('aria-current', 'page')
       else link.removeAttribute('aria-current')
     }
+    if (this.showView()) announce(t('workspace.phase_announce', { phase: phaseName(phase) }))
+  }
+
+  /** Build the view of the current phase from the live document, replacing the one shown. */
+  showView() {
+    const phase = this.phase
+    if (this.view) this.view.destroy()
+    this.view = null
     const ctx = {
       live: this.live,
       user: this.live.user,
@@ -292,15 +323,59 @@ export class Workspace {
       this.view = VIEWS[phase](ctx)
     } catch (error) {
       console.warn(error)
-      toast(`This phase could not be shown: ${error.message}`, 'error')
-      return
+      toast(t('workspace.phase_failed', { error: error.message }), 'error')
+      return false
     }
     this.content.replaceChildren(
-      h('legend', { class: 'visually-hidden', text: PHASE_NAMES[phase] }),
+      h('legend', { class: 'visually-hidden', text: phaseName(phase) }),
       this.view.el
     )
-    document.title = `${PHASE_NAMES[phase]} · ${this.project.name} · DTTools`
-    announce(`${PHASE_NAMES[phase]} phase`)
+    this.showTitle()
+    return true
+  }
+
+  showTitle() {
+    document.title = t('workspace.document_title', {
+      phase: phaseName(this.phase),
+      project: this.project.name
+    })
+  }
+
+  /**
+   * Show the workspace in the language just chosen (main.js calls it after setLocale). The top
+   * bar is built again (topbar.js), the tabs, buttons, status and banner are relabelled, and the
+   * phase view relabels itself (its `relabel`, when it has one) or is built again from the live
+   * document. The LiveProject and its socket, the undo history, presence and the brainstorm stay
+   * as they are; what was typed in the view's forms and the focus are kept.
+   */
+  relabel() {
+    if (!this.live) {
+      if (this.failure) this.showFailure(this.failure)
+      else this.showLoading()
+      return
+    }
+    const focused = focusPath(this.el)
+    const header = this.makeTopbar()
+    this.header.replaceWith(header)
+    this.header = header
+    this.labelChrome()
+    this.live.updateStatus() // its detail ("Read only"...) in the new language
+    this.showRole()
+    this.showStatus()
+    callRelabel(this.chip)
+    callRelabel(this.brainstorm)
+    if (this.view) {
+      if (typeof this.view.relabel === 'function') {
+        this.view.relabel()
+        const legend = this.content.querySelector('legend')
+        if (legend) legend.textContent = phaseName(this.phase)
+        this.showTitle()
+      } else {
+        const drafts = controlValues(this.content)
+        if (this.showView()) restoreValues(this.content, drafts)
+      }
+    }
+    restoreFocus(this.el, focused)
   }
 
   destroy() {
@@ -311,4 +386,81 @@ export class Workspace {
     if (this.brainstorm) this.brainstorm.destroy()
     if (this.live) this.live.destroy()
   }
+}
+
+/** Call `relabel()` on a component that has one (brainstorm, chip...). @param {any} component */
+function callRelabel(component) {
+  if (component && typeof component.relabel === 'function') component.relabel()
+}
+
+/**
+ * Where the focus is under `root`: the element, and its path of child indexes (to find its
+ * counterpart when the part around it is built again).
+ * @param {HTMLElement} root
+ * @returns {{el: Element, path: number[]} | null}
+ */
+function focusPath(root) {
+  const el = document.activeElement
+  if (!el || el === document.body || !root.contains(el)) return null
+  const path = []
+  for (let node = el; node && node !== root; node = node.parentElement) {
+    const parent = node.parentElement
+    if (!parent) return null
+    path.unshift(Array.prototype.indexOf.call(parent.children, node))
+  }
+  return { el, path }
+}
+
+/**
+ * Focus again what had the focus (moved, it lost it), or what now stands where it stood.
+ * @param {HTMLElement} root
+ * @param {{el: Element, path: number[]} | null} focused
+ */
+function restoreFocus(root, focused) {
+  if (!focused) return
+  /** @type {Element | null} */
+  let target = focused.el
+  if (!target.isConnected) {
+    target = root
+    for (const i of focused.path) target = target?.children[i] || null
+    if (target && target.tagName !== focused.el.tagName) target = null
+  }
+  if (target instanceof HTMLElement && document.activeElement !== target) {
+    target.focus({ preventScroll: true })
+  }
+}
+
+/**
+ * The values of the form controls under `root`, in document order.
+ * @param {HTMLElement} root
+ */
+function controlValues(root) {
+  return Array.from(root.querySelectorAll('input, textarea, select'), (el) => {
+    const input = /** @type {HTMLInputElement} */ (el)
+    return {
+      tag: input.tagName,
+      type: input.type,
+      name: input.name,
+      value: input.value,
+      checked: input.checked
+    }
+  })
+}
+
+/**
+ * Put back values taken by controlValues into the same view built again (the same controls in
+ * the same order: the same document; anything else is left alone).
+ * @param {HTMLElement} root
+ * @param {ReturnType<typeof controlValues>} values
+ */
+function restoreValues(root, values) {
+  const controls = root.querySelectorAll('input, textarea, select')
+  if (controls.length !== values.length) return
+  controls.forEach((el, i) => {
+    const input = /** @type {HTMLInputElement} */ (el)
+    const old = values[i]
+    if (old.tag !== input.tagName || old.type !== input.type || old.name !== input.name) return
+    if (input.type === 'checkbox' || input.type === 'radio') input.checked = old.checked
+    else if (input.type !== 'file' && input.value !== old.value) input.value = old.value
+  })
 }

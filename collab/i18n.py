@@ -7,29 +7,31 @@ a language's catalogue (``http_api/locales/``) and format it there. The template
 catalogue's key: a text changed in English needs its translation changed too, and a test
 (tests/http_api/test_i18n.py) fails until it is.
 
-This module is pure (no files, no clock): the catalogues are read by ``http_api/i18n.py``.
+Which languages exist is not written here: a language is supported when it has catalogues
+(``http_api/i18n.py`` lists them), so adding one is a catalogue-only change (docs/i18n.md).
+This module is pure (no files, no clock): callers pass the languages they have.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final, Literal, get_args
+import re
+from collections.abc import Iterable, Mapping
+from typing import Final
 
 __all__ = [
-    "Locale",
-    "LOCALES",
     "DEFAULT_LOCALE",
+    "LOCALE_TAG",
     "Text",
     "msg",
     "supported_locale",
     "negotiate",
 ]
 
-#: A supported language, as a BCP 47 tag spelled exactly so (the API's ``locale`` values).
-Locale = Literal["en", "pt-BR"]
-#: Every supported language; the first is the default and the language of the source texts.
-LOCALES: Final[tuple[Locale, ...]] = get_args(Locale)
-DEFAULT_LOCALE: Final[Locale] = "en"
+#: The language of the source texts, and of a reader who names none we have.
+DEFAULT_LOCALE: Final = "en"
+#: The shape of a language tag we store (BCP 47 language, optional script and region, in
+#: their canonical case: ``pt-BR``, ``zh-Hant-TW``, ``es-419``); the database checks it too.
+LOCALE_TAG: Final = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?")
 
 
 class Text(str):
@@ -61,29 +63,34 @@ def msg(template: str, /, **params: object) -> Text:
     return Text(template.format(**params) if params else template, template, params)
 
 
-def supported_locale(tag: str) -> Locale | None:
-    """The supported language a BCP 47 tag asks for, or None.
+def supported_locale(tag: str, available: Iterable[str]) -> str | None:
+    """The language of ``available`` that a BCP 47 tag asks for, or None.
 
-    Any Portuguese (``pt``, ``pt-PT``, ``pt-br``) is Brazilian Portuguese, the only one
-    we have; any English (``en-GB``) is English. Tags compare case-insensitively (RFC 5646).
+    An exact match wins (tags compare case-insensitively, RFC 5646); otherwise the first
+    available language with the same primary subtag (``pt``, ``pt-PT`` and ``pt-br`` ask for
+    ``pt-BR`` when that is the Portuguese there is; ``en-GB`` for ``en``).
     """
-    primary = tag.strip().split("-", 1)[0].lower()
-    if primary == "pt":
-        return "pt-BR"
-    if primary == "en":
-        return "en"
-    return None
+    wanted = tag.strip().lower()
+    primary = wanted.split("-", 1)[0]
+    close = None
+    for language in available:
+        if language.lower() == wanted:
+            return language
+        if close is None and language.split("-", 1)[0].lower() == primary:
+            close = language
+    return close
 
 
-def negotiate(accept_language: str | None) -> Locale | None:
-    """The best supported language of an ``Accept-Language`` header (RFC 9110, 12.5.4).
+def negotiate(accept_language: str | None, available: Iterable[str]) -> str | None:
+    """The best language of ``available`` for an ``Accept-Language`` header (RFC 9110, 12.5.4).
 
     Ranges are tried by weight (``q``), ties in the order given; ``q=0`` refuses a range and
-    ``*`` names no language in particular. None when the header names none we speak: the
+    ``*`` names no language in particular. None when the header names none we have: the
     caller then falls back (the account's language, then English).
     """
     if not accept_language:
         return None
+    languages = tuple(available)
     ranges: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept_language[:1000].split(",")):
         tag, _, rest = part.partition(";")
@@ -101,7 +108,7 @@ def negotiate(accept_language: str | None) -> Locale | None:
     for negative_weight, _, tag in sorted(ranges):
         if negative_weight >= 0:
             break
-        found = supported_locale(tag)
+        found = supported_locale(tag, languages)
         if found is not None:
             return found
     return None

@@ -11,20 +11,31 @@ The reader's language is the ``Accept-Language`` header's best supported languag
 browser sends its interface language on every call, so answers match the page), else the
 signed-in account's ``locale`` when the request was authenticated before it failed, else
 English.
+
+The languages are the catalogues: English (the source) and one per file in
+``http_api/locales/``. Each must also have the browser's catalogue
+(``static/locales/<tag>.json``; tests/http_api/test_i18n.py checks both sets agree), so
+adding a language adds files and no code (docs/i18n.md).
 """
 
 from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Final, TypeVar
+from importlib.abc import Traversable
+from typing import Annotated, Final, TypeVar
 
 from aiohttp import web
+from pydantic import AfterValidator, WithJsonSchema
 
-from collab.i18n import DEFAULT_LOCALE, LOCALES, Locale, Text, negotiate
+from collab.i18n import DEFAULT_LOCALE, LOCALE_TAG, Text, negotiate
 
 __all__ = [
     "CATALOGUES",
+    "LOCALES",
+    "LocaleTag",
+    "load_catalogues",
+    "supported",
     "translate",
     "reader_locale",
     "remember_account_locale",
@@ -32,18 +43,40 @@ __all__ = [
 ]
 
 
-def _load() -> dict[str, dict[str, str]]:
-    folder = resources.files("http_api") / "locales"
+def load_catalogues(folder: Traversable) -> dict[str, dict[str, str]]:
+    """Every catalogue in ``folder``: language tag (the file's name) -> its templates."""
     catalogues: dict[str, dict[str, str]] = {}
-    for tag in LOCALES:
-        if tag != DEFAULT_LOCALE:
-            text = (folder / f"{tag}.json").read_text(encoding="utf-8")
-            catalogues[tag] = dict(json.loads(text))
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        tag, dot, extension = entry.name.partition(".")
+        if extension != "json" or not dot:
+            continue
+        if not LOCALE_TAG.fullmatch(tag) or tag == DEFAULT_LOCALE:
+            raise ValueError(f"{entry.name}: not a catalogue name (a BCP 47 tag, not English)")
+        catalogues[tag] = dict(json.loads(entry.read_text(encoding="utf-8")))
     return catalogues
 
 
 #: language -> English template -> that language's template (none for English).
-CATALOGUES: Final[dict[str, dict[str, str]]] = _load()
+CATALOGUES: Final[dict[str, dict[str, str]]] = load_catalogues(
+    resources.files("http_api") / "locales"
+)
+#: Every language we speak: English first (the default), then the catalogues' in name order.
+LOCALES: Final[tuple[str, ...]] = (DEFAULT_LOCALE, *CATALOGUES)
+
+
+def supported(tag: str) -> str:
+    """``tag`` if it is one of LOCALES (exactly so spelled); a ValueError says which are."""
+    if tag not in LOCALES:
+        raise ValueError(f"must be one of {', '.join(LOCALES)}")
+    return tag
+
+
+#: A request field naming one of LOCALES; OpenAPI lists them as an enum.
+LocaleTag = Annotated[
+    str,
+    AfterValidator(supported),
+    WithJsonSchema({"type": "string", "enum": list(LOCALES)}),
+]
 R = TypeVar("R", bound=web.StreamResponse)
 # Where the endpoint layer leaves the authenticated account's language for the error renderer.
 _ACCOUNT_LOCALE: Final = web.RequestKey("account_locale", str)
@@ -71,16 +104,13 @@ def remember_account_locale(request: web.Request, locale: str) -> None:
     request[_ACCOUNT_LOCALE] = locale
 
 
-def reader_locale(request: web.Request) -> Locale:
+def reader_locale(request: web.Request) -> str:
     """The language to answer ``request`` in (see the module's doc for the order)."""
-    asked = negotiate(request.headers.get("Accept-Language"))
+    asked = negotiate(request.headers.get("Accept-Language"), LOCALES)
     if asked is not None:
         return asked
     account = request.get(_ACCOUNT_LOCALE)
-    for tag in LOCALES:
-        if account == tag:
-            return tag
-    return DEFAULT_LOCALE
+    return account if account in LOCALES else DEFAULT_LOCALE
 
 
 def localised(response: R, locale: str) -> R:

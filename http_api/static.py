@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from pathlib import Path
 from typing import Final
@@ -10,8 +12,9 @@ from aiohttp import web
 
 from collab.errors import NotFound
 from collab.i18n import msg
+from http_api.i18n import LOCALES
 
-__all__ = ["routes", "STATIC_DIR", "PAGE_PATHS", "content_security_policy"]
+__all__ = ["routes", "STATIC_DIR", "PAGE_PATHS", "content_security_policy", "page_languages"]
 
 
 def _find_static_dir() -> Path:
@@ -80,6 +83,35 @@ def content_security_policy(host: str | None) -> str:
     )
 
 
+# index.html names the languages in this meta; the server fills it in (see page_languages).
+_LANGUAGES_META: Final = '<meta name="dttools-languages" content="{}" />'
+# Each browser catalogue names its language in that language, for the language menu.
+_NAME_KEY: Final = "language.name"
+
+
+def page_languages(static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """The languages the page offers, each named in itself: the server's, in its order.
+
+    The page learns them from the server, not from a list of its own, so that a language is
+    added by adding its catalogues (docs/i18n.md). A language whose browser catalogue is
+    missing is left out rather than offered and failing to load.
+    """
+    offered: dict[str, str] = {}
+    for tag in LOCALES:
+        path = static_dir / "locales" / f"{tag}.json"
+        if path.is_file():
+            catalogue = json.loads(path.read_text(encoding="utf-8"))
+            offered[tag] = str(catalogue.get(_NAME_KEY, tag))
+    return offered
+
+
+def _page(static_dir: Path) -> bytes:
+    text = (static_dir / "index.html").read_text(encoding="utf-8")
+    languages = html.escape(json.dumps(page_languages(static_dir), ensure_ascii=False))
+    filled = _LANGUAGES_META.replace("{}", languages)
+    return text.replace(_LANGUAGES_META, filled, 1).encode()
+
+
 async def _index(request: web.Request) -> web.StreamResponse:
     """The single page; it routes itself from the URL hash."""
     headers = {
@@ -92,7 +124,9 @@ async def _index(request: web.Request) -> web.StreamResponse:
     path = STATIC_DIR / "index.html"
     if not path.is_file():
         raise NotFound(msg("the browser app is not installed (static/index.html is missing)"))
-    return web.FileResponse(path, headers=headers)
+    # Read at each request (a kilobyte; catalogues are small): an edited catalogue or page
+    # shows on the next reload, as the files under /static/ do.
+    return web.Response(body=_page(STATIC_DIR), headers=headers)
 
 
 for _path in PAGE_PATHS:

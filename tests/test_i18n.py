@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from http_api.static import page_languages
 from tests.support.node import run_module_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,8 @@ def _catalogues() -> dict[str, dict[str, str]]:
 
 
 def _sources() -> dict[Path, str]:
-    files = [*STATIC.rglob("*.js"), *STATIC.glob("*.html")]
+    # http_api/static.py reads language.name for the page's language menu.
+    files = [*STATIC.rglob("*.js"), *STATIC.glob("*.html"), ROOT / "http_api" / "static.py"]
     return {path: path.read_text(encoding="utf-8") for path in files if "vendor" not in path.parts}
 
 
@@ -84,14 +86,15 @@ console.log(JSON.stringify(out))
 
 
 class TestCatalogues:
-    def test_there_are_catalogues_for_english_and_brazilian_portuguese(
+    def test_the_page_offers_each_catalogue_named_in_its_language(
         self, catalogues: dict[str, dict[str, str]]
     ) -> None:
-        """The languages i18n.js offers are exactly the catalogues on disk."""
-        offered = re.search(r"LOCALES = Object\.freeze\(\[([^\]]*)\]\)", I18N.read_text())
-        assert offered is not None
-        assert sorted(re.findall(r"'([^']+)'", offered.group(1))) == sorted(catalogues)
-        assert {"en", "pt-BR"} <= set(catalogues)
+        """The server lists the catalogues in the page; each names itself (language.name)."""
+        offered = page_languages(STATIC)
+        assert set(offered) == set(catalogues)
+        assert {"en", "pt-BR"} <= set(offered)
+        assert offered["pt-BR"] == "Português (Brasil)"
+        assert all(offered[tag] == catalogues[tag]["language.name"] for tag in offered)
 
     def test_every_language_has_every_key(self, catalogues: dict[str, dict[str, str]]) -> None:
         """A key in one catalogue and not another is a message someone would see untranslated."""
@@ -164,7 +167,9 @@ for (const [tag, text, values] of cases) {
   useCatalogue(tag, { m: text })
   out.push(t('m', values))
 }
-const picks = [['pt-BR'], ['pt-PT', 'en'], ['en-GB'], ['fr-FR', 'pt'], ['de'], []].map(pickLocale)
+const shipped = ['en', 'pt-BR']
+const picks = [['pt-BR'], ['pt-PT', 'en'], ['en-GB'], ['fr-FR', 'pt'], ['de'], []].map(
+  (preferred) => pickLocale(preferred, shipped))
 let errors = []
 for (const bad of ['{n, plural, one {x}}', 'a } b', '{n, select, a {x} other {y}', '{}']) {
   try { parse(bad); errors.push(null) } catch (error) { errors.push(error.name) }

@@ -24,12 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from collab.envelope import Revocation
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
-from collab.i18n import DEFAULT_LOCALE, Locale, msg, negotiate
+from collab.i18n import DEFAULT_LOCALE, msg, negotiate
 from http_api import revocation
 from http_api.auth_throttle import admit_sign_in, limit
 from http_api.client_address import client_address, is_https
 from http_api.endpoint import Api, json_response, path_uuid
-from http_api.i18n import localised, translate
+from http_api.i18n import LOCALES, LocaleTag, localised, translate
 from http_api.keys import AUTH, DB, SETTINGS
 from http_api.passwords import hash_password, verify_password
 from http_api.principal import (
@@ -69,7 +69,7 @@ class RegisterRequest(_Input):
     email: Email
     name: Name
     password: _NewPassword
-    locale: Locale | None = Field(
+    locale: LocaleTag | None = Field(
         default=None,
         description="the language the account reads (e-mails, errors); omitted: the best "
         "match of Accept-Language, else en",
@@ -120,7 +120,7 @@ class UserOut(BaseModel):
     name: str
     is_admin: bool
     created_at: datetime
-    locale: Locale = Field(
+    locale: LocaleTag = Field(
         description="the language the person reads: e-mails, and errors of requests that "
         "send no Accept-Language"
     )
@@ -130,7 +130,7 @@ class AccountUpdate(_Input):
     """What a person may change of their own account; an omitted field is unchanged."""
 
     name: Name | None = None
-    locale: Locale | None = None
+    locale: LocaleTag | None = None
 
 
 class SessionOut(BaseModel):
@@ -175,9 +175,9 @@ def user_out(user: User) -> UserOut:
     )
 
 
-def _locale(tag: str) -> Locale:
-    """A stored tag as the API's type (the database's CHECK keeps it one of ours)."""
-    return "pt-BR" if tag == "pt-BR" else DEFAULT_LOCALE
+def _locale(tag: str) -> str:
+    """A stored tag as the API shows it: English if its catalogue has since been removed."""
+    return tag if tag in LOCALES else DEFAULT_LOCALE
 
 
 async def _audit(request: web.Request, action: str, actor: UUID | None, **details: str) -> None:
@@ -292,7 +292,8 @@ async def register(request: web.Request, body: RegisterRequest) -> web.Response:
     password_hash = await hash_password(body.password)
     token = new_secret()
     expires = now + timedelta(seconds=settings.signup_token_ttl_s)
-    locale = body.locale or negotiate(request.headers.get("Accept-Language")) or DEFAULT_LOCALE
+    asked = negotiate(request.headers.get("Accept-Language"), LOCALES)
+    locale = body.locale or asked or DEFAULT_LOCALE
     existing = await signups.request_signup(
         request.app[DB], hash_secret(token), body.email, body.name, password_hash, expires, now,
         locale,

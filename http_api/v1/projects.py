@@ -19,12 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from collab.artifacts import Phase
 from collab.errors import NotFound, PreconditionFailed
-from collab.i18n import DEFAULT_LOCALE, Locale, msg
+from collab.i18n import DEFAULT_LOCALE, msg
 from collab.permissions import Action, Role, effective_role
 from collab.schema import count_by_phase
 from http_api import revocation
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
+from http_api.i18n import LOCALES, LocaleTag
 from http_api.keys import COMMITTER, DB, ROOMS, SETTINGS
 from http_api.pagination import decode_cursor, encode_cursor
 from http_api.principal import Principal
@@ -63,7 +64,7 @@ class ProjectCreate(_Input):
     name: Name
     description: str = Field(default="", max_length=5000)
     phase: Phase = Phase.EMPATHIZE
-    language: Locale | None = Field(
+    language: LocaleTag | None = Field(
         default=None, description="the language the team works in; omitted: your account's"
     )
 
@@ -78,7 +79,7 @@ class ProjectUpdate(_Input):
     archived: StrictBool | None = Field(
         default=None, description="archive (true) or restore (false); omitted: unchanged"
     )
-    language: Locale | None = Field(
+    language: LocaleTag | None = Field(
         default=None, description="the language the team works in; omitted: unchanged"
     )
 
@@ -110,7 +111,7 @@ class ProjectOut(BaseModel):
     updated_at: datetime
     version: int
     archived: bool
-    language: Locale = Field(description="the language the team works in")
+    language: LocaleTag = Field(description="the language the team works in")
     role: RoleName = Field(description="the role you act with (admin for global admins)")
     membership: MembershipRoleName | None = Field(
         description="your role on the team; null for an admin who is not on it"
@@ -187,7 +188,7 @@ def _out(project: Project, role: Role, membership: Role | None) -> ProjectOut:
         updated_at=project.updated_at,
         version=project.version,
         archived=project.archived,
-        language="pt-BR" if project.language == "pt-BR" else DEFAULT_LOCALE,
+        language=project.language if project.language in LOCALES else DEFAULT_LOCALE,
         role=role_name(role),
         membership=None if membership is None else membership_name(membership),
     )

@@ -9,12 +9,32 @@
 // braces. Plural categories are the browser's (Intl.PluralRules), so "0 ideias" and "1 idea"
 // follow each language's rules.
 
-/** The languages there is a catalogue for, in the order the language menu lists them. */
-export const LOCALES = Object.freeze(['pt-BR', 'en'])
 /** What a browser that asks for none of LOCALES gets. */
 export const FALLBACK_LOCALE = 'en'
-/** Each language's name in that language (never translated: people look for their own). */
-export const LOCALE_NAMES = Object.freeze({ 'pt-BR': 'Português (Brasil)', en: 'English' })
+
+/**
+ * The languages the server has catalogues for, each named in itself (never translated: people
+ * look for their own). The server writes them into the page (index.html's dttools-languages
+ * meta), so adding a language adds catalogues and no code (docs/i18n.md).
+ * @returns {Readonly<Record<string, string>>}
+ */
+function declaredLanguages() {
+  const meta = globalThis.document?.querySelector('meta[name="dttools-languages"]')
+  try {
+    const declared = JSON.parse(meta?.getAttribute('content') || '{}')
+    if (declared && typeof declared === 'object' && Object.keys(declared).length) {
+      return Object.freeze({ ...declared })
+    }
+  } catch {
+    // a page served without the list: English alone still works
+  }
+  return Object.freeze({ [FALLBACK_LOCALE]: 'English' })
+}
+
+/** Each language's name in that language, in the order the language menu lists them. */
+export const LOCALE_NAMES = declaredLanguages()
+/** The languages there is a catalogue for (BCP 47 tags). */
+export const LOCALES = Object.freeze(Object.keys(LOCALE_NAMES))
 
 const STORAGE_KEY = 'dttools.locale'
 
@@ -33,13 +53,18 @@ let onMissing = null
  *   pound?: boolean}} Part
  */
 
-/** The catalogue language closest to what the browser (or person) prefers. @param {readonly string[]} preferred */
-export function pickLocale(preferred) {
+/**
+ * The catalogue language closest to what the browser (or person) prefers: an exact tag, else
+ * the first with the same language (pt-PT finds pt-BR), as the server matches Accept-Language.
+ * @param {readonly string[]} preferred
+ * @param {readonly string[]} [available]
+ */
+export function pickLocale(preferred, available = LOCALES) {
   for (const tag of preferred) {
-    const exact = LOCALES.find((l) => l.toLowerCase() === tag.toLowerCase())
+    const exact = available.find((l) => l.toLowerCase() === tag.toLowerCase())
     if (exact) return exact
     const language = tag.split('-')[0].toLowerCase()
-    const close = LOCALES.find((l) => l.split('-')[0].toLowerCase() === language)
+    const close = available.find((l) => l.split('-')[0].toLowerCase() === language)
     if (close) return close
   }
   return FALLBACK_LOCALE

@@ -26,11 +26,11 @@ class TestFirstVisit:
         assert await page.title() == "Entrar · DTTools"
 
         await page.get_by_label("E-mail").fill("ana@example.com")
-        await page.get_by_label("Idioma").select_option("en")
+        await page.get_by_label("Idioma", exact=True).select_option("en")
         await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         await expect(page.locator("html")).to_have_attribute("lang", "en")
         await expect(page.get_by_label("E-mail")).to_have_value("ana@example.com")
-        await expect(page.get_by_label("Language")).to_be_focused()
+        await expect(page.get_by_label("Language", exact=True)).to_be_focused()
 
     async def test_an_english_browser_gets_english(
         self, locked_server: RunningServer, new_context: NewContext
@@ -58,14 +58,14 @@ class TestTheMenu:
         await expect(page.get_by_role("button", name="Membros de Clínica")).to_be_visible()
         await page.get_by_label("Buscar projetos").fill("Clí")
 
-        await page.get_by_label("Idioma").select_option("en")
+        await page.get_by_label("Idioma", exact=True).select_option("en")
         await expect(page.get_by_role("heading", name="Projects")).to_be_visible()
         await expect(page.locator("html")).to_have_attribute("lang", "en")
         await expect(page.get_by_role("button", name="Members of Clínica")).to_be_visible()
         await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         await expect(page.get_by_label("Search projects")).to_have_value("Clí")
-        await expect(page.get_by_label("Language")).to_be_focused()
-        await expect(page.get_by_label("Language")).to_have_value("en")
+        await expect(page.get_by_label("Language", exact=True)).to_be_focused()
+        await expect(page.get_by_label("Language", exact=True)).to_have_value("en")
         assert await page.title() == "Projects · DTTools"
 
         await page.reload()
@@ -76,6 +76,27 @@ class TestTheMenu:
         fresh = await signed_in_page(await new_context(locale="pt-BR"), server, ana)
         await expect(fresh.get_by_role("heading", name="Projects")).to_be_visible()
         await expect(fresh.locator("html")).to_have_attribute("lang", "en")
+
+    async def test_a_new_project_works_in_the_creators_language_unless_chosen(
+        self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
+    ) -> None:
+        """The new-project form offers the project's language, set to the person's own."""
+        server = locked_server
+        bia = await api_user(server, name="Bia")
+        await rest(server, bia, "PATCH", "/v1/auth/me", {"locale": "pt-BR"})
+        page = await signed_in_page(await new_context(locale="pt-BR"), server, bia)
+        language = page.get_by_label("Idioma do projeto")
+        await expect(language).to_have_value("pt-BR")
+        await page.get_by_label("Nome do projeto").fill("Feira")
+        await page.get_by_role("button", name="Criar projeto").click()
+        await expect(page.get_by_role("link", name="Feira")).to_be_visible()
+        await page.get_by_label("Nome do projeto").fill("Fair")
+        await language.select_option("en")
+        await page.get_by_role("button", name="Criar projeto").click()
+        await expect(page.get_by_role("link", name="Fair", exact=True)).to_be_visible()
+        listed = await rest(server, bia, "GET", "/v1/projects")
+        languages = {p["name"]: p["language"] for p in listed["items"]}
+        assert languages == {"Feira": "pt-BR", "Fair": "en"}
 
     async def test_the_workspace_relabels_in_place(
         self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
@@ -96,7 +117,7 @@ class TestTheMenu:
         )
         sockets: list[WebSocket] = []
         page.on("websocket", lambda socket: sockets.append(socket))
-        await page.get_by_label("Idioma").select_option("en")
+        await page.get_by_label("Idioma", exact=True).select_option("en")
         await expect(page.get_by_role("link", name="Define", exact=True)).to_have_attribute(
             "aria-current", "page"
         )

@@ -75,7 +75,7 @@ class TestWorkspaceLanguage:
         await page.evaluate(WATCH_STATUS)
 
         # the language menu of the top bar
-        await page.get_by_label("Language").select_option("pt-BR")
+        await page.get_by_label("Language", exact=True).select_option("pt-BR")
         await expect(page.locator("html")).to_have_attribute("lang", "pt-BR")
 
         # the chrome: tabs, buttons, status, title
@@ -118,12 +118,12 @@ class TestWorkspaceLanguage:
         # and back to English, on another phase
         await tabs.get_by_role("link", name="Definir").click()
         await expect(page.get_by_role("heading", name="Pontos de vista")).to_be_visible()
-        await page.get_by_label("Idioma").select_option("en")
+        await page.get_by_label("Idioma", exact=True).select_option("en")
         await expect(page.get_by_role("heading", name="Points of view")).to_be_visible()
         await expect(
             page.get_by_role("navigation", name="Phases").get_by_role("link", name="Define")
         ).to_have_attribute("aria-current", "page")
-        await expect(page.get_by_label("Language")).to_be_focused()
+        await expect(page.get_by_label("Language", exact=True)).to_be_focused()
 
         # the idea board (the brainstorm helper's components) changes language with the rest
         await rest(locked_server, ana, "POST", f"/v1/projects/{project}/ideas", {"text": "Kiosk"})
@@ -131,7 +131,7 @@ class TestWorkspaceLanguage:
             page.get_by_role("navigation", name="Phases").get_by_role("link", name="Ideate").click()
         )
         await expect(page.get_by_role("group", name=re.compile(r": Kiosk$"))).to_be_visible()
-        await page.get_by_label("Language").select_option("pt-BR")
+        await page.get_by_label("Language", exact=True).select_option("pt-BR")
         await expect(
             page.get_by_role("navigation", name="Fases").get_by_role("link", name="Idear")
         ).to_have_attribute("aria-current", "page")

@@ -8,12 +8,24 @@ import pytest
 
 from collab.artifacts import KINDS, NOUNS, noun
 from collab.errors import NotFound
-from collab.i18n import DEFAULT_LOCALE, LOCALES, Text, msg, negotiate, supported_locale
+from collab.i18n import DEFAULT_LOCALE, LOCALE_TAG, Text, msg, negotiate, supported_locale
+
+#: The languages the product ships; the functions take whichever a deployment has.
+SHIPPED = ("en", "pt-BR")
 
 
-def test_the_supported_languages_are_english_then_brazilian_portuguese() -> None:
-    assert LOCALES == ("en", "pt-BR")
-    assert LOCALES[0] == DEFAULT_LOCALE
+def test_english_is_the_default() -> None:
+    assert DEFAULT_LOCALE == "en"
+
+
+@pytest.mark.parametrize("tag", ["en", "pt-BR", "es", "es-419", "zh-Hant-TW", "fil"])
+def test_canonical_tags_have_the_stored_shape(tag: str) -> None:
+    assert LOCALE_TAG.fullmatch(tag)
+
+
+@pytest.mark.parametrize("tag", ["", "EN", "pt-br", "pt_BR", "english", "pt-BR; drop", "e"])
+def test_other_spellings_do_not(tag: str) -> None:
+    assert LOCALE_TAG.fullmatch(tag) is None
 
 
 class TestText:
@@ -58,7 +70,16 @@ class TestText:
     ],
 )
 def test_supported_locale(tag: str, locale: str | None) -> None:
-    assert supported_locale(tag) == locale
+    assert supported_locale(tag, SHIPPED) == locale
+
+
+def test_a_third_language_is_found_by_its_catalogue_alone() -> None:
+    """With Spanish (Latin America) available, es-MX finds it; an exact match beats a close one."""
+    available = (*SHIPPED, "es-419", "pt-PT")
+    assert supported_locale("es-MX", available) == "es-419"
+    assert supported_locale("pt-PT", available) == "pt-PT"
+    assert supported_locale("pt-AO", available) == "pt-BR"  # the first Portuguese listed
+    assert negotiate("es-AR, en;q=0.5", available) == "es-419"
 
 
 @pytest.mark.parametrize(
@@ -83,7 +104,7 @@ def test_supported_locale(tag: str, locale: str | None) -> None:
     ],
 )
 def test_negotiate(header: str | None, locale: str | None) -> None:
-    assert negotiate(header) == locale
+    assert negotiate(header, SHIPPED) == locale
 
 
 def test_every_artifact_kind_has_a_noun_that_reads_as_its_singular_in_english() -> None:

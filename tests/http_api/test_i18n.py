@@ -8,6 +8,7 @@ both the same placeholders (a translation that drops or renames one fails to for
 from __future__ import annotations
 
 import ast
+import re
 import string
 import uuid
 from collections import Counter
@@ -17,8 +18,15 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 from pydantic import BaseModel, Field, ValidationError
 
-from collab.i18n import LOCALES, msg
-from http_api.i18n import CATALOGUES, reader_locale, remember_account_locale, translate
+from collab.i18n import LOCALE_TAG, msg
+from http_api.i18n import (
+    CATALOGUES,
+    LOCALES,
+    load_catalogues,
+    reader_locale,
+    remember_account_locale,
+    translate,
+)
 from http_api.problems import ValidationFailed
 from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser
@@ -60,7 +68,36 @@ def placeholders(template: str) -> Counter[tuple[str, str | None, str]]:
 
 class TestCatalogues:
     def test_every_language_but_english_has_a_catalogue(self) -> None:
+        assert LOCALES[0] == "en"
         assert set(CATALOGUES) == set(LOCALES) - {"en"}
+        assert "pt-BR" in LOCALES
+
+    def test_the_browser_has_the_same_languages(self) -> None:
+        """A language is a pair of catalogues: the server's texts and the browser app's."""
+        browser = {path.stem for path in (ROOT / "static" / "locales").glob("*.json")}
+        assert browser == set(LOCALES)
+
+    def test_a_catalogue_file_is_all_a_language_needs(self, tmp_path: Path) -> None:
+        """The server's languages are the files present: drop in es-419.json and it is one."""
+        (tmp_path / "pt-BR.json").write_text('{"a": "b"}')
+        (tmp_path / "es-419.json").write_text('{"no such project": "no existe el proyecto"}')
+        (tmp_path / "README.txt").write_text("not a catalogue")
+        assert load_catalogues(tmp_path) == {
+            "es-419": {"no such project": "no existe el proyecto"},
+            "pt-BR": {"a": "b"},
+        }
+
+    @pytest.mark.parametrize("name", ["pt_br.json", "en.json", "x.json"])
+    def test_a_misnamed_catalogue_stops_the_server(self, tmp_path: Path, name: str) -> None:
+        """English is the source, not a catalogue; names are canonical BCP 47 tags."""
+        (tmp_path / name).write_text("{}")
+        with pytest.raises(ValueError, match="not a catalogue name"):
+            load_catalogues(tmp_path)
+
+    def test_the_database_checks_the_same_tag_shape(self) -> None:
+        migration = (ROOT / "persistence" / "migrations" / "0010_locale_shape.sql").read_text()
+        shapes = set(re.findall(r"~ '\^(.*?)\$'", migration))
+        assert shapes == {LOCALE_TAG.pattern}
 
     def test_the_scan_finds_the_templates(self) -> None:
         """A guard on the scan itself: it must see templates in every layer."""

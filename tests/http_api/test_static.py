@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import AsyncIterator
@@ -43,6 +44,11 @@ class TestPage:
             body = await response.text()
         assert '<script type="module" src="/static/app/main.js"></script>' in body
         assert response.headers["Cache-Control"] == "no-cache"
+        # The language menu's list, filled in by the server from the catalogues present.
+        meta = re.search(r'<meta name="dttools-languages" content="([^"]*)" />', body)
+        assert meta is not None
+        assert json.loads(html.unescape(meta.group(1))) == static.page_languages()
+        assert set(static.page_languages()) == {"en", "pt-BR"}
 
     async def test_security_headers(
         self, server: RunningServer, http: aiohttp.ClientSession

@@ -5,7 +5,7 @@ import * as api from '../api.js'
 import { topbar } from './topbar.js'
 import { openMembers } from './members.js'
 import { phaseName } from '../router.js'
-import { t } from '../i18n.js'
+import { LOCALES, LOCALE_NAMES, locale, t } from '../i18n.js'
 
 const canManage = (project) => project.role === 'owner' || project.role === 'admin'
 
@@ -180,10 +180,19 @@ export function projectsView() {
     submit: t('projects.create'),
     fields: [
       { name: 'name', label: t('projects.name'), required: true, maxLength: 200 },
-      { name: 'description', label: t('projects.description'), type: 'textarea', maxLength: 5000 }
+      { name: 'description', label: t('projects.description'), type: 'textarea', maxLength: 5000 },
+      {
+        // The language the team works in (exports and templates use it); people's own
+        // language, the menu's, is theirs alone.
+        name: 'language',
+        label: t('projects.language'),
+        type: 'select',
+        options: () => LOCALES.map((tag) => [tag, LOCALE_NAMES[tag]]),
+        value: locale()
+      }
     ],
-    onSubmit: async ({ name, description }) => {
-      const project = await api.post('/v1/projects', { name, description })
+    onSubmit: async ({ name, description, language }) => {
+      const project = await api.post('/v1/projects', { name, description, language })
       if (show.value !== 'false') {
         show.value = 'false'
         await load()

@@ -21,6 +21,9 @@ __all__ = [
     "Conflict",
     "Unauthenticated",
     "PreconditionFailed",
+    "PayloadTooLarge",
+    "UnsupportedMediaType",
+    "QuotaExceeded",
 ]
 
 
@@ -115,3 +118,15 @@ class Unauthenticated(DTToolsError):
 
 class PreconditionFailed(DTToolsError):
     """A conditional request (If-Match) does not match the resource's current version."""
+
+
+class PayloadTooLarge(DTToolsError):
+    """A request body (an uploaded file, say) is larger than its limit: 413."""
+
+
+class UnsupportedMediaType(DTToolsError):
+    """An upload is not one of the accepted kinds of file, whatever its name says: 415."""
+
+
+class QuotaExceeded(DTToolsError):
+    """Storing this would take a project past its storage quota: 507."""

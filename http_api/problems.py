@@ -17,10 +17,13 @@ from collab.errors import (
     DocumentTooLarge,
     DTToolsError,
     NotFound,
+    PayloadTooLarge,
     PermissionDenied,
     PreconditionFailed,
+    QuotaExceeded,
     RateLimited,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 from collab.i18n import DEFAULT_LOCALE, Text, msg
 from collab.schema import InvalidReference
@@ -97,6 +100,9 @@ PROBLEM_TYPES: dict[type[BaseException], tuple[int, str, str]] = {
     Conflict: (409, "conflict", msg("Conflict")),
     PreconditionFailed: (412, "precondition-failed", msg("Precondition failed")),
     DocumentTooLarge: (413, "document-too-large", msg("Document too large")),
+    PayloadTooLarge: (413, "payload-too-large", msg("File too large")),
+    UnsupportedMediaType: (415, "unsupported-media-type", msg("Unsupported file type")),
+    QuotaExceeded: (507, "quota-exceeded", msg("Storage quota exceeded")),
     PreconditionRequired: (428, "precondition-required", msg("Precondition required")),
     FairShareExceeded: (429, "fair-share-exceeded", msg("Account at its share of the server")),
     RateLimited: (429, "rate-limited", msg("Too many requests")),

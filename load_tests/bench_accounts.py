@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-__all__ = ["Cohort", "ROLE", "create_cohort", "new_jwt_secret"]
+__all__ = ["Cohort", "Owner", "ROLE", "create_cohort", "new_jwt_secret", "project_owner"]
 
 #: The project role every generated client gets: reads and writes the document.
 ROLE = "member"
@@ -39,6 +39,52 @@ PASSWORD_HASH = (
 )
 #: Login sessions live far longer than any run (the access tokens' TTL is the run's bound).
 SESSION_TTL = timedelta(days=1)
+
+
+#: The password of :func:`project_owner`'s accounts (a browser signs in with it).
+OWNER_PASSWORD = "benchmark passphrase"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """An account signed in through the REST API, and the project it created."""
+
+    email: str
+    user_id: str
+    access_token: str
+    project_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def project_owner(dsn: str, http_base: str, project_name: str) -> Owner:
+    """A new account (written in the database: sign-up needs an e-mailed link), signed in
+    over REST with :data:`OWNER_PASSWORD`, owning a new project named ``project_name``."""
+    import aiohttp  # the bulk scenarios above need neither
+    import asyncpg
+
+    from http_api.passwords import hash_password
+    from persistence.accounts import create_user
+
+    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+    conn = await asyncpg.connect(dsn)
+    try:
+        password_hash = await hash_password(OWNER_PASSWORD)
+        await create_user(conn, uuid.uuid4(), email, "Bench", password_hash)
+    finally:
+        await conn.close()
+    async with aiohttp.ClientSession() as http:
+        body = {"email": email, "password": OWNER_PASSWORD, "client": "token"}
+        async with http.post(f"{http_base}/v1/auth/login", json=body) as response:
+            signed_in = await response.json()
+        headers = {"Authorization": f"Bearer {signed_in['access_token']}"}
+        async with http.post(
+            f"{http_base}/v1/projects", json={"name": project_name}, headers=headers
+        ) as response:
+            project = (await response.json())["id"]
+    return Owner(email, signed_in["user"]["id"], signed_in["access_token"], project)
 
 
 def new_jwt_secret() -> str:

@@ -24,15 +24,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-import asyncpg
 from playwright.async_api import async_playwright
 from pycrdt import Map
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from http_api.passwords import hash_password  # noqa: E402
+from load_tests.bench_accounts import OWNER_PASSWORD, project_owner  # noqa: E402
 from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
     RESULTS,
     Launcher,
@@ -40,11 +38,9 @@ from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
     machine,
     update_section,
 )
-from persistence.accounts import create_user  # noqa: E402
 from tests.support.yclient import YClient  # noqa: E402
 
 _RUN_TIMEOUT_MS = 30_000
-_PASSWORD = "benchmark passphrase"
 
 
 def _seed(notes: int, author: str) -> Any:
@@ -66,26 +62,12 @@ def _seed(notes: int, author: str) -> Any:
 
 async def _prepare(dsn: str, http_base: str, ws_base: str, notes: int) -> tuple[str, str]:
     """A user and a project holding ``notes`` ideas; returns (e-mail, project id)."""
-    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-    conn = await asyncpg.connect(dsn)
-    try:
-        await create_user(conn, uuid.uuid4(), email, "Bench", await hash_password(_PASSWORD))
-    finally:
-        await conn.close()
-    async with aiohttp.ClientSession() as http:
-        body = {"email": email, "password": _PASSWORD, "client": "token"}
-        async with http.post(f"{http_base}/v1/auth/login", json=body) as response:
-            signed_in = await response.json()
-        headers = {"Authorization": f"Bearer {signed_in['access_token']}"}
-        async with http.post(
-            f"{http_base}/v1/projects", json={"name": "Big board"}, headers=headers
-        ) as response:
-            project = (await response.json())["id"]
-    async with await YClient.connect(ws_base, project, token=signed_in["access_token"]) as seeder:
+    owner = await project_owner(dsn, http_base, "Big board")
+    async with await YClient.connect(ws_base, owner.project_id, token=owner.access_token) as seeder:
         await seeder.wait_synced()
-        await seeder.edit(_seed(notes, signed_in["user"]["id"]))
+        await seeder.edit(_seed(notes, owner.user_id))
         await seeder.wait_durable()
-    return email, project
+    return owner.email, owner.project_id
 
 
 async def _measure(
@@ -98,7 +80,7 @@ async def _measure(
             for _ in range(runs):
                 context = await browser.new_context(viewport={"width": 1280, "height": 800})
                 try:
-                    login = {"email": email, "password": _PASSWORD, "client": "browser"}
+                    login = {"email": email, "password": OWNER_PASSWORD, "client": "browser"}
                     response = await context.request.post(f"{http_base}/v1/auth/login", data=login)
                     assert response.ok, await response.text()
                     page = await context.new_page()

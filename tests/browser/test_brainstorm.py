@@ -12,12 +12,11 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from playwright.async_api import BrowserContext, Locator, Page, expect
+from playwright.async_api import Locator, Page, expect
 
-from tests.browser.helpers import add_member, new_project, note, phase, rest
+from tests.browser.helpers import add_member, badge, ideate, new_project, note, panel, phase, rest
 from tests.conftest import RunningServer
-from tests.support.api import RegisteredUser
-from tests.support.browser import ApiUser, NewContext, signed_in_page
+from tests.support.browser import ApiUser, NewContext
 
 #: A participant whose computer's clock is this far ahead still sees the shared countdown.
 CLOCK_AHEAD = timedelta(seconds=150)
@@ -26,25 +25,8 @@ CLOCK_AHEAD = timedelta(seconds=150)
 # --- page helpers ------------------------------------------------------------------------------
 
 
-async def ideate(
-    context: BrowserContext, server: RunningServer, user: RegisteredUser, project: str
-) -> Page:
-    """Sign ``user`` in and open the project's idea board, connected and synced."""
-    page = await signed_in_page(context, server, user, path=f"/#/projects/{project}/ideate")
-    await expect(page.locator(".status")).to_have_attribute("data-status", re.compile("saved|live"))
-    return page
-
-
-def panel(page: Page) -> Locator:
-    return page.get_by_role("region", name="Brainstorm")
-
-
 def timer(page: Page) -> Locator:
     return panel(page).get_by_role("timer", name="Time left")
-
-
-def badge(page: Page) -> Locator:
-    return panel(page).locator(".bs-phase-badge")
 
 
 def hidden_note(page: Page, text: str) -> Locator:

@@ -11,30 +11,13 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import BrowserContext, Locator, Page, expect
+from playwright.async_api import Locator, Page, expect
 
-from tests.browser.helpers import add_member, new_project, rest
+from tests.browser.helpers import add_member, badge, ideate, new_project, panel, rest
 from tests.conftest import RunningServer
-from tests.support.api import RegisteredUser
-from tests.support.browser import ApiUser, NewContext, signed_in_page
+from tests.support.browser import ApiUser, NewContext
 
 SWITCH = "lang => import('/static/app/i18n.js').then((m) => m.setLocale(lang))"
-
-
-async def ideate(
-    context: BrowserContext, server: RunningServer, user: RegisteredUser, project: str
-) -> Page:
-    page = await signed_in_page(context, server, user, path=f"/#/projects/{project}/ideate")
-    await expect(page.locator(".status")).to_have_attribute("data-status", re.compile("saved|live"))
-    return page
-
-
-def panel(page: Page) -> Locator:
-    return page.get_by_role("region", name="Brainstorm")
-
-
-def badge(page: Page) -> Locator:
-    return panel(page).locator(".bs-phase-badge")
 
 
 def sticky(page: Page, label: str) -> Locator:

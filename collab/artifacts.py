@@ -41,6 +41,8 @@ __all__ = [
     "MAX_LIST_ITEMS",
     "PALETTE",
     "ID_PATTERN",
+    "FILE_ID_PATTERN",
+    "FILE_FIELDS",
     "Phase",
     "OnDelete",
     "FieldSpec",
@@ -64,6 +66,13 @@ MAX_LIST_ITEMS: Final = 200
 PALETTE: Final = ("yellow", "orange", "red", "pink", "purple", "blue", "green", "grey")
 #: What an artifact id looks like: a UUID fits, and so do nanoid-style ids from other clients.
 ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+#: What a file id looks like (``avatarFileId``, ``fileIds``, ``imageFileId``): the server's
+#: canonical UUID text, lower case, as ``str(uuid)`` and the files API write it.
+FILE_ID_PATTERN: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: The fields that hold file ids, by collection: what the file sweeper reads to keep a file.
+FILE_FIELDS: Final = MappingProxyType(
+    {"personas": ("avatarFileId",), "ideas": ("imageFileId",), "prototypes": ("fileIds",)}
+)
 #: Stands for a key that is absent from a Y.Map (``None`` is a stored null).
 MISSING: Final = object()
 
@@ -99,6 +108,8 @@ LongText = _text(10_000)
 Entry = _text(1_000)
 UserRef = _text(200, min_length=1)
 ItemId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERN.pattern}$")]
+# A file of the project (/v1/files/{id}), not an artifact: no target, the files API checks it.
+FileId = Annotated[str, StringConstraints(pattern=f"^{FILE_ID_PATTERN.pattern}$")]
 Color = Annotated[str, StringConstraints(pattern=f"^(?:{'|'.join(PALETTE)}|#[0-9a-fA-F]{{6}})$")]
 # Absolute http(s) URLs or server paths such as /v1/files/...; never javascript: or //host.
 Link = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^(?:https?://\S+|/[^/\s]\S*)$")]
@@ -384,6 +395,7 @@ _KINDS = (
         _list("gains", Entry),
         FieldSpec("quote", Sentence, ""),
         FieldSpec("avatar", Link | None, None),
+        FieldSpec("avatarFileId", FileId | None, None),
     ),
     _kind(
         "empathyMaps", "empathy-maps", "EmpathyMap", Phase.EMPATHIZE,
@@ -418,6 +430,7 @@ _KINDS = (
         FieldSpec("x", Coordinate, 0.0),
         FieldSpec("y", Coordinate, 0.0),
         FieldSpec("clusterId", ItemId | None, None),
+        FieldSpec("imageFileId", FileId | None, None),
         author_field="authorId",
     ),
     _kind(
@@ -428,6 +441,7 @@ _KINDS = (
         _list("linkedIdeaIds", ItemId, target="ideas"),
         _list("links", Link),
         FieldSpec("fidelity", Fidelity | None, None),
+        _list("fileIds", FileId),
     ),
     _kind(
         "tests", "tests", "UserTest", Phase.TEST,

@@ -14,12 +14,13 @@ from aiohttp import web
 
 from collab.close import Close, CloseCode
 from collab.limits import Limits
-from http_api import health, metrics, openapi, security_headers, static, ws
+from http_api import files_service, health, metrics, openapi, security_headers, static, ws
 from http_api.heartbeat import Heartbeat
 from http_api.keys import (
     AUTH,
     COMMITTER,
     DB,
+    FILES,
     HEARTBEAT,
     MAILER,
     ROOM_ACCESS,
@@ -170,6 +171,13 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
                 await task
 
 
+async def _files(app: web.Application) -> AsyncIterator[None]:
+    """The file store and its background tasks (after the rooms: the sweeper reads documents)."""
+    async with files_service.running(app[SETTINGS], app[DB], app[ROOMS]) as service:
+        app[FILES] = service
+        yield
+
+
 def _redact(url: str) -> str:
     """Hide a password in a URL for logging."""
     parts = urlsplit(url)
@@ -212,7 +220,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[ROOM_ACCESS] = project_room_access
-    app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms])
+    app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms, _files])
     app.on_shutdown.append(_flush_then_close_sockets)
     app.on_response_prepare.append(security_headers.add_security_headers)
     app.add_routes(health.routes)

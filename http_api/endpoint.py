@@ -57,6 +57,12 @@ class Endpoint:
     headers: Mapping[str, str] = field(default_factory=dict)
     #: JSON schema of path parameters that are not UUIDs (e.g. client-chosen artifact ids)
     path_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: OpenAPI ``requestBody`` of a body the handler streams itself (a file upload): never
+    #: read whole, so such a POST takes no Idempotency-Key (replaying needs the whole body)
+    streamed_body: Mapping[str, Any] | None = None
+    #: OpenAPI response objects by status, for responses that are not JSON models (bytes,
+    #: redirects); they replace the generated entry of the same status
+    raw_responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def operation_id(self) -> str:
@@ -93,6 +99,8 @@ class Api:
         errors: tuple[int, ...] = (),
         headers: Mapping[str, str] | None = None,
         path_params: Mapping[str, Mapping[str, Any]] | None = None,
+        streamed_body: Mapping[str, Any] | None = None,
+        raw_responses: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare an endpoint.
 
@@ -100,6 +108,9 @@ class Api:
             response: a pydantic model (or ``list[Model]``) the handler returns, or None for
                 an empty response (204) or a handler that builds its own ``web.Response``.
             headers: response headers to document (name -> description).
+            streamed_body: the OpenAPI ``requestBody`` of a body the handler reads itself,
+                as a stream (uploads); the request's size limit does not apply to it.
+            raw_responses: OpenAPI response objects by status (bytes, redirects).
         """
 
         def register(handler: Handler) -> Handler:
@@ -118,6 +129,8 @@ class Api:
                     errors=errors,
                     headers=dict(headers or {}),
                     path_params=dict(path_params or {}),
+                    streamed_body=streamed_body,
+                    raw_responses=dict(raw_responses or {}),
                 )
             )
             return handler
@@ -161,7 +174,7 @@ def _bind(
         # Errors from here on are in the account's language when the request names none.
         remember_account_locale(request, principal.user.locale)
         kwargs = {"principal": principal}
-        if endpoint.method != "POST":
+        if endpoint.method != "POST" or endpoint.streamed_body is not None:
             return await call(request, kwargs)
         return await run_once(
             request, request.app[DB], principal.user_id, lambda: call(request, kwargs)

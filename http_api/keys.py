@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 from aiohttp import web
 
+from http_api.files_service import FileService
 from http_api.heartbeat import Heartbeat
 from http_api.mail import Mailer
 from http_api.principal import Authenticator
@@ -31,6 +32,7 @@ __all__ = [
     "ROOM_ACCESS",
     "SOCKET_GRANTS",
     "HEARTBEAT",
+    "FILES",
     "AccessCheck",
 ]
 
@@ -47,6 +49,8 @@ AUTH = web.AppKey("auth", Authenticator)
 MAILER = web.AppKey("mailer", Mailer)
 #: Pings silent WebSockets and cuts dead ones, for the whole node (http_api/heartbeat.py).
 HEARTBEAT = web.AppKey("heartbeat", Heartbeat)
+#: Uploaded files: the blob store, the upload bound, the drainer's wake-up (files_service.py).
+FILES = web.AppKey("files", FileService)
 #: The /collab token and membership check, batched and remembered (http_api/socket_grants.py).
 SOCKET_GRANTS: web.AppKey[SocketGrants] = web.AppKey("socket_grants")
 #: Optional: without it every WebSocket client may read and write, anonymously.

@@ -144,6 +144,8 @@ def _operation(
     }
     if endpoint.handler.__doc__:
         operation["description"] = endpoint.handler.__doc__.strip()
+    if endpoint.streamed_body is not None:
+        operation["requestBody"] = dict(endpoint.streamed_body)
     if endpoint.body is not None:
         operation["requestBody"] = {
             # A request without a body is validated as {}: optional when every field is.
@@ -155,7 +157,7 @@ def _operation(
 
 def _request_headers(endpoint: Endpoint) -> list[dict[str, Any]]:
     headers: list[dict[str, Any]] = []
-    if endpoint.method == "POST" and endpoint.auth:
+    if endpoint.method == "POST" and endpoint.auth and endpoint.streamed_body is None:
         headers.append({
             "name": "Idempotency-Key", "in": "header", "required": False,
             "description": "retry-safe POST: the same key and body within 24 h replays the first "
@@ -185,6 +187,7 @@ def _responses(endpoint: Endpoint, refs: Mapping[Any, Any]) -> dict[str, Any]:
             for name, text in endpoint.headers.items()
         }
     responses: dict[str, Any] = {str(endpoint.status): success}
+    responses.update(endpoint.raw_responses)
     for status in endpoint.error_statuses:
         responses[str(status)] = {
             "description": _TITLES.get(status, "Error"),
@@ -232,8 +235,13 @@ def render_docs(spec: dict[str, Any]) -> str:
                     )
                 out.append("</table>")
             if "requestBody" in op:
-                ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-                out.append(f"<p>Body: {_schema_link(ref)}</p>")
+                content = op["requestBody"]["content"]
+                if "application/json" in content:
+                    ref = content["application/json"]["schema"]["$ref"]
+                    out.append(f"<p>Body: {_schema_link(ref)}</p>")
+                else:  # a streamed upload
+                    kinds = ", ".join(html.escape(kind) for kind in content)
+                    out.append(f"<p>Body: {kinds}</p>")
             codes = ", ".join(sorted(op["responses"]))
             out.append(f"<p>Responses: {codes}</p></section>")
     out.append("<h2>Schemas</h2>")

@@ -93,6 +93,14 @@ def _cookie_secure(value: str) -> str:
     return value
 
 
+def _addressing_style(value: str) -> str:
+    if value not in {"auto", "path", "virtual"}:
+        raise argparse.ArgumentTypeError(
+            f"S3 addressing style must be auto, path or virtual, got {value!r}"
+        )
+    return value
+
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -133,7 +141,13 @@ OPTIONS: tuple[Option, ...] = (
         None,
         "Redis URL: share live rooms with every other node using the same Redis and database",
     ),
-    Option("data_dir", "DTTOOLS_DATA_DIR", Path, Path("data"), "folder for embedded PostgreSQL"),
+    Option(
+        "data_dir",
+        "DTTOOLS_DATA_DIR",
+        Path,
+        Path("data"),
+        "folder for embedded PostgreSQL, and for uploaded files unless DTTOOLS_FILES_DIR is set",
+    ),
     Option("log_level", "DTTOOLS_LOG_LEVEL", str, "info", "debug, info, warning or error"),
     Option("log_format", "DTTOOLS_LOG_FORMAT", _log_format, "auto", "json, console or auto (tty)"),
     Option(
@@ -360,6 +374,87 @@ OPTIONS: tuple[Option, ...] = (
         "descriptor limit); a newer one closes the oldest",
     ),
     Option(
+        "files_dir",
+        "DTTOOLS_FILES_DIR",
+        Path,
+        None,
+        "folder of uploaded files in local mode (unset: <DTTOOLS_DATA_DIR>/files); uploads "
+        "in progress are written under it too (S3 mode: under the data folder). Local files "
+        "live on one node: with several nodes, set DTTOOLS_S3_BUCKET",
+    ),
+    Option(
+        "files_max_bytes",
+        "DTTOOLS_FILES_MAX_BYTES",
+        int,
+        10 * 1024 * 1024,
+        "largest uploaded file, enforced while it streams in (larger: 413)",
+    ),
+    Option(
+        "files_max_pixels",
+        "DTTOOLS_FILES_MAX_PIXELS",
+        int,
+        40_000_000,
+        "most pixels (width x height) an uploaded image may have; decompression bombs are "
+        "refused before they are decoded (413)",
+    ),
+    Option(
+        "files_quota_bytes",
+        "DTTOOLS_FILES_QUOTA_BYTES",
+        int,
+        1024**3,
+        "storage per project: files and their thumbnails (past it: 507)",
+    ),
+    Option(
+        "files_max_concurrent",
+        "DTTOOLS_FILES_MAX_CONCURRENT",
+        int,
+        4,
+        "uploads checked and stored at once per node (more wait their turn); bounds the "
+        "memory and CPU that image decoding takes",
+    ),
+    Option(
+        "files_grace_s",
+        "DTTOOLS_FILES_GRACE_S",
+        float,
+        24 * 3600.0,
+        "how long a file the document stopped referring to is kept (an undo may bring the "
+        "reference back) before it is deleted; files never referenced stay until deleted",
+    ),
+    Option(
+        "s3_bucket",
+        "DTTOOLS_S3_BUCKET",
+        str,
+        None,
+        "store files in this S3 bucket (set: S3 mode, for several nodes); credentials come "
+        "from the usual AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE...)",
+    ),
+    Option(
+        "s3_endpoint_url",
+        "DTTOOLS_S3_ENDPOINT_URL",
+        str,
+        None,
+        "endpoint of an S3-compatible store (MinIO, Ceph, ...); unset: AWS",
+    ),
+    Option(
+        "s3_region", "DTTOOLS_S3_REGION", str, None, "the bucket's region (unset: AWS's default)"
+    ),
+    Option(
+        "s3_addressing_style",
+        "DTTOOLS_S3_ADDRESSING_STYLE",
+        _addressing_style,
+        "auto",
+        "auto, path (bucket in the path: most S3-compatible stores) or virtual (bucket in "
+        "the host name)",
+    ),
+    Option("s3_prefix", "DTTOOLS_S3_PREFIX", str, "", "prefix of every key in the bucket"),
+    Option(
+        "s3_url_ttl_s",
+        "DTTOOLS_S3_URL_TTL_S",
+        int,
+        60,
+        "lifetime of the signed URL a file download is redirected to in S3 mode",
+    ),
+    Option(
         "jwt_secret",
         "DTTOOLS_JWT_SECRET",
         str,
@@ -518,6 +613,18 @@ class Settings:
     header_timeout_s: float = 10.0
     max_pending_per_address: int = 512
     max_pending: int = 8192
+    files_dir: Path | None = None
+    files_max_bytes: int = 10 * 1024 * 1024
+    files_max_pixels: int = 40_000_000
+    files_quota_bytes: int = 1024**3
+    files_max_concurrent: int = 4
+    files_grace_s: float = 24 * 3600.0
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_addressing_style: str = "auto"
+    s3_prefix: str = ""
+    s3_url_ttl_s: int = 60
     jwt_secret: str | None = None
     access_token_ttl_s: float = 900.0
     refresh_token_ttl_s: float = 30 * 24 * 3600.0
@@ -539,6 +646,11 @@ class Settings:
         """The input limits passed down to sessions and rooms."""
         names = {f.name for f in fields(Limits)}
         return Limits(**{n: getattr(self, n) for n in names})
+
+    @property
+    def files_folder(self) -> Path:
+        """Where local mode keeps files: DTTOOLS_FILES_DIR, else <data_dir>/files."""
+        return self.files_dir if self.files_dir is not None else self.data_dir / "files"
 
     @property
     def room_settings(self) -> RoomSettings:

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from http_api.endpoint import Api
-from http_api.v1 import artifacts, audit, auth, brainstorm, brainstorm_votes, members, projects
+from http_api.v1 import (
+    artifacts,
+    audit,
+    auth,
+    brainstorm,
+    brainstorm_votes,
+    file_links,
+    files,
+    members,
+    projects,
+)
 
 __all__ = ["v1_api"]
 
@@ -11,6 +21,10 @@ __all__ = ["v1_api"]
 def v1_api() -> Api:
     """Every /v1 endpoint, for http_api/app.py to install and http_api/openapi.py to document."""
     combined = Api()
-    for module in (auth, projects, members, artifacts, brainstorm, brainstorm_votes, audit):
+    modules = (
+        auth, projects, members, artifacts, files, file_links, brainstorm, brainstorm_votes,
+        audit,
+    )  # fmt: skip
+    for module in modules:
         combined.endpoints.extend(module.api.endpoints)
     return combined

@@ -12,6 +12,7 @@
 import { h, colorFor, batched, throttle } from './dom.js'
 import { watchCollection } from './collection.js'
 import { t, onLocaleChange } from './i18n.js'
+import { contentUrl, isFileId, thumbnailUrl } from './uploads.js'
 import {
   addArtifact,
   deleteArtifact,
@@ -60,7 +61,7 @@ export class Board {
     this.clusters = live.doc.getMap('clusters')
     /**
      * Notes by key: the idea id for the board's notes, `hidden:<id>` for hidden ones.
-     * @type {Map<string, {key: string, id: string, source: Source, el: HTMLElement, text: HTMLTextAreaElement, handle: HTMLElement, badge: HTMLElement | null, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number, shift: number}>}
+     * @type {Map<string, {key: string, id: string, source: Source, el: HTMLElement, text: HTMLTextAreaElement, image: HTMLImageElement, handle: HTMLElement, badge: HTMLElement | null, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number, shift: number}>}
      */
     this.notes = new Map()
     /** @type {Map<string, Source>} */
@@ -149,8 +150,14 @@ export class Board {
     const text = str(note.map, 'text').slice(0, 60)
     note.el.setAttribute(
       'aria-label',
-      hidden ? t('board.hidden_note_label', { text }) : t('board.note_label', { text })
+      hidden
+        ? t('board.hidden_note_label', { text })
+        : isFileId(note.map.get('imageFileId'))
+          ? t('board.image_note_label', { text })
+          : t('board.note_label', { text })
     )
+    // an image note's picture is described by the note's text (the file name at first)
+    note.image.alt = str(note.map, 'text') || t('board.image_note')
     if (hidden) note.by.textContent = t('board.only_you')
   }
 
@@ -316,11 +323,18 @@ export class Board {
 
   /**
    * Create a note (text, colour) at `at` in the target source; focus it when `edit`.
+   * @param {string} text
+   * @param {{x: number, y: number}} [at]
+   * @param {boolean} [edit]
+   * @param {string} [color]
+   * @param {{imageFileId?: string, source?: Source}} [extra] an image note's file; a source
+   *   other than the target
    * @returns {string|null} its key
    */
-  create(text, at = this.freeSpot(), edit = false, color = DEFAULT_COLOR) {
+  create(text, at = this.freeSpot(), edit = false, color = DEFAULT_COLOR, extra = {}) {
     let id = null
-    const source = this.target
+    const source = extra.source || this.target
+    const image = extra.imageFileId ? { imageFileId: extra.imageFileId } : {}
     const ok = source.write(() => {
       id = addArtifact(
         source.doc,
@@ -331,7 +345,8 @@ export class Board {
           x: clamp(at.x),
           y: clamp(at.y),
           clusterId: null,
-          authorId: this.live.user.id
+          authorId: this.live.user.id,
+          ...image
         },
         this.live.user.id
       )
@@ -354,14 +369,40 @@ export class Board {
     const tag = h('span', { class: 'cluster-tag' })
     const by = h('span', { class: 'by' })
     const badge = hidden ? h('span', { class: 'hidden-badge' }) : null
+    const image = h('img', { class: 'sticky-image', alt: '', draggable: 'false', hidden: true })
+    image.addEventListener('error', () => {
+      const fileId = map.get('imageFileId')
+      // no thumbnail (yet): the picture itself; then give up and show the text only
+      if (isFileId(fileId) && image.getAttribute('src') !== contentUrl(fileId)) {
+        image.src = contentUrl(fileId)
+      } else {
+        el.classList.add('image-missing')
+      }
+    })
     const el = h(
       'div',
       { class: hidden ? 'sticky hidden-note' : 'sticky', role: 'group', dataset: { id } },
       h('div', { class: 'sticky-bar' }, handle, tag, badge),
+      image,
       text,
       by
     )
-    const note = { key, id, source, el, text, handle, badge, tag, by, map, x: 0, y: 0, shift: 0 }
+    const note = {
+      key,
+      id,
+      source,
+      el,
+      text,
+      image,
+      handle,
+      badge,
+      tag,
+      by,
+      map,
+      x: 0,
+      y: 0,
+      shift: 0
+    }
     this.notes.set(key, note)
     text.addEventListener('input', () => {
       const value = text.value
@@ -403,6 +444,16 @@ export class Board {
           text.value = value
         }
       }
+      this.labelNote(note)
+    }
+    if (all || keys.has('imageFileId')) {
+      const fileId = note.map.get('imageFileId')
+      const picture = isFileId(fileId)
+      el.classList.toggle('image-note', picture)
+      el.classList.remove('image-missing')
+      note.image.hidden = !picture
+      if (picture) note.image.src = thumbnailUrl(fileId)
+      else note.image.removeAttribute('src')
       this.labelNote(note)
     }
     if (all || keys.has('color')) {

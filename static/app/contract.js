@@ -25,7 +25,7 @@ export const LIST_FIELDS = Object.freeze({
   povStatements: Object.freeze([]),
   hmwQuestions: Object.freeze([]),
   ideas: Object.freeze([]),
-  prototypes: Object.freeze(['linkedIdeaIds', 'links']),
+  prototypes: Object.freeze(['linkedIdeaIds', 'links', 'fileIds']),
   tests: Object.freeze([]),
   testResults: Object.freeze([])
 })

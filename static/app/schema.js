@@ -96,6 +96,7 @@ const FIELD_LABEL_KEYS = Object.freeze({
     fidelity: 'field.prototypes.fidelity',
     description: 'field.prototypes.description',
     links: 'field.prototypes.links',
+    fileIds: 'field.prototypes.fileIds',
     linkedIdeaIds: 'field.prototypes.linkedIdeaIds'
   }),
   tests: Object.freeze({

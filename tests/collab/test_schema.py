@@ -16,6 +16,8 @@ from pycrdt import Array, Doc, Map, Text
 from pydantic import ValidationError
 
 from collab.artifacts import (
+    FILE_FIELDS,
+    FILE_ID_PATTERN,
     KINDS,
     KINDS_BY_SEGMENT,
     MAX_LIST_ITEMS,
@@ -72,6 +74,7 @@ FULL: dict[str, dict[str, Any]] = {
         "gains": ["Recognition"],
         "quote": "I just want to finish on time.",
         "avatar": "https://example.com/ada.png",
+        "avatarFileId": "0b6a3c1e-5f2d-4b7a-9c1e-2d3f4a5b6c7d",
     },
     "empathyMaps": {
         "personaId": "persona-1",
@@ -85,13 +88,21 @@ FULL: dict[str, dict[str, Any]] = {
     },
     "povStatements": {"user": "Ada", "need": "a faster handover", "insight": "she loses an hour"},
     "hmwQuestions": {"question": "How might we halve handover time?", "povId": "pov-1"},
-    "ideas": {"text": "Voice notes", "color": "#A0b1C2", "x": 12.5, "y": -3.0, "clusterId": "c-1"},
+    "ideas": {
+        "text": "Voice notes",
+        "color": "#A0b1C2",
+        "x": 12.5,
+        "y": -3.0,
+        "clusterId": "c-1",
+        "imageFileId": "7e0c9a4b-1d2e-4f3a-8b5c-6d7e8f9a0b1c",
+    },
     "prototypes": {
         "title": "Voice handover app",
         "description": "A paper mock-up.",
         "linkedIdeaIds": ["idea-1"],
         "links": ["https://figma.com/file/x", "/v1/files/abc"],
         "fidelity": "low",
+        "fileIds": ["3c2b1a09-8f7e-4d6c-9b5a-493827160514"],
     },
     "tests": {"title": "Handover walkthrough", "script": "1. Record.", "prototypeId": "proto-1"},
     "testResults": {
@@ -170,7 +181,7 @@ class TestRegistry:
     def test_list_fields_and_references(self) -> None:
         """List fields and references are derived from the field table."""
         assert KINDS["personas"].list_fields == {"goals", "pains", "gains"}
-        assert KINDS["prototypes"].list_fields == {"linkedIdeaIds", "links"}
+        assert KINDS["prototypes"].list_fields == {"linkedIdeaIds", "links", "fileIds"}
         refs = {(k.collection, r.field): (r.target, r.on_delete) for k in KINDS.values()
                 for r in k.references}  # fmt: skip
         assert refs == {
@@ -180,6 +191,20 @@ class TestRegistry:
             ("tests", "prototypeId"): ("prototypes", OnDelete.SET_NULL),
             ("testResults", "testId"): ("tests", OnDelete.CASCADE),
         }
+
+    def test_file_fields(self) -> None:
+        """Files are referred to by id in exactly the fields FILE_FIELDS names (the sweeper reads
+        them); they are UUID strings, not artifact references, so deletes never touch them."""
+        for collection, names in FILE_FIELDS.items():
+            kind = KINDS[collection]
+            for field_name in names:
+                spec = next(s for s in kind.fields if s.name == field_name)
+                assert spec.target is None
+                assert not spec.required
+                assert spec.item_adapter.validate_python(str(uuid.uuid4())), field_name
+                assert FILE_ID_PATTERN.fullmatch(str(uuid.uuid4()))
+        assert KINDS["prototypes"].list_fields >= {"fileIds"}
+        assert not FILE_ID_PATTERN.fullmatch("persona-1")
 
     @ALL_KINDS
     def test_samples_cover_every_content_field(self, name: str) -> None:
@@ -341,6 +366,20 @@ BAD_BODIES = [
     ("ideas", {"text": "t", "createdAt": NOW_TEXT}, "createdAt"),
     ("prototypes", {"title": "P", "links": ["//evil.example"]}, "links.0"),
     ("prototypes", {"title": "P", "fidelity": "medium-rare"}, "fidelity"),
+    ("prototypes", {"title": "P", "fileIds": ["not-a-uuid"]}, "fileIds.0"),
+    (
+        "prototypes",
+        {"title": "P", "fileIds": ["3C2B1A09-8F7E-4D6C-9B5A-493827160514"]},
+        "fileIds.0",
+    ),
+    (
+        "prototypes",
+        {"title": "P", "fileIds": [str(uuid.UUID(int=1))] * (MAX_LIST_ITEMS + 1)},
+        "fileIds",
+    ),
+    ("personas", {"name": "A", "avatarFileId": "/v1/files/x"}, "avatarFileId"),
+    ("personas", {"name": "A", "avatarFileId": 7}, "avatarFileId"),
+    ("ideas", {"text": "t", "imageFileId": "persona-1"}, "imageFileId"),
     ("testResults", {"testId": "t", "outcome": "success", "rating": 0}, "rating"),
     ("testResults", {"testId": "t", "outcome": "success", "rating": 6}, "rating"),
     ("testResults", {"testId": "t", "outcome": "success", "rating": 3.5}, "rating"),
@@ -494,6 +533,8 @@ TOLERANT_IDEAS: list[tuple[str, Callable[[], object], object, str | None]] = [
     ("text", lambda: Text("typed"), "typed", "expected a plain value, got Y.Text"),
     ("text", lambda: Map({"a": 1}), None, "(got Y.Map)"),
     ("clusterId", lambda: ["a"], None, "(got array)"),
+    ("imageFileId", lambda: "idea-1", None, "should match pattern"),
+    ("imageFileId", lambda: str(uuid.UUID(int=7)), str(uuid.UUID(int=7)), None),
     ("authorId", lambda: {"u": 1}, None, "(got object)"),
     ("authorId", lambda: b"\x00", None, "(got binary)"),
     ("createdAt", lambda: "yesterday", None, "'yesterday' is not an ISO-8601 timestamp"),

@@ -9,6 +9,7 @@ in the team belongs to.
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -70,9 +71,22 @@ class ApiClient:
             params=params,
             headers=all_headers,
         ) as response:
-            raw = await response.read()
-            body = await response.json(content_type=None) if raw else None
-            return Reply(response.status, body, response.headers)
+            return await _reply(response)
+
+    async def upload(
+        self,
+        path: str,
+        user: RegisteredUser | None,
+        data: bytes,
+        name: str = "photo.png",
+        content_type: str = "image/png",
+    ) -> Reply:
+        """POST ``data`` to ``path`` as multipart/form-data, in the part ``file``."""
+        form = aiohttp.FormData()
+        form.add_field("file", io.BytesIO(data), filename=name, content_type=content_type)
+        headers = user.headers if user is not None else {}
+        async with self.http.post(self.server.http_url + path, data=form, headers=headers) as r:
+            return await _reply(r)
 
     async def register(self, name: str) -> RegisteredUser:
         """A new account, signed in with a Bearer token."""
@@ -133,3 +147,15 @@ async def make_team(api: ApiClient) -> Team:
     draft = Team(by_name, outsider, UUID(int=0), UUID(int=0))
     project, other = await draft.fresh_projects(api)
     return Team(by_name, outsider, project, other, draft.others)
+
+
+async def _reply(response: aiohttp.ClientResponse) -> Reply:
+    """The status, the body (JSON when it is JSON, else the bytes) and the headers."""
+    raw = await response.read()
+    body: Any = None
+    if raw:
+        try:
+            body = await response.json(content_type=None)
+        except ValueError:  # a file's bytes (GET /v1/files/{id}/content)
+            body = raw
+    return Reply(response.status, body, response.headers)

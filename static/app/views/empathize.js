@@ -1,10 +1,25 @@
 // Empathize: persona cards (every field, avatar or initials) and empathy maps (says / thinks /
 // does / feels quadrants plus pains and gains, as sticky notes).
-import { h, initials, colorFor } from '../dom.js'
+import { h, initials, colorFor, announce } from '../dom.js'
 import { createForm } from '../forms.js'
 import { boundText, boundSelect, refreshBound } from '../fields.js'
 import { listEditor } from '../lists.js'
-import { addArtifact, str, isLink, LIMITS, fieldLabel, entryLabel } from '../schema.js'
+import { addArtifact, setFields, str, isLink, LIMITS, fieldLabel, entryLabel } from '../schema.js'
+import {
+  ACCEPT_IMAGES,
+  IMAGE_TYPES,
+  acceptable,
+  contentUrl,
+  dropZone,
+  filePicker,
+  imagesOf,
+  isFileId,
+  previewOf,
+  thumbnailUrl,
+  uploadError,
+  uploadFile,
+  uploadStatus
+} from '../uploads.js'
 import { t } from '../i18n.js'
 import { artifactSection, card, deleteButton, optionsOf, onRootChange } from './common.js'
 
@@ -16,27 +31,137 @@ const mapLabel = (name) => fieldLabel('empathyMaps', name)
 /** The "(no persona)" choice of the persona selects. @returns {[string, string]} */
 const noPersona = () => ['', t('empathize.no_persona')]
 
-/** The avatar: the linked picture, or initials when there is none (or it fails to load). */
+/**
+ * The avatar: the uploaded photo (`avatarFileId`, its thumbnail), else the linked picture
+ * (`avatar`), else initials (also when a picture fails to load). While a photo uploads, its
+ * local preview shows until the document names the new file.
+ */
 function avatar(map) {
   const box = h('div', { class: 'avatar large', 'aria-hidden': 'true' })
   let shown = null
+  /** @type {{url: string, fileId: string | null} | null} the picture being uploaded */
+  let preview = null
+  /** @param {string} src @param {string} [fallback] tried when `src` fails */
+  const picture = (src, fallback) => {
+    const name = str(map, 'name')
+    const img = h('img', {
+      src,
+      alt: t('empathize.avatar_alt', { name: name || t('empathize.untitled_persona') }),
+      referrerpolicy: 'no-referrer',
+      loading: 'lazy'
+    })
+    img.addEventListener('error', () => {
+      if (fallback && img.getAttribute('src') !== fallback) img.src = fallback
+      else box.replaceChildren(initials(name))
+    })
+    return img
+  }
   const render = () => {
+    const fileId = map.get('avatarFileId')
     const url = map.get('avatar')
     const name = str(map, 'name')
     box.style.setProperty('--avatar', colorFor(name || map.get('id') || '?'))
-    const key = `${url}|${name}`
+    if (preview && preview.fileId !== null && preview.fileId === fileId) preview = null
+    const key = preview ? `preview|${preview.url}` : `${fileId}|${url}|${name}`
     if (key === shown) return
     shown = key
-    if (typeof url === 'string' && isLink(url)) {
+    box.classList.toggle('uploading', Boolean(preview))
+    if (preview) {
+      box.removeAttribute('aria-hidden')
+      box.replaceChildren(picture(preview.url))
+    } else if (isFileId(fileId)) {
+      box.removeAttribute('aria-hidden')
+      box.replaceChildren(picture(thumbnailUrl(fileId), contentUrl(fileId)))
+    } else if (typeof url === 'string' && isLink(url)) {
+      box.setAttribute('aria-hidden', 'true')
       const img = h('img', { src: url, alt: '', referrerpolicy: 'no-referrer', loading: 'lazy' })
       img.addEventListener('error', () => box.replaceChildren(initials(name)))
       box.replaceChildren(img)
     } else {
+      box.setAttribute('aria-hidden', 'true')
       box.replaceChildren(initials(name))
     }
   }
   render()
-  return { el: box, refresh: render, key: 'avatar' }
+  return {
+    el: box,
+    refresh: render,
+    key: 'avatarFileId',
+    /** Show `url` until the document names `fileId` (null: not known yet; clear: stop). */
+    preview(/** @type {string} */ url, /** @type {string | null} */ fileId = null) {
+      preview = url ? { url, fileId } : null
+      render()
+      if (preview && fileId) {
+        // the document's update normally arrives with the answer; never keep a stale preview
+        setTimeout(() => {
+          if (preview && preview.fileId === fileId) {
+            preview = null
+            render()
+          }
+        }, 5000)
+      }
+    }
+  }
+}
+
+/**
+ * The photo controls of a persona card: upload (button or drop on the card's head), progress,
+ * errors, and remove. The upload is `POST /v1/personas/{id}/avatar`: the server links the file
+ * in the live document, so every open browser shows the photo.
+ */
+function photoControls(live, id, map, pic, dropTarget) {
+  const status = uploadStatus()
+  const upload = async (/** @type {File} */ file) => {
+    if (live.readOnly) return
+    if (!acceptable(file, IMAGE_TYPES)) {
+      status.fail(t('upload.not_a_picture', { name: file.name }))
+      return
+    }
+    status.start(file.name)
+    const local = await previewOf(file)
+    if (local) pic.preview(local)
+    try {
+      const stored = await uploadFile(`/v1/personas/${encodeURIComponent(id)}/avatar`, file, {
+        onProgress: status.progress
+      })
+      status.done()
+      pic.preview(local, stored.id)
+      announce(t('empathize.photo_uploaded', { name: str(map, 'name') }))
+    } catch (error) {
+      pic.preview('')
+      status.fail(t('upload.failed', { name: file.name, error: uploadError(error) }))
+    }
+  }
+  const picker = filePicker({
+    label: t('empathize.upload_avatar'),
+    accept: ACCEPT_IMAGES,
+    onFiles: (files) => upload(files[0])
+  })
+  const remove = h('button', {
+    type: 'button',
+    class: 'ghost small',
+    text: t('empathize.remove_avatar')
+  })
+  remove.addEventListener('click', () => {
+    if (live.write(() => setFields(map, { avatarFileId: null }))) {
+      status.clear()
+      announce(t('empathize.photo_removed', { name: str(map, 'name') }))
+    }
+  })
+  dropZone(
+    dropTarget,
+    (files) => upload(imagesOf(files)[0] || files[0]),
+    () => !live.readOnly
+  )
+  const render = () => {
+    remove.hidden = !isFileId(map.get('avatarFileId'))
+  }
+  render()
+  return {
+    el: h('div', { class: 'photo-controls' }, picker.el, remove, status.el),
+    key: 'avatarFileId',
+    refresh: render
+  }
 }
 
 function personaCard(ctx, id, map) {
@@ -82,19 +207,21 @@ function personaCard(ctx, id, map) {
   )
   const name = () => str(map, 'name')
   const c = card('Persona', name, () => t('empathize.untitled_persona'))
+  const head = h('header', { class: 'card-head' })
+  const photo = photoControls(live, id, map, pic, head)
   const subtitle = h('p', { class: 'card-subtitle' })
   const describe = () => {
     subtitle.textContent = [str(map, 'role'), str(map, 'demographics')].filter(Boolean).join(' · ')
   }
   describe()
+  head.append(
+    pic.el,
+    h('div', { class: 'card-heading' }, c.title, subtitle),
+    deleteButton(live, 'personas', id, () => t('empathize.delete_persona', { name: name() }))
+  )
   c.el.append(
-    h(
-      'header',
-      { class: 'card-head' },
-      pic.el,
-      h('div', { class: 'card-heading' }, c.title, subtitle),
-      deleteButton(live, 'personas', id, () => t('empathize.delete_persona', { name: name() }))
-    ),
+    head,
+    photo.el,
     h(
       'div',
       { class: 'persona-body' },
@@ -110,12 +237,12 @@ function personaCard(ctx, id, map) {
       )
     )
   )
-  const bound = [...fields, ...lists, pic]
+  const bound = [...fields, ...lists, pic, photo]
   return {
     el: c.el,
     update(keys) {
       refreshBound(bound, keys)
-      if (keys.has('name')) {
+      if (keys.has('name') || keys.has('avatar')) {
         c.rename()
         pic.refresh()
       }
@@ -214,6 +341,7 @@ export function empathizeView(ctx) {
             bio: '',
             quote: '',
             avatar: null,
+            avatarFileId: null,
             goals: [],
             pains: [],
             gains: []

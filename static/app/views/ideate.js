@@ -22,6 +22,17 @@ import {
   LIMITS
 } from '../schema.js'
 import { onRootChange } from './common.js'
+import {
+  ACCEPT_IMAGES,
+  IMAGE_TYPES,
+  acceptable,
+  dropZone,
+  filePicker,
+  imagesOf,
+  uploadError,
+  uploadFile,
+  uploadStatus
+} from '../uploads.js'
 import { brainstormPanel } from '../brainstorm/panel.js'
 import { linkBoard } from '../brainstorm/board-link.js'
 
@@ -246,6 +257,90 @@ function zoomControls(board) {
 }
 
 /**
+ * Image notes: a picture dropped on the board (at the drop point), pasted (Ctrl+V, in the first
+ * free spot) or picked with the "Add image" button is uploaded to the project's files
+ * (`POST /v1/projects/{id}/files`), then becomes an idea with `imageFileId` in the live
+ * document, as any note is created, so everyone sees it at once. Image notes always go to the
+ * board's own ideas: a brainstorm's private room would lose the picture at the reveal, so they
+ * wait until the silent phase is over.
+ * @param {import('../board.js').Board} board
+ * @param {import('../live.js').LiveProject} live
+ */
+function imageNotes(board, live) {
+  const status = uploadStatus()
+  const add = async (
+    /** @type {File[]} */ files,
+    /** @type {{x: number, y: number} | null} */ at
+  ) => {
+    if (live.readOnly) return
+    if (board.target.name !== 'board') {
+      status.fail(t('ideate.images_after_silence'))
+      return
+    }
+    let shift = 0
+    for (const file of files) {
+      if (!acceptable(file, IMAGE_TYPES)) {
+        status.fail(t('upload.not_a_picture', { name: file.name }))
+        continue
+      }
+      status.start(file.name)
+      try {
+        const stored = await uploadFile(
+          `/v1/projects/${encodeURIComponent(live.projectId)}/files`,
+          file,
+          { onProgress: status.progress }
+        )
+        status.done()
+        const spot = at ? { x: at.x - NOTE_W / 2 + shift, y: at.y - 20 + shift } : board.freeSpot()
+        shift += 24
+        const text = Array.from(file.name || stored.name || '')
+          .slice(0, LIMITS.text)
+          .join('')
+        const key = board.create(text || t('board.image_note'), spot, false, DEFAULT_COLOR, {
+          imageFileId: stored.id,
+          source: board.sources.get('board')
+        })
+        if (key) announce(t('ideate.image_added', { name: text }))
+      } catch (error) {
+        status.fail(t('upload.failed', { name: file.name, error: uploadError(error) }))
+      }
+    }
+  }
+  const picker = filePicker({
+    label: t('ideate.add_image'),
+    accept: ACCEPT_IMAGES,
+    multiple: true,
+    className: 'ghost',
+    onFiles: (files) => add(files, null)
+  })
+  dropZone(
+    board.el,
+    (files, event) => add(imagesOf(files), board.toBoard(event)),
+    () => !live.readOnly
+  )
+  /** Ctrl+V with a picture on the clipboard, while the board (or nothing in particular) has focus. */
+  const paste = (/** @type {ClipboardEvent} */ event) => {
+    const active = document.activeElement
+    const onBoard = !active || active === document.body || board.el.contains(active)
+    if (!onBoard || live.readOnly || !board.el.isConnected) return
+    const pictures = imagesOf(event.clipboardData?.files)
+    if (!pictures.length) return
+    event.preventDefault()
+    add(pictures, null)
+  }
+  document.addEventListener('paste', paste)
+  return {
+    picker,
+    status,
+    relabel() {
+      picker.button.textContent = t('ideate.add_image')
+      picker.input.setAttribute('aria-label', t('ideate.add_image'))
+    },
+    destroy: () => document.removeEventListener('paste', paste)
+  }
+}
+
+/**
  * @param {{live: import('../live.js').LiveProject, user: {id: string}, members: Map<string,string>,
  *   team?: Array<{user_id: string, name: string, role: string}>,
  *   brainstorm?: import('../brainstorm/client.js').BrainstormClient | null}} ctx
@@ -312,6 +407,7 @@ export function ideateView(ctx) {
       announce(t('ideate.idea_added', { text: value }))
     }
   })
+  const images = imageNotes(board, live)
   const arrange = h('button', { type: 'button', class: 'ghost' })
   arrange.addEventListener('click', () => arrangeByCluster(live))
   const spread = h('button', { type: 'button', class: 'ghost' })
@@ -331,10 +427,12 @@ export function ideateView(ctx) {
     'div',
     { class: 'board-toolbar' },
     add,
+    images.picker.el,
     selectionGroup,
     arrange,
     spread,
-    zoom.el
+    zoom.el,
+    images.status.el
   )
   // The brainstorm: the panel, and what it does to the board (hidden notes, dots, follow, summon).
   const brainstorm = ctx.brainstorm
@@ -343,6 +441,7 @@ export function ideateView(ctx) {
   const link = ctx.brainstorm ? linkBoard({ client: ctx.brainstorm, board, live }) : null
   const heading = h('h2', { class: 'visually-hidden' })
   const hint = h('p', { class: 'hint' })
+  const imageHint = h('p', { class: 'hint' })
 
   /**
    * Show the view's words in the current language. The board, the brainstorm panel and the
@@ -351,6 +450,7 @@ export function ideateView(ctx) {
   const relabel = () => {
     heading.textContent = t('ideate.heading')
     hint.textContent = t('ideate.hint')
+    imageHint.textContent = t('ideate.image_hint')
     colour.setAttribute('aria-label', t('ideate.selected_colour'))
     cluster.setAttribute('aria-label', t('ideate.selected_cluster'))
     remove.textContent = t('ideate.delete_idea')
@@ -366,6 +466,7 @@ export function ideateView(ctx) {
     showSelection(selected)
     zoom.relabel()
     panel.relabel()
+    images.relabel()
   }
   relabel()
   const stopLocale = onLocaleChange(relabel)
@@ -377,12 +478,14 @@ export function ideateView(ctx) {
       heading,
       toolbar,
       h('div', { class: 'ideate-layout' }, board.el, panel.el),
-      hint
+      hint,
+      imageHint
     ),
     relabel,
     destroy() {
       stopLocale()
       stopClusters()
+      images.destroy()
       if (link) link.destroy()
       if (brainstorm) brainstorm.destroy()
       board.destroy()

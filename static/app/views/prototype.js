@@ -1,6 +1,6 @@
-// Prototype: what the team builds to test ideas, with a description, fidelity, links and the
-// ideas it embodies (linkedIdeaIds).
-import { h } from '../dom.js'
+// Prototype: what the team builds to test ideas, with a description, fidelity, links, attached
+// files (fileIds) and the ideas it embodies (linkedIdeaIds).
+import { h, newId, announce } from '../dom.js'
 import { createForm, fillOptions } from '../forms.js'
 import { boundText, boundSelect, refreshBound } from '../fields.js'
 import { listEditor } from '../lists.js'
@@ -19,6 +19,20 @@ import {
   valueLabel
 } from '../schema.js'
 import { t } from '../i18n.js'
+import {
+  ACCEPT_FILES,
+  FILE_TYPES,
+  acceptable,
+  contentUrl,
+  describeFile,
+  dropZone,
+  filePicker,
+  formatSize,
+  isFileId,
+  uploadError,
+  uploadFile,
+  uploadStatus
+} from '../uploads.js'
 import { artifactSection, card, deleteButton, optionsOf, onRootChange, truncate } from './common.js'
 
 /** The fidelities, named in the current language. @returns {Array<[string, string]>} */
@@ -88,6 +102,121 @@ function linkedIdeas(live, map, hooks) {
   }
 }
 
+/**
+ * The files attached to a prototype (`fileIds`): name, size, open, remove, and attach (a button
+ * or a drop on the list) with progress. Attaching is `POST /v1/prototypes/{id}/files`: the
+ * server appends the file to `fileIds` in the live document. Removing takes the id out of the
+ * list (one undoable edit); the server deletes files nothing refers to after a grace period.
+ */
+function attachedFiles(live, id, map) {
+  const headingId = newId('files')
+  const items = h('ul', { class: 'file-list', 'aria-labelledby': headingId })
+  const empty = h('p', { class: 'empty small', text: t('prototype.no_files') })
+  const status = uploadStatus()
+  /** @type {Map<string, HTMLElement>} rows by file id, kept across renders */
+  const rows = new Map()
+  const row = (/** @type {string} */ fileId) => {
+    const name = h('span', { class: 'file-name', text: t('prototype.file_loading') })
+    const size = h('span', { class: 'file-size' })
+    const open = h('a', {
+      href: contentUrl(fileId),
+      target: '_blank',
+      rel: 'noopener noreferrer',
+      class: 'file-open',
+      text: t('prototype.open_file')
+    })
+    const remove = h('button', {
+      type: 'button',
+      class: 'icon',
+      text: '×',
+      'aria-label': t('prototype.remove_file', { name: t('prototype.file_loading') })
+    })
+    let fileName = ''
+    remove.addEventListener('click', () => {
+      const what = fileName || t('prototype.file_unnamed')
+      const removed = live.write(() => {
+        const array = listArray(map, 'fileIds')
+        const at = array.toArray().indexOf(fileId)
+        if (at >= 0) array.delete(at, 1)
+        setFields(map, {})
+      })
+      if (removed) announce(t('prototype.file_removed', { name: what }))
+    })
+    describeFile(fileId).then((info) => {
+      fileName = info ? info.name : ''
+      name.textContent = info ? info.name : t('prototype.file_missing')
+      size.textContent = info ? formatSize(info.size) : ''
+      const named = fileName || t('prototype.file_unnamed')
+      open.setAttribute('aria-label', t('prototype.open_named', { name: named }))
+      remove.setAttribute('aria-label', t('prototype.remove_file', { name: named }))
+    })
+    return h('li', { class: 'file-row', dataset: { fileId } }, name, size, open, remove)
+  }
+  const render = () => {
+    const ids = list(map, 'fileIds').filter(isFileId)
+    const wanted = new Set(ids)
+    for (const [fileId, el] of rows) {
+      if (!wanted.has(fileId)) {
+        el.remove()
+        rows.delete(fileId)
+      }
+    }
+    items.replaceChildren(
+      ...ids.map((fileId) => {
+        let el = rows.get(fileId)
+        if (!el) {
+          el = row(fileId)
+          rows.set(fileId, el)
+        }
+        return el
+      })
+    )
+    empty.hidden = ids.length > 0
+  }
+  const attach = async (/** @type {File[]} */ files) => {
+    if (live.readOnly) return
+    for (const file of files) {
+      if (!acceptable(file, FILE_TYPES)) {
+        status.fail(t('upload.not_attachable', { name: file.name }))
+        continue
+      }
+      if (list(map, 'fileIds').length >= MAX_LIST_ENTRIES) {
+        status.fail(t('prototype.files_full', { count: MAX_LIST_ENTRIES }))
+        return
+      }
+      status.start(file.name)
+      try {
+        await uploadFile(`/v1/prototypes/${encodeURIComponent(id)}/files`, file, {
+          onProgress: status.progress
+        })
+        status.done()
+        announce(t('prototype.file_attached', { name: file.name }))
+      } catch (error) {
+        status.fail(t('upload.failed', { name: file.name, error: uploadError(error) }))
+      }
+    }
+  }
+  const picker = filePicker({
+    label: t('prototype.attach_file'),
+    accept: ACCEPT_FILES,
+    multiple: true,
+    onFiles: attach
+  })
+  const el = h(
+    'section',
+    { class: 'list-field files-field' },
+    h('h4', { id: headingId, text: label('fileIds') }),
+    empty,
+    items,
+    h('div', { class: 'add-note' }, picker.el),
+    h('p', { class: 'hint', text: t('prototype.files_hint') }),
+    status.el
+  )
+  dropZone(el, attach, () => !live.readOnly)
+  render()
+  return { el, key: 'fileIds', refresh: render }
+}
+
 function prototypeCard(ctx, id, map, hooks) {
   const { live } = ctx
   const title = boundText(live, map, 'title', {
@@ -114,6 +243,7 @@ function prototypeCard(ctx, id, map, hooks) {
     render: (url) => h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', text: url })
   })
   const ideas = linkedIdeas(live, map, hooks)
+  const files = attachedFiles(live, id, map)
   const name = () => str(map, 'title')
   const c = card('Prototype', name, () => t('prototype.untitled'))
   c.el.append(
@@ -126,9 +256,10 @@ function prototypeCard(ctx, id, map, hooks) {
     h('div', { class: 'card-fields two' }, title.el, fidelity.el),
     description.el,
     links.el,
+    files.el,
     ideas.el
   )
-  const bound = [title, fidelity, description, links, ideas]
+  const bound = [title, fidelity, description, links, files, ideas]
   return {
     el: c.el,
     update(keys) {
@@ -171,7 +302,8 @@ export function prototypeView(ctx) {
             description,
             fidelity: fidelity || null,
             linkedIdeaIds: [],
-            links: []
+            links: [],
+            fileIds: []
           },
           user.id
         )

@@ -38,6 +38,7 @@ from tests.support.api import (
     mailed_token,
     unique_email,
 )
+from tests.support.files import png
 from tests.support.projects import ApiClient, Team, make_team
 
 pytestmark = pytest.mark.shared_server
@@ -65,6 +66,8 @@ class Request:
     #: credentials to send instead of the caller's own (a fresh session of the same account)
     session: RegisteredUser | None = None
     survives: str | None = None
+    #: a file to send as multipart/form-data (part ``file``) instead of a JSON body
+    upload: bytes | None = None
 
 
 @dataclass
@@ -81,6 +84,8 @@ class World:
     artifacts: dict[UUID, dict[str, str]] = field(default_factory=dict)
     #: a running brainstorm session in its voting phase, per project (started on first use)
     brainstorms: dict[UUID, str] = field(default_factory=dict)
+    #: an uploaded picture per project
+    files: dict[UUID, str] = field(default_factory=dict)
 
     def owner_of(self, project: UUID) -> RegisteredUser:
         """Who owns ``project`` (to set up targets in it)."""
@@ -92,6 +97,15 @@ class World:
         for collection in KINDS:
             refs[collection] = await self.create(project, collection, refs)
         self.artifacts[project] = refs
+        self.files[project] = await self.upload(project)
+
+    async def upload(self, project: UUID) -> str:
+        """A new picture among ``project``'s files (uploaded by its owner); its id."""
+        path = f"/v1/projects/{project}/files"
+        reply = await self.api.upload(path, self.owner_of(project), png())
+        assert reply.status == 201, reply.body
+        file_id: str = reply.body["id"]
+        return file_id
 
     async def create(self, project: UUID, collection: str, refs: Mapping[str, str]) -> str:
         """A new artifact in ``project`` (made by its owner); its id."""
@@ -402,6 +416,50 @@ _BRAINSTORM_ROWS: dict[tuple[str, str], Row] = {
     ("GET", _SESSION + "/votes"): Row("read", _my_votes, "project"),
 }  # fmt: skip
 
+
+def _file_at(suffix: str = "") -> Build:
+    """A request on the target project's picture: ``/v1/files/{id}`` + ``suffix``."""
+
+    async def build(case: Case) -> Request:
+        return Request(f"/v1/files/{case.world.files[case.project]}{suffix}")
+
+    return build
+
+
+async def _upload_file(case: Case) -> Request:
+    return Request(f"/v1/projects/{case.project}/files", upload=png())
+
+
+async def _delete_file(case: Case) -> Request:
+    file_id = await case.world.upload(case.project)
+    return Request(f"/v1/files/{file_id}", survives=f"/v1/files/{file_id}")
+
+
+def _attach(kind: str, suffix: str) -> Build:
+    """An upload to an artifact's convenience route (``/v1/personas/{id}/avatar`` ...)."""
+
+    async def build(case: Case) -> Request:
+        item = case.item(KINDS[kind])
+        return Request(f"/v1/{KINDS[kind].segment}/{item}/{suffix}", upload=png())
+
+    return build
+
+
+_FILE_ROWS: dict[tuple[str, str], Row] = {
+    ("POST", "/v1/projects/{project_id}/files"): Row("write", _upload_file, "project"),
+    ("GET", "/v1/projects/{project_id}/files"): Row(
+        "read", _at("/v1/projects/{p}/files"), "project"
+    ),
+    ("GET", "/v1/files/{file_id}"): Row("read", _file_at(), "project"),
+    ("GET", "/v1/files/{file_id}/content"): Row("read", _file_at("/content"), "project"),
+    ("GET", "/v1/files/{file_id}/thumbnail"): Row("read", _file_at("/thumbnail"), "project"),
+    ("DELETE", "/v1/files/{file_id}"): Row("write", _delete_file, "project"),
+    ("POST", "/v1/personas/{item_id}/avatar"): Row("write", _attach("personas", "avatar"),
+                                                   "project"),
+    ("POST", "/v1/prototypes/{item_id}/files"): Row("write", _attach("prototypes", "files"),
+                                                    "project"),
+}  # fmt: skip
+
 _PROJECT_UPDATE = {"name": "renamed", "description": "", "phase": "define"}
 
 #: Every /v1 endpoint by (method, path): what it needs and how to call it.
@@ -448,6 +506,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         "read", _at("/v1/projects/{p}/document/violations"), "project"
     ),
     **_BRAINSTORM_ROWS,
+    **_FILE_ROWS,
     ("GET", "/v1/audit"): Row("admin", _at("/v1/audit")),
     ("GET", "/v1/projects/{project_id}/audit"): Row(
         "manage", _at("/v1/projects/{p}/audit"), "project"
@@ -502,10 +561,12 @@ def test_only_auth_rows_need_nothing() -> None:
 
 
 def test_project_rows_are_the_project_and_artifact_routes() -> None:
-    """A row is project-scoped exactly when its path names a project, an artifact or a test."""
-    item_routes = {f"/v1/{kind.segment}/{{item_id}}" for kind in KINDS.values()}
+    """A row is project-scoped exactly when its path names a project, an artifact, a test
+    or a file."""
     for (method, path), row in MATRIX.items():
-        scoped = "{project_id}" in path or path in item_routes or "{test_id}" in path
+        scoped = any(
+            name in path for name in ("{project_id}", "{item_id}", "{test_id}", "{file_id}")
+        )
         assert (row.scope == "project") == scoped, f"{method} {path}"
 
 
@@ -543,9 +604,12 @@ async def test_each_endpoint_answers_the_role_what_it_may_do(world: World, role:
             target = world.team.other if ownership == "other" else world.team.project
             request = await row.build(Case(world, role, caller, ownership, target))
             credentials = None if caller is None else (request.session or caller)
-            reply = await world.api.call(
-                endpoint.method, request.path, credentials, json=request.json
-            )
+            if request.upload is not None:
+                reply = await world.api.upload(request.path, credentials, request.upload)
+            else:
+                reply = await world.api.call(
+                    endpoint.method, request.path, credentials, json=request.json
+                )
             cells += 1
             want = expected_status(endpoint, row, role, ownership)
             cell = f"{endpoint.method} {endpoint.path} by {role} on {ownership}"

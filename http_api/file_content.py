@@ -130,6 +130,31 @@ def _too_many_pixels(width: int, height: int, limit: int) -> PayloadTooLarge:
     )
 
 
+def declared_pixels(path: Path) -> int:
+    """How many pixels the upload at ``path`` says it has (all frames), read from its header
+    without decoding; 0 for a PDF or anything unreadable (check_upload judges those).
+
+    Decoding an image takes memory in proportion to its pixels, not its bytes: the caller
+    reserves this much of a node-wide pixel budget before :func:`check_upload` decodes it.
+    """
+    with path.open("rb") as source:
+        head = source.read(_HEAD_BYTES)
+    kind = filetype.guess(head) if head else None
+    media_type = None if kind is None else _SNIFFED_ALIASES.get(kind.mime, str(kind.mime))
+    if media_type not in ALLOWED_MEDIA_TYPES or media_type == "application/pdf":
+        return 0
+    pillow_format = _FORMATS[media_type][0]
+    try:
+        if pillow_format == "GIF":
+            frames, width, height = _scan_gif(path)
+            return frames * width * height
+        with Image.open(path, formats=[pillow_format]) as image:
+            frames = 1 if pillow_format == "JPEG" else getattr(image, "n_frames", 1)
+            return int(frames * image.width * image.height)
+    except Exception:  # unreadable: check_upload refuses it, with its reason
+        return 0
+
+
 def check_upload(
     path: Path,
     *,

@@ -48,6 +48,41 @@ _STALE_UPLOAD_S: Final = 3600.0
 _SWEEP_BATCH: Final = 100
 
 
+class Budget:
+    """A weighted semaphore: takes of ``amount`` wait until the sum in use leaves room.
+
+    Memory for decoding an image grows with its pixels, so a count of uploads alone cannot
+    bound it: four 40-megapixel photos need ten times what four phone photos do. A take
+    larger than the whole budget is cut to it (that image is decoded alone). Waiters are
+    futures woken on every release, so a cancelled waiter takes nothing and leaks nothing.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.used = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    @contextlib.asynccontextmanager
+    async def take(self, amount: int) -> AsyncIterator[None]:
+        """Hold ``amount`` (at most the capacity) for the duration of the block."""
+        amount = min(max(amount, 0), self.capacity)
+        while self.used + amount > self.capacity:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                self._waiters.remove(waiter)
+        self.used += amount
+        try:
+            yield
+        finally:
+            self.used -= amount
+            for waiter in self._waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+
 @dataclass(slots=True)
 class FileService:
     """What the file routes need: the store, where uploads stream to, and the upload bound."""
@@ -57,6 +92,8 @@ class FileService:
     incoming: Path
     slots: asyncio.Semaphore
     settings: Settings
+    #: pixels being decoded on this node (DTTOOLS_FILES_PIXEL_BUDGET)
+    pixels: Budget
     #: set to make the drainer run now (after this node deleted rows)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -194,6 +231,7 @@ async def running(
         store=store,
         incoming=incoming,
         slots=asyncio.Semaphore(max(1, settings.files_max_concurrent)),
+        pixels=Budget(max(1, settings.files_pixel_budget)),
         settings=settings,
     )
     tasks = [

@@ -410,7 +410,15 @@ OPTIONS: tuple[Option, ...] = (
         int,
         4,
         "uploads checked and stored at once per node (more wait their turn); bounds the "
-        "memory and CPU that image decoding takes",
+        "CPU that checking takes",
+    ),
+    Option(
+        "files_pixel_budget",
+        "DTTOOLS_FILES_PIXEL_BUDGET",
+        int,
+        16_000_000,
+        "pixels of images being decoded at once per node (each costs about 15 bytes of "
+        "memory while it is checked); an image larger than the budget is decoded alone",
     ),
     Option(
         "files_grace_s",
@@ -618,6 +626,7 @@ class Settings:
     files_max_pixels: int = 40_000_000
     files_quota_bytes: int = 1024**3
     files_max_concurrent: int = 4
+    files_pixel_budget: int = 16_000_000
     files_grace_s: float = 24 * 3600.0
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None

@@ -62,16 +62,20 @@ def _pdf(size: int, seed: int) -> bytes:
 
 
 def _jpeg(size: int, seed: int) -> bytes:
-    """A JPEG photo of about ``size`` bytes: noise compresses badly, like a real photo."""
+    """The largest JPEG photo under ``size`` bytes of a series of squares: noise compresses
+    badly, like a real photo."""
     rng = random.Random(seed)
+    best = b""
     side = 512
-    while True:
+    while side <= 6000:
         noise = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
         out = io.BytesIO()
         noise.save(out, "JPEG", quality=92)
-        if out.tell() >= size or side >= 6000:
-            return out.getvalue()
-        side = int(side * 1.25)
+        if out.tell() > size:
+            break
+        best = out.getvalue()
+        side = int(side * 1.1)
+    return best
 
 
 async def _upload(
@@ -106,7 +110,7 @@ async def _round(
     return {
         "kind": kind,
         "clients": len(files),
-        "file_mib": round(len(files[0]) / 2**20, 2),
+        "file_mib": round(sum(len(f) for f in files) / len(files) / 2**20, 2),
         "wall_s": round(wall, 3),
         "throughput_mib_s": round(sent / 2**20 / wall, 1),
         "rss_before_mib": round(before, 1),

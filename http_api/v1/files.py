@@ -34,7 +34,13 @@ from collab.i18n import msg
 from collab.permissions import Action, require
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, path_uuid
-from http_api.file_content import ALLOWED_MEDIA_TYPES, Checked, check_upload, safe_download_name
+from http_api.file_content import (
+    ALLOWED_MEDIA_TYPES,
+    Checked,
+    check_upload,
+    declared_pixels,
+    safe_download_name,
+)
 from http_api.keys import DB, FILES
 from http_api.pagination import decode_cursor, encode_cursor
 from http_api.principal import Principal
@@ -252,7 +258,8 @@ async def receive_upload(request: web.Request, principal: Principal, project_id:
     try:
         upload = workdir / "upload"
         sent_name = await _stream_file_part(request, upload, limit)
-        async with service.slots:
+        pixels = await asyncio.to_thread(declared_pixels, upload)
+        async with service.slots, service.pixels.take(pixels):
             checked, sha256 = await asyncio.to_thread(
                 _check_and_hash, upload, workdir, settings.files_max_pixels
             )

@@ -28,6 +28,7 @@ from http_api.file_content import (
     THUMBNAIL_SIZE,
     Checked,
     check_upload,
+    declared_pixels,
     safe_download_name,
 )
 
@@ -515,3 +516,34 @@ class TestSafeDownloadName:
         assert len(safe.encode()) <= 150
         assert not set(safe) & set('"\\/\r\n\t\x00')
         assert safe == safe.strip()
+
+
+class TestDeclaredPixels:
+    """What the pixel budget reserves before decoding: the header's size, never a decode."""
+
+    def test_an_image_declares_its_pixels_and_a_pdf_none(self, tmp_path: Path) -> None:
+        picture = tmp_path / "p"
+        Image.new("RGB", (300, 200), "teal").save(picture, format="PNG")
+        assert declared_pixels(picture) == 60_000
+        pdf = tmp_path / "d"
+        pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        assert declared_pixels(pdf) == 0
+
+    def test_a_large_image_declares_its_size_without_being_decoded(
+        self, tmp_path: Path
+    ) -> None:
+        """A header saying 6,000 x 6,000 with no pixel data behind it: 36 million."""
+        header = struct.pack(">IIBBBBB", 6_000, 6_000, 8, 0, 0, 0, 0)
+
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            crc = struct.pack(">I", zlib.crc32(kind + data))
+            return struct.pack(">I", len(data)) + kind + data + crc
+
+        bomb = tmp_path / "b"
+        bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
+        assert declared_pixels(bomb) == 36_000_000
+
+    def test_garbage_declares_nothing(self, tmp_path: Path) -> None:
+        junk = tmp_path / "j"
+        junk.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 30)
+        assert declared_pixels(junk) == 0

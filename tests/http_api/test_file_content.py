@@ -529,9 +529,7 @@ class TestDeclaredPixels:
         pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
         assert declared_pixels(pdf) == 0
 
-    def test_a_large_image_declares_its_size_without_being_decoded(
-        self, tmp_path: Path
-    ) -> None:
+    def test_a_large_image_declares_its_size_without_being_decoded(self, tmp_path: Path) -> None:
         """A header saying 6,000 x 6,000 with no pixel data behind it: 36 million."""
         header = struct.pack(">IIBBBBB", 6_000, 6_000, 8, 0, 0, 0, 0)
 

@@ -1,0 +1,101 @@
+"""The typed content of a project as CSV: one file per kind, safe to open in a spreadsheet.
+
+Input is the v1 JSON export (:func:`collab.schema.export_document`), so a CSV shows exactly
+the state that export shows. Each kind becomes ``<segment>.csv`` (``personas.csv``,
+``empathy-maps.csv``...) with a header row of field names: ``id`` first, then the kind's
+fields in schema order (the server's authorship and dates last). The files are meant for
+people first (a facilitator opening them in Excel or LibreOffice), programs second:
+
+* UTF-8 with a byte-order mark and CRLF line ends: Excel reads "ção" as written only with
+  the BOM, and RFC 4180 asks for CRLF.
+* The separator is a comma (:data:`SEPARATOR`); cells with commas, quotes or line breaks are
+  quoted, so a list field (a persona's goals) is one cell with one entry per line.
+* **Formula injection** (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with
+  ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a formula, and a member could
+  write ``=HYPERLINK(...)`` as an idea. Such cells get a leading apostrophe, which
+  spreadsheets show as text and which :func:`unprotect` removes for programs.
+* Empty values are empty cells; booleans and numbers are written as JSON writes them.
+
+Pure: no files, no clock. Writing the files somewhere is the caller's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+from collab.artifacts import KINDS, ArtifactKind
+
+__all__ = ["SEPARATOR", "csv_files", "file_name", "protect", "unprotect"]
+
+#: The field separator of every file (documented: some locales' spreadsheets guess ";").
+SEPARATOR: Final = ","
+_BOM: Final = "\ufeff"
+# What makes a spreadsheet read a cell as a formula (OWASP's list).
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPE: Final = "'"
+
+
+def protect(text: str) -> str:
+    """``text`` as a spreadsheet shows it and never runs it.
+
+    A text that starts with a formula character, after any apostrophes a person wrote, gets
+    one more apostrophe in front; :func:`unprotect` takes exactly that one away again.
+    """
+    return _ESCAPE + text if _formula_after_escapes(text) else text
+
+
+def unprotect(cell: str) -> str:
+    """What was written, from a cell :func:`protect` made."""
+    if cell.startswith(_ESCAPE) and _formula_after_escapes(cell):
+        return cell[1:]
+    return cell
+
+
+def _formula_after_escapes(text: str) -> bool:
+    # lstrip, not recursion: a hostile text may start with thousands of apostrophes
+    return text.lstrip(_ESCAPE).startswith(_FORMULA_STARTS)
+
+
+def file_name(kind: ArtifactKind) -> str:
+    """The file a kind is written to: its REST segment (``empathy-maps.csv``)."""
+    return f"{kind.segment}.csv"
+
+
+def _columns(kind: ArtifactKind) -> list[str]:
+    return ["id", *(spec.name for spec in kind.fields)]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return protect(value)
+    if isinstance(value, list):
+        return protect("\n".join(_plain(item) for item in value))
+    return protect(_plain(value))
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def csv_files(export: Mapping[str, Any]) -> dict[str, bytes]:
+    """Every kind of ``export`` (the v1 JSON export) as CSV bytes, by file name.
+
+    Every kind has its file, with its header row even when it has no items, so a program
+    finds the same files in every project's export.
+    """
+    files: dict[str, bytes] = {}
+    for kind in KINDS.values():
+        columns = _columns(kind)
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
+        writer.writerow(columns)
+        for item in export.get(kind.collection, []):
+            writer.writerow([_cell(item.get(column)) for column in columns])
+        files[file_name(kind)] = (_BOM + out.getvalue()).encode("utf-8")
+    return files

@@ -12,12 +12,14 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 from collab.i18n import msg
 from http_api.problems import InvalidRequest
 
-__all__ = ["encode_cursor", "decode_cursor"]
+__all__ = ["encode_cursor", "decode_cursor", "timestamp_and_id"]
 
 T = TypeVar("T")
 
@@ -50,3 +52,12 @@ def decode_cursor(cursor: str, parse: Callable[[list[Any]], T]) -> T:
                 cursor=cursor[:40],
             )
         ) from None
+
+
+def timestamp_and_id(key: list[Any]) -> tuple[datetime, UUID]:
+    """The key of a listing ordered by (created_at, id): an aware timestamp and a UUID."""
+    created_at, item_id = key
+    moment = datetime.fromisoformat(created_at)
+    if moment.tzinfo is None:
+        raise ValueError("naive timestamp")
+    return moment, UUID(item_id)

@@ -42,7 +42,7 @@ from http_api.file_content import (
     safe_download_name,
 )
 from http_api.keys import DB, FILES
-from http_api.pagination import decode_cursor, encode_cursor
+from http_api.pagination import decode_cursor, encode_cursor, timestamp_and_id
 from http_api.principal import Principal
 from http_api.problems import InvalidRequest
 from http_api.v1.audit import record
@@ -311,14 +311,6 @@ async def upload_file(request: web.Request, principal: Principal) -> web.Respons
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _after(key: list[Any]) -> tuple[datetime, UUID]:
-    created_at, file_id = key
-    moment = datetime.fromisoformat(created_at)
-    if moment.tzinfo is None:
-        raise ValueError("naive timestamp")
-    return moment, UUID(file_id)
-
-
 @api.route(
     "GET", "/v1/projects/{project_id}/files", summary="List the project's files, newest first",
     tags=_TAGS, query=FileListQuery, response=FilePage,
@@ -326,7 +318,7 @@ def _after(key: list[Any]) -> tuple[datetime, UUID]:
 async def list_files(request: web.Request, principal: Principal, query: FileListQuery) -> FilePage:
     project_id = path_uuid(request, "project_id")
     await require_access(request, principal, project_id, Action.READ)
-    before = None if query.cursor is None else decode_cursor(query.cursor, _after)
+    before = None if query.cursor is None else decode_cursor(query.cursor, timestamp_and_id)
     rows = await files.list_files(request.app[DB], project_id, limit=query.limit + 1, before=before)
     page = rows[: query.limit]
     next_cursor = None

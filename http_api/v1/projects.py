@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, cast
+from typing import Literal, cast
 from uuid import UUID
 
 from aiohttp import web
@@ -27,7 +27,7 @@ from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.i18n import LOCALES, LocaleTag
 from http_api.keys import COMMITTER, DB, ROOMS, SETTINGS
-from http_api.pagination import decode_cursor, encode_cursor
+from http_api.pagination import decode_cursor, encode_cursor, timestamp_and_id
 from http_api.principal import Principal
 from http_api.v1.audit import record
 from http_api.v1.fields import Name, Timestamp
@@ -209,14 +209,6 @@ def _matches(header: str, project: Project) -> bool:
     return etag(project) in (tag.strip() for tag in header.split(","))
 
 
-def _after(key: list[Any]) -> tuple[datetime, UUID]:
-    created_at, project_id = key
-    moment = datetime.fromisoformat(created_at)
-    if moment.tzinfo is None:
-        raise ValueError("naive timestamp")
-    return moment, UUID(project_id)
-
-
 @api.route(
     "GET", "/v1/projects", summary="List your projects (admins: every project)", tags=_TAGS,
     query=ProjectListQuery, response=ProjectPage,
@@ -224,7 +216,7 @@ def _after(key: list[Any]) -> tuple[datetime, UUID]:
 async def list_projects(
     request: web.Request, principal: Principal, query: ProjectListQuery
 ) -> ProjectPage:
-    after = None if query.cursor is None else decode_cursor(query.cursor, _after)
+    after = None if query.cursor is None else decode_cursor(query.cursor, timestamp_and_id)
     rows = await projects.list_projects(
         request.app[DB],
         principal.user_id,

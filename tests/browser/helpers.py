@@ -10,9 +10,12 @@ from playwright.async_api import BrowserContext, Locator, Page, expect
 from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser, call, create_project
 from tests.support.api import add_member as add_project_member
-from tests.support.browser import signed_in_page
+from tests.support.browser import NewContext, Viewport, signed_in_page
 
-__all__ = ["rest", "new_project", "add_member", "note", "phase", "ideate", "panel", "badge"]
+__all__ = [
+    "rest", "new_project", "add_member", "note", "card", "phase", "open_workspace", "ideate",
+    "panel", "badge",
+]  # fmt: skip
 
 
 async def rest(
@@ -42,13 +45,40 @@ async def phase(page: Page, name: str) -> None:
     await expect(page.get_by_role("link", name=name)).to_have_attribute("aria-current", "page")
 
 
+def card(page: Page, title: str) -> Locator:
+    """The card (persona, map, statement...) whose heading is ``title``."""
+    return page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name=title, exact=True)
+    )
+
+
+async def _synced(
+    context: BrowserContext, server: RunningServer, user: RegisteredUser, project: str, at: str
+) -> Page:
+    page = await signed_in_page(context, server, user, path=f"/#/projects/{project}/{at}")
+    await expect(page.locator(".status")).to_have_attribute("data-status", re.compile("saved|live"))
+    return page
+
+
+async def open_workspace(
+    new_context: NewContext,
+    server: RunningServer,
+    user: RegisteredUser,
+    project: str,
+    at: str = "empathize",
+    viewport: Viewport = "desktop",
+) -> tuple[BrowserContext, Page]:
+    """Sign ``user`` in, in a new browser context, and open ``project`` on the phase ``at``,
+    connected and synced."""
+    context = await new_context(viewport=viewport)
+    return context, await _synced(context, server, user, project, at)
+
+
 async def ideate(
     context: BrowserContext, server: RunningServer, user: RegisteredUser, project: str
 ) -> Page:
     """Sign ``user`` in and open the project's idea board, connected and synced."""
-    page = await signed_in_page(context, server, user, path=f"/#/projects/{project}/ideate")
-    await expect(page.locator(".status")).to_have_attribute("data-status", re.compile("saved|live"))
-    return page
+    return await _synced(context, server, user, project, "ideate")
 
 
 def panel(page: Page) -> Locator:

@@ -6,49 +6,20 @@ picture really loads: its naturalWidth is not 0), and the REST API reads the sam
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
-from PIL import Image
-from playwright.async_api import BrowserContext, Locator, Page, expect
+from playwright.async_api import Locator, expect
 
-from tests.browser.helpers import add_member, new_project, rest
+from tests.browser.helpers import add_member, card, new_project, open_workspace, rest
 from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser
-from tests.support.browser import ApiUser, ConsoleErrors, NewContext, signed_in_page
+from tests.support.browser import ApiUser, ConsoleErrors, NewContext
+from tests.support.files import PDF, png
 from tests.support.timing import scaled
 
 #: Uploading, storing and the live update: a few seconds at most on a slow runner.
 LIVE_MS = scaled(5.0) * 1000
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
-
-
-def png(color: str = "teal", size: tuple[int, int] = (120, 90)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, format="PNG")
-    return out.getvalue()
-
-
-async def open_phase(
-    new_context: NewContext, server: RunningServer, user: RegisteredUser, project: str, phase: str
-) -> tuple[BrowserContext, Page]:
-    context = await new_context()
-    page = await signed_in_page(context, server, user, path=f"/#/projects/{project}/{phase}")
-    status = page.locator(".status")
-    await expect(status).to_have_attribute("data-status", re.compile("saved|live"))
-    return context, page
-
-
-def card(page: Page, title: str) -> Locator:
-    return page.get_by_role("listitem").filter(
-        has=page.get_by_role("heading", name=title, exact=True)
-    )
 
 
 async def loaded(img: Locator) -> None:
@@ -86,13 +57,13 @@ class TestFiles:
         ana, bob, project = await team(locked_server, api_user, "Photos")
         persona = await rest(locked_server, ana, "POST", f"/v1/projects/{project}/personas",
                              {"name": "Maria Souza"})  # fmt: skip
-        _, pa = await open_phase(new_context, locked_server, ana, project, "empathize")
-        _, pb = await open_phase(new_context, locked_server, bob, project, "empathize")
+        _, pa = await open_workspace(new_context, locked_server, ana, project, "empathize")
+        _, pb = await open_workspace(new_context, locked_server, bob, project, "empathize")
 
         mine = card(pa, "Maria Souza")
         await expect(mine.get_by_role("button", name="Upload a photo")).to_be_enabled()
         await mine.get_by_label("Upload a photo").set_input_files(
-            {"name": "maria.png", "mimeType": "image/png", "buffer": png()}
+            {"name": "maria.png", "mimeType": "image/png", "buffer": png(120, 90)}
         )
         theirs = card(pb, "Maria Souza")
         picture = theirs.locator(".avatar img")
@@ -126,8 +97,8 @@ class TestFiles:
         ana, bob, project = await team(locked_server, api_user, "Prototype files")
         prototype = await rest(locked_server, ana, "POST", f"/v1/projects/{project}/prototypes",
                                {"title": "Paper kiosk"})  # fmt: skip
-        _, pa = await open_phase(new_context, locked_server, ana, project, "prototype")
-        _, pb = await open_phase(new_context, locked_server, bob, project, "prototype")
+        _, pa = await open_workspace(new_context, locked_server, ana, project, "prototype")
+        _, pb = await open_workspace(new_context, locked_server, bob, project, "prototype")
 
         mine = card(pa, "Paper kiosk")
         await mine.get_by_label("Attach a file").set_input_files(
@@ -171,8 +142,8 @@ class TestFiles:
         """A PNG dropped on the board becomes an image note at the drop point, one pasted with
         Ctrl+V another; Bob sees both pictures load; REST reads imageFileId."""
         ana, bob, project = await team(locked_server, api_user, "Board pictures")
-        _, pa = await open_phase(new_context, locked_server, ana, project, "ideate")
-        _, pb = await open_phase(new_context, locked_server, bob, project, "ideate")
+        _, pa = await open_workspace(new_context, locked_server, ana, project, "ideate")
+        _, pb = await open_workspace(new_context, locked_server, bob, project, "ideate")
 
         transfer = await pa.evaluate_handle(
             """(bytes) => {
@@ -180,7 +151,7 @@ class TestFiles:
               data.items.add(new File([new Uint8Array(bytes)], 'sketch.png', {type: 'image/png'}))
               return data
             }""",
-            list(png("orange")),
+            list(png(120, 90, "orange")),
         )
         board = pa.locator(".board")
         box = await board.bounding_box()
@@ -200,7 +171,7 @@ class TestFiles:
               document.activeElement.dispatchEvent(
                 new ClipboardEvent('paste', {clipboardData: data, bubbles: true}))
             }""",
-            list(png("purple")),
+            list(png(120, 90, "purple")),
         )
         await loaded(pb.get_by_role("group", name="Image note: pasted.png").locator("img"))
 

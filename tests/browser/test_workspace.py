@@ -11,13 +11,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import BrowserContext, Locator, Page, expect
+from playwright.async_api import Locator, Page, expect
 from pycrdt import Map
 
-from tests.browser.helpers import add_member, new_project, note, phase, rest
+from tests.browser.helpers import add_member, card, new_project, note, open_workspace, phase, rest
 from tests.conftest import RunningServer
-from tests.support.api import RegisteredUser, mailed_token
-from tests.support.browser import ApiUser, ConsoleErrors, NewContext, Viewport, signed_in_page
+from tests.support.api import mailed_token
+from tests.support.browser import ApiUser, ConsoleErrors, NewContext, signed_in_page
 from tests.support.timing import scaled
 from tests.support.yclient import YClient
 
@@ -32,34 +32,12 @@ SHORTCUT = "Control"
 # --- page helpers ------------------------------------------------------------------------------
 
 
-async def open_workspace(
-    new_context: NewContext,
-    server: RunningServer,
-    user: RegisteredUser,
-    project: str,
-    phase: str = "empathize",
-    viewport: Viewport = "desktop",
-) -> tuple[BrowserContext, Page]:
-    """Sign ``user`` in and open ``project`` on ``phase``, connected and synced."""
-    context = await new_context(viewport=viewport)
-    page = await signed_in_page(context, server, user, path=f"/#/projects/{project}/{phase}")
-    await expect(status(page)).to_have_attribute("data-status", re.compile("saved|live"))
-    return context, page
-
-
 def status(page: Page) -> Locator:
     return page.locator(".status")
 
 
 def people(page: Page) -> Locator:
     return page.get_by_role("list", name="People in this project")
-
-
-def card(page: Page, title: str) -> Locator:
-    """The card (persona, map, statement...) whose heading is ``title``."""
-    return page.get_by_role("listitem").filter(
-        has=page.get_by_role("heading", name=title, exact=True)
-    )
 
 
 async def add_persona(page: Page, name: str, role: str = "") -> None:

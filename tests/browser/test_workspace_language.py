@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import Locator, Page, WebSocket, expect
+from playwright.async_api import WebSocket, expect
 
-from tests.browser.helpers import new_project, rest
+from tests.browser.helpers import card, new_project, rest
 from tests.conftest import RunningServer
 from tests.support.browser import ApiUser, NewContext, signed_in_page
 from tests.support.timing import scaled
@@ -27,13 +27,6 @@ WATCH_STATUS = """() => {
     attributeFilter: ['data-status']
   })
 }"""
-
-
-def card(page: Page, title: str) -> Locator:
-    """The card (persona, map...) whose heading is ``title``."""
-    return page.get_by_role("listitem").filter(
-        has=page.get_by_role("heading", name=title, exact=True)
-    )
 
 
 class TestWorkspaceLanguage:

@@ -24,12 +24,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from collab.artifacts import KINDS, ArtifactKind
+from collab.export_report import SessionResults
 
-__all__ = ["SEPARATOR", "csv_files", "file_name", "protect", "unprotect"]
+__all__ = [
+    "SEPARATOR",
+    "RESULTS_COLUMNS",
+    "RESULTS_FILE",
+    "csv_files",
+    "results_csv",
+    "file_name",
+    "protect",
+    "unprotect",
+]
 
 #: The field separator of every file (documented: some locales' spreadsheets guess ";").
 SEPARATOR: Final = ","
@@ -83,19 +93,62 @@ def _plain(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def csv_files(export: Mapping[str, Any]) -> dict[str, bytes]:
+def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    return (_BOM + out.getvalue()).encode("utf-8")
+
+
+def csv_files(
+    export: Mapping[str, Any], kinds: Iterable[ArtifactKind] = KINDS.values()
+) -> dict[str, bytes]:
     """Every kind of ``export`` (the v1 JSON export) as CSV bytes, by file name.
 
-    Every kind has its file, with its header row even when it has no items, so a program
-    finds the same files in every project's export.
+    Every kind asked for has its file, with its header row even when it has no items, so a
+    program finds the same files in every project's export.
     """
     files: dict[str, bytes] = {}
-    for kind in KINDS.values():
+    for kind in kinds:
         columns = _columns(kind)
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
-        writer.writerow(columns)
-        for item in export.get(kind.collection, []):
-            writer.writerow([_cell(item.get(column)) for column in columns])
-        files[file_name(kind)] = (_BOM + out.getvalue()).encode("utf-8")
+        items = export.get(kind.collection, [])
+        files[file_name(kind)] = _table(
+            columns, ([item.get(column) for column in columns] for item in items)
+        )
     return files
+
+
+#: The columns of :func:`results_csv`, one row per ranked idea per session.
+RESULTS_COLUMNS: Final = (
+    "session_id", "prompt", "taken_at", "voters", "rank", "idea_id", "idea", "votes",
+    "cluster_id", "cluster",
+)  # fmt: skip
+#: The file :func:`results_csv` is written to.
+RESULTS_FILE: Final = "brainstorm-results.csv"
+
+
+def results_csv(sessions: Iterable[SessionResults], clusters: Mapping[str, str]) -> bytes:
+    """Brainstorm results as one CSV: every ranked idea of every session, best first.
+
+    ``clusters`` names the cluster ids (an id without a name leaves the name cell empty).
+    """
+    return _table(
+        RESULTS_COLUMNS,
+        (
+            (
+                session.id,
+                session.prompt,
+                session.taken_at.isoformat(),
+                session.voters,
+                result.rank,
+                result.idea_id,
+                result.text,
+                result.votes,
+                result.cluster_id,
+                clusters.get(result.cluster_id) if result.cluster_id else None,
+            )
+            for session in sessions
+            for result in session.ideas
+        ),
+    )

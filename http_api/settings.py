@@ -429,6 +429,36 @@ OPTIONS: tuple[Option, ...] = (
         "reference back) before it is deleted; files never referenced stay until deleted",
     ),
     Option(
+        "export_workers",
+        "DTTOOLS_EXPORT_WORKERS",
+        int,
+        1,
+        "worker processes that render PDF and PPTX exports per node (each one CPU at most; "
+        "more exports wait their turn); rendering never runs on the event loop",
+    ),
+    Option(
+        "export_retention_s",
+        "DTTOOLS_EXPORT_RETENTION_S",
+        float,
+        24 * 3600.0,
+        "how long an export (its status and its file) is kept; then both are deleted",
+    ),
+    Option(
+        "export_wait_s",
+        "DTTOOLS_EXPORT_WAIT_S",
+        float,
+        2.0,
+        "how long a request to export waits for the file before answering 202 with the "
+        "job: small projects get 201 with the download link at once",
+    ),
+    Option(
+        "export_max_unfinished",
+        "DTTOOLS_EXPORT_MAX_UNFINISHED",
+        int,
+        3,
+        "exports of one project that may be pending or running at once (one more: 429)",
+    ),
+    Option(
         "s3_bucket",
         "DTTOOLS_S3_BUCKET",
         str,
@@ -628,6 +658,10 @@ class Settings:
     files_max_concurrent: int = 4
     files_pixel_budget: int = 16_000_000
     files_grace_s: float = 24 * 3600.0
+    export_workers: int = 1
+    export_retention_s: float = 24 * 3600.0
+    export_wait_s: float = 2.0
+    export_max_unfinished: int = 3
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
     s3_region: str | None = None

@@ -65,6 +65,7 @@ __all__ = [
     "LocalBlobStore",
     "S3BlobStore",
     "blob_key",
+    "export_key",
     "attachment_disposition",
     "DEFAULT_CHUNK_SIZE",
     "MAX_SIGNED_URL_TTL_S",
@@ -106,6 +107,12 @@ def blob_key(project_id: UUID, sha256_hex: str, *, thumbnail: bool = False) -> s
         raise ValueError("sha256_hex must be 64 lowercase hexadecimal digits")
     key = f"{project_id}/{sha256_hex}"
     return f"{key}.thumb" if thumbnail else key
+
+
+def export_key(project_id: UUID, export_id: UUID) -> str:
+    """The key of an export's file: under the project's prefix, like its files, so that
+    deleting a project's blobs takes its exports too (``"{project_id}/exports/{export_id}"``)."""
+    return f"{project_id}/exports/{export_id}"
 
 
 def attachment_disposition(filename: str) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "NewFile",
     "store_file",
     "get_file",
+    "files_of",
     "list_files",
     "delete_file",
     "project_usage",
@@ -280,6 +281,17 @@ async def get_file(db: Executor, file_id: UUID) -> StoredFile | None:
         file_id,
     )
     return None if row is None else _row(row)
+
+
+async def files_of(db: Executor, project_id: UUID, file_ids: Sequence[UUID]) -> list[StoredFile]:
+    """The project's files among ``file_ids`` (ids of other projects' files are ignored)."""
+    rows = await db.fetch(
+        f"SELECT {_COLUMNS} FROM files WHERE project_id = $1 AND id = ANY($2::uuid[]) "  # noqa: S608 - a literal
+        "ORDER BY created_at, id",
+        project_id,
+        list(file_ids),
+    )
+    return [_row(row) for row in rows]
 
 
 async def list_files(

@@ -52,6 +52,11 @@ __all__ = [
 MEMBERSHIP_ROLES: Final = frozenset({Role.OWNER, Role.MEMBER, Role.VIEWER})
 # Advisory lock class ("DTTP"): one project creation at a time per account.
 _CREATE_LOCK_CLASS: Final = 0x44545450
+#: What every query that returns projects selects (the fields of :class:`Project`).
+_COLUMNS: Final = (
+    "p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
+    "p.version, p.archived, p.language, p.viewers_can_export"
+)
 
 
 class ProjectLimitReached(Conflict):
@@ -85,6 +90,8 @@ class Project:
     archived: bool = False
     #: the language the team works in (a tag of collab.i18n.LOCALES)
     language: str = DEFAULT_LOCALE
+    #: whether viewers may export the project (members and owners always may)
+    viewers_can_export: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +141,7 @@ def _project(row: asyncpg.Record) -> Project:
         version=row["version"],
         archived=row["archived"],
         language=row["language"],
+        viewers_can_export=row["viewers_can_export"],
     )
 
 
@@ -182,8 +190,7 @@ async def create_project(
                 raise ProjectLimitReached(owned, max_owned)
         row = await conn.fetchrow(
             "INSERT INTO projects AS p (id, name, description, phase, created_by, language) "
-            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING p.id, p.name, p.description, p.phase, "
-            "p.created_by, p.created_at, p.updated_at, p.version, p.archived, p.language",
+            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + _COLUMNS,
             project_id,
             name,
             description,
@@ -203,8 +210,7 @@ async def create_project(
 async def get_project(db: Executor, project_id: UUID) -> Project | None:
     """The project, if it exists."""
     row = await db.fetchrow(
-        "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-        "p.version, p.archived, p.language FROM projects p WHERE p.id = $1",
+        f"SELECT {_COLUMNS} FROM projects p WHERE p.id = $1",  # noqa: S608 (a constant)
         project_id,
     )
     return None if row is None else _project(row)
@@ -218,8 +224,7 @@ async def lock_project(conn: Conn, project_id: UUID) -> Project | None:
     an If-Match check cannot be raced by another write.
     """
     row = await conn.fetchrow(
-        "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, p.updated_at, "
-        "p.version, p.archived, p.language FROM projects p WHERE p.id = $1 FOR UPDATE",
+        f"SELECT {_COLUMNS} FROM projects p WHERE p.id = $1 FOR UPDATE",  # noqa: S608 (a constant)
         project_id,
     )
     return None if row is None else _project(row)
@@ -244,8 +249,7 @@ def _list_query(join: str) -> str:
     """The listing query; ``join`` decides whose projects (members only, or every one)."""
     # ``join`` is one of the two constants below, never input.
     return (
-        "SELECT p.id, p.name, p.description, p.phase, p.created_by, p.created_at, "  # noqa: S608
-        "p.updated_at, p.version, p.archived, p.language, m.role FROM projects p "
+        f"SELECT {_COLUMNS}, m.role FROM projects p "  # noqa: S608
         f"{join} project_members m ON m.project_id = p.id AND m.user_id = $1"
         " WHERE ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0)"
         " AND ($3::text IS NULL OR m.role = $3)"
@@ -310,25 +314,27 @@ async def update_project(
     phase: Phase,
     archived: bool,
     language: str | None = None,
+    viewers_can_export: bool | None = None,
 ) -> Project:
     """Replace a project's metadata and bump its version (call :func:`lock_project` first).
 
-    ``language`` None keeps the project's language.
+    ``language`` and ``viewers_can_export`` None keep what the project has.
 
     Raises:
         NotFound: the project is gone.
     """
     row = await conn.fetchrow(
-        "UPDATE projects AS p SET name = $2, description = $3, phase = $4, archived = $5, "
-        "language = coalesce($6, language), version = version + 1, updated_at = now() "
-        "WHERE id = $1 RETURNING p.id, p.name, p.description, p.phase, p.created_by, "
-        "p.created_at, p.updated_at, p.version, p.archived, p.language",
+        "UPDATE projects AS p SET name = $2, description = $3, phase = $4, archived = $5, "  # noqa: S608
+        "language = coalesce($6, language), "
+        "viewers_can_export = coalesce($7, viewers_can_export), version = version + 1, "
+        "updated_at = now() WHERE id = $1 RETURNING " + _COLUMNS,
         project_id,
         name,
         description,
         phase.value,
         archived,
         language,
+        viewers_can_export,
     )
     if row is None:
         raise NotFound(msg("no such project: {project_id}", project_id=project_id))
@@ -342,8 +348,7 @@ async def delete_project(db: Executor, project_id: UUID) -> Project | None:
     """
     async with _transaction(db) as conn:
         row = await conn.fetchrow(
-            "DELETE FROM projects AS p WHERE p.id = $1 RETURNING p.id, p.name, p.description, "
-            "p.phase, p.created_by, p.created_at, p.updated_at, p.version, p.archived, p.language",
+            "DELETE FROM projects AS p WHERE p.id = $1 RETURNING " + _COLUMNS,  # noqa: S608
             project_id,
         )
         if row is None:

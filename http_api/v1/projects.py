@@ -70,8 +70,8 @@ class ProjectCreate(_Input):
 
 
 class ProjectUpdate(_Input):
-    """The whole new state: PUT replaces name, description and phase; ``archived`` and
-    ``language``, when omitted, stay as they are."""
+    """The whole new state: PUT replaces name, description and phase; ``archived``,
+    ``language`` and ``viewers_can_export``, when omitted, stay as they are."""
 
     name: Name
     description: str = Field(max_length=5000)
@@ -81,6 +81,9 @@ class ProjectUpdate(_Input):
     )
     language: LocaleTag | None = Field(
         default=None, description="the language the team works in; omitted: unchanged"
+    )
+    viewers_can_export: StrictBool | None = Field(
+        default=None, description="whether viewers may export the project; omitted: unchanged"
     )
 
 
@@ -112,6 +115,9 @@ class ProjectOut(BaseModel):
     version: int
     archived: bool
     language: LocaleTag = Field(description="the language the team works in")
+    viewers_can_export: bool = Field(
+        description="whether viewers may export the project (members and owners always may)"
+    )
     role: RoleName = Field(description="the role you act with (admin for global admins)")
     membership: MembershipRoleName | None = Field(
         description="your role on the team; null for an admin who is not on it"
@@ -189,6 +195,7 @@ def _out(project: Project, role: Role, membership: Role | None) -> ProjectOut:
         version=project.version,
         archived=project.archived,
         language=project.language if project.language in LOCALES else DEFAULT_LOCALE,
+        viewers_can_export=project.viewers_can_export,
         role=role_name(role),
         membership=None if membership is None else membership_name(membership),
     )
@@ -313,11 +320,18 @@ async def update_project(
         project = await projects.update_project(
             conn, project_id, name=body.name, description=body.description, phase=body.phase,
             archived=current.archived if body.archived is None else body.archived,
-            language=body.language,
+            language=body.language, viewers_can_export=body.viewers_can_export,
         )  # fmt: skip
         changed = [
             field
-            for field in ("name", "description", "phase", "archived", "language")
+            for field in (
+                "name",
+                "description",
+                "phase",
+                "archived",
+                "language",
+                "viewers_can_export",
+            )
             if getattr(current, field) != getattr(project, field)
         ]
         await record(

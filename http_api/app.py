@@ -14,12 +14,22 @@ from aiohttp import web
 
 from collab.close import Close, CloseCode
 from collab.limits import Limits
-from http_api import files_service, health, metrics, openapi, security_headers, static, ws
+from http_api import (
+    exports_service,
+    files_service,
+    health,
+    metrics,
+    openapi,
+    security_headers,
+    static,
+    ws,
+)
 from http_api.heartbeat import Heartbeat
 from http_api.keys import (
     AUTH,
     COMMITTER,
     DB,
+    EXPORTS,
     FILES,
     HEARTBEAT,
     MAILER,
@@ -178,6 +188,15 @@ async def _files(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _exports(app: web.Application) -> AsyncIterator[None]:
+    """Export jobs (after the files: finished exports live in the same blob store)."""
+    async with exports_service.running(
+        app[SETTINGS], app[DB], app[ROOMS], app[FILES].store
+    ) as service:
+        app[EXPORTS] = service
+        yield
+
+
 def _redact(url: str) -> str:
     """Hide a password in a URL for logging."""
     parts = urlsplit(url)
@@ -220,7 +239,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[ROOM_ACCESS] = project_room_access
-    app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms, _files])
+    app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms, _files, _exports])
     app.on_shutdown.append(_flush_then_close_sockets)
     app.on_response_prepare.append(security_headers.add_security_headers)
     app.add_routes(health.routes)

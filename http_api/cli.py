@@ -1,4 +1,5 @@
-"""The ``dttools`` command: ``serve`` runs a node, ``migrate`` applies database migrations."""
+"""The ``dttools`` command: ``serve`` runs a node, ``migrate`` applies database migrations,
+``admin`` grants the admin role, ``import`` recreates a project from an archive."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ import asyncio
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 import structlog
 from aiohttp import web
 
+from collab.errors import DTToolsError
+from collab.export_archive import InvalidArchive
 from http_api import fast_paths
 from http_api.app import create_app
 from http_api.heap import HeapKeeper, settle
-from http_api.keys import ROOMS
+from http_api.keys import DB, FILES, ROOMS
 from http_api.logging import configure_logging
+from http_api.project_import import import_project
 from http_api.settings import Settings, add_arguments, settings_from
 from http_api.slow_clients import GuardedSite, PendingGuard, raise_descriptor_limit
 from persistence import audit, revocations
@@ -60,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("action", choices=("grant", "revoke"), help="what to do")
     admin.add_argument("email", help="the account's e-mail address")
     add_arguments(admin)
+    imp = commands.add_parser(
+        "import",
+        help="recreate a project from an exported archive",
+        description="Recreate a project from an archive made by an export (format "
+        "archive): a new project with fresh ids, owned by --owner, with its files. The "
+        "archive is checked whole first; on any error nothing is created.",
+    )
+    imp.add_argument("file", type=Path, help="the archive (.dttools.zip)")
+    imp.add_argument("--owner", required=True, help="e-mail address of the new project's owner")
+    add_arguments(imp)
     return parser
 
 
@@ -154,6 +169,34 @@ async def _admin(conn: Conn, action: str, email: str) -> int:
     return 0
 
 
+async def _import(settings: Settings, archive: Path, owner_email: str) -> int:
+    """Start the node's parts without listening, import, stop (flushing the new room)."""
+    app = create_app(settings)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    try:
+        owner = await find_user_by_email(app[DB], owner_email)
+        if owner is None:
+            _log.error("import_no_such_account", email=owner_email)
+            return 1
+        _log.info("import_started", file=str(archive), owner=owner_email)
+        imported = await import_project(
+            pool=app[DB], rooms=app[ROOMS], service=app[FILES], settings=settings,
+            archive_path=archive, owner_id=owner.id, max_owned=None,
+        )  # fmt: skip
+    except (InvalidArchive, DTToolsError, OSError) as exc:
+        _log.error("import_failed", error=str(exc))
+        return 1
+    finally:
+        await runner.cleanup()
+    _log.info(
+        "import_done", project_id=str(imported.project.id), name=imported.project.name,
+        artifacts=imported.artifacts, files=imported.files,
+    )  # fmt: skip
+    print(imported.project.id)
+    return 0
+
+
 def _new_loop() -> asyncio.AbstractEventLoop:
     try:
         import uvloop
@@ -177,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "serve":
                 runner.run(_serve(settings))
                 return 0
+            if args.command == "import":
+                return runner.run(_import(settings, args.file, args.owner))
             if args.command == "admin":
                 return runner.run(
                     _with_database(settings, lambda conn: _admin(conn, args.action, args.email))

@@ -20,25 +20,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal, cast
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import structlog
 
 from collab.file_refs import file_references
+from http_api.file_content import Checked, check_upload, declared_pixels, safe_download_name
 from http_api.settings import Settings
 from persistence import files
 from persistence.blobs import BlobStore, LocalBlobStore, S3BlobStore
-from persistence.conn import PgPool
+from persistence.conn import Conn, PgPool
 from persistence.errors import StorageError
+from persistence.files import StoredFile
 from rooms.errors import NodeFull
 from rooms.manager import RoomManager
 
-__all__ = ["FileService", "open_store", "running", "sweep_once", "drain_once"]
+__all__ = ["FileService", "keep_upload", "open_store", "running", "sweep_once", "drain_once"]
 
 _log = structlog.get_logger(__name__)
 #: How often a node drains blob deletions it was not woken for (other nodes, project cascades).
@@ -101,6 +104,61 @@ class FileService:
     def s3(self) -> bool:
         """Whether files are in S3 (content is then served by redirect to a signed URL)."""
         return not self.store.single_node
+
+
+def _check_and_hash(upload: Path, workdir: Path, max_pixels: int) -> tuple[Checked, str]:
+    """CPU-bound, in a worker thread: the content check, then the digest of what is stored."""
+    checked = check_upload(upload, workdir=workdir, max_pixels=max_pixels)
+    digest = hashlib.sha256()
+    with checked.path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return checked, digest.hexdigest()
+
+
+async def keep_upload(
+    service: FileService,
+    pool: PgPool,
+    *,
+    upload: Path,
+    workdir: Path,
+    sent_name: str,
+    project_id: UUID,
+    created_by: UUID | None,
+    on_insert: Callable[[Conn, StoredFile], Awaitable[None]] | None = None,
+) -> StoredFile:
+    """Check a received file by its content and store it as one of the project's files.
+
+    Every way a file arrives (an upload, an imported archive) comes here, so each is held to
+    the same allow-list, re-encoding, pixel budget and quota. ``workdir`` is a private
+    folder the caller removes afterwards; ``on_insert`` runs in the row's transaction (audit).
+
+    Raises:
+        UnsupportedMediaType: a type not accepted.
+        PayloadTooLarge: an image over the pixel limit.
+        QuotaExceeded: the project's files would pass DTTOOLS_FILES_QUOTA_BYTES.
+    """
+    settings = service.settings
+    pixels = await asyncio.to_thread(declared_pixels, upload)
+    async with service.slots, service.pixels.take(pixels):
+        checked, sha256 = await asyncio.to_thread(
+            _check_and_hash, upload, workdir, settings.files_max_pixels
+        )
+        new = files.NewFile(
+            id=uuid4(),
+            project_id=project_id,
+            name=safe_download_name(sent_name, checked.extension),
+            media_type=checked.media_type,
+            sha256=sha256,
+            width=checked.width,
+            height=checked.height,
+            content=checked.path,
+            thumbnail=checked.thumbnail,
+            created_by=created_by,
+        )
+        return await files.store_file(
+            pool, service.store, new, quota=settings.files_quota_bytes, on_insert=on_insert
+        )
 
 
 async def open_store(settings: Settings) -> BlobStore:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 from aiohttp import web
 
+from http_api.exports_service import ExportService
 from http_api.files_service import FileService
 from http_api.heartbeat import Heartbeat
 from http_api.mail import Mailer
@@ -33,6 +34,7 @@ __all__ = [
     "SOCKET_GRANTS",
     "HEARTBEAT",
     "FILES",
+    "EXPORTS",
     "AccessCheck",
 ]
 
@@ -51,6 +53,8 @@ MAILER = web.AppKey("mailer", Mailer)
 HEARTBEAT = web.AppKey("heartbeat", Heartbeat)
 #: Uploaded files: the blob store, the upload bound, the drainer's wake-up (files_service.py).
 FILES = web.AppKey("files", FileService)
+#: Export jobs of this node: start, wait, the renderer pool (exports_service.py).
+EXPORTS = web.AppKey("exports", ExportService)
 #: The /collab token and membership check, batched and remembered (http_api/socket_grants.py).
 SOCKET_GRANTS: web.AppKey[SocketGrants] = web.AppKey("socket_grants")
 #: Optional: without it every WebSocket client may read and write, anonymously.

@@ -25,6 +25,7 @@ from collab.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
+from collab.export_archive import InvalidArchive
 from collab.i18n import DEFAULT_LOCALE, Text, msg
 from collab.schema import InvalidReference
 from http_api.i18n import CATALOGUES, localised, reader_locale, translate
@@ -96,6 +97,7 @@ PROBLEM_TYPES: dict[type[BaseException], tuple[int, str, str]] = {
     Unauthenticated: (401, "unauthenticated", msg("Authentication required")),
     PermissionDenied: (403, "forbidden", msg("Forbidden")),
     NotFound: (404, "not-found", msg("Not found")),
+    InvalidArchive: (422, "invalid-archive", msg("Invalid archive")),
     ProjectLimitReached: (409, "project-limit-reached", msg("Project limit reached")),
     Conflict: (409, "conflict", msg("Conflict")),
     PreconditionFailed: (412, "precondition-failed", msg("Precondition failed")),

@@ -10,11 +10,19 @@ from typing import Final
 
 from aiohttp import web
 
+import collab
 from collab.errors import NotFound
 from collab.i18n import msg
 from http_api.i18n import LOCALES
 
-__all__ = ["routes", "STATIC_DIR", "PAGE_PATHS", "content_security_policy", "page_languages"]
+__all__ = [
+    "routes",
+    "STATIC_DIR",
+    "FONTS_PATH",
+    "PAGE_PATHS",
+    "content_security_policy",
+    "page_languages",
+]
 
 
 def _find_static_dir() -> Path:
@@ -58,6 +66,12 @@ _COMMON_HEADERS: Final = {
 }
 
 routes = web.RouteTableDef()
+
+#: Where the fonts of the export report are served (the print view loads them from here).
+FONTS_PATH: Final = "/fonts/"
+# The shipped fonts (collab/fonts): the same files the PDF embeds, so print and PDF match.
+_FONTS_DIR: Final = Path(collab.__file__).resolve().parent / "fonts"
+_FONT_CACHE: Final = "public, max-age=86400"
 
 
 def content_security_policy(host: str | None) -> str:
@@ -151,4 +165,15 @@ async def static_file(request: web.Request) -> web.StreamResponse:
         "Content-Type": _CONTENT_TYPES[suffix],
         "Cache-Control": _STATIC_CACHE,
     }
+    return web.FileResponse(target, headers=headers)
+
+
+@routes.get(FONTS_PATH + "{name}")
+async def font_file(request: web.Request) -> web.StreamResponse:
+    """A font of the export report (DejaVu Sans, ``.ttf``), by its plain file name."""
+    name = request.match_info["name"]
+    target = _FONTS_DIR / name
+    if not _SEGMENT.match(name) or not name.endswith(".ttf") or not target.is_file():
+        raise NotFound(msg("no such file: /fonts/{path}", path=name[:200]))
+    headers = {**_COMMON_HEADERS, "Content-Type": "font/ttf", "Cache-Control": _FONT_CACHE}
     return web.FileResponse(target, headers=headers)

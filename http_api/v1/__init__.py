@@ -9,8 +9,10 @@ from http_api.v1 import (
     auth,
     brainstorm,
     brainstorm_votes,
+    exports,
     file_links,
     files,
+    imports,
     members,
     projects,
 )
@@ -23,7 +25,7 @@ def v1_api() -> Api:
     combined = Api()
     modules = (
         auth, projects, members, artifacts, files, file_links, brainstorm, brainstorm_votes,
-        audit,
+        exports, imports, audit,
     )  # fmt: skip
     for module in modules:
         combined.endpoints.extend(module.api.endpoints)

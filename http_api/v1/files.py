@@ -17,13 +17,12 @@ file of a project the caller is not in is reported exactly like a missing one.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -36,11 +35,8 @@ from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, path_uuid
 from http_api.file_content import (
     ALLOWED_MEDIA_TYPES,
-    Checked,
-    check_upload,
-    declared_pixels,
-    safe_download_name,
 )
+from http_api.files_service import keep_upload
 from http_api.keys import DB, FILES
 from http_api.pagination import decode_cursor, encode_cursor, timestamp_and_id
 from http_api.principal import Principal
@@ -58,6 +54,8 @@ __all__ = [
     "UPLOAD_BODY",
     "FILE_CSP",
     "receive_upload",
+    "serve_blob",
+    "stream_file_part",
 ]
 
 api = Api()
@@ -174,7 +172,7 @@ def _too_large(limit: int) -> PayloadTooLarge:
 # --- upload ------------------------------------------------------------------------------------
 
 
-async def _stream_file_part(request: web.Request, dest: Path, limit: int) -> str:
+async def stream_file_part(request: web.Request, dest: Path, limit: int) -> str:
     """Write the ``file`` part to ``dest``, counting bytes as they come; the name it was sent
     with ("" if none).
 
@@ -222,16 +220,6 @@ async def _write_part(part: BodyPartReader, dest: Path, limit: int) -> None:
             out.write(chunk)
 
 
-def _check_and_hash(upload: Path, workdir: Path, max_pixels: int) -> tuple[Checked, str]:
-    """CPU-bound, in a worker thread: the content check, then the digest of what is stored."""
-    checked = check_upload(upload, workdir=workdir, max_pixels=max_pixels)
-    digest = hashlib.sha256()
-    with checked.path.open("rb") as handle:
-        while block := handle.read(1024 * 1024):
-            digest.update(block)
-    return checked, digest.hexdigest()
-
-
 async def receive_upload(request: web.Request, principal: Principal, project_id: UUID) -> FileOut:
     """Receive, check and store the upload of ``request`` into the project's files.
 
@@ -257,35 +245,18 @@ async def receive_upload(request: web.Request, principal: Principal, project_id:
     workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, dir=service.incoming))
     try:
         upload = workdir / "upload"
-        sent_name = await _stream_file_part(request, upload, limit)
-        pixels = await asyncio.to_thread(declared_pixels, upload)
-        async with service.slots, service.pixels.take(pixels):
-            checked, sha256 = await asyncio.to_thread(
-                _check_and_hash, upload, workdir, settings.files_max_pixels
-            )
-            new = files.NewFile(
-                id=uuid4(),
-                project_id=project_id,
-                name=safe_download_name(sent_name, checked.extension),
-                media_type=checked.media_type,
-                sha256=sha256,
-                width=checked.width,
-                height=checked.height,
-                content=checked.path,
-                thumbnail=checked.thumbnail,
-                created_by=principal.user_id,
-            )
+        sent_name = await stream_file_part(request, upload, limit)
 
-            async def audit(conn: Conn, row: StoredFile) -> None:
-                await record(
-                    conn, request, principal, "file.uploaded", access, target=row.id,
-                    name=row.name, media_type=row.media_type, size=row.size, sha256=row.sha256,
-                )  # fmt: skip
-
-            stored = await files.store_file(
-                request.app[DB], service.store, new, quota=settings.files_quota_bytes,
-                on_insert=audit,
+        async def audit(conn: Conn, row: StoredFile) -> None:
+            await record(
+                conn, request, principal, "file.uploaded", access, target=row.id,
+                name=row.name, media_type=row.media_type, size=row.size, sha256=row.sha256,
             )  # fmt: skip
+
+        stored = await keep_upload(
+            service, request.app[DB], upload=upload, workdir=workdir, sent_name=sent_name,
+            project_id=project_id, created_by=principal.user_id, on_insert=audit,
+        )  # fmt: skip
     finally:
         await asyncio.to_thread(shutil.rmtree, workdir, True)
     return file_out(stored)
@@ -365,30 +336,43 @@ def _not_modified(request: web.Request, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-async def _serve(
-    request: web.Request, row: StoredFile, key: str, media_type: str, size: int, etag: str
+async def serve_blob(
+    request: web.Request,
+    *,
+    key: str,
+    name: str,
+    media_type: str,
+    size: int,
+    etag: str,
+    missing: NotFound,
 ) -> web.StreamResponse:
+    """Answer with a stored blob: 304 for its ETag, a signed URL in S3 mode, else the bytes.
+
+    Images are ``inline``, everything else an ``attachment`` named ``name``; a sandboxing
+    CSP and ``nosniff`` keep the bytes from ever acting as a page of ours. ``missing`` is
+    raised when the blob is not in the store (404, before any byte is sent).
+    """
     service = request.app[FILES]
     cache = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if _not_modified(request, etag):
         return web.Response(status=304, headers=cache)
     if service.s3:
         url = await service.store.signed_url(
-            key, filename=row.name, media_type=media_type, ttl_s=service.settings.s3_url_ttl_s
+            key, filename=name, media_type=media_type, ttl_s=service.settings.s3_url_ttl_s
         )
         if url is not None:
             # The URL works for anyone who has it until it expires: never keep it in a cache.
             return web.Response(
                 status=302, headers={"Location": url, "Cache-Control": "private, no-store"}
             )
-    disposition = attachment_disposition(row.name)
+    disposition = attachment_disposition(name)
     if media_type.startswith("image/"):
         disposition = "inline" + disposition.removeprefix("attachment")
     chunks = aiter(service.store.read(key))
     try:
         first = await anext(chunks, b"")
     except BlobMissing:
-        raise _no_such_file(row.id) from None
+        raise missing from None
     response = web.StreamResponse(
         status=200,
         headers={
@@ -418,7 +402,10 @@ async def get_file_content(request: web.Request, principal: Principal) -> web.St
     ETag (If-None-Match answers 304). In S3 mode: 302 to a URL signed for
     DTTOOLS_S3_URL_TTL_S seconds."""
     row, _access = await _locate(request, principal, Action.READ)
-    return await _serve(request, row, row.key, row.media_type, row.size, f'"{row.sha256}"')
+    return await serve_blob(
+        request, key=row.key, name=row.name, media_type=row.media_type, size=row.size,
+        etag=f'"{row.sha256}"', missing=_no_such_file(row.id),
+    )  # fmt: skip
 
 
 @api.route(
@@ -431,7 +418,10 @@ async def get_file_thumbnail(request: web.Request, principal: Principal) -> web.
     key, media_type, size = row.thumbnail_key, row.thumbnail_type, row.thumbnail_size
     if key is None or media_type is None or size is None:
         raise NotFound(msg("this file has no thumbnail"))
-    return await _serve(request, row, key, media_type, size, f'"t-{row.sha256}"')
+    return await serve_blob(
+        request, key=key, name=row.name, media_type=media_type, size=size,
+        etag=f'"t-{row.sha256}"', missing=_no_such_file(row.id),
+    )  # fmt: skip
 
 
 # --- deleting ----------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from rooms.fair_share import Share, refused
 __all__ = [
     "api",
     "ProjectOut",
+    "project_out",
     "ProjectPage",
     "StatsOut",
     "RoleName",
@@ -183,7 +184,7 @@ def etag(project: Project) -> str:
     return f'"{project.version}"'
 
 
-def _out(project: Project, role: Role, membership: Role | None) -> ProjectOut:
+def project_out(project: Project, role: Role, membership: Role | None) -> ProjectOut:
     return ProjectOut(
         id=project.id,
         name=project.name,
@@ -203,7 +204,7 @@ def _out(project: Project, role: Role, membership: Role | None) -> ProjectOut:
 
 def _respond(project: Project, access: Access, status: int = 200) -> web.Response:
     return json_response(
-        _out(project, access.role, access.membership),
+        project_out(project, access.role, access.membership),
         status=status,
         headers={"ETag": etag(project)},
     )
@@ -242,7 +243,7 @@ async def list_projects(
     for row in page:
         role = effective_role(row.membership, principal.is_admin)
         assert role is not None  # non-admins list only projects they are members of
-        items.append(_out(row.project, role, row.membership))
+        items.append(project_out(row.project, role, row.membership))
     next_cursor = None
     if len(rows) > query.limit:
         last = page[-1].project

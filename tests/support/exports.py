@@ -8,10 +8,20 @@ and other non-ASCII text, texts at their schema limits, lists of many entries, i
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from collab.artifacts import PALETTE
+from collab.export_archive import (
+    BRAINSTORMS,
+    CLUSTERS,
+    DOCUMENT,
+    YDOC,
+    ArchiveProject,
+    ArchiveWriter,
+    ManifestFields,
+)
 from collab.export_report import (
     ExportFile,
     ExportSource,
@@ -23,7 +33,14 @@ from collab.export_report import (
 )
 from tests.support.files import png
 
-__all__ = ["TAKEN_AT", "LONG_BIO", "realistic_source", "persona_names", "idea_texts"]
+__all__ = [
+    "TAKEN_AT",
+    "LONG_BIO",
+    "realistic_source",
+    "persona_names",
+    "idea_texts",
+    "tiny_archive",
+]
 
 TAKEN_AT = datetime(2026, 12, 6, 14, 30, tzinfo=UTC)
 _CREATED = TAKEN_AT - timedelta(days=12)
@@ -217,3 +234,19 @@ def persona_names(source: ExportSource) -> list[str]:
 def idea_texts(source: ExportSource) -> list[str]:
     """Every idea's text."""
     return [item["text"] for item in source.document["ideas"]]
+
+
+def tiny_archive(
+    document: dict[str, Any] | None = None, *, clusters: dict[str, Any] | None = None
+) -> bytes:
+    """A well-formed archive of ``document`` (default: one idea), for import tests."""
+    out = io.BytesIO()
+    writer = ArchiveWriter(out)
+    writer.add_json(DOCUMENT, document or {"schemaVersion": 1, "ideas": [
+        {"id": "idea-1", "text": "importada"}]})  # fmt: skip
+    writer.add_json(CLUSTERS, clusters or {})
+    writer.add_json(BRAINSTORMS, [])
+    writer.add_bytes(YDOC, b"\x00\x00")
+    writer.finish(ManifestFields(ArchiveProject("Imported", "", "en", TAKEN_AT), TAKEN_AT,
+                                 "0" * 12))  # fmt: skip
+    return out.getvalue()

@@ -38,6 +38,7 @@ from tests.support.api import (
     mailed_token,
     unique_email,
 )
+from tests.support.exports import tiny_archive
 from tests.support.files import png
 from tests.support.projects import ApiClient, Team, make_team
 
@@ -86,6 +87,8 @@ class World:
     brainstorms: dict[UUID, str] = field(default_factory=dict)
     #: an uploaded picture per project
     files: dict[UUID, str] = field(default_factory=dict)
+    #: a finished export per project (made on first use)
+    exports: dict[UUID, str] = field(default_factory=dict)
 
     def owner_of(self, project: UUID) -> RegisteredUser:
         """Who owns ``project`` (to set up targets in it)."""
@@ -460,6 +463,50 @@ _FILE_ROWS: dict[tuple[str, str], Row] = {
                                                     "project"),
 }  # fmt: skip
 
+
+async def _finished_export(case: Case) -> str:
+    """A finished export of the target project (made by its owner, once per project)."""
+    world = case.world
+    if case.project not in world.exports:
+        owner = world.owner_of(case.project)
+        path = f"/v1/projects/{case.project}/export"
+        reply = await world.api.call("POST", path, owner, json={"format": "json"})
+        assert reply.status == 201, reply.body
+        world.exports[case.project] = reply.body["id"]
+    return world.exports[case.project]
+
+
+def _export_at(suffix: str) -> Build:
+    """A request on a finished export of the target project: ``.../exports/{id}`` + suffix."""
+
+    async def build(case: Case) -> Request:
+        export_id = await _finished_export(case)
+        return Request(f"/v1/projects/{case.project}/exports/{export_id}{suffix}")
+
+    return build
+
+
+async def _import(case: Case) -> Request:
+    return Request("/v1/projects/import", upload=tiny_archive())
+
+
+_EXPORT_ONE = "/v1/projects/{project_id}/exports/{export_id}"
+#: Viewers may export by default (viewers_can_export): every export row needs "read".
+_EXPORT_ROWS: dict[tuple[str, str], Row] = {
+    ("POST", "/v1/projects/{project_id}/export"): Row(
+        "read", _at("/v1/projects/{p}/export", {"format": "json"}), "project"
+    ),
+    ("GET", "/v1/projects/{project_id}/exports"): Row(
+        "read", _at("/v1/projects/{p}/exports"), "project"
+    ),
+    ("GET", _EXPORT_ONE): Row("read", _export_at(""), "project"),
+    ("GET", _EXPORT_ONE + "/download"): Row("read", _export_at("/download"), "project"),
+    ("POST", "/v1/projects/import"): Row("self", _import),
+    ("GET", "/v1/projects/{project_id}/print"): Row(
+        "read", _at("/v1/projects/{p}/print"), "project"
+    ),
+}
+
 _PROJECT_UPDATE = {"name": "renamed", "description": "", "phase": "define"}
 
 #: Every /v1 endpoint by (method, path): what it needs and how to call it.
@@ -507,6 +554,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     **_BRAINSTORM_ROWS,
     **_FILE_ROWS,
+    **_EXPORT_ROWS,
     ("GET", "/v1/audit"): Row("admin", _at("/v1/audit")),
     ("GET", "/v1/projects/{project_id}/audit"): Row(
         "manage", _at("/v1/projects/{p}/audit"), "project"

@@ -1,0 +1,270 @@
+"""Running exports: a job per request, rendered off the event loop, stored, then expired.
+
+The node that receives ``POST /v1/projects/{id}/export`` runs the job: it takes one
+snapshot of the project (http_api/export_snapshot.py), renders it, stores the file in the
+blob store (the same one as uploads, under the project's prefix) and marks the row done. The
+row says how far it got (``progress`` and ``stage``), so any node can answer a status
+request and the browser can show a progress bar.
+
+Where the CPU goes, and why it never stalls a room:
+
+* PDF and PPTX render in a process pool (``DTTOOLS_EXPORT_WORKERS`` processes, spawned
+  on first use, recycled every 20 jobs to return the memory a big layout took). A job waits
+  for a free worker in ``queued``; a crashed worker fails its job and the pool is rebuilt.
+* CSV and JSON are cheap and run in a thread.
+* Archives stream the project's files from the blob store into the zip chunk by chunk; the
+  zip is written in a thread, so the loop only moves chunks.
+
+While a job runs, its node touches the row every few seconds; a job whose node went silent
+(a crash, a kill -9) is failed by the sweeper of any node, which also deletes expired
+exports, rows and files (``DTTOOLS_EXPORT_RETENTION_S``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import multiprocessing
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+from uuid import UUID
+
+import structlog
+
+from collab.artifacts import Phase
+from collab.errors import NotFound
+from collab.export_report import Scope
+from http_api.export_render import MEDIA_TYPES, Rendered, file_name, render_to
+from http_api.export_snapshot import Snapshot, take_snapshot
+from http_api.settings import Settings
+from persistence import exports
+from persistence.blobs import BlobMissing, BlobStore, export_key
+from persistence.conn import PgPool
+from persistence.errors import StorageError
+from persistence.exports import ExportJob
+from rooms.manager import RoomManager
+
+__all__ = ["ERRORS", "ExportService", "running", "scope_of"]
+
+_log = structlog.get_logger(__name__)
+
+#: The error codes a failed job records (the API says each in the reader's language).
+ERRORS: Final = ("node_stopped", "project_gone", "render_failed", "storage_failed")
+#: How often a running job proves its node alive, and how long a silent one is trusted.
+_HEARTBEAT_S: Final = 5.0
+_SILENT_S: Final = 60.0
+_SWEEP_S: Final = 30.0
+#: A worker process renders this many jobs, then is replaced (memory back to the system).
+_JOBS_PER_WORKER: Final = 20
+_CHUNK: Final = 256 * 1024
+
+
+def scope_of(job: ExportJob) -> Scope:
+    """The scope a job's row stores (``{}`` is the whole project)."""
+    phases = job.scope.get("phases")
+    return Scope(
+        phases=frozenset(Phase) if not phases else frozenset(Phase(p) for p in phases),
+        session_id=job.scope.get("session_id"),
+    )
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+@dataclass(slots=True)
+class _Progress:
+    """What the heartbeat repeats: the job's last progress and stage."""
+
+    value: float = 0.0
+    stage: str = "queued"
+
+
+class ExportService:
+    """Starts, runs and expires export jobs (see the module's doc)."""
+
+    def __init__(
+        self, pool: PgPool, rooms: RoomManager, store: BlobStore, settings: Settings, folder: Path
+    ) -> None:
+        self._pool = pool
+        self._rooms = rooms
+        self._store = store
+        self.settings = settings
+        self._folder = folder
+        self._workers = max(1, settings.export_workers)
+        self._slots = asyncio.Semaphore(self._workers)
+        self._executor: ProcessPoolExecutor | None = None
+        self._tasks: dict[UUID, asyncio.Task[None]] = {}
+
+    @property
+    def store(self) -> BlobStore:
+        """Where finished exports are kept."""
+        return self._store
+
+    def start(self, job: ExportJob) -> None:
+        """Run ``job`` in the background on this node."""
+        task = asyncio.create_task(self._run(job), name=f"export-{job.id}")
+        self._tasks[job.id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
+
+    async def wait(self, export_id: UUID, timeout_s: float) -> None:
+        """Wait up to ``timeout_s`` for a job of this node to end (no error if it does not)."""
+        task = self._tasks.get(export_id)
+        if task is not None and timeout_s > 0:
+            await asyncio.wait({task}, timeout=timeout_s)
+
+    async def close(self) -> None:
+        """Stop the jobs of this node (they are failed as ``node_stopped``) and the pool."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    # --- one job ---------------------------------------------------------------------------
+
+    async def _run(self, job: ExportJob) -> None:
+        progress = _Progress()
+        beat = asyncio.create_task(self._heartbeat(job.id, progress))
+        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, dir=self._folder))
+        error = "render_failed"
+        try:
+            async with self._slots:
+                await self._progress(job.id, progress, 0.05, "snapshot")
+                snapshot = await take_snapshot(self._pool, self._rooms, self._store, job.project_id)
+                await self._progress(job.id, progress, 0.2, "rendering")
+                rendered = await self._render(job, snapshot, folder, progress)
+            await self._progress(job.id, progress, 0.95, "storing")
+            error = "storage_failed"
+            await self._keep(job, snapshot, rendered)
+        except asyncio.CancelledError:
+            await asyncio.shield(exports.fail_export(self._pool, job.id, "node_stopped"))
+            raise
+        except Exception as exc:
+            _log.exception("export_failed", export_id=str(job.id), format=job.format)
+            code = "project_gone" if isinstance(exc, NotFound) else error
+            with contextlib.suppress(Exception):
+                await exports.fail_export(self._pool, job.id, code)
+        finally:
+            beat.cancel()
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+
+    async def _progress(
+        self, export_id: UUID, progress: _Progress, value: float, stage: str
+    ) -> None:
+        progress.value, progress.stage = value, stage
+        await exports.set_progress(self._pool, export_id, value, stage)
+
+    async def _heartbeat(self, export_id: UUID, progress: _Progress) -> None:
+        while True:
+            await asyncio.sleep(_HEARTBEAT_S)
+            with contextlib.suppress(Exception):  # the next beat tries again
+                await exports.set_progress(self._pool, export_id, progress.value, progress.stage)
+
+    async def _render(
+        self, job: ExportJob, snapshot: Snapshot, folder: Path, progress: _Progress
+    ) -> Rendered:
+        scope = scope_of(job)
+        source = snapshot.source
+        if job.format == "archive":
+            from http_api.export_archive_job import write_archive
+
+            async def report(value: float) -> None:
+                await self._progress(job.id, progress, 0.2 + 0.75 * value, "rendering")
+
+            return await write_archive(snapshot, self._store, folder, report)
+        if job.format in ("csv", "json"):
+            return await asyncio.to_thread(render_to, job.format, source, scope, folder)
+        return await self._in_worker(render_to, job.format, source, scope, folder)
+
+    async def _in_worker(self, function: Callable[..., Rendered], *args: Any) -> Rendered:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self._workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                max_tasks_per_child=_JOBS_PER_WORKER,
+            )
+        loop = asyncio.get_running_loop()
+        try:
+            rendered: Rendered = await loop.run_in_executor(self._executor, function, *args)
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): the next job gets a new pool
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+            raise
+        return rendered
+
+    async def _keep(self, job: ExportJob, snapshot: Snapshot, rendered: Rendered) -> None:
+        sha256, size = await asyncio.to_thread(_digest, rendered.path)
+        key = export_key(job.project_id, job.id)
+        await self._store.put_file(
+            key, rendered.path, media_type=rendered.media_type, sha256_hex=sha256
+        )
+        done = await exports.finish_export(
+            self._pool,
+            job.id,
+            taken_at=snapshot.source.taken_at,
+            state_hash=snapshot.source.state_hash,
+            file_name=file_name(snapshot.source, job.format),
+            media_type=MEDIA_TYPES[job.format],
+            size=size,
+            sha256=sha256,
+        )
+        if done is None:  # failed meanwhile (its node was thought dead) or deleted
+            await self._store.delete(key)
+
+    # --- housekeeping ------------------------------------------------------------------------
+
+    async def sweep_once(self) -> int:
+        """Fail jobs whose node went silent, delete expired exports; how many were deleted."""
+        await exports.fail_stale(self._pool, silent_s=_SILENT_S, error="node_stopped")
+        expired = await exports.delete_expired(self._pool)
+        for project_id, export_id in expired:
+            with contextlib.suppress(BlobMissing):
+                await self._store.delete(export_key(project_id, export_id))
+        return len(expired)
+
+    async def sweeper(self) -> None:
+        """Run :meth:`sweep_once` every half minute until cancelled."""
+        while True:
+            try:
+                await self.sweep_once()
+            except (StorageError, OSError) as exc:
+                _log.warning("export_sweep_failed", error=str(exc))
+            await asyncio.sleep(_SWEEP_S)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: Settings, pool: PgPool, rooms: RoomManager, store: BlobStore
+) -> AsyncIterator[ExportService]:
+    """The export service of a node, with its sweeper; jobs and workers stop on exit."""
+    folder = settings.data_dir / ".exports"
+    await asyncio.to_thread(shutil.rmtree, folder, True)  # a previous run's leftovers
+    await asyncio.to_thread(folder.mkdir, 0o700, True, True)
+    service = ExportService(pool, rooms, store, settings, folder)
+    sweeper = asyncio.create_task(service.sweeper(), name="export-sweeper")
+    try:
+        yield service
+    finally:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        await service.close()

@@ -9,6 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DTTOOLS_DATA_DIR=/data \
     DTTOOLS_LOG_FORMAT=json
 
+# pango draws the PDF exports (WeasyPrint); the fonts themselves ship with the code.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY collab ./collab

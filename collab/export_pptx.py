@@ -8,8 +8,9 @@ and every word stays editable; the only pictures are the images members uploaded
 python-pptx does not measure text, so :mod:`collab.pptx_fit` estimates it (pessimistically)
 and every text is set at a size that fits by that estimate: smaller down to a minimum, then
 split over continuation slides ("… (2/3)"). Two things are shortened instead, visibly, with
-"…": a title longer than the schema allows, and a long idea's note on the board, which
-names the slide where its whole text follows. Each slide's speaker notes hold the full text
+"…": a one-line text (a title, a caption, a session's prompt) longer than the schema
+allows, and a long idea's note on the board, which names the slide where its whole text
+follows. Each slide's speaker notes hold the full text
 of what it shows, and every footer names the state shown (time and hash), as the cover does.
 
 Pure: no clock, no files; the same report and translation give the same bytes.
@@ -222,7 +223,7 @@ class _Deck:
         if subtitle:
             self.label(slide, _Rect(_MARGIN, 64, _INNER_W, 26), subtitle, (13, 8), _MUTED)
         notes_frame = slide.notes_slide.notes_text_frame
-        if notes_frame is not None:
+        if notes_frame is not None:  # pragma: no branch - the default notes master has a body
             notes_frame.text = clean(notes)
         return slide
 

@@ -30,6 +30,7 @@ __all__ = [
     "text_width_em",
     "count_lines",
     "height_pt",
+    "fits",
     "fit_size",
     "take",
     "paginate",
@@ -299,9 +300,8 @@ def table_rows(
             ]
             heads = tuple("\n".join(p.text for p in page) for page, _ in parts)
             out.append(Row(heads, _row_height(heads, widths, size_pt, bold) + padding_pt))
-            if not any(rest for _, rest in parts):
-                break
-            # a repeated cell is repeated only if it was shown whole, so every pass advances
+            # The row did not fit, so some cell has a rest. A repeated cell is repeated only if
+            # it was shown whole, so every pass takes text and the loop ends.
             cells = tuple(
                 cells[i] if i in repeat and not rest else "\n".join(p.text for p in rest)
                 for i, (_, rest) in enumerate(parts)

@@ -9,8 +9,9 @@ request and the browser can show a progress bar.
 Where the CPU goes, and why it never stalls a room:
 
 * PDF and PPTX render in a process pool (``DTTOOLS_EXPORT_WORKERS`` processes, spawned
-  on first use, recycled every 20 jobs to return the memory a big layout took). A job waits
-  for a free worker in ``queued``; a crashed worker fails its job and the pool is rebuilt.
+  on first use, recycled every 20 jobs to return the memory a big layout took, and run at a
+  lower CPU priority than the node). A job waits for a free worker in ``queued``; a crashed
+  worker fails its job and the pool is rebuilt.
 * CSV and JSON are cheap and run in a thread.
 * Archives stream the project's files from the blob store into the zip chunk by chunk; the
   zip is written in a thread, so the loop only moves chunks.
@@ -26,6 +27,7 @@ import asyncio
 import contextlib
 import hashlib
 import multiprocessing
+import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -63,7 +65,8 @@ _SILENT_S: Final = 60.0
 _SWEEP_S: Final = 30.0
 #: A worker process renders this many jobs, then is replaced (memory back to the system).
 _JOBS_PER_WORKER: Final = 20
-_CHUNK: Final = 256 * 1024
+#: How much lower the render workers' CPU priority is than the node's (nice(2) increment).
+_WORKER_NICENESS: Final = 10
 
 
 def scope_of(job: ExportJob) -> Scope:
@@ -73,6 +76,12 @@ def scope_of(job: ExportJob) -> Scope:
         phases=frozenset(Phase) if not phases else frozenset(Phase(p) for p in phases),
         session_id=job.scope.get("session_id"),
     )
+
+
+def _lower_priority() -> None:
+    """Runs first in each render worker: rendering is background work, so when a core is
+    short the event loop (same machine, same cgroup) gets it first."""
+    os.nice(_WORKER_NICENESS)
 
 
 def _digest(path: Path) -> tuple[str, int]:
@@ -200,6 +209,7 @@ class ExportService:
                 max_workers=self._workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 max_tasks_per_child=_JOBS_PER_WORKER,
+                initializer=_lower_priority,
             )
         loop = asyncio.get_running_loop()
         try:

@@ -46,7 +46,7 @@ from collab.export_report import Scope
 from http_api.export_render import MEDIA_TYPES, Rendered, file_name, render_to
 from http_api.export_snapshot import Snapshot, take_snapshot
 from http_api.settings import Settings
-from persistence import exports
+from persistence import exports, outbox
 from persistence.blobs import BlobMissing, BlobStore, export_key
 from persistence.conn import PgPool
 from persistence.errors import StorageError
@@ -67,6 +67,26 @@ _SWEEP_S: Final = 30.0
 _JOBS_PER_WORKER: Final = 20
 #: How much lower the render workers' CPU priority is than the node's (nice(2) increment).
 _WORKER_NICENESS: Final = 10
+
+
+def _completed(job: ExportJob) -> outbox.Event:
+    """The ``export.completed`` event: what was exported, for whom, and where to get it."""
+    return outbox.Event(
+        id=outbox.event_id("export.completed", job.id),
+        type="export.completed",
+        project_id=job.project_id,
+        data={
+            "export_id": str(job.id),
+            "format": job.format,
+            "scope": job.scope,
+            "requested_by": None if job.requested_by is None else str(job.requested_by),
+            "taken_at": None if job.taken_at is None else job.taken_at.isoformat(),
+            "state_hash": job.state_hash,
+            "size": job.size,
+            "download_url": f"/v1/projects/{job.project_id}/exports/{job.id}/download",
+            "expires_at": job.expires_at.isoformat(),
+        },
+    )
 
 
 def scope_of(job: ExportJob) -> Scope:
@@ -227,16 +247,19 @@ class ExportService:
         await self._store.put_file(
             key, rendered.path, media_type=rendered.media_type, sha256_hex=sha256
         )
-        done = await exports.finish_export(
-            self._pool,
-            job.id,
-            taken_at=snapshot.source.taken_at,
-            state_hash=snapshot.source.state_hash,
-            file_name=file_name(snapshot.source, job.format),
-            media_type=MEDIA_TYPES[job.format],
-            size=size,
-            sha256=sha256,
-        )
+        async with self._pool.acquire() as conn, conn.transaction():
+            done = await exports.finish_export(
+                conn,
+                job.id,
+                taken_at=snapshot.source.taken_at,
+                state_hash=snapshot.source.state_hash,
+                file_name=file_name(snapshot.source, job.format),
+                media_type=MEDIA_TYPES[job.format],
+                size=size,
+                sha256=sha256,
+            )
+            if done is not None:  # integrations hear of it with the change (invariant 7)
+                await outbox.append(conn, [_completed(done)])
         if done is None:  # failed meanwhile (its node was thought dead) or deleted
             await self._store.delete(key)
 

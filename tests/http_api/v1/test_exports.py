@@ -126,6 +126,13 @@ async def test_csv_export_answers_at_once_with_protected_cells(api: ApiClient, t
     assert rows[0]["text"] == "'=1+1 ação coletiva"  # a formula never runs in a spreadsheet
     assert unprotect(rows[0]["text"]) == "=1+1 ação coletiva"
     assert "Ana Júlia Conceição" in personas
+    event = await api.server.app[DB].fetchrow(
+        "SELECT type, payload FROM outbox WHERE type = 'export.completed' "
+        "AND payload->>'export_id' = $1",
+        job["id"],
+    )
+    assert event is not None, "export.completed is written with the finished export"
+    assert json.loads(event["payload"])["download_url"] == job["download_url"]
     actions = await audit_actions(api.server.app[DB], team["owner"].id)
     assert [a for a in actions if a.startswith("export.")] == [
         "export.requested",

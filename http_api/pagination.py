@@ -11,17 +11,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from collab.i18n import msg
 from http_api.problems import InvalidRequest
 
-__all__ = ["encode_cursor", "decode_cursor", "timestamp_and_id"]
+__all__ = ["encode_cursor", "decode_cursor", "timestamp_and_id", "Dated", "dated_page"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def encode_cursor(*key: str | int) -> str:
@@ -61,3 +62,29 @@ def timestamp_and_id(key: list[Any]) -> tuple[datetime, UUID]:
     if moment.tzinfo is None:
         raise ValueError("naive timestamp")
     return moment, UUID(item_id)
+
+
+class Dated(Protocol):
+    """A row of a listing ordered by (created_at, id), newest first."""
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def id(self) -> UUID: ...
+
+
+def dated_page(
+    rows: Sequence[R], limit: int, key: Callable[[R], Dated]
+) -> tuple[list[R], str | None]:
+    """The page and the next page's cursor, from ``limit + 1`` rows read for a page of ``limit``.
+
+    The extra row only says that there is a next page; the cursor is the key of the page's
+    last row (``key`` finds the dated row inside a compound one), which
+    :func:`timestamp_and_id` reads back.
+    """
+    page = list(rows[:limit])
+    if len(rows) <= limit:
+        return page, None
+    last = key(page[-1])
+    return page, encode_cursor(last.created_at.isoformat(), str(last.id))

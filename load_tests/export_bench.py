@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +39,13 @@ sys.path.insert(0, str(ROOT))
 
 from load_tests.bench_accounts import project_owner  # noqa: E402
 from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
-    RESULTS,
     Launcher,
     Server,
     bench_database,
     loadgen,
-    machine,
+    publish,
     reset_peak_rss,
     status_mb,
-    update_section,
 )
 
 _TIMEOUT = aiohttp.ClientTimeout(total=120)
@@ -259,26 +256,12 @@ def main() -> None:
             measured = asyncio.run(_run(server, dsn, args))
         finally:
             server.stop()
-    now = datetime.now(UTC)
-    command = "python load_tests/export_bench.py " + " ".join(sys.argv[1:])
-    record = {
-        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
-        "command": command.strip(),
-        "machine": machine(),
-        **measured,
-    }
-    out = RESULTS / f"{now.strftime('%Y-%m-%dT%H%M%SZ')}.exports.json"
-    out.write_text(json.dumps(record, indent=2) + "\n")
-    table = _table(record)
-    print(table)
-    print(f"raw data: {out}")
-    if args.update_docs:
-        m = record["machine"]
-        update_section(
-            "results-exports",
-            f"Measured {record['date']} with `{record['command']}` on {m['cpus']} cores "
-            f"({m['cpu']}), one node, local file storage.\n\n" + table,
-        )
+    publish(
+        "exports", "export_bench.py", measured, _table,
+        setting="one node, local file storage, server, PostgreSQL and clients on the same "
+        "machine (render workers at nice 10)",
+        update=args.update_docs,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1155,6 +1155,42 @@ def update_section(section: str, body: str) -> None:
     DOC.write_text(text, encoding="utf-8")
 
 
+def publish(
+    kind: str,
+    script: str,
+    measured: dict[str, Any],
+    table: Callable[[dict[str, Any]], str],
+    *,
+    setting: str,
+    update: bool,
+) -> None:
+    """Save a side benchmark's results, print its table, and with ``update`` put it in
+    docs/benchmarks.md (section ``results-{kind}``), with the command, machine and date.
+
+    ``script`` is the benchmark's file name; ``setting`` says in a few words how it ran.
+    """
+    now = dt.datetime.now(dt.UTC)
+    record = {
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "command": f"python load_tests/{script} {' '.join(sys.argv[1:])}".strip(),
+        "machine": machine(),
+        **measured,
+    }
+    out = RESULTS / f"{now.strftime('%Y-%m-%dT%H%M%SZ')}.{kind}.json"
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    text = table(record)
+    print(text)
+    print(f"raw data: {out}")
+    if update:
+        m = record["machine"]
+        update_section(
+            f"results-{kind}",
+            f"Measured {record['date']} with `{record['command']}` on {m['cpus']} cores "
+            f"({m['cpu_model']}), {setting}. Raw data: `load_tests/results/{out.name}`."
+            f"\n\n{text}",
+        )
+
+
 def update_docs(table: str, notes: list[str], meta: dict[str, Any], section: str) -> None:
     m = meta["machine"]
     flagged = "".join(f"* {n}\n" for n in notes) or "* none\n"

@@ -31,7 +31,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +42,11 @@ sys.path.insert(0, str(ROOT))
 
 from load_tests.bench_accounts import project_owner  # noqa: E402
 from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
-    RESULTS,
     Launcher,
     bench_database,
-    machine,
+    publish,
     reset_peak_rss,
     status_mb,
-    update_section,
 )
 
 _TIMEOUT = aiohttp.ClientTimeout(total=120)
@@ -219,28 +216,11 @@ def main() -> None:
             measured = asyncio.run(_run(http_base, server.pid, dsn, args))
         finally:
             server.stop()
-    now = datetime.now(UTC)
-    command = "python load_tests/upload_bench.py " + " ".join(sys.argv[1:])
-    record = {
-        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
-        "command": command.strip(),
-        "machine": machine(),
-        "gets": args.gets,
-        **measured,
-    }
-    out = RESULTS / f"{now.strftime('%Y-%m-%dT%H%M%SZ')}.uploads.json"
-    out.write_text(json.dumps(record, indent=2) + "\n")
-    table = _table(record)
-    print(table)
-    print(f"raw data: {out}")
-    if args.update_docs:
-        m = record["machine"]
-        update_section(
-            "results-uploads",
-            f"Measured {record['date']} with `{record['command']}` on {m['cpus']} cores "
-            f"({m['cpu_model']}), local file storage, server, PostgreSQL and clients on the "
-            f"same machine. Raw data: `load_tests/results/{out.name}`.\n\n{table}",
-        )
+    publish(
+        "uploads", "upload_bench.py", {"gets": args.gets, **measured}, _table,
+        setting="local file storage, server, PostgreSQL and clients on the same machine",
+        update=args.update_docs,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from http_api.export_render import FORMATS
 from http_api.export_snapshot import take_snapshot
 from http_api.i18n import LocaleTag, reader_locale, translate
 from http_api.keys import DB, EXPORTS, ROOMS
-from http_api.pagination import decode_cursor, encode_cursor, timestamp_and_id
+from http_api.pagination import dated_page, decode_cursor, timestamp_and_id
 from http_api.principal import Principal
 from http_api.static import FONTS_PATH
 from http_api.v1.audit import record
@@ -267,10 +267,7 @@ async def list_exports(
     rows = await exports.list_exports(
         request.app[DB], project_id, limit=query.limit + 1, before=before
     )
-    page = rows[: query.limit]
-    next_cursor = None
-    if len(rows) > query.limit:
-        next_cursor = encode_cursor(page[-1].created_at.isoformat(), str(page[-1].id))
+    page, next_cursor = dated_page(rows, query.limit, lambda row: row)
     locale = reader_locale(request)
     return ExportPage(items=[_out(job, locale) for job in page], next_cursor=next_cursor)
 

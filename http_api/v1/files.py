@@ -38,7 +38,7 @@ from http_api.file_content import (
 )
 from http_api.files_service import keep_upload
 from http_api.keys import DB, FILES
-from http_api.pagination import decode_cursor, encode_cursor, timestamp_and_id
+from http_api.pagination import dated_page, decode_cursor, timestamp_and_id
 from http_api.principal import Principal
 from http_api.problems import InvalidRequest
 from http_api.v1.audit import record
@@ -291,11 +291,7 @@ async def list_files(request: web.Request, principal: Principal, query: FileList
     await require_access(request, principal, project_id, Action.READ)
     before = None if query.cursor is None else decode_cursor(query.cursor, timestamp_and_id)
     rows = await files.list_files(request.app[DB], project_id, limit=query.limit + 1, before=before)
-    page = rows[: query.limit]
-    next_cursor = None
-    if len(rows) > query.limit:
-        last = page[-1]
-        next_cursor = encode_cursor(last.created_at.isoformat(), str(last.id))
+    page, next_cursor = dated_page(rows, query.limit, lambda row: row)
     return FilePage(items=[file_out(row) for row in page], next_cursor=next_cursor)
 
 

@@ -27,7 +27,7 @@ from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.i18n import LOCALES, LocaleTag
 from http_api.keys import COMMITTER, DB, ROOMS, SETTINGS
-from http_api.pagination import decode_cursor, encode_cursor, timestamp_and_id
+from http_api.pagination import dated_page, decode_cursor, timestamp_and_id
 from http_api.principal import Principal
 from http_api.v1.audit import record
 from http_api.v1.fields import Name, Timestamp
@@ -238,16 +238,12 @@ async def list_projects(
         created_before=query.created_before,
         archived={"false": False, "true": True, "any": None}[query.archived],
     )
-    page = rows[: query.limit]
+    page, next_cursor = dated_page(rows, query.limit, lambda row: row.project)
     items = []
     for row in page:
         role = effective_role(row.membership, principal.is_admin)
         assert role is not None  # non-admins list only projects they are members of
         items.append(project_out(row.project, role, row.membership))
-    next_cursor = None
-    if len(rows) > query.limit:
-        last = page[-1].project
-        next_cursor = encode_cursor(last.created_at.isoformat(), str(last.id))
     return ProjectPage(items=items, next_cursor=next_cursor)
 
 

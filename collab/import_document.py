@@ -36,7 +36,7 @@ def _stamp(value: object, fallback: str) -> str:
     if isinstance(value, str):
         try:
             return format_timestamp(datetime.fromisoformat(value))
-        except ValueError:
+        except (ValueError, OverflowError):  # not a date, or its UTC instant does not exist
             pass
     return fallback
 
@@ -94,6 +94,16 @@ def _checked_items(document: Mapping[str, Any], now: str) -> list[tuple[str, str
     return items
 
 
+def _is_text(value: str) -> bool:
+    """Whether ``value`` is Unicode text the CRDT can store (no lone surrogates: JSON may
+    carry them, and pycrdt panics on them mid-transaction)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _checked_clusters(clusters: Mapping[str, Any], now: str) -> dict[str, dict[str, Any]]:
     checked: dict[str, dict[str, Any]] = {}
     for key, entry in clusters.items():
@@ -102,6 +112,7 @@ def _checked_clusters(clusters: Mapping[str, Any], now: str) -> dict[str, dict[s
             not ID_PATTERN.fullmatch(key)
             or not isinstance(name, str)
             or not 1 <= len(name) <= _MAX_CLUSTER_NAME
+            or not _is_text(name)
         ):
             raise InvalidArchive(msg("cluster {id}: needs an id and a name of 1 to 200 characters",
                                      id=key[:40]))  # fmt: skip

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
-from collab.artifacts import KINDS
+from collab.artifacts import KINDS, Phase
 from collab.export_csv import RESULTS_FILE, csv_files, results_csv
 from collab.export_report import ExportSource, Scope, build_report
 from http_api.i18n import translate
@@ -45,6 +45,7 @@ _EXTENSIONS: Final = {
     "json": "json",
     "archive": "dttools.zip",
 }
+_MAX_STEM_BYTES: Final = 200
 # Characters no file system or browser download takes well in a name.
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
@@ -59,14 +60,18 @@ class Rendered:
 
 def file_name(source: ExportSource, format: str) -> str:
     """The name the file downloads as: the project's name and the state's time."""
-    stem = _UNSAFE.sub("-", source.project.name).strip(" .-")[:80] or "project"
+    stem = _UNSAFE.sub("-", source.project.name).strip(" .-")[:80]
+    # file systems count bytes (255 at most): 80 four-byte characters would not fit
+    stem = stem.encode()[:_MAX_STEM_BYTES].decode(errors="ignore").strip(" .-") or "project"
     stamp = source.taken_at.strftime("%Y%m%d-%H%M")
     return f"{stem} {stamp}.{_EXTENSIONS[format]}"
 
 
 def json_export(source: ExportSource, scope: Scope) -> dict[str, Any]:
     """The JSON export: the v1 typed document (of the phases asked for) and what it shows."""
-    wanted = {kind.collection for kind in KINDS.values() if kind.phase in scope.phases}
+    # a session's export is its idea board, as in the report (collab/export_report.py)
+    phases = {Phase.IDEATE} if scope.session_id is not None else scope.phases
+    wanted = {kind.collection for kind in KINDS.values() if kind.phase in phases}
     return {
         "project": {
             "id": source.project.id,

@@ -22,6 +22,7 @@ from http_api import (
     openapi,
     security_headers,
     static,
+    webhooks_service,
     ws,
 )
 from http_api.heartbeat import Heartbeat
@@ -38,6 +39,7 @@ from http_api.keys import (
     SETTINGS,
     SOCKET_GRANTS,
     UPDATE_LOG,
+    WEBHOOKS,
 )
 from http_api.mail import Mailer
 from http_api.principal import Authenticator, Principal
@@ -197,6 +199,13 @@ async def _exports(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _webhooks(app: web.Application) -> AsyncIterator[None]:
+    """Webhook dispatch and delivery (after the database: it reads the outbox)."""
+    async with webhooks_service.running(app[SETTINGS], app[DB]) as service:
+        app[WEBHOOKS] = service
+        yield
+
+
 def _redact(url: str) -> str:
     """Hide a password in a URL for logging."""
     parts = urlsplit(url)
@@ -239,7 +248,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[ROOM_ACCESS] = project_room_access
-    app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms, _files, _exports])
+    app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms, _files, _exports, _webhooks])
     app.on_shutdown.append(_flush_then_close_sockets)
     app.on_response_prepare.append(security_headers.add_security_headers)
     app.add_routes(health.routes)

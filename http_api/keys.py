@@ -14,6 +14,7 @@ from http_api.heartbeat import Heartbeat
 from http_api.mail import Mailer
 from http_api.principal import Authenticator
 from http_api.settings import Settings
+from http_api.webhooks_service import WebhookService
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
 from rooms.access import RoomAccess
@@ -35,6 +36,7 @@ __all__ = [
     "HEARTBEAT",
     "FILES",
     "EXPORTS",
+    "WEBHOOKS",
     "AccessCheck",
 ]
 
@@ -55,6 +57,8 @@ HEARTBEAT = web.AppKey("heartbeat", Heartbeat)
 FILES = web.AppKey("files", FileService)
 #: Export jobs of this node: start, wait, the renderer pool (exports_service.py).
 EXPORTS = web.AppKey("exports", ExportService)
+#: Webhook dispatch and delivery of this node (webhooks_service.py).
+WEBHOOKS = web.AppKey("webhooks", WebhookService)
 #: The /collab token and membership check, batched and remembered (http_api/socket_grants.py).
 SOCKET_GRANTS: web.AppKey[SocketGrants] = web.AppKey("socket_grants")
 #: Optional: without it every WebSocket client may read and write, anonymously.

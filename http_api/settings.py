@@ -459,6 +459,44 @@ OPTIONS: tuple[Option, ...] = (
         "exports of one project that may be pending or running at once (one more: 429)",
     ),
     Option(
+        "webhook_delivery",
+        "DTTOOLS_WEBHOOK_DELIVERY",
+        _bool,
+        True,
+        "whether this node dispatches and sends webhooks (every node may; turn it off on "
+        "nodes that should only serve rooms, as long as one node keeps it on)",
+    ),
+    Option(
+        "webhook_allowed_hosts",
+        "DTTOOLS_WEBHOOK_ALLOWED_HOSTS",
+        str,
+        "",
+        "hosts webhooks may reach although they are not public (comma-separated names, "
+        "addresses or CIDR ranges): receivers on the same network, tests. Everything else "
+        "private, loopback, link-local, CGNAT or metadata is refused at send time",
+    ),
+    Option(
+        "webhook_timeout_s",
+        "DTTOOLS_WEBHOOK_TIMEOUT_S",
+        float,
+        15.0,
+        "deadline of one webhook request (connect, send, answer); longer is a failed attempt",
+    ),
+    Option(
+        "webhook_concurrency",
+        "DTTOOLS_WEBHOOK_CONCURRENCY",
+        int,
+        8,
+        "webhook requests a node sends at once",
+    ),
+    Option(
+        "webhook_poll_s",
+        "DTTOOLS_WEBHOOK_POLL_S",
+        float,
+        1.0,
+        "how often a node looks for events to dispatch and deliveries due, when idle",
+    ),
+    Option(
         "s3_bucket",
         "DTTOOLS_S3_BUCKET",
         str,
@@ -662,6 +700,11 @@ class Settings:
     export_retention_s: float = 24 * 3600.0
     export_wait_s: float = 2.0
     export_max_unfinished: int = 3
+    webhook_delivery: bool = True
+    webhook_allowed_hosts: str = ""
+    webhook_timeout_s: float = 15.0
+    webhook_concurrency: int = 8
+    webhook_poll_s: float = 1.0
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
     s3_region: str | None = None

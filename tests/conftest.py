@@ -104,6 +104,9 @@ def server_settings(database_url: str, data_dir: Path) -> Settings:
         # The live-core tests use free-form room names without accounts; tests of access
         # control pass open_rooms=False (the product's default).
         open_rooms=True,
+        # The database is shared by the session: a dispatcher in every test server would
+        # take other tests' outbox events. Webhook tests turn delivery on.
+        webhook_delivery=False,
     )
 
 

@@ -15,6 +15,7 @@ from http_api.v1 import (
     imports,
     members,
     projects,
+    webhooks,
 )
 
 __all__ = ["v1_api"]
@@ -25,7 +26,7 @@ def v1_api() -> Api:
     combined = Api()
     modules = (
         auth, projects, members, artifacts, files, file_links, brainstorm, brainstorm_votes,
-        exports, imports, audit,
+        exports, imports, webhooks, audit,
     )  # fmt: skip
     for module in modules:
         combined.endpoints.extend(module.api.endpoints)

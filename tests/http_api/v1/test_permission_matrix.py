@@ -67,6 +67,8 @@ class Request:
     #: credentials to send instead of the caller's own (a fresh session of the same account)
     session: RegisteredUser | None = None
     survives: str | None = None
+    #: who checks that ``survives`` is still there (None: the target project's owner)
+    keeper: RegisteredUser | None = None
     #: a file to send as multipart/form-data (part ``file``) instead of a JSON body
     upload: bytes | None = None
 
@@ -89,6 +91,8 @@ class World:
     files: dict[UUID, str] = field(default_factory=dict)
     #: a finished export per project (made on first use)
     exports: dict[UUID, str] = field(default_factory=dict)
+    #: a subscription per project (UUID(int=0): the global one), made on first use
+    webhooks: dict[UUID, str] = field(default_factory=dict)
 
     def owner_of(self, project: UUID) -> RegisteredUser:
         """Who owns ``project`` (to set up targets in it)."""
@@ -507,6 +511,90 @@ _EXPORT_ROWS: dict[tuple[str, str], Row] = {
     ),
 }
 
+_HOOK = {"url": "https://example.org/hook", "events": ["*"]}
+
+
+async def _webhook(case: Case, project: UUID | None, *, fresh: bool = False) -> str:
+    """A subscription of the target project (None: a global one, made by the admin)."""
+    world = case.world
+    key = project if project is not None else UUID(int=0)
+    if fresh or key not in world.webhooks:
+        owner = world.team["admin"] if project is None else world.owner_of(project)
+        path = "/v1/webhooks" if project is None else f"/v1/projects/{project}/webhooks"
+        reply = await world.api.call("POST", path, owner, json=_HOOK)
+        assert reply.status == 201, reply.body
+        if fresh:
+            return str(reply.body["id"])
+        world.webhooks[key] = reply.body["id"]
+    return world.webhooks[key]
+
+
+def _hook_base(case: Case, global_: bool) -> tuple[UUID | None, str]:
+    project = None if global_ else case.project
+    return project, "/v1/webhooks" if global_ else f"/v1/projects/{case.project}/webhooks"
+
+
+def _hook_at(suffix: str, json: Any = None, *, global_: bool = False) -> Build:
+    """A request on a subscription: ``.../webhooks/{id}`` + ``suffix``."""
+
+    async def build(case: Case) -> Request:
+        project, base = _hook_base(case, global_)
+        return Request(f"{base}/{await _webhook(case, project)}{suffix}", json)
+
+    return build
+
+
+def _delete_hook(*, global_: bool = False) -> Build:
+    async def build(case: Case) -> Request:
+        project, base = _hook_base(case, global_)
+        path = f"{base}/{await _webhook(case, project, fresh=True)}"
+        keeper = case.world.team["admin"] if project is None else None
+        return Request(path, survives=path, keeper=keeper)
+
+    return build
+
+
+def _replay(*, global_: bool = False) -> Build:
+    """A replay of the subscription's test delivery (queued by its owner)."""
+
+    async def build(case: Case) -> Request:
+        project, base = _hook_base(case, global_)
+        hook = f"{base}/{await _webhook(case, project)}"
+        owner = case.world.team["admin"] if project is None else case.world.owner_of(project)
+        queued = await case.world.api.call("POST", f"{hook}/test", owner)
+        assert queued.status == 202, queued.body
+        return Request(f"{hook}/deliveries/{queued.body['id']}/replay")
+
+    return build
+
+
+def _webhook_rows(
+    prefix: str, need: Need, scope: Scope, *, global_: bool
+) -> dict[tuple[str, str], Row]:
+    one = prefix + "/{webhook_id}"
+    base = "/v1/webhooks" if global_ else "/v1/projects/{p}/webhooks"
+    return {
+        ("POST", prefix): Row(need, _at(base, _HOOK), scope),
+        ("GET", prefix): Row(need, _at(base), scope),
+        ("GET", one): Row(need, _hook_at("", global_=global_), scope),
+        ("PATCH", one): Row(need, _hook_at("", {"description": "x"}, global_=global_), scope),
+        ("DELETE", one): Row(need, _delete_hook(global_=global_), scope),
+        ("POST", one + "/test"): Row(need, _hook_at("/test", global_=global_), scope),
+        ("GET", one + "/deliveries"): Row(need, _hook_at("/deliveries", global_=global_), scope),
+        ("POST", one + "/deliveries/{delivery_id}/replay"): Row(
+            need, _replay(global_=global_), scope
+        ),
+        ("POST", one + "/replay-failed"): Row(
+            need, _hook_at("/replay-failed", global_=global_), scope
+        ),
+    }
+
+
+_WEBHOOK_ROWS = {
+    **_webhook_rows("/v1/projects/{project_id}/webhooks", "manage", "project", global_=False),
+    **_webhook_rows("/v1/webhooks", "admin", "none", global_=True),
+}
+
 _PROJECT_UPDATE = {"name": "renamed", "description": "", "phase": "define"}
 
 #: Every /v1 endpoint by (method, path): what it needs and how to call it.
@@ -555,6 +643,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     **_BRAINSTORM_ROWS,
     **_FILE_ROWS,
     **_EXPORT_ROWS,
+    **_WEBHOOK_ROWS,
     ("GET", "/v1/audit"): Row("admin", _at("/v1/audit")),
     ("GET", "/v1/projects/{project_id}/audit"): Row(
         "manage", _at("/v1/projects/{p}/audit"), "project"
@@ -664,7 +753,7 @@ async def test_each_endpoint_answers_the_role_what_it_may_do(world: World, role:
             if reply.status != want:
                 mismatches.append(f"{cell}: got {reply.status}, expected {want}: {reply.body}")
             elif want >= 400 and request.survives is not None:
-                owner = world.owner_of(target)
+                owner = request.keeper or world.owner_of(target)
                 kept = await world.api.call("GET", request.survives, owner)
                 if kept.status != 200:
                     mismatches.append(f"{cell}: refused, yet its target is gone ({kept.status})")

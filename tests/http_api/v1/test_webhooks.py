@@ -1,0 +1,250 @@
+"""Webhooks end to end: a real receiver verifies every request with the standardwebhooks library.
+
+Events come from real changes (an export writes ``export.completed`` to the outbox), pass the
+dispatcher and the sender, and arrive signed. The receiver fails on purpose, answers 410 and
+is stopped, to exercise retries, disabling and replay; time is never waited for: a retry is
+made due by moving its ``next_attempt_at``, which is what the clock would do. Two nodes on one
+database deliver every event once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from http_api.keys import DB, WEBHOOKS
+from tests.conftest import RunningServer, StartServer
+from tests.support.api import RegisteredUser
+from tests.support.projects import ApiClient, Reply, Team, make_team
+from tests.support.webhook_receiver import Receiver, webhook_receiver
+
+DELIVERY = {"webhook_delivery": True, "webhook_allowed_hosts": "127.0.0.1", "webhook_poll_s": 0.05}
+pytestmark = pytest.mark.shared_server(open_rooms=False, **DELIVERY)
+
+
+@pytest.fixture
+async def team(api: ApiClient) -> Team:
+    return await make_team(api)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    async with webhook_receiver() as (running, _runner):
+        yield running
+
+
+async def subscribe(
+    api: ApiClient, user: RegisteredUser, project: UUID | None, receiver: Receiver,
+    events: list[str], url: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    path = "/v1/webhooks" if project is None else f"/v1/projects/{project}/webhooks"
+    reply = await api.call("POST", path, user, json={"url": url or receiver.url, "events": events})
+    assert reply.status == 201, reply.body
+    receiver.secrets.append(reply.body["secret"])
+    return dict(reply.body)
+
+
+def hook_path(project: UUID, hook: dict[str, Any]) -> str:
+    return f"/v1/projects/{project}/webhooks/{hook['id']}"
+
+
+async def deliveries(api: ApiClient, user: RegisteredUser, path: str) -> list[dict[str, Any]]:
+    reply = await api.call("GET", f"{path}/deliveries", user)
+    assert reply.status == 200, reply.body
+    return list(reply.body["items"])
+
+
+async def make_due(api: ApiClient) -> None:
+    """What the clock does: every pending delivery's next attempt is now."""
+    await api.server.app[DB].execute(
+        "UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending'"
+    )
+    api.server.app[WEBHOOKS].wake()
+
+
+async def settled(api: ApiClient, user: RegisteredUser, path: str) -> dict[str, Any]:
+    """The newest delivery once its attempt is recorded (the service runs it now)."""
+    service = api.server.app[WEBHOOKS]
+    for _ in range(50):
+        await service.run_once()
+        [latest, *_] = await deliveries(api, user, path)
+        if latest["attempts"] > 0:
+            return latest
+    raise AssertionError("the delivery was never attempted")
+
+
+async def test_a_real_change_arrives_signed(api: ApiClient, team: Team, receiver: Receiver) -> None:
+    owner = team["owner"]
+    hook = await subscribe(api, owner, team.project, receiver, ["export.completed"])
+    assert hook["secret"].startswith("whsec_")
+    assert hook["enabled"] is True
+    shown = await api.call("GET", hook_path(team.project, hook), owner)
+    assert shown.body["secret"] is None  # shown once
+    job = await api.call("POST", f"/v1/projects/{team.project}/export", owner,
+                         json={"format": "json"})  # fmt: skip
+    assert job.status == 201
+    got = await receiver.next()
+    assert got.payload["type"] == "export.completed"
+    assert got.payload["version"] == 1
+    assert got.payload["project_id"] == str(team.project)
+    assert got.payload["data"]["export_id"] == job.body["id"]
+    assert got.webhook_id == got.payload["id"]
+    log = await deliveries(api, owner, hook_path(team.project, hook))
+    assert [(d["status"], d["attempt_log"][0]["status_code"]) for d in log] == [("delivered", 204)]
+
+
+async def test_test_event_retries_with_the_same_id(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    hook = await subscribe(api, owner, team.project, receiver, ["project.updated"])
+    path = hook_path(team.project, hook)
+    receiver.fail_next = 1
+    queued = await api.call("POST", f"{path}/test", owner)
+    assert queued.status == 202, queued.body
+    first = await settled(api, owner, path)
+    assert first["status"] == "pending"
+    assert first["last_status_code"] == 500
+    assert first["next_attempt_at"] is not None
+    assert receiver.received == []
+    await make_due(api)
+    got = await receiver.next()
+    assert got.payload["type"] == "webhook.test"
+    assert got.webhook_id == queued.body["event_id"]
+    [done] = await deliveries(api, owner, path)
+    assert done["status"] == "delivered"
+    assert [a["status_code"] for a in done["attempt_log"]] == [500, 204]
+
+
+async def test_gone_disables_and_owners_turn_it_back_on(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    hook = await subscribe(api, owner, team.project, receiver, ["*"])
+    path = hook_path(team.project, hook)
+    receiver.gone = True
+    await api.call("POST", f"{path}/test", owner)
+    await settled(api, owner, path)
+    off = await api.call("GET", path, owner)
+    assert (off.body["enabled"], off.body["disabled_reason"]) == (False, "gone")
+    receiver.gone = False
+    on = await api.call("PATCH", path, owner, json={"enabled": True})
+    assert (on.body["enabled"], on.body["disabled_reason"]) == (True, None)
+    replayed = await api.call("POST", f"{path}/replay-failed", owner)
+    assert replayed.body == {"replayed": 1}
+    api.server.app[WEBHOOKS].wake()
+    assert (await receiver.next()).payload["type"] == "webhook.test"
+
+
+async def test_a_receiver_gone_for_a_day_disables_the_endpoint(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    async with webhook_receiver() as (stopped, runner):
+        hook = await subscribe(api, owner, team.project, stopped, ["*"])
+        await runner.cleanup()  # the receiver goes away
+    path = hook_path(team.project, hook)
+    await api.call("POST", f"{path}/test", owner)
+    first = await settled(api, owner, path)
+    assert first["status"] == "pending"
+    assert first["last_error"]
+    # the day of retries passes: the last of the schedule's attempts fails too
+    await api.server.app[DB].execute(
+        "UPDATE webhook_deliveries SET attempts = 7 WHERE webhook_id = $1", UUID(hook["id"])
+    )
+    await make_due(api)
+    last = await settled(api, owner, path)
+    assert last["status"] == "failed"
+    off = await api.call("GET", path, owner)
+    assert (off.body["enabled"], off.body["disabled_reason"]) == (False, "failing")
+    # the integrator fixes their receiver: point the hook at it, turn it on, replay
+    receiver.secrets.extend(stopped.secrets)
+    fixed = await api.call("PATCH", path, owner, json={"url": receiver.url, "enabled": True})
+    assert fixed.status == 200, fixed.body
+    one = await api.call("POST", f"{path}/deliveries/{last['id']}/replay", owner)
+    assert one.status == 202
+    assert one.body["status"] == "pending"
+    api.server.app[WEBHOOKS].wake()
+    assert (await receiver.next()).webhook_id == last["event_id"]
+
+
+async def test_rotation_signs_with_both_secrets(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    hook = await subscribe(api, owner, team.project, receiver, ["*"])
+    path = hook_path(team.project, hook)
+    rotated = await api.call("PATCH", path, owner, json={"rotate_secret": True})
+    new = rotated.body["secret"]
+    assert new.startswith("whsec_")
+    assert new != hook["secret"]
+    for known in ([new], [hook["secret"]]):  # a receiver with either secret accepts it
+        receiver.secrets[:] = known
+        await api.call("POST", f"{path}/test", owner)
+        api.server.app[WEBHOOKS].wake()
+        await receiver.next()
+    assert receiver.rejected == 0
+
+
+async def test_private_addresses_are_refused(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    base = f"/v1/projects/{team.project}/webhooks"
+    for url in (
+        "http://10.0.0.1/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+        "http://100.64.0.1/x",
+        "http://[::ffff:10.0.0.1]/x",
+    ):
+        refused = await api.call("POST", base, owner, json={"url": url, "events": ["*"]})
+        assert refused.status == 422, (url, refused.body)
+    assert receiver.requests == 0
+
+
+async def test_bad_subscriptions_and_roles(api: ApiClient, team: Team, receiver: Receiver) -> None:
+    base = f"/v1/projects/{team.project}/webhooks"
+    for body in (
+        {"url": receiver.url, "events": ["idea.exploded"]},
+        {"url": "ftp://example.org/x", "events": ["*"]},
+        {"url": receiver.url, "events": []},
+        {"url": receiver.url},
+    ):
+        reply = await api.call("POST", base, team["owner"], json=body)
+        assert reply.status == 422, (body, reply.body)
+    body = {"url": receiver.url, "events": ["*"]}
+    for role, status in (("member", 403), ("viewer", 403), ("stranger", 404)):
+        assert (await api.call("POST", base, team[role], json=body)).status == status
+    assert (await api.call("POST", "/v1/webhooks", team["owner"], json=body)).status == 403
+    made: Reply = await api.call("POST", "/v1/webhooks", team["admin"], json=body)
+    assert made.status == 201
+    assert made.body["project_id"] is None
+    listed = await api.call("GET", "/v1/webhooks", team["admin"])
+    assert made.body["id"] in [h["id"] for h in listed.body["items"]]
+    gone = await api.call("DELETE", f"/v1/webhooks/{made.body['id']}", team["admin"])
+    assert gone.status == 204
+
+
+async def test_two_nodes_deliver_each_event_once(
+    api: ApiClient, team: Team, receiver: Receiver, start_server: StartServer
+) -> None:
+    second: RunningServer = await start_server(open_rooms=False, **DELIVERY)
+    owner = team["owner"]
+    await subscribe(api, owner, team.project, receiver, ["export.completed"])
+    count = 12
+    for n in range(count):
+        node = api.server if n % 2 else second
+        async with api.http.post(
+            f"{node.http_url}/v1/projects/{team.project}/export",
+            json={"format": "json"}, headers=owner.headers,
+        ) as response:  # fmt: skip
+            assert response.status == 201
+    ids = {(await receiver.next()).webhook_id for _ in range(count)}
+    assert len(ids) == count
+    for node in (api.server, second):  # nothing more is due anywhere
+        assert await node.app[WEBHOOKS].run_once() == 0
+    assert receiver.requests == count

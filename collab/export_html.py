@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from importlib import resources
 from typing import Final
 
@@ -27,7 +27,18 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from collab.artifacts import Phase
-from collab.export_report import ExportFile, Idea, Report, Translate
+from collab.export_report import (
+    PHASE_NAMES,
+    ExportFile,
+    Idea,
+    Report,
+    Translate,
+    format_moment,
+    format_number,
+    format_size,
+    note_colors,
+    say_word,
+)
 from collab.i18n import Text, msg
 
 __all__ = [
@@ -36,7 +47,6 @@ __all__ = [
     "LONG_TEXT_CHARS",
     "EXCERPT_CHARS",
     "render_html",
-    "note_colors",
 ]
 
 #: Image types shown inline; any other file is listed by name only.
@@ -50,43 +60,9 @@ EXCERPT_CHARS: Final = 280
 #: would leave the rest of the page before it empty.
 LONG_TEXT_CHARS: Final = 1_500
 
-# The browser's palette (static/css/app.css --note-*), so the paper matches the board.
-_PALETTE: Final[Mapping[str, str]] = {
-    "yellow": "#fff3a6",
-    "orange": "#ffd6a5",
-    "red": "#ffb3b3",
-    "pink": "#ffc8e4",
-    "purple": "#dcc9ff",
-    "blue": "#bfe0ff",
-    "green": "#c8f0c2",
-    "grey": "#e3e5e8",
-}
-_DEFAULT_NOTE: Final = _PALETTE["yellow"]
-_HEX_COLOR: Final = re.compile(r"#[0-9a-fA-F]{6}")
 # A font URL goes into CSS as url("..."): nothing that could end the string or the rule.
 _SAFE_URL: Final = re.compile(r"[A-Za-z0-9/:._~%+-]*")
 
-_PHASE_NAMES: Final[Mapping[Phase, Text]] = {
-    Phase.EMPATHIZE: msg("Empathize"),
-    Phase.DEFINE: msg("Define"),
-    Phase.IDEATE: msg("Ideate"),
-    Phase.PROTOTYPE: msg("Prototype"),
-    Phase.TEST: msg("Test"),
-}
-# Values the schema limits to a few words; anything else is shown as written.
-_WORDS: Final[Mapping[str, Text]] = {
-    "owner": msg("owner"),
-    "editor": msg("editor"),
-    "viewer": msg("viewer"),
-    "member": msg("member"),
-    "admin": msg("admin"),
-    "low": msg("low fidelity"),
-    "medium": msg("medium fidelity"),
-    "high": msg("high fidelity"),
-    "success": msg("Success"),
-    "partial": msg("Partial"),
-    "failure": msg("Failure"),
-}
 _LABELS: Final[Mapping[str, Text]] = {
     "kicker": msg("Design thinking report"),
     "team": msg("Team"),
@@ -145,58 +121,10 @@ _ENV: Final = Environment(
 )
 
 
-def note_colors(color: str) -> tuple[str, str]:
-    """The background and text colours of a note whose colour a member chose.
-
-    A palette name maps to the board's colour; ``#rrggbb`` is used as written (with white
-    text when it is dark); anything else is the default yellow, never copied into CSS.
-    """
-    background = _PALETTE.get(color) or (color if _HEX_COLOR.fullmatch(color) else _DEFAULT_NOTE)
-    red, green, blue = (int(background[i : i + 2], 16) for i in (1, 3, 5))
-    luminance = (0.299 * red + 0.587 * green + 0.114 * blue) / 255
-    return background.lower(), "#1b1f24" if luminance > 0.5 else "#ffffff"
-
-
 def _data_uri(file: ExportFile | None) -> str | None:
     if file is None or file.image is None or file.image_type not in IMAGE_TYPES:
         return None
     return f"data:{file.image_type};base64,{base64.b64encode(file.image).decode('ascii')}"
-
-
-def _day_first(language: str) -> bool:
-    # Deterministic, table-free formats: English reads ISO dates, the rest day first.
-    return language.split("-", 1)[0] != "en"
-
-
-def _formatter(language: str) -> Callable[[datetime], str]:
-    pattern = "%d/%m/%Y %H:%M UTC" if _day_first(language) else "%Y-%m-%d %H:%M UTC"
-
-    def when(moment: datetime) -> str:
-        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).strftime(pattern)
-
-    return when
-
-
-def _number(language: str) -> Callable[[float], str]:
-    comma = _day_first(language)
-
-    def number(value: float) -> str:
-        text = f"{value:.1f}"
-        return text.replace(".", ",") if comma else text
-
-    return number
-
-
-def _size(number: Callable[[float], str]) -> Callable[[int], str]:
-    def size(count: int) -> str:
-        if count < 1_000:
-            return f"{count} B"
-        if count < 1_000_000:
-            return f"{number(count / 1_000)} kB"
-        return f"{number(count / 1_000_000)} MB"
-
-    return size
 
 
 def _excerpt(text: str) -> str:
@@ -238,20 +166,22 @@ def render_html(report: Report, tr: Translate, *, font_url: str) -> str:
         ValueError: ``font_url`` has characters that are not safe in a CSS ``url()``.
     """
     language = report.project.language
-    when = _formatter(language)
-    number = _number(language)
+
+    def when(moment: datetime) -> str:
+        return format_moment(moment, language)
+
     return _ENV.get_template("report.html").render(
         report=report,
         lang=language,
         css=_css(font_url),
         t={key: tr(text) for key, text in _LABELS.items()},
-        phase_names={phase: tr(text) for phase, text in _PHASE_NAMES.items()},
-        word=lambda value: tr(_WORDS[value]) if value in _WORDS else value,
+        phase_names={phase: tr(text) for phase, text in PHASE_NAMES.items()},
+        word=lambda value: say_word(value, tr),
         state_label=f"{when(report.taken_at)} · {report.state_hash}",
         when=when,
         day=lambda moment: when(moment)[:10],
-        number=number,
-        size=_size(number),
+        number=lambda value: format_number(value, language),
+        size=lambda count: format_size(count, language),
         image=_data_uri,
         note_colors=note_colors,
         runs=_runs,

@@ -11,19 +11,23 @@ Votes on the idea board come from brainstorm results: an idea shows the votes of
 recent session that ranked it (sessions are independent rounds; adding them up would count
 one preference several times). An export scoped to one session shows that session's votes
 and results only.
+
+How every format says a value is here too (dates, numbers, sizes, a note's colours, the
+names of phases and roles), so the slides and the paper never disagree about it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from collab.artifacts import KINDS, Phase
-from collab.i18n import Text
+from collab.i18n import Text, msg
 
 __all__ = [
     "HASH_LENGTH",
@@ -47,6 +51,12 @@ __all__ = [
     "Report",
     "build_report",
     "state_hash",
+    "PHASE_NAMES",
+    "say_word",
+    "format_moment",
+    "format_number",
+    "format_size",
+    "note_colors",
 ]
 
 #: Hex digits of the state hash printed on every export (48 bits: enough to tell states apart).
@@ -482,3 +492,95 @@ def build_report(source: ExportSource, scope: Scope = Scope()) -> Report:
         ),
         tests=_tests(source),
     )
+
+
+# --- how every format says a value ---------------------------------------------------------
+
+#: Each phase's name, as covers, dividers and section headings say it.
+PHASE_NAMES: Final[Mapping[Phase, Text]] = {
+    Phase.EMPATHIZE: msg("Empathize"),
+    Phase.DEFINE: msg("Define"),
+    Phase.IDEATE: msg("Ideate"),
+    Phase.PROTOTYPE: msg("Prototype"),
+    Phase.TEST: msg("Test"),
+}
+# Values the schema limits to a few words (roles, fidelities, outcomes).
+_WORDS: Final[Mapping[str, Text]] = {
+    "owner": msg("owner"),
+    "editor": msg("editor"),
+    "viewer": msg("viewer"),
+    "member": msg("member"),
+    "admin": msg("admin"),
+    "low": msg("low fidelity"),
+    "medium": msg("medium fidelity"),
+    "high": msg("high fidelity"),
+    "success": msg("Success"),
+    "partial": msg("Partial"),
+    "failure": msg("Failure"),
+}
+# The browser's palette (static/css/app.css --note-*), so the paper matches the board.
+_PALETTE: Final[Mapping[str, str]] = {
+    "yellow": "#fff3a6",
+    "orange": "#ffd6a5",
+    "red": "#ffb3b3",
+    "pink": "#ffc8e4",
+    "purple": "#dcc9ff",
+    "blue": "#bfe0ff",
+    "green": "#c8f0c2",
+    "grey": "#e3e5e8",
+}
+_DEFAULT_NOTE: Final = _PALETTE["yellow"]
+_HEX_COLOR: Final = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def say_word(value: str, tr: Translate) -> str:
+    """A role, fidelity or outcome in the reader's language; any other value as written.
+
+    The schema keeps these to a few known words, but a document from another client may hold
+    anything: that is shown as the member wrote it rather than refused.
+    """
+    return tr(_WORDS[value]) if value in _WORDS else value
+
+
+def _day_first(language: str) -> bool:
+    # Deterministic, table-free formats: English reads ISO dates, the rest day first.
+    return language.split("-", 1)[0] != "en"
+
+
+def format_moment(moment: datetime, language: str) -> str:
+    """``moment`` to the minute in UTC: ``06/12/2026 14:30 UTC``, in English ``2026-12-06 ...``.
+
+    Fixed patterns rather than locale tables, so an export renders the same on every machine;
+    a naive ``moment`` is taken to be UTC already.
+    """
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    pattern = "%d/%m/%Y %H:%M UTC" if _day_first(language) else "%Y-%m-%d %H:%M UTC"
+    return aware.astimezone(UTC).strftime(pattern)
+
+
+def format_number(value: float, language: str) -> str:
+    """``value`` with one decimal, a decimal comma in every language but English (``4,5``)."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if _day_first(language) else text
+
+
+def format_size(count: int, language: str) -> str:
+    """A file's size in decimal units, as a person reads it: ``950 B``, ``1,5 kB``, ``3,2 MB``."""
+    if count < 1_000:
+        return f"{count} B"
+    if count < 1_000_000:
+        return f"{format_number(count / 1_000, language)} kB"
+    return f"{format_number(count / 1_000_000, language)} MB"
+
+
+def note_colors(color: str) -> tuple[str, str]:
+    """The background and text colours (``#rrggbb``) of a note whose colour a member chose.
+
+    A palette name maps to the board's colour; ``#rrggbb`` is used as written (with white
+    text when it is dark); anything else is the default yellow, never copied into CSS or a
+    slide. Every format shares this rule, so a note looks the same on paper and on a slide.
+    """
+    background = _PALETTE.get(color) or (color if _HEX_COLOR.fullmatch(color) else _DEFAULT_NOTE)
+    red, green, blue = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = (0.299 * red + 0.587 * green + 0.114 * blue) / 255
+    return background.lower(), "#1b1f24" if luminance > 0.5 else "#ffffff"

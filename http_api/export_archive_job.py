@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Final
 
+from collab.archive_writer import ArchiveWriter
 from collab.export_archive import (
     BRAINSTORMS,
     CLUSTERS,
     DOCUMENT,
     YDOC,
     ArchiveProject,
-    ArchiveWriter,
     ManifestFields,
 )
 from http_api.export_render import MEDIA_TYPES, Rendered

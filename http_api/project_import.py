@@ -1,6 +1,6 @@
 """Recreating a project from an archive: ``POST /v1/projects/import`` and ``dttools import``.
 
-The archive is checked whole before anything is created (collab/export_archive.py:
+The archive is checked whole before anything is created (collab/archive_reader.py:
 structure, limits, digests). Then a new project is made for the importer, its files are
 stored as if uploaded (checked by content, re-encoded, counted against the quota), the typed
 content gets fresh ids (collab/import_remap.py) and is written into the new document in one
@@ -25,8 +25,9 @@ from uuid import UUID, uuid4
 
 import structlog
 
+from collab.archive_reader import Archive, read_archive
 from collab.artifacts import Phase
-from collab.export_archive import Archive, ArchiveLimits, read_archive
+from collab.export_archive import ArchiveLimits
 from collab.i18n import DEFAULT_LOCALE
 from collab.import_document import write_import
 from collab.import_remap import remap

@@ -20,6 +20,7 @@ from collab.permissions import Action, Role
 from http_api import revocation
 from http_api.access import project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
+from http_api.events import announce, member_event
 from http_api.keys import DB
 from http_api.principal import Principal
 from http_api.v1.audit import record
@@ -100,6 +101,8 @@ async def add_member(request: web.Request, principal: Principal, body: MemberAdd
         await record(
             conn, request, principal, "member.added", access, target=user.id, role=body.role
         )
+        await member_event(conn, "member.added", project_id, user.id, body.role, principal.user_id)
+    announce(request)
     response = json_response(_out(member), status=201)
     response.headers["Location"] = f"/v1/projects/{project_id}/members/{user.id}"
     return response
@@ -158,6 +161,9 @@ async def remove_member(request: web.Request, principal: Principal) -> None:
             conn, request, principal, "member.removed", access,
             target=user_id, old_role=old.value, left=leaving,
         )  # fmt: skip
+        await member_event(
+            conn, "member.removed", project_id, user_id, old.value, principal.user_id
+        )
         revoked = await revocation.record(
             conn,
             reason="you left the project" if leaving else "you were removed from the project",
@@ -165,3 +171,4 @@ async def remove_member(request: web.Request, principal: Principal) -> None:
             project_id=project_id,
         )
     revocation.announce(request.app, revoked)
+    announce(request)

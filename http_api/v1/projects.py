@@ -25,6 +25,7 @@ from collab.schema import count_by_phase
 from http_api import revocation
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
+from http_api.events import announce, project_events
 from http_api.i18n import LOCALES, LocaleTag
 from http_api.keys import COMMITTER, DB, ROOMS, SETTINGS
 from http_api.pagination import dated_page, decode_cursor, timestamp_and_id
@@ -270,6 +271,8 @@ async def create_project(
         acting = Role.ADMIN if principal.is_admin else Role.OWNER
         access = Access(project_id, acting, membership=Role.OWNER)
         await record(conn, request, principal, "project.created", access, name=body.name)
+        await project_events(conn, "project.created", project, principal.user_id)
+    announce(request)
     response = _respond(project, access, status=201)
     response.headers["Location"] = f"/v1/projects/{project_id}"
     return response
@@ -335,6 +338,10 @@ async def update_project(
             conn, request, principal, "project.updated", access,
             fields=changed, version=project.version,
         )  # fmt: skip
+        await project_events(
+            conn, "project.updated", project, principal.user_id, before=current, fields=changed
+        )
+    announce(request)
     return _respond(project, access)
 
 
@@ -350,9 +357,11 @@ async def delete_project(request: web.Request, principal: Principal) -> None:
         if project is None:
             raise NotFound(msg("no such project: {project_id}", project_id=project_id))
         await record(conn, request, principal, "project.deleted", access, name=project.name)
+        await project_events(conn, "project.deleted", project, principal.user_id)
         revoked = await revocation.record(conn, reason="project deleted", project_id=project_id)
     # After the commit: a socket admitted from now on finds no project.
     revocation.announce(request.app, revoked)
+    announce(request)
     # Updates of this room still queued in this node's group commit would land after the
     # DELETE: let them land, then erase again, so a deleted project leaves no content behind.
     await request.app[COMMITTER].flush()

@@ -6,13 +6,15 @@ than as a layout: tests/collab/test_export_pdf.py looks at the laid-out pages.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
+from importlib import resources
 
 import pytest
 
 from collab.artifacts import Phase
-from collab.export_html import EXCERPT_CHARS, LONG_NOTE_CHARS, note_colors, render_html
-from collab.export_report import Scope, build_report
+from collab.export_html import EXCERPT_CHARS, LONG_NOTE_CHARS, render_html
+from collab.export_report import Scope, build_report, note_colors
 from collab.i18n import Text
 from http_api.i18n import translate
 from tests.support.exports import idea_texts, persona_names, realistic_source
@@ -136,6 +138,18 @@ class TestLanguage:
         assert "Nota média: <b>3,0 / 5</b>" in html
         assert "24/11/2026" in html  # the project's creation day
 
+    @pytest.mark.parametrize(("language", "expected"), [("pt-BR", "3,5 MB"), ("en", "3.5 MB")])
+    def test_file_sizes_are_in_decimal_units_with_the_languages_mark(
+        self, language: str, expected: str
+    ) -> None:
+        source = realistic_source(ideas=0, language=language)
+        big = replace(source.files["f-spec"], size=3_500_000)
+        source = replace(source, files={**source.files, "f-spec": big})
+        tr = en if language == "en" else pt
+        html = render_html(build_report(source), tr, font_url=FONT_URL)
+        assert f"application/pdf, {expected})" in html
+        assert f"image/png, 2{expected[1]}0 kB)" in html
+
 
 class TestScope:
     def test_phases_out_of_scope_have_no_section(self) -> None:
@@ -201,6 +215,22 @@ class TestHostileContent:
         html = render_html(build_report(source), pt, font_url=FONT_URL)
         assert "url(//x)" not in html.replace("&lt;", "<").split("<body>", 1)[0]
         assert 'style="background-color: #fff3a6; color: #1b1f24"' in html
+
+    def test_a_stylesheet_that_could_close_its_style_element_is_refused(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """report.css is ours, but a future edit holding "</" would end <style> early."""
+
+        class _Package:  # the package's files, where report.css holds "</style>"
+            def __truediv__(self, name: str) -> _Package:
+                return self
+
+            def read_text(self, encoding: str) -> str:
+                return "p { color: red }</style><script>"
+
+        monkeypatch.setattr(resources, "files", lambda package: _Package())
+        with pytest.raises(ValueError, match="must not contain"):
+            render_html(build_report(realistic_source(ideas=0)), pt, font_url=FONT_URL)
 
     @pytest.mark.parametrize("url", ['/fonts/"); x', "/fonts/)", "/fonts/ x", "/fonts/</style>"])
     def test_a_font_url_unsafe_in_css_is_refused(self, url: str) -> None:

@@ -12,6 +12,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from collab.archive_writer import ArchiveWriter
 from collab.artifacts import PALETTE
 from collab.export_archive import (
     BRAINSTORMS,
@@ -19,7 +20,6 @@ from collab.export_archive import (
     DOCUMENT,
     YDOC,
     ArchiveProject,
-    ArchiveWriter,
     ManifestFields,
 )
 from collab.export_report import (

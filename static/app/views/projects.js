@@ -1,10 +1,12 @@
-// The project list: create, search, rename, archive / restore, and the team of each project.
-import { h, clear, toast, announce } from '../dom.js'
+// The project list: create, import an archive, search, rename, archive / restore, and the team
+// of each project.
+import { h, clear, toast, announce, newId } from '../dom.js'
 import { createForm } from '../forms.js'
 import * as api from '../api.js'
+import { filePicker, uploadFile, uploadStatus, uploadError } from '../uploads.js'
 import { topbar } from './topbar.js'
 import { openMembers } from './members.js'
-import { phaseName } from '../router.js'
+import { phaseName, navigate } from '../router.js'
 import { LOCALES, LOCALE_NAMES, locale, t } from '../i18n.js'
 
 const canManage = (project) => project.role === 'owner' || project.role === 'admin'
@@ -18,6 +20,48 @@ function saveProject(project, changes) {
     ...changes
   }
   return api.put(`/v1/projects/${project.id}`, body)
+}
+
+/** What `accept` offers for an archive (an export in the format "archive", a .dttools.zip). */
+const ACCEPT_ARCHIVE = '.zip,application/zip'
+
+/**
+ * Import a project: pick the archive of an export, watch it upload, then open the new project
+ * (the server checks the archive whole first and creates nothing when it is refused).
+ */
+function importPanel() {
+  const headingId = newId('import')
+  const status = uploadStatus()
+  const picker = filePicker({
+    label: t('projects.import'),
+    accept: ACCEPT_ARCHIVE,
+    className: 'ghost',
+    onFiles: async ([file]) => {
+      picker.button.disabled = true
+      status.start(file.name)
+      try {
+        const imported = /** @type {any} */ (
+          await uploadFile('/v1/projects/import', file, { onProgress: status.progress })
+        )
+        status.done()
+        const project = imported.project
+        announce(t('projects.imported', { project: project.name }))
+        navigate({ name: 'workspace', projectId: project.id, phase: project.phase || 'empathize' })
+      } catch (error) {
+        status.fail(t('projects.import_failed', { name: file.name, error: uploadError(error) }))
+      } finally {
+        picker.button.disabled = false
+      }
+    }
+  })
+  return h(
+    'section',
+    { class: 'panel import-panel', 'aria-labelledby': headingId },
+    h('h3', { id: headingId, text: t('projects.import_title') }),
+    h('p', { class: 'hint', text: t('projects.import_hint') }),
+    picker.el,
+    status.el
+  )
 }
 
 export function projectsView() {
@@ -222,7 +266,12 @@ export function projectsView() {
       h(
         'div',
         { class: 'projects-layout' },
-        h('section', { class: 'panel', 'aria-label': t('projects.create_section') }, form),
+        h(
+          'div',
+          { class: 'projects-side' },
+          h('section', { class: 'panel', 'aria-label': t('projects.create_section') }, form),
+          importPanel()
+        ),
         h(
           'section',
           { class: 'project-section', 'aria-label': t('projects.your_projects') },

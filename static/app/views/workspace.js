@@ -11,6 +11,7 @@ import { currentUser } from '../session.js'
 import { presenceList } from '../presence.js'
 import { topbar } from './topbar.js'
 import { openMembers } from './members.js'
+import { openExport } from './export.js'
 import { empathizeView } from './empathize.js'
 import { defineView } from './define.js'
 import { ideateView } from './ideate.js'
@@ -142,6 +143,13 @@ export class Workspace {
     this.membersButton.addEventListener('click', () =>
       openMembers(this.project, { onLeft: () => navigate({ name: 'projects' }) })
     )
+    this.exportButton = h('button', { type: 'button', class: 'ghost', 'aria-haspopup': 'dialog' })
+    this.exportButton.addEventListener('click', () => {
+      this.exportDialog = openExport(this.project, {
+        phase: () => this.phase,
+        opener: this.exportButton
+      })
+    })
     this.history = h('div', { class: 'history', role: 'group' }, this.undoButton, this.redoButton)
     this.presence = presenceList(live)
     this.tabs = h(
@@ -213,7 +221,14 @@ export class Workspace {
 
   /** The top bar (topbar.js) around the workspace's own controls, in the current language. */
   makeTopbar() {
-    return topbar(this.title, this.status, this.presence.el, this.history, this.membersButton)
+    return topbar(
+      this.title,
+      this.status,
+      this.presence.el,
+      this.history,
+      this.membersButton,
+      this.exportButton
+    )
   }
 
   /** Put the current language's words on the controls built once (build()). */
@@ -225,6 +240,7 @@ export class Workspace {
     this.redoButton.textContent = `↷ ${t('workspace.redo')}`
     this.redoButton.title = t('workspace.redo_title', { keys: redoKeys })
     this.membersButton.textContent = t('workspace.team')
+    this.exportButton.textContent = t('workspace.export')
     this.history.setAttribute('aria-label', t('workspace.history'))
     this.tabs.setAttribute('aria-label', t('workspace.phases'))
     for (const link of this.tabs.querySelectorAll('a[data-phase]')) {
@@ -379,6 +395,8 @@ export class Workspace {
   }
 
   destroy() {
+    // the dialog polls its export: leaving the project stops it
+    if (this.exportDialog && this.exportDialog.open) this.exportDialog.close()
     if (this.view) this.view.destroy()
     if (this.onKey) document.removeEventListener('keydown', this.onKey)
     if (this.presence) this.presence.destroy()

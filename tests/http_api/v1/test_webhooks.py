@@ -65,13 +65,15 @@ async def make_due(api: ApiClient) -> None:
     api.server.app[WEBHOOKS].wake()
 
 
-async def settled(api: ApiClient, user: RegisteredUser, path: str) -> dict[str, Any]:
-    """The newest delivery once its attempt is recorded (the service runs it now)."""
+async def settled(
+    api: ApiClient, user: RegisteredUser, path: str, *, attempts: int = 1
+) -> dict[str, Any]:
+    """The newest delivery once ``attempts`` attempts are recorded (the service runs now)."""
     service = api.server.app[WEBHOOKS]
     for _ in range(50):
         await service.run_once()
         [latest, *_] = await deliveries(api, user, path)
-        if latest["attempts"] > 0:
+        if latest["attempts"] >= attempts:
             return latest
     raise AssertionError("the delivery was never attempted")
 
@@ -92,8 +94,8 @@ async def test_a_real_change_arrives_signed(api: ApiClient, team: Team, receiver
     assert got.payload["project_id"] == str(team.project)
     assert got.payload["data"]["export_id"] == job.body["id"]
     assert got.webhook_id == got.payload["id"]
-    log = await deliveries(api, owner, hook_path(team.project, hook))
-    assert [(d["status"], d["attempt_log"][0]["status_code"]) for d in log] == [("delivered", 204)]
+    done = await settled(api, owner, hook_path(team.project, hook))
+    assert (done["status"], done["attempt_log"][0]["status_code"]) == ("delivered", 204)
 
 
 async def test_test_event_retries_with_the_same_id(
@@ -114,7 +116,7 @@ async def test_test_event_retries_with_the_same_id(
     got = await receiver.next()
     assert got.payload["type"] == "webhook.test"
     assert got.webhook_id == queued.body["event_id"]
-    [done] = await deliveries(api, owner, path)
+    done = await settled(api, owner, path, attempts=2)
     assert done["status"] == "delivered"
     assert [a["status_code"] for a in done["attempt_log"]] == [500, 204]
 
@@ -248,3 +250,31 @@ async def test_two_nodes_deliver_each_event_once(
     for node in (api.server, second):  # nothing more is due anywhere
         assert await node.app[WEBHOOKS].run_once() == 0
     assert receiver.requests == count
+
+
+async def test_project_and_team_changes_are_events(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    project = await api.create_project(owner, "Eventos")
+    await subscribe(api, owner, project, receiver, ["project.updated", "project.completed",
+                                                   "member.added", "member.removed"])  # fmt: skip
+    path = f"/v1/projects/{project}"
+    moved = await api.call("PUT", path, owner, json={"name": "Eventos", "description": "",
+                                                     "phase": "test"})  # fmt: skip
+    assert moved.status == 200
+    await api.add_member(owner, project, team["viewer"], "viewer")
+    gone = await api.call("DELETE", f"{path}/members/{team['viewer'].id}", owner)
+    assert gone.status == 204
+    got = [await receiver.next() for _ in range(4)]
+    types = sorted(g.payload["type"] for g in got)
+    assert types == ["member.added", "member.removed", "project.completed", "project.updated"]
+    updated = next(g for g in got if g.payload["type"] == "project.updated")
+    assert updated.payload["data"]["fields"] == ["phase"]
+    assert updated.payload["data"]["actor"] == str(owner.id)
+    added = next(g for g in got if g.payload["type"] == "member.added")
+    assert added.payload["data"] == {
+        "user_id": str(team["viewer"].id),
+        "role": "viewer",
+        "actor": str(owner.id),
+    }

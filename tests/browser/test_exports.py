@@ -228,23 +228,27 @@ class TestExportDialog:
         console_errors: ConsoleErrors,
         artifacts_dir: Path,
     ) -> None:
-        """A project that keeps exports to its team: its viewer gets the server's reason."""
+        """The owner keeps exports to the team while a viewer has the dialog open: the viewer
+        gets the server's reason; once reloaded, a viewer sees no Export button at all."""
         ana = await api_user(server, name="Ana")
         vic = await api_user(server, name="Vic")
         project = await new_project(server, ana, "Clinic")
         await add_member(server, ana, project, vic, "viewer")
+        _, page = await open_workspace(new_context, server, vic, project)
+        box = await open_dialog(page)
         await rest(server, ana, "PUT", f"/v1/projects/{project}", {
             "name": "Clinic", "description": "", "phase": "empathize",
             "viewers_can_export": False,
         })  # fmt: skip
-        _, page = await open_workspace(new_context, server, vic, project)
-        box = await open_dialog(page)
         async with page.expect_console_message(lambda m: "403" in m.text):
             await box.get_by_role("button", name="Start export").click()
         await expect(box.get_by_role("alert")).to_have_text("viewers may not export this project")
         await expect(progress(box)).to_be_hidden()
         assert len(console_errors.take("status of 403")) == 1
         await box.screenshot(path=artifacts_dir / "refused.png")
+        await page.reload()
+        await expect(page.get_by_role("button", name="Team", exact=True)).to_be_visible()
+        await expect(page.get_by_role("button", name="Export", exact=True)).to_be_hidden()
 
 
 class TestImport:

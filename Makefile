@@ -9,6 +9,7 @@ $(BIN)/dttools: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e sdk/python
 	touch $@
 
 install: $(BIN)/dttools

@@ -40,6 +40,8 @@ EVENT_TYPES: Final = MappingProxyType(
         "prototype.deleted": "a prototype was deleted",
         "prototype.tested": "a user test of a prototype got a result",
         "test_result.added": "a user test got a result",
+        "test_result.updated": "a user test's result changed (edits in a burst are one event)",
+        "test_result.deleted": "a user test's result was deleted",
         "brainstorm.started": "a brainstorm session started",
         "brainstorm.results": "a brainstorm session ended, with its results",
         "export.completed": "an export is ready to download",

@@ -203,6 +203,7 @@ async def _webhooks(app: web.Application) -> AsyncIterator[None]:
     """Webhook dispatch and delivery (after the database: it reads the outbox)."""
     async with webhooks_service.running(app[SETTINGS], app[DB]) as service:
         app[WEBHOOKS] = service
+        app[ROOMS].item_events.on_events = service.wake
         yield
 
 

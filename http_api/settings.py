@@ -459,6 +459,15 @@ OPTIONS: tuple[Option, ...] = (
         "exports of one project that may be pending or running at once (one more: 429)",
     ),
     Option(
+        "item_events_quiet_s",
+        "DTTOOLS_ITEM_EVENTS_QUIET_S",
+        float,
+        2.0,
+        "a burst of edits to a project's personas, ideas, prototypes or test results ends "
+        "after this long without one; then its events are written (one per item; at most "
+        "10 s after the burst began)",
+    ),
+    Option(
         "webhook_delivery",
         "DTTOOLS_WEBHOOK_DELIVERY",
         _bool,
@@ -700,6 +709,7 @@ class Settings:
     export_retention_s: float = 24 * 3600.0
     export_wait_s: float = 2.0
     export_max_unfinished: int = 3
+    item_events_quiet_s: float = 2.0
     webhook_delivery: bool = True
     webhook_allowed_hosts: str = ""
     webhook_timeout_s: float = 15.0
@@ -745,6 +755,7 @@ class Settings:
             idle_timeout_s=self.idle_timeout_s,
             compact_every_updates=self.compact_every_updates,
             awareness_flush_ms=self.awareness_flush_ms,
+            item_events_quiet_s=self.item_events_quiet_s,
         )
 
 

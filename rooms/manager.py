@@ -41,6 +41,7 @@ from rooms.bus import FanoutBus, LocalBus
 from rooms.connection import Connection
 from rooms.errors import NodeFull, ViewChangedDocument
 from rooms.fair_share import FairShare, FairShareExceeded
+from rooms.item_events import ItemEvents
 from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
 from rooms.room import Publish, Room, RoomState
 from rooms.transact import UpdateCapture
@@ -75,6 +76,8 @@ class RoomSettings:
     compact_every_updates: int = 1000
     awareness_flush_ms: float = 20.0
     maintenance_interval_s: float = 1.0
+    #: a burst of changes to a project's artifacts ends after this long without one
+    item_events_quiet_s: float = 2.0
 
 
 class RoomManager:
@@ -112,6 +115,10 @@ class RoomManager:
         self.fair_share = FairShare(limits)
         #: where artifacts created live are, for item routes (rooms/artifact_watch.py)
         self.artifacts = ArtifactWatch(log.pool, self._spawn)
+        #: events of artifacts changed on this node (rooms/item_events.py)
+        self.item_events = ItemEvents(
+            log.pool, committer, self._spawn, quiet_s=settings.item_events_quiet_s
+        )
 
     @property
     def limits(self) -> Limits:
@@ -206,6 +213,7 @@ class RoomManager:
             self.fair_share.end_load(loader)
         self.rooms[name] = room
         self.artifacts.watch(room)
+        self.item_events.watch(room)
         ROOMS_OPEN.set(len(self.rooms))
         future.set_result(room)
         return room
@@ -377,6 +385,7 @@ class RoomManager:
         if self.rooms.get(room.name) is room:
             del self.rooms[room.name]
             self.artifacts.forget(room.name)
+            self.item_events.forget(room, look=False)  # its last change is being dropped
             ROOMS_OPEN.set(len(self.rooms))
         self._unsubscribing[room.name] = self._spawn(self._retire(room.name))
 
@@ -559,6 +568,7 @@ class RoomManager:
             ):
                 self._start_compaction(room)
             if idle and self._committer.pending(name) == 0 and name not in self._compacting:
+                self.item_events.forget(room)
                 room.close(Close(CloseCode.GOING_AWAY, "room closed"))
                 del self.rooms[name]
                 self.artifacts.forget(name)
@@ -605,6 +615,11 @@ class RoomManager:
             return
         for room in self.rooms.values():
             room.close(close)
+        try:  # the events of the last bursts (the documents are still here)
+            async with asyncio.timeout(max(flush_timeout_s - (time.monotonic() - started), 0.0)):
+                await self.item_events.settle()
+        except TimeoutError:
+            _log.warning("shutdown_item_events_incomplete")
         for room in self.rooms.values():
             if room.state is not RoomState.CORRUPT and room.updates_since_compaction:
                 self._start_compaction(room)

@@ -132,6 +132,9 @@ class Room:
         #: put something directly in a root type: a possible new artifact
         #: (rooms/artifact_watch.py).
         self.on_root_change: Callable[[bytes], None] | None = None
+        #: Called after each change made on this node (a client's or the server's): the
+        #: room's artifacts may have changed (rooms/item_events.py).
+        self.on_change: Callable[[], None] | None = None
 
     # --- membership -------------------------------------------------------------------------
 
@@ -247,6 +250,8 @@ class Room:
         self.size_bytes = new_size
         self.updates_since_compaction += 1
         self._changed()
+        if self.on_change is not None:
+            self.on_change()
 
     def _refuse_viewer_update(self, conn: Connection, update: bytes) -> None:
         """Never apply a viewer's update; count and report it only if it would change something.
@@ -405,6 +410,8 @@ class Room:
         self.size_bytes = new_size
         self.updates_since_compaction += 1
         self._changed()
+        if self.on_change is not None:
+            self.on_change()
         return ticket
 
     # --- output -----------------------------------------------------------------------------

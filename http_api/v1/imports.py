@@ -12,6 +12,7 @@ import asyncio
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any, Final
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -25,7 +26,7 @@ from http_api.keys import DB, FILES, ROOMS, SETTINGS
 from http_api.principal import Principal
 from http_api.project_import import archive_limits, import_project
 from http_api.v1.audit import record
-from http_api.v1.files import UPLOAD_BODY, stream_file_part
+from http_api.v1.files import stream_file_part
 from http_api.v1.projects import ProjectOut, project_out
 from persistence.conn import Conn
 from persistence.projects import Project
@@ -33,6 +34,22 @@ from persistence.projects import Project
 __all__ = ["api", "ImportOut"]
 
 api = Api()
+
+#: The OpenAPI request body: the archive, as an upload.
+_ARCHIVE_BODY: Final[dict[str, Any]] = {
+    "required": True,
+    "description": "multipart/form-data with the archive (the zip an `archive` export makes) "
+    "in a part named `file`",
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
 
 
 class ImportOut(BaseModel):
@@ -45,7 +62,7 @@ class ImportOut(BaseModel):
 
 @api.route(
     "POST", "/v1/projects/import", summary="Recreate a project from an exported archive",
-    tags=("exports",), streamed_body=UPLOAD_BODY, response=ImportOut, status=201,
+    tags=("exports",), streamed_body=_ARCHIVE_BODY, response=ImportOut, status=201,
     errors=(409, 413, 415, 422, 507),
     headers={"Location": "the new project, /v1/projects/{id}"},
 )  # fmt: skip

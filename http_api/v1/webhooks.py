@@ -245,8 +245,15 @@ def _both(method: str, suffix: str, **declaration: Any) -> Callable[[Handler], H
     """Declare a handler under the project prefix and the global one."""
 
     def register(handler: Handler) -> Handler:
-        for prefix in (_PROJECT, _GLOBAL):
-            api.route(method, prefix + suffix, tags=_TAGS, **declaration)(handler)
+        api.route(method, _PROJECT + suffix, tags=_TAGS, **declaration)(handler)
+
+        async def global_(request: web.Request, **kwargs: Any) -> Any:
+            return await handler(request, **kwargs)
+
+        # OpenAPI wants one operationId per operation: the handler's name, and this one's
+        global_.__name__ = global_.__qualname__ = f"{handler.__name__}_global"
+        global_.__doc__ = handler.__doc__
+        api.route(method, _GLOBAL + suffix, tags=_TAGS, **declaration)(global_)
         return handler
 
     return register

@@ -14,15 +14,18 @@ from tests.conftest import RunningServer
 def test_every_operation_documents_its_errors_as_problem_json() -> None:
     spec = build_openapi(v1_api(), version="test")
     assert spec["openapi"] == "3.1.0"
+    ids: list[str] = []
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
             assert op["operationId"], (method, path)
+            ids.append(op["operationId"])
             for status, response in op["responses"].items():
                 if int(status) >= 400:
                     schema = response["content"]["application/problem+json"]["schema"]
                     assert schema == {"$ref": "#/components/schemas/Problem"}
             if op["security"]:
                 assert "401" in op["responses"]
+    assert len(ids) == len(set(ids)), "operationIds must be unique (client generators)"
 
 
 def test_path_parameters_and_request_bodies_are_declared() -> None:

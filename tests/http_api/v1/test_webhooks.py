@@ -14,12 +14,14 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from pycrdt import Doc, Map
 
-from http_api.keys import DB, WEBHOOKS
+from http_api.keys import DB, ROOMS, WEBHOOKS
 from tests.conftest import RunningServer, StartServer
 from tests.support.api import RegisteredUser
 from tests.support.projects import ApiClient, Reply, Team, make_team
 from tests.support.webhook_receiver import Receiver, webhook_receiver
+from tests.support.yclient import YClient
 
 DELIVERY = {"webhook_delivery": True, "webhook_allowed_hosts": "127.0.0.1", "webhook_poll_s": 0.05}
 pytestmark = pytest.mark.shared_server(open_rooms=False, **DELIVERY)
@@ -158,7 +160,7 @@ async def test_a_receiver_gone_for_a_day_disables_the_endpoint(
         "UPDATE webhook_deliveries SET attempts = 7 WHERE webhook_id = $1", UUID(hook["id"])
     )
     await make_due(api)
-    last = await settled(api, owner, path)
+    last = await settled(api, owner, path, attempts=8)
     assert last["status"] == "failed"
     off = await api.call("GET", path, owner)
     assert (off.body["enabled"], off.body["disabled_reason"]) == (False, "failing")
@@ -278,3 +280,100 @@ async def test_project_and_team_changes_are_events(
         "role": "viewer",
         "actor": str(owner.id),
     }
+
+
+ITEM_EVENTS = ["idea.created", "idea.updated", "idea.deleted", "persona.created",
+               "test_result.added", "prototype.tested"]  # fmt: skip
+
+
+async def settle_events(api: ApiClient) -> None:
+    """End every burst of changes now (what DTTOOLS_ITEM_EVENTS_QUIET_S of quiet does)."""
+    await api.server.app[ROOMS].item_events.settle()
+    api.server.app[WEBHOOKS].wake()
+
+
+async def test_artifact_events_from_rest_and_live_edits(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    project = await api.create_project(owner, "Itens")
+    await subscribe(api, owner, project, receiver, ITEM_EVENTS)
+    base = f"/v1/projects/{project}"
+    idea = await api.call("POST", f"{base}/ideas", owner, json={"text": "primeira"})
+    await settle_events(api)
+    created = await receiver.next()
+    assert created.payload["type"] == "idea.created"
+    assert created.payload["data"]["item"]["text"] == "primeira"
+    assert created.payload["data"]["actor"] == str(owner.id)
+    # a burst of edits is one event, with the last state
+    for n in range(5):
+        reply = await api.call("PUT", f"/v1/ideas/{idea.body['id']}", owner, json={"text": f"v{n}"})
+        assert reply.status == 200, reply.body
+    await settle_events(api)
+    updated = await receiver.next()
+    assert updated.payload["type"] == "idea.updated"
+    assert updated.payload["data"]["item"]["text"] == "v4"
+    # an idea added live by a browser-like client produces the same event
+    async with await YClient.connect(
+        api.server.ws_url, str(project), token=owner.access_token
+    ) as live:
+        await live.wait_synced()
+
+        def add(doc: Doc[Any]) -> None:
+            fields = {"id": "live-1", "text": "ao vivo", "color": "yellow", "x": 0.0, "y": 0.0}
+            doc.get("ideas", type=Map)["live-1"] = Map(fields)
+
+        await live.edit(add)
+        await live.wait_durable()
+    await settle_events(api)
+    live_created = await receiver.next()
+    assert (live_created.payload["type"], live_created.payload["data"]["id"]) == (
+        "idea.created", "live-1"
+    )  # fmt: skip
+    await api.call("DELETE", f"/v1/ideas/{idea.body['id']}", owner)
+    await settle_events(api)
+    deleted = await receiver.next()
+    assert (deleted.payload["type"], deleted.payload["data"]["id"]) == (
+        "idea.deleted", idea.body["id"]
+    )  # fmt: skip
+    # nothing more: one event per change, none twice
+    await settle_events(api)
+    assert await api.server.app[WEBHOOKS].run_once() == 0
+    assert len(receiver.received) == 4
+
+
+async def test_a_result_of_a_prototype_test_is_two_events(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    project = await api.create_project(owner, "Testes")
+    await subscribe(api, owner, project, receiver, ITEM_EVENTS)
+    base = f"/v1/projects/{project}"
+    proto = await api.call("POST", f"{base}/prototypes", owner, json={"title": "Painel"})
+    test = await api.call("POST", f"{base}/tests", owner,
+                          json={"title": "T", "prototypeId": proto.body["id"]})  # fmt: skip
+    await api.call("POST", f"{base}/test-results", owner,
+                   json={"testId": test.body["id"], "outcome": "success"})  # fmt: skip
+    await settle_events(api)
+    got = sorted([(await receiver.next()).payload["type"] for _ in range(2)])
+    assert got == ["prototype.tested", "test_result.added"]
+
+
+async def test_projects_from_before_events_start_quietly(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    project = await api.create_project(owner, "Antigo")
+    await api.call("POST", f"/v1/projects/{project}/ideas", owner, json={"text": "antiga"})
+    await settle_events(api)
+    # as if the project predated events: its first look records, and says nothing
+    db = api.server.app[DB]
+    await db.execute("UPDATE projects SET item_events_since = NULL WHERE id = $1", project)
+    await db.execute("DELETE FROM item_states WHERE project_id = $1", project)
+    await subscribe(api, owner, project, receiver, ITEM_EVENTS)
+    await api.call("POST", f"/v1/projects/{project}/ideas", owner, json={"text": "nova"})
+    await settle_events(api)
+    assert await api.server.app[WEBHOOKS].run_once() == 0
+    await api.call("POST", f"/v1/projects/{project}/ideas", owner, json={"text": "depois"})
+    await settle_events(api)
+    assert (await receiver.next()).payload["data"]["item"]["text"] == "depois"

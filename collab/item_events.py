@@ -1,0 +1,96 @@
+"""Events of artifacts, derived from the document: what changed since the last look.
+
+Changes reach a project's document from browsers, REST and brainstorm reveals alike, as CRDT
+updates; what an integrator wants is "persona X was created", "idea Y changed". So instead
+of interpreting updates, the server looks at the typed content of the event-bearing kinds
+(:data:`WATCHED`) after a burst of changes, compares each item's digest with the digests
+stored at the previous look, and names the difference: created, updated, deleted. A burst
+of keystrokes on one item is one ``updated`` event. A test result also says
+``prototype.tested`` when its test is of a prototype.
+
+Event ids are derived from the change itself (the item, the event, the digest it reached),
+so two nodes that look at the same state write the same events once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+__all__ = ["WATCHED", "Change", "digests", "diff"]
+
+#: Collections whose items have events, and the name of their events (``persona.created``...).
+WATCHED: Final = {
+    "personas": "persona",
+    "ideas": "idea",
+    "prototypes": "prototype",
+    "testResults": "test_result",
+}
+#: What is not part of an item's content for events (bookkeeping the server writes).
+_IGNORED: Final = frozenset({"updatedAt"})
+
+Key = tuple[str, str]  # (collection, item id)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One item's change: ``type`` is the event type, ``digest`` the state it reached."""
+
+    type: str
+    collection: str
+    item_id: str
+    digest: str
+    item: Mapping[str, Any] | None
+
+
+def _digest(item: Mapping[str, Any]) -> str:
+    content = {k: v for k, v in item.items() if k not in _IGNORED}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def digests(document: Mapping[str, Any]) -> dict[Key, tuple[str, Mapping[str, Any]]]:
+    """Every watched item of a v1 export: its digest and the item itself."""
+    found: dict[Key, tuple[str, Mapping[str, Any]]] = {}
+    for collection in WATCHED:
+        for item in document.get(collection, []):
+            found[(collection, str(item["id"]))] = (_digest(item), item)
+    return found
+
+
+def _tested(item: Mapping[str, Any], tests: Mapping[str, Mapping[str, Any]]) -> str | None:
+    test = tests.get(str(item.get("testId")))
+    prototype = None if test is None else test.get("prototypeId")
+    return prototype if isinstance(prototype, str) else None
+
+
+def diff(
+    before: Mapping[Key, str],
+    now: Mapping[Key, tuple[str, Mapping[str, Any]]],
+    tests: Iterable[Mapping[str, Any]] = (),
+) -> list[Change]:
+    """The changes from the digests ``before`` to the items ``now``, in a stable order.
+
+    ``tests`` are the document's user tests, to tell which prototype a new result tests.
+    """
+    by_test = {str(test.get("id")): test for test in tests}
+    changes: list[Change] = []
+    for key in sorted(now.keys() | before.keys()):
+        collection, item_id = key
+        noun = WATCHED[collection]
+        if key not in now:
+            changes.append(Change(f"{noun}.deleted", collection, item_id, before[key], None))
+            continue
+        digest, item = now[key]
+        if key not in before:
+            verb = "added" if collection == "testResults" else "created"
+            changes.append(Change(f"{noun}.{verb}", collection, item_id, digest, item))
+            prototype = _tested(item, by_test) if collection == "testResults" else None
+            if prototype is not None:
+                changes.append(Change("prototype.tested", "prototypes", prototype, digest, item))
+        elif before[key] != digest:
+            changes.append(Change(f"{noun}.updated", collection, item_id, digest, item))
+    return changes

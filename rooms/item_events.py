@@ -1,0 +1,176 @@
+"""Events of artifacts changed in a project room, from any source, coalesced per burst.
+
+A project room changed on this node (a browser's edit, a REST write, a brainstorm reveal)
+is marked dirty. After ``quiet_s`` without another change (or ``max_s`` after the first
+change of a burst, for a room that never rests), the room is looked at: once every update
+made so far is durable, the typed content of the event-bearing kinds is compared with the
+digests stored at the previous look (collab/item_events.py), and the difference is written
+as outbox events together with the new digests, in one transaction under a per-project lock.
+
+What this guarantees: an event is written only once its change is durable (no event without
+the change), and a change is never without its event, though the event may come later: if
+this node stops between the commit and the look, the next look at the project (its next
+change, on any node) finds the difference. Event ids come from the change, so a look that
+two nodes take of the same state writes its events once. Rooms changed only by other nodes
+are looked at by those nodes.
+
+Nothing is kept per room unless it is dirty: a timer while the burst lasts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import structlog
+
+from collab import item_events
+from collab.schema import list_items
+from persistence import item_states, outbox
+from persistence.conn import PgPool
+from persistence.errors import StorageError
+from persistence.group_commit import GroupCommitter
+from rooms.artifact_watch import project_of
+from rooms.room import Room
+
+__all__ = ["ItemEvents"]
+
+_log = structlog.get_logger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]
+
+
+@dataclass(slots=True)
+class _Burst:
+    room: Room
+    started: float
+    timer: asyncio.TimerHandle
+
+
+class ItemEvents:
+    """Watches the project rooms of this node for changes and writes their events."""
+
+    def __init__(
+        self,
+        pool: PgPool,
+        committer: GroupCommitter,
+        spawn: Spawn,
+        *,
+        quiet_s: float = 2.0,
+        max_s: float = 10.0,
+    ) -> None:
+        self._pool = pool
+        self._committer = committer
+        self._spawn = spawn
+        self._quiet_s = quiet_s
+        self._max_s = max_s
+        self._bursts: dict[str, _Burst] = {}
+        self._looking: set[asyncio.Task[None]] = set()
+        #: called after a look wrote events (the webhook loop wakes up)
+        self.on_events: Callable[[], None] | None = None
+
+    def watch(self, room: Room) -> None:
+        """Look at ``room`` after each burst of changes made on this node."""
+        if project_of(room.name) is not None:
+            room.on_change = lambda: self._changed(room)
+
+    def forget(self, room: Room, *, look: bool = True) -> None:
+        """The room closes: a burst still waiting is looked at now, while the doc is there
+        (``look=False``: the room is discarded, its last change dropped; the next change
+        to the project catches up)."""
+        room.on_change = None
+        burst = self._bursts.pop(room.name, None)
+        if burst is not None:
+            burst.timer.cancel()
+            if look:
+                self._look_soon(room)
+
+    def _changed(self, room: Room) -> None:
+        now = time.monotonic()
+        burst = self._bursts.get(room.name)
+        started = now if burst is None else burst.started
+        if burst is not None:
+            burst.timer.cancel()
+        delay = max(0.0, min(self._quiet_s, started + self._max_s - now))
+        timer = asyncio.get_running_loop().call_later(delay, self._due, room)
+        self._bursts[room.name] = _Burst(room, started, timer)
+
+    def _due(self, room: Room) -> None:
+        self._bursts.pop(room.name, None)
+        self._look_soon(room)
+
+    def _look_soon(self, room: Room) -> None:
+        project = project_of(room.name)
+        assert project is not None  # only project rooms are watched
+        # Read now, while the room (even one closing) holds the document: every change in it
+        # was submitted to the committer, and is durable once the look's flush returns.
+        try:
+            document = {c: list_items(room.doc, c) for c in (*item_events.WATCHED, "tests")}
+        except Exception:  # a bug here must not escape into the room's code path
+            _log.exception("item_events_failed", room=room.name)
+            return
+        task = self._spawn(self._look(project, document))
+        self._looking.add(task)
+        task.add_done_callback(self._looking.discard)
+
+    async def settle(self) -> None:
+        """Look at every dirty room now and wait for every look (tests, shutdown)."""
+        for name, burst in list(self._bursts.items()):
+            burst.timer.cancel()
+            del self._bursts[name]
+            self._look_soon(burst.room)
+        while self._looking:
+            await asyncio.gather(*self._looking, return_exceptions=True)
+
+    async def _look(self, project: UUID, document: dict[str, list[dict[str, Any]]]) -> None:
+        try:
+            await self._committer.flush()
+            written = await self._write(project, document)
+        except (StorageError, OSError) as exc:
+            _log.warning("item_events_failed", project=str(project), error=str(exc))
+            return
+        except Exception:
+            _log.exception("item_events_failed", project=str(project))
+            return
+        if written and self.on_events is not None:
+            self.on_events()
+
+    async def _write(self, project: UUID, document: dict[str, list[dict[str, Any]]]) -> int:
+        now = item_events.digests(document)
+        async with self._pool.acquire() as conn, conn.transaction():
+            found = await item_states.lock(conn, project)
+            if found is None:
+                return 0  # the project was deleted
+            looked_before, before = found
+            digests = {key: digest for key, (digest, _item) in now.items()}
+            gone = [key for key in before if key not in now]
+            changed = {key: d for key, d in digests.items() if before.get(key) != d}
+            if not looked_before:
+                await item_states.save(conn, project, changed, gone, first_look=True)
+                return 0
+            changes = item_events.diff(before, now, document.get("tests", []))
+            events = [
+                outbox.Event(
+                    id=outbox.event_id(c.type, project, c.item_id, c.digest),
+                    type=c.type,
+                    project_id=project,
+                    data={
+                        "kind": c.collection,
+                        "id": c.item_id,
+                        # who made it is known for a new item only: an edit's author is not
+                        # recorded in the CRDT
+                        "actor": (c.item or {}).get("createdBy")
+                        if c.type.endswith((".created", ".added"))
+                        else None,
+                        "item": c.item,
+                    },
+                )
+                for c in changes
+            ]
+            await outbox.append(conn, events)
+            await item_states.save(conn, project, changed, gone)
+            return len(events)

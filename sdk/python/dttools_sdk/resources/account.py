@@ -1,0 +1,87 @@
+"""Your account: who you are, your language, your API keys; and token sign-in."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+
+from pydantic import TypeAdapter
+
+from dttools_sdk.models import ApiKey, ApiKeyCreated, Language, User
+from dttools_sdk.resources._base import read, segment
+from dttools_sdk.transport import Transport
+
+__all__ = ["Account", "Session", "sign_in", "refresh"]
+
+_KEYS = TypeAdapter(list[ApiKey])
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """The tokens of a sign-in with ``client: "token"``."""
+
+    user: User
+    access_token: str
+    refresh_token: str
+
+
+def _session(data: dict[str, object]) -> Session:
+    access, refresh_token = data.get("access_token"), data.get("refresh_token")
+    if not isinstance(access, str) or not isinstance(refresh_token, str):
+        raise TypeError("the server answered a token sign-in without tokens")
+    return Session(User.model_validate(data["user"]), access, refresh_token)
+
+
+async def sign_in(transport: Transport, email: str, password: str) -> Session:
+    """Sign in with e-mail and password for Bearer tokens (a new login session).
+
+    Raises:
+        Unauthenticated: wrong e-mail or password (the server does not say which).
+        RateLimited: too many failed attempts from here on this account.
+    """
+    body = {"email": email, "password": password, "client": "token"}
+    response = await transport.request(
+        "POST", "/v1/auth/login", json_body=body, authenticated=False
+    )
+    return _session(response.json())
+
+
+async def refresh(transport: Transport, refresh_token: str) -> Session:
+    """Trade a refresh token (it works once) for new access and refresh tokens."""
+    body = {"refresh_token": refresh_token, "client": "token"}
+    response = await transport.request(
+        "POST", "/v1/auth/refresh", json_body=body, authenticated=False
+    )
+    return _session(response.json())
+
+
+class Account:
+    """The signed-in account (whoever the API key or token belongs to)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._http = transport
+
+    async def me(self) -> User:
+        """Your account."""
+        return read(User, await self._http.request("GET", "/v1/auth/me"))
+
+    async def update(self, *, name: str | None = None, locale: Language | None = None) -> User:
+        """Change your name and/or the language of your e-mails and errors."""
+        body = {
+            key: value for key, value in (("name", name), ("locale", locale)) if value is not None
+        }
+        return read(User, await self._http.request("PATCH", "/v1/auth/me", json_body=body))
+
+    async def create_api_key(self, name: str) -> ApiKeyCreated:
+        """A new personal API key; its ``key`` is shown this once (needs a token sign-in)."""
+        response = await self._http.request("POST", "/v1/auth/api-keys", json_body={"name": name})
+        return read(ApiKeyCreated, response)
+
+    async def api_keys(self) -> builtins.list[ApiKey]:
+        """Your API keys (prefixes only)."""
+        response = await self._http.request("GET", "/v1/auth/api-keys")
+        return _KEYS.validate_python(response.json())
+
+    async def revoke_api_key(self, key_id: str) -> None:
+        """Revoke an API key: its requests fail and its live sockets close at once."""
+        await self._http.request("DELETE", f"/v1/auth/api-keys/{segment(key_id)}")

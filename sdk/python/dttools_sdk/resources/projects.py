@@ -1,0 +1,295 @@
+"""Projects, their teams, statistics, the whole document and the audit log."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Literal
+
+from pydantic import TypeAdapter
+
+from dttools_sdk.models import (
+    AuditEntry,
+    Language,
+    Member,
+    Page,
+    Phase,
+    Project,
+    ProjectStats,
+    TeamRole,
+    Violation,
+    WorkshopDocument,
+)
+from dttools_sdk.resources._base import follow, if_match_header, read, segment
+from dttools_sdk.transport import Transport
+
+__all__ = ["Projects", "Members", "Audit"]
+
+Archived = Literal["false", "true", "any"]
+
+_MEMBERS = TypeAdapter(list[Member])
+_VIOLATIONS = TypeAdapter(list[Violation])
+
+
+def _query(**values: str | int | datetime | None) -> dict[str, str]:
+    """Query parameters, without the ones left out."""
+    query: dict[str, str] = {}
+    for name, value in values.items():
+        if value is not None:
+            query[name] = value.isoformat() if isinstance(value, datetime) else str(value)
+    return query
+
+
+class Projects:
+    """Your projects (all of them, for an admin)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._http = transport
+
+    async def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        q: str | None = None,
+        role: TeamRole | None = None,
+        phase: Phase | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        archived: Archived | None = None,
+    ) -> Page[Project]:
+        """One page of projects; ``q`` matches names, ``archived="any"`` shows both kinds."""
+        params = _query(
+            limit=limit,
+            cursor=cursor,
+            q=q,
+            role=role,
+            phase=phase,
+            created_after=created_after,
+            created_before=created_before,
+            archived=archived,
+        )
+        response = await self._http.request("GET", "/v1/projects", params=params)
+        return Page[Project].model_validate(response.json())
+
+    def iter(
+        self,
+        *,
+        page_size: int | None = None,
+        q: str | None = None,
+        role: TeamRole | None = None,
+        phase: Phase | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        archived: Archived | None = None,
+    ) -> AsyncIterator[Project]:
+        """Every matching project, fetching pages of ``page_size`` as the loop goes."""
+        return follow(
+            lambda cursor: self.list(
+                limit=page_size,
+                cursor=cursor,
+                q=q,
+                role=role,
+                phase=phase,
+                created_after=created_after,
+                created_before=created_before,
+                archived=archived,
+            )
+        )
+
+    async def get(self, project_id: str) -> Project:
+        """One project, with its ``etag`` (the row version)."""
+        return read(Project, await self._http.request("GET", self._one(project_id)))
+
+    async def create(
+        self,
+        name: str,
+        *,
+        description: str = "",
+        phase: Phase = "empathize",
+        language: Language | None = None,
+        idempotency_key: str | None = None,
+    ) -> Project:
+        """Create a project; you become its owner."""
+        body: dict[str, str] = {"name": name, "description": description, "phase": phase}
+        if language is not None:
+            body["language"] = language
+        response = await self._http.request(
+            "POST", "/v1/projects", json_body=body, idempotency_key=idempotency_key
+        )
+        return read(Project, response)
+
+    async def update(
+        self,
+        project_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        phase: Phase | None = None,
+        archived: bool | None = None,
+        language: Language | None = None,
+        viewers_can_export: bool | None = None,
+        if_match: str | None = None,
+    ) -> Project:
+        """Change a project; what you leave out (None) stays as it is.
+
+        The API's ``PUT`` replaces name, description and phase together, so when one of them
+        is left out the current project is read first and written back with ``If-Match``:
+        a change someone made in between is never overwritten silently (412 instead).
+
+        Raises:
+            PreconditionFailed: the project changed since it was read (or since ``if_match``).
+        """
+        if name is None or description is None or phase is None:
+            current = await self.get(project_id)
+            name = current.name if name is None else name
+            description = current.description if description is None else description
+            phase = current.phase if phase is None else phase
+            if_match = current.etag if if_match is None else if_match
+        body: dict[str, object] = {"name": name, "description": description, "phase": phase}
+        for field, value in (
+            ("archived", archived),
+            ("language", language),
+            ("viewers_can_export", viewers_can_export),
+        ):
+            if value is not None:
+                body[field] = value
+        response = await self._http.request(
+            "PUT", self._one(project_id), json_body=body, headers=if_match_header(if_match)
+        )
+        return read(Project, response)
+
+    async def delete(self, project_id: str) -> None:
+        """Delete a project, its document and its files (owners and admins)."""
+        await self._http.request("DELETE", self._one(project_id))
+
+    async def stats(self, project_id: str, *, days: int | None = None) -> ProjectStats:
+        """Artifacts per phase, members by role, contributors and updates per day."""
+        response = await self._http.request(
+            "GET", f"{self._one(project_id)}/stats", params=_query(days=days)
+        )
+        return read(ProjectStats, response)
+
+    async def document(self, project_id: str) -> WorkshopDocument:
+        """The whole workshop document, typed (a snapshot; see ``live()`` for changes)."""
+        response = await self._http.request("GET", f"{self._one(project_id)}/document")
+        return read(WorkshopDocument, response)
+
+    async def violations(self, project_id: str) -> builtins.list[Violation]:
+        """What live clients wrote against the schema (JSON Pointers and messages)."""
+        path = f"{self._one(project_id)}/document/violations"
+        response = await self._http.request("GET", path)
+        return _VIOLATIONS.validate_python(response.json())
+
+    async def audit(
+        self, project_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[AuditEntry]:
+        """One page of the project's audit log (owners and admins)."""
+        response = await self._http.request(
+            "GET", f"{self._one(project_id)}/audit", params=_query(limit=limit, cursor=cursor)
+        )
+        return Page[AuditEntry].model_validate(response.json())
+
+    def iter_audit(
+        self, project_id: str, *, page_size: int | None = None
+    ) -> AsyncIterator[AuditEntry]:
+        """Every audit entry of the project."""
+        return follow(lambda cursor: self.audit(project_id, limit=page_size, cursor=cursor))
+
+    @staticmethod
+    def _one(project_id: str) -> str:
+        return f"/v1/projects/{segment(project_id)}"
+
+
+class Members:
+    """A project's team: who is on it, with which role."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._http = transport
+
+    async def list(self, project_id: str) -> builtins.list[Member]:
+        """The team (any role may read it)."""
+        response = await self._http.request("GET", self._all(project_id))
+        return _MEMBERS.validate_python(response.json())
+
+    async def add(
+        self,
+        project_id: str,
+        email: str,
+        role: TeamRole = "member",
+        *,
+        idempotency_key: str | None = None,
+    ) -> Member:
+        """Put the account with ``email`` on the team.
+
+        Raises:
+            Conflict: already a member.
+            NotFound: no account has this address.
+        """
+        response = await self._http.request(
+            "POST",
+            self._all(project_id),
+            json_body={"email": email, "role": role},
+            idempotency_key=idempotency_key,
+        )
+        return read(Member, response)
+
+    async def change_role(self, project_id: str, user_id: str, role: TeamRole) -> Member:
+        """Give a member another role (their live sockets reconnect with it)."""
+        path = f"{self._all(project_id)}/{segment(user_id)}"
+        return read(Member, await self._http.request("PUT", path, json_body={"role": role}))
+
+    async def remove(self, project_id: str, user_id: str) -> None:
+        """Take someone off the team (anyone may remove themself).
+
+        Raises:
+            Conflict: they are the last owner.
+        """
+        await self._http.request("DELETE", f"{self._all(project_id)}/{segment(user_id)}")
+
+    @staticmethod
+    def _all(project_id: str) -> str:
+        return f"/v1/projects/{segment(project_id)}/members"
+
+
+class Audit:
+    """The whole audit log (admins only)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._http = transport
+
+    async def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        project_id: str | None = None,
+        actor_id: str | None = None,
+        action: str | None = None,
+    ) -> Page[AuditEntry]:
+        """One page of entries, newest first; ``action`` matches a prefix (``project.``)."""
+        params = _query(
+            limit=limit, cursor=cursor, project_id=project_id, actor_id=actor_id, action=action
+        )
+        response = await self._http.request("GET", "/v1/audit", params=params)
+        return Page[AuditEntry].model_validate(response.json())
+
+    def iter(
+        self,
+        *,
+        page_size: int | None = None,
+        project_id: str | None = None,
+        actor_id: str | None = None,
+        action: str | None = None,
+    ) -> AsyncIterator[AuditEntry]:
+        """Every matching entry."""
+        return follow(
+            lambda cursor: self.list(
+                limit=page_size,
+                cursor=cursor,
+                project_id=project_id,
+                actor_id=actor_id,
+                action=action,
+            )
+        )

@@ -1,0 +1,149 @@
+"""The SDK's live documents against a real server with accounts (the product's access rules)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from dttools_sdk import (
+    DTTools,
+    Idea,
+    IdeaCreate,
+    IdeaPatch,
+    LiveClosed,
+    PersonaCreate,
+    Project,
+    ReadOnly,
+    UserTestCreate,
+)
+from pycrdt import Array, Doc, Map
+
+from tests.sdk.conftest import MakeUser
+from tests.support.timing import TIMEOUT
+
+pytestmark = pytest.mark.shared_server(open_rooms=False)
+
+
+class TestBothWays:
+    async def test_live_write_reads_back_over_rest(self, client: DTTools, project: Project) -> None:
+        """An idea added live is saved when add_idea returns: REST reads it at once."""
+        async with client.live(project.id) as doc:
+            assert doc.ideas() == []
+            idea = await doc.add_idea(IdeaCreate(text="Live kiosk", color="#12abef", x=5, y=6))
+            assert doc.ideas() == [idea]
+        read = await client.ideas.get(idea.id)
+        assert (read.text, read.color, read.x, read.y) == ("Live kiosk", "#12abef", 5.0, 6.0)
+        assert read.author_id == read.created_by == (await client.account.me()).id
+        assert await client.projects.violations(project.id) == []
+
+    async def test_rest_write_arrives_live(self, client: DTTools, project: Project) -> None:
+        """A REST create shows up in an open live document, typed."""
+        async with client.live(project.id) as doc:
+            created = await client.ideas.create(project.id, IdeaCreate(text="From REST"))
+            await doc.wait_for(lambda: doc.item(Idea, created.id) is not None, timeout_s=TIMEOUT)
+            live = doc.item(Idea, created.id)
+            assert live is not None
+            assert (live.text, live.created_by) == ("From REST", created.created_by)
+
+    async def test_initial_sync_has_the_content(self, client: DTTools, project: Project) -> None:
+        """What exists before opening is there when the block starts, every kind typed."""
+        await client.personas.create(project.id, PersonaCreate(name="Ana", goals=["sleep"]))
+        test = await client.tests.create(project.id, UserTestCreate(title="Sheet test"))
+        async with client.live(project.id) as doc:
+            assert [(p.name, p.goals) for p in doc.personas()] == [("Ana", ["sleep"])]
+            assert [t.id for t in doc.tests()] == [test.id]
+            for read in (
+                doc.empathy_maps, doc.pov_statements, doc.hmw_questions, doc.ideas,
+                doc.prototypes, doc.test_results,
+            ):  # fmt: skip
+                assert read() == []
+
+    async def test_update_idea_live(self, client: DTTools, project: Project) -> None:
+        """Moving a note live changes it for REST; an unknown note is a KeyError."""
+        async with client.live(project.id) as doc:
+            idea = await doc.add_idea(IdeaCreate(text="Move me"))
+            await doc.update_idea(idea.id, IdeaPatch(x=300, cluster_id=None))
+            with pytest.raises(KeyError):
+                await doc.update_idea("no-such-note", IdeaPatch(x=1))
+        moved = await client.ideas.get(idea.id)
+        assert (moved.x, moved.cluster_id) == (300.0, None)
+        assert moved.updated_at is not None
+        assert idea.updated_at is not None
+        assert moved.updated_at >= idea.updated_at
+
+
+class TestTolerantReads:
+    async def test_bad_fields_read_as_defaults(self, client: DTTools, project: Project) -> None:
+        """A note written wrongly (a number for a colour) reads with the default colour."""
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+        def write(doc: Doc[Any]) -> None:
+            fields = {"id": "ignored", "text": "odd", "color": 5, "x": "left", "createdAt": now}
+            doc.get("ideas", type=Map)["odd-note"] = Map(fields)
+            doc.get("ideas", type=Map)["not-a-map"] = "just a string"
+            prototype = Map({"title": "Sheet", "linkedIdeaIds": Array(["odd-note"])})
+            doc.get("prototypes", type=Map)["p1"] = prototype
+
+        async with client.live(project.id) as doc:
+            await doc.transact(write)
+            [note] = doc.ideas()
+            assert (note.id, note.text, note.color, note.x) == ("odd-note", "odd", "yellow", 0.0)
+            assert [p.linked_idea_ids for p in doc.prototypes()] == [["odd-note"]]
+        assert (await client.ideas.get("odd-note")).color == "yellow"  # the server agrees
+
+
+class TestAccess:
+    async def test_non_member_is_refused(self, client: DTTools, make_user: MakeUser) -> None:
+        """Opening a project you are not on raises LiveClosed with 4403."""
+        stranger = await make_user()
+        project = await client.projects.create("Private")
+        async with DTTools(client.http.base_url, token=stranger.access_token) as other:
+            with pytest.raises(LiveClosed) as caught:
+                async with other.live(project.id):
+                    pass  # pragma: no cover - never entered
+        assert caught.value.code == 4403
+
+    async def test_bad_token_is_refused(self, client: DTTools, project: Project) -> None:
+        """A socket with a forged token closes with 4401 before the sync."""
+        async with client.live(project.id):
+            pass  # the client now knows who it is: the next open goes straight to the socket
+        client.http.token, real = "forged", client.http.token
+        try:
+            with pytest.raises(LiveClosed) as caught:
+                async with client.live(project.id):
+                    pass  # pragma: no cover - never entered
+        finally:
+            client.http.token = real
+        assert caught.value.code == 4401
+
+    async def test_viewer_writes_are_refused(
+        self, client: DTTools, project: Project, make_user: MakeUser
+    ) -> None:
+        """A viewer's live change raises ReadOnly; nobody else ever sees it."""
+        viewer = await make_user()
+        await client.members.add(project.id, viewer.email, "viewer")
+        async with (
+            DTTools(client.http.base_url, token=viewer.access_token) as watcher,
+            watcher.live(project.id) as doc,
+        ):
+            with pytest.raises(ReadOnly):
+                await doc.add_idea(IdeaCreate(text="sneaky"))
+            assert doc.read_only
+        assert await client.ideas.list(project.id) == []
+
+    async def test_closed_while_waiting(
+        self, client: DTTools, project: Project, make_user: MakeUser
+    ) -> None:
+        """A socket closed by the server (member removed) ends a wait with LiveClosed."""
+        member = await make_user()
+        await client.members.add(project.id, member.email, "member")
+        async with (
+            DTTools(client.http.base_url, token=member.access_token) as them,
+            them.live(project.id) as doc,
+        ):
+            await client.members.remove(project.id, str(member.id))
+            with pytest.raises(LiveClosed) as caught:
+                await doc.wait_for(lambda: False, timeout_s=TIMEOUT)
+        assert caught.value.code == 4403
+        assert caught.value.reason

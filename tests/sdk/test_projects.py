@@ -1,0 +1,164 @@
+"""The SDK's project, team, account and audit resources against a real server."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from dttools_sdk import (
+    Conflict,
+    DTTools,
+    Forbidden,
+    IdeaCreate,
+    NotFound,
+    PersonaCreate,
+    PreconditionFailed,
+    Project,
+    Unauthenticated,
+)
+
+from tests.conftest import RunningServer
+from tests.sdk.conftest import MakeUser
+from tests.support.api import RegisteredUser
+
+pytestmark = pytest.mark.shared_server
+
+
+class TestProjects:
+    async def test_create_read_update_delete(self, client: DTTools) -> None:
+        """A project round-trips typed; a partial update keeps the fields left out."""
+        created = await client.projects.create("Clinic", description="waiting room", phase="define")
+        assert (created.role, created.membership, created.phase) == ("owner", "owner", "define")
+        read = await client.projects.get(created.id)
+        assert read.etag is not None
+        renamed = await client.projects.update(created.id, name="Clinic 2")
+        assert (renamed.name, renamed.description, renamed.phase) == (
+            "Clinic 2", "waiting room", "define",
+        )  # fmt: skip
+        archived = await client.projects.update(
+            created.id, name="Clinic 2", description="", phase="test", archived=True
+        )
+        assert archived.archived
+        assert archived.description == ""
+        await client.projects.delete(created.id)
+        with pytest.raises(NotFound):
+            await client.projects.get(created.id)
+
+    async def test_stale_etag_is_refused(self, client: DTTools, project: Project) -> None:
+        """An update against an old version raises PreconditionFailed."""
+        old = await client.projects.get(project.id)
+        await client.projects.update(project.id, name="changed meanwhile")
+        with pytest.raises(PreconditionFailed):
+            await client.projects.update(project.id, name="mine", if_match=old.etag)
+
+    async def test_iter_follows_every_cursor(self, client: DTTools) -> None:
+        """Iterating pages of 2 yields all 5 matching projects once each, newest first."""
+        tag = uuid.uuid4().hex[:8]
+        made = [(await client.projects.create(f"paged {tag} {i}")).id for i in range(5)]
+        first = await client.projects.list(limit=2, q=tag)
+        assert len(first.items) == 2
+        assert first.next_cursor is not None
+        seen = [p.id async for p in client.projects.iter(page_size=2, q=tag)]
+        assert sorted(seen) == sorted(made)
+        assert len(set(seen)) == 5
+
+    async def test_filters_reach_the_server(self, client: DTTools) -> None:
+        """``archived`` and ``phase`` filter the listing."""
+        tag = uuid.uuid4().hex[:8]
+        kept = await client.projects.create(f"filter {tag} kept", phase="ideate")
+        gone = await client.projects.create(f"filter {tag} gone", phase="ideate")
+        await client.projects.update(gone.id, archived=True)
+        default = [p.id async for p in client.projects.iter(q=tag, phase="ideate")]
+        every = [p.id async for p in client.projects.iter(q=tag, archived="any")]
+        assert default == [kept.id]
+        assert sorted(every) == sorted([kept.id, gone.id])
+
+    async def test_stats_document_and_violations(self, client: DTTools, project: Project) -> None:
+        """Stats count artifacts per phase; the document is typed; no violations from REST."""
+        await client.personas.create(project.id, PersonaCreate(name="Ana"))
+        await client.ideas.create(project.id, IdeaCreate(text="Kiosk"))
+        stats = await client.projects.stats(project.id, days=7)
+        assert stats.artifacts_per_phase["empathize"] == 1
+        assert stats.artifacts_per_phase["ideate"] == 1
+        assert stats.member_count == 1
+        document = await client.projects.document(project.id)
+        assert document.schema_version == 1
+        assert [p.name for p in document.personas] == ["Ana"]
+        assert [i.text for i in document.ideas] == ["Kiosk"]
+        assert await client.projects.violations(project.id) == []
+
+    async def test_audit(self, client: DTTools, project: Project) -> None:
+        """The project's audit log pages through typed entries, creation included."""
+        actions = [entry.action async for entry in client.projects.iter_audit(project.id)]
+        assert "project.created" in actions
+
+
+class TestMembers:
+    async def test_team(self, client: DTTools, project: Project, make_user: MakeUser) -> None:
+        """Add, change and remove a member; a duplicate is a Conflict, a viewer is Forbidden."""
+        other = await make_user()
+        added = await client.members.add(project.id, other.email, "viewer")
+        assert added.role == "viewer"
+        with pytest.raises(Conflict):
+            await client.members.add(project.id, other.email)
+        roles = {m.email: m.role for m in await client.members.list(project.id)}
+        assert roles[other.email] == "viewer"
+        server_url = client.http.base_url
+        async with DTTools(server_url, token=other.access_token) as viewer:
+            with pytest.raises(Forbidden):
+                await viewer.ideas.create(project.id, IdeaCreate(text="not allowed"))
+        changed = await client.members.change_role(project.id, str(other.id), "member")
+        assert changed.role == "member"
+        await client.members.remove(project.id, str(other.id))
+        assert other.email not in {m.email for m in await client.members.list(project.id)}
+
+
+class TestAuth:
+    async def test_api_key(self, server: RunningServer, client: DTTools) -> None:
+        """A key made through the SDK authenticates another client; revoked, it fails."""
+        created = await client.account.create_api_key("sdk test")
+        assert created.key.startswith("dtt_")
+        async with DTTools(server.http_url, api_key=created.key) as keyed:
+            me = await keyed.account.me()
+            assert me.id == (await client.account.me()).id
+            assert [k.id for k in await client.account.api_keys()] == [created.id]
+            await client.account.revoke_api_key(created.id)
+            with pytest.raises(Unauthenticated):
+                await keyed.account.me()
+
+    async def test_password_sign_in_refreshes_by_itself(
+        self, server: RunningServer, user: RegisteredUser
+    ) -> None:
+        """Signed in with a password, a refused access token is refreshed once, transparently."""
+        async with DTTools(server.http_url, email=user.email, password=user.password) as sdk:
+            sdk.http.token = "expired-or-forged"
+            me = await sdk.account.update(name="Renamed")
+            assert (me.id, me.name) == (str(user.id), "Renamed")
+            assert sdk.http.token != "expired-or-forged"
+
+    async def test_signed_out(self, server: RunningServer, user: RegisteredUser) -> None:
+        """After sign_out the token is refused and nothing refreshes it: Unauthenticated."""
+        async with DTTools(server.http_url, email=user.email, password=user.password) as sdk:
+            await sdk.account.me()
+            await sdk.sign_out()
+            with pytest.raises(Unauthenticated):
+                await sdk.account.me()
+
+    async def test_wrong_password(self, server: RunningServer, user: RegisteredUser) -> None:
+        """A failed sign-in on entry raises Unauthenticated."""
+        with pytest.raises(Unauthenticated):
+            async with DTTools(server.http_url, email=user.email, password="wrong password!"):
+                pass  # pragma: no cover - never entered
+
+    async def test_one_credential_only(self, server: RunningServer) -> None:
+        """Two credentials, or an e-mail without its password, are refused at once."""
+        with pytest.raises(ValueError, match="one of"):
+            DTTools(server.http_url, api_key="dtt_x", token="y")
+        with pytest.raises(ValueError, match="together"):
+            DTTools(server.http_url, email="a@example.com")
+
+    async def test_use_outside_the_block(self, server: RunningServer) -> None:
+        """A call outside ``async with`` says how to use the client."""
+        sdk = DTTools(server.http_url, token="t")
+        with pytest.raises(RuntimeError, match="async with"):
+            await sdk.projects.get(str(uuid.uuid4()))

@@ -37,7 +37,10 @@ def test_bookkeeping_alone_is_no_change() -> None:
 
 
 def test_a_new_result_of_a_prototype_test_is_also_prototype_tested() -> None:
-    tests = [{"id": "t1", "prototypeId": "proto"}, {"id": "t2", "prototypeId": None}]
+    tests: list[dict[str, Any]] = [
+        {"id": "t1", "prototypeId": "proto"},
+        {"id": "t2", "prototypeId": None},
+    ]
     new = _doc(testResults=[{"id": "r1", "testId": "t1"}, {"id": "r2", "testId": "t2"},
                             {"id": "r3", "testId": "gone"}])  # fmt: skip
     changes = diff({}, digests(new), tests)

@@ -22,14 +22,15 @@ import asyncio
 import ipaddress
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import DefaultResolver
 from standardwebhooks.webhooks import Webhook as Signer
 
 from collab.webhook_policy import AllowList, forbidden_address
@@ -69,24 +70,46 @@ def sign(secrets: list[str], msg_id: str, timestamp: datetime, body: bytes) -> s
 
 
 class _GuardedResolver(AbstractResolver):
-    """Resolves like aiohttp's default resolver, then refuses names with a forbidden address."""
+    """Resolves names on threads of its own, then refuses names with a forbidden address.
 
-    def __init__(self, allowed: AllowList) -> None:
+    Its own few threads, not the event loop's default executor: a resolver that hangs (a
+    receiver's broken DNS, no network) then holds only webhook sends, never the file
+    checks, exports or anything else the node runs in threads.
+    """
+
+    def __init__(self, allowed: AllowList, *, threads: int, timeout_s: float) -> None:
         self._allowed = allowed
-        self._inner = DefaultResolver()
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="webhook-dns")
+        self._timeout_s = timeout_s
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
-        found = await self._inner.resolve(host, port, family)
-        if not self._allowed.allows_name(host):
-            for item in found:
-                if forbidden_address(ipaddress.ip_address(item["host"]), self._allowed):
-                    raise RefusedAddress(f"{host} resolves to a non-public address")
+        loop = asyncio.get_running_loop()
+        lookup = partial(socket.getaddrinfo, host, port, family, socket.SOCK_STREAM)
+        async with asyncio.timeout(self._timeout_s):
+            infos = await loop.run_in_executor(self._pool, lookup)
+        found: list[ResolveResult] = []
+        for info_family, _, proto, _, address in infos:
+            ip = str(address[0])
+            if not self._allowed.allows_name(host) and forbidden_address(
+                ipaddress.ip_address(ip), self._allowed
+            ):
+                raise RefusedAddress(f"{host} resolves to a non-public address")
+            found.append(
+                ResolveResult(
+                    hostname=host,
+                    host=ip,
+                    port=int(address[1]),
+                    family=info_family,
+                    proto=proto,
+                    flags=socket.AI_NUMERICHOST,
+                )
+            )
         return found
 
     async def close(self) -> None:
-        await self._inner.close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _check_url(url: str, allowed: AllowList) -> None:
@@ -108,9 +131,8 @@ class WebhookSender:
     def __init__(self, allowed: AllowList, *, timeout_s: float, concurrency: int) -> None:
         self._allowed = allowed
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        connector = aiohttp.TCPConnector(
-            resolver=_GuardedResolver(allowed), limit=concurrency, use_dns_cache=False
-        )
+        resolver = _GuardedResolver(allowed, threads=min(concurrency, 4), timeout_s=timeout_s)
+        connector = aiohttp.TCPConnector(resolver=resolver, limit=concurrency, use_dns_cache=False)
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=self._timeout,

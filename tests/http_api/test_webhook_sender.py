@@ -60,7 +60,7 @@ async def test_a_name_on_the_allow_list_passes(receiver: Receiver) -> None:
 
 async def test_the_resolver_refuses_a_name_with_any_private_address() -> None:
     with pytest.raises(RefusedAddress):
-        await _GuardedResolver(AllowList()).resolve("localhost", 80)
+        await _GuardedResolver(AllowList(), threads=1, timeout_s=5).resolve("localhost", 80)
 
 
 async def test_failures_are_outcomes_not_exceptions(receiver: Receiver) -> None:

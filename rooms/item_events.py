@@ -51,6 +51,17 @@ class _Burst:
     timer: asyncio.TimerHandle
 
 
+def _event_id(project: UUID, change: item_events.Change) -> UUID:
+    """An item is created and deleted once: those ids name the item (a brainstorm's reveal
+    names its ``idea.created`` the same way, so the two are one event); an update also names
+    the state it reached."""
+    if change.type.endswith(".updated"):
+        return outbox.event_id(change.type, project, change.item_id, change.digest)
+    if change.type == "prototype.tested":  # one per result
+        return outbox.event_id(change.type, project, change.item_id, change.digest)
+    return outbox.event_id(change.type, project, change.item_id)
+
+
 class ItemEvents:
     """Watches the project rooms of this node for changes and writes their events."""
 
@@ -155,7 +166,7 @@ class ItemEvents:
             changes = item_events.diff(before, now, document.get("tests", []))
             events = [
                 outbox.Event(
-                    id=outbox.event_id(c.type, project, c.item_id, c.digest),
+                    id=_event_id(project, c),
                     type=c.type,
                     project_id=project,
                     data={

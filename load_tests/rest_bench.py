@@ -1,0 +1,287 @@
+"""REST under load with real authentication, and webhook delivery next to a live room.
+
+Starts `dttools serve` on a fresh database (127.0.0.1, free port), signs in ``--accounts``
+members of one project (real access tokens; sign-up needs an e-mailed link, so the accounts
+are made in the database) and seeds the project with ``--seed`` ideas. Then:
+
+* **mix**: an open-loop generator (requests start on a fixed schedule whatever the answers
+  do, so a slow server shows as latency, not as a lower rate) sends, for ``--duration``
+  seconds at each rate of ``--rates``: 40 % list pages (``GET .../ideas?limit=50`` at a
+  random cursor position is not possible with opaque cursors, so the first page), 20 %
+  single reads (``GET /v1/ideas/{id}``), 20 % creates (``POST .../ideas``) and 20 % updates
+  (``PUT /v1/ideas/{id}``), spread over the accounts. The project grows past 2,000 ideas
+  during the run. Reported per rate: p50/p95/p99 latency, errors, server CPU; then the
+  highest rate whose p95 stayed under 50 ms.
+* **webhooks**: a receiver on 127.0.0.1 subscribed to ``idea.created``; ``--events`` ideas
+  are created through REST as fast as the server takes them while a live room of the same
+  node relays 10 updates/s to 10 clients; reported: events per second delivered (signed,
+  verified by the receiver with standardwebhooks) from the first create to the last
+  delivery.
+
+Bounded: every request with a 30 s timeout, each rate ``--duration`` seconds.
+
+    .venv/bin/python load_tests/rest_bench.py [--rates 100 200 300 400] [--duration 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from standardwebhooks.webhooks import Webhook
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from load_tests.bench_accounts import project_owner  # noqa: E402
+from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
+    Launcher,
+    Server,
+    bench_database,
+    cpu_seconds,
+    publish,
+)
+
+_TIMEOUT = aiohttp.ClientTimeout(total=30)
+P95_TARGET_MS = 50.0
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+class Mix:
+    """The request mix against one project, with the ids it has seen."""
+
+    def __init__(self, base: str, project: str, headers: list[dict[str, str]]) -> None:
+        self.base = base
+        self.project = project
+        self.headers = headers
+        self.ideas: list[str] = []
+        self.rng = random.Random(7)
+
+    async def one(self, http: aiohttp.ClientSession) -> tuple[str, float, int]:
+        kind = self.rng.choices(("list", "read", "create", "update"), (40, 20, 20, 20))[0]
+        headers = self.rng.choice(self.headers)
+        api = f"{self.base}/v1"
+        started = time.perf_counter()
+        if kind == "list":
+            method, url, body = "GET", f"{api}/projects/{self.project}/ideas?limit=50", None
+        elif kind == "create" or not self.ideas:
+            kind = "create"
+            method, url = "POST", f"{api}/projects/{self.project}/ideas"
+            body = {"text": f"ideia {self.rng.random():.6f}"}
+        elif kind == "read":
+            method, url, body = "GET", f"{api}/ideas/{self.rng.choice(self.ideas)}", None
+        else:
+            method, url = "PUT", f"{api}/ideas/{self.rng.choice(self.ideas)}"
+            body = {"text": f"editada {self.rng.random():.6f}"}
+        async with http.request(method, url, json=body, headers=headers) as response:
+            payload = await response.read()
+            status = response.status
+        if kind == "create" and status == 201:
+            self.ideas.append(json.loads(payload)["id"])
+        return kind, (time.perf_counter() - started) * 1000, status
+
+
+async def _seed(http: aiohttp.ClientSession, mix: Mix, count: int) -> None:
+    async def create(n: int) -> None:
+        url = f"{mix.base}/v1/projects/{mix.project}/ideas"
+        async with http.post(url, json={"text": f"semente {n}"}, headers=mix.headers[0]) as r:
+            if r.status != 201:
+                raise RuntimeError(f"seed: {r.status} {await r.text()}")
+            mix.ideas.append((await r.json())["id"])
+
+    for start in range(0, count, 20):
+        await asyncio.gather(*(create(n) for n in range(start, min(count, start + 20))))
+
+
+async def _rate(
+    http: aiohttp.ClientSession, mix: Mix, server: Server, rate: int, duration: float
+) -> dict[str, Any]:
+    """Open loop: one request every 1/rate s for ``duration`` s."""
+    results: list[tuple[str, float, int]] = []
+    tasks: list[asyncio.Task[None]] = []
+
+    async def fire() -> None:
+        try:
+            results.append(await mix.one(http))
+        except (aiohttp.ClientError, TimeoutError):
+            results.append(("error", 30_000.0, 0))
+
+    cpu_before = cpu_seconds(server.pid)
+    started = time.perf_counter()
+    for n in range(int(rate * duration)):
+        delay = started + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(fire()))
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - started
+    cpu = (cpu_seconds(server.pid) - cpu_before) / wall * 100
+    times = [ms for _, ms, _ in results]
+    errors = sum(1 for _, _, status in results if status >= 400 or status == 0)
+    row = {
+        "rate": rate,
+        "requests": len(results),
+        "errors": errors,
+        "p50_ms": round(_percentile(times, 0.50), 1),
+        "p95_ms": round(_percentile(times, 0.95), 1),
+        "p99_ms": round(_percentile(times, 0.99), 1),
+        "server_cpu_pct": round(cpu, 1),
+        "ideas_after": len(mix.ideas),
+        "by_kind_p95_ms": {
+            kind: round(_percentile([ms for k, ms, _ in results if k == kind], 0.95), 1)
+            for kind in ("list", "read", "create", "update")
+        },
+    }
+    print(json.dumps(row))
+    return row
+
+
+async def _webhooks(
+    http: aiohttp.ClientSession, mix: Mix, server: Server, events: int
+) -> dict[str, Any]:
+    received: list[float] = []
+    done = asyncio.Event()
+    secrets: list[str] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.read()
+        Webhook(secrets[0]).verify(body, dict(request.headers))
+        received.append(time.perf_counter())
+        if len(received) >= events:
+            done.set()
+        return web.Response(status=204)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    url = f"{mix.base}/v1/projects/{mix.project}/webhooks"
+    body = {"url": f"http://127.0.0.1:{port}/hook", "events": ["idea.created"]}
+    async with http.post(url, json=body, headers=mix.headers[0]) as r:
+        secrets.append((await r.json())["secret"])
+    live = asyncio.create_task(_live_room(server))
+    try:
+        started = time.perf_counter()
+        create = f"{mix.base}/v1/projects/{mix.project}/ideas"
+        for start in range(0, events, 20):
+            await asyncio.gather(*(
+                http.post(create, json={"text": f"evento {n}"}, headers=mix.headers[0])
+                for n in range(start, min(events, start + 20))
+            ))  # fmt: skip
+        async with asyncio.timeout(120):
+            await done.wait()
+        wall = received[-1] - started
+    finally:
+        live.cancel()
+        await runner.cleanup()
+    row = {"events": events, "wall_s": round(wall, 2), "events_per_s": round(events / wall, 1)}
+    print(json.dumps(row))
+    return row
+
+
+async def _live_room(server: Server) -> None:
+    """10 clients in one open room, one of them writing 10 updates/s (loadgen fanout)."""
+    proc = await asyncio.create_subprocess_exec(
+        "node", str(ROOT / "load_tests" / "loadgen.mjs"), "--scenario", "fanout",
+        "--base", server.base, "--rooms", "1", "--clients", "10", "--rate", "10",
+        "--writers", "1", "--duration", "300", "--warmup", "0", "--prefix", "live-next-door",
+        cwd=ROOT / "load_tests", stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            await proc.wait()
+
+
+async def _run(server: Server, dsn: str, args: argparse.Namespace) -> dict[str, Any]:
+    base = f"http://127.0.0.1:{server.port}"
+    owner = await project_owner(dsn, base, "REST")
+    headers = [owner.headers]  # one account: a per-account budget would be measured, not REST
+    mix = Mix(base, owner.project_id, headers)
+    connector = aiohttp.TCPConnector(limit=200)
+    async with aiohttp.ClientSession(timeout=_TIMEOUT, connector=connector) as http:
+        await _seed(http, mix, args.seed)
+        rows = [await _rate(http, mix, server, rate, args.duration) for rate in args.rates]
+        hooks = await _webhooks(http, mix, server, args.events)
+    passing = [row["rate"] for row in rows if row["p95_ms"] < P95_TARGET_MS and not row["errors"]]
+    return {"rates": rows, "max_rate_p95_under_50ms": max(passing, default=0), "webhooks": hooks}
+
+
+def _table(record: dict[str, Any]) -> str:
+    lines = [
+        "| rate (req/s) | requests | errors | p50 (ms) | p95 (ms) | p99 (ms) | server CPU (% of a "
+        "core) | ideas in the project after |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in record["rates"]:
+        lines.append(
+            f"| {r['rate']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | "
+            f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['server_cpu_pct']:.0f} | "
+            f"{r['ideas_after']} |"
+        )
+    hooks = record["webhooks"]
+    lines += [
+        "",
+        f"Highest measured rate with p95 under {P95_TARGET_MS:.0f} ms: "
+        f"{record['max_rate_p95_under_50ms']} req/s.",
+        "",
+        f"Webhooks: {hooks['events']} `idea.created` events delivered, signed and verified, in "
+        f"{hooks['wall_s']:.1f} s ({hooks['events_per_s']:.0f} events/s) while a live room of "
+        "the same node relayed 10 updates/s to 10 clients.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rates", type=int, nargs="+", default=[100, 200, 300, 400])
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--seed", type=int, default=500)
+    parser.add_argument("--events", type=int, default=500)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "DTTOOLS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--update-docs", action="store_true")
+    args = parser.parse_args()
+    lift = {
+        "DTTOOLS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+        "DTTOOLS_ITEM_EVENTS_QUIET_S": "0.2",
+    }
+    with bench_database(args.database_url) as dsn, tempfile.TemporaryDirectory() as files:
+        server = Launcher(dsn).ours(lift={"DTTOOLS_FILES_DIR": files, **lift})
+        try:
+            measured = asyncio.run(_run(server, dsn, args))
+        finally:
+            server.stop()
+    publish(
+        "rest", "rest_bench.py", measured, _table,
+        setting="one node, one account with a real access token, server, PostgreSQL and "
+        "generator on the same machine",
+        update=args.update_docs,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

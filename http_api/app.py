@@ -15,11 +15,13 @@ from aiohttp import web
 from collab.close import Close, CloseCode
 from collab.limits import Limits
 from http_api import (
+    cors,
     exports_service,
     files_service,
     health,
     metrics,
     openapi,
+    rate_limits_http,
     security_headers,
     static,
     webhooks_service,
@@ -246,17 +248,25 @@ async def _authenticate(request: web.Request, unsafe: bool) -> Principal:
 
 def create_app(settings: Settings) -> web.Application:
     """Build the application for ``settings`` (used by the CLI and by tests)."""
-    app = web.Application(middlewares=[problem_middleware], client_max_size=settings.max_body_bytes)
+    cors_policy = cors.CorsPolicy.from_setting(settings.cors_origins)
+    app = web.Application(
+        middlewares=[*cors.middlewares(cors_policy), problem_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
     app[SETTINGS] = settings
     app[ROOM_ACCESS] = project_room_access
     app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms, _files, _exports, _webhooks])
     app.on_shutdown.append(_flush_then_close_sockets)
     app.on_response_prepare.append(security_headers.add_security_headers)
+    app.on_response_prepare.extend(cors.response_hooks(cors_policy))
+    app.on_response_prepare.append(rate_limits_http.add_rate_limit_headers)
     app.add_routes(health.routes)
     app.add_routes(metrics.routes)
     app.add_routes(ws.routes)
     api = v1_api()
-    api.install(app, _authenticate)
+    api.install(
+        app, rate_limits_http.charged(_authenticate, settings.api_rate_per_s, settings.api_burst)
+    )
     app.add_routes(openapi.routes_for(api, version=_version()))
     app.add_routes(static.routes)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -17,7 +18,7 @@ from typing import Any
 
 from collab.limits import Limits
 from collab.nesting import MAX_ALLOWED_DEPTH
-from http_api import fast_paths
+from http_api import cors, fast_paths
 from rooms.access import REVOCATION_MEMORY_S
 from rooms.manager import RoomSettings
 
@@ -122,6 +123,28 @@ def _networks(value: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"trusted proxies: {exc}") from None
     return value
+
+
+def _cors_origins(value: str) -> str:
+    try:
+        cors.parse_origins(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"CORS origins: {exc}") from None
+    return value
+
+
+def _rate_per_s(value: str) -> float:
+    rate = float(value)
+    if not (rate >= 0 and math.isfinite(rate)):
+        raise argparse.ArgumentTypeError("must be a number of requests per second, 0 or more")
+    return rate
+
+
+def _burst(value: str) -> int:
+    burst = int(value)
+    if burst < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return burst
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -638,6 +661,32 @@ OPTIONS: tuple[Option, ...] = (
         "and X-Forwarded-Proto headers are believed (empty: none)",
     ),
     Option(
+        "cors_origins",
+        "DTTOOLS_CORS_ORIGINS",
+        _cors_origins,
+        "",
+        "origins whose pages may call /v1 from the browser (comma-separated, exact, e.g. "
+        "https://app.example.com; * for any); they authenticate with Bearer tokens or API "
+        "keys, never cookies. Empty: no CORS headers at all",
+    ),
+    Option(
+        "api_rate_per_s",
+        "DTTOOLS_API_RATE_PER_S",
+        _rate_per_s,
+        50.0,
+        "sustained authenticated /v1 requests per second per account on a node (its API "
+        "keys and sessions together); past the burst: 429 with Retry-After. 0 turns the limit "
+        "and its RateLimit headers off",
+    ),
+    Option(
+        "api_burst",
+        "DTTOOLS_API_BURST",
+        _burst,
+        200,
+        "authenticated /v1 requests per account a node admits at once before "
+        "DTTOOLS_API_RATE_PER_S applies",
+    ),
+    Option(
         "fast_paths",
         "DTTOOLS_FAST_PATHS",
         _fast_paths,
@@ -734,6 +783,9 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "DTTools <no-reply@localhost>"
     trusted_proxies: str = ""
+    cors_origins: str = ""
+    api_rate_per_s: float = 50.0
+    api_burst: int = 200
     fast_paths: str = "all"
     open_rooms: bool = False
 

@@ -107,6 +107,9 @@ def server_settings(database_url: str, data_dir: Path) -> Settings:
         # The database is shared by the session: a dispatcher in every test server would
         # take other tests' outbox events. Webhook tests turn delivery on.
         webhook_delivery=False,
+        # One test account makes hundreds of requests (the permission matrix, schemathesis);
+        # the per-account budget has its own tests (tests/http_api/test_rate_limits_http.py).
+        api_rate_per_s=0.0,
     )
 
 

@@ -23,19 +23,26 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
+from PIL import ImageFile
+
+from collab.export_html import render_html
+from collab.export_report import Report, Translate
+
 # WeasyPrint warns at import when the system lacks libharfbuzz-subset: it then subsets fonts
 # with fontTools, slower and stamping the time into each font (the PDF's bytes then differ
 # between runs; what is drawn does not). Install libharfbuzz-subset0 where PDFs are made; the
 # warning is about the machine, not the code, and the test suite turns warnings into errors.
+# WeasyPrint also turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when
+# imported; uploads must never accept a truncated image (http_api/file_content.py), so the
+# flag is put back. Our reports embed only thumbnails the server made, which are whole.
+_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
     from weasyprint import HTML
     from weasyprint.document import Document
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-from collab.export_html import render_html
-from collab.export_report import Report, Translate
+ImageFile.LOAD_TRUNCATED_IMAGES = _truncated
 
 __all__ = [
     "FONTS_DIR",

@@ -190,6 +190,9 @@ def check_upload(
         frames, width, height = _scan_gif(path)
         _check_size(width, height, frames, max_pixels, max_frames)
     lossless_webp = head[12:16] == b"VP8L"
+    # A library may have turned this on for the whole process (WeasyPrint does at import):
+    # a truncated image is damaged, never accepted.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(path, formats=[pillow_format]) as image:
             # a JPEG with more than one picture (MPO: phones' depth maps, gain maps,

@@ -65,6 +65,18 @@ class StoredEvent:
         }
 
 
+def _storable(value: Any) -> Any:
+    """``value`` with NUL characters replaced (U+FFFD): jsonb cannot store U+0000, and
+    people can type it into the document (an event's data is a copy of what they wrote)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
 async def append(conn: Conn, events: Sequence[Event]) -> int:
     """Store ``events`` in the caller's transaction; return how many were new.
 
@@ -79,7 +91,7 @@ async def append(conn: Conn, events: Sequence[Event]) -> int:
         [event.id for event in events],
         [event.type for event in events],
         [event.project_id for event in events],
-        [json.dumps(event.data) for event in events],
+        [json.dumps(_storable(event.data)) for event in events],
     )
     return int(status.rsplit(" ", 1)[1])
 

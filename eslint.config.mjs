@@ -1,5 +1,5 @@
 // ESLint for the browser app (static/): `tests/node_modules/.bin/eslint static` from the repo root,
-// or scripts/check-static. The tools are devDependencies of the npm project in tests/ (there is no
+// or scripts/check-static; and for the JavaScript client (`eslint sdk/js`). The tools are devDependencies of the npm project in tests/ (there is no
 // package.json at the root), so their plugins are resolved from there rather than from this file.
 // .mjs rather than .js: without a root package.json saying "type": "module", Node would take a .js
 // file for CommonJS.
@@ -70,5 +70,44 @@ export default [
         { object: 'document', property: 'write', message: 'Build elements with h() from dom.js.' }
       ]
     }
+  },
+  // The JavaScript client (sdk/js): modules that run in browsers and Node alike, so only the
+  // globals both have; its tests run under Node. The same bug-catching rules as static/.
+  {
+    files: ['sdk/js/**/*.js', 'sdk/js/**/*.mjs'],
+    languageOptions: {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      globals: { ...globals['shared-node-browser'] }
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      ...js.configs.recommended.rules,
+      'no-unused-vars': [
+        'error',
+        { args: 'after-used', argsIgnorePattern: '^_', ignoreRestSiblings: true }
+      ],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'prefer-const': 'error',
+      curly: ['error', 'multi-line', 'consistent'],
+      'no-shadow': 'error',
+      'no-var': 'error',
+      'array-callback-return': 'error',
+      'no-constructor-return': 'error',
+      'no-promise-executor-return': 'error',
+      'no-self-compare': 'error',
+      'no-template-curly-in-string': 'error',
+      'no-unmodified-loop-condition': 'error',
+      'no-unreachable-loop': 'error',
+      'no-eval': 'error',
+      'no-implied-eval': 'error',
+      'no-new-func': 'error',
+      'no-throw-literal': 'error',
+      'prefer-promise-reject-errors': 'error'
+    }
+  },
+  {
+    files: ['sdk/js/test/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node } }
   }
 ]

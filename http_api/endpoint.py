@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -23,7 +23,7 @@ from collab.i18n import msg
 from http_api.i18n import remember_account_locale
 from http_api.idempotency import run_once
 from http_api.keys import DB
-from http_api.problems import InvalidRequest, ValidationFailed
+from http_api.problems import InvalidRequest, ValidationFailed, pydantic_message
 
 __all__ = ["Api", "Endpoint", "Handler", "path_uuid", "json_response"]
 
@@ -63,6 +63,8 @@ class Endpoint:
     #: OpenAPI response objects by status, for responses that are not JSON models (bytes,
     #: redirects); they replace the generated entry of the same status
     raw_responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: kept for existing clients, marked ``deprecated`` in OpenAPI; the summary says instead what
+    deprecated: bool = False
 
     @property
     def operation_id(self) -> str:
@@ -101,6 +103,7 @@ class Api:
         path_params: Mapping[str, Mapping[str, Any]] | None = None,
         streamed_body: Mapping[str, Any] | None = None,
         raw_responses: Mapping[str, Mapping[str, Any]] | None = None,
+        deprecated: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Declare an endpoint.
 
@@ -111,6 +114,8 @@ class Api:
             streamed_body: the OpenAPI ``requestBody`` of a body the handler reads itself,
                 as a stream (uploads); the request's size limit does not apply to it.
             raw_responses: OpenAPI response objects by status (bytes, redirects).
+            deprecated: the operation stays for existing clients but new ones should not use
+                it (OpenAPI ``deprecated: true``).
         """
 
         def register(handler: Handler) -> Handler:
@@ -131,6 +136,7 @@ class Api:
                     path_params=dict(path_params or {}),
                     streamed_body=streamed_body,
                     raw_responses=dict(raw_responses or {}),
+                    deprecated=deprecated,
                 )
             )
             return handler
@@ -148,8 +154,45 @@ class Api:
             require: resolves the caller of an ``auth`` endpoint (raising Unauthenticated)
                 and enforces CSRF for cookie sessions on unsafe methods.
         """
+        fixed = _fixed_segments(endpoint.path for endpoint in self.endpoints)
         for endpoint in self.endpoints:
-            app.router.add_route(endpoint.method, endpoint.path, _bind(endpoint, require))
+            path = _route_pattern(endpoint.path, fixed)
+            app.router.add_route(endpoint.method, path, _bind(endpoint, require))
+
+
+def _shape(segments: list[str]) -> tuple[str, ...]:
+    return tuple("{}" if part.startswith("{") else part for part in segments)
+
+
+def _fixed_segments(paths: Iterable[str]) -> dict[tuple[str, ...], set[str]]:
+    """The literal segments each position has, by the shape of the path before it."""
+    fixed: dict[tuple[str, ...], set[str]] = {}
+    for path in paths:
+        segments = path.split("/")
+        for index, part in enumerate(segments):
+            if not part.startswith("{"):
+                fixed.setdefault(_shape(segments[:index]), set()).add(part)
+    return fixed
+
+
+def _route_pattern(path: str, fixed: Mapping[tuple[str, ...], set[str]]) -> str:
+    """``path`` for aiohttp's router, where a parameter never takes a segment a fixed route
+    names at the same place.
+
+    ``/v1/projects/import`` is then only the import route: ``PUT`` or ``OPTIONS`` on it answer
+    405 with ``Allow: POST``, as for any method a path lacks, instead of reaching
+    ``PUT /v1/projects/{project_id}`` with the id "import". The canonical path (and so the
+    OpenAPI path) is unchanged.
+    """
+    segments = path.split("/")
+    out = []
+    for index, part in enumerate(segments):
+        names = fixed.get(_shape(segments[:index]), set())
+        if part.startswith("{") and names:
+            taken = "|".join(re.escape(name) for name in sorted(names))
+            part = f"{{{part[1:-1]}:(?!(?:{taken})(?:/|$))[^/]+}}"
+        out.append(part)
+    return "/".join(out)
 
 
 def _bind(
@@ -158,6 +201,10 @@ def _bind(
     async def call(request: web.Request, kwargs: dict[str, Any]) -> web.StreamResponse:
         if endpoint.query is not None:
             kwargs["query"] = _validate(endpoint.query, dict(request.query), "query")
+        elif request.query:
+            # A misspelt ?limt= silently ignored looks like a server that ignores limit: refuse
+            # every parameter the route does not declare, as query models do (extra="forbid").
+            raise _unknown_query(request.query.keys())
         if endpoint.body is not None:
             kwargs["body"] = _validate(endpoint.body, await _read_json(request), "body")
         result = await endpoint.handler(request, **kwargs)
@@ -230,6 +277,13 @@ def _validate(model: type[BaseModel], data: Any, location: str) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed.from_pydantic(exc, location) from None
+
+
+def _unknown_query(names: Iterable[str]) -> ValidationFailed:
+    message = pydantic_message("extra_forbidden", "Extra inputs are not permitted", {})
+    return ValidationFailed(
+        [{"location": "query", "field": name, "message": message} for name in dict.fromkeys(names)]
+    )
 
 
 _ANY_LIST: TypeAdapter[list[Any]] = TypeAdapter(list[Any])

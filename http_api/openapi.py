@@ -144,6 +144,8 @@ def _operation(
     }
     if endpoint.handler.__doc__:
         operation["description"] = endpoint.handler.__doc__.strip()
+    if endpoint.deprecated:
+        operation["deprecated"] = True
     if endpoint.streamed_body is not None:
         operation["requestBody"] = dict(endpoint.streamed_body)
     if endpoint.body is not None:
@@ -164,7 +166,7 @@ def _request_headers(endpoint: Endpoint) -> list[dict[str, Any]]:
             "response (a different body with the same key is refused with 422)",
             "schema": {"type": "string", "minLength": 1, "maxLength": 255},
         })  # fmt: skip
-    if endpoint.method == "PUT":
+    if endpoint.method in ("PUT", "PATCH", "DELETE") and 412 in endpoint.errors:
         headers.append({
             "name": "If-Match", "in": "header", "required": False,
             "description": "the ETag you read; a different current version answers 412",
@@ -181,10 +183,14 @@ def _responses(endpoint: Endpoint, refs: Mapping[Any, Any]) -> dict[str, Any]:
         if is_list:
             schema = {"type": "array", "items": schema}
         success["content"] = {"application/json": {"schema": schema}}
-    if endpoint.headers:
+    documented = dict(endpoint.headers)
+    if endpoint.status == 201:
+        # Every 201 says where the new resource is (docs/api.md, "Created: Location").
+        documented.setdefault("Location", "the path of the created resource")
+    if documented:
         success["headers"] = {
             name: {"description": text, "schema": {"type": "string"}}
-            for name, text in endpoint.headers.items()
+            for name, text in documented.items()
         }
     responses: dict[str, Any] = {str(endpoint.status): success}
     responses.update(endpoint.raw_responses)
@@ -221,6 +227,8 @@ def render_docs(spec: dict[str, Any]) -> str:
                 f"<section id='{html.escape(op['operationId'])}'><h3><code>{method.upper()} "
                 f"{html.escape(path)}</code> {html.escape(op['summary'])}</h3>"
             )
+            if op.get("deprecated"):
+                out.append("<p><strong>Deprecated.</strong></p>")
             if op.get("description"):
                 out.append(f"<p>{html.escape(op['description'])}</p>")
             auth = "sign-in or API key required" if op["security"] else "no authentication"

@@ -17,16 +17,18 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from aiohttp import web
+from pycrdt import Doc, Map
 from pydantic import BaseModel, create_model
 
 from collab import schema
-from collab.artifacts import ID_PATTERN, KINDS, ArtifactKind, noun
+from collab.artifacts import ID_PATTERN, KINDS, MISSING, ArtifactKind, noun
 from collab.errors import NotFound, PreconditionFailed
 from collab.i18n import msg
 from collab.permissions import Action
 from http_api.access import require_access
 from http_api.endpoint import Api, Handler, json_response, path_uuid
 from http_api.keys import DB, ROOMS
+from http_api.pagination import PageQuery, decode_cursor, keyset_page, two_strings
 from http_api.principal import Principal
 from persistence import artifact_index
 
@@ -87,6 +89,50 @@ def _has(doc: Any, kind: ArtifactKind, item_id: str) -> bool:
     return True
 
 
+def page_model(item: type[BaseModel]) -> type[BaseModel]:
+    """The model of one page of ``item``: ``{"items": [...], "next_cursor": ...}``."""
+    return create_model(
+        f"{item.__name__}Page",
+        __doc__=f"A page of {item.__name__} items, oldest first; pass next_cursor back.",
+        items=(list[item], ...),  # type: ignore[valid-type]  # a model built at run time
+        next_cursor=(str | None, ...),
+    )
+
+
+def _field_reader(kind: ArtifactKind, name: str) -> Any:
+    return next(spec for spec in kind.fields if spec.name == name)
+
+
+def artifact_page(
+    doc: Doc[Any],
+    kind: ArtifactKind,
+    query: PageQuery,
+    *,
+    test_id: str | None = None,
+) -> dict[str, Any]:
+    """One page of ``kind``, ordered by (createdAt, id) as schema.list_items orders them.
+
+    Only the two fields of the key (and ``testId`` for a test's results) are read from every
+    entry; the page's artifacts alone are read whole. ``createdAt`` is read through its field
+    spec, like schema.get_item reads it, so a malformed value sorts where the listing shows it
+    (first, as an empty string) and the cursor agrees with what the client was sent.
+    """
+    created = _field_reader(kind, "createdAt")
+    of_test = _field_reader(kind, "testId") if test_id is not None else None
+    keys: list[tuple[str, str]] = []
+    root: Map[Any] = doc.get(kind.collection, type=Map)
+    for key, entry in root.items():
+        if not isinstance(entry, Map):
+            continue
+        if of_test is not None and of_test.read(entry.get("testId", MISSING))[0] != test_id:
+            continue
+        stamp = created.read(entry.get("createdAt", MISSING))[0]
+        keys.append((stamp or "", key))
+    page, next_cursor = keyset_page(keys, query.limit, lambda key: key, query.cursor)
+    items = [schema.get_item(doc, kind, item_id) for _stamp, item_id in page]
+    return {"items": items, "next_cursor": next_cursor}
+
+
 def _check_if_match(request: web.Request, current: dict[str, Any]) -> None:
     """Refuse the write if the client read an older version (RFC 9110 13.1.1)."""
     wanted = request.headers.get("If-Match")
@@ -102,13 +148,17 @@ def _register(kind: ArtifactKind) -> None:
     seg, one = kind.segment, kind.singular
     tags = (seg,)
 
-    async def list_items(request: web.Request, principal: Principal) -> web.Response:
+    async def list_items(
+        request: web.Request, principal: Principal, query: PageQuery
+    ) -> web.Response:
         project_id = path_uuid(request, "project_id")
         await require_access(request, principal, project_id, Action.READ)
-        items = await request.app[ROOMS].read(
-            str(project_id), lambda doc: schema.list_items(doc, kind)
+        if query.cursor is not None:
+            decode_cursor(query.cursor, two_strings)  # refuse a bad cursor before any loading
+        page = await request.app[ROOMS].read(
+            str(project_id), lambda doc: artifact_page(doc, kind, query)
         )
-        return json_response(items)
+        return json_response(page)
 
     async def create_item(
         request: web.Request, principal: Principal, body: BaseModel
@@ -125,7 +175,7 @@ def _register(kind: ArtifactKind) -> None:
         )
         return _item_response(item)
 
-    async def update_item(
+    async def patch_item(
         request: web.Request, principal: Principal, body: BaseModel
     ) -> web.Response:
         item_id = _item_id(request)
@@ -139,6 +189,16 @@ def _register(kind: ArtifactKind) -> None:
 
         item = await request.app[ROOMS].transact(str(project_id), change)
         return _item_response(item)
+
+    async def update_item(
+        request: web.Request, principal: Principal, body: BaseModel
+    ) -> web.Response:
+        """Kept for clients written before PATCH existed; it changes only the fields sent.
+
+        A replacing PUT would write every field of the artifact, undoing what people change
+        live in the same moment (the document is edited by everyone at once); PATCH says what
+        this does, so PUT stays partial and deprecated (docs/api.md, "PATCH and PUT")."""
+        return await patch_item(request, principal, body)
 
     async def delete_item(request: web.Request, principal: Principal) -> None:
         item_id = _item_id(request)
@@ -154,8 +214,8 @@ def _register(kind: ArtifactKind) -> None:
 
     _declare(
         list_items, f"list_{kind.collection}", "GET", f"/v1/projects/{{project_id}}/{seg}",
-        summary=f"List the project's {seg.replace('-', ' ')}", tags=tags,
-        response=list[kind.item],  # type: ignore[name-defined]  # built at run time
+        summary=f"List the project's {seg.replace('-', ' ')}, oldest first", tags=tags,
+        query=PageQuery, response=page_model(kind.item),
     )  # fmt: skip
     _declare(
         create_item, f"create_{one}", "POST", f"/v1/projects/{{project_id}}/{seg}",
@@ -168,10 +228,16 @@ def _register(kind: ArtifactKind) -> None:
         response=kind.item, headers=_ETAG_HEADER, path_params={"item_id": _ITEM_ID},
     )  # fmt: skip
     _declare(
-        update_item, f"update_{one}", "PUT", item_path,
+        patch_item, f"patch_{one}", "PATCH", item_path,
         summary=f"Change some fields of a {one} (only the fields sent)", tags=tags,
         body=kind.update, response=kind.item, headers=_ETAG_HEADER, errors=(412,),
         path_params={"item_id": _ITEM_ID},
+    )  # fmt: skip
+    _declare(
+        update_item, f"update_{one}", "PUT", item_path,
+        summary=f"Change some fields of a {one} (deprecated: use PATCH)", tags=tags,
+        body=kind.update, response=kind.item, headers=_ETAG_HEADER, errors=(412,),
+        path_params={"item_id": _ITEM_ID}, deprecated=True,
     )  # fmt: skip
     _declare(
         delete_item, f"delete_{one}", "DELETE", item_path, summary=f"Delete a {one}",
@@ -220,13 +286,17 @@ ResultInput = create_model(
 )
 
 
-async def list_test_results(request: web.Request, principal: Principal) -> web.Response:
+async def list_test_results(
+    request: web.Request, principal: Principal, query: PageQuery
+) -> web.Response:
     test_id = _item_id(request, "test_id")
+    if query.cursor is not None:
+        decode_cursor(query.cursor, two_strings)
     project_id = await _locate(request, principal, _TESTS, test_id, Action.READ)
-    items = await request.app[ROOMS].read(
-        str(project_id), lambda doc: schema.list_items(doc, _RESULTS)
+    page = await request.app[ROOMS].read(
+        str(project_id), lambda doc: artifact_page(doc, _RESULTS, query, test_id=test_id)
     )
-    return json_response([item for item in items if item.get("testId") == test_id])
+    return json_response(page)
 
 
 async def add_test_result(
@@ -240,9 +310,8 @@ async def add_test_result(
 
 _declare(
     list_test_results, "list_test_results_of_test", "GET", "/v1/tests/{test_id}/results",
-    summary="List the results of a user test", tags=("tests",),
-    response=list[_RESULTS.item],  # type: ignore[name-defined]  # built at run time
-    path_params={"test_id": _ITEM_ID},
+    summary="List the results of a user test, oldest first", tags=("tests",), query=PageQuery,
+    response=page_model(_RESULTS.item), path_params={"test_id": _ITEM_ID},
 )  # fmt: skip
 _declare(
     add_test_result, "add_test_result", "POST", "/v1/tests/{test_id}/results",
@@ -272,19 +341,32 @@ class Violation(BaseModel):
     message: str
 
 
-async def document_violations(request: web.Request, principal: Principal) -> list[Violation]:
+class ViolationPage(BaseModel):
+    """A page of violations, ordered by path; pass ``next_cursor`` back for the next one."""
+
+    items: list[Violation]
+    next_cursor: str | None
+
+
+async def document_violations(
+    request: web.Request, principal: Principal, query: PageQuery
+) -> ViolationPage:
     """Live edits are never refused (the browser already applied them); this lists what in
     the document breaks the schema, so a team or an integrator can repair it. REST reads
     return such fields as their defaults meanwhile."""
     project_id = path_uuid(request, "project_id")
     await require_access(request, principal, project_id, Action.READ)
     found = await request.app[ROOMS].read(str(project_id), schema.validate_document)
-    return [Violation(path=v.path, message=v.message) for v in found]
+    # The same problem reported twice is one problem: (path, message) is the page key.
+    unique = dict.fromkeys((v.path, v.message) for v in found)
+    page, next_cursor = keyset_page(list(unique), query.limit, lambda key: key, query.cursor)
+    items = [Violation(path=path, message=message) for path, message in page]
+    return ViolationPage(items=items, next_cursor=next_cursor)
 
 
 _declare(
     document_violations, "get_document_violations", "GET",
     "/v1/projects/{project_id}/document/violations",
     summary="What in the workshop document breaks the schema", tags=("projects",),
-    response=list[Violation],
+    query=PageQuery, response=ViolationPage,
 )  # fmt: skip

@@ -19,7 +19,7 @@ from collab.permissions import Action
 from http_api.access import Access, require_access
 from http_api.endpoint import Api, path_uuid
 from http_api.keys import DB
-from http_api.pagination import decode_cursor, encode_cursor
+from http_api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor, encode_cursor
 from http_api.principal import Principal
 from persistence import audit
 from persistence.conn import Conn
@@ -62,7 +62,7 @@ async def record(
 class _Query(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    limit: int = Field(default=50, ge=1, le=100)
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = Field(default=None, max_length=200)
     actor_id: UUID | None = None
     action: str | None = Field(

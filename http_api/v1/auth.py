@@ -31,6 +31,7 @@ from http_api.client_address import client_address, is_https
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.i18n import LOCALES, LocaleTag, localised, translate
 from http_api.keys import AUTH, DB, SETTINGS
+from http_api.pagination import PageQuery, keyset_page, sortable_time
 from http_api.passwords import hash_password, verify_password
 from http_api.principal import (
     ACCESS_COOKIE,
@@ -324,6 +325,8 @@ async def verify_email(request: web.Request, body: VerifyEmailRequest) -> web.Re
     await _audit(request, "auth.register", user.id)
     response = await _start_session(request, user, body.client)
     response.set_status(201)
+    # What was created is the account: it is the signed-in one from now on.
+    response.headers["Location"] = "/v1/auth/me"
     return response
 
 
@@ -509,7 +512,7 @@ async def update_me(request: web.Request, body: AccountUpdate, principal: Princi
 )  # fmt: skip
 async def create_api_key(
     request: web.Request, body: ApiKeyCreate, principal: Principal
-) -> ApiKeyCreated:
+) -> web.Response:
     if principal.via == "api_key":
         # A leaked key must not be able to mint more keys.
         raise PermissionDenied(msg("API keys are created from a signed-in session, not with a key"))
@@ -519,16 +522,43 @@ async def create_api_key(
         secret[: len(API_KEY_PREFIX) + 6], hash_secret(secret),
     )  # fmt: skip
     await _audit(request, "auth.api_key.created", principal.user_id, key=str(key.id))
-    return ApiKeyCreated(**_key_fields(key), key=secret)
+    created = ApiKeyCreated(**_key_fields(key), key=secret)
+    return json_response(created, status=201, headers={"Location": f"{request.path}/{key.id}"})
+
+
+class ApiKeyPage(BaseModel):
+    """A page of your keys, newest first; pass ``next_cursor`` back for the next one."""
+
+    items: list[ApiKeyOut]
+    next_cursor: str | None
+
+
+def _key_order(key: accounts.ApiKey) -> tuple[str, str]:
+    return sortable_time(key.created_at), str(key.id)
 
 
 @api.route(
-    "GET", "/v1/auth/api-keys", summary="List your API keys", tags=_TAGS,
-    response=list[ApiKeyOut],
+    "GET", "/v1/auth/api-keys", summary="List your API keys, newest first", tags=_TAGS,
+    query=PageQuery, response=ApiKeyPage,
 )  # fmt: skip
-async def list_api_keys(request: web.Request, principal: Principal) -> list[ApiKeyOut]:
+async def list_api_keys(request: web.Request, principal: Principal, query: PageQuery) -> ApiKeyPage:
     keys = await accounts.list_api_keys(request.app[DB], principal.user_id)
-    return [ApiKeyOut(**_key_fields(key)) for key in keys]
+    page, next_cursor = keyset_page(keys, query.limit, _key_order, query.cursor, descending=True)
+    return ApiKeyPage(items=[ApiKeyOut(**_key_fields(k)) for k in page], next_cursor=next_cursor)
+
+
+@api.route(
+    "GET", "/v1/auth/api-keys/{key_id}", summary="One of your API keys (without the secret)",
+    tags=_TAGS, response=ApiKeyOut,
+)  # fmt: skip
+async def get_api_key(request: web.Request, principal: Principal) -> ApiKeyOut:
+    """Where ``Location`` of a new key points; someone else's key is not found."""
+    key_id = path_uuid(request, "key_id")
+    keys = await accounts.list_api_keys(request.app[DB], principal.user_id)
+    for key in keys:
+        if key.id == key_id:
+            return ApiKeyOut(**_key_fields(key))
+    raise NotFound(msg("no such API key: {key_id}", key_id=key_id))
 
 
 @api.route(

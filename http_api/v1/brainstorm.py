@@ -34,6 +34,7 @@ from collab.permissions import Action, allowed
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.keys import DB, ROOMS
+from http_api.pagination import PageQuery, keyset_page, sortable_time
 from http_api.principal import Principal
 from http_api.problems import ValidationFailed
 from http_api.revocation import end_sockets
@@ -44,6 +45,7 @@ from http_api.v1.brainstorm_models import (
     PhaseChange,
     ResultsOut,
     SessionOut,
+    SessionPage,
     SessionStart,
     SummonIn,
     SummonOut,
@@ -192,15 +194,32 @@ async def start_brainstorm(
     return json_response(out, status=201, headers={"Location": location})
 
 
+def _session_key(session: Session) -> tuple[str, str]:
+    return sortable_time(session.created_at), str(session.id)
+
+
 @api.route(
     "GET", _BASE, summary="The project's brainstorm sessions, newest first", tags=_TAGS,
-    response=list[SessionOut],
+    query=PageQuery, response=SessionPage,
 )  # fmt: skip
-async def list_brainstorms(request: web.Request, principal: Principal) -> list[SessionOut]:
+async def list_brainstorms(
+    request: web.Request, principal: Principal, query: PageQuery
+) -> SessionPage:
+    """The store reads the newest sessions only (no cursor of its own): read more of them
+    until the page and one row past it are in hand, or every session is."""
     project_id = path_uuid(request, "project_id")
     access = await project_access(request, principal, project_id)
-    sessions, now = await store.list_sessions(request.app[DB], project_id)
-    return [await _out(request, principal, access, s, now, detail=False) for s in sessions]
+    wanted = query.limit + 1
+    while True:
+        sessions, now = await store.list_sessions(request.app[DB], project_id, limit=wanted)
+        page, next_cursor = keyset_page(
+            sessions, query.limit, _session_key, query.cursor, descending=True
+        )
+        if len(sessions) < wanted or next_cursor is not None:
+            break
+        wanted *= 4
+    items = [await _out(request, principal, access, s, now, detail=False) for s in page]
+    return SessionPage(items=items, next_cursor=next_cursor)
 
 
 @api.route(

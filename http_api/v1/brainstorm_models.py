@@ -12,6 +12,7 @@ from collab.artifacts import ID_PATTERN
 from collab.brainstorm import Phase
 
 __all__ = [
+    "SessionPage",
     "SessionStart",
     "PhaseChange",
     "Extend",
@@ -172,6 +173,13 @@ class SessionOut(BaseModel):
         "may not write notes"
     )
     version: int
+
+
+class SessionPage(BaseModel):
+    """A page of sessions, newest first; pass ``next_cursor`` back for the next one."""
+
+    items: list[SessionOut]
+    next_cursor: str | None
 
 
 class VotesOut(BaseModel):

@@ -18,7 +18,7 @@ from collab.i18n import msg
 from collab.permissions import Action
 from collab.schema import InvalidReference
 from http_api.access import project_access, require_access
-from http_api.endpoint import Api
+from http_api.endpoint import Api, json_response
 from http_api.keys import DB, ROOMS
 from http_api.principal import Principal
 from http_api.v1.brainstorm import session_ids
@@ -82,8 +82,10 @@ async def _vote(request: web.Request, principal: Principal, idea_id: str, *, add
 )  # fmt: skip
 async def cast_brainstorm_vote(
     request: web.Request, principal: Principal, body: VoteIn
-) -> VotesOut:
-    return await _vote(request, principal, body.idea_id, add=True)
+) -> web.Response:
+    """The answer is your dots, as ``GET .../votes`` (its ``Location``) shows them."""
+    votes = await _vote(request, principal, body.idea_id, add=True)
+    return json_response(votes, status=201, headers={"Location": request.path})
 
 
 @api.route(

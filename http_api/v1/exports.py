@@ -31,11 +31,17 @@ from collab.i18n import Text, msg
 from collab.permissions import Action, Role, require
 from http_api.access import Access, Source, project_access
 from http_api.endpoint import Api, json_response, path_uuid
-from http_api.export_render import FORMATS
+from http_api.export_render import FORMATS, MEDIA_TYPES
 from http_api.export_snapshot import take_snapshot
 from http_api.i18n import LocaleTag, reader_locale, translate
 from http_api.keys import DB, EXPORTS, ROOMS
-from http_api.pagination import dated_page, decode_cursor, timestamp_and_id
+from http_api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    dated_page,
+    decode_cursor,
+    timestamp_and_id,
+)
 from http_api.principal import Principal
 from http_api.static import FONTS_PATH
 from http_api.v1.audit import record
@@ -122,7 +128,7 @@ class ExportPage(BaseModel):
 class ExportListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = Field(default=None, max_length=200)
 
 
@@ -272,15 +278,20 @@ async def list_exports(
     return ExportPage(items=[_out(job, locale) for job in page], next_cursor=next_cursor)
 
 
+_BINARY: Final = {"schema": {"type": "string", "format": "binary"}}
 _DOWNLOAD_RESPONSES: Final[dict[str, dict[str, Any]]] = {
     "200": {
-        "description": "the file (local storage), as an attachment",
-        "content": {"application/octet-stream": {"schema": {"type": "string",
-                                                            "format": "binary"}}},
+        "description": "the file (local storage), as an attachment, typed by its format",
+        "content": {
+            media_type: {"schema": {"type": "object"}}
+            if media_type == "application/json"
+            else _BINARY
+            for media_type in sorted(set(MEDIA_TYPES.values()))
+        },
     },
     "302": {"description": "S3 storage: a redirect to a signed URL"},
     "304": {"description": "If-None-Match names the current ETag"},
-}  # fmt: skip
+}
 
 
 @api.route(

@@ -38,7 +38,13 @@ from http_api.file_content import (
 )
 from http_api.files_service import keep_upload
 from http_api.keys import DB, FILES
-from http_api.pagination import dated_page, decode_cursor, timestamp_and_id
+from http_api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    dated_page,
+    decode_cursor,
+    timestamp_and_id,
+)
 from http_api.principal import Principal
 from http_api.problems import InvalidRequest
 from http_api.v1.audit import record
@@ -138,7 +144,7 @@ class FilePage(BaseModel):
 class FileListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    limit: int = Field(default=50, ge=1, le=100)
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = Field(default=None, max_length=200)
 
 

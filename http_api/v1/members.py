@@ -22,6 +22,7 @@ from http_api.access import project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.events import announce, member_event
 from http_api.keys import DB
+from http_api.pagination import PageQuery, keyset_page, sortable_time
 from http_api.principal import Principal
 from http_api.v1.audit import record
 from http_api.v1.projects import MembershipRoleName, membership_name
@@ -65,14 +66,26 @@ def _out(member: Member) -> MemberOut:
     )
 
 
+class MemberPage(BaseModel):
+    """A page of the team, in the order people joined; pass ``next_cursor`` back."""
+
+    items: list[MemberOut]
+    next_cursor: str | None
+
+
 @api.route(
-    "GET", "/v1/projects/{project_id}/members", summary="A project's team", tags=_TAGS,
-    response=list[MemberOut],
+    "GET", "/v1/projects/{project_id}/members", summary="A project's team, oldest first",
+    tags=_TAGS, query=PageQuery, response=MemberPage,
 )  # fmt: skip
-async def list_members(request: web.Request, principal: Principal) -> list[MemberOut]:
+async def list_members(request: web.Request, principal: Principal, query: PageQuery) -> MemberPage:
+    """A team is small and read whole; pages keep the shape of every other list."""
     project_id = path_uuid(request, "project_id")
     await require_access(request, principal, project_id, Action.READ)
-    return [_out(m) for m in await projects.list_members(request.app[DB], project_id)]
+    team = await projects.list_members(request.app[DB], project_id)
+    page, next_cursor = keyset_page(
+        team, query.limit, lambda m: (sortable_time(m.added_at), str(m.user_id)), query.cursor
+    )
+    return MemberPage(items=[_out(m) for m in page], next_cursor=next_cursor)
 
 
 @api.route(
@@ -115,6 +128,8 @@ async def add_member(request: web.Request, principal: Principal, body: MemberAdd
 async def change_member_role(
     request: web.Request, principal: Principal, body: MemberUpdate
 ) -> MemberOut:
+    """The role is a membership's only editable field, so this PUT replaces the whole editable
+    state and there is no PATCH (docs/api.md, "PATCH and PUT")."""
     project_id = path_uuid(request, "project_id")
     user_id = path_uuid(request, "user_id")
     role = Role(body.role)

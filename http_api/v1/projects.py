@@ -4,18 +4,20 @@ Each response carrying a project has an ``ETag`` (its version, e.g. ``"3"``). ``
 ``If-Match``: send the ETag you read and the update is refused with 412 if someone changed
 the project since. ``If-Match`` is optional: a PUT without it overwrites unconditionally
 (last writer wins), which keeps simple scripts simple; clients that edit what they display
-should send it. ``GET`` honours ``If-None-Match`` with 304.
+should send it. ``PATCH`` changes only the fields sent, with the same ``If-Match``, audit
+entry and events. ``GET`` honours ``If-None-Match`` with 304.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, cast
+from typing import Any, Literal, cast
 from uuid import UUID
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from collab.artifacts import Phase
 from collab.errors import NotFound, PreconditionFailed
@@ -28,7 +30,13 @@ from http_api.endpoint import Api, json_response, path_uuid
 from http_api.events import announce, project_events
 from http_api.i18n import LOCALES, LocaleTag
 from http_api.keys import COMMITTER, DB, ROOMS, SETTINGS
-from http_api.pagination import dated_page, decode_cursor, timestamp_and_id
+from http_api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    dated_page,
+    decode_cursor,
+    timestamp_and_id,
+)
 from http_api.principal import Principal
 from http_api.v1.audit import record
 from http_api.v1.fields import Name, Timestamp
@@ -72,25 +80,48 @@ class ProjectCreate(_Input):
 
 
 class ProjectUpdate(_Input):
-    """The whole new state: PUT replaces name, description and phase; ``archived``,
-    ``language`` and ``viewers_can_export``, when omitted, stay as they are."""
+    """The whole new state (PUT replaces it): an omitted optional field takes its default, the
+    value a new project gets; change some fields only with PATCH."""
 
     name: Name
     description: str = Field(max_length=5000)
     phase: Phase
-    archived: StrictBool | None = Field(
-        default=None, description="archive (true) or restore (false); omitted: unchanged"
-    )
+    archived: StrictBool = Field(default=False, description="archived (true) or active")
     language: LocaleTag | None = Field(
-        default=None, description="the language the team works in; omitted: unchanged"
+        default=None, description="the language the team works in; omitted: your account's"
     )
+    viewers_can_export: StrictBool = Field(
+        default=True, description="whether viewers may export the project"
+    )
+
+
+_EDITABLE = ("name", "description", "phase", "archived", "language", "viewers_can_export")
+
+
+class ProjectPatch(_Input):
+    """The fields to change (PATCH); those omitted stay as they are. ``null`` is refused:
+    none of these fields can be empty."""
+
+    name: Name | None = None
+    description: str | None = Field(default=None, max_length=5000)
+    phase: Phase | None = None
+    archived: StrictBool | None = Field(default=None, description="archive (true) or restore")
+    language: LocaleTag | None = Field(default=None, description="the team's language")
     viewers_can_export: StrictBool | None = Field(
-        default=None, description="whether viewers may export the project; omitted: unchanged"
+        default=None, description="whether viewers may export the project"
     )
+
+    @field_validator(*_EDITABLE)
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Only a field that was sent is validated: an omitted one stays None, unchanged.
+        if value is None:
+            raise ValueError("omit a field to leave it unchanged; null is not a value")
+        return value
 
 
 class ProjectListQuery(_Input):
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = Field(default=None, max_length=200)
     q: str | None = Field(
         default=None, min_length=1, max_length=200, description="name contains (any case)"
@@ -295,12 +326,34 @@ async def get_project(request: web.Request, principal: Principal) -> web.Respons
 
 
 @api.route(
-    "PUT", "/v1/projects/{project_id}", summary="Replace a project's name, description, phase",
+    "PUT", "/v1/projects/{project_id}", summary="Replace a project's editable state",
     tags=_TAGS, body=ProjectUpdate, response=ProjectOut, headers=_ETAG, errors=(412,),
 )  # fmt: skip
 async def update_project(
     request: web.Request, principal: Principal, body: ProjectUpdate
 ) -> web.Response:
+    """Every editable field is written: one left out takes the value a new project gets
+    (not archived, viewers may export, your account's language)."""
+    fields = body.model_dump()
+    fields["language"] = body.language or principal.user.locale
+    return await _change(request, principal, fields)
+
+
+@api.route(
+    "PATCH", "/v1/projects/{project_id}", summary="Change some fields of a project",
+    tags=_TAGS, body=ProjectPatch, response=ProjectOut, headers=_ETAG, errors=(412,),
+)  # fmt: skip
+async def patch_project(
+    request: web.Request, principal: Principal, body: ProjectPatch
+) -> web.Response:
+    """Only the fields sent change; an empty body changes nothing (the version stays)."""
+    return await _change(request, principal, body.model_dump(exclude_unset=True))
+
+
+async def _change(
+    request: web.Request, principal: Principal, fields: Mapping[str, Any]
+) -> web.Response:
+    """Write ``fields`` over the project, under If-Match, with its audit entry and events."""
     project_id = path_uuid(request, "project_id")
     if_match = request.headers.get("If-Match")
     async with request.app[DB].acquire() as conn, conn.transaction():
@@ -317,23 +370,18 @@ async def update_project(
                     etag=etag(current),
                 )
             )
+        if not fields:
+            return _respond(current, access)
         project = await projects.update_project(
-            conn, project_id, name=body.name, description=body.description, phase=body.phase,
-            archived=current.archived if body.archived is None else body.archived,
-            language=body.language, viewers_can_export=body.viewers_can_export,
+            conn, project_id,
+            name=fields.get("name", current.name),
+            description=fields.get("description", current.description),
+            phase=fields.get("phase", current.phase),
+            archived=fields.get("archived", current.archived),
+            language=fields.get("language"),
+            viewers_can_export=fields.get("viewers_can_export"),
         )  # fmt: skip
-        changed = [
-            field
-            for field in (
-                "name",
-                "description",
-                "phase",
-                "archived",
-                "language",
-                "viewers_can_export",
-            )
-            if getattr(current, field) != getattr(project, field)
-        ]
+        changed = [f for f in _EDITABLE if getattr(current, f) != getattr(project, f)]
         await record(
             conn, request, principal, "project.updated", access,
             fields=changed, version=project.version,

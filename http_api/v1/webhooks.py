@@ -27,7 +27,16 @@ from collab.permissions import Action
 from http_api.access import Access, require_access
 from http_api.endpoint import Api, Handler, json_response, path_uuid
 from http_api.keys import DB, WEBHOOKS
-from http_api.pagination import dated_page, decode_cursor, timestamp_and_id
+from http_api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    PageQuery,
+    dated_page,
+    decode_cursor,
+    keyset_page,
+    sortable_time,
+    timestamp_and_id,
+)
 from http_api.principal import Principal
 from http_api.problems import ValidationFailed
 from http_api.v1.audit import record
@@ -153,7 +162,7 @@ class DeliveryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     status: Literal["pending", "delivered", "failed"] | None = None
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = Field(default=None, max_length=200)
 
 
@@ -281,11 +290,17 @@ async def create_webhook(
     return json_response(_out(hook, secret=secret), status=201, headers={"Location": location})
 
 
-@_both("GET", "", summary="List the subscriptions", response=WebhookPage)
-async def list_webhooks(request: web.Request, principal: Principal) -> WebhookPage:
+@_both("GET", "", summary="List the subscriptions, oldest first", query=PageQuery,
+       response=WebhookPage)  # fmt: skip
+async def list_webhooks(
+    request: web.Request, principal: Principal, query: PageQuery
+) -> WebhookPage:
     project_id, _access = await _scope(request, principal)
     hooks = await webhooks.list_webhooks(request.app[DB], project_id)
-    return WebhookPage(items=[_out(hook) for hook in hooks], next_cursor=None)
+    page, next_cursor = keyset_page(
+        hooks, query.limit, lambda h: (sortable_time(h.created_at), str(h.id)), query.cursor
+    )
+    return WebhookPage(items=[_out(hook) for hook in page], next_cursor=next_cursor)
 
 
 @_both("GET", "/{webhook_id}", summary="A subscription", response=WebhookOut)

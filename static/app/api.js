@@ -186,6 +186,29 @@ export const patch = (path, body) => request('PATCH', path, body)
 /** @param {string} path */
 export const del = (path) => request('DELETE', path)
 
+/** The most items the server puts in one page of a list (docs/api.md, "Pagination"). */
+export const MAX_PAGE_SIZE = 100
+
+/**
+ * Every item of a paginated list (`{items, next_cursor}`): fetch the pages one after the
+ * other, passing `next_cursor` back as `cursor`, until it is null. For lists shown whole
+ * (a team); long lists load a page at a time instead.
+ * @param {string} path a list route, without a query string
+ * @returns {Promise<any[]>}
+ */
+export async function getAll(path) {
+  /** @type {any[]} */
+  const items = []
+  /** @type {string | null} */
+  let cursor = null
+  do {
+    const page = await get(`${path}${query({ limit: MAX_PAGE_SIZE, cursor })}`)
+    items.push(...page.items)
+    cursor = page.next_cursor
+  } while (cursor)
+  return items
+}
+
 /**
  * Build a query string from the defined values of `params`.
  * @param {Record<string, unknown>} params

@@ -13,8 +13,8 @@ from tests.support.api import add_member as add_project_member
 from tests.support.browser import NewContext, Viewport, signed_in_page
 
 __all__ = [
-    "rest", "new_project", "add_member", "note", "card", "phase", "open_workspace", "ideate",
-    "panel", "badge",
+    "rest", "rest_items", "new_project", "add_member", "note", "card", "phase", "open_workspace",
+    "ideate", "panel", "badge",
 ]  # fmt: skip
 
 
@@ -23,6 +23,19 @@ async def rest(
 ) -> Any:
     """Call the REST API of ``server`` as ``user``; the JSON body (2xx only)."""
     return await call(server.http_url, user, method, path, body)
+
+
+async def rest_items(server: RunningServer, user: RegisteredUser, path: str) -> list[Any]:
+    """Every item of the list at ``path`` (lists are pages: follow ``next_cursor``)."""
+    items: list[Any] = []
+    cursor: str | None = None
+    while True:
+        query = "?limit=100" + ("" if cursor is None else f"&cursor={cursor}")
+        page = await rest(server, user, "GET", path + query)
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
 
 
 async def new_project(server: RunningServer, owner: RegisteredUser, name: str) -> str:

@@ -14,7 +14,17 @@ from pathlib import Path
 
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.helpers import add_member, badge, ideate, new_project, note, panel, phase, rest
+from tests.browser.helpers import (
+    add_member,
+    badge,
+    ideate,
+    new_project,
+    note,
+    panel,
+    phase,
+    rest,
+    rest_items,
+)
 from tests.conftest import RunningServer
 from tests.support.browser import ApiUser, NewContext
 
@@ -169,7 +179,7 @@ class TestSession:
                 if other is not page:
                     await expect(any_note(other, text)).to_have_count(0)
         await expect(pb.locator(".sticky")).to_have_count(2)  # the kiosk and Bob's own
-        listed = await rest(server, bob, "GET", ideas)
+        listed = await rest_items(server, bob, ideas)
         assert [i["text"] for i in listed] == ["Self-service kiosk"]
         await snap(pa, artifacts_dir, "1-silent-participant")
         await snap(pf, artifacts_dir, "1-silent-facilitator")
@@ -190,7 +200,7 @@ class TestSession:
         for page in pages:
             await expect(page.locator(".sticky:visible")).to_have_count(4)
             await page.wait_for_function(f"() => ({OVERLAPPING})() === 0")
-        listed = await rest(server, bob, "GET", ideas)
+        listed = await rest_items(server, bob, ideas)
         assert len(listed) == 4
         await snap(pb, artifacts_dir, "2-reveal")
 
@@ -224,7 +234,7 @@ class TestSession:
         await vote(pa, secrets[pc])  # the third dot
         await expect(panel(pa).get_by_role("alert")).to_contain_text("No votes left")
         await expect(note(pa, secrets[pc]).get_by_label("Your votes: 1")).to_have_count(0)
-        mine = await rest(server, ana, "GET", f"/v1/projects/{project}/brainstorm")
+        mine = await rest_items(server, ana, f"/v1/projects/{project}/brainstorm")
         session = mine[0]["id"]
         dots = await rest(server, ana, "GET", f"/v1/projects/{project}/brainstorm/{session}/votes")
         assert (dots["used"], dots["remaining"]) == (2, 0)

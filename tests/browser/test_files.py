@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.async_api import Locator, expect
 
-from tests.browser.helpers import add_member, card, new_project, open_workspace, rest
+from tests.browser.helpers import add_member, card, new_project, open_workspace, rest, rest_items
 from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser
 from tests.support.browser import ApiUser, ConsoleErrors, NewContext
@@ -176,7 +176,7 @@ class TestFiles:
         await loaded(pb.get_by_role("group", name="Image note: pasted.png").locator("img"))
 
         await pb.screenshot(path=artifacts_dir / "image-notes.png")
-        ideas = await rest(locked_server, ana, "GET", f"/v1/projects/{project}/ideas")
+        ideas = await rest_items(locked_server, ana, f"/v1/projects/{project}/ideas")
         by_text = {idea["text"]: idea for idea in ideas}
         assert set(by_text) == {"sketch.png", "pasted.png"}
         assert all(idea["imageFileId"] for idea in ideas)

@@ -14,7 +14,16 @@ from typing import Any
 from playwright.async_api import Locator, Page, expect
 from pycrdt import Map
 
-from tests.browser.helpers import add_member, card, new_project, note, open_workspace, phase, rest
+from tests.browser.helpers import (
+    add_member,
+    card,
+    new_project,
+    note,
+    open_workspace,
+    phase,
+    rest,
+    rest_items,
+)
 from tests.conftest import RunningServer
 from tests.support.api import mailed_token
 from tests.support.browser import ApiUser, ConsoleErrors, NewContext, signed_in_page
@@ -155,7 +164,7 @@ class TestCoEditing:
         await expect(note(pb, "Written offline")).to_be_visible()
         await expect(status(pa)).to_have_attribute("data-status", "saved")
         await expect(people(pb)).to_contain_text("Ana")
-        ideas = await rest(locked_server, ana, "GET", f"/v1/projects/{project}/ideas")
+        ideas = await rest_items(locked_server, ana, f"/v1/projects/{project}/ideas")
         assert sorted(i["text"] for i in ideas) == ["Written offline", "Written online"]
 
     async def test_undo_and_redo_are_per_person(
@@ -301,7 +310,7 @@ class TestAccessChanges:
         await expect(status(page)).to_have_attribute("data-status", "saved")
         await add_persona(page, "Maria")
         await expect(status(page)).to_have_attribute("data-status", "saved")
-        [persona] = await rest(locked_server, ana, "GET", f"/v1/projects/{project}/personas")
+        [persona] = await rest_items(locked_server, ana, f"/v1/projects/{project}/personas")
         assert persona["name"] == "Maria"
 
 
@@ -417,7 +426,7 @@ class TestFivePhases:
 
         # Everything reads back through REST, exactly as the schema says.
         base = f"/v1/projects/{project}"
-        [persona] = await rest(locked_server, ana, "GET", f"{base}/personas")
+        [persona] = await rest_items(locked_server, ana, f"{base}/personas")
         assert (persona["name"], persona["role"], persona["demographics"]) == (
             "Maria", "Night nurse", "34, Leeds",
         )  # fmt: skip
@@ -426,31 +435,31 @@ class TestFivePhases:
             ["Finish on time"], ["Paper forms"], ["Recognition"],
         )  # fmt: skip
         assert persona["createdBy"] == str(ana.id)
-        [empathy] = await rest(locked_server, ana, "GET", f"{base}/empathy-maps")
+        [empathy] = await rest_items(locked_server, ana, f"{base}/empathy-maps")
         assert empathy["personaId"] == persona["id"]
         assert empathy["says"] == ["It's fine"]
         assert empathy["feels"] == ["Tired"]
-        [statement] = await rest(locked_server, ana, "GET", f"{base}/pov-statements")
+        [statement] = await rest_items(locked_server, ana, f"{base}/pov-statements")
         assert (statement["user"], statement["need"]) == ("Maria", "a faster handover")
-        [question] = await rest(locked_server, ana, "GET", f"{base}/hmw-questions")
+        [question] = await rest_items(locked_server, ana, f"{base}/hmw-questions")
         assert question["question"] == "How might we halve handover?"
         assert question["povId"] == statement["id"]
-        ideas = {i["text"]: i for i in await rest(locked_server, ana, "GET", f"{base}/ideas")}
+        ideas = {i["text"]: i for i in await rest_items(locked_server, ana, f"{base}/ideas")}
         assert ideas["Voice notes"]["color"] == "blue"
         assert ideas["Voice notes"]["clusterId"] is not None
         assert ideas["Voice notes"]["authorId"] == str(ana.id)
-        [prototype] = await rest(locked_server, ana, "GET", f"{base}/prototypes")
+        [prototype] = await rest_items(locked_server, ana, f"{base}/prototypes")
         assert prototype["linkedIdeaIds"] == [ideas["Voice notes"]["id"]]
         assert prototype["links"] == ["https://example.com/mockup"]
         assert prototype["fidelity"] == "low"
-        [user_test] = await rest(locked_server, ana, "GET", f"{base}/tests")
+        [user_test] = await rest_items(locked_server, ana, f"{base}/tests")
         assert user_test["prototypeId"] == prototype["id"]
-        results = await rest(locked_server, ana, "GET", f"/v1/tests/{user_test['id']}/results")
+        results = await rest_items(locked_server, ana, f"/v1/tests/{user_test['id']}/results")
         assert sorted((r["participant"], r["outcome"], r["rating"]) for r in results) == [
             ("P1", "success", 4),
             ("P2", "partial", 2),
         ]
-        assert await rest(locked_server, ana, "GET", f"{base}/document/violations") == []
+        assert await rest_items(locked_server, ana, f"{base}/document/violations") == []
         document = await rest(locked_server, ana, "GET", f"{base}/document")
         assert document["schemaVersion"] == 1
 

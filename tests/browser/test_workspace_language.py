@@ -11,7 +11,7 @@ import re
 
 from playwright.async_api import WebSocket, expect
 
-from tests.browser.helpers import card, new_project, rest
+from tests.browser.helpers import card, new_project, rest, rest_items
 from tests.conftest import RunningServer
 from tests.support.browser import ApiUser, NewContext, signed_in_page
 from tests.support.timing import scaled
@@ -100,7 +100,7 @@ class TestWorkspaceLanguage:
         # still the same connection: edits go on being saved, undo still knows the history
         await maria.get_by_label("Função", exact=True).fill("Night nurse")
         await expect(status).to_have_attribute("data-status", "saved", timeout=SECOND_MS * 5)
-        [stored] = await rest(locked_server, ana, "GET", f"/v1/projects/{project}/personas")
+        [stored] = await rest_items(locked_server, ana, f"/v1/projects/{project}/personas")
         assert stored["role"] == "Night nurse"
         assert stored["goals"] == ["Shorter handover"]
         assert [s.url for s in sockets] == opened, "the language change reconnected"

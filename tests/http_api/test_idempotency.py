@@ -44,7 +44,7 @@ class TestIdempotencyKey:
             async with session.get(
                 f"{server.http_url}/v1/auth/api-keys", headers={"Authorization": f"Bearer {token}"}
             ) as response:
-                keys = await response.json()
+                keys = (await response.json())["items"]
         assert first[0] == again[0] == 201
         assert again[1] == first[1]
         assert again[2]["Idempotent-Replayed"] == "true"

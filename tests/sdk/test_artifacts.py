@@ -121,7 +121,7 @@ class TestEveryKind:
         created = await kind.create(project.id, case.create)
         assert created.created_by == (await client.account.me()).id
         assert created.etag is not None
-        assert [item.id for item in await kind.list(project.id)] == [created.id]
+        assert [item.id for item in (await kind.list(project.id)).items] == [created.id]
         assert [item.id async for item in kind.iter(project.id)] == [created.id]
         read = await kind.get(created.id)
         assert read == created
@@ -145,13 +145,13 @@ class TestEveryKind:
             project.id, UserTestResultCreate(test_id=test.id, outcome="success")
         )
         assert first.test_id == second.test_id == test.id
-        assert [r.id for r in await client.tests.results(test.id)] == [first.id, second.id]
+        assert [r.id for r in (await client.tests.results(test.id)).items] == [first.id, second.id]
         rated = await client.test_results.update(second.id, UserTestResultPatch(rating=5))
         assert rated.rating == 5
         unrated = await client.test_results.update(second.id, UserTestResultPatch(rating=None))
         assert unrated.rating is None
         await client.tests.delete(test.id)
-        assert await client.test_results.list(project.id) == []
+        assert (await client.test_results.list(project.id)).items == []
 
 
 class TestErrors:
@@ -170,7 +170,7 @@ class TestErrors:
         with pytest.raises(ValidationError) as caught:
             await client.ideas.create(project.id, IdeaCreate(text="x", color="chartreuse"))
         assert [error.field for error in caught.value.errors] == ["color"]
-        assert await client.ideas.list(project.id) == []
+        assert (await client.ideas.list(project.id)).items == []
 
     async def test_stale_if_match_is_refused(self, client: DTTools, project: Project) -> None:
         """An update with an old ETag raises PreconditionFailed and changes nothing."""
@@ -195,7 +195,7 @@ class TestIdempotency:
         first = await client.ideas.create(project.id, body, idempotency_key="sdk-key-1")
         again = await client.ideas.create(project.id, body, idempotency_key="sdk-key-1")
         assert again == first
-        assert [idea.id for idea in await client.ideas.list(project.id)] == [first.id]
+        assert [idea.id for idea in (await client.ideas.list(project.id)).items] == [first.id]
 
     async def test_same_key_other_body_is_refused(self, client: DTTools, project: Project) -> None:
         """Reusing a key for a different request raises IdempotencyKeyReused (a 422)."""
@@ -208,4 +208,4 @@ class TestIdempotency:
         body = IdeaCreate(text="twice")
         await client.ideas.create(project.id, body)
         await client.ideas.create(project.id, body)
-        assert len(await client.ideas.list(project.id)) == 2
+        assert len((await client.ideas.list(project.id)).items) == 2

@@ -90,7 +90,7 @@ class TestExports:
         imported = await client.exports.import_archive(data)
         assert imported.project.id != project.id
         assert imported.artifacts == 1
-        ideas = await client.ideas.list(imported.project.id)
+        ideas = [idea async for idea in client.ideas.iter(imported.project.id)]
         assert [(i.text, i.color) for i in ideas] == [("Kiosk", "blue")]
 
     async def test_damaged_archive(self, client: DTTools) -> None:
@@ -132,7 +132,7 @@ class TestBrainstorm:
         assert ended.ended
         assert ended.results is not None
         assert [i.idea_id for i in ended.results.ideas] == [idea.id]
-        assert [s.id for s in await client.brainstorms.list(project.id)] == [session.id]
+        assert [s.id for s in (await client.brainstorms.list(project.id)).items] == [session.id]
         assert (await client.brainstorms.get(project.id, session.id)).ended
 
     async def test_facilitators(

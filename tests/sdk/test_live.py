@@ -35,7 +35,7 @@ class TestBothWays:
         read = await client.ideas.get(idea.id)
         assert (read.text, read.color, read.x, read.y) == ("Live kiosk", "#12abef", 5.0, 6.0)
         assert read.author_id == read.created_by == (await client.account.me()).id
-        assert await client.projects.violations(project.id) == []
+        assert (await client.projects.violations(project.id)).items == []
 
     async def test_rest_write_arrives_live(self, client: DTTools, project: Project) -> None:
         """A REST create shows up in an open live document, typed."""
@@ -130,7 +130,7 @@ class TestAccess:
             with pytest.raises(ReadOnly):
                 await doc.add_idea(IdeaCreate(text="sneaky"))
             assert doc.read_only
-        assert await client.ideas.list(project.id) == []
+        assert (await client.ideas.list(project.id)).items == []
 
     async def test_closed_while_waiting(
         self, client: DTTools, project: Project, make_user: MakeUser

@@ -40,6 +40,12 @@ class TestProjects:
         )
         assert archived.archived
         assert archived.description == ""
+        replaced = await client.projects.replace(
+            created.id, name="Clinic 3", description="whole", phase="define"
+        )
+        assert (replaced.name, replaced.description, replaced.archived) == (
+            "Clinic 3", "whole", False,
+        )  # fmt: skip
         await client.projects.delete(created.id)
         with pytest.raises(NotFound):
             await client.projects.get(created.id)
@@ -85,7 +91,7 @@ class TestProjects:
         assert document.schema_version == 1
         assert [p.name for p in document.personas] == ["Ana"]
         assert [i.text for i in document.ideas] == ["Kiosk"]
-        assert await client.projects.violations(project.id) == []
+        assert (await client.projects.violations(project.id)).items == []
 
     async def test_audit(self, client: DTTools, project: Project) -> None:
         """The project's audit log pages through typed entries, creation included."""
@@ -101,7 +107,7 @@ class TestMembers:
         assert added.role == "viewer"
         with pytest.raises(Conflict):
             await client.members.add(project.id, other.email)
-        roles = {m.email: m.role for m in await client.members.list(project.id)}
+        roles = {m.email: m.role async for m in client.members.iter(project.id)}
         assert roles[other.email] == "viewer"
         server_url = client.http.base_url
         async with DTTools(server_url, token=other.access_token) as viewer:
@@ -110,7 +116,7 @@ class TestMembers:
         changed = await client.members.change_role(project.id, str(other.id), "member")
         assert changed.role == "member"
         await client.members.remove(project.id, str(other.id))
-        assert other.email not in {m.email for m in await client.members.list(project.id)}
+        assert other.email not in {m.email for m in (await client.members.list(project.id)).items}
 
 
 class TestAuth:
@@ -121,7 +127,8 @@ class TestAuth:
         async with DTTools(server.http_url, api_key=created.key) as keyed:
             me = await keyed.account.me()
             assert me.id == (await client.account.me()).id
-            assert [k.id for k in await client.account.api_keys()] == [created.id]
+            assert [k.id for k in (await client.account.api_keys()).items] == [created.id]
+            assert (await client.account.api_key(created.id)).id == created.id
             await client.account.revoke_api_key(created.id)
             with pytest.raises(Unauthenticated):
                 await keyed.account.me()

@@ -42,7 +42,7 @@ export function openMembers(project, opts = {}) {
 
   const load = async () => {
     try {
-      const members = await api.get(base)
+      const members = await api.getAll(base)
       rows.replaceChildren(...members.map(memberRow))
     } catch (error) {
       toast(error.message, 'error')

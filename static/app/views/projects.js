@@ -11,15 +11,12 @@ import { LOCALES, LOCALE_NAMES, locale, t } from '../i18n.js'
 
 const canManage = (project) => project.role === 'owner' || project.role === 'admin'
 
-/** Replace a project: PUT takes the whole state (name, description, phase, archived). */
+/**
+ * Change some fields of a project: PATCH writes only those, so a rename keeps the archive
+ * flag, the language and the export setting as they are (PUT would reset the ones omitted).
+ */
 function saveProject(project, changes) {
-  const body = {
-    name: project.name,
-    description: project.description,
-    phase: project.phase,
-    ...changes
-  }
-  return api.put(`/v1/projects/${project.id}`, body)
+  return api.patch(`/v1/projects/${project.id}`, changes)
 }
 
 /** What `accept` offers for an archive (an export in the format "archive", a .dttools.zip). */

@@ -83,7 +83,7 @@ export class Workspace {
     try {
       ;[project, members] = await Promise.all([
         api.get(`/v1/projects/${this.projectId}`),
-        api.get(`/v1/projects/${this.projectId}/members`).catch(() => [])
+        api.getAll(`/v1/projects/${this.projectId}/members`).catch(() => [])
       ])
     } catch (error) {
       this.showFailure(error)

@@ -98,7 +98,7 @@ UPDATES: dict[str, tuple[str, Any]] = {
 
 
 def update_body(collection: str) -> dict[str, Any]:
-    """A valid PUT body for ``collection`` that changes one field."""
+    """A valid PATCH body for ``collection`` that changes one field."""
     name, value = UPDATES[collection]
     return {name: value}
 
@@ -148,7 +148,8 @@ async def listed_ids(
 ) -> list[str]:
     reply = await api.call("GET", list_path(kind, p), user)
     assert reply.status == 200, reply.body
-    return [item["id"] for item in reply.body]
+    assert reply.body["next_cursor"] is None
+    return [item["id"] for item in reply.body["items"]]
 
 
 @pytest.fixture
@@ -192,7 +193,7 @@ class TestCreate:
         assert got.headers["ETag"] == reply.headers["ETag"]
         listing = await api.call("GET", list_path(kind, project), alice)
         assert listing.status == 200
-        assert listing.body == [item]
+        assert listing.body == {"items": [item], "next_cursor": None}
 
     @ALL_KINDS
     async def test_defaults_fill_the_fields_left_out(
@@ -248,20 +249,20 @@ class TestCreate:
         assert reply.body["schemaVersion"] == 1
         for collection, kind in KINDS.items():
             listing = await api.call("GET", list_path(kind, project), alice)
-            assert len(listing.body) == 1, collection
-            assert reply.body[collection] == listing.body, collection
+            assert len(listing.body["items"]) == 1, collection
+            assert reply.body[collection] == listing.body["items"], collection
 
 
 class TestUpdate:
     @ALL_KINDS
-    async def test_put_changes_only_the_fields_sent(
+    async def test_patch_changes_only_the_fields_sent(
         self, api: ApiClient, alice: RegisteredUser, project: UUID, collection: str
     ) -> None:
         """Every other field keeps its value; updatedAt moves; the ETag changes; GET agrees."""
         kind = KINDS[collection]
         created = await create_artifact(api, alice, project, collection)
         change = update_body(collection)
-        reply = await api.call("PUT", item_path(kind, created["id"]), alice, json=change)
+        reply = await api.call("PATCH", item_path(kind, created["id"]), alice, json=change)
         assert reply.status == 200, reply.body
         unchanged = {k: v for k, v in created.items() if k not in change and k != "updatedAt"}
         assert {k: reply.body[k] for k in unchanged} == unchanged
@@ -272,14 +273,14 @@ class TestUpdate:
         assert got.body == reply.body
         assert got.headers["ETag"] == reply.headers["ETag"]
 
-    async def test_an_empty_put_changes_nothing(
+    async def test_an_empty_patch_changes_nothing(
         self, api: ApiClient, alice: RegisteredUser, project: UUID
     ) -> None:
-        """PUT {} is a no-op: same body, same ETag, even updatedAt stays."""
+        """PATCH {} is a no-op: same body, same ETag, even updatedAt stays."""
         kind = KINDS["personas"]
         path = item_path(kind, (await create_artifact(api, alice, project, "personas"))["id"])
         before = await api.call("GET", path, alice)
-        reply = await api.call("PUT", path, alice, json={})
+        reply = await api.call("PATCH", path, alice, json={})
         assert reply.status == 200
         assert reply.body == before.body
         assert reply.headers["ETag"] == before.headers["ETag"]
@@ -288,12 +289,12 @@ class TestUpdate:
     async def test_if_match_with_the_current_etag_writes(
         self, api: ApiClient, alice: RegisteredUser, project: UUID, collection: str
     ) -> None:
-        """A PUT holding the current ETag succeeds and answers with a new ETag."""
+        """A PATCH holding the current ETag succeeds and answers with a new ETag."""
         kind = KINDS[collection]
         path = item_path(kind, (await create_artifact(api, alice, project, collection))["id"])
         etag = (await api.call("GET", path, alice)).headers["ETag"]
         reply = await api.call(
-            "PUT", path, alice, json=update_body(collection), headers={"If-Match": etag}
+            "PATCH", path, alice, json=update_body(collection), headers={"If-Match": etag}
         )
         assert reply.status == 200, reply.body
         assert reply.headers["ETag"] != etag
@@ -302,17 +303,17 @@ class TestUpdate:
     async def test_a_stale_if_match_is_refused_and_writes_nothing(
         self, api: ApiClient, alice: RegisteredUser, project: UUID, collection: str
     ) -> None:
-        """After someone else's change, a PUT with the old ETag gets 412; their change stays."""
+        """After someone else's change, a PATCH with the old ETag gets 412; their change stays."""
         kind = KINDS[collection]
         first_created = await create_artifact(api, alice, project, collection)
         path = item_path(kind, first_created["id"])
         stale = (await api.call("GET", path, alice)).headers["ETag"]
-        first = await api.call("PUT", path, alice, json=update_body(collection))
+        first = await api.call("PATCH", path, alice, json=update_body(collection))
         assert first.status == 200
         # Putting the old value back: a write that slipped through would show.
         name = UPDATES[collection][0]
         refused = await api.call(
-            "PUT", path, alice, json={name: first_created[name]}, headers={"If-Match": stale}
+            "PATCH", path, alice, json={name: first_created[name]}, headers={"If-Match": stale}
         )
         assert refused.status == 412
         assert refused.body["type"].endswith("/precondition-failed")
@@ -329,7 +330,7 @@ class TestUpdate:
         path = item_path(kind, (await create_artifact(api, alice, project, "ideas"))["id"])
         etag = (await api.call("GET", path, alice)).headers["ETag"]
         header = if_match.format(etag=etag)
-        reply = await api.call("PUT", path, alice, json={"x": 1}, headers={"If-Match": header})
+        reply = await api.call("PATCH", path, alice, json={"x": 1}, headers={"If-Match": header})
         assert reply.status == 200, reply.body
         assert reply.body["x"] == 1
 
@@ -342,7 +343,7 @@ class TestUpdate:
         etag = (await api.call("GET", path, alice)).headers["ETag"]
         replies = await asyncio.gather(
             *(
-                api.call("PUT", path, alice, json={"x": i}, headers={"If-Match": etag})
+                api.call("PATCH", path, alice, json={"x": i}, headers={"If-Match": etag})
                 for i in range(10)
             )
         )
@@ -359,7 +360,7 @@ class TestUpdate:
         path = item_path(kind, (await create_artifact(api, alice, project, "ideas"))["id"])
         etag = (await api.call("GET", path, alice)).headers["ETag"]
         header = if_match.format(etag=etag, bare=etag.strip('"'))
-        reply = await api.call("PUT", path, alice, json={"x": 1}, headers={"If-Match": header})
+        reply = await api.call("PATCH", path, alice, json={"x": 1}, headers={"If-Match": header})
         assert reply.status == 412
         assert (await api.call("GET", path, alice)).body["x"] == 120.5
 
@@ -388,7 +389,9 @@ class TestDelete:
         kind = KINDS[collection]
         path = item_path(kind, (await create_artifact(api, alice, project, collection))["id"])
         stale = (await api.call("GET", path, alice)).headers["ETag"]
-        current = (await api.call("PUT", path, alice, json=update_body(collection))).headers["ETag"]
+        current = (await api.call("PATCH", path, alice, json=update_body(collection))).headers[
+            "ETag"
+        ]
         refused = await api.call("DELETE", path, alice, headers={"If-Match": stale})
         assert refused.status == 412
         assert (await api.call("GET", path, alice)).status == 200
@@ -428,7 +431,7 @@ class TestDelete:
         second = await create_artifact(api, alice, project, "ideas")
         path = item_path(KINDS["prototypes"], prototype["id"])
         linked = [*prototype["linkedIdeaIds"], second["id"]]
-        assert (await api.call("PUT", path, alice, json={"linkedIdeaIds": linked})).status == 200
+        assert (await api.call("PATCH", path, alice, json={"linkedIdeaIds": linked})).status == 200
         gone = prototype["linkedIdeaIds"][0]
         assert (await api.call("DELETE", item_path(KINDS["ideas"], gone), alice)).status == 204
         assert (await api.call("GET", path, alice)).body["linkedIdeaIds"] == [second["id"]]
@@ -468,7 +471,7 @@ class TestValidation:
             field
         ]
         path = item_path(kind, existing["id"])
-        assert error_fields(await api.call("PUT", path, alice, json={field: None})) == [field]
+        assert error_fields(await api.call("PATCH", path, alice, json={field: None})) == [field]
         assert (await api.call("GET", path, alice)).body == existing
         assert await listed_ids(api, alice, kind, project) == [existing["id"]]
 
@@ -522,7 +525,7 @@ class TestValidation:
             field
         ]
         path = item_path(kind, existing["id"])
-        assert error_fields(await api.call("PUT", path, alice, json=patch)) == [field]
+        assert error_fields(await api.call("PATCH", path, alice, json=patch)) == [field]
         assert (await api.call("GET", path, alice)).body == existing
         assert await listed_ids(api, alice, kind, project) == [existing["id"]]
 
@@ -554,7 +557,7 @@ class TestValidation:
             field
         ]
         path = item_path(kind, existing["id"])
-        assert error_fields(await api.call("PUT", path, alice, json={field: value})) == [field]
+        assert error_fields(await api.call("PATCH", path, alice, json={field: value})) == [field]
         assert (await api.call("GET", path, alice)).body == existing
         assert await listed_ids(api, alice, kind, project) == [existing["id"]]
 
@@ -577,8 +580,8 @@ class TestValidation:
         await create_artifact(api, alice, project, collection)
         got = {}
         for item_id in ("not.an.id", "x" * 65, "caf%C3%A9", "no-such-item"):
-            for method in ("GET", "PUT", "DELETE"):
-                body = update_body(collection) if method == "PUT" else None
+            for method in ("GET", "PATCH", "PUT", "DELETE"):
+                body = update_body(collection) if method in ("PATCH", "PUT") else None
                 reply = await api.call(method, item_path(kind, item_id), alice, json=body)
                 got[f"{method} {item_id}"] = (reply.status, reply.body["type"].rsplit("/")[-1])
         assert set(got.values()) == {(404, "not-found")}, got
@@ -651,9 +654,9 @@ class TestResultsOfATest:
         assert theirs.status == 201
         listing = await api.call("GET", f"/v1/tests/{first['id']}/results", alice)
         assert listing.status == 200
-        assert listing.body == mine
+        assert listing.body == {"items": mine, "next_cursor": None}
         other = await api.call("GET", f"/v1/tests/{second['id']}/results", alice)
-        assert other.body == [theirs.body]
+        assert other.body == {"items": [theirs.body], "next_cursor": None}
 
     async def test_a_test_id_in_the_body_is_refused(
         self, api: ApiClient, alice: RegisteredUser, project: UUID
@@ -714,3 +717,94 @@ class TestLiveArtifacts:
         reply = await api.call("GET", item_path(ideas, live_id), caller)
         assert reply.status == 200, reply.body
         assert (reply.body["id"], reply.body["text"]) == (live_id, "live")
+
+
+class TestPages:
+    """Artifact lists are pages ordered by (createdAt, id) with opaque cursors."""
+
+    async def _page(
+        self, api: ApiClient, alice: RegisteredUser, project: UUID, **params: str | int
+    ) -> dict[str, Any]:
+        path = list_path(KINDS["ideas"], project)
+        reply = await api.call("GET", path, alice, params=params)
+        assert reply.status == 200, reply.body
+        body: dict[str, Any] = reply.body
+        return body
+
+    async def test_pages_hold_every_artifact_once_in_creation_order(
+        self, api: ApiClient, alice: RegisteredUser, project: UUID
+    ) -> None:
+        created = [
+            (await create_artifact(api, alice, project, "ideas", text=f"idea {i}"))["id"]
+            for i in range(5)
+        ]
+        whole = await self._page(api, alice, project)
+        assert [item["id"] for item in whole["items"]] == created
+        assert whole["next_cursor"] is None
+        seen, sizes, cursor = [], [], None
+        while True:
+            params: dict[str, str | int] = {"limit": 2}
+            if cursor is not None:
+                params["cursor"] = cursor
+            page = await self._page(api, alice, project, **params)
+            seen += [item["id"] for item in page["items"]]
+            sizes.append(len(page["items"]))
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == created
+        assert sizes == [2, 2, 1]
+
+    async def test_a_cursor_outlives_the_artifact_it_was_taken_after(
+        self, api: ApiClient, alice: RegisteredUser, project: UUID
+    ) -> None:
+        """Keyset, not offset: deleting what the first page showed skips nothing after it."""
+        created = [(await create_artifact(api, alice, project, "ideas"))["id"] for _ in range(4)]
+        first = await self._page(api, alice, project, limit=2)
+        for item in first["items"]:
+            path = item_path(KINDS["ideas"], item["id"])
+            assert (await api.call("DELETE", path, alice)).status == 204
+        rest = await self._page(api, alice, project, limit=2, cursor=first["next_cursor"])
+        assert [item["id"] for item in rest["items"]] == created[2:]
+        assert rest["next_cursor"] is None
+
+    async def test_bad_page_parameters_are_refused(
+        self, api: ApiClient, alice: RegisteredUser, project: UUID
+    ) -> None:
+        path = list_path(KINDS["ideas"], project)
+        for params, status, problem in (
+            ({"cursor": "not-ours"}, 400, "invalid-request"),
+            ({"limit": 0}, 422, "validation-error"),
+            ({"limit": 101}, 422, "validation-error"),
+            ({"limt": 5}, 422, "validation-error"),
+        ):
+            reply = await api.call("GET", path, alice, params=params)
+            assert (reply.status, reply.body["type"].rsplit("/")[-1]) == (status, problem), params
+
+    async def test_results_of_a_test_are_paged_too(
+        self, api: ApiClient, alice: RegisteredUser, project: UUID
+    ) -> None:
+        test = await create_artifact(api, alice, project, "tests")
+        path = f"/v1/tests/{test['id']}/results"
+        made = []
+        for outcome in ("success", "partial", "failure"):
+            reply = await api.call("POST", path, alice, json={"outcome": outcome})
+            assert reply.status == 201
+            made.append(reply.body["id"])
+        first = await api.call("GET", path, alice, params={"limit": 2})
+        second = await api.call(
+            "GET", path, alice, params={"limit": 2, "cursor": first.body["next_cursor"]}
+        )
+        assert [r["id"] for r in first.body["items"] + second.body["items"]] == made
+        assert second.body["next_cursor"] is None
+
+
+async def test_deprecated_put_changes_only_the_fields_sent_like_patch(
+    api: ApiClient, alice: RegisteredUser, project: UUID
+) -> None:
+    """Artifact PUT stays partial for existing clients (docs/api.md, "PATCH and PUT")."""
+    created = await create_artifact(api, alice, project, "ideas", text="kept", x=5)
+    path = item_path(KINDS["ideas"], created["id"])
+    reply = await api.call("PUT", path, alice, json={"x": 7})
+    assert reply.status == 200, reply.body
+    assert (reply.body["text"], reply.body["x"]) == ("kept", 7)

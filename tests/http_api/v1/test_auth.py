@@ -143,6 +143,7 @@ class TestRegister:
         ) as response:
             assert response.status == 201
             assert response.headers["Cache-Control"] == "no-store"
+            assert response.headers["Location"] == "/v1/auth/me"
             body = await response.json()
         assert body["user"]["email"] == email
         assert body["user"]["name"] == "Ada"
@@ -572,7 +573,7 @@ class TestCsrf:
         async with http.post(url, json={"name": "k"}, headers=csrf(user)) as response:
             assert response.status == 201
         async with http.get(url) as response:
-            assert len(await response.json()) == 1
+            assert len((await response.json())["items"]) == 1
 
     async def test_header_without_the_cookie_is_forbidden(
         self, server: RunningServer, http: aiohttp.ClientSession
@@ -1037,6 +1038,13 @@ class TestApiKeys:
         ) as response:
             assert response.status == 201
             created = await response.json()
+            location = response.headers["Location"]
+        assert location == f"/v1/auth/api-keys/{created['id']}"
+        async with http.get(server.http_url + location, headers=user.headers) as response:
+            assert response.status == 200
+            one = await response.json()
+        assert one["id"] == created["id"]
+        assert "key" not in one
         key = created["key"]
         assert key.startswith("dtt_")
         assert len(key) > 40
@@ -1049,7 +1057,7 @@ class TestApiKeys:
             server.http_url + "/v1/auth/api-keys", headers=user.headers
         ) as response:
             assert response.status == 200
-            listed = await response.json()
+            listed = (await response.json())["items"]
         assert len(listed) == 1
         assert listed[0]["id"] == created["id"]
         assert listed[0]["name"] == "CI"
@@ -1075,7 +1083,7 @@ class TestApiKeys:
         async with http.get(
             server.http_url + "/v1/auth/api-keys", headers=user.headers
         ) as response:
-            [listed] = await response.json()
+            [listed] = (await response.json())["items"]
         assert listed["revoked_at"] is not None
         assert "auth.api_key.revoked" in await audit_actions(server.app[DB], user.id)
 
@@ -1132,8 +1140,25 @@ class TestApiKeys:
         async with http.get(
             server.http_url + "/v1/auth/api-keys", headers=alice.headers
         ) as response:
-            listed = await response.json()
+            listed = (await response.json())["items"]
         assert [UUID(k["id"]) for k in listed] == [second, first]
+        async with http.get(
+            server.http_url + "/v1/auth/api-keys", params={"limit": 1}, headers=alice.headers
+        ) as response:
+            page = await response.json()
+        assert [UUID(k["id"]) for k in page["items"]] == [second]
+        async with http.get(
+            server.http_url + "/v1/auth/api-keys",
+            params={"limit": 1, "cursor": page["next_cursor"]},
+            headers=alice.headers,
+        ) as response:
+            rest = await response.json()
+        assert [UUID(k["id"]) for k in rest["items"]] == [first]
+        assert rest["next_cursor"] is None
+        async with http.get(
+            f"{server.http_url}/v1/auth/api-keys/{first}", headers=bob.headers
+        ) as response:
+            await read_problem(response, 404)  # someone else's key is not found
 
 
 class TestLocale:

@@ -171,7 +171,7 @@ class TestFullSession:
                 await privates[n].wait_durable()
             # Another participant's REST read of the board does not have them either.
             listed = await w.api.call("GET", f"/v1/projects/{w.project}/ideas", w["p1"])
-            assert [i["id"] for i in listed.body] == [existing]
+            assert [i["id"] for i in listed.body["items"]] == [existing]
             for n in participants:
                 others = [c for c in clients if c is not privates[n]]
                 assert not any(seen(c, secrets[n]) for c in others), n
@@ -217,6 +217,7 @@ class TestFullSession:
             a, b, c = "note-p1", "note-p2", existing
             await w.call("p1", "POST", f"/{sid}/votes", {"idea_id": a}, want=201)
             mine = await w.call("p1", "POST", f"/{sid}/votes", {"idea_id": b}, want=201)
+            assert mine.headers["Location"] == w.path(f"/{sid}/votes")
             assert (mine.body["votes"], mine.body["remaining"]) == ([a, b], 0)
             await w.call("p1", "POST", f"/{sid}/votes", {"idea_id": c}, want=409)
             await w.call("p2", "POST", f"/{sid}/votes", {"idea_id": a}, want=201)
@@ -373,7 +374,7 @@ class TestHiddenNotes:
                 "an anonymous idea", None, None,
             )  # fmt: skip
             listed = await w.api.call("GET", f"/v1/projects/{w.project}/ideas", w["p1"])
-            assert [(i["text"], i["authorId"], i["createdBy"]) for i in listed.body] == [
+            assert [(i["text"], i["authorId"], i["createdBy"]) for i in listed.body["items"]] == [
                 ("an anonymous idea", None, None)
             ]
         finally:
@@ -400,7 +401,7 @@ class TestHiddenNotes:
             assert private.close_code is None
             await w.call("owner", "POST", f"/{sid}/phase", {"phase": "reveal"}, want=200)
             listed = await w.api.call("GET", f"/v1/projects/{w.project}/ideas", w["p2"])
-            assert sorted(i["text"] for i in listed.body) == ["a plain idea", "nested 50"]
+            assert sorted(i["text"] for i in listed.body["items"]) == ["a plain idea", "nested 50"]
         finally:
             await private.close()
 
@@ -530,8 +531,15 @@ class TestFacilitation:
             await w.call("owner", "POST", f"/{sid}{suffix}", body, want=409)
         second = await w.start(prompt="again")
         listed = await w.call("viewer", "GET", want=200)
-        assert [s["id"] for s in listed.body] == [second["id"], sid]
-        assert listed.body[1]["results"] is not None
+        assert [s["id"] for s in listed.body["items"]] == [second["id"], sid]
+        assert listed.body["items"][1]["results"] is not None
+        assert listed.body["next_cursor"] is None
+        newest = await w.api.call("GET", w.path(), w["viewer"], params={"limit": 1})
+        assert [s["id"] for s in newest.body["items"]] == [second["id"]]
+        older = await w.api.call(
+            "GET", w.path(), w["viewer"], params={"limit": 1, "cursor": newest.body["next_cursor"]}
+        )
+        assert ([s["id"] for s in older.body["items"]], older.body["next_cursor"]) == ([sid], None)
 
 
 class TestVoting:

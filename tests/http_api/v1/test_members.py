@@ -30,7 +30,26 @@ async def roles(api: ApiClient, project: UUID, as_user: RegisteredUser) -> dict[
     """The team as {name: role}."""
     reply = await api.call("GET", f"/v1/projects/{project}/members", as_user)
     assert reply.status == 200, reply.body
-    return {m["name"]: m["role"] for m in reply.body}
+    assert reply.body["next_cursor"] is None
+    return {m["name"]: m["role"] for m in reply.body["items"]}
+
+
+async def test_the_team_is_paged_in_the_order_people_joined(api: ApiClient, people: Trio) -> None:
+    alice, bob, carol = people
+    project = await api.create_project(alice, "Paged team")
+    for person in (bob, carol):
+        body = {"email": person.email, "role": "member"}
+        assert (
+            await api.call("POST", f"/v1/projects/{project}/members", alice, json=body)
+        ).status == 201
+    path = f"/v1/projects/{project}/members"
+    first = await api.call("GET", path, bob, params={"limit": 2})
+    rest = await api.call(
+        "GET", path, bob, params={"limit": 2, "cursor": first.body["next_cursor"]}
+    )
+    names = [m["name"] for m in first.body["items"] + rest.body["items"]]
+    assert names == ["Alice", "Bob", "Carol"]
+    assert rest.body["next_cursor"] is None
 
 
 class TestAdd:

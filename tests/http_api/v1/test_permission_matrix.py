@@ -238,6 +238,7 @@ async def _reset(case: Case) -> Request:
 
 
 async def _revoke_key(case: Case) -> Request:
+    """A key of the caller's own (made for this call), or, for "other", someone else's."""
     if case.ownership == "other" or case.caller is None:
         key = case.world.foreign_key
     else:
@@ -299,6 +300,7 @@ def _artifact_rows(kind: ArtifactKind) -> dict[tuple[str, str], Row]:
         ("POST", listing): Row("write", create, "project"),
         ("GET", item): Row("read", get, "project"),
         ("PUT", item): Row("write", update, "project"),
+        ("PATCH", item): Row("write", update, "project"),
         ("DELETE", item): Row("write", delete, "project"),
     }
 
@@ -612,12 +614,16 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("PATCH", "/v1/auth/me"): Row("self", _at("/v1/auth/me", {"locale": "en"})),
     ("POST", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys", {"name": "matrix"})),
     ("GET", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys")),
+    ("GET", "/v1/auth/api-keys/{key_id}"): Row("self", _revoke_key, "key"),
     ("DELETE", "/v1/auth/api-keys/{key_id}"): Row("self", _revoke_key, "key"),
     ("GET", "/v1/projects"): Row("self", _at("/v1/projects")),
     ("POST", "/v1/projects"): Row("self", _at("/v1/projects", {"name": "mine"})),
     ("GET", "/v1/projects/{project_id}"): Row("read", _at("/v1/projects/{p}"), "project"),
     ("PUT", "/v1/projects/{project_id}"): Row(
         "manage", _at("/v1/projects/{p}", _PROJECT_UPDATE), "project"
+    ),
+    ("PATCH", "/v1/projects/{project_id}"): Row(
+        "manage", _at("/v1/projects/{p}", {"description": "patched"}), "project"
     ),
     ("DELETE", "/v1/projects/{project_id}"): Row("manage", _delete_project, "project"),
     ("GET", "/v1/projects/{project_id}/stats"): Row(

@@ -44,7 +44,9 @@ class TestCreate:
         assert reply.headers["ETag"] == '"1"'
         assert reply.headers["Location"] == f"/v1/projects/{body['id']}"
         members = await api.call("GET", f"/v1/projects/{body['id']}/members", alice)
-        assert [(m["user_id"], m["role"]) for m in members.body] == [(str(alice.id), "owner")]
+        assert [(m["user_id"], m["role"]) for m in members.body["items"]] == [
+            (str(alice.id), "owner")
+        ]
 
     async def test_description_and_phase_have_defaults(
         self, api: ApiClient, alice: RegisteredUser
@@ -133,6 +135,53 @@ class TestUpdate:
         assert reply.body["version"] == 2
         assert reply.body["updated_at"] > created["updated_at"]
         assert (await api.call("GET", path, alice)).body == reply.body
+
+    async def test_put_resets_what_it_leaves_out(
+        self, api: ApiClient, alice: RegisteredUser
+    ) -> None:
+        """Optional fields a PUT omits take a new project's values: not archived, viewers may
+        export."""
+        path = f"/v1/projects/{(await create(api, alice)).body['id']}"
+        changed = {"archived": True, "viewers_can_export": False}
+        assert (await api.call("PATCH", path, alice, json=changed)).status == 200
+        fields = {"name": "Whole", "description": "d", "phase": "define"}
+        reply = await api.call("PUT", path, alice, json=fields)
+        assert reply.status == 200
+        assert (reply.body["archived"], reply.body["viewers_can_export"]) == (False, True)
+
+    async def test_patch_changes_only_the_fields_sent(
+        self, api: ApiClient, alice: RegisteredUser
+    ) -> None:
+        """PATCH writes what it is given, honours If-Match, is audited and bumps the version;
+        an empty PATCH changes nothing at all."""
+        created = (await create(api, alice, description="kept")).body
+        path = f"/v1/projects/{created['id']}"
+        reply = await api.call(
+            "PATCH", path, alice, json={"phase": "ideate"}, headers={"If-Match": '"1"'}
+        )
+        assert reply.status == 200, reply.body
+        assert (reply.body["phase"], reply.body["description"]) == ("ideate", "kept")
+        assert (reply.body["name"], reply.headers["ETag"]) == (created["name"], '"2"')
+        stale = await api.call(
+            "PATCH", path, alice, json={"name": "x"}, headers={"If-Match": '"1"'}
+        )
+        assert stale.status == 412
+        empty = await api.call("PATCH", path, alice, json={})
+        assert (empty.status, empty.headers["ETag"]) == (200, '"2"')
+        audit = await api.call("GET", f"{path}/audit", alice)
+        updates = [e for e in audit.body["items"] if e["action"] == "project.updated"]
+        assert len(updates) == 1
+
+    @pytest.mark.parametrize(
+        "body", [{"name": None}, {"archived": None}, {"phase": "nowhere"}, {"owner": "me"}]
+    )
+    async def test_patch_refuses_null_and_unknown_fields(
+        self, api: ApiClient, alice: RegisteredUser, body: dict[str, object]
+    ) -> None:
+        path = f"/v1/projects/{(await create(api, alice)).body['id']}"
+        reply = await api.call("PATCH", path, alice, json=body)
+        assert reply.status == 422
+        assert [e["field"] for e in reply.body["errors"]] == list(body)
 
     async def test_put_needs_every_field(self, api: ApiClient, alice: RegisteredUser) -> None:
         """A PUT that leaves out a field is refused rather than guessing its value."""
@@ -295,12 +344,12 @@ class TestList:
         assert [i["id"] for i in rest.body["items"]] == first_ids[1::-1]
         assert rest.body["next_cursor"] is None
 
-    async def test_the_default_page_is_twenty(self, api: ApiClient, alice: RegisteredUser) -> None:
-        """Without ?limit a page holds 20 projects."""
-        for i in range(21):
+    async def test_the_default_page_is_fifty(self, api: ApiClient, alice: RegisteredUser) -> None:
+        """Without ?limit a page holds 50 projects, as every list (docs/api.md, Pagination)."""
+        for i in range(51):
             await create(api, alice, name=f"P{i}")
         reply = await api.call("GET", "/v1/projects", alice)
-        assert len(reply.body["items"]) == 20
+        assert len(reply.body["items"]) == 50
         assert reply.body["next_cursor"] is not None
 
     @pytest.mark.parametrize(
@@ -385,21 +434,21 @@ class TestList:
     async def test_archived_projects_leave_the_default_listing(
         self, api: ApiClient, alice: RegisteredUser
     ) -> None:
-        """PUT archived=true hides a project from the default list; ?archived=true|any shows it;
-        a PUT without the field keeps it archived; archived=false restores it."""
+        """PATCH archived=true hides a project from the default list; ?archived=true|any shows
+        it; a PATCH of the name keeps it archived, a PUT without the field restores it."""
         kept = (await create(api, alice, name="kept")).body
         old = (await create(api, alice, name="old")).body
         path = f"/v1/projects/{old['id']}"
         fields = {"name": "old", "description": "", "phase": "empathize"}
-        archived = await api.call("PUT", path, alice, json={**fields, "archived": True})
+        archived = await api.call("PATCH", path, alice, json={"archived": True})
         assert archived.status == 200
         assert archived.body["archived"] is True
         assert await self._names(api, alice) == {kept["name"]}
         assert await self._names(api, alice, archived="true") == {"old"}
         assert await self._names(api, alice, archived="any") == {"kept", "old"}
-        renamed = await api.call("PUT", path, alice, json={**fields, "name": "older"})
-        assert renamed.body["archived"] is True
-        restored = await api.call("PUT", path, alice, json={**fields, "archived": False})
+        renamed = await api.call("PATCH", path, alice, json={"name": "older"})
+        assert (renamed.body["name"], renamed.body["archived"]) == ("older", True)
+        restored = await api.call("PUT", path, alice, json=fields)
         assert restored.body["archived"] is False
         assert await self._names(api, alice) == {"kept", "old"}
 
@@ -511,7 +560,8 @@ class TestStats:
 
 
 class TestLanguage:
-    """A project's language: the creator's locale unless given, unchanged by a PUT without it."""
+    """A project's language: the creator's locale unless given; PATCH without it keeps it, PUT
+    without it sets the caller's locale (the value a new project gets)."""
 
     async def test_a_new_project_speaks_its_creators_language(self, api: ApiClient) -> None:
         bia = await api.register("Bia")
@@ -521,13 +571,19 @@ class TestLanguage:
         assert (await create(api, bia)).body["language"] == "pt-BR"
         assert (await create(api, bia, language="en")).body["language"] == "en"
 
-    async def test_put_sets_it_or_leaves_it(self, api: ApiClient, alice: RegisteredUser) -> None:
+    async def test_patch_keeps_it_and_put_replaces_it(
+        self, api: ApiClient, alice: RegisteredUser
+    ) -> None:
         project = (await create(api, alice, language="pt-BR")).body
         path = f"/v1/projects/{project['id']}"
         fields = {"name": "Oficina", "description": "", "phase": "empathize"}
-        kept = await api.call("PUT", path, alice, json=fields)
+        kept = await api.call("PATCH", path, alice, json={"name": "Oficina"})
         assert (kept.status, kept.body["language"]) == (200, "pt-BR")
-        changed = await api.call("PUT", path, alice, json={**fields, "language": "en"})
+        reset = await api.call("PUT", path, alice, json=fields)
+        assert (reset.status, reset.body["language"]) == (200, "en")  # alice's locale
+        back = await api.call("PUT", path, alice, json={**fields, "language": "pt-BR"})
+        assert back.body["language"] == "pt-BR"
+        changed = await api.call("PATCH", path, alice, json={"language": "en"})
         assert changed.body["language"] == "en"
         assert (await api.call("GET", path, alice)).body["language"] == "en"
         listed = await api.call("GET", "/v1/projects", alice, params={"q": "Oficina"})

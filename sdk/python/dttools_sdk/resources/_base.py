@@ -10,7 +10,7 @@ from dttools_sdk.content import Tagged
 from dttools_sdk.models import Page
 from dttools_sdk.transport import Response
 
-__all__ = ["read", "follow", "segment", "if_match_header"]
+__all__ = ["read", "follow", "page_params", "segment", "if_match_header"]
 
 M = TypeVar("M", bound=Tagged)
 T = TypeVar("T")
@@ -33,6 +33,16 @@ async def follow(fetch: Callable[[str | None], Awaitable[Page[T]]]) -> AsyncIter
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
+
+
+def page_params(limit: int | None, cursor: str | None) -> dict[str, str]:
+    """The ``limit`` and ``cursor`` query parameters of a list, without the ones left out."""
+    params: dict[str, str] = {}
+    if limit is not None:
+        params["limit"] = str(limit)
+    if cursor is not None:
+        params["cursor"] = cursor
+    return params
 
 
 def segment(value: str) -> str:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import builtins
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from pydantic import TypeAdapter
-
-from dttools_sdk.models import ApiKey, ApiKeyCreated, Language, User
-from dttools_sdk.resources._base import read, segment
+from dttools_sdk.models import ApiKey, ApiKeyCreated, Language, Page, User
+from dttools_sdk.resources._base import follow, page_params, read, segment
 from dttools_sdk.transport import Transport
 
 __all__ = ["Account", "Session", "sign_in", "refresh"]
-
-_KEYS = TypeAdapter(list[ApiKey])
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +73,22 @@ class Account:
         response = await self._http.request("POST", "/v1/auth/api-keys", json_body={"name": name})
         return read(ApiKeyCreated, response)
 
-    async def api_keys(self) -> builtins.list[ApiKey]:
-        """Your API keys (prefixes only)."""
-        response = await self._http.request("GET", "/v1/auth/api-keys")
-        return _KEYS.validate_python(response.json())
+    async def api_keys(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[ApiKey]:
+        """One page of your API keys (prefixes only), newest first."""
+        response = await self._http.request(
+            "GET", "/v1/auth/api-keys", params=page_params(limit, cursor)
+        )
+        return Page[ApiKey].model_validate(response.json())
+
+    def iter_api_keys(self, *, page_size: int | None = None) -> AsyncIterator[ApiKey]:
+        """Every API key of yours, newest first."""
+        return follow(lambda cursor: self.api_keys(limit=page_size, cursor=cursor))
+
+    async def api_key(self, key_id: str) -> ApiKey:
+        """One of your API keys (its prefix; the secret is never shown again)."""
+        return read(ApiKey, await self._http.request("GET", f"/v1/auth/api-keys/{segment(key_id)}"))
 
     async def revoke_api_key(self, key_id: str) -> None:
         """Revoke an API key: its requests fail and its live sockets close at once."""

@@ -6,11 +6,8 @@ class serves all eight; the client binds it to each kind's models.
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import AsyncIterator
 from typing import Generic, TypeVar
-
-from pydantic import TypeAdapter
 
 from dttools_sdk.content import (
     Artifact,
@@ -22,7 +19,8 @@ from dttools_sdk.content import (
     UserTestResult,
     UserTestResultInput,
 )
-from dttools_sdk.resources._base import if_match_header, read, segment
+from dttools_sdk.models import Page
+from dttools_sdk.resources._base import follow, if_match_header, page_params, read, segment
 from dttools_sdk.transport import Transport
 
 __all__ = ["ArtifactResource", "UserTests"]
@@ -43,19 +41,19 @@ class ArtifactResource(Generic[ItemT, CreateT, PatchT]):
         self._http = transport
         self._segment = path_segment
         self._item = item
-        self._list = TypeAdapter(list[item])  # type: ignore[valid-type]  # a runtime type
+        self._page: type[Page[ItemT]] = Page[item]  # type: ignore[valid-type]  # a runtime type
 
-    async def list(self, project_id: str) -> builtins.list[ItemT]:
-        """Every artifact of this kind in the project, oldest first."""
+    async def list(
+        self, project_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[ItemT]:
+        """One page of this kind's artifacts in the project, oldest first."""
         path = f"/v1/projects/{segment(project_id)}/{self._segment}"
-        response = await self._http.request("GET", path)
-        items: builtins.list[ItemT] = self._list.validate_python(response.json())
-        return items
+        response = await self._http.request("GET", path, params=page_params(limit, cursor))
+        return self._page.model_validate(response.json())
 
-    async def iter(self, project_id: str) -> AsyncIterator[ItemT]:
-        """Iterate over every artifact of this kind (the server sends them in one answer)."""
-        for item in await self.list(project_id):
-            yield item
+    def iter(self, project_id: str, *, page_size: int | None = None) -> AsyncIterator[ItemT]:
+        """Every artifact of this kind in the project, oldest first, a page at a time."""
+        return follow(lambda cursor: self.list(project_id, limit=page_size, cursor=cursor))
 
     async def get(self, item_id: str) -> ItemT:
         """One artifact, with its ``etag``."""
@@ -78,13 +76,13 @@ class ArtifactResource(Generic[ItemT, CreateT, PatchT]):
         return read(self._item, response)
 
     async def update(self, item_id: str, changes: PatchT, *, if_match: str | None = None) -> ItemT:
-        """Change the fields set in ``changes``; the others stay.
+        """Change the fields set in ``changes``; the others stay (``PATCH``).
 
         Raises:
             PreconditionFailed: ``if_match`` was given and the artifact changed since.
         """
         response = await self._http.request(
-            "PUT",
+            "PATCH",
             self._one(item_id),
             json_body=changes.to_json(),
             headers=if_match_header(if_match),
@@ -104,12 +102,21 @@ class UserTests(ArtifactResource[UserTest, UserTestCreate, UserTestPatch]):
 
     def __init__(self, transport: Transport) -> None:
         super().__init__(transport, "tests", UserTest)
-        self._results = TypeAdapter(list[UserTestResult])
 
-    async def results(self, test_id: str) -> builtins.list[UserTestResult]:
-        """The results of one test."""
-        response = await self._http.request("GET", f"{self._one(test_id)}/results")
-        return self._results.validate_python(response.json())
+    async def results(
+        self, test_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[UserTestResult]:
+        """One page of the results of one test, oldest first."""
+        response = await self._http.request(
+            "GET", f"{self._one(test_id)}/results", params=page_params(limit, cursor)
+        )
+        return Page[UserTestResult].model_validate(response.json())
+
+    def iter_results(
+        self, test_id: str, *, page_size: int | None = None
+    ) -> AsyncIterator[UserTestResult]:
+        """Every result of one test, oldest first."""
+        return follow(lambda cursor: self.results(test_id, limit=page_size, cursor=cursor))
 
     async def add_result(
         self, test_id: str, data: UserTestResultInput, *, idempotency_key: str | None = None

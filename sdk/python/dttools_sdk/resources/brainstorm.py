@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import builtins
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
-from pydantic import TypeAdapter
-
-from dttools_sdk.models import BrainstormPhase, BrainstormSession, Votes
-from dttools_sdk.resources._base import read, segment
+from dttools_sdk.models import BrainstormPhase, BrainstormSession, Page, Votes
+from dttools_sdk.resources._base import follow, page_params, read, segment
 from dttools_sdk.transport import Transport
 
 __all__ = ["Brainstorms"]
-
-_SESSIONS = TypeAdapter(list[BrainstormSession])
 
 
 class Brainstorms:
@@ -51,10 +46,19 @@ class Brainstorms:
         path = f"/v1/projects/{segment(project_id)}/brainstorm"
         return read(BrainstormSession, await self._http.request("POST", path, json_body=body))
 
-    async def list(self, project_id: str) -> builtins.list[BrainstormSession]:
-        """The project's sessions, newest first."""
+    async def list(
+        self, project_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[BrainstormSession]:
+        """One page of the project's sessions, newest first."""
         path = f"/v1/projects/{segment(project_id)}/brainstorm"
-        return _SESSIONS.validate_python((await self._http.request("GET", path)).json())
+        response = await self._http.request("GET", path, params=page_params(limit, cursor))
+        return Page[BrainstormSession].model_validate(response.json())
+
+    def iter(
+        self, project_id: str, *, page_size: int | None = None
+    ) -> AsyncIterator[BrainstormSession]:
+        """Every session of the project, newest first."""
+        return follow(lambda cursor: self.list(project_id, limit=page_size, cursor=cursor))
 
     async def get(self, project_id: str, session_id: str) -> BrainstormSession:
         """A session: phase, timer, tallies (when shown) and results."""

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Literal
-
-from pydantic import TypeAdapter
 
 from dttools_sdk.models import (
     AuditEntry,
@@ -21,15 +18,12 @@ from dttools_sdk.models import (
     Violation,
     WorkshopDocument,
 )
-from dttools_sdk.resources._base import follow, if_match_header, read, segment
+from dttools_sdk.resources._base import follow, if_match_header, page_params, read, segment
 from dttools_sdk.transport import Transport
 
 __all__ = ["Projects", "Members", "Audit"]
 
 Archived = Literal["false", "true", "any"]
-
-_MEMBERS = TypeAdapter(list[Member])
-_VIOLATIONS = TypeAdapter(list[Violation])
 
 
 def _query(**values: str | int | datetime | None) -> dict[str, str]:
@@ -132,29 +126,55 @@ class Projects:
         viewers_can_export: bool | None = None,
         if_match: str | None = None,
     ) -> Project:
-        """Change a project; what you leave out (None) stays as it is.
-
-        The API's ``PUT`` replaces name, description and phase together, so when one of them
-        is left out the current project is read first and written back with ``If-Match``:
-        a change someone made in between is never overwritten silently (412 instead).
+        """Change a project; what you leave out (None) stays as it is (``PATCH``).
 
         Raises:
-            PreconditionFailed: the project changed since it was read (or since ``if_match``).
+            PreconditionFailed: ``if_match`` was given and the project changed since.
         """
-        if name is None or description is None or phase is None:
-            current = await self.get(project_id)
-            name = current.name if name is None else name
-            description = current.description if description is None else description
-            phase = current.phase if phase is None else phase
-            if_match = current.etag if if_match is None else if_match
-        body: dict[str, object] = {"name": name, "description": description, "phase": phase}
+        body: dict[str, object] = {}
         for field, value in (
+            ("name", name),
+            ("description", description),
+            ("phase", phase),
             ("archived", archived),
             ("language", language),
             ("viewers_can_export", viewers_can_export),
         ):
             if value is not None:
                 body[field] = value
+        response = await self._http.request(
+            "PATCH", self._one(project_id), json_body=body, headers=if_match_header(if_match)
+        )
+        return read(Project, response)
+
+    async def replace(
+        self,
+        project_id: str,
+        *,
+        name: str,
+        description: str,
+        phase: Phase,
+        archived: bool = False,
+        language: Language | None = None,
+        viewers_can_export: bool = True,
+        if_match: str | None = None,
+    ) -> Project:
+        """Write the project's whole editable state (``PUT``): what you leave out takes the
+        value a new project gets (``language``: your account's). :meth:`update` changes some
+        fields only.
+
+        Raises:
+            PreconditionFailed: ``if_match`` was given and the project changed since.
+        """
+        body: dict[str, object] = {
+            "name": name,
+            "description": description,
+            "phase": phase,
+            "archived": archived,
+            "viewers_can_export": viewers_can_export,
+        }
+        if language is not None:
+            body["language"] = language
         response = await self._http.request(
             "PUT", self._one(project_id), json_body=body, headers=if_match_header(if_match)
         )
@@ -176,11 +196,19 @@ class Projects:
         response = await self._http.request("GET", f"{self._one(project_id)}/document")
         return read(WorkshopDocument, response)
 
-    async def violations(self, project_id: str) -> builtins.list[Violation]:
-        """What live clients wrote against the schema (JSON Pointers and messages)."""
+    async def violations(
+        self, project_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Violation]:
+        """One page of what live clients wrote against the schema (JSON Pointers, messages)."""
         path = f"{self._one(project_id)}/document/violations"
-        response = await self._http.request("GET", path)
-        return _VIOLATIONS.validate_python(response.json())
+        response = await self._http.request("GET", path, params=page_params(limit, cursor))
+        return Page[Violation].model_validate(response.json())
+
+    def iter_violations(
+        self, project_id: str, *, page_size: int | None = None
+    ) -> AsyncIterator[Violation]:
+        """Every schema violation in the project's document, ordered by path."""
+        return follow(lambda cursor: self.violations(project_id, limit=page_size, cursor=cursor))
 
     async def audit(
         self, project_id: str, *, limit: int | None = None, cursor: str | None = None
@@ -208,10 +236,18 @@ class Members:
     def __init__(self, transport: Transport) -> None:
         self._http = transport
 
-    async def list(self, project_id: str) -> builtins.list[Member]:
-        """The team (any role may read it)."""
-        response = await self._http.request("GET", self._all(project_id))
-        return _MEMBERS.validate_python(response.json())
+    async def list(
+        self, project_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Member]:
+        """One page of the team, in the order people joined (any role may read it)."""
+        response = await self._http.request(
+            "GET", self._all(project_id), params=page_params(limit, cursor)
+        )
+        return Page[Member].model_validate(response.json())
+
+    def iter(self, project_id: str, *, page_size: int | None = None) -> AsyncIterator[Member]:
+        """Everyone on the team."""
+        return follow(lambda cursor: self.list(project_id, limit=page_size, cursor=cursor))
 
     async def add(
         self,

@@ -33,6 +33,7 @@ from collab.i18n import msg
 from collab.permissions import Action, allowed
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
+from http_api.events import announce
 from http_api.keys import DB, ROOMS
 from http_api.pagination import PageQuery, keyset_page, sortable_time
 from http_api.principal import Principal
@@ -188,10 +189,30 @@ async def start_brainstorm(
         await record(
             conn, request, principal, "brainstorm.started", access, session=str(session.id)
         )
+        await outbox.append(conn, [_started(session)])
+    announce(request)
     await publish_snapshot(db, request.app[ROOMS], project_id)
     out = await _out(request, principal, access, session, now)
     location = f"{_BASE.format(project_id=project_id)}/{session.id}"
     return json_response(out, status=201, headers={"Location": location})
+
+
+def _started(session: Session) -> outbox.Event:
+    """``brainstorm.started``: the session as it began (prompt, phase, timer, rules)."""
+    return outbox.Event(
+        id=outbox.event_id("brainstorm.started", session.id),
+        type="brainstorm.started",
+        project_id=session.project_id,
+        data={
+            "session_id": str(session.id),
+            "prompt": session.prompt,
+            "phase": session.phase.value,
+            "duration_s": session.timer.duration_s,
+            "votes_per_person": session.votes_per_person,
+            "anonymous": session.anonymous,
+            "actor": None if session.created_by is None else str(session.created_by),
+        },
+    )
 
 
 def _session_key(session: Session) -> tuple[str, str]:

@@ -377,3 +377,18 @@ async def test_projects_from_before_events_start_quietly(
     await api.call("POST", f"/v1/projects/{project}/ideas", owner, json={"text": "depois"})
     await settle_events(api)
     assert (await receiver.next()).payload["data"]["item"]["text"] == "depois"
+
+
+async def test_a_brainstorm_start_is_an_event(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    owner = team["owner"]
+    project = await api.create_project(owner, "Sessão")
+    await subscribe(api, owner, project, receiver, ["brainstorm.started"])
+    started = await api.call("POST", f"/v1/projects/{project}/brainstorm", owner,
+                             json={"prompt": "Como poderíamos?", "duration_s": 300})  # fmt: skip
+    assert started.status == 201, started.body
+    got = await receiver.next()
+    assert got.payload["type"] == "brainstorm.started"
+    assert got.payload["data"]["session_id"] == started.body["id"]
+    assert got.payload["data"]["prompt"] == "Como poderíamos?"

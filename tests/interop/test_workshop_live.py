@@ -80,7 +80,7 @@ class TestRestAndLiveAgree:
             async with http.get(
                 f"{server.http_url}/v1/projects/{project}/ideas", headers=bearer(key)
             ) as response:
-                ideas = await response.json()
+                ideas = (await response.json())["items"]
             assert [(i["id"], i["text"], i["color"]) for i in ideas] == [
                 (report["ideaId"], "Self-service kiosk", "yellow")
             ]
@@ -191,7 +191,7 @@ class TestLiveAccess:
             async with http.get(
                 f"{server.http_url}/v1/projects/{project}/ideas", headers=owner.headers
             ) as response:
-                assert await response.json() == []
+                assert (await response.json())["items"] == []
             async with http.get(f"{server.http_url}/metrics") as response:
                 metrics = await response.text()
         refused = [
@@ -259,7 +259,7 @@ class TestLiveValidation:
             ) as response:
                 idea = await response.json()
             async with http.get(f"{base}/document/violations", headers=owner.headers) as resp:
-                assert await resp.json() == []
+                assert (await resp.json())["items"] == []
             async with await YClient.connect(
                 server.ws_url, str(project), token=owner.access_token
             ) as live:
@@ -271,7 +271,7 @@ class TestLiveValidation:
                 await live.edit(break_colour)
                 await live.wait_durable()
             async with http.get(f"{base}/document/violations", headers=owner.headers) as resp:
-                violations = await resp.json()
+                violations = (await resp.json())["items"]
             async with http.get(
                 f"{server.http_url}/v1/ideas/{idea['id']}", headers=owner.headers
             ) as resp:

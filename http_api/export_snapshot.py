@@ -1,7 +1,8 @@
 """Everything an export shows, read at one instant: the snapshot every format renders.
 
-The document is read in one transaction of its live room (``RoomManager.read``): the typed
-JSON, the cluster names and the full Yjs update all come from the same state, so every page
+The document's state is taken in one transaction of its live room (``RoomManager.read``) and
+read on a copy: the typed JSON, the cluster names and the full Yjs update all come from the
+same state, so every page
 of a PDF, every slide and every file of an archive shows the same moment, and the state hash
 printed on them names it. The team, the brainstorm results and the file rows are read from
 PostgreSQL right after; they change rarely and are not part of the CRDT.
@@ -38,6 +39,7 @@ from collab.export_report import (
 )
 from collab.file_refs import file_references
 from collab.i18n import msg
+from collab.ydoc import build_doc
 from persistence import brainstorm, files, projects
 from persistence.blobs import BlobMissing, BlobStore
 from persistence.conn import PgPool
@@ -76,13 +78,18 @@ def cluster_entries(doc: Doc[Any]) -> dict[str, dict[str, Any]]:
     return entries
 
 
-def _read(doc: Doc[Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, Any], set[str], bytes]:
+def _state(doc: Doc[Any]) -> bytes:
+    return doc.get_update()
+
+
+def _decode(ystate: bytes) -> tuple[dict[str, Any], dict[str, str], dict[str, Any], set[str]]:
+    """The typed reads of a state, from a copy of the document made in this (worker) thread."""
+    doc: Doc[Any] = build_doc([ystate])
     return (
         schema.export_document(doc),
         cluster_names(doc),
         cluster_entries(doc),
         file_references(doc),
-        doc.get_update(),
     )
 
 
@@ -149,7 +156,10 @@ async def take_snapshot(
     project = await projects.get_project(pool, project_id)
     if project is None:
         raise NotFound(msg("no such project: {project_id}", project_id=project_id))
-    document, names, clusters, references, ystate = await rooms.read(str(project_id), _read)
+    # Only the state is taken on the event loop (one call into the CRDT's native code); the
+    # typed reads of a big board take milliseconds of Python, done on a copy in a thread.
+    ystate = await rooms.read(str(project_id), _state)
+    document, names, clusters, references = await asyncio.to_thread(_decode, ystate)
     taken_at = datetime.now(UTC)
     members = await projects.list_members(pool, project_id)
     sessions, _now = await brainstorm.list_sessions(pool, project_id, limit=200)

@@ -99,9 +99,14 @@ def scope_of(job: ExportJob) -> Scope:
 
 
 def _lower_priority() -> None:
-    """Runs first in each render worker: rendering is background work, so when a core is
-    short the event loop (same machine, same cgroup) gets it first."""
-    os.nice(_WORKER_NICENESS)
+    """Runs first in each render worker: rendering is background work, so the event loop
+    must have the CPU the moment it wants it. Linux's SCHED_IDLE does exactly that (the
+    worker runs only on CPU time nothing else wants, and is preempted at once); elsewhere,
+    or where it is not allowed, a lower nice value."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(_WORKER_NICENESS)
 
 
 def _digest(path: Path) -> tuple[str, int]:

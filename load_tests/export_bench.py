@@ -259,7 +259,7 @@ def main() -> None:
     publish(
         "exports", "export_bench.py", measured, _table,
         setting="one node, local file storage, server, PostgreSQL and clients on the same "
-        "machine (render workers at nice 10)",
+        "machine (render workers at SCHED_IDLE)",
         update=args.update_docs,
     )  # fmt: skip
 

@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Final
 from uuid import UUID
 
-from persistence.conn import Conn
+from persistence.conn import Conn, Executor
 
-__all__ = ["Key", "lock", "save"]
+__all__ = ["Key", "lock", "save", "dirty_projects"]
 
 Key = tuple[str, str]  # (collection, item id)
 # Advisory lock class of a project's item states (with hashtext of the project id).
@@ -61,7 +61,22 @@ async def save(
             [key[0] for key in deletes],
             [key[1] for key in deletes],
         )
-    if first_look:
-        await conn.execute(
-            "UPDATE projects SET item_events_since = now() WHERE id = $1", project_id
-        )
+    # the look saw every change made before it: the project is clean again (see
+    # rooms/item_events.py for the one narrow case this can miss)
+    await conn.execute(
+        "UPDATE projects SET item_events_dirty_at = NULL, "
+        "item_events_since = CASE WHEN $2 THEN now() ELSE item_events_since END WHERE id = $1",
+        project_id,
+        first_look,
+    )
+
+
+async def dirty_projects(db: Executor, *, older_than_s: float, limit: int) -> list[UUID]:
+    """Projects changed more than ``older_than_s`` ago whose change was never looked at."""
+    rows = await db.fetch(
+        "SELECT id FROM projects WHERE item_events_dirty_at < now() - make_interval(secs => $1) "
+        "ORDER BY item_events_dirty_at LIMIT $2",
+        older_than_s,
+        limit,
+    )
+    return [row["id"] for row in rows]

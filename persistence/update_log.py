@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
@@ -59,6 +60,19 @@ async def warm_up(conn: Conn) -> None:
     await _read(conn, [])
 
 
+def _project_ids(rooms: Sequence[str]) -> list[UUID]:
+    """The projects among ``rooms``: a project's room is named by its id (other rooms,
+    brainstorm and free-form ones, are not)."""
+    found = []
+    for room in set(rooms):
+        if len(room) == 36:
+            try:
+                found.append(UUID(room))
+            except ValueError:
+                continue
+    return found
+
+
 class UpdateLog:
     """Room updates in PostgreSQL; one object per pool, safe to share between rooms."""
 
@@ -66,13 +80,21 @@ class UpdateLog:
         self.pool = pool
 
     async def append(self, rooms: Sequence[str], payloads: Sequence[bytes]) -> None:
-        """Write a batch of updates in one statement and one transaction."""
+        """Write a batch of updates in one statement and one transaction.
+
+        The same statement marks the projects among the rooms as changed for artifact events
+        (``item_events_dirty_at``, migration 0015), so the mark is durable with the change.
+        """
+        projects = _project_ids(rooms)
         async with self.pool.acquire() as conn:
             await conn.execute(
-                "INSERT INTO room_updates (room, payload) "
-                "SELECT * FROM unnest($1::text[], $2::bytea[])",
+                "WITH stored AS (INSERT INTO room_updates (room, payload) "
+                "SELECT * FROM unnest($1::text[], $2::bytea[])) "
+                "UPDATE projects SET item_events_dirty_at = now() "
+                "WHERE id = ANY($3::uuid[]) AND item_events_dirty_at IS NULL",
                 list(rooms),
                 list(payloads),
+                projects,
             )
 
     async def load(self, room: str) -> StoredRoom:

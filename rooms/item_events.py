@@ -8,9 +8,13 @@ digests stored at the previous look (collab/item_events.py), and the difference 
 as outbox events together with the new digests, in one transaction under a per-project lock.
 
 What this guarantees: an event is written only once its change is durable (no event without
-the change), and a change is never without its event, though the event may come later: if
-this node stops between the commit and the look, the next look at the project (its next
-change, on any node) finds the difference. Event ids come from the change, so a look that
+the change), and a change is never without its event, though the event may come later. The
+statement that stores a change also marks its project changed (``item_events_dirty_at``);
+a look clears the mark; if this node stops between the commit and the look, any node's sweep
+(:meth:`ItemEvents.catch_up`, from the room manager's maintenance) looks at the project
+after two minutes. The one narrow case: a change committed while a look of the same
+project was already under way, on a node that then stops before its own look of that change
+(a few seconds), waits for the project's next change. Event ids come from the change, so a look that
 two nodes take of the same state writes its events once. Rooms changed only by other nodes
 are looked at by those nodes.
 
@@ -21,12 +25,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import structlog
+from pycrdt import Doc
 
 from collab import item_events
 from collab.schema import list_items
@@ -37,7 +42,7 @@ from persistence.group_commit import GroupCommitter
 from rooms.artifact_watch import project_of
 from rooms.room import Room
 
-__all__ = ["ItemEvents"]
+__all__ = ["ItemEvents", "watched_items"]
 
 _log = structlog.get_logger(__name__)
 
@@ -60,6 +65,12 @@ def _event_id(project: UUID, change: item_events.Change) -> UUID:
     if change.type == "prototype.tested":  # one per result
         return outbox.event_id(change.type, project, change.item_id, change.digest)
     return outbox.event_id(change.type, project, change.item_id)
+
+
+def watched_items(doc: Doc[Any]) -> dict[str, list[dict[str, Any]]]:
+    """What a look compares: the watched kinds' items, and the user tests (for
+    ``prototype.tested``)."""
+    return {c: list_items(doc, c) for c in (*item_events.WATCHED, "tests")}
 
 
 class ItemEvents:
@@ -120,7 +131,7 @@ class ItemEvents:
         # Read now, while the room (even one closing) holds the document: every change in it
         # was submitted to the committer, and is durable once the look's flush returns.
         try:
-            document = {c: list_items(room.doc, c) for c in (*item_events.WATCHED, "tests")}
+            document = watched_items(room.doc)
         except Exception:  # a bug here must not escape into the room's code path
             _log.exception("item_events_failed", room=room.name)
             return
@@ -136,6 +147,31 @@ class ItemEvents:
             self._look_soon(burst.room)
         while self._looking:
             await asyncio.gather(*self._looking, return_exceptions=True)
+
+    async def catch_up(
+        self,
+        read: Callable[[str], Awaitable[dict[str, list[dict[str, Any]]]]],
+        *,
+        older_than_s: float = 120.0,
+        limit: int = 20,
+    ) -> int:
+        """Look at projects whose change was never looked at (its node stopped first).
+
+        ``read`` gives a project room's watched items (opening the room if needed). Any node
+        may do this; two doing it at once write the same events once. Returns how many
+        projects were looked at.
+        """
+        projects = await item_states.dirty_projects(
+            self._pool, older_than_s=older_than_s, limit=limit
+        )
+        for project in projects:
+            try:
+                document = await read(str(project))
+            except Exception as exc:  # a corrupt or unloadable room: the next sweep retries
+                _log.warning("item_events_catch_up_failed", project=str(project), error=str(exc))
+                continue
+            await self._look(project, document)
+        return len(projects)
 
     async def _look(self, project: UUID, document: dict[str, list[dict[str, Any]]]) -> None:
         try:

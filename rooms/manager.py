@@ -41,7 +41,7 @@ from rooms.bus import FanoutBus, LocalBus
 from rooms.connection import Connection
 from rooms.errors import NodeFull, ViewChangedDocument
 from rooms.fair_share import FairShare, FairShareExceeded
-from rooms.item_events import ItemEvents
+from rooms.item_events import ItemEvents, watched_items
 from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
 from rooms.room import Publish, Room, RoomState
 from rooms.transact import UpdateCapture
@@ -57,6 +57,8 @@ _NO_ROOM = ""
 # access checks). A storm of 500 rooms is read in about 8 round trips instead of 2,000.
 _LOAD_BATCH = 64
 _LOADS_IN_FLIGHT = 4
+# How often a node looks for projects whose changes were never looked at (rooms/item_events).
+_CATCH_UP_S = 60.0
 
 
 def spread_delay(base_s: float, draw: Callable[[], float] = random.random) -> float:
@@ -119,6 +121,7 @@ class RoomManager:
         self.item_events = ItemEvents(
             log.pool, committer, self._spawn, quiet_s=settings.item_events_quiet_s
         )
+        self._catching_up = False
 
     @property
     def limits(self) -> Limits:
@@ -547,16 +550,31 @@ class RoomManager:
     # --- maintenance ------------------------------------------------------------------------
 
     async def run_maintenance(self) -> None:
-        """Evict idle rooms and start compactions, forever (cancel to stop)."""
+        """Evict idle rooms and start compactions, forever (cancel to stop); every minute,
+        look at projects whose changes were never looked at for events."""
+        next_catch_up = time.monotonic() + _CATCH_UP_S
         try:
             while True:
                 await asyncio.sleep(self._settings.maintenance_interval_s)
-                self.maintain(time.monotonic())
+                now = time.monotonic()
+                self.maintain(now)
+                if now >= next_catch_up and not self._catching_up:
+                    next_catch_up = now + _CATCH_UP_S
+                    _ = self._spawn(self._catch_up())  # kept in _background
         finally:
             for task in [*self._compacting.values(), *self._background]:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+
+    async def _catch_up(self) -> None:
+        self._catching_up = True
+        try:
+            await self.item_events.catch_up(lambda name: self.read(name, watched_items))
+        except StorageError as exc:
+            _log.warning("item_events_catch_up_failed", error=str(exc))
+        finally:
+            self._catching_up = False
 
     def maintain(self, now: float) -> None:
         """One maintenance pass at monotonic time ``now``."""

@@ -200,7 +200,7 @@ async def _blocked_insert(conn: Any, after: datetime | None) -> tuple[int, datet
     """
     query = (
         "SELECT pid, query_start FROM pg_stat_activity WHERE datname = current_database() "
-        "AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO room_updates%' "
+        "AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO room_updates%' "
         "ORDER BY query_start DESC LIMIT 1"
     )
     async with asyncio.timeout(TIMEOUT):

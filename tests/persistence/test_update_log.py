@@ -12,7 +12,11 @@ import pytest
 from persistence.compaction import compact
 from persistence.db import create_pool
 from persistence.errors import StorageError
-from persistence.update_log import StoredRoom, UpdateLog
+from persistence.update_log import (
+    StoredRoom,
+    UpdateLog,
+    _project_ids,
+)
 from tests.support.postgres import until_lock_waiters
 from tests.support.updates import array_updates
 
@@ -135,3 +139,10 @@ class TestStorageErrors:
     async def test_load_is_load_many_of_one(self, pool: Any) -> None:
         """load() of a room never written is the empty room."""
         assert await UpdateLog(pool).load(f"never-{uuid.uuid4().hex}") == StoredRoom(None, [])
+
+
+def test_only_project_rooms_are_marked_for_events() -> None:
+    """A project's room is named by its id; brainstorm and free-form rooms are not projects."""
+    project = "9d5c8e0e-2a8e-4f57-9a61-4b0c7f7d1a11"
+    rooms = [project, project, f"{project}:brainstorm", "x" * 36, "fanout-1"]
+    assert [str(p) for p in _project_ids(rooms)] == [project]

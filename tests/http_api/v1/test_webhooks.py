@@ -17,6 +17,7 @@ import pytest
 from pycrdt import Doc, Map
 
 from http_api.keys import DB, ROOMS, WEBHOOKS
+from rooms.item_events import watched_items
 from tests.conftest import RunningServer, StartServer
 from tests.support.api import RegisteredUser
 from tests.support.projects import ApiClient, Reply, Team, make_team
@@ -392,3 +393,30 @@ async def test_a_brainstorm_start_is_an_event(
     assert got.payload["type"] == "brainstorm.started"
     assert got.payload["data"]["session_id"] == started.body["id"]
     assert got.payload["data"]["prompt"] == "Como poderíamos?"
+
+
+async def test_a_change_whose_node_stopped_before_looking_is_caught_up(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    """The change is stored with a mark; a node that never looked leaves it; a sweep finds it."""
+    owner = team["owner"]
+    project = await api.create_project(owner, "Queda")
+    await subscribe(api, owner, project, receiver, ITEM_EVENTS)
+    rooms = api.server.app[ROOMS]
+    looks = rooms.item_events
+    created = await api.call("POST", f"/v1/projects/{project}/ideas", owner, json={"text": "x"})
+    assert created.status == 201
+    # as if this node stopped right after the commit: its burst is dropped, never looked at
+    room = rooms.rooms[str(project)]
+    looks.forget(room, look=False)
+    db = api.server.app[DB]
+    dirty = await db.fetchval("SELECT item_events_dirty_at FROM projects WHERE id = $1", project)
+    assert dirty is not None
+    assert await api.server.app[WEBHOOKS].run_once() == 0
+    assert await looks.catch_up(lambda name: rooms.read(name, watched_items),
+                                older_than_s=0.0) >= 1  # fmt: skip
+    api.server.app[WEBHOOKS].wake()
+    got = await receiver.next()
+    assert (got.payload["type"], got.payload["data"]["id"]) == ("idea.created", created.body["id"])
+    clean = await db.fetchval("SELECT item_events_dirty_at FROM projects WHERE id = $1", project)
+    assert clean is None

@@ -23,10 +23,8 @@ import argparse
 import asyncio
 import io
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -39,12 +37,10 @@ sys.path.insert(0, str(ROOT))
 
 from load_tests.bench_accounts import project_owner  # noqa: E402
 from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
-    Launcher,
     Server,
-    bench_database,
     loadgen,
-    publish,
     reset_peak_rss,
+    side_bench,
     status_mb,
 )
 
@@ -238,29 +234,17 @@ def _table(record: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--duration", type=int, default=20)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "DTTOOLS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
-    parser.add_argument("--update-docs", action="store_true")
-    args = parser.parse_args()
-    with bench_database(args.database_url) as dsn, tempfile.TemporaryDirectory() as files:
-        server = Launcher(dsn).ours(lift={"DTTOOLS_FILES_DIR": files})
-        try:
-            measured = asyncio.run(_run(server, dsn, args))
-        finally:
-            server.stop()
-    publish(
-        "exports", "export_bench.py", measured, _table,
+
+
+def main() -> None:
+    side_bench(
+        __doc__.split("\n\n")[0], _arguments, _run, kind="exports", script="export_bench.py",
+        table=_table,
         setting="one node, local file storage, server, PostgreSQL and clients on the same "
         "machine (render workers at SCHED_IDLE)",
-        update=args.update_docs,
     )  # fmt: skip
 
 

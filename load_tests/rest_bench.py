@@ -28,10 +28,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -45,11 +43,9 @@ sys.path.insert(0, str(ROOT))
 
 from load_tests.bench_accounts import project_owner  # noqa: E402
 from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
-    Launcher,
     Server,
-    bench_database,
     cpu_seconds,
-    publish,
+    side_bench,
 )
 
 _TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -251,37 +247,28 @@ def _table(record: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rates", type=int, nargs="+", default=[100, 200, 300, 400])
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=500)
     parser.add_argument("--events", type=int, default=500)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "DTTOOLS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
-    parser.add_argument("--update-docs", action="store_true")
-    args = parser.parse_args()
-    lift = {
+
+
+def _lift(_args: argparse.Namespace) -> dict[str, str]:
+    return {
         "DTTOOLS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
         "DTTOOLS_ITEM_EVENTS_QUIET_S": "0.2",
         # one account sends every request: measure REST, not the per-account budget
         "DTTOOLS_API_RATE_PER_S": "0",
     }
-    with bench_database(args.database_url) as dsn, tempfile.TemporaryDirectory() as files:
-        server = Launcher(dsn).ours(lift={"DTTOOLS_FILES_DIR": files, **lift})
-        try:
-            measured = asyncio.run(_run(server, dsn, args))
-        finally:
-            server.stop()
-    publish(
-        "rest", "rest_bench.py", measured, _table,
+
+
+def main() -> None:
+    side_bench(
+        __doc__.split("\n\n")[0], _arguments, _run, kind="rest", script="rest_bench.py",
+        table=_table, lift=_lift,
         setting="one node, one account with a real access token, server, PostgreSQL and "
         "generator on the same machine",
-        update=args.update_docs,
     )  # fmt: skip
 
 

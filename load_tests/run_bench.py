@@ -40,7 +40,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1153,6 +1153,40 @@ def update_section(section: str, body: str) -> None:
     else:
         text = text.rstrip("\n") + f"\n\n## Results ({section})\n\n{block}\n"
     DOC.write_text(text, encoding="utf-8")
+
+
+def side_bench(
+    description: str,
+    arguments: Callable[[argparse.ArgumentParser], None],
+    measure: Callable[[Server, str, argparse.Namespace], Coroutine[Any, Any, dict[str, Any]]],
+    *,
+    kind: str,
+    script: str,
+    table: Callable[[dict[str, Any]], str],
+    setting: str,
+    lift: Callable[[argparse.Namespace], dict[str, str]] = lambda _args: {},
+) -> None:
+    """The ``main`` of a side benchmark (uploads, exports, REST): parse its flags (and
+    ``--database-url``, ``--update-docs``), start our server on a fresh database with local
+    file storage in a temporary folder and ``lift``'s settings, run ``measure``, stop the
+    server, and :func:`publish` the results."""
+    parser = argparse.ArgumentParser(description=description)
+    arguments(parser)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "DTTOOLS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--update-docs", action="store_true")
+    args = parser.parse_args()
+    with bench_database(args.database_url) as dsn, tempfile.TemporaryDirectory() as files:
+        server = Launcher(dsn).ours(lift={"DTTOOLS_FILES_DIR": files, **lift(args)})
+        try:
+            measured = asyncio.run(measure(server, dsn, args))
+        finally:
+            server.stop()
+    publish(kind, script, measured, table, setting=setting, update=args.update_docs)
 
 
 def publish(

@@ -25,11 +25,9 @@ import argparse
 import asyncio
 import io
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -42,10 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 from load_tests.bench_accounts import project_owner  # noqa: E402
 from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
-    Launcher,
-    bench_database,
-    publish,
+    Server,
     reset_peak_rss,
+    side_bench,
     status_mb,
 )
 
@@ -191,35 +188,27 @@ def _table(record: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--mib", type=int, default=10)
     parser.add_argument("--gets", type=int, default=300)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "DTTOOLS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
-    parser.add_argument("--update-docs", action="store_true")
-    args = parser.parse_args()
-    with bench_database(args.database_url) as dsn, tempfile.TemporaryDirectory() as files:
-        lift = {
-            "DTTOOLS_FILES_DIR": files,
-            # 40 uploads of 10 MiB at once: above the default quota of one project
-            "DTTOOLS_FILES_QUOTA_BYTES": str(64 * 2**30),
-        }
-        server = Launcher(dsn).ours(lift=lift)
-        try:
-            http_base = f"http://127.0.0.1:{server.port}"
-            measured = asyncio.run(_run(http_base, server.pid, dsn, args))
-        finally:
-            server.stop()
-    publish(
-        "uploads", "upload_bench.py", {"gets": args.gets, **measured}, _table,
+
+
+def _lift(_args: argparse.Namespace) -> dict[str, str]:
+    # 40 uploads of 10 MiB at once: above the default quota of one project
+    return {"DTTOOLS_FILES_QUOTA_BYTES": str(64 * 2**30)}
+
+
+async def _measure(server: Server, dsn: str, args: argparse.Namespace) -> dict[str, Any]:
+    measured = await _run(f"http://127.0.0.1:{server.port}", server.pid, dsn, args)
+    return {"gets": args.gets, **measured}
+
+
+def main() -> None:
+    side_bench(
+        __doc__.split("\n\n")[0], _arguments, _measure, kind="uploads",
+        script="upload_bench.py", table=_table, lift=_lift,
         setting="local file storage, server, PostgreSQL and clients on the same machine",
-        update=args.update_docs,
     )  # fmt: skip
 
 

@@ -261,7 +261,12 @@ def _check_directory(
         if name in seen:
             raise InvalidArchive(msg("entry {name!r} appears more than once", name=name), name)
         seen[name] = info
-        limit = limits.max_file_bytes if _is_file_entry(name) else limits.max_data_bytes
+        if _is_file_entry(name):
+            limit = limits.max_file_bytes
+        elif name in (DOCUMENT, YDOC):
+            limit = limits.max_data_bytes
+        else:
+            limit = limits.max_index_bytes
         _check_entry(info, limit, limits.max_compression_ratio)
         total += info.file_size
         if total > limits.max_total_bytes:

@@ -101,13 +101,17 @@ class InvalidArchive(DTToolsError, ValueError):
 class ArchiveLimits:
     """Bounds on what :func:`read_archive` accepts, checked before anything is inflated.
 
-    ``max_data_bytes`` bounds each entry read into memory (manifest, JSON, ``ydoc.bin``), so it
-    is at least the largest document (Limits.max_document_bytes); ``max_file_bytes`` bounds each
-    file (Settings.files_max_bytes); ``max_total_bytes`` all entries together.
+    ``max_data_bytes`` bounds the entries that hold the document (``document.json``,
+    ``ydoc.bin``), so it is at least the largest document (Limits.max_document_bytes);
+    ``max_index_bytes`` the other entries read into memory (manifest, clusters, files,
+    brainstorms), which are small in any real project and cost many times their size once
+    parsed; ``max_file_bytes`` bounds each file (Settings.files_max_bytes); ``max_total_bytes``
+    all entries together.
     """
 
     max_entries: int = 10_000
     max_data_bytes: int = 64 * 1024 * 1024
+    max_index_bytes: int = 4 * 1024 * 1024
     max_file_bytes: int = 1024 * 1024 * 1024
     max_total_bytes: int = 2 * 1024 * 1024 * 1024
     #: uncompressed / compressed, for entries over 1 MiB; deflate peaks near 1032:1 on zeros

@@ -102,7 +102,8 @@ def _surviving(document: Mapping[str, Any]) -> dict[str, list[tuple[str, dict[st
             survivors = [
                 (key, item)
                 for key, item in kept[collection]
-                if item.get(ref.field) is None or item.get(ref.field) in present
+                if item.get(ref.field) is None
+                or (isinstance(item.get(ref.field), str) and item.get(ref.field) in present)
             ]
             changed = changed or len(survivors) != len(kept[collection])
             kept[collection] = survivors

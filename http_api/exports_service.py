@@ -33,7 +33,7 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 from uuid import UUID
@@ -177,9 +177,10 @@ class ExportService:
     async def _run(self, job: ExportJob) -> None:
         progress = _Progress()
         beat = asyncio.create_task(self._heartbeat(job.id, progress))
-        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, dir=self._folder))
+        folder: Path | None = None
         error = "render_failed"
         try:
+            folder = Path(await asyncio.to_thread(tempfile.mkdtemp, dir=self._folder))
             async with self._slots:
                 await self._progress(job.id, progress, 0.05, "snapshot")
                 snapshot = await take_snapshot(self._pool, self._rooms, self._store, job.project_id)
@@ -189,7 +190,8 @@ class ExportService:
             error = "storage_failed"
             await self._keep(job, snapshot, rendered)
         except asyncio.CancelledError:
-            await asyncio.shield(exports.fail_export(self._pool, job.id, "node_stopped"))
+            with contextlib.suppress(Exception):  # the stale sweep of another node will do
+                await asyncio.shield(exports.fail_export(self._pool, job.id, "node_stopped"))
             raise
         except Exception as exc:
             _log.exception("export_failed", export_id=str(job.id), format=job.format)
@@ -198,7 +200,8 @@ class ExportService:
                 await exports.fail_export(self._pool, job.id, code)
         finally:
             beat.cancel()
-            await asyncio.to_thread(shutil.rmtree, folder, True)
+            if folder is not None:
+                await asyncio.to_thread(shutil.rmtree, folder, True)
 
     async def _progress(
         self, export_id: UUID, progress: _Progress, value: float, stage: str
@@ -216,7 +219,9 @@ class ExportService:
         self, job: ExportJob, snapshot: Snapshot, folder: Path, progress: _Progress
     ) -> Rendered:
         scope = scope_of(job)
-        source = snapshot.source
+        # the headings and dates in the language the export was asked in
+        project = replace(snapshot.source.project, language=job.language)
+        source = replace(snapshot.source, project=project)
         if job.format == "archive":
             from http_api.export_archive_job import write_archive
 
@@ -236,13 +241,16 @@ class ExportService:
                 max_tasks_per_child=_JOBS_PER_WORKER,
                 initializer=_lower_priority,
             )
+        executor = self._executor
         loop = asyncio.get_running_loop()
         try:
-            rendered: Rendered = await loop.run_in_executor(self._executor, function, *args)
+            rendered: Rendered = await loop.run_in_executor(executor, function, *args)
         except BrokenProcessPool:
-            # a worker died (killed, out of memory): the next job gets a new pool
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+            # a worker died (killed, out of memory): the next job gets a new pool (only the
+            # first of the jobs it broke replaces it)
+            if self._executor is executor:
+                executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
             raise
         return rendered
 
@@ -286,6 +294,8 @@ class ExportService:
                 await self.sweep_once()
             except (StorageError, OSError) as exc:
                 _log.warning("export_sweep_failed", error=str(exc))
+            except Exception:  # the next sweep tries again; the sweeper must not die
+                _log.exception("export_sweep_failed")
             await asyncio.sleep(_SWEEP_S)
 
 

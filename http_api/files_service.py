@@ -99,6 +99,9 @@ class FileService:
     pixels: Budget
     #: set to make the drainer run now (after this node deleted rows)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    #: imports of archives on this node, one at a time: each may parse a document's worth
+    #: of JSON (http_api/project_import.py)
+    imports: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
 
     @property
     def s3(self) -> bool:

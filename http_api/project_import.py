@@ -95,13 +95,14 @@ async def import_project(
         ProjectLimitReached: the owner owns as many projects as one account may.
         UnsupportedMediaType, PayloadTooLarge, QuotaExceeded: a file, as for an upload.
     """
-    handle = await asyncio.to_thread(archive_path.open, "rb")
-    try:
-        archive = await asyncio.to_thread(read_archive, handle, archive_limits(settings))
-        with archive:
-            return await _create(pool, rooms, service, archive, owner_id, max_owned, on_created)
-    finally:
-        await asyncio.to_thread(handle.close)
+    async with service.imports:  # one at a time per node: bounds the memory they take
+        handle = await asyncio.to_thread(archive_path.open, "rb")
+        try:
+            archive = await asyncio.to_thread(read_archive, handle, archive_limits(settings))
+            with archive:
+                return await _create(pool, rooms, service, archive, owner_id, max_owned, on_created)
+        finally:
+            await asyncio.to_thread(handle.close)
 
 
 async def _create(

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from standardwebhooks.webhooks import Webhook as Signer
+from yarl import URL
 
 from collab.webhook_policy import AllowList, forbidden_address
 
@@ -113,10 +113,18 @@ class _GuardedResolver(AbstractResolver):
 
 
 def _check_url(url: str, allowed: AllowList) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    # Judged as aiohttp will connect: yarl's host, after its normalisation (IDNA turns
+    # "127。0。0。1" or "①②⑦.0.0.1" into 127.0.0.1, which aiohttp then dials without asking
+    # any resolver), never another parser's idea of the host.
+    try:
+        parsed = URL(url)
+    except ValueError:
+        raise RefusedAddress("not a URL") from None
+    host = parsed.raw_host
+    if parsed.scheme not in ("http", "https") or not host:
         raise RefusedAddress("only http and https URLs with a host")
-    host = parts.hostname
+    if allowed.allows_name(host):
+        return
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:

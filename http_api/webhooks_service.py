@@ -64,7 +64,12 @@ class WebhookService:
         due = await webhooks.claim_due(
             self._pool, limit=max(1, self.settings.webhook_concurrency), lease=self._lease
         )
-        await asyncio.gather(*(self._deliver(delivery, hook) for delivery, hook in due))
+        outcomes = await asyncio.gather(
+            *(self._deliver(delivery, hook) for delivery, hook in due), return_exceptions=True
+        )
+        for failed in outcomes:
+            if isinstance(failed, Exception):  # one delivery's trouble is not the others'
+                _log.error("webhook_delivery_failed", exc_info=failed)
         return len(due)
 
     async def _deliver(self, delivery: Delivery, hook: Webhook) -> None:
@@ -99,6 +104,8 @@ class WebhookService:
                 busy = await self.run_once()
             except (StorageError, OSError) as exc:
                 _log.warning("webhook_loop_failed", error=str(exc))
+            except Exception:  # never let one bad row stop this node's deliveries for good
+                _log.exception("webhook_loop_failed")
             if busy:
                 continue
             self._wake.clear()

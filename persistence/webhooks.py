@@ -288,9 +288,10 @@ async def record_attempt(
     retry_in: timedelta | None,
 ) -> None:
     """Store an attempt; the delivery is delivered, due again in ``retry_in``, or failed."""
+    # the subscription (or its project) may have been deleted while the request was out
     await conn.execute(
         "INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms) "
-        "VALUES ($1, $2, $3, $4)",
+        "SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1)",
         delivery_id,
         status_code,
         error,

@@ -226,6 +226,15 @@ class TestLimits:
         with _read(data, ArchiveLimits(max_entries=8)) as archive:
             assert set(archive.files) == {FILE_A, FILE_B}
 
+    def test_index_entries_have_their_own_small_limit(self) -> None:
+        """clusters.json and the like are small in a real project, and cost many times their
+        size once parsed: they are held to max_index_bytes, the document to max_data_bytes."""
+        data = _forge(_entries())
+        exc = _refused(data, ArchiveLimits(max_index_bytes=2))
+        assert str(exc) == "entry 'clusters.json' declares 38 bytes, more than the limit of 2"
+        with _read(data, ArchiveLimits(max_data_bytes=10_000_000, max_index_bytes=100_000)):
+            pass
+
     def test_an_entry_declared_over_its_limit(self) -> None:
         data = _forge(_entries((FILE_A, b"x" * 2_000)))
         exc = _refused(data, ArchiveLimits(max_file_bytes=1_999))

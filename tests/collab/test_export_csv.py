@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from collab.artifacts import KINDS
-from collab.export_csv import SEPARATOR, csv_files, file_name, protect, unprotect
+from collab.export_csv import (
+    RESULTS_COLUMNS,
+    SEPARATOR,
+    csv_files,
+    file_name,
+    protect,
+    results_csv,
+    unprotect,
+)
+from collab.export_report import RankedResult, SessionResults
 
 
 def _read(data: bytes) -> list[list[str]]:
@@ -86,3 +96,18 @@ class TestProtect:
         cell = protect(text)
         assert unprotect(cell) == text
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_brainstorm_results_are_one_protected_table() -> None:
+    """Every ranked idea of every session, with the cluster's name, formulas defused."""
+    session = SessionResults(
+        id="s1", prompt="Como?", taken_at=datetime(2026, 12, 6, tzinfo=UTC), voters=3, votes=4,
+        ideas=(RankedResult(1, "i1", "=HYPERLINK(1)", 3, "c1"),
+               RankedResult(2, "i2", "ação", 1, None)),
+    )  # fmt: skip
+    data = results_csv([session], {"c1": "Acesso"})
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == list(RESULTS_COLUMNS)
+    assert rows[1][4:] == ["1", "i1", "'=HYPERLINK(1)", "3", "c1", "Acesso"]
+    assert rows[2][4:] == ["2", "i2", "ação", "1", "", ""]

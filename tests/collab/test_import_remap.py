@@ -177,6 +177,16 @@ class TestDanglingReferences:
             ("partial", None),
         ]
 
+    def test_a_required_reference_that_is_not_an_id_is_dangling(self) -> None:
+        """A list or an object where an id belongs names nothing: the result goes."""
+        document = {
+            "schemaVersion": 1,
+            "tests": [_item("s1", title="S")],
+            "testResults": [_item("r1", testId=["s1"]), _item("r2", testId={"id": "s1"})],
+        }
+        new, _ = remap(document, {}, {}, _counter())
+        assert new["testResults"] == []
+
     def test_a_dropped_item_takes_no_new_id(self) -> None:
         document = {"schemaVersion": 1, "testResults": [_item("r1", testId="gone")]}
         calls = _counter()

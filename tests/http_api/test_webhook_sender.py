@@ -42,7 +42,7 @@ async def test_an_allowed_receiver_gets_a_verified_request(receiver: Receiver) -
     assert receiver.received[0].webhook_id == "msg_1"
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "127。0。0。1", "①②⑦.0.0.1"])
 async def test_loopback_is_refused_without_the_allow_list(receiver: Receiver, host: str) -> None:
     url = receiver.url.replace("127.0.0.1", host)
     outcome = await _send(AllowList(), url)

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Final
 from uuid import UUID
 
 from persistence.conn import Conn, Executor
 
-__all__ = ["Key", "lock", "save", "dirty_projects"]
+__all__ = ["Key", "State", "lock", "save", "dirty_projects"]
 
 Key = tuple[str, str]  # (collection, item id)
 # Advisory lock class of a project's item states (with hashtext of the project id).
 _LOCK_CLASS: Final = 0x49544D53
 
 
-async def lock(conn: Conn, project_id: UUID) -> tuple[bool, dict[Key, str]] | None:
+#: An item's digest at the last look (None: deleted since) and the number of its last change.
+State = tuple[str | None, int]
+
+
+async def lock(conn: Conn, project_id: UUID) -> tuple[bool, dict[Key, State]] | None:
     """Lock the project's item states for this transaction and read them.
 
     Returns whether the project has had a first look (``item_events_since``), and the
-    digests; None if the project is gone.
+    states; None if the project is gone.
     """
     await conn.execute(
         "SELECT pg_advisory_xact_lock($1, hashtext($2))", _LOCK_CLASS, str(project_id)
@@ -28,38 +32,28 @@ async def lock(conn: Conn, project_id: UUID) -> tuple[bool, dict[Key, str]] | No
     if since is None:
         return None
     rows = await conn.fetch(
-        "SELECT collection, item_id, digest FROM item_states WHERE project_id = $1", project_id
+        "SELECT collection, item_id, digest, seq FROM item_states WHERE project_id = $1",
+        project_id,
     )
-    states = {(row["collection"], row["item_id"]): row["digest"] for row in rows}
+    states = {(row["collection"], row["item_id"]): (row["digest"], row["seq"]) for row in rows}
     return since["item_events_since"] is not None, states
 
 
 async def save(
-    conn: Conn,
-    project_id: UUID,
-    upserts: Mapping[Key, str],
-    deletes: Sequence[Key],
-    *,
-    first_look: bool = False,
+    conn: Conn, project_id: UUID, states: Mapping[Key, State], *, first_look: bool = False
 ) -> None:
-    """Store new digests and forget deleted items (and mark the first look, if it is one)."""
-    if upserts:
+    """Store the new states of changed items (and mark the first look, if it is one)."""
+    if states:
         await conn.execute(
-            "INSERT INTO item_states (project_id, collection, item_id, digest) "
-            "SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) "
-            "ON CONFLICT (project_id, collection, item_id) DO UPDATE SET digest = EXCLUDED.digest",
+            "INSERT INTO item_states (project_id, collection, item_id, digest, seq) "
+            "SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) "
+            "ON CONFLICT (project_id, collection, item_id) "
+            "DO UPDATE SET digest = EXCLUDED.digest, seq = EXCLUDED.seq",
             project_id,
-            [key[0] for key in upserts],
-            [key[1] for key in upserts],
-            list(upserts.values()),
-        )
-    if deletes:
-        await conn.execute(
-            "DELETE FROM item_states WHERE project_id = $1 "
-            "AND (collection, item_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))",
-            project_id,
-            [key[0] for key in deletes],
-            [key[1] for key in deletes],
+            [key[0] for key in states],
+            [key[1] for key in states],
+            [state[0] for state in states.values()],
+            [state[1] for state in states.values()],
         )
     # the look saw every change made before it: the project is clean again (see
     # rooms/item_events.py for the one narrow case this can miss)

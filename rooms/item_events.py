@@ -56,15 +56,15 @@ class _Burst:
     timer: asyncio.TimerHandle
 
 
-def _event_id(project: UUID, change: item_events.Change) -> UUID:
-    """An item is created and deleted once: those ids name the item (a brainstorm's reveal
-    names its ``idea.created`` the same way, so the two are one event); an update also names
-    the state it reached."""
-    if change.type.endswith(".updated"):
+def _event_id(project: UUID, change: item_events.Change, seq: int) -> UUID:
+    """The id of one change: the item and the number of this change of it. An item's first
+    creation is named by the item alone, as a brainstorm's reveal names its
+    ``idea.created``, so the two are one event."""
+    if change.type == "prototype.tested":  # one per result: named by the result's state
         return outbox.event_id(change.type, project, change.item_id, change.digest)
-    if change.type == "prototype.tested":  # one per result
-        return outbox.event_id(change.type, project, change.item_id, change.digest)
-    return outbox.event_id(change.type, project, change.item_id)
+    if seq == 0:
+        return outbox.event_id(change.type, project, change.item_id)
+    return outbox.event_id(change.type, project, change.item_id, seq)
 
 
 def watched_items(doc: Doc[Any]) -> dict[str, list[dict[str, Any]]]:
@@ -192,17 +192,23 @@ class ItemEvents:
             found = await item_states.lock(conn, project)
             if found is None:
                 return 0  # the project was deleted
-            looked_before, before = found
+            looked_before, states = found
+            before = {key: digest for key, (digest, _) in states.items() if digest is not None}
             digests = {key: digest for key, (digest, _item) in now.items()}
-            gone = [key for key in before if key not in now]
-            changed = {key: d for key, d in digests.items() if before.get(key) != d}
+            # the new state of every item that changed, with the number of its change
+            changed: dict[item_states.Key, item_states.State] = {}
+            for key, digest in digests.items():
+                if before.get(key) != digest:
+                    changed[key] = (digest, states[key][1] + 1 if key in states else 0)
+            for key in before.keys() - digests.keys():
+                changed[key] = (None, states[key][1] + 1)
             if not looked_before:
-                await item_states.save(conn, project, changed, gone, first_look=True)
+                await item_states.save(conn, project, changed, first_look=True)
                 return 0
             changes = item_events.diff(before, now, document.get("tests", []))
             events = [
                 outbox.Event(
-                    id=_event_id(project, c),
+                    id=_event_id(project, c, changed.get((c.collection, c.item_id), (None, 0))[1]),
                     type=c.type,
                     project_id=project,
                     data={
@@ -219,5 +225,5 @@ class ItemEvents:
                 for c in changes
             ]
             await outbox.append(conn, events)
-            await item_states.save(conn, project, changed, gone)
+            await item_states.save(conn, project, changed)
             return len(events)

@@ -420,3 +420,43 @@ async def test_a_change_whose_node_stopped_before_looking_is_caught_up(
     assert (got.payload["type"], got.payload["data"]["id"]) == ("idea.created", created.body["id"])
     clean = await db.fetchval("SELECT item_events_dirty_at FROM projects WHERE id = $1", project)
     assert clean is None
+
+
+async def test_undo_and_back_and_forth_are_events_each_time(
+    api: ApiClient, team: Team, receiver: Receiver
+) -> None:
+    """Each change has its own event: an idea deleted and brought back under its id (an undo)
+    is created again; a text set back and forth is updated each time."""
+    owner = team["owner"]
+    project = await api.create_project(owner, "Desfazer")
+    await subscribe(api, owner, project, receiver, ITEM_EVENTS)
+
+    def add(doc: Doc[Any]) -> None:
+        fields = {"id": "undo-1", "text": "A", "color": "yellow", "x": 0.0, "y": 0.0}
+        doc.get("ideas", type=Map)["undo-1"] = Map(fields)
+
+    async with await YClient.connect(
+        api.server.ws_url, str(project), token=owner.access_token
+    ) as live:
+        await live.wait_synced()
+        await live.edit(add)
+        await live.wait_durable()
+        await settle_events(api)
+        assert (await receiver.next()).payload["type"] == "idea.created"
+        for text in ("B", "A", "B"):
+            reply = await api.call("PATCH", "/v1/ideas/undo-1", owner, json={"text": text})
+            assert reply.status == 200, reply.body
+            await settle_events(api)
+            got = await receiver.next()
+            assert (got.payload["type"], got.payload["data"]["item"]["text"]) == (
+                "idea.updated", text
+            )  # fmt: skip
+        assert (await api.call("DELETE", "/v1/ideas/undo-1", owner)).status == 204
+        await settle_events(api)
+        assert (await receiver.next()).payload["type"] == "idea.deleted"
+        await live.wait_for(lambda: "undo-1" not in live.doc.get("ideas", type=Map))
+        await live.edit(add)  # the undo
+        await live.wait_durable()
+    await settle_events(api)
+    back = await receiver.next()
+    assert (back.payload["type"], back.payload["data"]["item"]["text"]) == ("idea.created", "A")

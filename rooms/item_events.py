@@ -35,6 +35,7 @@ from pycrdt import Doc
 
 from collab import item_events
 from collab.schema import list_items
+from collab.ydoc import decode_state_vector
 from persistence import item_states, outbox
 from persistence.conn import PgPool
 from persistence.errors import StorageError
@@ -42,7 +43,7 @@ from persistence.group_commit import GroupCommitter
 from rooms.artifact_watch import project_of
 from rooms.room import Room
 
-__all__ = ["ItemEvents", "watched_items"]
+__all__ = ["ItemEvents", "Seen", "watched_items"]
 
 _log = structlog.get_logger(__name__)
 
@@ -67,10 +68,27 @@ def _event_id(project: UUID, change: item_events.Change, seq: int) -> UUID:
     return outbox.event_id(change.type, project, change.item_id, seq)
 
 
-def watched_items(doc: Doc[Any]) -> dict[str, list[dict[str, Any]]]:
-    """What a look compares: the watched kinds' items, and the user tests (for
-    ``prototype.tested``)."""
-    return {c: list_items(doc, c) for c in (*item_events.WATCHED, "tests")}
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What a look compares: the watched kinds' items and the user tests (for
+    ``prototype.tested``), and the state vector of the document they were read from."""
+
+    items: dict[str, list[dict[str, Any]]]
+    state_vector: bytes
+
+
+def watched_items(doc: Doc[Any]) -> Seen:
+    """Read what a look compares from ``doc``."""
+    items = {c: list_items(doc, c) for c in (*item_events.WATCHED, "tests")}
+    return Seen(items, doc.get_state())
+
+
+def _covers(ours: bytes, theirs: bytes) -> bool:
+    """Whether a document at state vector ``ours`` holds everything of one at ``theirs``."""
+    have = decode_state_vector(ours)
+    return all(
+        have.get(client, 0) >= clock for client, clock in decode_state_vector(theirs).items()
+    )
 
 
 class ItemEvents:
@@ -150,7 +168,7 @@ class ItemEvents:
 
     async def catch_up(
         self,
-        read: Callable[[str], Awaitable[dict[str, list[dict[str, Any]]]]],
+        read: Callable[[str], Awaitable[Seen]],
         *,
         older_than_s: float = 120.0,
         limit: int = 20,
@@ -173,7 +191,7 @@ class ItemEvents:
             await self._look(project, document)
         return len(projects)
 
-    async def _look(self, project: UUID, document: dict[str, list[dict[str, Any]]]) -> None:
+    async def _look(self, project: UUID, document: Seen) -> None:
         try:
             await self._committer.flush()
             written = await self._write(project, document)
@@ -186,13 +204,19 @@ class ItemEvents:
         if written and self.on_events is not None:
             self.on_events()
 
-    async def _write(self, project: UUID, document: dict[str, list[dict[str, Any]]]) -> int:
-        now = item_events.digests(document)
+    async def _write(self, project: UUID, seen: Seen) -> int:
+        now = item_events.digests(seen.items)
         async with self._pool.acquire() as conn, conn.transaction():
             found = await item_states.lock(conn, project)
             if found is None:
                 return 0  # the project was deleted
-            looked_before, states = found
+            if found.state_vector is not None and not _covers(
+                seen.state_vector, found.state_vector
+            ):
+                # another node's look saw changes this copy lacks: judged from here, its new
+                # items would seem deleted; the project stays marked, a later look will do
+                return 0
+            looked_before, states = found.since, found.states
             before = {key: digest for key, (digest, _) in states.items() if digest is not None}
             digests = {key: digest for key, (digest, _item) in now.items()}
             # the new state of every item that changed, with the number of its change
@@ -203,9 +227,9 @@ class ItemEvents:
             for key in before.keys() - digests.keys():
                 changed[key] = (None, states[key][1] + 1)
             if not looked_before:
-                await item_states.save(conn, project, changed, first_look=True)
+                await item_states.save(conn, project, changed, seen.state_vector, first_look=True)
                 return 0
-            changes = item_events.diff(before, now, document.get("tests", []))
+            changes = item_events.diff(before, now, seen.items.get("tests", []))
             events = [
                 outbox.Event(
                     id=_event_id(project, c, changed.get((c.collection, c.item_id), (None, 0))[1]),
@@ -225,5 +249,5 @@ class ItemEvents:
                 for c in changes
             ]
             await outbox.append(conn, events)
-            await item_states.save(conn, project, changed)
+            await item_states.save(conn, project, changed, seen.state_vector)
             return len(events)

@@ -50,6 +50,8 @@ __all__ = ["Snapshot", "take_snapshot", "cluster_entries"]
 
 #: Thumbnails are small (320 px WebP); a bigger blob under a thumbnail key is not read.
 _MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024
+# Thumbnails read and converted at once for one snapshot.
+_PICTURES_AT_ONCE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +180,13 @@ async def take_snapshot(
         authors.update({str(user_id): name for user_id, name in departed.items()})
     file_ids = [file_id for file_id in map(_uuid, references) if file_id is not None]
     rows = await files.files_of(pool, project_id, file_ids)
-    pictures = await asyncio.gather(*(_picture(store, row) for row in rows))
+    reading = asyncio.Semaphore(_PICTURES_AT_ONCE)
+
+    async def picture(row: StoredFile) -> bytes | None:
+        async with reading:
+            return await _picture(store, row)
+
+    pictures = await asyncio.gather(*(picture(row) for row in rows))
     shown = {
         str(row.id): ExportFile(
             id=str(row.id),

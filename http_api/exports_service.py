@@ -67,6 +67,7 @@ _SWEEP_S: Final = 30.0
 _JOBS_PER_WORKER: Final = 20
 #: How much lower the render workers' CPU priority is than the node's (nice(2) increment).
 _WORKER_NICENESS: Final = 10
+_PRINTS_AT_ONCE: Final = 2
 
 
 def _completed(job: ExportJob) -> outbox.Event:
@@ -140,6 +141,8 @@ class ExportService:
         self._folder = folder
         self._workers = max(1, settings.export_workers)
         self._slots = asyncio.Semaphore(self._workers)
+        #: print views (a snapshot each) taken at once on this node
+        self.print_slots = asyncio.Semaphore(_PRINTS_AT_ONCE)
         self._executor: ProcessPoolExecutor | None = None
         self._tasks: dict[UUID, asyncio.Task[None]] = {}
 

@@ -29,7 +29,7 @@ from collab.archive_reader import Archive, read_archive
 from collab.artifacts import Phase
 from collab.export_archive import ArchiveLimits
 from collab.i18n import DEFAULT_LOCALE
-from collab.import_document import write_import
+from collab.import_document import CheckedImport, check_import, write_checked
 from collab.import_remap import remap
 from http_api.files_service import FileService, keep_upload
 from http_api.i18n import LOCALES
@@ -61,6 +61,13 @@ def archive_limits(settings: Settings) -> ArchiveLimits:
         max_file_bytes=settings.files_max_bytes,
         max_total_bytes=settings.files_quota_bytes + 2 * settings.max_document_bytes,
     )
+
+
+def _prepare(archive: Archive, file_ids: dict[str, str], now: datetime) -> CheckedImport:
+    """Fresh ids, then REST's checks: seconds of Python for a big document, in a thread, so
+    the room's transaction on the event loop only writes."""
+    document, clusters = remap(archive.document, archive.clusters, file_ids, lambda: str(uuid4()))
+    return check_import(document, clusters, now=now)
 
 
 async def _undo(pool: PgPool, project_id: UUID) -> None:
@@ -138,13 +145,8 @@ async def _create(
                 file_ids[file_id] = str(stored.id)
         finally:
             await asyncio.to_thread(shutil.rmtree, workdir, True)
-        document, clusters = remap(
-            archive.document, archive.clusters, file_ids, lambda: str(uuid4())
-        )
-        now = datetime.now(UTC)
-        count = await rooms.transact(
-            str(project.id), lambda doc: write_import(doc, document, clusters, now=now)
-        )
+        checked = await asyncio.to_thread(_prepare, archive, file_ids, datetime.now(UTC))
+        count = await rooms.transact(str(project.id), lambda doc: write_checked(doc, checked))
         await files.mark_linked(pool, project.id, [UUID(v) for v in file_ids.values()])
     except BaseException:
         _log.warning("import_undone", project_id=str(project.id))

@@ -29,6 +29,7 @@ __all__ = [
     "Webhook",
     "Delivery",
     "Attempt",
+    "count_locked",
     "create_webhook",
     "get_webhook",
     "list_webhooks",
@@ -46,6 +47,8 @@ __all__ = [
     "enqueue",
 ]
 
+# Advisory lock class of a scope's subscription count (with hashtext of the project id).
+_CAP_LOCK: Final = 0x5748434B
 _HOOK_COLUMNS: Final = (
     "id, project_id, url, events, description, secrets, enabled, disabled_reason, created_by, "
     "created_at, updated_at"
@@ -139,6 +142,16 @@ async def create_webhook(
     )
     assert row is not None  # RETURNING of an insert
     return _hook(row)
+
+
+async def count_locked(conn: Conn, project_id: UUID | None) -> int:
+    """How many subscriptions the project (None: the global scope) has, counted under a lock
+    held until the transaction ends."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", _CAP_LOCK, str(project_id))
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM webhooks WHERE project_id IS NOT DISTINCT FROM $1", project_id
+    )
+    return count
 
 
 async def get_webhook(db: Executor, project_id: UUID | None, webhook_id: UUID) -> Webhook | None:

@@ -346,7 +346,10 @@ async def print_view(request: web.Request, principal: Principal, query: PrintQue
     project_id = path_uuid(request, "project_id")
     await require_export(request, principal, project_id)
     service = request.app[EXPORTS]
-    snapshot = await take_snapshot(request.app[DB], request.app[ROOMS], service.store, project_id)
+    async with service.print_slots:  # a burst of print views waits its turn
+        snapshot = await take_snapshot(
+            request.app[DB], request.app[ROOMS], service.store, project_id
+        )
     phases = frozenset(Phase) if query.phases is None else frozenset({query.phases})
     report = build_report(snapshot.source, Scope(phases=phases))
     tr = partial(translate, locale=snapshot.source.project.language)

@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from collab.errors import NotFound, PermissionDenied
+from collab.errors import Conflict, NotFound, PermissionDenied
 from collab.events import ANY_EVENT, ENVELOPE_VERSION, EVENT_TYPES, TEST_EVENT
 from collab.i18n import msg
 from collab.permissions import Action
@@ -52,6 +52,10 @@ _TAGS = ("webhooks",)
 _PROJECT = "/v1/projects/{project_id}/webhooks"
 _GLOBAL = "/v1/webhooks"
 _SECRET_BYTES: Final = 24
+#: Subscriptions per project (and global ones): every event fans out to each of them, so
+#: an owner may not turn the server into a flood of requests to someone else's URL.
+MAX_WEBHOOKS: Final = 20
+MAX_GLOBAL_WEBHOOKS: Final = 100
 
 
 def _new_secret() -> str:
@@ -269,7 +273,7 @@ def _both(method: str, suffix: str, **declaration: Any) -> Callable[[Handler], H
 
 
 @_both("POST", "", summary="Subscribe a URL to events (owners; admins globally)",
-       body=WebhookIn, response=WebhookOut, status=201,
+       body=WebhookIn, response=WebhookOut, status=201, errors=(409,),
        headers={"Location": "the subscription"})  # fmt: skip
 async def create_webhook(
     request: web.Request, principal: Principal, body: WebhookIn
@@ -279,6 +283,10 @@ async def create_webhook(
     _check_url(request, body.url)
     secret = _new_secret()
     async with request.app[DB].acquire() as conn, conn.transaction():
+        # serialised per scope, so two requests cannot both pass the cap
+        cap = MAX_WEBHOOKS if project_id is not None else MAX_GLOBAL_WEBHOOKS
+        if await webhooks.count_locked(conn, project_id) >= cap:
+            raise Conflict(msg("at most {limit} webhooks here: delete one first", limit=cap))
         hook = await webhooks.create_webhook(
             conn, project_id=project_id, url=body.url, events=body.events,
             description=body.description, secret=secret, created_by=principal.user_id,

@@ -460,3 +460,16 @@ async def test_undo_and_back_and_forth_are_events_each_time(
     await settle_events(api)
     back = await receiver.next()
     assert (back.payload["type"], back.payload["data"]["item"]["text"]) == ("idea.created", "A")
+
+
+async def test_a_project_has_at_most_twenty_subscriptions(api: ApiClient, team: Team) -> None:
+    owner = team["owner"]
+    project = await api.create_project(owner, "Muitos")
+    path = f"/v1/projects/{project}/webhooks"
+    body = {"url": "https://example.org/hook", "events": ["*"], "enabled": False}
+    for _ in range(20):
+        assert (await api.call("POST", path, owner, json=body)).status == 201
+    refused = await api.call("POST", path, owner, json=body)
+    assert refused.status == 409, refused.body
+    listed = await api.call("GET", path, owner, params={"limit": 100})
+    assert len(listed.body["items"]) == 20

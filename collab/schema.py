@@ -52,6 +52,10 @@ __all__ = [
     "export_document",
     "count_by_phase",
     "validate_document",
+    "check_document",
+    "read_entry",
+    "sort_key",
+    "stored_version",
     "artifact_ids",
 ]
 
@@ -146,20 +150,33 @@ def _read_item(
     return item, violations
 
 
+def read_entry(
+    kind: ArtifactKind, key: str, entry: object
+) -> tuple[dict[str, Any] | None, list[SchemaViolation]]:
+    """One root entry of ``kind``'s collection as REST reads it, and what in it breaks the
+    contract: ``(None, [violation])`` for an entry that is not a Y.Map (not an artifact)."""
+    if isinstance(entry, Map):
+        return _read_item(kind, key, entry)
+    message = f"expected a Y.Map, got {describe_value(entry)}; not read as an artifact"
+    return None, [SchemaViolation(_pointer(kind.collection, key), message)]
+
+
+def sort_key(item: dict[str, Any]) -> tuple[str, str]:
+    """Where an artifact sits in a listing: (createdAt, id), oldest first."""
+    return item["createdAt"] or "", item["id"]
+
+
 def _read_collection(
     doc: Doc[Any], kind: ArtifactKind
 ) -> tuple[list[dict[str, Any]], list[SchemaViolation]]:
     items, violations = [], []
     for key, entry in _root(doc, kind).items():
-        if isinstance(entry, Map):
-            item, problems = _read_item(kind, key, entry)
+        item, problems = read_entry(kind, key, entry)
+        if item is not None:
             items.append(item)
-            violations.extend(problems)
-        else:
-            message = f"expected a Y.Map, got {describe_value(entry)}; not read as an artifact"
-            violations.append(SchemaViolation(_pointer(kind.collection, key), message))
+        violations.extend(problems)
     # Y.Map iteration order is an implementation detail; creation order is what people expect.
-    items.sort(key=lambda item: (item["createdAt"] or "", item["id"]))
+    items.sort(key=sort_key)
     return items, violations
 
 
@@ -224,16 +241,33 @@ def validate_document(doc: Doc[Any]) -> list[SchemaViolation]:
     ``schemaVersion`` other than ours. Unknown fields are not violations: a newer client may add
     fields without a version bump (docs/document-schema.md, Evolution).
     """
+    return check_document(
+        _stored_version(doc), {kind: _read_collection(doc, kind) for kind in KINDS.values()}
+    )
+
+
+def stored_version(doc: Doc[Any]) -> object:
+    """The ``schemaVersion`` the document declares (``MISSING`` if none), as a plain value."""
+    return _stored_version(doc)
+
+
+def check_document(
+    version: object,
+    collections: dict[ArtifactKind, tuple[list[dict[str, Any]], list[SchemaViolation]]],
+) -> list[SchemaViolation]:
+    """:func:`validate_document` on a document already read: its declared version and, per
+    kind, its artifacts and the violations found reading them (:func:`read_entry`)."""
     violations = []
-    version = _stored_version(doc)
     if version is not MISSING and not _is_supported(version):
         message = f"expected {SCHEMA_VERSION}, got {version!r}"
         violations.append(SchemaViolation(_pointer(META, _VERSION_KEY), message))
-    for kind in KINDS.values():
-        items, problems = _read_collection(doc, kind)
+    present = {
+        kind.collection: {item["id"] for item in items[0]} for kind, items in collections.items()
+    }
+    for kind, (items, problems) in collections.items():
         violations.extend(problems)
         for ref in kind.references:
-            existing = set(_present_ids(doc, KINDS[ref.target]))
+            existing = present[ref.target]
             for item in items:
                 value = item[ref.field]
                 for target_id in value if isinstance(value, list) else [value]:

@@ -10,43 +10,77 @@ kind gets the same five operations and the same checks.
 
 from __future__ import annotations
 
-import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from aiohttp import web
-from pycrdt import Doc, Map
+from pycrdt import Doc
 from pydantic import BaseModel, create_model
 
 from collab import schema
-from collab.artifacts import ID_PATTERN, KINDS, MISSING, ArtifactKind, noun
+from collab.artifacts import ID_PATTERN, KINDS, SCHEMA_VERSION, ArtifactKind, noun
+from collab.doc_view import CachedItem, CollectionView, Page, etag_of, page_etag
 from collab.errors import NotFound, PreconditionFailed
 from collab.i18n import msg
 from collab.permissions import Action
 from http_api.access import require_access
 from http_api.endpoint import Api, Handler, json_response, path_uuid
 from http_api.keys import DB, ROOMS
-from http_api.pagination import PageQuery, decode_cursor, keyset_page, two_strings
+from http_api.pagination import PageQuery, decode_cursor, encode_cursor, keyset_page, two_strings
 from http_api.principal import Principal
 from persistence import artifact_index
 
-__all__ = ["api", "etag_of"]
+__all__ = ["api"]
 
 api = Api()
 _ITEM_ID = {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}
 _ETAG_HEADER = {"ETag": "the artifact's current version, for If-Match"}
 
 
-def etag_of(item: dict[str, Any]) -> str:
-    """A strong ETag: a digest of the artifact's whole JSON (any change, any field, changes it)."""
-    canonical = json.dumps(item, sort_keys=True, separators=(",", ":")).encode()
-    return '"' + hashlib.sha256(canonical).hexdigest()[:32] + '"'
-
-
 def _item_response(item: dict[str, Any], status: int = 200, **headers: str) -> web.Response:
     return json_response(item, status=status, headers={"ETag": etag_of(item), **headers})
+
+
+def _not_modified(request: web.Request, etag: str) -> bool:
+    """Whether the client's If-None-Match names ``etag`` (RFC 9110 13.1.2, weak comparison)."""
+    wanted = request.headers.get("If-None-Match")
+    if wanted is None:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+    return "*" in tags or etag in tags
+
+
+def _cached_response(request: web.Request, body: bytes, etag: str) -> web.Response:
+    """``body`` (JSON) with its ETag, or 304 Not Modified when the client holds that version."""
+    if _not_modified(request, etag):
+        return web.Response(status=304, headers={"ETag": etag})
+    return web.Response(body=body, content_type="application/json", headers={"ETag": etag})
+
+
+def _page_response(request: web.Request, page: Page) -> web.Response:
+    """A page as ``{"items": [...], "next_cursor": ...}``, from the items' cached JSON."""
+    cursor = None if page.next_key is None else encode_cursor(*page.next_key)
+    tail = json.dumps(cursor)
+    body = b'{"items": [' + b", ".join(c.body for c in page.items) + b'], "next_cursor": '
+    return _cached_response(request, body + tail.encode() + b"}", page_etag(page.items, tail))
+
+
+def _after(query: PageQuery) -> tuple[str, str] | None:
+    """The key a page starts after (a bad cursor is refused before any loading)."""
+    return None if query.cursor is None else decode_cursor(query.cursor, two_strings)
+
+
+async def _views(
+    request: web.Request,
+    project_id: UUID,
+    kinds: Sequence[ArtifactKind],
+    read: Any,
+) -> Any:
+    """``read(doc, views)`` on the project's current typed views of ``kinds``."""
+    return await request.app[ROOMS].read_views(str(project_id), kinds, read)
 
 
 def _item_id(request: web.Request, name: str = "item_id") -> str:
@@ -75,18 +109,20 @@ async def _locate(
             await require_access(request, principal, project_id, Action.READ)
         except NotFound:
             continue
-        if await rooms.read(str(project_id), lambda doc: _has(doc, kind, item_id)):
+        if await _cached_item(request, project_id, kind, item_id) is not None:
             await require_access(request, principal, project_id, action)
             return project_id
     raise NotFound(msg("no such {kind}: {id!r}", kind=noun(kind), id=item_id))
 
 
-def _has(doc: Any, kind: ArtifactKind, item_id: str) -> bool:
-    try:
-        schema.get_item(doc, kind, item_id)
-    except NotFound:
-        return False
-    return True
+async def _cached_item(
+    request: web.Request, project_id: UUID, kind: ArtifactKind, item_id: str
+) -> CachedItem | None:
+    def read(_doc: Doc[Any], views: Mapping[str, CollectionView]) -> CachedItem | None:
+        return views[kind.collection].get(item_id)
+
+    found: CachedItem | None = await _views(request, project_id, (kind,), read)
+    return found
 
 
 def page_model(item: type[BaseModel]) -> type[BaseModel]:
@@ -97,40 +133,6 @@ def page_model(item: type[BaseModel]) -> type[BaseModel]:
         items=(list[item], ...),  # type: ignore[valid-type]  # a model built at run time
         next_cursor=(str | None, ...),
     )
-
-
-def _field_reader(kind: ArtifactKind, name: str) -> Any:
-    return next(spec for spec in kind.fields if spec.name == name)
-
-
-def artifact_page(
-    doc: Doc[Any],
-    kind: ArtifactKind,
-    query: PageQuery,
-    *,
-    test_id: str | None = None,
-) -> dict[str, Any]:
-    """One page of ``kind``, ordered by (createdAt, id) as schema.list_items orders them.
-
-    Only the two fields of the key (and ``testId`` for a test's results) are read from every
-    entry; the page's artifacts alone are read whole. ``createdAt`` is read through its field
-    spec, like schema.get_item reads it, so a malformed value sorts where the listing shows it
-    (first, as an empty string) and the cursor agrees with what the client was sent.
-    """
-    created = _field_reader(kind, "createdAt")
-    of_test = _field_reader(kind, "testId") if test_id is not None else None
-    keys: list[tuple[str, str]] = []
-    root: Map[Any] = doc.get(kind.collection, type=Map)
-    for key, entry in root.items():
-        if not isinstance(entry, Map):
-            continue
-        if of_test is not None and of_test.read(entry.get("testId", MISSING))[0] != test_id:
-            continue
-        stamp = created.read(entry.get("createdAt", MISSING))[0]
-        keys.append((stamp or "", key))
-    page, next_cursor = keyset_page(keys, query.limit, lambda key: key, query.cursor)
-    items = [schema.get_item(doc, kind, item_id) for _stamp, item_id in page]
-    return {"items": items, "next_cursor": next_cursor}
 
 
 def _check_if_match(request: web.Request, current: dict[str, Any]) -> None:
@@ -153,12 +155,12 @@ def _register(kind: ArtifactKind) -> None:
     ) -> web.Response:
         project_id = path_uuid(request, "project_id")
         await require_access(request, principal, project_id, Action.READ)
-        if query.cursor is not None:
-            decode_cursor(query.cursor, two_strings)  # refuse a bad cursor before any loading
-        page = await request.app[ROOMS].read(
-            str(project_id), lambda doc: artifact_page(doc, kind, query)
-        )
-        return json_response(page)
+        after = _after(query)
+
+        def read(_doc: Doc[Any], views: Mapping[str, CollectionView]) -> Page:
+            return views[kind.collection].page(query.limit, after)
+
+        return _page_response(request, await _views(request, project_id, (kind,), read))
 
     async def create_item(
         request: web.Request, principal: Principal, body: BaseModel
@@ -170,10 +172,10 @@ def _register(kind: ArtifactKind) -> None:
     async def get_item(request: web.Request, principal: Principal) -> web.Response:
         item_id = _item_id(request)
         project_id = await _locate(request, principal, kind, item_id, Action.READ)
-        item = await request.app[ROOMS].read(
-            str(project_id), lambda doc: schema.get_item(doc, kind, item_id)
-        )
-        return _item_response(item)
+        cached = await _cached_item(request, project_id, kind, item_id)
+        if cached is None:  # deleted since it was located
+            raise NotFound(msg("no such {kind}: {id!r}", kind=noun(kind), id=item_id))
+        return _cached_response(request, cached.body, cached.etag)
 
     async def patch_item(
         request: web.Request, principal: Principal, body: BaseModel
@@ -290,13 +292,13 @@ async def list_test_results(
     request: web.Request, principal: Principal, query: PageQuery
 ) -> web.Response:
     test_id = _item_id(request, "test_id")
-    if query.cursor is not None:
-        decode_cursor(query.cursor, two_strings)
+    after = _after(query)
     project_id = await _locate(request, principal, _TESTS, test_id, Action.READ)
-    page = await request.app[ROOMS].read(
-        str(project_id), lambda doc: artifact_page(doc, _RESULTS, query, test_id=test_id)
-    )
-    return json_response(page)
+
+    def read(_doc: Doc[Any], views: Mapping[str, CollectionView]) -> Page:
+        return views[_RESULTS.collection].page(query.limit, after, where=("testId", test_id))
+
+    return _page_response(request, await _views(request, project_id, (_RESULTS,), read))
 
 
 async def add_test_result(
@@ -324,8 +326,21 @@ async def export_document(request: web.Request, principal: Principal) -> web.Res
     """Everything in the workshop document, as the schema describes it."""
     project_id = path_uuid(request, "project_id")
     await require_access(request, principal, project_id, Action.READ)
-    document = await request.app[ROOMS].read(str(project_id), schema.export_document)
-    return json_response(document)
+
+    def read(_doc: Doc[Any], views: Mapping[str, CollectionView]) -> tuple[bytes, str]:
+        parts, digest = [b'{"schemaVersion": %d' % SCHEMA_VERSION], SCHEMA_VERSION
+        for collection, view in views.items():
+            parts.append(
+                b", %s: [%s]" % (json.dumps(collection).encode(), b", ".join(view.bodies()))
+            )
+            digest = digest * 31 + view.digest
+        return b"".join(parts) + b"}", f'"{digest & ((1 << 128) - 1):032x}"'
+
+    body, etag = await _views(request, project_id, _ALL_KINDS, read)
+    return _cached_response(request, body, etag)
+
+
+_ALL_KINDS = tuple(KINDS.values())
 
 
 _declare(
@@ -356,7 +371,12 @@ async def document_violations(
     return such fields as their defaults meanwhile."""
     project_id = path_uuid(request, "project_id")
     await require_access(request, principal, project_id, Action.READ)
-    found = await request.app[ROOMS].read(str(project_id), schema.validate_document)
+
+    def read(doc: Doc[Any], views: Mapping[str, CollectionView]) -> list[schema.SchemaViolation]:
+        whole = {KINDS[collection]: view.read_whole() for collection, view in views.items()}
+        return schema.check_document(schema.stored_version(doc), whole)
+
+    found = await _views(request, project_id, _ALL_KINDS, read)
     # The same problem reported twice is one problem: (path, message) is the page key.
     unique = dict.fromkeys((v.path, v.message) for v in found)
     page, next_cursor = keyset_page(list(unique), query.limit, lambda key: key, query.cursor)

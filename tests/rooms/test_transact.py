@@ -121,11 +121,75 @@ class TestTransact:
     async def test_concurrent_transactions_run_one_after_the_other(
         self, update_log: UpdateLog, committer: GroupCommitter, room: str
     ) -> None:
-        """Each of 20 concurrent writes sees the ones before it: lengths 1..20, 20 rows."""
+        """Each of 20 concurrent writes sees the ones before it (lengths 1..20), and writes
+        queued in the same turn of the loop are stored and relayed as one update."""
         manager = _manager(update_log, committer)
+        await manager.open(room)
+        peer = Peer(Limits())
+        manager.rooms[room].join(peer.conn)
         lengths = await asyncio.gather(*(manager.transact(room, append(i)) for i in range(20)))
         assert sorted(lengths) == list(range(1, 21))
-        assert await update_log.count_updates(room) == 20
+        assert await update_log.count_updates(room) == 1
+        stored = await update_log.load(room)
+        assert sorted(_stored_items(stored.updates)) == list(range(20))
+        assert len(_updates_relayed(peer)) == 1
+        await peer.stop()
+
+    async def test_a_change_refused_in_a_batch_leaves_the_others_written(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """A change that fails before writing fails alone; the rest of its batch is stored."""
+        manager = _manager(update_log, committer)
+        await manager.open(room)
+
+        def refuse(_doc: Doc[Any]) -> None:
+            raise DocumentTooLarge(1, 0)
+
+        results = await asyncio.gather(
+            manager.transact(room, append("a")),
+            manager.transact(room, refuse),
+            manager.transact(room, append("b")),
+            return_exceptions=True,
+        )
+        assert (results[0], results[2]) == (1, 2)
+        assert isinstance(results[1], DocumentTooLarge)
+        stored = await update_log.load(room)
+        assert _stored_items(stored.updates) == ["a", "b"]
+
+    async def test_a_change_cancelled_before_its_batch_runs_is_not_made(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        manager = _manager(update_log, committer)
+        await manager.open(room)
+        gone = asyncio.ensure_future(manager.transact(room, append("gone")))
+        kept = asyncio.ensure_future(manager.transact(room, append("kept")))
+        await asyncio.sleep(0)  # both queued: their tasks ran up to the wait
+        gone.cancel()
+        assert await kept == 1
+        assert await manager.read(room, _items) == ["kept"]
+
+    async def test_a_change_failing_after_writing_fails_its_whole_batch(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Yjs cannot roll back: the room is discarded, and no change of the batch stands."""
+        manager = _manager(update_log, committer)
+        opened = await manager.open(room)
+
+        def write_then_fail(doc: Doc[Any]) -> None:
+            doc.get("items", type=Array).append("half")
+            raise RuntimeError("bug after writing")
+
+        results = await asyncio.gather(
+            manager.transact(room, append("a")),
+            manager.transact(room, write_then_fail),
+            manager.transact(room, append("c")),
+            return_exceptions=True,
+        )
+        assert all(isinstance(r, RuntimeError) for r in results), results
+        assert manager.rooms.get(room) is not opened
+        await committer.flush()
+        assert await update_log.count_updates(room) == 0
+        assert await manager.read(room, _items) == []
 
     async def test_change_raising_before_writing_leaves_no_trace(
         self, update_log: UpdateLog, committer: GroupCommitter, room: str

@@ -17,6 +17,7 @@ import pytest
 
 from collab.artifacts import KINDS, ArtifactKind
 from collab.schema import create_item as write_item
+from collab.schema import update_item
 from http_api.keys import DB, ROOMS
 from tests.conftest import RunningServer
 from tests.support.api import RegisteredUser, make_admin
@@ -808,3 +809,56 @@ async def test_deprecated_put_changes_only_the_fields_sent_like_patch(
     reply = await api.call("PUT", path, alice, json={"x": 7})
     assert reply.status == 200, reply.body
     assert (reply.body["text"], reply.body["x"]) == ("kept", 7)
+
+
+class TestConditionalReads:
+    """Lists, items and /document carry an ETag of their content; If-None-Match gives 304."""
+
+    async def test_each_read_answers_304_until_its_content_changes(
+        self, server: RunningServer, api: ApiClient, alice: RegisteredUser, project: UUID
+    ) -> None:
+        ideas = KINDS["ideas"]
+        made = await create_artifact(api, alice, project, "ideas", text="first")
+        paths = [
+            list_path(ideas, project),
+            item_path(ideas, made["id"]),
+            f"/v1/projects/{project}/document",
+        ]
+        tags = {}
+        for path in paths:
+            reply = await api.call("GET", path, alice)
+            assert reply.status == 200
+            tags[path] = reply.headers["ETag"]
+            again = await api.call("GET", path, alice, headers={"If-None-Match": tags[path]})
+            assert (again.status, again.body) == (304, None), path
+            assert again.headers["ETag"] == tags[path]
+            other = await api.call("GET", path, alice, headers={"If-None-Match": '"stale"'})
+            assert other.status == 200
+        # A live edit (a browser's, not REST's) changes every one of them.
+        now = datetime.now(UTC)
+        await server.app[ROOMS].transact(
+            str(project),
+            lambda doc: update_item(doc, ideas, made["id"], ideas.update(text="second"), now=now),
+        )
+        for path in paths:
+            reply = await api.call("GET", path, alice, headers={"If-None-Match": tags[path]})
+            assert reply.status == 200, path
+            assert reply.headers["ETag"] != tags[path]
+        assert (await api.call("GET", paths[1], alice)).body["text"] == "second"
+
+    async def test_a_list_etag_changes_with_the_page_not_with_other_pages(
+        self, api: ApiClient, alice: RegisteredUser, project: UUID
+    ) -> None:
+        for n in range(3):
+            await create_artifact(api, alice, project, "ideas", text=f"n{n}")
+        path = list_path(KINDS["ideas"], project)
+        first = await api.call("GET", path, alice, params={"limit": 2})
+        await create_artifact(api, alice, project, "ideas", text="later")  # on page 2
+        again = await api.call(
+            "GET",
+            path,
+            alice,
+            params={"limit": 2},
+            headers={"If-None-Match": first.headers["ETag"]},
+        )
+        assert again.status == 304

@@ -60,6 +60,7 @@ from persistence.migrate import migrate
 from persistence.secrets import get_or_create_secret
 from persistence.update_log import UpdateLog
 from rooms.fair_share import ACTING_USER
+from rooms.loop_lag import watch_loop
 from rooms.manager import RoomManager
 from rooms.redis_bus import RedisBus
 from rooms.revocation_feed import RevocationFeed
@@ -157,6 +158,7 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(committer.run(), name="group-commit"),
         asyncio.create_task(manager.run_maintenance(), name="room-maintenance"),
+        asyncio.create_task(watch_loop(), name="loop-lag"),
         # Revocations through PostgreSQL: they reach this node when Redis does not. Primed
         # here, before the node serves, so none of its sockets predates where it reads from.
         asyncio.create_task(feed.run(), name="revocation-feed"),

@@ -21,7 +21,7 @@ from aiohttp import web
 from collab.errors import PermissionDenied, Unauthenticated
 from collab.i18n import msg
 from http_api.tokens import API_KEY_PREFIX, TokenSigner, hash_secret
-from persistence.accounts import User, active_session_user, find_api_key, get_user
+from persistence.accounts import User, find_api_key, get_user, session_user
 from persistence.conn import PgPool
 
 __all__ = [
@@ -123,9 +123,10 @@ class Authenticator:
             return Principal(await self._user(user_id), "api_key", key_id)
         claims = self.signer.verify(token, now)
         # The JWT is valid; the session behind it must still be live (logout, reuse, reset).
-        if await active_session_user(self._db, claims.session_id, now) != claims.user_id:
+        user = await session_user(self._db, claims.session_id, now)
+        if user is None or user.id != claims.user_id:
             raise Unauthenticated(msg("session ended: sign in again"))
-        return Principal(await self._user(claims.user_id), via, claims.session_id)
+        return Principal(user, via, claims.session_id)
 
     async def _user(self, user_id: UUID) -> User:
         user = await get_user(self._db, user_id)

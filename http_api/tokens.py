@@ -49,6 +49,8 @@ _MIN_KEY_BYTES = 32
 # The protected header PyJWT writes for HS256: the fast path accepts only this one, byte for byte.
 _HEADER = jwt.encode({}, b"h" * _MIN_KEY_BYTES, algorithm=_ALGORITHM).partition(".")[0]
 _CLAIMS = frozenset(("sub", "sid", "iat", "exp", "aud", "iss"))
+# Verified tokens remembered (TokenSigner.verify): about 300 bytes each.
+_VERIFIED_CACHE = 10_000
 # Domain separation: a CSRF token is never a valid signature of anything else under the key.
 _CSRF_LABEL = b"dttools-csrf-v1:"
 
@@ -74,6 +76,9 @@ class TokenSigner:
             raise ValueError(f"JWT keys must be at least {_MIN_KEY_BYTES} bytes")
         self._keys = keys
         self.ttl_s = ttl_s
+        # Tokens already verified, with their claims: a client sends the same token with
+        # every request and every reconnect until it expires. Bounded; emptied when full.
+        self._verified: dict[str, AccessClaims] = {}
 
     def issue(self, user_id: UUID, session_id: UUID, now: datetime) -> tuple[str, datetime]:
         """A signed access token for ``user_id`` in login session ``session_id``."""
@@ -94,8 +99,19 @@ class TokenSigner:
         Raises:
             Unauthenticated: the token is not one we issued or is no longer valid.
         """
+        known = self._verified.get(token)
+        if known is not None:
+            real = time.time()
+            cutoff = max(real, now.timestamp()) if now is not None else real
+            if known.expires_at.timestamp() > cutoff:
+                return known
+            del self._verified[token]
         fast = self._issued_by_us(token, now)
-        return fast if fast is not None else self._verify_with_pyjwt(token, now)
+        claims = fast if fast is not None else self._verify_with_pyjwt(token, now)
+        if len(self._verified) >= _VERIFIED_CACHE:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
 
     def _verify_with_pyjwt(self, token: str, now: datetime | None) -> AccessClaims:
         """:meth:`verify` for any token: PyJWT's full checks and its reasons for refusing."""

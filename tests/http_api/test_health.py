@@ -76,6 +76,7 @@ class TestMetrics:
         )
         for series in (
             "dttools_fanout_latency_seconds_count",
+            "dttools_event_loop_lag_seconds_count",
             "dttools_persist_queue_depth",
             "dttools_bytes_in_total",
             "dttools_bytes_out_total",

@@ -187,6 +187,23 @@ class TestShortcut:
         with pytest.raises(Unauthenticated, match="expired"):
             signer.verify(token, datetime.now(UTC) + timedelta(seconds=61))
 
+    def test_a_verified_token_is_remembered_until_it_expires(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The second check of a token does no cryptography; past its expiry it is refused."""
+        signer = TokenSigner([KEY], ttl_s=60)
+        token, _ = signer.issue(uuid4(), uuid4(), datetime.now(UTC))
+        first = signer.verify(token)
+        checks: list[str] = []
+        monkeypatch.setattr(signer, "_issued_by_us", lambda t, now: checks.append(t))
+        assert signer.verify(token) is first
+        assert checks == []
+        with pytest.raises(Unauthenticated, match="expired"):
+            signer.verify(token, datetime.now(UTC) + timedelta(seconds=61))
+        assert checks == [token]  # judged afresh, and forgotten
+        with pytest.raises(Unauthenticated, match="forged|invalid|signature"):
+            signer.verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+
     @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(token=_token_variants())
     def test_shortcut_accepts_only_what_pyjwt_accepts(self, token: str) -> None:

@@ -206,6 +206,10 @@ class CollectionView:
             violations.extend(cached.violations)
         return items, violations
 
+    def items(self) -> list[dict[str, Any]]:
+        """Every artifact in listing order (the cached dicts: callers must not change them)."""
+        return [cached.item for cached in self.ordered()]
+
     def bodies(self) -> list[bytes]:
         """Every artifact's JSON in listing order."""
         return [cached.body for cached in self.ordered()]

@@ -52,12 +52,24 @@ def _digest(item: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def digests(document: Mapping[str, Any]) -> dict[Key, tuple[str, Mapping[str, Any]]]:
-    """Every watched item of a v1 export: its digest and the item itself."""
+def digests(
+    document: Mapping[str, Any],
+    known: Mapping[Key, tuple[str, Mapping[str, Any]]] | None = None,
+) -> dict[Key, tuple[str, Mapping[str, Any]]]:
+    """Every watched item of a v1 export: its digest and the item itself.
+
+    ``known``: a previous result. An item that is the very same object as there (typed views
+    hand out one dict per item until it changes, collab/doc_view.py) keeps its digest
+    without hashing it again, so a look at a large board hashes only what changed.
+    """
     found: dict[Key, tuple[str, Mapping[str, Any]]] = {}
     for collection in WATCHED:
         for item in document.get(collection, []):
-            found[(collection, str(item["id"]))] = (_digest(item), item)
+            key = (collection, str(item["id"]))
+            before = known.get(key) if known is not None else None
+            found[key] = (
+                before if before is not None and before[1] is item else (_digest(item), item)
+            )
     return found
 
 

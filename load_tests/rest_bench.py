@@ -10,8 +10,13 @@ are made in the database) and seeds the project with ``--seed`` ideas. Then:
   random cursor position is not possible with opaque cursors, so the first page), 20 %
   single reads (``GET /v1/ideas/{id}``), 20 % creates (``POST .../ideas``) and 20 % updates
   (``PUT /v1/ideas/{id}``), spread over the accounts. The project grows past 2,000 ideas
-  during the run. Reported per rate: p50/p95/p99 latency, errors, server CPU; then the
+  during the run. Reported per rate: p50/p95/p99 latency, errors, server CPU, and the
+  longest event-loop stall the server saw (its ``dttools_event_loop_lag_seconds``, read
+  from /metrics before and after: the bound of the highest bucket that filled); then the
   highest rate whose p95 stayed under 50 ms.
+* **beside**: fan-out of 100 rooms x 10 clients x 1 update/s on the same node (loadgen,
+  ``--duration`` s after 3 s of warm-up), first alone, then while the mix runs at
+  ``--beside-rate``; reported: the fan-out p99 of each and the rise.
 * **webhooks**: a receiver on 127.0.0.1 subscribed to ``idea.created``; ``--events`` ideas
   are created through REST as fast as the server takes them while a live room of the same
   node relays 10 updates/s to 10 clients; reported: events per second delivered (signed,
@@ -45,6 +50,7 @@ from load_tests.bench_accounts import project_owner  # noqa: E402
 from load_tests.run_bench import (  # noqa: E402  (after the path set-up)
     Server,
     cpu_seconds,
+    loadgen,
     side_bench,
 )
 
@@ -91,6 +97,32 @@ class Mix:
         return kind, (time.perf_counter() - started) * 1000, status
 
 
+_LAG = "dttools_event_loop_lag_seconds_bucket"
+
+
+async def _lag_buckets(http: aiohttp.ClientSession, base: str) -> dict[float, float]:
+    """The server's loop-lag histogram, cumulative count by upper bound (seconds)."""
+    async with http.get(f"{base}/metrics") as response:
+        text = await response.text()
+    buckets = {}
+    for line in text.splitlines():
+        if line.startswith(_LAG + "{"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[float(bound)] = float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def _longest_stall_ms(before: dict[float, float], after: dict[float, float]) -> float:
+    """The upper bound (ms) of the bucket holding the longest lag observed between the two
+    reads: the smallest bound whose cumulative count gained every new observation."""
+    bounds = sorted(after)
+    gained = {bound: after[bound] - before.get(bound, 0.0) for bound in bounds}
+    total = gained[bounds[-1]]
+    if total == 0:
+        return 0.0
+    return next(round(b * 1000, 1) for b in bounds if gained[b] == total)
+
+
 async def _seed(http: aiohttp.ClientSession, mix: Mix, count: int) -> None:
     async def create(n: int) -> None:
         url = f"{mix.base}/v1/projects/{mix.project}/ideas"
@@ -116,6 +148,7 @@ async def _rate(
         except (aiohttp.ClientError, TimeoutError):
             results.append(("error", 30_000.0, 0))
 
+    lag_before = await _lag_buckets(http, mix.base)
     cpu_before = cpu_seconds(server.pid)
     started = time.perf_counter()
     for n in range(int(rate * duration)):
@@ -126,6 +159,7 @@ async def _rate(
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - started
     cpu = (cpu_seconds(server.pid) - cpu_before) / wall * 100
+    stall = _longest_stall_ms(lag_before, await _lag_buckets(http, mix.base))
     times = [ms for _, ms, _ in results]
     errors = sum(1 for _, _, status in results if status >= 400 or status == 0)
     row = {
@@ -136,11 +170,40 @@ async def _rate(
         "p95_ms": round(_percentile(times, 0.95), 1),
         "p99_ms": round(_percentile(times, 0.99), 1),
         "server_cpu_pct": round(cpu, 1),
+        "longest_stall_ms": stall,
         "ideas_after": len(mix.ideas),
         "by_kind_p95_ms": {
             kind: round(_percentile([ms for k, ms, _ in results if k == kind], 0.95), 1)
             for kind in ("list", "read", "create", "update")
         },
+    }
+    print(json.dumps(row))
+    return row
+
+
+async def _beside(
+    http: aiohttp.ClientSession, mix: Mix, server: Server, rate: int, duration: float
+) -> dict[str, Any]:
+    """Fan-out p99 of 100 rooms x 10 clients x 1 update/s, alone and beside the REST mix."""
+
+    def fanout(prefix: str) -> float:
+        result = loadgen(
+            server, "fanout", "--rooms", "100", "--clients", "10", "--rate", "1",
+            "--duration", str(duration), "--warmup", "3", "--prefix", prefix,
+        )  # fmt: skip
+        return float(result["latency_ms"]["p99"])
+
+    alone = await asyncio.to_thread(fanout, "beside-alone")
+    rest = asyncio.create_task(_rate(http, mix, server, rate, duration + 8))
+    try:
+        together = await asyncio.to_thread(fanout, "beside-rest")
+    finally:
+        rest_row = await rest
+    row = {
+        "fanout_p99_alone_ms": alone,
+        "fanout_p99_beside_rest_ms": together,
+        "rise_ms": round(together - alone, 2),
+        "rest": rest_row,
     }
     print(json.dumps(row))
     return row
@@ -217,28 +280,40 @@ async def _run(server: Server, dsn: str, args: argparse.Namespace) -> dict[str, 
     async with aiohttp.ClientSession(timeout=_TIMEOUT, connector=connector) as http:
         await _seed(http, mix, args.seed)
         rows = [await _rate(http, mix, server, rate, args.duration) for rate in args.rates]
+        beside = await _beside(http, mix, server, args.beside_rate, args.duration)
         hooks = await _webhooks(http, mix, server, args.events)
     passing = [row["rate"] for row in rows if row["p95_ms"] < P95_TARGET_MS and not row["errors"]]
-    return {"rates": rows, "max_rate_p95_under_50ms": max(passing, default=0), "webhooks": hooks}
+    return {
+        "rates": rows,
+        "max_rate_p95_under_50ms": max(passing, default=0),
+        "beside": beside,
+        "webhooks": hooks,
+    }
 
 
 def _table(record: dict[str, Any]) -> str:
     lines = [
         "| rate (req/s) | requests | errors | p50 (ms) | p95 (ms) | p99 (ms) | server CPU (% of a "
-        "core) | ideas in the project after |",
-        "|---|---|---|---|---|---|---|---|",
+        "core) | longest event-loop stall (ms, at most) | ideas in the project after |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in record["rates"]:
         lines.append(
             f"| {r['rate']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | "
             f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['server_cpu_pct']:.0f} | "
-            f"{r['ideas_after']} |"
+            f"{r['longest_stall_ms']:g} | {r['ideas_after']} |"
         )
-    hooks = record["webhooks"]
+    hooks, beside = record["webhooks"], record["beside"]
     lines += [
         "",
         f"Highest measured rate with p95 under {P95_TARGET_MS:.0f} ms: "
         f"{record['max_rate_p95_under_50ms']} req/s.",
+        "",
+        "Fan-out of 100 rooms x 10 clients x 1 update/s on the same node: p99 "
+        f"{beside['fanout_p99_alone_ms']:.2f} ms alone, {beside['fanout_p99_beside_rest_ms']:.2f} "
+        f"ms while the mix ran at {beside['rest']['rate']} req/s (p95 "
+        f"{beside['rest']['p95_ms']:.1f} ms, p99 {beside['rest']['p99_ms']:.1f} ms): a rise of "
+        f"{beside['rise_ms']:.2f} ms.",
         "",
         f"Webhooks: {hooks['events']} `idea.created` events delivered, signed and verified, in "
         f"{hooks['wall_s']:.1f} s ({hooks['events_per_s']:.0f} events/s) while a live room of "
@@ -248,7 +323,8 @@ def _table(record: dict[str, Any]) -> str:
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rates", type=int, nargs="+", default=[100, 200, 300, 400])
+    parser.add_argument("--rates", type=int, nargs="+", default=[100, 200, 300, 400, 500])
+    parser.add_argument("--beside-rate", type=int, default=300)
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=500)
     parser.add_argument("--events", type=int, default=500)

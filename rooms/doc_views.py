@@ -24,6 +24,7 @@ from rooms.room import Room
 
 __all__ = ["DocViews", "RoomViews"]
 
+
 @dataclass(slots=True)
 class RoomViews:
     """The views of one room, and the observers that keep them told."""

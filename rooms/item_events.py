@@ -25,15 +25,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 import structlog
 from pycrdt import Doc
 
 from collab import item_events
+from collab.artifacts import KINDS
+from collab.doc_view import CollectionView
 from collab.schema import list_items
 from collab.ydoc import decode_state_vector
 from persistence import item_states, outbox
@@ -43,7 +45,7 @@ from persistence.group_commit import GroupCommitter
 from rooms.artifact_watch import project_of
 from rooms.room import Room
 
-__all__ = ["ItemEvents", "Seen", "watched_items"]
+__all__ = ["LOOKED_AT", "ItemEvents", "Seen", "seen_in_views", "watched_items"]
 
 _log = structlog.get_logger(__name__)
 
@@ -77,10 +79,20 @@ class Seen:
     state_vector: bytes
 
 
+#: The kinds a look reads.
+LOOKED_AT: Final = tuple(KINDS[c] for c in (*item_events.WATCHED, "tests"))
+
+
 def watched_items(doc: Doc[Any]) -> Seen:
-    """Read what a look compares from ``doc``."""
-    items = {c: list_items(doc, c) for c in (*item_events.WATCHED, "tests")}
+    """Read what a look compares from ``doc`` (all of it now, on the event loop)."""
+    items = {kind.collection: list_items(doc, kind) for kind in LOOKED_AT}
     return Seen(items, doc.get_state())
+
+
+def seen_in_views(doc: Doc[Any], views: Mapping[str, CollectionView]) -> Seen:
+    """What a look compares, from current typed views of :data:`LOOKED_AT` (see
+    ``RoomManager.read_views``: built in slices, re-read only where changed)."""
+    return Seen({c: view.items() for c, view in views.items()}, doc.get_state())
 
 
 def _covers(ours: bytes, theirs: bytes) -> bool:
@@ -112,17 +124,28 @@ class ItemEvents:
         self._looking: set[asyncio.Task[None]] = set()
         #: called after a look wrote events (the webhook loop wakes up)
         self.on_events: Callable[[], None] | None = None
+        #: reads what a look compares from an open room without holding the event loop
+        #: (RoomManager.read_views); None: read all of it at once
+        self.reader: Callable[[str], Awaitable[Seen]] | None = None
+        # The digests of the last look at each watched room's project: an item handed out
+        # again as the same object is not hashed again (collab/item_events.digests).
+        self._digests: dict[UUID, dict[item_events.Key, tuple[str, Mapping[str, Any]]]] = {}
 
     def watch(self, room: Room) -> None:
         """Look at ``room`` after each burst of changes made on this node."""
-        if project_of(room.name) is not None:
+        project = project_of(room.name)
+        if project is not None:
             room.on_change = lambda: self._changed(room)
+            self._digests.setdefault(project, {})
 
     def forget(self, room: Room, *, look: bool = True) -> None:
         """The room closes: a burst still waiting is looked at now, while the doc is there
         (``look=False``: the room is discarded, its last change dropped; the next change
         to the project catches up)."""
         room.on_change = None
+        project = project_of(room.name)
+        if project is not None:
+            self._digests.pop(project, None)
         burst = self._bursts.pop(room.name, None)
         if burst is not None:
             burst.timer.cancel()
@@ -141,7 +164,24 @@ class ItemEvents:
 
     def _due(self, room: Room) -> None:
         self._bursts.pop(room.name, None)
-        self._look_soon(room)
+        if self.reader is None:
+            self._look_soon(room)
+            return
+        project = project_of(room.name)
+        assert project is not None  # only project rooms are watched
+        task = self._spawn(self._read_then_look(self.reader, room.name, project))
+        self._looking.add(task)
+        task.add_done_callback(self._looking.discard)
+
+    async def _read_then_look(
+        self, reader: Callable[[str], Awaitable[Seen]], name: str, project: UUID
+    ) -> None:
+        try:
+            seen = await reader(name)
+        except Exception as exc:  # the room could not be read: the catch-up sweep will look
+            _log.warning("item_events_failed", room=name, error=repr(exc))
+            return
+        await self._look(project, seen)
 
     def _look_soon(self, room: Room) -> None:
         project = project_of(room.name)
@@ -205,7 +245,10 @@ class ItemEvents:
             self.on_events()
 
     async def _write(self, project: UUID, seen: Seen) -> int:
-        now = item_events.digests(seen.items)
+        known = self._digests.get(project)
+        now = item_events.digests(seen.items, known)
+        if known is not None:  # a project with a room open here: remember for the next look
+            self._digests[project] = now
         async with self._pool.acquire() as conn, conn.transaction():
             found = await item_states.lock(conn, project)
             if found is None:

@@ -44,7 +44,7 @@ from rooms.connection import Connection
 from rooms.doc_views import DocViews
 from rooms.errors import NodeFull, ViewChangedDocument
 from rooms.fair_share import FairShare, FairShareExceeded
-from rooms.item_events import ItemEvents, watched_items
+from rooms.item_events import LOOKED_AT, ItemEvents, Seen, seen_in_views
 from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
 from rooms.room import Publish, Room, RoomState
 from rooms.transact import UpdateCapture
@@ -134,6 +134,7 @@ class RoomManager:
         self._catching_up = False
         #: typed views of the rooms REST reads (rooms/doc_views.py)
         self.views = DocViews()
+        self.item_events.reader = self._seen
         #: server-side changes waiting for this turn of the loop to end, per room
         self._writes: dict[Room, list[tuple[Callable[[Doc[Any]], Any], asyncio.Future[Any]]]] = {}
 
@@ -440,6 +441,10 @@ class RoomManager:
             await asyncio.sleep(0)
         raise AssertionError("unreachable: the last turn has no budget")
 
+    async def _seen(self, name: str) -> Seen:
+        """What a look for item events compares (rooms/item_events.py), read in slices."""
+        return await self.read_views(name, LOOKED_AT, seen_in_views)
+
     async def check_growth(self, name: str, extra_bytes: int) -> None:
         """Raise unless room ``name`` may grow by ``extra_bytes`` (opens it if needed).
 
@@ -683,7 +688,7 @@ class RoomManager:
     async def _catch_up(self) -> None:
         self._catching_up = True
         try:
-            await self.item_events.catch_up(lambda name: self.read(name, watched_items))
+            await self.item_events.catch_up(self._seen)
         except StorageError as exc:
             _log.warning("item_events_catch_up_failed", error=str(exc))
         finally:

@@ -60,3 +60,14 @@ def test_digests_ignore_key_order() -> None:
     one = _doc(ideas=[{"id": "a", "text": "t", "x": 1.0}])
     two = _doc(ideas=[{"x": 1.0, "text": "t", "id": "a"}])
     assert _before(one) == _before(two)
+
+
+def test_an_item_handed_out_again_as_the_same_object_is_not_hashed_again() -> None:
+    """Typed views hand out one dict per item until it changes: its digest is reused."""
+    item = {"id": "a", "text": "one"}
+    first = digests({"ideas": [item]})
+    assert first[("ideas", "a")][0] != "remembered"
+    known = {("ideas", "a"): ("remembered", item)}
+    assert digests({"ideas": [item]}, known)[("ideas", "a")][0] == "remembered"
+    equal_copy = dict(item)  # another object (the item changed and was read again)
+    assert digests({"ideas": [equal_copy]}, known)[("ideas", "a")] == first[("ideas", "a")]

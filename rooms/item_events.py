@@ -103,6 +103,47 @@ def _covers(ours: bytes, theirs: bytes) -> bool:
     )
 
 
+def _compare(
+    project: UUID,
+    found: item_states.Looked,
+    now: dict[item_events.Key, tuple[str, Mapping[str, Any]]],
+    seen: Seen,
+) -> tuple[dict[item_states.Key, item_states.State], list[outbox.Event]]:
+    """The new state of every item that changed since the last look, and the events."""
+    states = found.states
+    before = {key: digest for key, (digest, _) in states.items() if digest is not None}
+    digests = {key: digest for key, (digest, _item) in now.items()}
+    # the new state of every item that changed, with the number of its change
+    changed: dict[item_states.Key, item_states.State] = {}
+    for key, digest in digests.items():
+        if before.get(key) != digest:
+            changed[key] = (digest, states[key][1] + 1 if key in states else 0)
+    for key in before.keys() - digests.keys():
+        changed[key] = (None, states[key][1] + 1)
+    if not found.since:
+        return changed, []
+    changes = item_events.diff(before, now, seen.items.get("tests", []))
+    events = [
+        outbox.Event(
+            id=_event_id(project, c, changed.get((c.collection, c.item_id), (None, 0))[1]),
+            type=c.type,
+            project_id=project,
+            data={
+                "kind": c.collection,
+                "id": c.item_id,
+                # who made it is known for a new item only: an edit's author is not
+                # recorded in the CRDT
+                "actor": (c.item or {}).get("createdBy")
+                if c.type.endswith((".created", ".added"))
+                else None,
+                "item": c.item,
+            },
+        )
+        for c in changes
+    ]
+    return changed, events
+
+
 class ItemEvents:
     """Watches the project rooms of this node for changes and writes their events."""
 
@@ -246,7 +287,9 @@ class ItemEvents:
 
     async def _write(self, project: UUID, seen: Seen) -> int:
         known = self._digests.get(project)
-        now = item_events.digests(seen.items, known)
+        # Hashing and comparing every item of a large board is pure Python work in
+        # proportion to the board: a thread, so the rooms' event loop is not held by it.
+        now = await asyncio.to_thread(item_events.digests, seen.items, known)
         if known is not None:  # a project with a room open here: remember for the next look
             self._digests[project] = now
         async with self._pool.acquire() as conn, conn.transaction():
@@ -259,38 +302,11 @@ class ItemEvents:
                 # another node's look saw changes this copy lacks: judged from here, its new
                 # items would seem deleted; the project stays marked, a later look will do
                 return 0
-            looked_before, states = found.since, found.states
-            before = {key: digest for key, (digest, _) in states.items() if digest is not None}
-            digests = {key: digest for key, (digest, _item) in now.items()}
-            # the new state of every item that changed, with the number of its change
-            changed: dict[item_states.Key, item_states.State] = {}
-            for key, digest in digests.items():
-                if before.get(key) != digest:
-                    changed[key] = (digest, states[key][1] + 1 if key in states else 0)
-            for key in before.keys() - digests.keys():
-                changed[key] = (None, states[key][1] + 1)
-            if not looked_before:
+            first_look = not found.since
+            changed, events = await asyncio.to_thread(_compare, project, found, now, seen)
+            if first_look:
                 await item_states.save(conn, project, changed, seen.state_vector, first_look=True)
                 return 0
-            changes = item_events.diff(before, now, seen.items.get("tests", []))
-            events = [
-                outbox.Event(
-                    id=_event_id(project, c, changed.get((c.collection, c.item_id), (None, 0))[1]),
-                    type=c.type,
-                    project_id=project,
-                    data={
-                        "kind": c.collection,
-                        "id": c.item_id,
-                        # who made it is known for a new item only: an edit's author is not
-                        # recorded in the CRDT
-                        "actor": (c.item or {}).get("createdBy")
-                        if c.type.endswith((".created", ".added"))
-                        else None,
-                        "item": c.item,
-                    },
-                )
-                for c in changes
-            ]
             await outbox.append(conn, events)
             await item_states.save(conn, project, changed, seen.state_vector)
             return len(events)

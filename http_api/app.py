@@ -60,7 +60,7 @@ from persistence.migrate import migrate
 from persistence.secrets import get_or_create_secret
 from persistence.update_log import UpdateLog
 from rooms.fair_share import ACTING_USER
-from rooms.loop_lag import watch_loop
+from rooms.loop_lag import StallReporter, watch_loop
 from rooms.manager import RoomManager
 from rooms.redis_bus import RedisBus
 from rooms.revocation_feed import RevocationFeed
@@ -155,10 +155,14 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
     app[HEARTBEAT] = Heartbeat(settings.heartbeat_s)
     feed = RevocationFeed(app[DB], manager.learn, settings.revocation_poll_s)
     await feed.prime()
+    stalls = None
+    if settings.loop_stall_log_ms > 0:
+        stalls = StallReporter(settings.loop_stall_log_ms / 1000, _LOOP_PROBE_S)
+        stalls.start()
     tasks = [
         asyncio.create_task(committer.run(), name="group-commit"),
         asyncio.create_task(manager.run_maintenance(), name="room-maintenance"),
-        asyncio.create_task(watch_loop(), name="loop-lag"),
+        asyncio.create_task(watch_loop(_LOOP_PROBE_S, stalls), name="loop-lag"),
         # Revocations through PostgreSQL: they reach this node when Redis does not. Primed
         # here, before the node serves, so none of its sockets predates where it reads from.
         asyncio.create_task(feed.run(), name="revocation-feed"),
@@ -185,6 +189,8 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
         for task in tasks:
             with suppress(asyncio.CancelledError):
                 await task
+        if stalls is not None:
+            stalls.stop()
 
 
 async def _files(app: web.Application) -> AsyncIterator[None]:
@@ -209,6 +215,10 @@ async def _webhooks(app: web.Application) -> AsyncIterator[None]:
         app[WEBHOOKS] = service
         app[ROOMS].item_events.on_events = service.wake
         yield
+
+
+#: How often the event-loop lag probe ticks (rooms/loop_lag.py).
+_LOOP_PROBE_S = 0.01
 
 
 def _redact(url: str) -> str:

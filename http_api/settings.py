@@ -670,6 +670,14 @@ OPTIONS: tuple[Option, ...] = (
         "keys, never cookies. Empty: no CORS headers at all",
     ),
     Option(
+        "loop_stall_log_ms",
+        "DTTOOLS_LOOP_STALL_LOG_MS",
+        _rate_per_s,
+        0.0,
+        "log the stack of whatever holds the event loop longer than this many milliseconds "
+        "(event_loop_held, once per stall; a watcher thread looks every quarter of it). 0: off",
+    ),
+    Option(
         "api_rate_per_s",
         "DTTOOLS_API_RATE_PER_S",
         _rate_per_s,
@@ -784,6 +792,7 @@ class Settings:
     mail_from: str = "DTTools <no-reply@localhost>"
     trusted_proxies: str = ""
     cors_origins: str = ""
+    loop_stall_log_ms: float = 0.0
     api_rate_per_s: float = 50.0
     api_burst: int = 200
     fast_paths: str = "all"

@@ -8,17 +8,28 @@ interval is seen only when a timer comes due during it, so the histogram samples
 proportion to their length) rather than counting each one; its largest non-empty bucket over
 a load run bounds the longest stall of that run (load_tests/rest_bench.py reads it so).
 Costs one timer callback per interval.
+
+:class:`StallReporter` (off unless ``DTTOOLS_LOOP_STALL_LOG_MS`` is set) says what held it:
+a thread that wakes every quarter of the threshold and, when the probe has not ticked for
+longer than the threshold, logs the event loop thread's stack once for that stall.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
+import threading
 import time
+import traceback
 from typing import Final
+
+import structlog
 
 from rooms.loop_metrics import LoopHistogram
 
-__all__ = ["LOOP_LAG_SECONDS", "watch_loop"]
+__all__ = ["LOOP_LAG_SECONDS", "StallReporter", "watch_loop"]
+
+_log = structlog.get_logger(__name__)
 
 LOOP_LAG_SECONDS: Final = LoopHistogram(
     "dttools_event_loop_lag_seconds",
@@ -27,11 +38,55 @@ LOOP_LAG_SECONDS: Final = LoopHistogram(
 )
 
 
-async def watch_loop(interval_s: float = 0.01) -> None:
-    """Observe the loop's lateness every ``interval_s``, forever (cancel to stop)."""
+class StallReporter:
+    """Logs the stack of the event loop thread while the loop is held past ``threshold_s``."""
+
+    def __init__(self, threshold_s: float, interval_s: float) -> None:
+        self.threshold_s = threshold_s
+        self._interval_s = interval_s
+        self._loop_thread = threading.get_ident()
+        self.last_tick = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="loop-stalls", daemon=True)
+        self.reported = 0
+        self.last_stack = ""
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        reported_for = -1.0
+        while not self._stop.wait(self.threshold_s / 4):
+            tick = self.last_tick
+            held = time.perf_counter() - tick - self._interval_s
+            if held <= self.threshold_s or tick == reported_for:
+                continue
+            reported_for = tick
+            frame = sys._current_frames().get(self._loop_thread)
+            if frame is None:
+                continue
+            self.last_stack = "".join(traceback.format_stack(frame, limit=16))
+            self.reported += 1
+            _log.warning("event_loop_held", held_ms=round(held * 1000, 1), stack=self.last_stack)
+
+
+async def watch_loop(
+    interval_s: float = 0.01, reporter: StallReporter | None = None, ticks: int | None = None
+) -> None:
+    """Observe the loop's lateness every ``interval_s``, forever (cancel to stop) or for
+    ``ticks`` ticks; tell ``reporter`` each tick."""
     due = time.perf_counter() + interval_s
-    while True:
+    left = ticks
+    while left is None or left > 0:
+        if left is not None:
+            left -= 1
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         now = time.perf_counter()
+        if reporter is not None:
+            reporter.last_tick = now
         LOOP_LAG_SECONDS.observe(max(0.0, now - due))
         due = max(due + interval_s, now)  # after a long stall, no burst of catch-up ticks

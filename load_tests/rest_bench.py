@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -100,6 +101,17 @@ class Mix:
 _LAG = "dttools_event_loop_lag_seconds_bucket"
 
 
+def _waited_for_cpu_s(pid: int) -> float:
+    """Seconds the server's threads spent runnable but waiting for a CPU (schedstat)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that ended meanwhile
+    return total / 1e9
+
+
 async def _lag_buckets(http: aiohttp.ClientSession, base: str) -> dict[float, float]:
     """The server's loop-lag histogram, cumulative count by upper bound (seconds)."""
     async with http.get(f"{base}/metrics") as response:
@@ -149,6 +161,7 @@ async def _rate(
             results.append(("error", 30_000.0, 0))
 
     lag_before = await _lag_buckets(http, mix.base)
+    waited_before = _waited_for_cpu_s(server.pid)
     cpu_before = cpu_seconds(server.pid)
     started = time.perf_counter()
     for n in range(int(rate * duration)):
@@ -159,6 +172,7 @@ async def _rate(
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - started
     cpu = (cpu_seconds(server.pid) - cpu_before) / wall * 100
+    waited = (_waited_for_cpu_s(server.pid) - waited_before) / wall * 100
     stall = _longest_stall_ms(lag_before, await _lag_buckets(http, mix.base))
     times = [ms for _, ms, _ in results]
     errors = sum(1 for _, _, status in results if status >= 400 or status == 0)
@@ -171,6 +185,7 @@ async def _rate(
         "p99_ms": round(_percentile(times, 0.99), 1),
         "server_cpu_pct": round(cpu, 1),
         "longest_stall_ms": stall,
+        "server_waited_for_cpu_pct": round(waited, 1),
         "ideas_after": len(mix.ideas),
         "by_kind_p95_ms": {
             kind: round(_percentile([ms for k, ms, _ in results if k == kind], 0.95), 1)
@@ -273,6 +288,8 @@ async def _live_room(server: Server) -> None:
 
 async def _run(server: Server, dsn: str, args: argparse.Namespace) -> dict[str, Any]:
     base = f"http://127.0.0.1:{server.port}"
+    if server.generator_cpus is not None:  # this process is a load generator too
+        os.sched_setaffinity(0, server.generator_cpus)
     owner = await project_owner(dsn, base, "REST")
     headers = [owner.headers]  # one account: a per-account budget would be measured, not REST
     mix = Mix(base, owner.project_id, headers)
@@ -294,14 +311,16 @@ async def _run(server: Server, dsn: str, args: argparse.Namespace) -> dict[str, 
 def _table(record: dict[str, Any]) -> str:
     lines = [
         "| rate (req/s) | requests | errors | p50 (ms) | p95 (ms) | p99 (ms) | server CPU (% of a "
-        "core) | longest event-loop stall (ms, at most) | ideas in the project after |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "core) | server waiting for a CPU (% of the time) | longest event-loop stall (ms, at "
+        "most) | ideas in the project after |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in record["rates"]:
         lines.append(
             f"| {r['rate']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | "
             f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['server_cpu_pct']:.0f} | "
-            f"{r['longest_stall_ms']:g} | {r['ideas_after']} |"
+            f"{r['server_waited_for_cpu_pct']:.1f} | {r['longest_stall_ms']:g} | "
+            f"{r['ideas_after']} |"
         )
     hooks, beside = record["webhooks"], record["beside"]
     lines += [

@@ -9,6 +9,7 @@ from contextlib import suppress
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import structlog
 from aiohttp import web
 
@@ -27,6 +28,7 @@ from http_api import (
     webhooks_service,
     ws,
 )
+from http_api.forwarding import forwarding_middleware
 from http_api.heartbeat import Heartbeat
 from http_api.keys import (
     AUTH,
@@ -34,6 +36,7 @@ from http_api.keys import (
     DB,
     EXPORTS,
     FILES,
+    FORWARDER,
     HEARTBEAT,
     MAILER,
     ROOM_ACCESS,
@@ -60,6 +63,7 @@ from persistence.migrate import migrate
 from persistence.secrets import get_or_create_secret
 from persistence.update_log import UpdateLog
 from rooms.fair_share import ACTING_USER
+from rooms.homes import RoomHomes
 from rooms.loop_lag import StallReporter, watch_loop
 from rooms.manager import RoomManager
 from rooms.redis_bus import RedisBus
@@ -149,6 +153,9 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
         )
     limits = _fit_descriptors(settings.limits)
     manager = RoomManager(log, committer, limits, settings.room_settings, bus=redis_bus)
+    if settings.redis_url:
+        manager.homes = RoomHomes(settings.redis_url, settings.node_url)
+    app[FORWARDER] = aiohttp.ClientSession()
     app[UPDATE_LOG] = log
     app[COMMITTER] = committer
     app[ROOMS] = manager
@@ -191,6 +198,9 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
                 await task
         if stalls is not None:
             stalls.stop()
+        await app[FORWARDER].close()
+        if manager.homes is not None:
+            await manager.homes.close()
 
 
 async def _files(app: web.Application) -> AsyncIterator[None]:
@@ -262,7 +272,7 @@ def create_app(settings: Settings) -> web.Application:
     """Build the application for ``settings`` (used by the CLI and by tests)."""
     cors_policy = cors.CorsPolicy.from_setting(settings.cors_origins)
     app = web.Application(
-        middlewares=[*cors.middlewares(cors_policy), problem_middleware],
+        middlewares=[*cors.middlewares(cors_policy), problem_middleware, forwarding_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings

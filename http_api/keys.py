@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+import aiohttp
 import asyncpg
 from aiohttp import web
 
@@ -37,6 +38,7 @@ __all__ = [
     "FILES",
     "EXPORTS",
     "WEBHOOKS",
+    "FORWARDER",
     "AccessCheck",
 ]
 
@@ -57,6 +59,8 @@ HEARTBEAT = web.AppKey("heartbeat", Heartbeat)
 FILES = web.AppKey("files", FileService)
 #: Export jobs of this node: start, wait, the renderer pool (exports_service.py).
 EXPORTS = web.AppKey("exports", ExportService)
+#: The HTTP client that forwards REST requests for busy rooms to their node (forwarding.py).
+FORWARDER = web.AppKey("forwarder", aiohttp.ClientSession)
 #: Webhook dispatch and delivery of this node (webhooks_service.py).
 WEBHOOKS = web.AppKey("webhooks", WebhookService)
 #: The /collab token and membership check, batched and remembered (http_api/socket_grants.py).

@@ -165,6 +165,15 @@ OPTIONS: tuple[Option, ...] = (
         "Redis URL: share live rooms with every other node using the same Redis and database",
     ),
     Option(
+        "node_url",
+        "DTTOOLS_NODE_URL",
+        str,
+        None,
+        "with Redis: the URL other nodes reach this node's HTTP API at (e.g. "
+        "http://10.0.0.5:8080); REST requests for rooms this node's sockets are editing are "
+        "then forwarded here instead of loading a second copy. Unset: never advertised",
+    ),
+    Option(
         "data_dir",
         "DTTOOLS_DATA_DIR",
         Path,
@@ -721,6 +730,7 @@ class Settings:
     port: int = 8000
     database_url: str | None = None
     redis_url: str | None = None
+    node_url: str | None = None
     data_dir: Path = Path("data")
     log_level: str = "info"
     log_format: str = "auto"

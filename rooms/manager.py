@@ -44,6 +44,7 @@ from rooms.connection import Connection
 from rooms.doc_views import DocViews
 from rooms.errors import NodeFull, ViewChangedDocument
 from rooms.fair_share import FairShare, FairShareExceeded
+from rooms.homes import TTL_S, RoomHomes
 from rooms.item_events import LOOKED_AT, ItemEvents, Seen, seen_in_views
 from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
 from rooms.room import Publish, Room, RoomState
@@ -135,6 +136,10 @@ class RoomManager:
         #: typed views of the rooms REST reads (rooms/doc_views.py)
         self.views = DocViews()
         self.item_events.reader = self._seen
+        #: where busy rooms live, with Redis (rooms/homes.py); None: every room is served here
+        self.homes: RoomHomes | None = None
+        self._advertised: set[str] = set()
+        self._advertised_at = 0.0
         #: server-side changes waiting for this turn of the loop to end, per room
         self._writes: dict[Room, list[tuple[Callable[[Doc[Any]], Any], asyncio.Future[Any]]]] = {}
 
@@ -441,6 +446,27 @@ class RoomManager:
             await asyncio.sleep(0)
         raise AssertionError("unreachable: the last turn has no budget")
 
+    async def home_elsewhere(self, name: str) -> str | None:
+        """The URL of the node to forward REST requests for room ``name`` to, if any: one
+        that has sockets in it, when this node does not have the room open."""
+        if self.homes is None or name in self.rooms:
+            return None
+        return await self.homes.home_of(name)
+
+    async def advertise(self, now: float) -> None:
+        """Tell the other nodes which rooms have sockets here (rooms/homes.py): new ones at
+        once, all of them every third of an advertisement's lifetime. Run by maintenance."""
+        if self.homes is None or self.homes.node_url is None:
+            return
+        busy = {name for name, room in self.rooms.items() if room.connections}
+        due = now - self._advertised_at >= TTL_S / 3
+        fresh = busy if due else busy - self._advertised
+        self._advertised = busy
+        if due:
+            self._advertised_at = now
+        if fresh:
+            await self.homes.advertise(fresh)
+
     async def _seen(self, name: str) -> Seen:
         """What a look for item events compares (rooms/item_events.py), read in slices."""
         return await self.read_views(name, LOOKED_AT, seen_in_views)
@@ -712,6 +738,8 @@ class RoomManager:
                 self._unsubscribing[name] = self._spawn(self._unsubscribe(name))
                 _log.debug("room_evicted", room=name)
         self.views.expire(now, self.rooms)
+        if self.homes is not None and self.homes.node_url is not None:
+            _ = self._spawn(self.advertise(now))
         ROOMS_OPEN.set(len(self.rooms))
 
     def _start_compaction(self, room: Room) -> None:

@@ -28,6 +28,7 @@ from collab.i18n import msg
 from collab.permissions import Action
 from http_api.access import require_access
 from http_api.endpoint import Api, Handler, json_response, path_uuid
+from http_api.forwarding import forward_if_elsewhere
 from http_api.keys import DB, ROOMS
 from http_api.pagination import PageQuery, decode_cursor, encode_cursor, keyset_page, two_strings
 from http_api.principal import Principal
@@ -79,7 +80,9 @@ async def _views(
     kinds: Sequence[ArtifactKind],
     read: Any,
 ) -> Any:
-    """``read(doc, views)`` on the project's current typed views of ``kinds``."""
+    """``read(doc, views)`` on the project's current typed views of ``kinds`` (or, for a
+    room busy on another node, the whole request forwarded there)."""
+    await forward_if_elsewhere(request, project_id)
     return await request.app[ROOMS].read_views(str(project_id), kinds, read)
 
 
@@ -254,6 +257,7 @@ async def _create(
     project_id: UUID,
     body: BaseModel,
 ) -> web.Response:
+    await forward_if_elsewhere(request, project_id)
     now, item_id, author_id = datetime.now(UTC), str(uuid4()), str(principal.user_id)
     item = await request.app[ROOMS].transact(
         str(project_id),

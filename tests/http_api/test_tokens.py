@@ -201,7 +201,7 @@ class TestShortcut:
         with pytest.raises(Unauthenticated, match="expired"):
             signer.verify(token, datetime.now(UTC) + timedelta(seconds=61))
         assert checks == [token]  # judged afresh, and forgotten
-        with pytest.raises(Unauthenticated, match="forged|invalid|signature"):
+        with pytest.raises(Unauthenticated, match="invalid access token"):
             signer.verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
 
     @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

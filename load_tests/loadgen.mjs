@@ -245,11 +245,14 @@ function summary (values) {
 }
 
 async function connectAll (rooms, perRoom, extra = {}) {
+  // With --tokens, the rooms are its project ids and client c of room r signs in with its token.
+  const file = opt.tokens ? JSON.parse(readFileSync(opt.tokens, 'utf8')) : null
   const clients = []
   for (let r = 0; r < rooms; r++) {
     for (let c = 0; c < perRoom; c++) {
       const base = opt.base2 && c % 2 === 1 ? opt.base2 : opt.base
-      clients.push(new Client(`${opt.prefix}-${r}`, { ...extra, base }))
+      const room = file ? file.rooms[r] : `${opt.prefix}-${r}`
+      clients.push(new Client(room, { ...extra, base, token: file ? file.tokens[r][c] : null }))
     }
     if (r % 20 === 19) await sleep(5) // spread the handshakes a little
   }

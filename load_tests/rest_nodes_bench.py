@@ -1,19 +1,20 @@
 """REST on one node for a room busy on another: forwarded, or loaded a second time.
 
 Two of our nodes share PostgreSQL and a Redis of their own (127.0.0.1, free ports). On node
-A, 10 authenticated Yjs clients (loadgen ``fanout``) edit one project, each 5 updates/s: a
-busy room. An integrator reads the same project through node B at ``--rate`` requests/s for
-``--duration`` s (open loop: half first pages of the idea list, half single ideas). Run twice:
+A, 10 authenticated Yjs clients (loadgen ``fanout``) edit one project of 200 ideas (about
+400 KiB), each 5 updates/s: a busy room. An integrator reads the same project through node B
+for ``--duration`` s (open loop: half first pages of the idea list, half single ideas), at
+each rate of ``--rates`` (sparse polling, then sustained). Each rate is run twice:
 
-* **forwarded**: A advertises its URL (``DTTOOLS_NODE_URL``), so B forwards every request
-  for the project to A and never loads it;
-* **copy**: no node advertises, so B loads the project and keeps its copy current by
+* **forwarding on**: A advertises its URL (``DTTOOLS_NODE_URL``), so B forwards requests for
+  the project to A, up to ``FORWARD_PER_WINDOW`` per minute, then loads a copy;
+* **copy**: no node advertises, so B loads the project at once and keeps its copy current by
   applying every update the editors on A make, as every node did before forwarding.
 
-Reported per run: REST p50/p95/p99 at B, CPU of A and of B over the REST window, the rooms B
-had open, and the fan-out p99 of A's editors meanwhile.
+Reported per run: REST p50/p95/p99 at B, CPU of A and of B over the REST window, B's RSS
+growth, whether B had the room open at the end, and the fan-out p99 of A's editors.
 
-    .venv/bin/python load_tests/rest_nodes_bench.py [--rate 100] [--duration 20] [--update-docs]
+    .venv/bin/python load_tests/rest_nodes_bench.py [--rates 1 100] [--duration 20] [--update-docs]
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from load_tests.run_bench import (  # noqa: E402
     loadgen,
     publish,
     start_redis,
+    status_mb,
 )
 
 _TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -73,10 +75,10 @@ async def _reads(
     async with aiohttp.ClientSession(timeout=_TIMEOUT) as http:
         base_a, base_b = f"http://127.0.0.1:{a.port}/v1", f"http://127.0.0.1:{b.port}/v1"
         ids: list[str] = []
-        for start in range(0, 200, 20):  # the board: 200 ideas, made through A
+        for start in range(0, 200, 20):  # the board: 200 ideas of 2,000 characters, via A
             made = await asyncio.gather(*(
-                http.post(f"{base_a}/projects/{project}/ideas", json={"text": f"n{n}"},
-                          headers=headers)
+                http.post(f"{base_a}/projects/{project}/ideas",
+                          json={"text": f"n{n} " + "x" * 2000}, headers=headers)
                 for n in range(start, start + 20)
             ))  # fmt: skip
             ids += [(await r.json())["id"] for r in made]
@@ -98,6 +100,7 @@ async def _reads(
                 errors += 1
             times.append((time.perf_counter() - started) * 1000)
 
+        rss_b = status_mb(b.pid)
         cpu_a, cpu_b, began = cpu_seconds(a.pid), cpu_seconds(b.pid), time.perf_counter()
         tasks = []
         for n in range(int(rate * duration)):
@@ -115,6 +118,7 @@ async def _reads(
             "p99_ms": round(_percentile(times, 0.99), 1),
             "cpu_a_pct": round((cpu_seconds(a.pid) - cpu_a) / wall * 100, 1),
             "cpu_b_pct": round((cpu_seconds(b.pid) - cpu_b) / wall * 100, 1),
+            "rss_growth_b_mb": round(status_mb(b.pid) - rss_b, 1),
             "rooms_open_on_b": await _rooms_open(http, b),
         }
 
@@ -125,9 +129,11 @@ def _run(dsn: str, forwarded: bool, rate: int, duration: float) -> dict[str, Any
     url = f"redis://127.0.0.1:{redis_proc.port}/0"  # type: ignore[attr-defined]
     launcher = Launcher(dsn)
     port_a = free_port()
-    lift = {"DTTOOLS_NODE_URL": f"http://127.0.0.1:{port_a}"} if forwarded else {}
-    a = launcher.ours(url, pinned=False, auth=auth, port=port_a, lift=lift)
-    b = launcher.ours(url, pinned=False, auth=auth)
+    # one account sends every request: measure the API, not the per-account budget
+    lift = {"DTTOOLS_API_RATE_PER_S": "0"}
+    node_url = {"DTTOOLS_NODE_URL": f"http://127.0.0.1:{port_a}"} if forwarded else {}
+    a = launcher.ours(url, pinned=False, auth=auth, port=port_a, lift={**lift, **node_url})
+    b = launcher.ours(url, pinned=False, auth=auth, lift=lift)
     try:
         cohort = asyncio.run(
             create_cohort(dsn, rooms=1, per_room=EDITORS, secret=auth.secret,
@@ -138,7 +144,7 @@ def _run(dsn: str, forwarded: bool, rate: int, duration: float) -> dict[str, Any
 
         def editors() -> None:
             editing.update(loadgen(
-                a, "fanout", "--tokens", str(tokens), "--clients", str(EDITORS),
+                a, "fanout", "--tokens", str(tokens), "--rooms", "1", "--clients", str(EDITORS),
                 "--rate", str(EDITS_PER_S), "--duration", str(duration + 4), "--warmup", "2",
             ))  # fmt: skip
 
@@ -148,7 +154,8 @@ def _run(dsn: str, forwarded: bool, rate: int, duration: float) -> dict[str, Any
         row = asyncio.run(_reads(a, b, cohort.rooms[0], cohort.tokens[0][0], rate, duration))
         thread.join()
         row["fanout_p99_on_a_ms"] = round(float(editing["latency_ms"]["p99"]), 2)
-        row["mode"] = "forwarded" if forwarded else "copy"
+        row["mode"] = "forwarding on" if forwarded else "copy"
+        row["rate"] = rate
         print(json.dumps(row), flush=True)
         return row
     finally:
@@ -160,25 +167,27 @@ def _run(dsn: str, forwarded: bool, rate: int, duration: float) -> dict[str, Any
 
 def _table(record: dict[str, Any]) -> str:
     lines = [
-        f"Reads through node B at {record['rate']} req/s for {record['duration']:g} s while "
-        f"{EDITORS} clients on node A each made {EDITS_PER_S} updates/s in the same project:",
+        f"Reads through node B for {record['duration']:g} s while {EDITORS} clients on node A "
+        f"each made {EDITS_PER_S} updates/s in the same project:",
         "",
-        "| B's answer | requests | errors | p50 (ms) | p95 (ms) | p99 (ms) | CPU of A (% of a "
-        "core) | CPU of B (% of a core) | rooms open on B | fan-out p99 on A (ms) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| reads/s at B | B's answer | requests | errors | p50 (ms) | p95 (ms) | p99 (ms) | "
+        "CPU of A (% of a core) | CPU of B (% of a core) | B's RSS growth (MiB) | room open on "
+        "B at the end | fan-out p99 on A (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in record["runs"]:
         lines.append(
-            f"| {r['mode']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | "
-            f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['cpu_a_pct']:.0f} | "
-            f"{r['cpu_b_pct']:.0f} | {r['rooms_open_on_b']:g} | {r['fanout_p99_on_a_ms']:.2f} |"
+            f"| {r['rate']} | {r['mode']} | {r['requests']} | {r['errors']} | "
+            f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
+            f"{r['cpu_a_pct']:.1f} | {r['cpu_b_pct']:.1f} | {r['rss_growth_b_mb']:.1f} | "
+            f"{'yes' if r['rooms_open_on_b'] else 'no'} | {r['fanout_p99_on_a_ms']:.2f} |"
         )
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=int, default=100)
+    parser.add_argument("--rates", type=int, nargs="+", default=[1, 100])
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument(
         "--database-url",
@@ -189,10 +198,11 @@ def main() -> None:
     parser.add_argument("--update-docs", action="store_true")
     args = parser.parse_args()
     runs = []
-    for forwarded in (True, False):
-        with bench_database(args.database_url) as dsn:
-            runs.append(_run(dsn, forwarded, args.rate, args.duration))
-    measured = {"rate": args.rate, "duration": args.duration, "runs": runs}
+    for rate in args.rates:
+        for forwarded in (True, False):
+            with bench_database(args.database_url) as dsn:
+                runs.append(_run(dsn, forwarded, rate, args.duration))
+    measured = {"rates": args.rates, "duration": args.duration, "runs": runs}
     publish(
         "rest-nodes", "rest_nodes_bench.py", measured, _table, update=args.update_docs,
         setting="two nodes, their Redis, PostgreSQL and the generators on the same machine",

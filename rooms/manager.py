@@ -50,7 +50,7 @@ from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESY
 from rooms.room import Publish, Room, RoomState
 from rooms.transact import UpdateCapture
 
-__all__ = ["RoomManager", "RoomSettings", "spread_delay"]
+__all__ = ["FORWARD_PER_WINDOW", "RoomManager", "RoomSettings", "spread_delay"]
 
 _log = structlog.get_logger(__name__)
 _T = TypeVar("_T")
@@ -68,6 +68,10 @@ _CATCH_UP_S = 60.0
 # many turns (a room edited faster than it can be read), the rest is read in one go.
 _VIEW_SLICE = 64
 _VIEW_MAX_SLICES = 1000
+# REST requests for a room busy on another node forwarded there per window (the room's idle
+# timeout) before this node loads a copy: forwarding costs about 1.7 ms of CPU per request
+# over the two nodes, a copy one load and then little (docs/benchmarks.md).
+FORWARD_PER_WINDOW = 20
 # The value of a view slice that did not finish.
 _UNFINISHED: Any = object()
 
@@ -140,6 +144,8 @@ class RoomManager:
         self.homes: RoomHomes | None = None
         self._advertised: set[str] = set()
         self._advertised_at = 0.0
+        # Requests forwarded per room, in the current window: (window start, count).
+        self._forwarded: dict[str, tuple[float, int]] = {}
         #: server-side changes waiting for this turn of the loop to end, per room
         self._writes: dict[Room, list[tuple[Callable[[Doc[Any]], Any], asyncio.Future[Any]]]] = {}
 
@@ -446,12 +452,29 @@ class RoomManager:
             await asyncio.sleep(0)
         raise AssertionError("unreachable: the last turn has no budget")
 
-    async def home_elsewhere(self, name: str) -> str | None:
-        """The URL of the node to forward REST requests for room ``name`` to, if any: one
-        that has sockets in it, when this node does not have the room open."""
+    async def home_elsewhere(self, name: str, now: float | None = None) -> str | None:
+        """The URL of the node to forward a REST request for room ``name`` to, if any.
+
+        Only a room with sockets on another node and not open here is forwarded, and only
+        while its requests here are few: from the ``FORWARD_PER_WINDOW``-th request in a
+        window of ``idle_timeout_s`` on, a copy here costs less than forwarding each one
+        (docs/benchmarks.md, "REST across two nodes"), so the room is loaded.
+        """
         if self.homes is None or name in self.rooms:
             return None
-        return await self.homes.home_of(name)
+        home = await self.homes.home_of(name)
+        if home is None:
+            return None
+        now = time.monotonic() if now is None else now
+        window = self._settings.idle_timeout_s
+        started, count = self._forwarded.get(name, (now, 0))
+        if now - started >= window:
+            started, count = now, 0
+        if count >= FORWARD_PER_WINDOW:
+            self._forwarded.pop(name, None)
+            return None
+        self._forwarded[name] = (started, count + 1)
+        return home
 
     async def advertise(self, now: float) -> None:
         """Tell the other nodes which rooms have sockets here (rooms/homes.py): new ones at
@@ -740,6 +763,11 @@ class RoomManager:
         self.views.expire(now, self.rooms)
         if self.homes is not None and self.homes.node_url is not None:
             _ = self._spawn(self.advertise(now))
+        if self._forwarded:  # drop the windows that are over
+            window = self._settings.idle_timeout_s
+            self._forwarded = {
+                name: seen for name, seen in self._forwarded.items() if now - seen[0] < window
+            }
         ROOMS_OPEN.set(len(self.rooms))
 
     def _start_compaction(self, room: Room) -> None:

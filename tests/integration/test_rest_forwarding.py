@@ -20,6 +20,7 @@ from http_api.app import create_app
 from http_api.forwarding import FORWARDED_HEADER
 from http_api.keys import ROOMS
 from http_api.settings import Settings
+from rooms.manager import FORWARD_PER_WINDOW
 from tests.conftest import RunningServer
 from tests.support.projects import ApiClient
 from tests.support.redis_server import RedisServer
@@ -109,3 +110,27 @@ async def test_a_node_that_cannot_be_reached_is_not_waited_for(
         made = await on_b.call("POST", f"/v1/projects/{project}/ideas", alice, json={"text": "x"})
         assert made.status == 201, made.body
         assert str(project) in b.app[ROOMS].rooms
+
+
+async def test_a_room_asked_for_often_gets_a_copy_here(
+    make_settings: MakeSettings, aiohttp_server: AiohttpServer, redis_server: RedisServer
+) -> None:
+    """Forwarding pays for sparse requests; past FORWARD_PER_WINDOW in a window, a copy
+    (one load, then the bus keeps it current) is cheaper, so B loads the room."""
+    a = await _node(make_settings, aiohttp_server, redis_server.url)
+    b = await _node(make_settings, aiohttp_server, redis_server.url)
+    async with ApiClient.open(a) as on_a, ApiClient.open(b) as on_b:
+        alice = await on_a.register("Alice")
+        project = await on_a.create_project(alice, "workshop")
+        browser = await YClient.connect(a.ws_url, str(project), token=alice.access_token)
+        try:
+            await browser.wait_synced()
+            await a.app[ROOMS].advertise(time.monotonic())
+            path = f"/v1/projects/{project}/ideas"
+            for _ in range(FORWARD_PER_WINDOW):
+                assert (await on_b.call("GET", path, alice)).status == 200
+            assert str(project) not in b.app[ROOMS].rooms
+            assert (await on_b.call("GET", path, alice)).status == 200
+            assert str(project) in b.app[ROOMS].rooms
+        finally:
+            await browser.close()

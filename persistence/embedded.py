@@ -1,10 +1,24 @@
-"""The embedded PostgreSQL (pgserver) used when no DATABASE_URL is given."""
+"""The embedded PostgreSQL (pgserver) used when no DATABASE_URL is given.
+
+pgserver shares one server among the processes that open the same data folder: each adds
+its PID to ``.handle_pids.json`` and the last one to leave stops the server. A process
+killed with -9 never leaves, so its PID stayed there for good, and every later clean stop
+saw another holder and left the server running. Before opening the folder this module
+therefore settles what a crash left behind (:meth:`EmbeddedPostgres.start`): holders that
+no longer run are forgotten, and a server that only they held (an orphan) is stopped
+cleanly and started again under this process. A holder that still runs means another
+``dttools serve`` uses the folder: refused, with its PID.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import psutil
 import structlog
 
 from persistence.errors import StorageError
@@ -30,6 +44,7 @@ class EmbeddedPostgres:
         from pgserver import get_server  # type: ignore[attr-defined]  # lazy: embedded only
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._settle_crashed_holders()
         try:
             self._server = get_server(self.data_dir, cleanup_mode="stop")
         except Exception as exc:
@@ -38,9 +53,64 @@ class EmbeddedPostgres:
         _log.info("embedded_postgres_started", data_dir=str(self.data_dir))
         return dsn
 
+    def _settle_crashed_holders(self) -> None:
+        """Forget holders that died; stop a server that only they held (see the module doc).
+
+        Raises:
+            StorageError: another live process holds the folder.
+        """
+        handles = self.data_dir / ".handle_pids.json"
+        try:
+            held_by = [int(pid) for pid in json.loads(handles.read_text())]
+        except FileNotFoundError:
+            held_by = []
+        except (ValueError, TypeError):
+            held_by = []  # unreadable: no holder can be trusted to be alive
+        others = [pid for pid in held_by if pid != os.getpid()]
+        alive = [pid for pid in others if _runs(pid)]
+        if alive:
+            raise StorageError(
+                f"the embedded PostgreSQL in {self.data_dir} is in use by process {alive[0]} "
+                "(another dttools serve?): stop it, or give this one its own DTTOOLS_DATA_DIR"
+            )
+        if not others:
+            return
+        handles.write_text(json.dumps([pid for pid in held_by if pid == os.getpid()]))
+        postmaster = self.data_dir / "postmaster.pid"
+        if os.getpid() in held_by or not postmaster.exists():
+            return
+        try:
+            orphan = int(postmaster.read_text().split("\n", 1)[0])
+        except ValueError:
+            return  # postgres itself refuses a broken pid file with a clear message
+        if not _runs(orphan):
+            return
+        _log.warning("embedded_postgres_orphan_stopped", pid=orphan, crashed_holders=others)
+        from pgserver import _commands  # lazy: embedded only
+
+        pg_ctl: Any = getattr(_commands, "pg_ctl")  # noqa: B009  # made at import, untyped
+        # pgserver runs the server as user "pgserver" when started by root: stop it as that
+        user = "pgserver" if os.geteuid() == 0 else None
+        try:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=user)
+        except subprocess.CalledProcessError as exc:
+            raise StorageError(
+                f"an embedded PostgreSQL left running in {self.data_dir} by a crash "
+                f"(pid {orphan}) could not be stopped: stop it, then start again"
+            ) from exc
+
     def stop(self) -> None:
         """Stop the server if this process started it."""
         if self._server is not None:
             self._server.cleanup()
             self._server = None
             _log.info("embedded_postgres_stopped")
+
+
+def _runs(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        status: str = psutil.Process(pid).status()
+    except psutil.Error:
+        return False
+    return status != psutil.STATUS_ZOMBIE

@@ -30,6 +30,7 @@ from http_api import (
 )
 from http_api.forwarding import forwarding_middleware
 from http_api.heartbeat import Heartbeat
+from http_api.http_metrics import http_metrics_middleware
 from http_api.keys import (
     AUTH,
     COMMITTER,
@@ -272,7 +273,12 @@ def create_app(settings: Settings) -> web.Application:
     """Build the application for ``settings`` (used by the CLI and by tests)."""
     cors_policy = cors.CorsPolicy.from_setting(settings.cors_origins)
     app = web.Application(
-        middlewares=[*cors.middlewares(cors_policy), problem_middleware, forwarding_middleware],
+        middlewares=[
+            http_metrics_middleware,
+            *cors.middlewares(cors_policy),
+            problem_middleware,
+            forwarding_middleware,
+        ],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings

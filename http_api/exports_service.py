@@ -39,12 +39,14 @@ from typing import Any, Final
 from uuid import UUID
 
 import structlog
+from prometheus_client import Gauge
 
 from collab.artifacts import Phase
 from collab.errors import NotFound
 from collab.export_report import Scope
 from http_api.export_render import MEDIA_TYPES, Rendered, file_name, render_to
 from http_api.export_snapshot import Snapshot, take_snapshot
+from http_api.service_metrics import EXPORT_JOBS, EXPORTS_FINISHED
 from http_api.settings import Settings
 from persistence import exports, outbox
 from persistence.blobs import BlobMissing, BlobStore, export_key
@@ -182,16 +184,26 @@ class ExportService:
         beat = asyncio.create_task(self._heartbeat(job.id, progress))
         folder: Path | None = None
         error = "render_failed"
+        outcome = "failed"
+        waiting = EXPORT_JOBS.labels("queued")
+        waiting.inc()
+        queued: Gauge | None = waiting
         try:
             folder = Path(await asyncio.to_thread(tempfile.mkdtemp, dir=self._folder))
             async with self._slots:
-                await self._progress(job.id, progress, 0.05, "snapshot")
-                snapshot = await take_snapshot(self._pool, self._rooms, self._store, job.project_id)
-                await self._progress(job.id, progress, 0.2, "rendering")
-                rendered = await self._render(job, snapshot, folder, progress)
+                waiting.dec()
+                queued = None
+                with EXPORT_JOBS.labels("running").track_inprogress():
+                    await self._progress(job.id, progress, 0.05, "snapshot")
+                    snapshot = await take_snapshot(
+                        self._pool, self._rooms, self._store, job.project_id
+                    )
+                    await self._progress(job.id, progress, 0.2, "rendering")
+                    rendered = await self._render(job, snapshot, folder, progress)
             await self._progress(job.id, progress, 0.95, "storing")
             error = "storage_failed"
             await self._keep(job, snapshot, rendered)
+            outcome = "done"
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):  # the stale sweep of another node will do
                 await asyncio.shield(exports.fail_export(self._pool, job.id, "node_stopped"))
@@ -202,6 +214,9 @@ class ExportService:
             with contextlib.suppress(Exception):
                 await exports.fail_export(self._pool, job.id, code)
         finally:
+            if queued is not None:  # it ended before it had a slot
+                queued.dec()
+            EXPORTS_FINISHED.labels(job.format, outcome).inc()
             beat.cancel()
             if folder is not None:
                 await asyncio.to_thread(shutil.rmtree, folder, True)

@@ -25,6 +25,7 @@ from typing import Final
 import structlog
 
 from collab.webhook_policy import next_delay, parse_allow_list
+from http_api.service_metrics import WEBHOOK_ATTEMPTS, WEBHOOK_BACKLOG
 from http_api.settings import Settings
 from http_api.webhook_sender import Outcome, WebhookSender
 from persistence import webhooks
@@ -37,6 +38,8 @@ __all__ = ["WebhookService", "running"]
 _log = structlog.get_logger(__name__)
 #: How long a claimed delivery is kept from other nodes beyond the request's own deadline.
 _LEASE_MARGIN: Final = timedelta(seconds=30)
+# How often the loop counts the backlog for dttools_webhook_backlog (two counts, cluster-wide).
+_BACKLOG_EVERY_S: Final = 15.0
 
 
 class WebhookService:
@@ -52,6 +55,7 @@ class WebhookService:
         )
         self._wake = asyncio.Event()
         self._lease = timedelta(seconds=settings.webhook_timeout_s) + _LEASE_MARGIN
+        self._counted_at = float("-inf")
 
     def wake(self) -> None:
         """Look for work now (events were written, a test was queued)."""
@@ -59,6 +63,12 @@ class WebhookService:
 
     async def run_once(self) -> int:
         """Dispatch what is new, send what is due; how many deliveries were attempted."""
+        now = asyncio.get_running_loop().time()
+        if now - self._counted_at >= _BACKLOG_EVERY_S:
+            self._counted_at = now
+            events, deliveries = await webhooks.backlog(self._pool)
+            WEBHOOK_BACKLOG.labels("outbox").set(events)
+            WEBHOOK_BACKLOG.labels("deliveries").set(deliveries)
         while await webhooks.dispatch(self._pool):
             pass
         due = await webhooks.claim_due(
@@ -81,6 +91,8 @@ class WebhookService:
 
     async def _record(self, delivery: Delivery, hook: Webhook, outcome: Outcome) -> None:
         retry_in = None if outcome.delivered or outcome.gone else next_delay(delivery.attempts + 1)
+        result = "delivered" if outcome.delivered else "gone" if outcome.gone else "failed"
+        WEBHOOK_ATTEMPTS.labels(result).inc()
         async with self._pool.acquire() as conn, conn.transaction():
             await webhooks.record_attempt(
                 conn, delivery.id, status_code=outcome.status_code, error=outcome.error,

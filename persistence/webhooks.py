@@ -30,6 +30,7 @@ __all__ = [
     "Delivery",
     "Attempt",
     "count_locked",
+    "backlog",
     "create_webhook",
     "get_webhook",
     "list_webhooks",
@@ -259,6 +260,16 @@ async def dispatch(pool: PgPool, *, limit: int = 200) -> int:
             [event["id"] for event in events],
         )
         return len(events)
+
+
+async def backlog(db: Executor) -> tuple[int, int]:
+    """(events not yet dispatched, deliveries not yet made): what the webhook loops owe."""
+    row = await db.fetchrow(
+        "SELECT (SELECT count(*) FROM outbox WHERE delivered_at IS NULL) AS events, "
+        "(SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS deliveries"
+    )
+    assert row is not None  # a SELECT without FROM returns one row
+    return int(row["events"]), int(row["deliveries"])
 
 
 async def claim_due(

@@ -6,8 +6,8 @@ killed with -9 never leaves, so its PID stayed there for good, and every later c
 saw another holder and left the server running. Before opening the folder this module
 therefore settles what a crash left behind (:meth:`EmbeddedPostgres.start`): holders that
 no longer run are forgotten, and a server that only they held (an orphan) is stopped
-cleanly and started again under this process. A holder that still runs means another
-``dttools serve`` uses the folder: refused, with its PID.
+cleanly and started again under this process. Holders that still run keep sharing it, as
+pgserver intends (``dttools backup`` or ``dttools admin`` beside a running ``serve``).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class EmbeddedPostgres:
         """Forget holders that died; stop a server that only they held (see the module doc).
 
         Raises:
-            StorageError: another live process holds the folder.
+            StorageError: the orphaned server could not be stopped.
         """
         handles = self.data_dir / ".handle_pids.json"
         try:
@@ -66,26 +66,21 @@ class EmbeddedPostgres:
             held_by = []
         except (ValueError, TypeError):
             held_by = []  # unreadable: no holder can be trusted to be alive
-        others = [pid for pid in held_by if pid != os.getpid()]
-        alive = [pid for pid in others if _runs(pid)]
-        if alive:
-            raise StorageError(
-                f"the embedded PostgreSQL in {self.data_dir} is in use by process {alive[0]} "
-                "(another dttools serve?): stop it, or give this one its own DTTOOLS_DATA_DIR"
-            )
-        if not others:
+        dead = [pid for pid in held_by if pid != os.getpid() and not _runs(pid)]
+        if not dead:
             return
-        handles.write_text(json.dumps([pid for pid in held_by if pid == os.getpid()]))
+        alive = [pid for pid in held_by if pid not in dead]
+        handles.write_text(json.dumps(alive))
         postmaster = self.data_dir / "postmaster.pid"
-        if os.getpid() in held_by or not postmaster.exists():
-            return
+        if alive or not postmaster.exists():
+            return  # shared with live holders: the last of them stops it
         try:
             orphan = int(postmaster.read_text().split("\n", 1)[0])
         except ValueError:
             return  # postgres itself refuses a broken pid file with a clear message
         if not _runs(orphan):
             return
-        _log.warning("embedded_postgres_orphan_stopped", pid=orphan, crashed_holders=others)
+        _log.warning("embedded_postgres_orphan_stopped", pid=orphan, crashed_holders=dead)
         from pgserver import _commands  # lazy: embedded only
 
         pg_ctl: Any = getattr(_commands, "pg_ctl")  # noqa: B009  # made at import, untyped

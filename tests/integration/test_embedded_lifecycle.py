@@ -44,10 +44,6 @@ async def test_a_crash_leaves_nothing_behind_after_the_next_clean_stop(
         stopped = second.events("embedded_postgres_orphan_stopped")
         assert stopped, second.logs[-5:]
         assert stopped[0]["crashed_holders"]
-        # While it runs, a second server on the same folder is refused, naming it.
-        third = _node(data_dir)
-        with pytest.raises(RuntimeError, match="in use by process"):
-            await third.start()
     finally:
         assert await second.stop() == 0
     _gone, alive = psutil.wait_procs(_postgres_of(data_dir), timeout=TIMEOUT)

@@ -24,6 +24,7 @@ from http_api.project_import import import_project
 from http_api.settings import Settings, add_arguments, settings_from
 from http_api.slow_clients import GuardedSite, PendingGuard, raise_descriptor_limit
 from persistence import audit, revocations
+from persistence import backup as backup_files
 from persistence.accounts import find_user_by_email, set_admin
 from persistence.conn import Conn
 from persistence.db import create_pool
@@ -75,6 +76,24 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path, help="the archive (.dttools.zip)")
     imp.add_argument("--owner", required=True, help="e-mail address of the new project's owner")
     add_arguments(imp)
+    back = commands.add_parser(
+        "backup",
+        help="back up the database and the local files into a folder",
+        description="Write a consistent backup (while the server runs, too) of the database "
+        "(DATABASE_URL, or the embedded one in the data folder) and of the local files into "
+        "DEST, a new or empty folder, with a manifest of checksums (docs/operations.md).",
+    )
+    back.add_argument("dest", type=Path, help="the folder to write the backup into")
+    add_arguments(back)
+    rest = commands.add_parser(
+        "restore",
+        help="restore a backup into an empty database and files folder",
+        description="Check every checksum of the backup in SRC, then restore it into the "
+        "database (DATABASE_URL, or a new embedded one in the data folder), which must hold "
+        "no DTTools tables, and into the files folder, which must be empty.",
+    )
+    rest.add_argument("src", type=Path, help="the backup folder")
+    add_arguments(rest)
     return parser
 
 
@@ -197,6 +216,37 @@ async def _import(settings: Settings, archive: Path, owner_email: str) -> int:
     return 0
 
 
+def _progress(stage: str, done: int, total: int) -> None:
+    _log.info("backup_progress", stage=stage, done=done, total=total)
+
+
+async def _backup(settings: Settings, dest: Path, restoring: bool) -> int:
+    """Back up into ``dest``, or restore from it (starting the embedded PostgreSQL if needed)."""
+    embedded = None
+    dsn = settings.database_url
+    if dsn is None:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        dsn = await asyncio.to_thread(embedded.start)
+    files = None if settings.s3_bucket else settings.files_folder
+    try:
+        if restoring:
+            await backup_files.restore(dsn, files, dest, _progress)
+            _log.info("restore_done", src=str(dest))
+        else:
+            manifest = await backup_files.backup(dsn, files, dest, _progress)
+            _log.info(
+                "backup_done", dest=str(dest), database_bytes=manifest["database"]["bytes"],
+                files=len(manifest["files"]["entries"]),
+            )  # fmt: skip
+    except backup_files.BackupError as exc:
+        _log.error("restore_failed" if restoring else "backup_failed", error=str(exc))
+        return 1
+    finally:
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+    return 0
+
+
 def _new_loop() -> asyncio.AbstractEventLoop:
     try:
         import uvloop
@@ -222,6 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             if args.command == "import":
                 return runner.run(_import(settings, args.file, args.owner))
+            if args.command in ("backup", "restore"):
+                folder = args.dest if args.command == "backup" else args.src
+                return runner.run(_backup(settings, folder, args.command == "restore"))
             if args.command == "admin":
                 return runner.run(
                     _with_database(settings, lambda conn: _admin(conn, args.action, args.email))

@@ -103,10 +103,6 @@ class CollectionView:
         except Exception:
             self._all_dirty = True
 
-    def mark_all(self) -> None:
-        """Anything may have changed: the next refresh compares every entry."""
-        self._all_dirty = True
-
     @property
     def pending(self) -> int:
         """Entries still to re-read (an estimate while everything is to be compared)."""
@@ -166,9 +162,6 @@ class CollectionView:
     def get(self, item_id: str) -> CachedItem | None:
         """The artifact ``item_id``, or None if the collection holds no such Y.Map."""
         return self._items.get(item_id)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
     def ordered(self, after: tuple[str, str] | None = None) -> Iterator[CachedItem]:
         """The artifacts in listing order, from just after ``after`` (from the first if None)."""

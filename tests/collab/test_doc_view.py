@@ -94,6 +94,8 @@ def test_a_refreshed_view_reads_what_the_document_reads(
     for kind in KINDS.values():
         assert whole[kind][0] == schema.list_items(doc, kind)
         view = replica.views[kind.collection]
+        assert view.items() == whole[kind][0]
+        assert [json.loads(body) for body in view.bodies()] == whole[kind][0]
         for item in whole[kind][0]:
             cached = view.get(item["id"])
             assert cached is not None

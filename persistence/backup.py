@@ -38,6 +38,7 @@ from typing import Any, Final
 
 import asyncpg
 
+from persistence.embedded import pgserver_commands
 from persistence.errors import StorageError
 
 __all__ = ["BACKUP_FORMAT", "BackupError", "Progress", "backup", "restore", "verify"]
@@ -63,12 +64,8 @@ class _Tool:
     major: int
 
 
-def _pgserver_bin() -> Path | None:
-    try:
-        from pgserver._commands import POSTGRES_BIN_PATH
-    except ImportError:  # pragma: no cover - pgserver is a dependency
-        return None
-    found: Path = POSTGRES_BIN_PATH
+def _pgserver_bin() -> Path:
+    found: Path = pgserver_commands().POSTGRES_BIN_PATH
     return found
 
 
@@ -76,7 +73,7 @@ def _tool(name: str, server_major: int) -> _Tool:
     """The newest ``name`` (pg_dump, pg_restore) that is at least ``server_major``."""
     candidates = []
     embedded = _pgserver_bin()
-    if embedded is not None and (embedded / name).exists():
+    if (embedded / name).exists():
         candidates.append(str(embedded / name))
     system = shutil.which(name)
     if system is not None:

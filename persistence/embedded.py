@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ import structlog
 
 from persistence.errors import StorageError
 
-__all__ = ["EmbeddedPostgres"]
+__all__ = ["EmbeddedPostgres", "pgserver_commands"]
 
 _log = structlog.get_logger(__name__)
 
@@ -81,9 +82,7 @@ class EmbeddedPostgres:
         if not _runs(orphan):
             return
         _log.warning("embedded_postgres_orphan_stopped", pid=orphan, crashed_holders=dead)
-        from pgserver import _commands  # lazy: embedded only
-
-        pg_ctl: Any = getattr(_commands, "pg_ctl")  # noqa: B009  # made at import, untyped
+        pg_ctl: Any = getattr(pgserver_commands(), "pg_ctl")  # noqa: B009  # made at import, untyped
         # pgserver runs the server as user "pgserver" when started by root: stop it as that
         user = "pgserver" if os.geteuid() == 0 else None
         try:
@@ -109,3 +108,16 @@ def _runs(pid: int) -> bool:
     except psutil.Error:
         return False
     return status != psutil.STATUS_ZOMBIE
+
+
+def pgserver_commands() -> Any:
+    """pgserver's module of PostgreSQL commands (``POSTGRES_BIN_PATH``, ``pg_ctl``...).
+
+    Imported late (only the embedded server and backups need it) and quietly: platformdirs
+    warns, on import, when XDG_RUNTIME_DIR is not set, which is harmless here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        from pgserver import _commands
+
+    return _commands

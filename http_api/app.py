@@ -23,6 +23,7 @@ from http_api import (
     metrics,
     openapi,
     rate_limits_http,
+    retention_service,
     security_headers,
     static,
     webhooks_service,
@@ -220,6 +221,12 @@ async def _exports(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    """Retention periods applied every hour (docs/privacy.md)."""
+    async with retention_service.running(app[SETTINGS], app[DB]):
+        yield
+
+
 async def _webhooks(app: web.Application) -> AsyncIterator[None]:
     """Webhook dispatch and delivery (after the database: it reads the outbox)."""
     async with webhooks_service.running(app[SETTINGS], app[DB]) as service:
@@ -283,7 +290,9 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[ROOM_ACCESS] = project_room_access
-    app.cleanup_ctx.extend([_database, _migrations, _auth, _rooms, _files, _exports, _webhooks])
+    app.cleanup_ctx.extend(
+        [_database, _migrations, _auth, _rooms, _files, _exports, _webhooks, _retention]
+    )
     app.on_shutdown.append(_flush_then_close_sockets)
     app.on_response_prepare.append(security_headers.add_security_headers)
     app.on_response_prepare.extend(cors.response_hooks(cors_policy))

@@ -140,6 +140,13 @@ def _rate_per_s(value: str) -> float:
     return rate
 
 
+def _days(value: str) -> int:
+    days = int(value)
+    if days < 0:
+        raise argparse.ArgumentTypeError("must be a number of days, 0 (keep for ever) or more")
+    return days
+
+
 def _burst(value: str) -> int:
     burst = int(value)
     if burst < 1:
@@ -467,6 +474,34 @@ OPTIONS: tuple[Option, ...] = (
         1,
         "worker processes that render PDF and PPTX exports per node (each one CPU at most; "
         "more exports wait their turn); rendering never runs on the event loop",
+    ),
+    Option(
+        "audit_retention_days",
+        "DTTOOLS_AUDIT_RETENTION_DAYS",
+        _days,
+        365,
+        "how long audit entries are kept (docs/privacy.md); 0: for ever",
+    ),
+    Option(
+        "login_retention_days",
+        "DTTOOLS_LOGIN_RETENTION_DAYS",
+        _days,
+        30,
+        "how long sign-in and reset rate-limit records and expired reset links are kept",
+    ),
+    Option(
+        "delivery_retention_days",
+        "DTTOOLS_DELIVERY_RETENTION_DAYS",
+        _days,
+        30,
+        "how long finished webhook deliveries (with their attempts) and dispatched events are kept",
+    ),
+    Option(
+        "session_retention_days",
+        "DTTOOLS_SESSION_RETENTION_DAYS",
+        _days,
+        30,
+        "how long a login session (its IP address and user agent) is kept after it ended",
     ),
     Option(
         "export_retention_s",
@@ -803,6 +838,10 @@ class Settings:
     trusted_proxies: str = ""
     cors_origins: str = ""
     loop_stall_log_ms: float = 0.0
+    audit_retention_days: int = 365
+    login_retention_days: int = 30
+    delivery_retention_days: int = 30
+    session_retention_days: int = 30
     api_rate_per_s: float = 50.0
     api_burst: int = 200
     fast_paths: str = "all"

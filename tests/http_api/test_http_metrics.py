@@ -19,7 +19,7 @@ async def _samples(server: RunningServer) -> dict[tuple[str, ...], float]:
         http.get(f"{server.http_url}/metrics") as response,
     ):
         text = await response.text()
-    found = {}
+    found: dict[tuple[str, ...], float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             if sample.name in (

@@ -163,6 +163,11 @@ class CollectionView:
         """The artifact ``item_id``, or None if the collection holds no such Y.Map."""
         return self._items.get(item_id)
 
+    @property
+    def count(self) -> int:
+        """How many artifacts the collection holds."""
+        return len(self._items)
+
     def ordered(self, after: tuple[str, str] | None = None) -> Iterator[CachedItem]:
         """The artifacts in listing order, from just after ``after`` (from the first if None)."""
         start = 0 if after is None else bisect_right(self._order, after)

@@ -14,6 +14,7 @@ None of them may be called from inside a Doc observer callback (pycrdt forbids `
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -51,6 +52,7 @@ __all__ = [
     "delete_item",
     "export_document",
     "count_by_phase",
+    "phase_counts",
     "validate_document",
     "check_document",
     "read_entry",
@@ -219,9 +221,16 @@ def export_document(doc: Doc[Any]) -> dict[str, Any]:
 
 def count_by_phase(doc: Doc[Any]) -> dict[str, int]:
     """Count the artifacts of each design-thinking phase (every phase present, zero or more)."""
+    return phase_counts(
+        {k: sum(isinstance(v, Map) for v in _root(doc, k).values()) for k in KINDS.values()}
+    )
+
+
+def phase_counts(per_kind: Mapping[ArtifactKind, int]) -> dict[str, int]:
+    """The artifacts of each phase (every phase present), from the count of each kind."""
     counts = dict.fromkeys(Phase, 0)
-    for kind in KINDS.values():
-        counts[kind.phase] += sum(isinstance(v, Map) for v in _root(doc, kind).values())
+    for kind, count in per_kind.items():
+        counts[kind.phase] += count
     return {phase.value: count for phase, count in counts.items()}
 
 

@@ -19,11 +19,12 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from collab.artifacts import Phase
+from collab.artifacts import KINDS, Phase
+from collab.doc_view import CollectionView
 from collab.errors import NotFound, PreconditionFailed
 from collab.i18n import DEFAULT_LOCALE, msg
 from collab.permissions import Action, Role, effective_role
-from collab.schema import count_by_phase
+from collab.schema import phase_counts
 from http_api import revocation
 from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
@@ -450,6 +451,14 @@ async def artifacts_per_phase(request: web.Request, project_id: UUID) -> dict[st
     """Artifacts (personas, ideas, prototypes...) per phase, counted in the live document.
 
     The artifacts live only in the project's Yjs document, never in the tables, so this opens
-    the room (or reads it if it is already open on this node) and counts through the schema.
+    the room (or reads it if it is already open on this node) and counts its typed views
+    (built in slices the first time, then kept current: rooms/doc_views.py).
     """
-    return await request.app[ROOMS].read(str(project_id), count_by_phase)
+
+    def count(_doc: Any, views: Mapping[str, CollectionView]) -> dict[str, int]:
+        return phase_counts({KINDS[c]: view.count for c, view in views.items()})
+
+    counted: dict[str, int] = await request.app[ROOMS].read_views(
+        str(project_id), tuple(KINDS.values()), count
+    )
+    return counted

@@ -25,7 +25,7 @@ from http_api.idempotency import run_once
 from http_api.keys import DB
 from http_api.problems import InvalidRequest, ValidationFailed, pydantic_message
 
-__all__ = ["Api", "Endpoint", "Handler", "path_uuid", "json_response"]
+__all__ = ["Api", "Endpoint", "Handler", "path_uuid", "json_response", "not_modified"]
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -300,6 +300,15 @@ def json_response(
     else:
         text = json.dumps(result)
     return web.Response(status=status, text=text, content_type="application/json", headers=headers)
+
+
+def not_modified(request: web.Request, etag: str) -> bool:
+    """Whether the client's If-None-Match names ``etag`` (RFC 9110 13.1.2, weak comparison)."""
+    wanted = request.headers.get("If-None-Match")
+    if wanted is None:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+    return "*" in tags or etag in tags
 
 
 def path_uuid(request: web.Request, name: str) -> UUID:

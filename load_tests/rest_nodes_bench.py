@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import sys
 import threading
@@ -46,6 +45,7 @@ from load_tests.run_bench import (  # noqa: E402
     free_port,
     loadgen,
     publish,
+    side_bench_arguments,
     start_redis,
     status_mb,
 )
@@ -189,13 +189,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", type=int, nargs="+", default=[1, 100])
     parser.add_argument("--duration", type=float, default=20.0)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "DTTOOLS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
-    parser.add_argument("--update-docs", action="store_true")
+    side_bench_arguments(parser)
     args = parser.parse_args()
     runs = []
     for rate in args.rates:

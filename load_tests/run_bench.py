@@ -1172,13 +1172,7 @@ def side_bench(
     server, and :func:`publish` the results."""
     parser = argparse.ArgumentParser(description=description)
     arguments(parser)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "DTTOOLS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
-    parser.add_argument("--update-docs", action="store_true")
+    side_bench_arguments(parser)
     args = parser.parse_args()
     with bench_database(args.database_url) as dsn, tempfile.TemporaryDirectory() as files:
         server = Launcher(dsn).ours(lift={"DTTOOLS_FILES_DIR": files, **lift(args)})
@@ -1187,6 +1181,18 @@ def side_bench(
         finally:
             server.stop()
     publish(kind, script, measured, table, setting=setting, update=args.update_docs)
+
+
+def side_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--database-url`` (an admin DSN: each run makes its own database) and
+    ``--update-docs``, as every side benchmark takes them."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "DTTOOLS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--update-docs", action="store_true")
 
 
 def publish(

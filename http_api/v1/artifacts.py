@@ -27,7 +27,7 @@ from collab.errors import NotFound, PreconditionFailed
 from collab.i18n import msg
 from collab.permissions import Action
 from http_api.access import require_access
-from http_api.endpoint import Api, Handler, json_response, path_uuid
+from http_api.endpoint import Api, Handler, json_response, not_modified, path_uuid
 from http_api.forwarding import forward_if_elsewhere
 from http_api.keys import DB, ROOMS
 from http_api.pagination import PageQuery, decode_cursor, encode_cursor, keyset_page, two_strings
@@ -45,18 +45,9 @@ def _item_response(item: dict[str, Any], status: int = 200, **headers: str) -> w
     return json_response(item, status=status, headers={"ETag": etag_of(item), **headers})
 
 
-def _not_modified(request: web.Request, etag: str) -> bool:
-    """Whether the client's If-None-Match names ``etag`` (RFC 9110 13.1.2, weak comparison)."""
-    wanted = request.headers.get("If-None-Match")
-    if wanted is None:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
-    return "*" in tags or etag in tags
-
-
 def _cached_response(request: web.Request, body: bytes, etag: str) -> web.Response:
     """``body`` (JSON) with its ETag, or 304 Not Modified when the client holds that version."""
-    if _not_modified(request, etag):
+    if not_modified(request, etag):
         return web.Response(status=304, headers={"ETag": etag})
     return web.Response(body=body, content_type="application/json", headers={"ETag": etag})
 

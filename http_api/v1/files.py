@@ -32,7 +32,7 @@ from collab.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 from collab.i18n import msg
 from collab.permissions import Action, require
 from http_api.access import Access, project_access, require_access
-from http_api.endpoint import Api, path_uuid
+from http_api.endpoint import Api, not_modified, path_uuid
 from http_api.file_content import (
     ALLOWED_MEDIA_TYPES,
 )
@@ -330,14 +330,6 @@ async def get_file(request: web.Request, principal: Principal) -> FileOut:
     return file_out(row)
 
 
-def _not_modified(request: web.Request, etag: str) -> bool:
-    header = request.headers.get("If-None-Match")
-    if header is None:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return "*" in tags or etag in tags
-
-
 async def serve_blob(
     request: web.Request,
     *,
@@ -356,7 +348,7 @@ async def serve_blob(
     """
     service = request.app[FILES]
     cache = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if _not_modified(request, etag):
+    if not_modified(request, etag):
         return web.Response(status=304, headers=cache)
     if service.s3:
         url = await service.store.signed_url(

@@ -22,6 +22,7 @@ from http_api import (
     health,
     metrics,
     openapi,
+    personal_export,
     rate_limits_http,
     retention_service,
     security_headers,
@@ -41,6 +42,7 @@ from http_api.keys import (
     FORWARDER,
     HEARTBEAT,
     MAILER,
+    PERSONAL_EXPORTS,
     ROOM_ACCESS,
     ROOMS,
     SETTINGS,
@@ -221,6 +223,15 @@ async def _exports(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _personal_exports(app: web.Application) -> AsyncIterator[None]:
+    """People's own data exports (after the files: the zips live in the same blob store)."""
+    async with personal_export.running(
+        app[DB], app[ROOMS], app[FILES].store, app[SETTINGS].export_retention_s
+    ) as service:
+        app[PERSONAL_EXPORTS] = service
+        yield
+
+
 async def _retention(app: web.Application) -> AsyncIterator[None]:
     """Retention periods applied every hour (docs/privacy.md)."""
     async with retention_service.running(app[SETTINGS], app[DB]):
@@ -291,7 +302,17 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[ROOM_ACCESS] = project_room_access
     app.cleanup_ctx.extend(
-        [_database, _migrations, _auth, _rooms, _files, _exports, _webhooks, _retention]
+        [
+            _database,
+            _migrations,
+            _auth,
+            _rooms,
+            _files,
+            _exports,
+            _personal_exports,
+            _webhooks,
+            _retention,
+        ]
     )
     app.on_shutdown.append(_flush_then_close_sockets)
     app.on_response_prepare.append(security_headers.add_security_headers)

@@ -13,6 +13,7 @@ from http_api.exports_service import ExportService
 from http_api.files_service import FileService
 from http_api.heartbeat import Heartbeat
 from http_api.mail import Mailer
+from http_api.personal_export import PersonalExportService
 from http_api.principal import Authenticator
 from http_api.settings import Settings
 from http_api.webhooks_service import WebhookService
@@ -39,6 +40,7 @@ __all__ = [
     "EXPORTS",
     "WEBHOOKS",
     "FORWARDER",
+    "PERSONAL_EXPORTS",
     "AccessCheck",
 ]
 
@@ -61,6 +63,8 @@ FILES = web.AppKey("files", FileService)
 EXPORTS = web.AppKey("exports", ExportService)
 #: The HTTP client that forwards REST requests for busy rooms to their node (forwarding.py).
 FORWARDER = web.AppKey("forwarder", aiohttp.ClientSession)
+#: People's own data exports made on this node (personal_export.py).
+PERSONAL_EXPORTS = web.AppKey("personal_exports", PersonalExportService)
 #: Webhook dispatch and delivery of this node (webhooks_service.py).
 WEBHOOKS = web.AppKey("webhooks", WebhookService)
 #: The /collab token and membership check, batched and remembered (http_api/socket_grants.py).

@@ -66,6 +66,7 @@ __all__ = [
     "S3BlobStore",
     "blob_key",
     "export_key",
+    "personal_export_key",
     "attachment_disposition",
     "DEFAULT_CHUNK_SIZE",
     "MAX_SIGNED_URL_TTL_S",
@@ -113,6 +114,11 @@ def export_key(project_id: UUID, export_id: UUID) -> str:
     """The key of an export's file: under the project's prefix, like its files, so that
     deleting a project's blobs takes its exports too (``"{project_id}/exports/{export_id}"``)."""
     return f"{project_id}/exports/{export_id}"
+
+
+def personal_export_key(user_id: UUID, export_id: UUID) -> str:
+    """The key of a person's own data export (``"people/{user_id}/exports/{export_id}"``)."""
+    return f"people/{user_id}/exports/{export_id}"
 
 
 def attachment_disposition(filename: str) -> str:

@@ -13,6 +13,7 @@ from http_api.v1 import (
     file_links,
     files,
     imports,
+    me_export,
     members,
     projects,
     webhooks,
@@ -26,7 +27,7 @@ def v1_api() -> Api:
     combined = Api()
     modules = (
         auth, projects, members, artifacts, files, file_links, brainstorm, brainstorm_votes,
-        exports, imports, webhooks, audit,
+        exports, imports, webhooks, audit, me_export,
     )  # fmt: skip
     for module in modules:
         combined.endpoints.extend(module.api.endpoints)

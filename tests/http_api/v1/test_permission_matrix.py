@@ -27,6 +27,7 @@ import pytest
 
 from collab.artifacts import KINDS, ArtifactKind
 from http_api.endpoint import Endpoint
+from http_api.keys import PERSONAL_EXPORTS
 from http_api.v1 import v1_api
 from tests.conftest import RunningServer
 from tests.http_api.v1.test_artifacts import create_body, update_body
@@ -93,6 +94,21 @@ class World:
     exports: dict[UUID, str] = field(default_factory=dict)
     #: a subscription per project (UUID(int=0): the global one), made on first use
     webhooks: dict[UUID, str] = field(default_factory=dict)
+    #: a data export of one's own, per account email (made on first use)
+    personal_exports: dict[str, str] = field(default_factory=dict)
+
+    async def personal_export(self, user: RegisteredUser) -> str:
+        """A finished export of ``user``'s own data; its id."""
+        if user.email not in self.personal_exports:
+            reply = await self.api.call("POST", "/v1/auth/me/export", user)
+            assert reply.status in (201, 202), reply.body
+            export = reply.body
+            while export["status"] not in ("done", "failed"):
+                await self.server.app[PERSONAL_EXPORTS].wait(UUID(export["id"]), 5.0)
+                export = (await self.api.call("GET", reply.headers["Location"], user)).body
+            assert export["status"] == "done", export
+            self.personal_exports[user.email] = export["id"]
+        return self.personal_exports[user.email]
 
     def owner_of(self, project: UUID) -> RegisteredUser:
         """Who owns ``project`` (to set up targets in it)."""
@@ -245,6 +261,21 @@ async def _revoke_key(case: Case) -> Request:
         world = case.world
         key, _ = await create_api_key(world.api.http, world.server.http_url, case.caller)
     return Request(f"/v1/auth/api-keys/{key}")
+
+
+def _personal_export(suffix: str = "") -> Build:
+    """The caller's own data export, or for "other" (and anonymous calls) the outsider's."""
+
+    async def build(case: Case) -> Request:
+        owner = (
+            case.world.team.outsider
+            if case.ownership == "other" or case.caller is None
+            else case.caller
+        )
+        export = await case.world.personal_export(owner)
+        return Request(f"/v1/auth/me/export/{export}{suffix}")
+
+    return build
 
 
 async def _delete_project(case: Case) -> Request:
@@ -611,6 +642,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/auth/forgot-password"): Row("none", _forgot),
     ("POST", "/v1/auth/reset-password"): Row("none", _reset),
     ("GET", "/v1/auth/me"): Row("self", _at("/v1/auth/me")),
+    ("POST", "/v1/auth/me/export"): Row("self", _at("/v1/auth/me/export")),
+    ("GET", "/v1/auth/me/export/{export_id}"): Row("self", _personal_export(), "key"),
+    ("GET", "/v1/auth/me/export/{export_id}/download"): Row(
+        "self", _personal_export("/download"), "key"
+    ),
     ("PATCH", "/v1/auth/me"): Row("self", _at("/v1/auth/me", {"locale": "en"})),
     ("POST", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys", {"name": "matrix"})),
     ("GET", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys")),

@@ -47,9 +47,11 @@ async def _seed(pool: Any, when: datetime, marker: str) -> dict[str, Any]:
         marker.encode(), user_id, when,
     )  # fmt: skip
     webhook_id = uuid4()
+    # Disabled: a global subscription that is enabled would receive the events of every other
+    # test sharing this database.
     await pool.execute(
-        "INSERT INTO webhooks (id, project_id, url, events, secrets) "
-        "VALUES ($1, NULL, 'https://example.com/hook', '{*}', '{whsec_x}')",
+        "INSERT INTO webhooks (id, project_id, url, events, secrets, enabled) "
+        "VALUES ($1, NULL, 'https://example.com/hook', '{*}', '{whsec_x}', false)",
         webhook_id,
     )
     delivery_id = uuid4()
@@ -63,7 +65,10 @@ async def _seed(pool: Any, when: datetime, marker: str) -> dict[str, Any]:
         "VALUES ($1, 'idea.created', '{}', $2, $2) RETURNING id",
         uuid4(), when,
     )  # fmt: skip
-    return {"session": session_id, "marker": marker, "delivery": delivery_id, "outbox": outbox_id}
+    return {
+        "session": session_id, "marker": marker, "delivery": delivery_id,
+        "outbox": outbox_id, "webhook": webhook_id,
+    }  # fmt: skip
 
 
 async def _present(pool: Any, keys: dict[str, Any]) -> dict[str, bool]:
@@ -95,6 +100,8 @@ async def test_old_records_go_and_recent_ones_stay(pool: Any) -> None:
     assert not any((await _present(pool, old)).values()), await _present(pool, old)
     assert all((await _present(pool, recent)).values()), await _present(pool, recent)
     assert all(deleted[kind] >= 1 for kind in ("audit", "login_records", "ended_sessions"))
+    for keys in (old, recent):
+        await pool.execute("DELETE FROM webhooks WHERE id = $1", keys["webhook"])
 
 
 async def test_zero_keeps_a_kind_for_ever(pool: Any) -> None:
@@ -102,3 +109,4 @@ async def test_zero_keeps_a_kind_for_ever(pool: Any) -> None:
     keep_all = RetentionPolicy(audit_days=0, login_days=0, delivery_days=0, session_days=0)
     assert await sweep(pool, keep_all, NOW) == {}
     assert all((await _present(pool, old)).values())
+    await pool.execute("DELETE FROM webhooks WHERE id = $1", old["webhook"])

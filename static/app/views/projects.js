@@ -84,6 +84,9 @@ export function projectsView() {
   })
   let cursor = null
   let searchTimer = 0
+  // Only the answer to the latest request is shown: the filter can change while an older
+  // request is still on its way (it would show the other list).
+  let latest = 0
 
   const load = async (append = false) => {
     const params = {
@@ -92,8 +95,10 @@ export function projectsView() {
       q: search.value.trim() || undefined,
       cursor: append ? cursor : undefined
     }
+    const request = ++latest
     try {
       const page = await api.get(`/v1/projects${api.query(params)}`)
+      if (request !== latest) return
       if (!append) clear(listEl)
       for (const project of page.items) listEl.append(projectRow(project))
       cursor = page.next_cursor
@@ -147,8 +152,9 @@ export function projectsView() {
                 ? t('projects.restored', { project: project.name })
                 : t('projects.archived_done', { project: project.name })
             )
-            row.remove()
-            empty.hidden = listEl.children.length > 0
+            // The list shown may have been asked for before this change was made (the
+            // filter changed meanwhile): ask again rather than edit it in place.
+            await load()
           } catch (error) {
             toast(error.message, 'error')
             archive.disabled = false

@@ -109,6 +109,17 @@ class TestExports:
             await client.exports.download(pending)
 
 
+class TestDataExport:
+    async def test_my_data_waits_and_downloads(self, client: DTTools, project: Project) -> None:
+        export = await client.account.export_data()
+        assert export.status == "done"
+        assert (await client.account.data_export(export.id)).download_url == export.download_url
+        data = await client.account.download_data_export(export)
+        assert data is not None
+        about = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("about-me.json"))
+        assert [m["project_id"] for m in about["memberships"]] == [project.id]
+
+
 class TestBrainstorm:
     async def test_session(self, client: DTTools, project: Project) -> None:
         """Start, steer to voting, vote, take back, end: typed sessions and votes."""

@@ -25,6 +25,7 @@ from dttools_sdk.content import (
 )
 
 __all__ = [
+    "DataExport",
     "Model",
     "Page",
     "Phase",
@@ -214,6 +215,20 @@ class ExportScope(Model):
 
     phases: list[Phase] | None
     session_id: str | None
+
+
+class DataExport(Model):
+    """An export of your own data (a zip) and, once ``status`` is ``done``, its link."""
+
+    id: str
+    status: Literal["pending", "running", "done", "failed"]
+    progress: float
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+    expires_at: datetime
+    size: int | None
+    download_url: str | None
 
 
 class Export(Model):

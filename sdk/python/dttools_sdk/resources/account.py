@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from dttools_sdk.models import ApiKey, ApiKeyCreated, Language, Page, User
+from dttools_sdk.errors import ExportFailed
+from dttools_sdk.models import ApiKey, ApiKeyCreated, DataExport, Language, Page, User
 from dttools_sdk.resources._base import follow, page_params, read, segment
+from dttools_sdk.resources.files import save
 from dttools_sdk.transport import Transport
 
 __all__ = ["Account", "Session", "sign_in", "refresh"]
@@ -93,3 +97,39 @@ class Account:
     async def revoke_api_key(self, key_id: str) -> None:
         """Revoke an API key: its requests fail and its live sockets close at once."""
         await self._http.request("DELETE", f"/v1/auth/api-keys/{segment(key_id)}")
+
+    async def export_data(
+        self, *, poll_interval_s: float = 0.5, timeout_s: float = 600.0
+    ) -> DataExport:
+        """Export everything the server keeps about you and wait until the zip is ready.
+
+        Raises:
+            ExportFailed: the job failed.
+            TimeoutError: not finished within ``timeout_s``.
+        """
+        response = await self._http.request("POST", "/v1/auth/me/export")
+        export = read(DataExport, response)
+        async with asyncio.timeout(timeout_s):
+            while export.status not in ("done", "failed"):
+                await self._http.sleep(poll_interval_s)
+                export = await self.data_export(export.id)
+        if export.status == "failed":
+            raise ExportFailed(export.id, export.error, None)
+        return export
+
+    async def data_export(self, export_id: str) -> DataExport:
+        """One export of your data: status, progress and, once done, ``download_url``."""
+        response = await self._http.request("GET", f"/v1/auth/me/export/{segment(export_id)}")
+        return read(DataExport, response)
+
+    async def download_data_export(
+        self, export: DataExport, *, to: Path | None = None
+    ) -> bytes | None:
+        """The zip of a finished export of your data (or, with ``to``, saved there).
+
+        Raises:
+            ValueError: the export is not done yet.
+        """
+        if export.download_url is None:
+            raise ValueError(f"export {export.id} is {export.status}, not done")
+        return await save(self._http, export.download_url, to)

@@ -46,6 +46,7 @@ from collab.errors import NotFound
 from collab.export_report import Scope
 from http_api.export_render import MEDIA_TYPES, Rendered, file_name, render_to
 from http_api.export_snapshot import Snapshot, take_snapshot
+from http_api.jobs import Jobs
 from http_api.service_metrics import EXPORT_JOBS, EXPORTS_FINISHED
 from http_api.settings import Settings
 from persistence import exports, outbox
@@ -146,7 +147,7 @@ class ExportService:
         #: print views (a snapshot each) taken at once on this node
         self.print_slots = asyncio.Semaphore(_PRINTS_AT_ONCE)
         self._executor: ProcessPoolExecutor | None = None
-        self._tasks: dict[UUID, asyncio.Task[None]] = {}
+        self._jobs = Jobs()
 
     @property
     def store(self) -> BlobStore:
@@ -155,24 +156,15 @@ class ExportService:
 
     def start(self, job: ExportJob) -> None:
         """Run ``job`` in the background on this node."""
-        task = asyncio.create_task(self._run(job), name=f"export-{job.id}")
-        self._tasks[job.id] = task
-        task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
+        self._jobs.start(job.id, self._run(job), f"export-{job.id}")
 
     async def wait(self, export_id: UUID, timeout_s: float) -> None:
         """Wait up to ``timeout_s`` for a job of this node to end (no error if it does not)."""
-        task = self._tasks.get(export_id)
-        if task is not None and timeout_s > 0:
-            await asyncio.wait({task}, timeout=timeout_s)
+        await self._jobs.wait(export_id, timeout_s)
 
     async def close(self) -> None:
         """Stop the jobs of this node (they are failed as ``node_stopped``) and the pool."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._jobs.cancel_all()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None

@@ -28,6 +28,7 @@ import structlog
 
 from collab.artifacts import KINDS
 from collab.doc_view import CollectionView
+from http_api.jobs import Jobs
 from persistence import personal_exports
 from persistence.blobs import BlobMissing, BlobStore, blob_key, personal_export_key
 from persistence.conn import PgPool
@@ -76,7 +77,7 @@ class PersonalExportService:
         self._rooms = rooms
         self._store = store
         self.retention_s = retention_s
-        self._tasks: dict[UUID, asyncio.Task[None]] = {}
+        self._jobs = Jobs()
 
     @property
     def store(self) -> BlobStore:
@@ -85,24 +86,15 @@ class PersonalExportService:
 
     def start(self, job: PersonalExport, email: str) -> None:
         """Run ``job`` in the background on this node."""
-        task = asyncio.create_task(self._run(job, email), name=f"personal-export-{job.id}")
-        self._tasks[job.id] = task
-        task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
+        self._jobs.start(job.id, self._run(job, email), f"personal-export-{job.id}")
 
     async def wait(self, export_id: UUID, timeout_s: float) -> None:
         """Wait up to ``timeout_s`` for a job of this node to end (no error if it does not)."""
-        task = self._tasks.get(export_id)
-        if task is not None and timeout_s > 0:
-            await asyncio.wait({task}, timeout=timeout_s)
+        await self._jobs.wait(export_id, timeout_s)
 
     async def close(self) -> None:
         """Stop this node's jobs (each is failed as ``node_stopped``)."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._jobs.cancel_all()
 
     async def _run(self, job: PersonalExport, email: str) -> None:
         user = str(job.user_id)

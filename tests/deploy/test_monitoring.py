@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 import http_api.app  # noqa: F401  # imports every module that declares a metric
 from tests.support.node import IN_CI
 
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 ALERTS = DEPLOY / "prometheus" / "alerts.yml"
 DASHBOARD = DEPLOY / "grafana" / "dttools-dashboard.json"
 _SUFFIXES = ("", "_total", "_bucket", "_count", "_sum", "_created")

@@ -227,7 +227,14 @@ async def spawn_server(database_url: str) -> AsyncIterator[Callable[..., Awaitab
     started: list[ServerProcess] = []
 
     async def spawn(*args: str, port: int = 0, **env: str) -> ServerProcess:
-        base = {"DATABASE_URL": database_url, "DTTOOLS_OPEN_ROOMS": "true"}
+        # Webhook delivery off, as for in-process servers (server_settings): the session's
+        # database holds the events of every test before, which a delivering node would
+        # start dispatching at once (a test turns it back on by passing the variable).
+        base = {
+            "DATABASE_URL": database_url,
+            "DTTOOLS_OPEN_ROOMS": "true",
+            "DTTOOLS_WEBHOOK_DELIVERY": "false",
+        }
         proc = ServerProcess({**base, **env}, list(args))
         proc.port = port
         started.append(proc)

@@ -60,7 +60,7 @@ from http_api.socket_grants import SocketGrants
 from http_api.tokens import TokenSigner
 from http_api.v1 import v1_api
 from persistence import socket_access, update_log
-from persistence.db import create_pool, warm
+from persistence.db import close_pool, create_pool, warm
 from persistence.embedded import EmbeddedPostgres
 from persistence.group_commit import GroupCommitter
 from persistence.migrate import migrate
@@ -94,7 +94,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await pool.close()
+        await close_pool(pool, _POOL_CLOSE_TIMEOUT_S)
         if embedded is not None:
             await asyncio.to_thread(embedded.stop)
 
@@ -248,6 +248,9 @@ async def _webhooks(app: web.Application) -> AsyncIterator[None]:
 
 #: How often the event-loop lag probe ticks (rooms/loop_lag.py).
 _LOOP_PROBE_S = 0.01
+
+#: How long shutdown waits for pool connections to come back before closing them anyway.
+_POOL_CLOSE_TIMEOUT_S = 5.0
 
 
 def _redact(url: str) -> str:

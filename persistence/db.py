@@ -217,6 +217,21 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> Pool:
     return pool
 
 
+async def close_pool(pool: PgPool, timeout_s: float) -> None:
+    """Close ``pool``, waiting at most ``timeout_s`` for borrowed connections to come back.
+
+    asyncpg's ``close()`` waits for every connection without limit: one left mid-operation by
+    a database that vanished under it (dropped, failed over) held a shutdown for minutes.
+    After the budget the rest are closed without waiting.
+    """
+    try:
+        async with asyncio.timeout(timeout_s):
+            await pool.close()
+    except TimeoutError:
+        _log.warning("database_pool_close_timed_out", timeout_s=timeout_s)
+        pool.terminate()
+
+
 async def warm(pool: PgPool, warmers: Sequence[Callable[[Conn], Awaitable[None]]]) -> None:
     """Open every connection of ``pool`` and run each of ``warmers`` once on each of them.
 

@@ -51,8 +51,10 @@ async def _ideas(api: ApiClient, user: Any, project: Any) -> set[str]:
 
 
 async def test_backup_while_editing_then_restore_elsewhere(
-    start_server: StartServer, database_url: str, empty_database_url: str, tmp_path: Path
+    empty_database_url: str, start_server: StartServer, database_url: str, tmp_path: Path
 ) -> None:
+    # The empty database is asked for first so that it is dropped last: after the server on it
+    # has stopped (dropping it terminates that server's connections).
     first: RunningServer = await start_server(open_rooms=False)
     settings = first.app[SETTINGS]
     backup_dir = tmp_path / "backup"
@@ -116,7 +118,7 @@ async def test_backup_while_editing_then_restore_elsewhere(
 
 
 async def test_a_damaged_backup_is_refused_before_anything_is_restored(
-    start_server: StartServer, database_url: str, empty_database_url: str, tmp_path: Path
+    empty_database_url: str, start_server: StartServer, database_url: str, tmp_path: Path
 ) -> None:
     await start_server(open_rooms=False)  # the database is migrated
     backup_dir = tmp_path / "backup"

@@ -1,12 +1,14 @@
-"""The pool's warm-up: every connection open, with the statements of a reconnect storm ready."""
+"""The pool's warm-up (every connection open, with the statements of a reconnect storm ready)
+and its bounded close."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AsyncExitStack
 from typing import Any
 
 from persistence import socket_access, update_log
-from persistence.db import warm
+from persistence.db import close_pool, create_pool, warm
 
 
 async def _held_at_once(pool: Any, stack: AsyncExitStack) -> list[Any]:
@@ -43,3 +45,16 @@ async def test_every_connection_has_the_storm_statements_prepared(pool: Any) -> 
             prepared = await conn.fetch("SELECT statement FROM pg_prepared_statements")
             texts = {row["statement"] for row in prepared}
             assert all(statement in texts for statement in hot)
+
+
+async def test_close_does_not_wait_forever_for_a_connection_never_given_back(
+    database_url: str,
+) -> None:
+    pool = await create_pool(database_url, min_size=1, max_size=2)
+    borrowed = await pool.acquire()  # its holder never gives it back
+    blocked = asyncio.create_task(borrowed.fetchval("SELECT pg_sleep(60)"))
+    await close_pool(pool, timeout_s=0.2)
+    assert pool.is_closing()
+    async with asyncio.timeout(5):  # the query it was running ends with the connection
+        outcome = await asyncio.gather(blocked, return_exceptions=True)
+    assert isinstance(outcome[0], Exception)

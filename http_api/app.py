@@ -16,6 +16,7 @@ from aiohttp import web
 from collab.close import Close, CloseCode
 from collab.limits import Limits
 from http_api import (
+    account_erasure,
     cors,
     exports_service,
     files_service,
@@ -37,6 +38,7 @@ from http_api.keys import (
     AUTH,
     COMMITTER,
     DB,
+    ERASER,
     EXPORTS,
     FILES,
     FORWARDER,
@@ -232,6 +234,15 @@ async def _personal_exports(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _erasure(app: web.Application) -> AsyncIterator[None]:
+    """Account deletion (after the files: it deletes blobs too)."""
+    async with account_erasure.running(
+        app[DB], app[ROOMS], app[FILES].store, app[COMMITTER]
+    ) as eraser:
+        app[ERASER] = eraser
+        yield
+
+
 async def _retention(app: web.Application) -> AsyncIterator[None]:
     """Retention periods applied every hour (docs/privacy.md)."""
     async with retention_service.running(app[SETTINGS], app[DB]):
@@ -313,6 +324,7 @@ def create_app(settings: Settings) -> web.Application:
             _files,
             _exports,
             _personal_exports,
+            _erasure,
             _webhooks,
             _retention,
         ]

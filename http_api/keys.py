@@ -23,6 +23,7 @@ from rooms.access import RoomAccess
 from rooms.manager import RoomManager
 
 if TYPE_CHECKING:  # it reads memberships through http_api.access, which needs DB from here
+    from http_api.account_erasure import AccountEraser  # it revokes through ROOMS from here
     from http_api.socket_grants import SocketGrants
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "WEBHOOKS",
     "FORWARDER",
     "PERSONAL_EXPORTS",
+    "ERASER",
     "AccessCheck",
 ]
 
@@ -65,6 +67,8 @@ EXPORTS = web.AppKey("exports", ExportService)
 FORWARDER = web.AppKey("forwarder", aiohttp.ClientSession)
 #: People's own data exports made on this node (personal_export.py).
 PERSONAL_EXPORTS = web.AppKey("personal_exports", PersonalExportService)
+#: Account deletion that reaches every copy, and its resume loop (account_erasure.py).
+ERASER: web.AppKey[AccountEraser] = web.AppKey("eraser")
 #: Webhook dispatch and delivery of this node (webhooks_service.py).
 WEBHOOKS = web.AppKey("webhooks", WebhookService)
 #: The /collab token and membership check, batched and remembered (http_api/socket_grants.py).

@@ -20,8 +20,9 @@ from collab.envelope import Revocation
 from http_api.keys import DB, ROOMS
 from persistence import revocations
 from persistence.conn import Conn
+from rooms.manager import RoomManager
 
-__all__ = ["record", "announce", "end_sockets"]
+__all__ = ["record", "announce", "announce_to", "end_sockets"]
 
 
 async def record(
@@ -58,7 +59,12 @@ async def record(
 
 def announce(app: web.Application, revocation: Revocation) -> None:
     """Close the revoked sockets here and tell the other nodes through Redis, now."""
-    app[ROOMS].revoke(
+    announce_to(app[ROOMS], revocation)
+
+
+def announce_to(rooms: RoomManager, revocation: Revocation) -> None:
+    """:func:`announce` for code that holds the room manager rather than the application."""
+    rooms.revoke(
         reason=revocation.reason,
         session_id=revocation.session_id,
         user_id=revocation.user_id,

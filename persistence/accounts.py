@@ -209,6 +209,14 @@ async def session_user(db: Executor, session_id: UUID, now: datetime) -> User | 
     )
 
 
+async def session_started_at(db: Executor, session_id: UUID) -> datetime | None:
+    """When a login session began (None: no such session, or an API key's id)."""
+    started: datetime | None = await db.fetchval(
+        "SELECT created_at FROM auth_sessions WHERE id = $1", session_id
+    )
+    return started
+
+
 async def revoke_session(db: Executor, session_id: UUID, reason: str, now: datetime) -> bool:
     """Revoke one session; False if it was already revoked or does not exist."""
     status = await db.execute(

@@ -66,22 +66,31 @@ def _project_id(room: str) -> UUID | None:
 
 
 async def compact(
-    pool: PgPool, room: str, min_updates: int = 1, max_depth: int = DEFAULT_MAX_DEPTH
+    pool: PgPool,
+    room: str,
+    min_updates: int = 1,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    *,
+    wait: bool = False,
 ) -> CompactionResult | None:
     """Compact ``room`` if it has at least ``min_updates`` log rows.
 
     ``max_depth`` is the nesting limit (collab/nesting.py) the rows are checked against.
+    ``wait``: wait for a compaction running elsewhere instead of leaving the room to it (an
+    erasure must know that the history it rewrote is compacted, not that someone is at it).
 
-    Returns None when another node holds the room's compaction lock or there is little to do.
+    Returns None when another node holds the room's compaction lock (without ``wait``) or
+    there is little to do.
 
     Raises:
         CorruptHistory: a stored row cannot be decoded; nothing is changed.
     """
     async with pool.acquire() as conn, conn.transaction():
-        locked = await conn.fetchval(
+        if wait:
+            await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", _LOCK_CLASS, room)
+        elif not await conn.fetchval(
             "SELECT pg_try_advisory_xact_lock($1, hashtext($2))", _LOCK_CLASS, room
-        )
-        if not locked:
+        ):
             COMPACTIONS.labels("skipped").inc()
             return None
         snapshot, nesting, rows = await update_log.read_for_compaction(conn, room)

@@ -792,6 +792,19 @@ class RoomManager:
             if isinstance(outcome, Exception):
                 _log.error("compaction_failed", error=repr(outcome))
 
+    async def compact_now(self, name: str) -> None:
+        """Compact ``name``'s stored history now, waiting for a compaction running elsewhere.
+
+        Afterwards every log row stored before the call is folded into a fresh snapshot of
+        the document as it is (garbage-collected: overwritten and deleted values are gone
+        from the stored bytes). Erasure relies on that.
+
+        Raises:
+            CorruptHistory: a stored row cannot be decoded (nothing changed).
+            StorageError: PostgreSQL could not be reached.
+        """
+        await compact(self._log.pool, name, max_depth=self._limits.max_nesting_depth, wait=True)
+
     async def _compact(self, name: str) -> None:
         try:
             await compact(self._log.pool, name, max_depth=self._limits.max_nesting_depth)

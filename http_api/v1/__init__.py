@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from http_api.endpoint import Api
 from http_api.v1 import (
+    account,
     artifacts,
     audit,
     auth,
@@ -27,7 +28,7 @@ def v1_api() -> Api:
     combined = Api()
     modules = (
         auth, projects, members, artifacts, files, file_links, brainstorm, brainstorm_votes,
-        exports, imports, webhooks, audit, me_export,
+        exports, imports, webhooks, audit, me_export, account,
     )  # fmt: skip
     for module in modules:
         combined.endpoints.extend(module.api.endpoints)

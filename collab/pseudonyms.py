@@ -20,17 +20,34 @@ from pycrdt import Doc, Map
 from collab.artifacts import KINDS
 from collab.i18n import Text, msg
 
-__all__ = ["AUTHOR_FIELDS", "Identity", "pseudonym_ref", "pseudonym_name", "replace_author", "scrub"]
+__all__ = [
+    "AUTHOR_FIELDS",
+    "Identity",
+    "pseudonym_ref",
+    "pseudonym_number",
+    "pseudonym_name",
+    "replace_author",
+    "scrub",
+]
 
 #: Fields of a document entry that name its author by account id (the browser's clusters root
 #: included: it is not an artifact kind, but its entries carry ``createdBy`` too).
 AUTHOR_FIELDS: Final = ("createdBy", "authorId")
 _ROOTS: Final = (*KINDS, "clusters")
+_PREFIX: Final = "removed-participant-"
 
 
 def pseudonym_ref(number: int) -> str:
     """What stands where the account id stood: in documents, events and results."""
-    return f"removed-participant-{number}"
+    return f"{_PREFIX}{number}"
+
+
+def pseudonym_number(ref: object) -> int | None:
+    """The number of a pseudonym reference; None for anything else."""
+    if not isinstance(ref, str) or not ref.startswith(_PREFIX):
+        return None
+    digits = ref[len(_PREFIX) :]
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 19 else None
 
 
 def pseudonym_name(number: int) -> Text:
@@ -89,8 +106,9 @@ def scrub(value: Any, identity: Identity) -> Any:
 
 
 def _entries(doc: Doc[Any]) -> Iterator[Map[Any]]:
+    present = set(doc.keys())  # only roots that exist: reading one would create it
     for root_name in _ROOTS:
-        if root_name not in doc.keys():
+        if root_name not in present:
             continue
         root = doc.get(root_name, type=Map)
         for entry in root.values():

@@ -39,7 +39,9 @@ from collab.export_report import (
 )
 from collab.file_refs import file_references
 from collab.i18n import msg
+from collab.pseudonyms import pseudonym_name, pseudonym_number
 from collab.ydoc import build_doc
+from http_api.i18n import translate
 from persistence import brainstorm, files, projects
 from persistence.blobs import BlobMissing, BlobStore
 from persistence.conn import PgPool
@@ -137,6 +139,21 @@ def _session_results(raw: Mapping[str, Any]) -> SessionResults:
     )
 
 
+def _removed_participants(document: dict[str, Any], language: str) -> dict[str, str]:
+    """Names for the pseudonyms of deleted accounts among the authors ("Removed participant 7"
+    in the project's language)."""
+    found = {}
+    for collection in document.values():
+        if not isinstance(collection, list):
+            continue
+        for item in collection:
+            for author in (item.get("createdBy"), item.get("authorId")):
+                number = pseudonym_number(author)
+                if number is not None:
+                    found[author] = translate(pseudonym_name(number), language)
+    return found
+
+
 def _uuid(value: object) -> UUID | None:
     """``value`` as a UUID; None for anything else (written live with a bad shape)."""
     if not isinstance(value, str):
@@ -178,6 +195,7 @@ async def take_snapshot(
     if missing:
         departed = await brainstorm.user_names(pool, sorted(missing))
         authors.update({str(user_id): name for user_id, name in departed.items()})
+    authors.update(_removed_participants(document, project.language))
     file_ids = [file_id for file_id in map(_uuid, references) if file_id is not None]
     rows = await files.files_of(pool, project_id, file_ids)
     reading = asyncio.Semaphore(_PICTURES_AT_ONCE)

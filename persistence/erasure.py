@@ -72,9 +72,7 @@ async def start(conn: Conn, user_id: UUID) -> tuple[Erasure, list[UUID]]:
         Conflict: the person is the only owner of projects (named in the message): they
             hand them over or delete them first.
     """
-    user = await conn.fetchrow(
-        "SELECT email, name FROM users WHERE id = $1 FOR UPDATE", user_id
-    )
+    user = await conn.fetchrow("SELECT email, name FROM users WHERE id = $1 FOR UPDATE", user_id)
     if user is None:
         raise NotFound(msg("account not found"))
     sole = await conn.fetch(
@@ -102,17 +100,13 @@ async def start(conn: Conn, user_id: UUID) -> tuple[Erasure, list[UUID]]:
         ") found WHERE EXISTS (SELECT 1 FROM projects p WHERE p.id = found.id)",
         user_id,
     )
-    number = await conn.fetchval(
-        "INSERT INTO removed_participants DEFAULT VALUES RETURNING number"
-    )
+    number = await conn.fetchval("INSERT INTO removed_participants DEFAULT VALUES RETURNING number")
     await conn.execute(
         "INSERT INTO account_erasures (user_id, email, name, number, projects) "
         "VALUES ($1, $2, $3, $4, $5)",
         user_id, user["email"], user["name"], number, projects,
     )  # fmt: skip
-    ended = await conn.fetch(
-        "DELETE FROM auth_sessions WHERE user_id = $1 RETURNING id", user_id
-    )
+    ended = await conn.fetch("DELETE FROM auth_sessions WHERE user_id = $1 RETURNING id", user_id)
     keys = await conn.fetch("DELETE FROM api_keys WHERE user_id = $1 RETURNING id", user_id)
     erasure = Erasure(user_id, user["email"], user["name"], number, tuple(projects))
     return erasure, [row["id"] for row in (*ended, *keys)]
@@ -154,7 +148,9 @@ def _patterns(identity: Identity) -> list[str]:
 
 
 #: Any string in a JSON value that is exactly the name (a name is replaced only whole).
-_HAS_NAME: Final = "jsonb_path_exists({column}, 'strict $.** ? (@ == $n)', jsonb_build_object('n', $2::text))"
+_HAS_NAME: Final = (
+    "jsonb_path_exists({column}, 'strict $.** ? (@ == $n)', jsonb_build_object('n', $2::text))"
+)
 
 
 async def pseudonymise_rows(conn: Conn, erasure: Erasure) -> dict[str, int]:

@@ -52,7 +52,9 @@ async def delete_me(request: web.Request, body: AccountDeletion, principal: Prin
     "Removed participant N" everywhere the server keeps them. 409 while you are the only
     owner of a project: make someone else an owner, or delete it, first."""
     if principal.via == "api_key":
-        raise PermissionDenied(msg("an account is deleted from a signed-in session, not with a key"))
+        raise PermissionDenied(
+            msg("an account is deleted from a signed-in session, not with a key")
+        )
     if body.password is not None:
         await limit(request, "delete-account", principal.user.email)
         if not await verify_password(principal.user.password_hash, body.password):

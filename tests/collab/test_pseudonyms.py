@@ -6,7 +6,14 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from collab.pseudonyms import Identity, pseudonym_name, pseudonym_ref, replace_author, scrub
+from collab.pseudonyms import (
+    Identity,
+    pseudonym_name,
+    pseudonym_number,
+    pseudonym_ref,
+    replace_author,
+    scrub,
+)
 
 GONE = "5b0c6a4e-0000-4000-8000-00000000dead"
 STAYS = "5b0c6a4e-0000-4000-8000-0000000a11ce"
@@ -74,9 +81,19 @@ def test_scrub_replaces_ids_and_addresses_inside_values_and_names_only_whole() -
         "actor": "removed-participant-3",
         "room": "p:private:s:removed-participant-3",
         "email": "removed-participant-3",
-        "removed-participant-3": {"author_name": "Removed participant 3", "text": "Mariana and Ana"},
+        "removed-participant-3": {
+            "author_name": "Removed participant 3", "text": "Mariana and Ana"
+        },
         "ideas": [
             {"author_id": "removed-participant-3", "author_name": "Removed participant 3",
              "votes": 3, "ok": True, "x": None}
         ],
     }  # fmt: skip
+
+
+def test_a_pseudonym_reads_back_to_its_number_and_nothing_else_does() -> None:
+    assert pseudonym_number(pseudonym_ref(42)) == 42
+    for other in (GONE, "removed-participant-", "removed-participant-x1", "removed-participant-٣",
+                  "removed-participant-" + "9" * 30, None, 7):  # fmt: skip
+        assert pseudonym_number(other) is None
+    assert pseudonym_name(42) == "Removed participant 42"

@@ -27,6 +27,8 @@ WRAPPED = {
     "export_my_data": "client.account.export_data",
     "get_my_data_export": "client.account.data_export",
     "download_my_data_export": "client.account.download_data_export",
+    "delete_me": "client.account.delete",
+    "delete_user": "client.account.delete_user",
     "list_projects": "client.projects.list",
     "create_project": "client.projects.create",
     "get_project": "client.projects.get",

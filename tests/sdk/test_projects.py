@@ -120,6 +120,24 @@ class TestMembers:
 
 
 class TestAuth:
+    async def test_deleting_accounts(
+        self, server: RunningServer, client: DTTools, project: Project, make_user: MakeUser
+    ) -> None:
+        """A sole owner is refused with Conflict, a wrong password with Forbidden; once the
+        project has another owner the account goes, and its token with it."""
+        other = await make_user()
+        with pytest.raises(Conflict):
+            await client.account.delete(password="correct horse battery staple")
+        await client.members.add(project.id, other.email, "owner")
+        with pytest.raises(Forbidden):
+            await client.account.delete(password="not it")
+        async with DTTools(server.http_url, token=other.access_token) as them:
+            with pytest.raises(Forbidden):  # not an admin
+                await them.account.delete_user(str((await client.account.me()).id))
+        await client.account.delete()  # signed in a moment ago: no password needed
+        with pytest.raises(Unauthenticated):
+            await client.account.me()
+
     async def test_api_key(self, server: RunningServer, client: DTTools) -> None:
         """A key made through the SDK authenticates another client; revoked, it fails."""
         created = await client.account.create_api_key("sdk test")

@@ -14,7 +14,8 @@ import pytest
 from pycrdt import Map
 
 from collab.brainstorm import private_room
-from http_api.keys import DB, ERASER, SETTINGS
+from http_api.export_snapshot import take_snapshot
+from http_api.keys import DB, ERASER, FILES, ROOMS, SETTINGS
 from persistence import erasure
 from tests.conftest import RunningServer, StartServer
 from tests.http_api.v1.test_brainstorm import add_note
@@ -38,6 +39,7 @@ async def _rows_naming(db: Any, needles: list[str]) -> list[str]:
     for column in columns:
         table, name = column["table_name"], column["column_name"]
         for needle in needles:
+            value: str | bytes
             if column["data_type"] == "bytea":
                 where, value = f'position($1 in "{name}") > 0', needle.encode()
             else:
@@ -157,9 +159,7 @@ async def test_a_deleted_account_leaves_its_content_and_no_trace_of_the_person(
             await board.wait_for(
                 lambda: board.doc.get("ideas", type=Map)[idea.body["id"]].get("createdBy") == ref
             )
-            results = await api.call(
-                "GET", f"/v1/projects/{shared}/brainstorm/{session}", olga
-            )
+            results = await api.call("GET", f"/v1/projects/{shared}/brainstorm/{session}", olga)
             result = {i["text"]: i for i in results.body["results"]["ideas"]}
             assert (result["a kiosk at the door"]["author_id"],
                     result["a kiosk at the door"]["author_name"]) == (
@@ -178,9 +178,7 @@ async def test_a_deleted_account_leaves_its_content_and_no_trace_of_the_person(
         assert await _rows_naming(db, needles) == []
         files = server.app[SETTINGS].files_folder
         assert _files_naming(files, needles) == []
-        actions = await db.fetch(
-            "SELECT action, details FROM audit_log WHERE target = $1", ref
-        )
+        actions = await db.fetch("SELECT action, details FROM audit_log WHERE target = $1", ref)
         assert "account.deleted" in {row["action"] for row in actions}
         # Signing in fails like for any unknown address (and is recorded as such, anew).
         login = await api.call(
@@ -249,8 +247,7 @@ async def test_admins_delete_accounts_and_nobody_else_does(
     team = await api.call("GET", f"/v1/projects/{project}/members", bea)
     assert [m["user_id"] for m in team.body["items"]] == [str(bea.id)]
     audit = await server.app[DB].fetchrow(
-        "SELECT actor_id, target FROM audit_log WHERE action = 'account.deleted' "
-        "AND actor_id = $1",
+        "SELECT actor_id, target FROM audit_log WHERE action = 'account.deleted' AND actor_id = $1",
         admin.id,
     )
     assert audit is not None
@@ -283,3 +280,19 @@ async def test_an_erasure_a_stopped_node_left_half_way_is_finished(
     assert await db.fetchval("SELECT count(*) FROM account_erasures") == 0
     listed = await api.call("GET", f"/v1/projects/{project}/ideas", eva)
     assert [i["createdBy"] for i in listed.body["items"]] == [left.identity.ref]
+
+
+async def test_exports_name_the_pseudonym_in_the_project_language(
+    server_and_api: tuple[RunningServer, ApiClient],
+) -> None:
+    server, api = server_and_api
+    fay, gil = await asyncio.gather(api.register("Fay"), api.register("Gil"))
+    project = await api.create_project(gil, "Oficina", language="pt-BR")
+    await api.add_member(gil, project, fay, "member")
+    made = await api.call("POST", f"/v1/projects/{project}/ideas", fay, json={"text": "fila"})
+    assert made.status == 201
+    ref = await server.app[ERASER].erase(fay.id, by=None)
+    taken = await take_snapshot(server.app[DB], server.app[ROOMS], server.app[FILES].store, project)
+    number = ref.rsplit("-", 1)[1]
+    assert taken.source.authors[ref] == f"Participante removido {number}"
+    assert fay.name not in taken.source.authors.values()

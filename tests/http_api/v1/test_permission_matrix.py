@@ -244,6 +244,20 @@ async def _logout(case: Case) -> Request:
     return Request("/v1/auth/logout", {"refresh_token": fresh.refresh_token}, session=fresh)
 
 
+async def _stand_in(case: Case) -> RegisteredUser:
+    """A throwaway account (deleting one must not take a role's account from the matrix)."""
+    return await case.world.api.register("Stand-in")
+
+
+async def _delete_me(case: Case) -> Request:
+    # Sent with a stand-in's fresh session (for signed-in roles): a recent sign-in, no password.
+    return Request("/v1/auth/me", {}, session=await _stand_in(case))
+
+
+async def _delete_user(case: Case) -> Request:
+    return Request(f"/v1/admin/users/{(await _stand_in(case)).id}")
+
+
 async def _forgot(case: Case) -> Request:
     return Request("/v1/auth/forgot-password", {"email": case.account.email})
 
@@ -648,6 +662,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         "self", _personal_export("/download"), "key"
     ),
     ("PATCH", "/v1/auth/me"): Row("self", _at("/v1/auth/me", {"locale": "en"})),
+    ("DELETE", "/v1/auth/me"): Row("self", _delete_me),
+    ("DELETE", "/v1/admin/users/{user_id}"): Row("admin", _delete_user),
     ("POST", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys", {"name": "matrix"})),
     ("GET", "/v1/auth/api-keys"): Row("self", _at("/v1/auth/api-keys")),
     ("GET", "/v1/auth/api-keys/{key_id}"): Row("self", _revoke_key, "key"),

@@ -98,6 +98,22 @@ class Account:
         """Revoke an API key: its requests fail and its live sockets close at once."""
         await self._http.request("DELETE", f"/v1/auth/api-keys/{segment(key_id)}")
 
+    async def delete(self, *, password: str | None = None) -> None:
+        """Delete your account: sessions, keys and sockets end; in every project your name
+        and id become a pseudonym ("Removed participant N"). ``password`` is needed unless
+        you signed in within the last 10 minutes.
+
+        Raises:
+            Conflict: you are the only owner of a project (hand it over or delete it).
+            Forbidden: wrong password, not a recent sign-in, or an API key.
+        """
+        body = {} if password is None else {"password": password}
+        await self._http.request("DELETE", "/v1/auth/me", json_body=body)
+
+    async def delete_user(self, user_id: str) -> None:
+        """Delete someone else's account, as :meth:`delete` does for your own (admins)."""
+        await self._http.request("DELETE", f"/v1/admin/users/{segment(user_id)}")
+
     async def export_data(
         self, *, poll_interval_s: float = 0.5, timeout_s: float = 600.0
     ) -> DataExport:

@@ -11,7 +11,7 @@
 // the notes are relabelled in place, not rebuilt.
 import { h, colorFor, batched, throttle } from './dom.js'
 import { watchCollection } from './collection.js'
-import { t, onLocaleChange } from './i18n.js'
+import { t, onLocaleChange, removedParticipant } from './i18n.js'
 import { contentUrl, isFileId, thumbnailUrl } from './uploads.js'
 import {
   addArtifact,
@@ -481,7 +481,7 @@ export class Board {
       const author = map.get('authorId')
       note.by.textContent = note.source.hidden
         ? t('board.only_you')
-        : this.members.get(author) || ''
+        : this.members.get(author) || removedParticipant(author) || ''
     }
     for (const extension of this.extensions) if (extension.update) extension.update(note, keys)
     if (this.selected === id) this.onSelect(id)

@@ -335,3 +335,14 @@ export function parse(text) {
   }
   return result
 }
+
+/**
+ * The name shown for the author `id` of a deleted account ("removed-participant-7", the
+ * pseudonym the server writes in its place), or null for any other id.
+ * @param {unknown} id
+ * @returns {string | null}
+ */
+export function removedParticipant(id) {
+  const found = typeof id === 'string' ? /^removed-participant-(\d{1,18})$/.exec(id) : null
+  return found ? t('board.removed_participant', { n: found[1] }) : null
+}

@@ -283,6 +283,29 @@ class TestAccessChanges:
         await expect(pb.get_by_role("button", name="Add persona")).to_be_disabled()
         assert len(console_errors.take("status of 404")) == 1
 
+    async def test_a_deleted_account_becomes_a_removed_participant_on_the_board(
+        self,
+        locked_server: RunningServer,
+        new_context: NewContext,
+        api_user: ApiUser,
+    ) -> None:
+        """Bob writes a note and deletes his account: Ana's open board shows the note, now by
+        "Removed participant N", without a reload."""
+        ana = await api_user(locked_server, name="Ana")
+        bob = await api_user(locked_server, name="Bob Deleted")
+        project = await new_project(locked_server, ana, "Erasure")
+        await add_member(locked_server, ana, project, bob, "member")
+        await rest(
+            locked_server, bob, "POST", f"/v1/projects/{project}/ideas", {"text": "Bob's idea"}
+        )
+        _context, pa = await open_workspace(new_context, locked_server, ana, project, "ideate")
+        await expect(note(pa, "Bob's idea")).to_contain_text("Bob Deleted")
+        await rest(locked_server, bob, "DELETE", "/v1/auth/me", {"password": bob.password})
+        [idea] = await rest_items(locked_server, ana, f"/v1/projects/{project}/ideas")
+        number = idea["createdBy"].rsplit("-", 1)[1]
+        await expect(note(pa, "Bob's idea")).to_contain_text(f"Removed participant {number}")
+        await expect(note(pa, "Bob's idea")).not_to_contain_text("Bob Deleted")
+
     async def test_an_expired_access_token_is_refreshed(
         self,
         locked_server: RunningServer,

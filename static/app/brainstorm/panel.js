@@ -9,7 +9,7 @@
 import { h, field, newId, announce, batched } from '../dom.js'
 import { str } from '../schema.js'
 import { BRAINSTORM_START } from '../contract.js'
-import { t, onLocaleChange } from '../i18n.js'
+import { t, onLocaleChange, removedParticipant } from '../i18n.js'
 import { PHASES, phaseName, messageText, remainingMs } from './client.js'
 
 // The server's bounds for starting a session (contract.js); the form counts whole minutes.
@@ -423,7 +423,10 @@ export function brainstormPanel({ client, board, members, team = [] }) {
         const cluster = clusterName(data, idea.cluster_id)
         const author = data.anonymous
           ? t('brainstorm.anonymous')
-          : idea.author_name || members.get(idea.author_id) || t('brainstorm.unknown_author')
+          : removedParticipant(idea.author_id) ||
+            idea.author_name ||
+            members.get(idea.author_id) ||
+            t('brainstorm.unknown_author')
         return h(
           'li',
           { class: 'bs-result', dataset: { rank: String(idea.rank), idea: idea.idea_id } },

@@ -80,3 +80,13 @@ def test_every_problem_type_is_documented() -> None:
     text = _read("api.md")
     for _status, slug, _title in PROBLEM_TYPES.values():
         assert f"`{slug}`" in text, slug
+
+
+def test_the_operations_page_names_every_table() -> None:
+    """Operators back up, restore and answer data requests from that list: a table a
+    migration creates and the list misses would be one they do not know they hold."""
+    created = set()
+    for migration in (ROOT / "persistence" / "migrations").glob("*.sql"):
+        created |= set(re.findall(r"CREATE TABLE (\w+)", migration.read_text()))
+    page = (ROOT / "docs" / "operations.md").read_text()
+    assert {table for table in created if f"`{table}`" not in page} == set()

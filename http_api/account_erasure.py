@@ -125,6 +125,15 @@ class AccountEraser:
             await publish_snapshot(self._pool, self._rooms, project)
             await self._rooms.compact_now(str(project))
             await self._rooms.compact_now(brainstorm_room(project))
+            # A note their socket on another node sent in the instant before it closed may
+            # have landed after the rewrite: look once more, now that no socket of theirs is
+            # left anywhere (usually nothing changes, and nothing is written).
+            late = await self._rooms.transact(
+                str(project), lambda doc: replace_author(doc, old, new)
+            )
+            if late:
+                changed += late
+                await self._rooms.compact_now(str(project))
         for project, export in exports:
             await self._store.delete(export_key(project, export))
         await self._store.delete_prefix(f"people/{job.user_id}/")

@@ -60,7 +60,8 @@ async def test_every_row_naming_the_person_is_rewritten_or_deleted(pool: Any) ->
         "data": {"requested_by": ref, "author_name": f"Removed participant {job.number}", "n": 1}
     }
     hook_after = await webhooks.get_webhook(pool, project.id, hook.id)
-    assert hook_after is not None and hook_after.created_by is None
+    assert hook_after is not None
+    assert hook_after.created_by is None
     assert await pool.fetchval("SELECT count(*) FROM users WHERE id = $1", zoe.id) == 0
 
 

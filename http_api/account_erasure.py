@@ -138,6 +138,9 @@ class AccountEraser:
             await self._store.delete(export_key(project, export))
         await self._store.delete_prefix(f"people/{job.user_id}/")
         async with self._pool.acquire() as conn, conn.transaction():
+            # Again, for rows copied while the first pass ran (a webhook dispatch moving an
+            # outbox event into deliveries); usually none.
+            late_rows = await erasure.pseudonymise_rows(conn, job)
             await audit.record(
                 conn, "account.deleted", actor_id=by, target=new,
                 details={"projects": len(job.projects), "fields": changed},
@@ -146,6 +149,7 @@ class AccountEraser:
         _log.info(
             "account_erased", pseudonym=new, projects=len(job.projects), fields=changed,
             private_rooms=len(private), exports=len(exports), **rows,
+            late_rows=sum(late_rows.values()),
         )  # fmt: skip
 
     async def run_forever(self) -> None:

@@ -313,7 +313,7 @@ class TestProblems:
             "Não encontrado",
             "404: Não encontrado",
         )
-        reply = await api.call("DELETE", "/v1/auth/me", None, headers=PT)
+        reply = await api.call("PUT", "/v1/auth/me", None, headers=PT)
         assert (reply.status, reply.body["title"]) == (405, "Método não permitido")
         assert "Allow" in reply.headers
 

@@ -38,11 +38,11 @@ import structlog
 from collab.brainstorm import brainstorm_room
 from collab.pseudonyms import replace_author
 from http_api import revocation
+from http_api.periodic import in_background, repeat
 from persistence import audit, erasure, update_log
 from persistence.blobs import BlobStore, export_key
 from persistence.conn import PgPool
 from persistence.erasure import Erasure
-from persistence.errors import StorageError
 from persistence.group_commit import GroupCommitter
 from rooms.brainstorm import publish_snapshot
 from rooms.manager import RoomManager
@@ -152,32 +152,16 @@ class AccountEraser:
             late_rows=sum(late_rows.values()),
         )  # fmt: skip
 
-    async def run_forever(self) -> None:
-        """Finish what stopped nodes left: soon after start, then every hour."""
-        await asyncio.sleep(_FIRST_S)
-        while True:
-            try:
-                await self.resume()
-            except StorageError as exc:
-                _log.warning("account_erasure_resume_failed", error=str(exc))
-            except Exception:  # one bad pass must not stop the next ones
-                _log.exception("account_erasure_resume_failed")
-            await asyncio.sleep(_EVERY_S)
-
 
 @contextlib.asynccontextmanager
 async def running(
-    pool: PgPool,
-    rooms: RoomManager,
-    store: BlobStore,
-    committer: GroupCommitter,
+    pool: PgPool, rooms: RoomManager, store: BlobStore, committer: GroupCommitter
 ) -> AsyncIterator[AccountEraser]:
-    """The node's account eraser and its resume loop, stopped on exit."""
+    """The node's account eraser; soon after start, then every hour, it finishes what stopped
+    nodes left."""
     eraser = AccountEraser(pool, rooms, store, committer)
-    task = asyncio.create_task(eraser.run_forever(), name="account-erasure")
-    try:
+    loop = repeat(
+        eraser.resume, first_s=_FIRST_S, every_s=_EVERY_S, failed="account_erasure_resume_failed"
+    )
+    async with in_background(loop, "account-erasure"):
         yield eraser
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -47,12 +47,12 @@ from collab.export_report import Scope
 from http_api.export_render import MEDIA_TYPES, Rendered, file_name, render_to
 from http_api.export_snapshot import Snapshot, take_snapshot
 from http_api.jobs import Jobs
+from http_api.periodic import in_background, repeat
 from http_api.service_metrics import EXPORT_JOBS, EXPORTS_FINISHED
 from http_api.settings import Settings
 from persistence import exports, outbox
 from persistence.blobs import BlobMissing, BlobStore, export_key
 from persistence.conn import PgPool
-from persistence.errors import StorageError
 from persistence.exports import ExportJob
 from rooms.manager import RoomManager
 
@@ -297,17 +297,6 @@ class ExportService:
                 await self._store.delete(export_key(project_id, export_id))
         return len(expired)
 
-    async def sweeper(self) -> None:
-        """Run :meth:`sweep_once` every half minute until cancelled."""
-        while True:
-            try:
-                await self.sweep_once()
-            except (StorageError, OSError) as exc:
-                _log.warning("export_sweep_failed", error=str(exc))
-            except Exception:  # the next sweep tries again; the sweeper must not die
-                _log.exception("export_sweep_failed")
-            await asyncio.sleep(_SWEEP_S)
-
 
 @contextlib.asynccontextmanager
 async def running(
@@ -318,11 +307,9 @@ async def running(
     await asyncio.to_thread(shutil.rmtree, folder, True)  # a previous run's leftovers
     await asyncio.to_thread(folder.mkdir, 0o700, True, True)
     service = ExportService(pool, rooms, store, settings, folder)
-    sweeper = asyncio.create_task(service.sweeper(), name="export-sweeper")
+    sweeps = repeat(service.sweep_once, first_s=0.0, every_s=_SWEEP_S, failed="export_sweep_failed")
     try:
-        yield service
+        async with in_background(sweeps, "export-sweeper"):
+            yield service
     finally:
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
         await service.close()

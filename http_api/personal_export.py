@@ -29,6 +29,7 @@ import structlog
 from collab.artifacts import KINDS
 from collab.doc_view import CollectionView
 from http_api.jobs import Jobs
+from http_api.periodic import in_background, repeat
 from persistence import personal_exports
 from persistence.blobs import BlobMissing, BlobStore, blob_key, personal_export_key
 from persistence.conn import PgPool
@@ -158,14 +159,6 @@ class PersonalExportService:
             await self._store.delete(personal_export_key(user_id, export_id))
         return len(gone)
 
-    async def sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(_SWEEP_EVERY_S)
-            try:
-                await self.sweep()
-            except Exception:  # the next sweep tries again
-                _log.exception("personal_export_sweep_failed")
-
 
 @contextlib.asynccontextmanager
 async def running(
@@ -173,11 +166,12 @@ async def running(
 ) -> AsyncIterator[PersonalExportService]:
     """The node's personal export service and its sweeper, stopped on exit."""
     service = PersonalExportService(pool, rooms, store, retention_s)
-    sweeper = asyncio.create_task(service.sweep_forever(), name="personal-export-sweeper")
+    sweeps = repeat(
+        service.sweep, first_s=_SWEEP_EVERY_S, every_s=_SWEEP_EVERY_S,
+        failed="personal_export_sweep_failed",
+    )  # fmt: skip
     try:
-        yield service
+        async with in_background(sweeps, "personal-export-sweeper"):
+            yield service
     finally:
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
         await service.close()

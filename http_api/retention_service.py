@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -10,9 +9,9 @@ from typing import Final
 
 import structlog
 
+from http_api.periodic import in_background, repeat
 from http_api.settings import Settings
 from persistence.conn import PgPool
-from persistence.errors import StorageError
 from persistence.retention import RetentionPolicy, sweep
 
 __all__ = ["policy_of", "running"]
@@ -33,27 +32,16 @@ def policy_of(settings: Settings) -> RetentionPolicy:
     )
 
 
-async def _loop(pool: PgPool, policy: RetentionPolicy) -> None:
-    await asyncio.sleep(_FIRST_S)
-    while True:
-        try:
-            deleted = await sweep(pool, policy, datetime.now(UTC))
-            if any(deleted.values()):
-                _log.info("retention_swept", **deleted)
-        except StorageError as exc:
-            _log.warning("retention_failed", error=str(exc))
-        except Exception:  # never let one bad sweep stop the next ones
-            _log.exception("retention_failed")
-        await asyncio.sleep(_EVERY_S)
-
-
 @contextlib.asynccontextmanager
 async def running(settings: Settings, pool: PgPool) -> AsyncIterator[None]:
     """The node's retention loop, stopped on exit."""
-    task = asyncio.create_task(_loop(pool, policy_of(settings)), name="retention")
-    try:
+    policy = policy_of(settings)
+
+    async def one_pass() -> None:
+        deleted = await sweep(pool, policy, datetime.now(UTC))
+        if any(deleted.values()):
+            _log.info("retention_swept", **deleted)
+
+    loop = repeat(one_pass, first_s=_FIRST_S, every_s=_EVERY_S, failed="retention_failed")
+    async with in_background(loop, "retention"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -15,14 +15,18 @@ from pycrdt import Map
 
 from collab.brainstorm import private_room
 from http_api.export_snapshot import take_snapshot
-from http_api.keys import DB, ERASER, FILES, ROOMS, SETTINGS
+from http_api.keys import DB, ERASER, FILES, PERSONAL_EXPORTS, ROOMS, SETTINGS
 from persistence import erasure
+from persistence.blobs import S3BlobStore, export_key, personal_export_key
 from tests.conftest import RunningServer, StartServer
 from tests.http_api.v1.test_brainstorm import add_note
 from tests.http_api.v1.test_exports import export, finished
 from tests.support.api import RegisteredUser, create_api_key, make_admin, register, unique_email
 from tests.support.projects import ApiClient
+from tests.support.s3 import MotoS3, moto_s3_fixture
 from tests.support.yclient import YClient
+
+moto_s3 = moto_s3_fixture()
 
 _TEXTUAL = ("text", "character varying", "jsonb", "json", "uuid", "ARRAY", "inet")
 
@@ -296,3 +300,36 @@ async def test_exports_name_the_pseudonym_in_the_project_language(
     number = ref.rsplit("-", 1)[1]
     assert taken.source.authors[ref] == f"Participante removido {number}"
     assert fay.name not in taken.source.authors.values()
+
+
+async def test_in_a_bucket_their_export_zips_and_the_project_exports_go(
+    start_server: StartServer, moto_s3: MotoS3
+) -> None:
+    bucket = moto_s3.new_bucket()
+    made = await S3BlobStore.open(
+        bucket=bucket, endpoint_url=moto_s3.url, region=moto_s3.region,
+        addressing_style="path", create_bucket=True,
+    )  # fmt: skip
+    await made.close()
+    server = await start_server(
+        open_rooms=False, s3_bucket=bucket, s3_endpoint_url=moto_s3.url,
+        s3_region=moto_s3.region, s3_addressing_style="path", s3_prefix="dtt/",
+    )  # fmt: skip
+    store = server.app[FILES].store
+    async with ApiClient.open(server) as api:
+        hal, ivy = await asyncio.gather(api.register("Hal"), api.register("Ivy"))
+        project = await api.create_project(ivy, "In a bucket")
+        await api.add_member(ivy, project, hal, "member")
+        made_idea = await api.call("POST", f"/v1/projects/{project}/ideas", hal, json={"text": "x"})
+        assert made_idea.status == 201
+        team_export = await finished(api, ivy, await export(api, ivy, project, format="csv"))
+        mine = await api.call("POST", "/v1/auth/me/export", hal)
+        await server.app[PERSONAL_EXPORTS].wait(UUID(mine.body["id"]), 30.0)
+        keys = [
+            export_key(project, UUID(team_export["id"])),
+            personal_export_key(hal.id, UUID(mine.body["id"])),
+        ]
+        assert [await store.size(key) is not None for key in keys] == [True, True]
+        deleted = await _delete_me(api, hal, password=hal.password)
+        assert deleted.status == 204, deleted.body
+        assert [await store.size(key) for key in keys] == [None, None]

@@ -70,11 +70,13 @@ async def start(conn: Conn, user_id: UUID) -> tuple[Erasure, list[UUID]]:
     Raises:
         NotFound: there is no such account.
         Conflict: the person is the only owner of projects (named in the message): they
-            hand them over or delete them first.
+            hand them over or delete them first; or their deletion is under way already.
     """
     user = await conn.fetchrow("SELECT email, name FROM users WHERE id = $1 FOR UPDATE", user_id)
     if user is None:
         raise NotFound(msg("account not found"))
+    if await conn.fetchval("SELECT 1 FROM account_erasures WHERE user_id = $1", user_id):
+        raise Conflict(msg("this account is being deleted already"))
     sole = await conn.fetch(
         "SELECT p.name FROM project_members m JOIN projects p ON p.id = m.project_id "
         "WHERE m.user_id = $1 AND m.role = 'owner' AND NOT EXISTS (SELECT 1 FROM "

@@ -82,3 +82,20 @@ async def test_a_sole_owner_or_a_missing_account_changes_nothing(pool: Any) -> N
                 await erasure.start(conn, uuid.uuid4())
     assert await accounts.get_user(pool, solo.id) is not None
     assert await pool.fetchval(numbers) == before
+
+
+async def test_a_deletion_under_way_is_not_started_twice(pool: Any) -> None:
+    """Two admins, or an admin and the person, at once: the second waits for the first's
+    lock on the account, then is told (the first has recorded its erasure)."""
+    kim, lee = await _person(pool, "Kim"), await _person(pool, "Lee")
+    project = await projects.create_project(
+        pool, uuid.uuid4(), name="p", description="", phase=Phase.EMPATHIZE, owner_id=lee.id
+    )
+    await projects.add_member(pool, project.id, kim.id, Role.MEMBER)
+    async with pool.acquire() as conn, conn.transaction():
+        await erasure.start(conn, kim.id)
+    async with pool.acquire() as conn:
+        with pytest.raises(Conflict, match="already"):
+            async with conn.transaction():
+                await erasure.start(conn, kim.id)
+    await pool.execute("DELETE FROM account_erasures WHERE user_id = $1", kim.id)

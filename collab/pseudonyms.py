@@ -11,7 +11,7 @@ results.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -26,6 +26,7 @@ __all__ = [
     "pseudonym_ref",
     "pseudonym_number",
     "pseudonym_name",
+    "entry_keys",
     "replace_author",
     "scrub",
 ]
@@ -105,26 +106,40 @@ def scrub(value: Any, identity: Identity) -> Any:
     return value
 
 
-def _entries(doc: Doc[Any]) -> Iterator[Map[Any]]:
+def entry_keys(doc: Doc[Any]) -> list[tuple[str, str]]:
+    """Every (root, key) of the roots that may name authors, for :func:`replace_author` to go
+    through a slice at a time: one pass over a 5,000-note board takes tens of milliseconds,
+    too long to hold the event loop that relays every room (docs/benchmarks.md)."""
     present = set(doc.keys())  # only roots that exist: reading one would create it
-    for root_name in _ROOTS:
-        if root_name not in present:
-            continue
-        root = doc.get(root_name, type=Map)
-        for entry in root.values():
-            if isinstance(entry, Map):
-                yield entry
+    return [
+        (root_name, key)
+        for root_name in _ROOTS
+        if root_name in present
+        for key in doc.get(root_name, type=Map)
+    ]
 
 
-def replace_author(doc: Doc[Any], old: str, new: str) -> int:
+def replace_author(
+    doc: Doc[Any], old: str, new: str, keys: Iterable[tuple[str, str]] | None = None
+) -> int:
     """Write ``new`` wherever an entry of ``doc`` names ``old`` as its author; return how many
     fields changed. One transaction: one update for everyone in the room.
 
-    Only author fields change (not ``updatedAt``: the content did not change).
+    ``keys``: only these entries (from :func:`entry_keys`; those gone since are skipped);
+    None: every entry. Only author fields change (not ``updatedAt``: the content did not).
     """
     changed = 0
+    roots: dict[str, Map[Any]] = {}
     with doc.transaction():
-        for entry in _entries(doc):
+        for root_name, key in entry_keys(doc) if keys is None else keys:
+            if root_name not in _ROOTS:
+                continue
+            root = roots.get(root_name)
+            if root is None:
+                root = roots[root_name] = doc.get(root_name, type=Map)
+            entry = root.get(key)
+            if not isinstance(entry, Map):
+                continue
             for field in AUTHOR_FIELDS:
                 if entry.get(field) == old:
                     entry[field] = new

@@ -8,6 +8,7 @@ from pycrdt import Doc, Map
 
 from collab.pseudonyms import (
     Identity,
+    entry_keys,
     pseudonym_name,
     pseudonym_number,
     pseudonym_ref,
@@ -97,3 +98,18 @@ def test_a_pseudonym_reads_back_to_its_number_and_nothing_else_does() -> None:
                   "removed-participant-" + "9" * 30, None, 7):  # fmt: skip
         assert pseudonym_number(other) is None
     assert pseudonym_name(42) == "Removed participant 42"
+
+
+def test_slices_of_the_entries_together_change_what_one_pass_does() -> None:
+    whole, sliced = _board(), _board()
+    keys = entry_keys(sliced)
+    assert set(keys) == {
+        ("ideas", "a"), ("ideas", "b"), ("ideas", "junk"), ("personas", "p"), ("clusters", "c")
+    }  # fmt: skip
+    in_slices = sum(replace_author(sliced, GONE, "r", keys[i : i + 2]) for i in range(0, 5, 2))
+    assert in_slices == replace_author(whole, GONE, "r") == 4
+    assert sliced.get("ideas", type=Map).to_py() == whole.get("ideas", type=Map).to_py()
+    # Entries gone since the keys were read, and roots that are not author roots, are skipped.
+    del sliced.get("ideas", type=Map)["a"]
+    assert replace_author(sliced, "r", "s", [("ideas", "a"), ("elsewhere", "x")]) == 0
+    assert "elsewhere" not in set(sliced.keys())

@@ -128,11 +128,13 @@ async def _serve(settings: Settings) -> None:
         keeper = HeapKeeper(settings.full_gc_interval_s, lambda: app[ROOMS].joining == 0)
         keeping = asyncio.create_task(keeper.run(), name="heap-keeper")
         host, port = runner.addresses[0][:2]
-        _log.info("server_started", url=f"http://{host}:{port}", host=host, port=port)
+        # The handlers before the line that says the node is up: a SIGTERM sent on reading it
+        # (a supervisor, a test) must flush and stop, not kill the process.
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
+        _log.info("server_started", url=f"http://{host}:{port}", host=host, port=port)
         await stop.wait()
         _log.info("server_stopping")
         keeping.cancel()

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import pytest
 
-__all__ = ["MotoS3", "moto_s3_server", "moto_s3_fixture", "S3_REGION"]
+__all__ = ["MotoS3", "moto_s3_server", "moto_s3_fixture", "bucket_settings", "S3_REGION"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 #: The region the tests use (us-east-1: buckets need no LocationConstraint).
@@ -101,3 +101,20 @@ def moto_s3_fixture(scope: Literal["session", "module"] = "module") -> Any:
             yield server
 
     return moto_s3
+
+
+async def bucket_settings(moto_s3: MotoS3, prefix: str = "dtt/") -> dict[str, Any]:
+    """Setting overrides for a server whose files live in a new bucket (made here), under
+    ``prefix``, addressed by path (moto has no virtual-host names)."""
+    from persistence.blobs import S3BlobStore  # the server's own store, to make the bucket
+
+    bucket = moto_s3.new_bucket()
+    made = await S3BlobStore.open(
+        bucket=bucket, endpoint_url=moto_s3.url, region=moto_s3.region,
+        addressing_style="path", create_bucket=True,
+    )  # fmt: skip
+    await made.close()
+    return {
+        "s3_bucket": bucket, "s3_endpoint_url": moto_s3.url, "s3_region": moto_s3.region,
+        "s3_addressing_style": "path", "s3_prefix": prefix,
+    }  # fmt: skip

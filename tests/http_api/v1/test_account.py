@@ -17,13 +17,13 @@ from collab.brainstorm import private_room
 from http_api.export_snapshot import take_snapshot
 from http_api.keys import DB, ERASER, FILES, PERSONAL_EXPORTS, ROOMS, SETTINGS
 from persistence import erasure
-from persistence.blobs import S3BlobStore, export_key, personal_export_key
+from persistence.blobs import export_key, personal_export_key
 from tests.conftest import RunningServer, StartServer
 from tests.http_api.v1.test_brainstorm import add_note
 from tests.http_api.v1.test_exports import export, finished
 from tests.support.api import RegisteredUser, create_api_key, make_admin, register, unique_email
 from tests.support.projects import ApiClient
-from tests.support.s3 import MotoS3, moto_s3_fixture
+from tests.support.s3 import MotoS3, bucket_settings, moto_s3_fixture
 from tests.support.yclient import YClient
 
 moto_s3 = moto_s3_fixture()
@@ -305,16 +305,7 @@ async def test_exports_name_the_pseudonym_in_the_project_language(
 async def test_in_a_bucket_their_export_zips_and_the_project_exports_go(
     start_server: StartServer, moto_s3: MotoS3
 ) -> None:
-    bucket = moto_s3.new_bucket()
-    made = await S3BlobStore.open(
-        bucket=bucket, endpoint_url=moto_s3.url, region=moto_s3.region,
-        addressing_style="path", create_bucket=True,
-    )  # fmt: skip
-    await made.close()
-    server = await start_server(
-        open_rooms=False, s3_bucket=bucket, s3_endpoint_url=moto_s3.url,
-        s3_region=moto_s3.region, s3_addressing_style="path", s3_prefix="dtt/",
-    )  # fmt: skip
+    server = await start_server(open_rooms=False, **await bucket_settings(moto_s3))
     store = server.app[FILES].store
     async with ApiClient.open(server) as api:
         hal, ivy = await asyncio.gather(api.register("Hal"), api.register("Ivy"))

@@ -24,12 +24,12 @@ from PIL import Image
 
 from http_api.files_service import drain_once, sweep_once
 from http_api.keys import DB, FILES, ROOMS
-from persistence.blobs import S3BlobStore, blob_key
+from persistence.blobs import blob_key
 from tests.conftest import RunningServer, StartServer
 from tests.support.api import RegisteredUser, audit_actions
 from tests.support.files import PDF, gif, png
 from tests.support.projects import ApiClient, Reply, Team, make_team
-from tests.support.s3 import MotoS3, moto_s3_fixture
+from tests.support.s3 import MotoS3, bucket_settings, moto_s3_fixture
 
 pytestmark = pytest.mark.shared_server
 
@@ -390,16 +390,7 @@ async def test_the_quota_is_refused_before_storing(start_server: StartServer) ->
 async def test_s3_mode_redirects_to_a_signed_url(
     start_server: StartServer, moto_s3: MotoS3
 ) -> None:
-    bucket = moto_s3.new_bucket()
-    made = await S3BlobStore.open(
-        bucket=bucket, endpoint_url=moto_s3.url, region=moto_s3.region,
-        addressing_style="path", create_bucket=True,
-    )  # fmt: skip
-    await made.close()
-    server = await start_server(
-        s3_bucket=bucket, s3_endpoint_url=moto_s3.url, s3_region=moto_s3.region,
-        s3_addressing_style="path", s3_prefix="dtt/", s3_url_ttl_s=30,
-    )  # fmt: skip
+    server = await start_server(**await bucket_settings(moto_s3), s3_url_ttl_s=30)
     async with ApiClient.open(server) as api:
         owner = await api.register("Bucket")
         stranger = await api.register("Outside")

@@ -1165,21 +1165,29 @@ def side_bench(
     table: Callable[[dict[str, Any]], str],
     setting: str,
     lift: Callable[[argparse.Namespace], dict[str, str]] = lambda _args: {},
+    pinned: bool = False,
 ) -> None:
     """The ``main`` of a side benchmark (uploads, exports, REST): parse its flags (and
     ``--database-url``, ``--update-docs``), start our server on a fresh database with local
     file storage in a temporary folder and ``lift``'s settings, run ``measure``, stop the
-    server, and :func:`publish` the results."""
+    server, and :func:`publish` the results.
+
+    ``pinned``: the server on a core of its own and the generators (``measure`` confines
+    itself to ``server.generator_cpus``) on another, as in the side-by-side scenarios; the
+    setting then says so."""
     parser = argparse.ArgumentParser(description=description)
     arguments(parser)
     side_bench_arguments(parser)
     args = parser.parse_args()
     with bench_database(args.database_url) as dsn, tempfile.TemporaryDirectory() as files:
-        server = Launcher(dsn).ours(lift={"DTTOOLS_FILES_DIR": files, **lift(args)})
+        pinning = Pinning.split() if pinned else Pinning()
+        server = Launcher(dsn, pinning).ours(lift={"DTTOOLS_FILES_DIR": files, **lift(args)})
         try:
             measured = asyncio.run(measure(server, dsn, args))
         finally:
             server.stop()
+    if pinned:
+        setting = f"{setting} ({pinning.describe()})"
     publish(kind, script, measured, table, setting=setting, update=args.update_docs)
 
 

@@ -9,6 +9,15 @@ proportion to their length) rather than counting each one; its largest non-empty
 a load run bounds the longest stall of that run (load_tests/rest_bench.py reads it so).
 Costs one timer callback per interval.
 
+Lateness has two causes that call for different cures: work of this process holding the loop,
+and the process waiting for a CPU while other programs run (on a small machine shared with
+PostgreSQL and a load generator, the kernel can deschedule the node for tens of ms). Each
+tick therefore also records the part of its lateness the process could have caused itself:
+at most the CPU time all its threads used since the previous tick (a thread holding the GIL
+counts; time spent descheduled does not). That goes to
+``dttools_event_loop_lag_on_cpu_seconds``: an upper bound on how long our own work held the
+loop, whatever the machine did meanwhile.
+
 :class:`StallReporter` (off unless ``DTTOOLS_LOOP_STALL_LOG_MS`` is set) says what held it:
 a thread that wakes every quarter of the threshold and, when the probe has not ticked for
 longer than the threshold, logs the event loop thread's stack once for that stall.
@@ -27,14 +36,22 @@ import structlog
 
 from rooms.loop_metrics import LoopHistogram
 
-__all__ = ["LOOP_LAG_SECONDS", "StallReporter", "watch_loop"]
+__all__ = ["LOOP_LAG_ON_CPU_SECONDS", "LOOP_LAG_SECONDS", "StallReporter", "watch_loop"]
 
 _log = structlog.get_logger(__name__)
+
+_BUCKETS: Final = (0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 
 LOOP_LAG_SECONDS: Final = LoopHistogram(
     "dttools_event_loop_lag_seconds",
     "How late a timer due every 10 ms fired: how long the event loop was held when it came due",
-    buckets=(0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+    buckets=_BUCKETS,
+)
+LOOP_LAG_ON_CPU_SECONDS: Final = LoopHistogram(
+    "dttools_event_loop_lag_on_cpu_seconds",
+    "How much of that lateness this process can have caused: at most the CPU time its threads "
+    "used since the previous tick",
+    buckets=_BUCKETS,
 )
 
 
@@ -80,6 +97,7 @@ async def watch_loop(
     """Observe the loop's lateness every ``interval_s``, forever (cancel to stop) or for
     ``ticks`` ticks; tell ``reporter`` each tick."""
     due = time.perf_counter() + interval_s
+    cpu = time.process_time()
     left = ticks
     while left is None or left > 0:
         if left is not None:
@@ -88,5 +106,9 @@ async def watch_loop(
         now = time.perf_counter()
         if reporter is not None:
             reporter.last_tick = now
-        LOOP_LAG_SECONDS.observe(max(0.0, now - due))
+        late = max(0.0, now - due)
+        cpu_now = time.process_time()
+        used, cpu = cpu_now - cpu, cpu_now
+        LOOP_LAG_SECONDS.observe(late)
+        LOOP_LAG_ON_CPU_SECONDS.observe(min(late, used))
         due = max(due + interval_s, now)  # after a long stall, no burst of catch-up ticks

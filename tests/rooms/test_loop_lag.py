@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from rooms.loop_lag import LOOP_LAG_SECONDS, StallReporter, watch_loop
+from rooms.loop_lag import LOOP_LAG_ON_CPU_SECONDS, LOOP_LAG_SECONDS, StallReporter, watch_loop
 
 
 def _at_least(seconds: float) -> int:
@@ -39,3 +39,34 @@ async def test_the_stall_reporter_names_what_held_the_loop() -> None:
         reporter.stop()
     assert reporter.reported == 1  # once per stall, however long it lasted
     assert "_hold_the_loop_for" in reporter.last_stack
+
+
+def _at_least_on_cpu(seconds: float) -> int:
+    first = next(i for i, bound in enumerate(LOOP_LAG_ON_CPU_SECONDS.bounds) if bound >= seconds)
+    return sum(LOOP_LAG_ON_CPU_SECONDS.counts[first + 1 :])
+
+
+def _spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:  # the process's own work: it uses the CPU meanwhile
+        pass
+
+
+async def test_work_of_this_process_counts_as_lag_on_cpu() -> None:
+    before = _at_least_on_cpu(0.025)
+    probe = asyncio.create_task(watch_loop(0.005, ticks=3))
+    await asyncio.sleep(0)
+    _spin(0.06)
+    await probe
+    assert _at_least_on_cpu(0.025) == before + 1
+
+
+async def test_time_without_the_cpu_is_lag_but_not_on_cpu() -> None:
+    # A sleeping loop thread stands for a process the kernel descheduled: late, not busy.
+    wall_before, cpu_before = _at_least(0.025), _at_least_on_cpu(0.005)
+    probe = asyncio.create_task(watch_loop(0.005, ticks=3))
+    await asyncio.sleep(0)
+    _hold_the_loop_for(0.06)
+    await probe
+    assert _at_least(0.025) == wall_before + 1
+    assert _at_least_on_cpu(0.005) == cpu_before

@@ -20,6 +20,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "Unauthenticated",
+    "Gone",
     "PreconditionFailed",
     "PayloadTooLarge",
     "UnsupportedMediaType",
@@ -114,6 +115,11 @@ class Conflict(DTToolsError):
 
 class Unauthenticated(DTToolsError):
     """No valid credentials: missing, malformed, expired, forged or revoked token."""
+
+
+class Gone(DTToolsError):
+    """The resource existed but cannot be used any more (a revoked, expired or used-up
+    invite link): 410."""
 
 
 class PreconditionFailed(DTToolsError):

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from aiohttp import web
 
-from collab.errors import NotFound
+from collab.errors import NotFound, PermissionDenied
 from collab.i18n import msg
 from collab.permissions import Action, Role, effective_role, require
 from http_api.keys import DB
@@ -47,6 +47,10 @@ class Access:
         return self.membership is None
 
 
+#: What a guest may do in its project, whatever its role (reading and editing, not exporting).
+_GUEST_ACTIONS = frozenset({Action.READ, Action.WRITE})
+
+
 def _db(source: Source) -> Any:
     return source.app[DB] if isinstance(source, web.Request) else source
 
@@ -78,6 +82,8 @@ async def require_access(
     """
     access = await project_access(source, principal, project_id)
     require(access.role, action)
+    if principal.user.is_guest and action not in _GUEST_ACTIONS:
+        raise PermissionDenied(msg("guests cannot do this: sign up for an account"))
     return access
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from functools import partial
 from typing import Final
 from uuid import UUID
@@ -37,10 +38,11 @@ from uuid import UUID
 import structlog
 
 from collab.brainstorm import brainstorm_room
+from collab.errors import Conflict, NotFound
 from collab.pseudonyms import entry_keys, replace_author
 from http_api import revocation
 from http_api.periodic import in_background, repeat
-from persistence import audit, erasure, update_log
+from persistence import audit, erasure, invites, update_log
 from persistence.blobs import BlobStore, export_key
 from persistence.conn import PgPool
 from persistence.erasure import Erasure
@@ -54,6 +56,8 @@ _log = structlog.get_logger(__name__)
 #: The first pass over unfinished erasures comes this long after start.
 _FIRST_S: Final = 5.0
 _EVERY_S: Final = 3600.0
+#: Guests erased per sweep at most (each is a full erasure; the next sweep takes the rest).
+_GUESTS_PER_SWEEP: Final = 200
 #: Document entries looked at per transaction: about 2 ms of the event loop each
 #: (load_tests/erasure_micro.py), so a 5,000-note board never holds the other rooms.
 _SLICE: Final = 128
@@ -103,6 +107,25 @@ class AccountEraser:
             await self._finish(stopped, by=None)
             done += 1
         return done
+
+    async def erase_expired_guests(self, limit: int = _GUESTS_PER_SWEEP) -> int:
+        """Erase guests whose session is over (expired, or ended with their invite link):
+        a guest's identity lasts one session (docs/privacy.md). How many were erased."""
+        erased = 0
+        for guest in await invites.expired_guests(self._pool, datetime.now(UTC), limit):
+            try:
+                await self.erase(guest, by=None)
+            except (NotFound, Conflict) as exc:  # gone meanwhile, or erased by another node
+                _log.info("guest_erasure_skipped", guest=str(guest), reason=str(exc))
+                continue
+            erased += 1
+        return erased
+
+    async def sweep(self) -> None:
+        """What the node does every hour: finish stopped erasures, then erase guests whose
+        time is over."""
+        await self.resume()
+        await self.erase_expired_guests()
 
     async def _rewrite(self, room: str, old: str, new: str) -> int:
         """:func:`replace_author` over the room's document, :data:`_SLICE` entries per
@@ -172,7 +195,7 @@ async def running(
     nodes left."""
     eraser = AccountEraser(pool, rooms, store, committer)
     loop = repeat(
-        eraser.resume, first_s=_FIRST_S, every_s=_EVERY_S, failed="account_erasure_resume_failed"
+        eraser.sweep, first_s=_FIRST_S, every_s=_EVERY_S, failed="account_erasure_resume_failed"
     )
     async with in_background(loop, "account-erasure"):
         yield eraser

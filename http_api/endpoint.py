@@ -18,7 +18,7 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from collab.errors import NotFound
+from collab.errors import NotFound, PermissionDenied
 from collab.i18n import msg
 from http_api.i18n import remember_account_locale
 from http_api.idempotency import run_once
@@ -65,6 +65,9 @@ class Endpoint:
     raw_responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: kept for existing clients, marked ``deprecated`` in OpenAPI; the summary says instead what
     deprecated: bool = False
+    #: whether a guest (someone who joined one project through an invite link, by name) may
+    #: call it: off unless the route says so, so a new route is closed to guests by default
+    guests: bool = False
 
     @property
     def operation_id(self) -> str:
@@ -104,6 +107,7 @@ class Api:
         streamed_body: Mapping[str, Any] | None = None,
         raw_responses: Mapping[str, Mapping[str, Any]] | None = None,
         deprecated: bool = False,
+        guests: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Declare an endpoint.
 
@@ -116,6 +120,8 @@ class Api:
             raw_responses: OpenAPI response objects by status (bytes, redirects).
             deprecated: the operation stays for existing clients but new ones should not use
                 it (OpenAPI ``deprecated: true``).
+            guests: guests may call it (their project's role still applies); closed to them
+                otherwise, with 403.
         """
 
         def register(handler: Handler) -> Handler:
@@ -137,6 +143,7 @@ class Api:
                     streamed_body=streamed_body,
                     raw_responses=dict(raw_responses or {}),
                     deprecated=deprecated,
+                    guests=guests,
                 )
             )
             return handler
@@ -218,6 +225,8 @@ def _bind(
         if not endpoint.auth:
             return await call(request, {})
         principal = await require(request, endpoint.method in _UNSAFE)
+        if principal.user.is_guest and not endpoint.guests:
+            raise PermissionDenied(msg("guests cannot do this: sign up for an account"))
         # Errors from here on are in the account's language when the request names none.
         remember_account_locale(request, principal.user.locale)
         kwargs = {"principal": principal}

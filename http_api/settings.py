@@ -629,6 +629,14 @@ OPTIONS: tuple[Option, ...] = (
         "lifetime of a login session (its refresh tokens rotate on every use)",
     ),
     Option(
+        "guest_session_s",
+        "DTTOOLS_GUEST_SESSION_S",
+        float,
+        12 * 3600.0,
+        "how long a guest who joined through an invite link stays (its one session); then "
+        "the guest is erased like a deleted account",
+    ),
+    Option(
         "reset_token_ttl_s",
         "DTTOOLS_RESET_TOKEN_TTL_S",
         float,
@@ -826,6 +834,7 @@ class Settings:
     jwt_secret: str | None = None
     access_token_ttl_s: float = 900.0
     refresh_token_ttl_s: float = 30 * 24 * 3600.0
+    guest_session_s: float = 12 * 3600.0
     reset_token_ttl_s: float = 3600.0
     signup_token_ttl_s: float = 24 * 3600.0
     auth_attempts: int = 10

@@ -1,4 +1,5 @@
-"""The browser app: index.html at /, /reset-password and /verify-email, and files under /static/."""
+"""The browser app: index.html at /, /reset-password, /verify-email and /join, and files under
+/static/."""
 
 from __future__ import annotations
 
@@ -37,8 +38,9 @@ def _find_static_dir() -> Path:
 STATIC_DIR: Final = _find_static_dir()
 
 #: Paths answered with index.html; the page routes itself from its hash (#/projects, ...).
-#: /reset-password and /verify-email are the paths of e-mailed links (``#token=...``).
-PAGE_PATHS: Final = ("/", "/reset-password", "/verify-email")
+#: /reset-password and /verify-email are the paths of e-mailed links (``#token=...``), /join
+#: that of invite links.
+PAGE_PATHS: Final = ("/", "/reset-password", "/verify-email", "/join")
 
 # Only files of these types are served; anything else is 404, whatever is in the folder.
 _CONTENT_TYPES: Final = {

@@ -43,6 +43,7 @@ __all__ = [
     "revoke_api_key",
     "find_api_key",
     "set_admin",
+    "USER_COLUMNS",
 ]
 
 #: A pool or a connection (inside a transaction): every function here takes either.
@@ -53,7 +54,8 @@ class User:
     """An account (the password hash never leaves persistence and auth)."""
 
     id: UUID
-    email: str
+    #: None for a guest (a person who joined one project through an invite link by name)
+    email: str | None
     name: str
     password_hash: str
     is_admin: bool
@@ -61,6 +63,19 @@ class User:
     last_login_at: datetime | None
     #: the language the person reads (a tag of collab.i18n.LOCALES)
     locale: str = DEFAULT_LOCALE
+    #: the one project a guest joined; None for an account
+    guest_project: UUID | None = None
+
+    @property
+    def is_guest(self) -> bool:
+        """Whether this is a guest rather than an account (no e-mail, cannot sign in)."""
+        return self.guest_project is not None
+
+
+#: The columns a :class:`User` is read from, in every query that returns one.
+USER_COLUMNS = (
+    "id, email, name, password_hash, is_admin, created_at, last_login_at, locale, guest_project"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +113,9 @@ async def create_user(
     """
     try:
         row = await db.fetchrow(
-            "INSERT INTO users (id, email, name, password_hash, locale) "
+            "INSERT INTO users (id, email, name, password_hash, locale) "  # noqa: S608
             "VALUES ($1, $2, $3, $4, $5) "
-            "RETURNING id, email, name, password_hash, is_admin, created_at, last_login_at, locale",
+            f"RETURNING {USER_COLUMNS}",
             user_id,
             email,
             name,
@@ -118,8 +133,7 @@ async def get_user(db: Executor, user_id: UUID) -> User | None:
     """The user with ``user_id``, if any."""
     return _user(
         await db.fetchrow(
-            "SELECT id, email, name, password_hash, is_admin, created_at, last_login_at, locale "
-            "FROM users WHERE id = $1",
+            f"SELECT {USER_COLUMNS} FROM users WHERE id = $1",  # noqa: S608
             user_id,
         )
     )
@@ -128,8 +142,7 @@ async def get_user(db: Executor, user_id: UUID) -> User | None:
 async def find_user_by_email(db: Executor, email: str) -> User | None:
     """The user with this e-mail address (case-insensitive), if any."""
     row = await db.fetchrow(
-        "SELECT id, email, name, password_hash, is_admin, created_at, last_login_at, locale "
-        "FROM users WHERE lower(email) = lower($1)",
+        f"SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)",  # noqa: S608
         email,
     )
     return _user(row)
@@ -146,9 +159,8 @@ async def update_account(
     """Change what a person may change of their account (None: unchanged); None if it is gone."""
     return _user(
         await db.fetchrow(
-            "UPDATE users SET name = coalesce($2, name), locale = coalesce($3, locale) "
-            "WHERE id = $1 RETURNING id, email, name, password_hash, is_admin, created_at, "
-            "last_login_at, locale",
+            "UPDATE users SET name = coalesce($2, name), locale = coalesce($3, locale) "  # noqa: S608
+            f"WHERE id = $1 RETURNING {USER_COLUMNS}",
             user_id,
             name,
             locale,
@@ -201,7 +213,8 @@ async def session_user(db: Executor, session_id: UUID, now: datetime) -> User | 
     return _user(
         await db.fetchrow(
             "SELECT u.id, u.email, u.name, u.password_hash, u.is_admin, u.created_at, "
-            "u.last_login_at, u.locale FROM auth_sessions s JOIN users u ON u.id = s.user_id "
+            "u.last_login_at, u.locale, u.guest_project "
+            "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
             "WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
             session_id,
             now,
@@ -336,8 +349,7 @@ async def create_reset_for_email(
     """
     return _user(
         await db.fetchrow(
-            "WITH found AS (SELECT id, email, name, password_hash, is_admin, created_at, "
-            "last_login_at, locale FROM users WHERE lower(email) = lower($2)), "
+            f"WITH found AS (SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($2)), "  # noqa: S608
             "stored AS (INSERT INTO password_resets (token_hash, user_id, expires_at) "
             "SELECT $1, id, $3 FROM found) SELECT * FROM found",
             token_hash,

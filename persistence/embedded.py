@@ -87,7 +87,9 @@ class EmbeddedPostgres:
         user = "pgserver" if os.geteuid() == 0 else None
         try:
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=user)
-        except subprocess.CalledProcessError as exc:
+        except (subprocess.CalledProcessError, KeyError) as exc:
+            # KeyError: pgserver looks the user up, and a machine where it never ran as root
+            # has no "pgserver" user; the orphan is then not one pg_ctl can stop as that user
             raise StorageError(
                 f"an embedded PostgreSQL left running in {self.data_dir} by a crash "
                 f"(pid {orphan}) could not be stopped: stop it, then start again"

@@ -107,10 +107,12 @@ class Member:
     """A member of a project's team."""
 
     user_id: UUID
-    email: str
+    #: None for a guest (joined through an invite link by name)
+    email: str | None
     name: str
     role: Role
     added_at: datetime
+    guest: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,13 +365,17 @@ async def purge_document(db: Executor, project_id: UUID) -> None:
 
 
 def _member(row: asyncpg.Record) -> Member:
-    return Member(row["user_id"], row["email"], row["name"], Role(row["role"]), row["added_at"])
+    return Member(
+        row["user_id"], row["email"], row["name"], Role(row["role"]), row["added_at"],
+        row["guest"],
+    )  # fmt: skip
 
 
 async def list_members(db: Executor, project_id: UUID) -> list[Member]:
     """The team, in the order people joined (a workshop team is small: no pagination)."""
     rows = await db.fetch(
-        "SELECT m.user_id, u.email, u.name, m.role, m.added_at "
+        "SELECT m.user_id, u.email, u.name, m.role, m.added_at, "
+        "u.guest_project IS NOT NULL AS guest "
         "FROM project_members m JOIN users u ON u.id = m.user_id "
         "WHERE m.project_id = $1 ORDER BY m.added_at, m.user_id",
         project_id,
@@ -380,7 +386,8 @@ async def list_members(db: Executor, project_id: UUID) -> list[Member]:
 async def get_member(db: Executor, project_id: UUID, user_id: UUID) -> Member | None:
     """One member of the team, if the user is one."""
     row = await db.fetchrow(
-        "SELECT m.user_id, u.email, u.name, m.role, m.added_at "
+        "SELECT m.user_id, u.email, u.name, m.role, m.added_at, "
+        "u.guest_project IS NOT NULL AS guest "
         "FROM project_members m JOIN users u ON u.id = m.user_id "
         "WHERE m.project_id = $1 AND m.user_id = $2",
         project_id,
@@ -419,9 +426,13 @@ async def set_member_role(
 
     Raises:
         NotFound: the user is not a member.
-        Conflict: this would leave the project without an owner.
+        Conflict: this would leave the project without an owner, or make a guest an owner.
     """
     _check_membership_role(role)
+    if role is Role.OWNER and await conn.fetchval(
+        "SELECT guest_project IS NOT NULL FROM users WHERE id = $1", user_id
+    ):
+        raise Conflict(msg("a guest cannot be an owner: they need an account first"))
     old = await _current_role(conn, project_id, user_id)
     if old is Role.OWNER and role is not Role.OWNER:
         await _keep_an_owner(

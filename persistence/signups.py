@@ -11,7 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from collab.i18n import DEFAULT_LOCALE
-from persistence.accounts import User, create_user
+from persistence.accounts import USER_COLUMNS, User, create_user
 from persistence.conn import Conn, Executor
 
 __all__ = ["request_signup", "complete_signup"]
@@ -35,8 +35,7 @@ async def request_signup(
     the time it takes does not tell which case it was.
     """
     row = await db.fetchrow(
-        "WITH existing AS (SELECT id, email, name, password_hash, is_admin, created_at, "
-        "last_login_at, locale FROM users WHERE lower(email) = lower($2)), "
+        f"WITH existing AS (SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($2)), "  # noqa: S608
         "swept AS (DELETE FROM pending_signups WHERE expires_at <= $6), "
         "stored AS (INSERT INTO pending_signups (token_hash, email, name, password_hash, "
         "expires_at, locale) SELECT $1, $2, $3, $4, $5, $7 "

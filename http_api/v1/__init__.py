@@ -14,6 +14,7 @@ from http_api.v1 import (
     file_links,
     files,
     imports,
+    invites,
     me_export,
     members,
     projects,
@@ -27,8 +28,8 @@ def v1_api() -> Api:
     """Every /v1 endpoint, for http_api/app.py to install and http_api/openapi.py to document."""
     combined = Api()
     modules = (
-        auth, projects, members, artifacts, files, file_links, brainstorm, brainstorm_votes,
-        exports, imports, webhooks, audit, me_export, account,
+        auth, projects, members, invites, artifacts, files, file_links, brainstorm,
+        brainstorm_votes, exports, imports, webhooks, audit, me_export, account,
     )  # fmt: skip
     for module in modules:
         combined.endpoints.extend(module.api.endpoints)

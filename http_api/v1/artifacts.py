@@ -262,7 +262,7 @@ async def _create(
 
 def _declare(handler: Handler, name: str, method: str, path: str, **options: Any) -> None:
     handler.__name__ = handler.__qualname__ = name
-    api.route(method, path, **options)(handler)
+    api.route(method, path, guests=True, **options)(handler)
 
 
 for _kind in KINDS.values():

@@ -45,6 +45,7 @@ from http_api.v1.auth_mail import send_already_registered, send_reset_link, send
 from http_api.v1.fields import ONE_LINE, Email, Name
 from persistence import accounts, audit, signups
 from persistence.accounts import RefreshOutcome, User
+from persistence.conn import Conn
 
 __all__ = ["api"]
 
@@ -117,10 +118,17 @@ class ResetPasswordRequest(_Input):
 
 class UserOut(BaseModel):
     id: UUID
-    email: str
+    email: str | None = Field(
+        description="null for a guest (someone who joined one project through an invite link)"
+    )
     name: str
     is_admin: bool
     created_at: datetime
+    guest_project: UUID | None = Field(
+        default=None,
+        description="set for a guest (no account: a name for one session of the one project "
+        "it joined through an invite link): that project",
+    )
     locale: LocaleTag = Field(
         description="the language the person reads: e-mails, and errors of requests that "
         "send no Accept-Language"
@@ -173,6 +181,7 @@ def user_out(user: User) -> UserOut:
         is_admin=user.is_admin,
         created_at=user.created_at,
         locale=_locale(user.locale),
+        guest_project=user.guest_project,
     )
 
 
@@ -197,34 +206,53 @@ def _secure(request: web.Request) -> bool:
     return is_https(request) if mode == "auto" else mode == "true"
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewSession:
+    """A login session just stored: its id and its first refresh token (shown once)."""
+
+    id: UUID
+    refresh: str
+    expires_at: datetime
+
+
+async def open_session(
+    conn: Conn, request: web.Request, user_id: UUID, lifetime_s: float
+) -> NewSession:
+    """Store a login session and its first refresh token, in the caller's transaction."""
+    session = NewSession(
+        uuid.uuid4(), new_secret(), datetime.now(UTC) + timedelta(seconds=lifetime_s)
+    )
+    await accounts.create_session(
+        conn,
+        session.id,
+        user_id,
+        session.expires_at,
+        request.headers.get("User-Agent"),
+        client_address(request),
+    )
+    await accounts.add_refresh_token(
+        conn, hash_secret(session.refresh), session.id, session.expires_at
+    )
+    return session
+
+
 async def _start_session(request: web.Request, user: User, client: str) -> web.Response:
     """Open a login session and answer with its tokens (cookies or body)."""
-    settings = request.app[SETTINGS]
-    now = datetime.now(UTC)
-    session_id = uuid.uuid4()
-    refresh = new_secret()
-    expires = now + timedelta(seconds=settings.refresh_token_ttl_s)
     async with request.app[DB].acquire() as conn, conn.transaction():
-        await accounts.create_session(
-            conn,
-            session_id,
-            user.id,
-            expires,
-            request.headers.get("User-Agent"),
-            client_address(request),
+        session = await open_session(
+            conn, request, user.id, request.app[SETTINGS].refresh_token_ttl_s
         )
-        await accounts.add_refresh_token(conn, hash_secret(refresh), session_id, expires)
-    return _session_response(request, user, session_id, refresh, expires, client)
+    return _session_response(request, user, session.id, session.refresh, session.expires_at, client)
 
 
-def _session_response(
-    request: web.Request,
-    user: User,
-    session_id: UUID,
-    refresh: str,
-    refresh_expires: datetime,
-    client: str,
-) -> web.Response:
+def session_out(
+    request: web.Request, user: User, session_id: UUID, refresh: str, client: str
+) -> tuple[SessionOut, str]:
+    """What a client learns of a session it just got, and the session's access token.
+
+    The tokens are in the body only for ``client: "token"``; a browser gets them as cookies
+    (:func:`session_response`) and a CSRF token in the body.
+    """
     access, access_expires = request.app[AUTH].signer.issue(user.id, session_id, datetime.now(UTC))
     if client == "token":
         body = SessionOut(
@@ -234,10 +262,29 @@ def _session_response(
             access_token=access,
             refresh_token=refresh,
         )
-        return json_response(body, headers={"Cache-Control": "no-store"})
-    csrf = request.app[AUTH].signer.csrf_token(session_id)
-    body = SessionOut(user=user_out(user), access_expires_at=access_expires, csrf_token=csrf)
+    else:
+        csrf = request.app[AUTH].signer.csrf_token(session_id)
+        body = SessionOut(user=user_out(user), access_expires_at=access_expires, csrf_token=csrf)
+    return body, access
+
+
+def session_response(
+    request: web.Request,
+    body: BaseModel,
+    client: str,
+    session_id: UUID,
+    tokens: tuple[str, str],
+    refresh_expires: datetime,
+) -> web.Response:
+    """``body`` as JSON (no-store); for a browser client, with the session's cookies.
+
+    ``tokens``: the session's access and refresh tokens.
+    """
     response = json_response(body, headers={"Cache-Control": "no-store"})
+    if client == "token":
+        return response
+    access, refresh = tokens
+    csrf = request.app[AUTH].signer.csrf_token(session_id)
     secure = _secure(request)
     ttl = request.app[SETTINGS]
     refresh_age = int((refresh_expires - datetime.now(UTC)).total_seconds())
@@ -254,6 +301,18 @@ def _session_response(
         CSRF_COOKIE, csrf, max_age=refresh_age, path="/", samesite="Strict", secure=secure
     )
     return response
+
+
+def _session_response(
+    request: web.Request,
+    user: User,
+    session_id: UUID,
+    refresh: str,
+    refresh_expires: datetime,
+    client: str,
+) -> web.Response:
+    body, access = session_out(request, user, session_id, refresh, client)
+    return session_response(request, body, client, session_id, (access, refresh), refresh_expires)
 
 
 def _clear_cookies(response: web.StreamResponse) -> None:
@@ -304,6 +363,7 @@ async def register(request: web.Request, body: RegisterRequest) -> web.Response:
         send_signup_link(request, body.email, body.name, token, locale)
     else:
         await _audit(request, "auth.register.existing", existing.id)
+        assert existing.email is not None  # found by its e-mail address
         send_already_registered(request, existing.email, existing.name, existing.locale)
     answer = SignupRequested(status="check-your-email", detail=translate(_SIGNUP_REQUESTED, locale))
     return localised(json_response(answer, status=202), locale)
@@ -394,7 +454,7 @@ async def refresh(request: web.Request, body: RefreshRequest) -> web.Response:
 
 
 @api.route(
-    "POST", "/v1/auth/logout", summary="End the current session", tags=_TAGS,
+    "POST", "/v1/auth/logout", guests=True, summary="End the current session", tags=_TAGS,
     body=LogoutRequest, auth=False, status=204,
 )  # fmt: skip
 async def logout(request: web.Request, body: LogoutRequest) -> web.Response:
@@ -451,6 +511,7 @@ async def forgot_password(request: web.Request, body: ForgotPasswordRequest) -> 
         await _audit(request, "auth.password_reset.unknown", None, email=email)
     else:
         await _audit(request, "auth.password_reset.requested", user.id)
+        assert user.email is not None  # found by its e-mail address
         send_reset_link(request, user.email, user.name, token, user.locale)
     return web.Response(status=202)
 
@@ -480,13 +541,15 @@ async def reset_password(request: web.Request, body: ResetPasswordRequest) -> we
     return web.Response(status=204)
 
 
-@api.route("GET", "/v1/auth/me", summary="The signed-in account", tags=_TAGS, response=UserOut)
+@api.route(
+    "GET", "/v1/auth/me", guests=True, summary="The signed-in account", tags=_TAGS, response=UserOut
+)
 async def me(request: web.Request, principal: Principal) -> UserOut:
     return user_out(principal.user)
 
 
 @api.route(
-    "PATCH", "/v1/auth/me", summary="Change your name or language", tags=_TAGS,
+    "PATCH", "/v1/auth/me", guests=True, summary="Change your name or language", tags=_TAGS,
     body=AccountUpdate, response=UserOut,
 )  # fmt: skip
 async def update_me(request: web.Request, body: AccountUpdate, principal: Principal) -> UserOut:

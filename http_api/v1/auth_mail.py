@@ -17,10 +17,10 @@ from http_api.client_address import is_https
 from http_api.i18n import translate
 from http_api.keys import MAILER, SETTINGS
 
-__all__ = ["send_signup_link", "send_already_registered", "send_reset_link"]
+__all__ = ["link_base", "send_signup_link", "send_already_registered", "send_reset_link"]
 
 
-def _base(request: web.Request) -> str:
+def link_base(request: web.Request) -> str:
     """The base of e-mailed links.
 
     The Host header is the requester's to choose; it is used only when mail goes to the log
@@ -60,7 +60,7 @@ def send_signup_link(
             "message: no account is created without it.\n",
             name=name,
             ttl=_minutes(request.app[SETTINGS].signup_token_ttl_s),
-            link=f"{_base(request)}/verify-email#token={token}",
+            link=f"{link_base(request)}/verify-email#token={token}",
         ),
     )
 
@@ -80,7 +80,7 @@ def send_already_registered(
             "{base}/#/login\nForgot your password? {base}/#/forgot\n\nIf it was not you, "
             "ignore this message: your account and password are unchanged.\n",
             name=name,
-            base=_base(request),
+            base=link_base(request),
         ),
     )
 
@@ -99,6 +99,6 @@ def send_reset_link(
             "{link}\n\nThe link works once. If you did not ask for it, ignore this message.\n",
             name=name,
             ttl=_minutes(request.app[SETTINGS].reset_token_ttl_s),
-            link=f"{_base(request)}/reset-password#token={token}",
+            link=f"{link_base(request)}/reset-password#token={token}",
         ),
     )

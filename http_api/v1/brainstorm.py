@@ -221,7 +221,7 @@ def _session_key(session: Session) -> tuple[str, str]:
 
 @api.route(
     "GET", _BASE, summary="The project's brainstorm sessions, newest first", tags=_TAGS,
-    query=PageQuery, response=SessionPage,
+    guests=True, query=PageQuery, response=SessionPage,
 )  # fmt: skip
 async def list_brainstorms(
     request: web.Request, principal: Principal, query: PageQuery
@@ -245,7 +245,7 @@ async def list_brainstorms(
 
 @api.route(
     "GET", _ONE, summary="A brainstorm session: phase, timer, tallies, results", tags=_TAGS,
-    response=SessionOut,
+    guests=True, response=SessionOut,
 )  # fmt: skip
 async def get_brainstorm(request: web.Request, principal: Principal) -> SessionOut:
     project_id, session_id = session_ids(request)

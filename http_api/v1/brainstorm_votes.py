@@ -77,7 +77,7 @@ async def _vote(request: web.Request, principal: Principal, idea_id: str, *, add
 
 
 @api.route(
-    "POST", _ONE + "/votes", summary="Put one of your dots on an idea (voting phase)",
+    "POST", _ONE + "/votes", guests=True, summary="Put one of your dots on an idea (voting phase)",
     tags=_TAGS, body=VoteIn, response=VotesOut, status=201, errors=(409,),
 )  # fmt: skip
 async def cast_brainstorm_vote(
@@ -90,7 +90,7 @@ async def cast_brainstorm_vote(
 
 @api.route(
     "DELETE", _ONE + "/votes/{idea_id}", summary="Take back one of your dots from an idea",
-    tags=_TAGS, response=VotesOut, errors=(409,), path_params=_IDEA_PARAM,
+    guests=True, tags=_TAGS, response=VotesOut, errors=(409,), path_params=_IDEA_PARAM,
 )  # fmt: skip
 async def retract_brainstorm_vote(request: web.Request, principal: Principal) -> VotesOut:
     idea_id = request.match_info["idea_id"]
@@ -101,7 +101,7 @@ async def retract_brainstorm_vote(request: web.Request, principal: Principal) ->
 
 @api.route(
     "GET", _ONE + "/votes", summary="Your dots in a session (nobody else's)", tags=_TAGS,
-    response=VotesOut,
+    guests=True, response=VotesOut,
 )  # fmt: skip
 async def my_brainstorm_votes(request: web.Request, principal: Principal) -> VotesOut:
     project_id, session_id = session_ids(request)

@@ -106,13 +106,13 @@ async def attach_prototype_file(request: web.Request, principal: Principal) -> w
 
 
 api.route(
-    "POST", "/v1/personas/{item_id}/avatar",
+    "POST", "/v1/personas/{item_id}/avatar", guests=True,
     summary="Upload a persona's photo (multipart, part `file`) and set avatarFileId, live",
     tags=("personas", "files"), streamed_body=UPLOAD_BODY, response=FileOut, status=201,
     headers=_LOCATION, errors=(507,), path_params={"item_id": _ITEM_ID},
 )(upload_avatar)  # fmt: skip
 api.route(
-    "POST", "/v1/prototypes/{item_id}/files",
+    "POST", "/v1/prototypes/{item_id}/files", guests=True,
     summary="Attach a file to a prototype (multipart, part `file`): appended to fileIds, live",
     tags=("prototypes", "files"), streamed_body=UPLOAD_BODY, response=FileOut, status=201,
     headers=_LOCATION, errors=(507,), path_params={"item_id": _ITEM_ID},

@@ -269,7 +269,7 @@ async def receive_upload(request: web.Request, principal: Principal, project_id:
 
 
 @api.route(
-    "POST", "/v1/projects/{project_id}/files",
+    "POST", "/v1/projects/{project_id}/files", guests=True,
     summary="Upload a file or image (multipart, part `file`)", tags=_TAGS,
     streamed_body=UPLOAD_BODY, response=FileOut, status=201, errors=(507,),
     headers={"Location": "the file resource, /v1/files/{id}"},
@@ -290,7 +290,7 @@ async def upload_file(request: web.Request, principal: Principal) -> web.Respons
 
 @api.route(
     "GET", "/v1/projects/{project_id}/files", summary="List the project's files, newest first",
-    tags=_TAGS, query=FileListQuery, response=FilePage,
+    guests=True, tags=_TAGS, query=FileListQuery, response=FilePage,
 )  # fmt: skip
 async def list_files(request: web.Request, principal: Principal, query: FileListQuery) -> FilePage:
     project_id = path_uuid(request, "project_id")
@@ -324,7 +324,7 @@ async def _locate(
 
 @api.route(
     "GET", "/v1/files/{file_id}", summary="Describe a file", tags=_TAGS, response=FileOut,
-)  # fmt: skip
+guests=True, )  # fmt: skip
 async def get_file(request: web.Request, principal: Principal) -> FileOut:
     row, _access = await _locate(request, principal, Action.READ)
     return file_out(row)
@@ -388,7 +388,7 @@ async def serve_blob(
 
 @api.route(
     "GET", "/v1/files/{file_id}/content", summary="The file's bytes (members only)", tags=_TAGS,
-    raw_responses=_content_responses(sorted(ALLOWED_MEDIA_TYPES)),
+    guests=True, raw_responses=_content_responses(sorted(ALLOWED_MEDIA_TYPES)),
 )  # fmt: skip
 async def get_file_content(request: web.Request, principal: Principal) -> web.StreamResponse:
     """Served with the sniffed type, ``X-Content-Type-Options: nosniff``, a sandboxing CSP,
@@ -404,7 +404,8 @@ async def get_file_content(request: web.Request, principal: Principal) -> web.St
 
 @api.route(
     "GET", "/v1/files/{file_id}/thumbnail", summary="An image's thumbnail (members only)",
-    tags=_TAGS, raw_responses=_content_responses(["image/jpeg", "image/png", "image/webp"]),
+    guests=True, tags=_TAGS,
+    raw_responses=_content_responses(["image/jpeg", "image/png", "image/webp"]),
 )  # fmt: skip
 async def get_file_thumbnail(request: web.Request, principal: Principal) -> web.StreamResponse:
     """Served like the content; 404 for a file without a thumbnail (PDFs)."""
@@ -422,7 +423,7 @@ async def get_file_thumbnail(request: web.Request, principal: Principal) -> web.
 
 
 @api.route(
-    "DELETE", "/v1/files/{file_id}", summary="Delete a file", tags=_TAGS, status=204,
+    "DELETE", "/v1/files/{file_id}", guests=True, summary="Delete a file", tags=_TAGS, status=204,
 )  # fmt: skip
 async def delete_file(request: web.Request, principal: Principal) -> None:
     """Writers only. The bytes go once no other file of the project has the same content."""

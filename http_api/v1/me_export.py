@@ -81,6 +81,7 @@ async def export_my_data(request: web.Request, principal: Principal) -> web.Resp
     if job is None:
         expires = datetime.now(UTC) + timedelta(seconds=service.retention_s + 3600)
         job = await personal_exports.create(request.app[DB], uuid4(), principal.user_id, expires)
+        assert principal.user.email is not None  # guests may not export (Endpoint.guests)
         service.start(job, principal.user.email)
     await service.wait(job.id, settings.export_wait_s)
     job = await personal_exports.get(request.app[DB], principal.user_id, job.id) or job

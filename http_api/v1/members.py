@@ -50,10 +50,11 @@ class MemberUpdate(_Input):
 
 class MemberOut(BaseModel):
     user_id: UUID
-    email: str
+    email: str | None = Field(description="null for a guest")
     name: str
     role: MembershipRoleName
     added_at: datetime
+    guest: bool = Field(description="joined through an invite link with a name only")
 
 
 def _out(member: Member) -> MemberOut:
@@ -63,6 +64,7 @@ def _out(member: Member) -> MemberOut:
         name=member.name,
         role=membership_name(member.role),
         added_at=member.added_at,
+        guest=member.guest,
     )
 
 
@@ -75,7 +77,7 @@ class MemberPage(BaseModel):
 
 @api.route(
     "GET", "/v1/projects/{project_id}/members", summary="A project's team, oldest first",
-    tags=_TAGS, query=PageQuery, response=MemberPage,
+    guests=True, tags=_TAGS, query=PageQuery, response=MemberPage,
 )  # fmt: skip
 async def list_members(request: web.Request, principal: Principal, query: PageQuery) -> MemberPage:
     """A team is small and read whole; pages keep the shape of every other list."""
@@ -155,7 +157,7 @@ async def change_member_role(
 
 
 @api.route(
-    "DELETE", "/v1/projects/{project_id}/members/{user_id}",
+    "DELETE", "/v1/projects/{project_id}/members/{user_id}", guests=True,
     summary="Remove a member (or leave, with your own id)", tags=_TAGS, status=204,
     errors=(409,),
 )  # fmt: skip

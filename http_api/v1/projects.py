@@ -252,7 +252,7 @@ def _matches(header: str, project: Project) -> bool:
 
 @api.route(
     "GET", "/v1/projects", summary="List your projects (admins: every project)", tags=_TAGS,
-    query=ProjectListQuery, response=ProjectPage,
+    guests=True, query=ProjectListQuery, response=ProjectPage,
 )  # fmt: skip
 async def list_projects(
     request: web.Request, principal: Principal, query: ProjectListQuery
@@ -312,7 +312,7 @@ async def create_project(
 
 @api.route(
     "GET", "/v1/projects/{project_id}", summary="A project, with your role in it", tags=_TAGS,
-    response=ProjectOut, headers=_ETAG,
+    guests=True, response=ProjectOut, headers=_ETAG,
 )  # fmt: skip
 async def get_project(request: web.Request, principal: Principal) -> web.Response:
     project_id = path_uuid(request, "project_id")
@@ -418,7 +418,7 @@ async def delete_project(request: web.Request, principal: Principal) -> None:
 
 
 @api.route(
-    "GET", "/v1/projects/{project_id}/stats", summary="A project's team and activity",
+    "GET", "/v1/projects/{project_id}/stats", guests=True, summary="A project's team and activity",
     tags=_TAGS, query=StatsQuery, response=StatsOut,
 )  # fmt: skip
 async def project_stats(request: web.Request, principal: Principal, query: StatsQuery) -> StatsOut:

@@ -3,7 +3,7 @@ import { h, field, newId } from './dom.js'
 import { t } from './i18n.js'
 
 /**
- * @typedef {{name: string, label: string, type?: 'text'|'textarea'|'select'|'url'|'email'|'password',
+ * @typedef {{name: string, label: string, type?: 'text'|'textarea'|'select'|'url'|'email'|'password'|'number',
  *   required?: boolean, maxLength?: number, options?: () => Array<[string, string]>,
  *   validate?: (value: string) => string, value?: string, autocomplete?: string, minLength?: number}} FieldSpec
  */

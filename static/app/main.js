@@ -5,7 +5,7 @@ import { loadUser, currentUser, forget, takeFlash } from './session.js'
 import { setLocale, initialLocale, onLocaleChange, t, FALLBACK_LOCALE } from './i18n.js'
 import { onSessionExpired } from './api.js'
 import { toast } from './dom.js'
-import { loginView, signupView, forgotView, resetView, verifyView } from './views/auth.js'
+import { loginView, signupView, forgotView, resetView, verifyView, joinView } from './views/auth.js'
 import { projectsView } from './views/projects.js'
 import { Workspace } from './views/workspace.js'
 
@@ -38,7 +38,7 @@ function render(route) {
   if (key === shownKey) return
   shownKey = key
   const user = currentUser()
-  const publicPage = ['login', 'signup', 'forgot', 'reset', 'verify'].includes(route.name)
+  const publicPage = ['login', 'signup', 'forgot', 'reset', 'verify', 'join'].includes(route.name)
   if (!publicPage && !user) {
     if (route.name === 'workspace') returnTo = route
     navigate({ name: 'login' })
@@ -68,6 +68,7 @@ function render(route) {
     forgot: t('auth.forgot_title'),
     reset: t('auth.choose_new_password'),
     verify: t('auth.verify_title'),
+    join: t('join.page_title'),
     projects: t('projects.title')
   }
   document.title = `${titles[route.name] || titles.projects} · DTTools`
@@ -85,6 +86,8 @@ function render(route) {
     show(resetView(route.token || ''))
   } else if (route.name === 'verify') {
     show(verifyView(route.token || ''))
+  } else if (route.name === 'join') {
+    show(joinView(route.token || '', user))
   } else {
     show(projectsView())
   }

@@ -1,5 +1,6 @@
 // Hash routes: #/login, #/signup, #/forgot, #/projects, #/projects/{id}/{phase}; and the
-// /reset-password and /verify-email pages that e-mailed links open (token in the hash, #token=).
+// /reset-password and /verify-email pages that e-mailed links open, and /join that invite links
+// open (token in the hash, #token=).
 
 import { DESIGN_PHASES } from './contract.js'
 import { t } from './i18n.js'
@@ -35,13 +36,13 @@ export function phaseName(id) {
 }
 
 /**
- * @typedef {{name: 'login'|'signup'|'forgot'|'reset'|'verify'|'projects'|'workspace', token?: string,
+ * @typedef {{name: 'login'|'signup'|'forgot'|'reset'|'verify'|'join'|'projects'|'workspace', token?: string,
  *   projectId?: string, phase?: string}} Route
  */
 
 /** The route the current URL names. @returns {Route} */
 export function currentRoute() {
-  const linkPages = { '/reset-password': 'reset', '/verify-email': 'verify' }
+  const linkPages = { '/reset-password': 'reset', '/verify-email': 'verify', '/join': 'join' }
   if (location.pathname in linkPages) {
     const params = new URLSearchParams(location.hash.replace(/^#/, ''))
     return { name: linkPages[location.pathname], token: params.get('token') || '' }

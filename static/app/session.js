@@ -3,7 +3,7 @@
 import * as api from './api.js'
 import { LOCALES, locale, setLocale } from './i18n.js'
 
-/** @type {{id: string, name: string, email: string, is_admin: boolean, locale?: string} | null} */
+/** @type {{id: string, name: string, email: string | null, is_admin: boolean, locale?: string, guest_project?: string | null} | null} */
 let user = null
 /** A language picked on a signed-out page: the account takes it at the next sign-in. */
 let pickedSignedOut = ''
@@ -97,6 +97,23 @@ export async function verifyEmail(token) {
   user = session.user
   await adoptLocale()
   return user
+}
+
+/**
+ * Join a project with an invite link: as the signed-in account, or (nobody signed in) as a
+ * guest called `name`, whose session this page then holds.
+ * @param {string} token @param {string} [name]
+ * @returns {Promise<{project_id: string, role: string, guest: boolean}>}
+ */
+export async function joinInvite(token, name) {
+  const body = name ? { name, client: 'browser' } : { client: 'browser' }
+  const joined = await api.post(`/v1/invites/${encodeURIComponent(token)}/join`, body)
+  if (joined.session) {
+    api.noteSession(joined.session)
+    user = joined.session.user
+    await adoptLocale()
+  }
+  return joined
 }
 
 export async function signOut() {

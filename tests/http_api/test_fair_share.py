@@ -128,6 +128,7 @@ async def _signed_in(server: RunningServer, name: str) -> RegisteredUser:
     session = uuid4()
     await accounts.create_session(db, session, user.id, now + timedelta(hours=1), None, None)
     token, _expires = server.app[AUTH].signer.issue(user.id, session, now)
+    assert user.email is not None
     return RegisteredUser(user.id, user.email, name, password="", access_token=token)
 
 

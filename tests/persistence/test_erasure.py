@@ -38,7 +38,7 @@ async def test_every_row_naming_the_person_is_rewritten_or_deleted(pool: Any) ->
     )
     await pool.execute(
         "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, now(), 1)",
-        f"login:pair:{zoe.email.upper()}|127.0.0.1",
+        f"login:pair:{(zoe.email or '').upper()}|127.0.0.1",
     )
     room = f"{project.id}:private:{uuid.uuid4()}:{zoe.id}"
     await revocations.record(pool, reason="x", user_id=str(zoe.id), room=room, session_id=None)

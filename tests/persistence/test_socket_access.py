@@ -165,6 +165,7 @@ class TestOneCheck:
         for user in (world.outsider, world.viewer):
             found = await accounts.get_user(pool, user)
             assert found is not None
+            assert found.email is not None
             assert await accounts.set_admin(pool, found.email, True)
         got = await check_sessions(
             pool,

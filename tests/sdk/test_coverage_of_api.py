@@ -15,6 +15,12 @@ from http_api.v1 import v1_api
 
 #: operationId -> the SDK method that calls it ("client." is a DTTools instance)
 WRAPPED = {
+    "create_invite": "client.invites.create",
+    "list_invites": "client.invites.list",
+    "get_invite": "client.invites.get",
+    "revoke_invite": "client.invites.revoke",
+    "preview_invite": "client.invites.preview",
+    "join_invite": "client.invites.join",
     "login": "DTTools.__aenter__ (email/password)",
     "refresh": "DTTools._refresh (on a 401)",
     "logout": "client.sign_out",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 from dttools_sdk import (
     Conflict,
     DTTools,
     Forbidden,
+    Gone,
     IdeaCreate,
+    Invite,
     NotFound,
     PersonaCreate,
     PreconditionFailed,
@@ -187,3 +190,39 @@ class TestAuth:
         sdk = DTTools(server.http_url, token="t")
         with pytest.raises(RuntimeError, match="async with"):
             await sdk.projects.get(str(uuid.uuid4()))
+
+
+class TestInvites:
+    async def test_an_owner_invites_and_a_guest_joins_with_the_sdk(
+        self, server: RunningServer, client: DTTools, project: Project, make_user: MakeUser
+    ) -> None:
+        link = await client.invites.create(project.id, "member", max_uses=2)
+        assert link.url.endswith(link.token)
+        preview = await client.invites.preview(link.token)
+        assert (preview.project_name, preview.status) == (project.name, "active")
+        async with DTTools(server.http_url) as anonymous:
+            joined = await anonymous.invites.join(link.token, name="Gus")
+        assert joined.guest
+        assert joined.session is not None
+        assert joined.session.user.guest_project == project.id
+        async with DTTools(server.http_url, token=joined.session.access_token) as guest:
+            idea = await guest.ideas.create(project.id, IdeaCreate(text="from a guest"))
+            assert idea.text == "from a guest"
+            with pytest.raises(Forbidden):
+                await guest.projects.create("a guest's own")
+        other = await make_user()
+        async with DTTools(server.http_url, token=other.access_token) as member:
+            as_member = await member.invites.join(link.token)
+        assert not as_member.guest
+        assert as_member.session is None
+        assert [i.uses for i in await _all(client.invites.iter(project.id))] == [2]
+        async with DTTools(server.http_url) as late:
+            with pytest.raises(Gone):
+                await late.invites.join(link.token, name="Third")
+        await client.invites.revoke(project.id, link.id)
+        team = [m async for m in client.members.iter(project.id)]
+        assert [m.name for m in team if m.guest] == []
+
+
+async def _all(items: AsyncIterator[Invite]) -> list[Invite]:
+    return [item async for item in items]

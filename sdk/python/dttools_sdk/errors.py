@@ -21,6 +21,7 @@ __all__ = [
     "Forbidden",
     "NotFound",
     "Conflict",
+    "Gone",
     "ProjectLimitReached",
     "PreconditionFailed",
     "PayloadTooLarge",
@@ -128,6 +129,10 @@ class Conflict(ProblemError):
     """409: a duplicate member, the last owner, a session still running, ..."""
 
 
+class Gone(ProblemError):
+    """410: it existed but cannot be used any more (a revoked, expired or used-up invite link)."""
+
+
 class ProjectLimitReached(Conflict):
     """409 ``project-limit-reached``: you own as many projects as the server allows."""
 
@@ -224,6 +229,7 @@ _BY_STATUS: Final[Mapping[int, type[ProblemError]]] = {
     403: Forbidden,
     404: NotFound,
     409: Conflict,
+    410: Gone,
     412: PreconditionFailed,
     413: PayloadTooLarge,
     415: UnsupportedMediaType,

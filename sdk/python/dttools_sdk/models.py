@@ -39,6 +39,11 @@ __all__ = [
     "ApiKeyCreated",
     "Project",
     "Member",
+    "Invite",
+    "InviteCreated",
+    "InvitePreview",
+    "InviteJoined",
+    "GuestSession",
     "Contributor",
     "ActivityDay",
     "ProjectStats",
@@ -84,14 +89,15 @@ class Page(Model, Generic[T]):
 
 
 class User(Model):
-    """An account."""
+    """An account, or a guest (no e-mail; ``guest_project`` is the one project it joined)."""
 
     id: str
-    email: str
+    email: str | None
     name: str
     is_admin: bool
     created_at: datetime
     locale: Language
+    guest_project: str | None = None
 
 
 class ApiKey(Model):
@@ -130,13 +136,67 @@ class Project(Model):
 
 
 class Member(Model):
-    """Someone on a project's team."""
+    """Someone on a project's team (a guest has no e-mail address)."""
 
     user_id: str
-    email: str
+    email: str | None
     name: str
     role: TeamRole
     added_at: datetime
+    guest: bool = False
+
+
+InviteStatus = Literal["active", "revoked", "expired", "used_up"]
+
+
+class Invite(Model):
+    """An invite link (without its token, which is shown once)."""
+
+    id: str
+    project_id: str
+    role: TeamRole
+    created_by: str | None
+    created_at: datetime
+    expires_at: datetime
+    max_uses: int | None
+    uses: int
+    revoked_at: datetime | None
+    status: InviteStatus
+
+
+class InviteCreated(Invite):
+    """A new invite link: ``token`` and ``url`` are shown this once."""
+
+    token: str
+    url: str
+
+
+class InvitePreview(Model):
+    """Where an invite link leads (no sign-in needed)."""
+
+    project_id: str
+    project_name: str
+    role: TeamRole
+    expires_at: datetime
+    status: InviteStatus
+
+
+class GuestSession(Model):
+    """A guest's session: the tokens to call the API and open the project's room with."""
+
+    user: User
+    access_expires_at: datetime
+    access_token: str | None = None
+    refresh_token: str | None = None
+
+
+class InviteJoined(Model):
+    """Who joined through a link, with what role; ``session`` is set for a new guest."""
+
+    project_id: str
+    role: TeamRole
+    guest: bool
+    session: GuestSession | None
 
 
 class Contributor(Model):

@@ -1,8 +1,9 @@
-// Sign in, sign up, forgotten password, and the pages of e-mailed links (reset, verify).
+// Sign in, sign up, forgotten password, the pages of e-mailed links (reset, verify), and the
+// page an invite link opens (join).
 import { h } from '../dom.js'
 import { createForm } from '../forms.js'
-import { post } from '../api.js'
-import { signIn, signUp, verifyEmail, setFlash } from '../session.js'
+import { get, post } from '../api.js'
+import { signIn, signUp, verifyEmail, setFlash, joinInvite } from '../session.js'
 import { navigate } from '../router.js'
 import { t } from '../i18n.js'
 import { languageMenu } from './topbar.js'
@@ -212,5 +213,81 @@ export function verifyView(token) {
     h('p', { text: t('auth.verify_intro') }),
     form,
     h('p', { class: 'links' }, h('a', { href: '/#/login', text: t('auth.sign_in') }))
+  )
+}
+
+/**
+ * The page an invite link opens: where it leads, then a name to join as a guest (or, signed
+ * in, one button to join as oneself). Lands on the project's board.
+ * @param {string} token from the link's #token=
+ * @param {{name: string} | null} user who is signed in on this browser, if anyone
+ */
+export function joinView(token, user) {
+  if (!token) {
+    return panel(t('join.page_title'), h('p', { role: 'alert', text: t('join.no_token') }))
+  }
+  const intro = h('p', { role: 'status', text: t('join.loading') })
+  const body = h('div', { class: 'join-body' })
+  const page = panel(t('join.page_title'), intro, body)
+  get(`/v1/invites/${encodeURIComponent(token)}`).then(
+    (invite) => {
+      const heading = page.querySelector('#auth-title')
+      if (heading) heading.textContent = t('join.title', { project: invite.project_name })
+      if (invite.status !== 'active') {
+        intro.setAttribute('role', 'alert')
+        const refusals = {
+          revoked: t('join.status_revoked'),
+          expired: t('join.status_expired'),
+          used_up: t('join.status_used_up')
+        }
+        intro.textContent = refusals[invite.status] || t('join.unknown')
+        return
+      }
+      intro.textContent = t(invite.role === 'viewer' ? 'join.as_viewer' : 'join.as_member')
+      body.replaceChildren(joinForm(token, user))
+    },
+    (error) => {
+      intro.setAttribute('role', 'alert')
+      intro.textContent = error.status === 404 ? t('join.unknown') : error.message
+    }
+  )
+  return page
+}
+
+/** @param {string} token @param {{name: string} | null} user */
+function joinForm(token, user) {
+  /** @param {string} [name] */
+  const join = async (name) => {
+    const joined = await joinInvite(token, name)
+    navigate({ name: 'workspace', projectId: joined.project_id, phase: 'ideate' })
+  }
+  if (user) {
+    const { form } = createForm({
+      submit: t('join.as_account', { name: user.name }),
+      fields: [],
+      onSubmit: () => join()
+    })
+    return form
+  }
+  const { form } = createForm({
+    submit: t('join.submit'),
+    reset: false,
+    fields: [
+      {
+        name: 'name',
+        label: t('join.your_name'),
+        required: true,
+        autocomplete: 'nickname',
+        maxLength: 200
+      }
+    ],
+    onSubmit: ({ name }) => join(name)
+  })
+  return h(
+    'div',
+    {},
+    form,
+    h('p', { class: 'hint', text: t('join.guest_hint') }),
+    h('p', { class: 'links' }, h('a', { href: '/#/login', text: t('join.have_account') }))
   )
 }

@@ -4,6 +4,7 @@ import { createForm } from '../forms.js'
 import * as api from '../api.js'
 import { currentUser } from '../session.js'
 import { t } from '../i18n.js'
+import { invitePanel } from './invites.js'
 
 /** The roles of a project's team, in the order the role menus list them. */
 const ROLES = ['owner', 'member', 'viewer']
@@ -106,7 +107,7 @@ export function openMembers(project, opts = {}) {
       'tr',
       {},
       h('td', { text: self ? t('members.you', { name: member.name }) : member.name }),
-      h('td', { text: member.email }),
+      h('td', { text: member.email ?? t('members.guest') }),
       h('td', {}, role),
       actions
     )
@@ -155,7 +156,8 @@ export function openMembers(project, opts = {}) {
       close
     ),
     table,
-    add
+    add,
+    manage ? invitePanel(project, load) : null
   )
   close.addEventListener('click', () => dialog.close())
   dialog.addEventListener('close', () => dialog.remove())

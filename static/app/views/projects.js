@@ -5,6 +5,7 @@ import { createForm } from '../forms.js'
 import * as api from '../api.js'
 import { filePicker, uploadFile, uploadStatus, uploadError } from '../uploads.js'
 import { topbar } from './topbar.js'
+import { currentUser } from '../session.js'
 import { openMembers } from './members.js'
 import { phaseName, navigate } from '../router.js'
 import { LOCALES, LOCALE_NAMES, locale, t } from '../i18n.js'
@@ -62,6 +63,8 @@ function importPanel() {
 }
 
 export function projectsView() {
+  // a guest reaches only the project it joined: no project of its own, no import
+  const guest = Boolean(currentUser()?.guest_project)
   const listEl = h('ul', { class: 'project-list', 'aria-label': t('projects.list') })
   const empty = h('p', { class: 'empty', hidden: true })
   const more = h('button', {
@@ -271,9 +274,11 @@ export function projectsView() {
         { class: 'projects-layout' },
         h(
           'div',
-          { class: 'projects-side' },
-          h('section', { class: 'panel', 'aria-label': t('projects.create_section') }, form),
-          importPanel()
+          { class: 'projects-side', hidden: guest },
+          guest
+            ? null
+            : h('section', { class: 'panel', 'aria-label': t('projects.create_section') }, form),
+          guest ? null : importPanel()
         ),
         h(
           'section',

@@ -144,9 +144,11 @@ export class Workspace {
       openMembers(this.project, { onLeft: () => navigate({ name: 'projects' }) })
     )
     this.exportButton = h('button', { type: 'button', class: 'ghost', 'aria-haspopup': 'dialog' })
-    // a viewer of a project that keeps exports to its members would only meet a refusal
+    // a viewer of a project that keeps exports to its members, or a guest (who may never
+    // export), would only meet a refusal
     this.exportButton.hidden =
-      this.project.role === 'viewer' && this.project.viewers_can_export === false
+      Boolean(currentUser()?.guest_project) ||
+      (this.project.role === 'viewer' && this.project.viewers_can_export === false)
     this.exportButton.addEventListener('click', () => {
       this.exportDialog = openExport(this.project, {
         phase: () => this.phase,

@@ -452,7 +452,10 @@ class TestAuthentication:
             body = await response.json()
         assert body["id"] == str(user.id)
         assert body["email"] == user.email
-        assert set(body) == {"id", "email", "name", "is_admin", "created_at", "locale"}
+        assert set(body) == {
+            "id", "email", "name", "is_admin", "created_at", "locale", "guest_project",
+        }  # fmt: skip
+        assert body["guest_project"] is None  # an account, not a guest
 
     async def test_me_with_the_session_cookie(
         self, server: RunningServer, http: aiohttp.ClientSession

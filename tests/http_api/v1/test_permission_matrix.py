@@ -314,6 +314,36 @@ async def _remove_member(case: Case) -> Request:
     return Request(f"/v1/projects/{project}/members/{case.world.team.outsider.id}")
 
 
+async def _invite(world: World, project: UUID) -> dict[str, Any]:
+    """A new invite link to ``project``, made by its owner."""
+    owner = world.owner_of(project)
+    reply = await world.api.call("POST", f"/v1/projects/{project}/invites", owner, json={})
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
+def _invite_at(*, delete: bool = False) -> Build:
+    async def build(case: Case) -> Request:
+        made = await _invite(case.world, case.project)
+        path = f"/v1/projects/{case.project}/invites/{made['id']}"
+        return Request(path, survives=path if delete else None)
+
+    return build
+
+
+async def _preview_invite(case: Case) -> Request:
+    made = await _invite(case.world, case.project)
+    return Request(f"/v1/invites/{made['token']}")
+
+
+async def _join_invite(case: Case) -> Request:
+    # A project of its own: joining changes its team, and the matrix's teams must stay as
+    # they are. Signed-in callers join as themselves, anonymous ones as a guest.
+    project = await case.world.fresh_project(case.project)
+    made = await _invite(case.world, project)
+    return Request(f"/v1/invites/{made['token']}/join", {"name": "Matrix guest", "client": "token"})
+
+
 async def _change_member(case: Case) -> Request:
     path = f"/v1/projects/{case.project}/members/{case.world.team.outsider.id}"
     return Request(path, {"role": "member"})
@@ -681,6 +711,20 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/v1/projects/{project_id}/stats"): Row(
         "read", _at("/v1/projects/{p}/stats"), "project"
     ),
+    ("POST", "/v1/projects/{project_id}/invites"): Row(
+        "manage", _at("/v1/projects/{p}/invites", {"role": "viewer"}), "project"
+    ),
+    ("GET", "/v1/projects/{project_id}/invites"): Row(
+        "manage", _at("/v1/projects/{p}/invites"), "project"
+    ),
+    ("GET", "/v1/projects/{project_id}/invites/{invite_id}"): Row(
+        "manage", _invite_at(), "project"
+    ),
+    ("DELETE", "/v1/projects/{project_id}/invites/{invite_id}"): Row(
+        "manage", _invite_at(delete=True), "project"
+    ),
+    ("GET", "/v1/invites/{token}"): Row("none", _preview_invite),
+    ("POST", "/v1/invites/{token}/join"): Row("none", _join_invite),
     ("GET", "/v1/projects/{project_id}/members"): Row(
         "read", _at("/v1/projects/{p}/members"), "project"
     ),

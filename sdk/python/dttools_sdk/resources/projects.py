@@ -8,6 +8,10 @@ from typing import Literal
 
 from dttools_sdk.models import (
     AuditEntry,
+    Invite,
+    InviteCreated,
+    InviteJoined,
+    InvitePreview,
     Language,
     Member,
     Page,
@@ -329,3 +333,77 @@ class Audit:
                 action=action,
             )
         )
+
+
+class Invites:
+    """Invite links: owners make and revoke them; anyone with one joins (signed in as a
+    member, or as a guest by name)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._http = transport
+
+    async def create(
+        self,
+        project_id: str,
+        role: Literal["member", "viewer"] = "member",
+        *,
+        expires_in_s: int | None = None,
+        max_uses: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> InviteCreated:
+        """A new link (owners, admins); its ``token`` and ``url`` are shown this once."""
+        body: dict[str, object] = {"role": role, "max_uses": max_uses}
+        if expires_in_s is not None:
+            body["expires_in_s"] = expires_in_s
+        response = await self._http.request(
+            "POST", self._all(project_id), json_body=body, idempotency_key=idempotency_key
+        )
+        return read(InviteCreated, response)
+
+    async def list(
+        self, project_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Invite]:
+        """One page of the project's links, oldest first (owners, admins)."""
+        response = await self._http.request(
+            "GET", self._all(project_id), params=page_params(limit, cursor)
+        )
+        return Page[Invite].model_validate(response.json())
+
+    def iter(self, project_id: str, *, page_size: int | None = None) -> AsyncIterator[Invite]:
+        """Every link of the project."""
+        return follow(lambda cursor: self.list(project_id, limit=page_size, cursor=cursor))
+
+    async def get(self, project_id: str, invite_id: str) -> Invite:
+        """One link: its uses and status."""
+        path = f"{self._all(project_id)}/{segment(invite_id)}"
+        return read(Invite, await self._http.request("GET", path))
+
+    async def revoke(self, project_id: str, invite_id: str) -> None:
+        """Stop the link and remove the guests who joined with it."""
+        await self._http.request("DELETE", f"{self._all(project_id)}/{segment(invite_id)}")
+
+    async def preview(self, token: str) -> InvitePreview:
+        """Where a link leads (no credentials sent)."""
+        path = f"/v1/invites/{segment(token)}"
+        return read(InvitePreview, await self._http.request("GET", path, authenticated=False))
+
+    async def join(self, token: str, *, name: str | None = None) -> InviteJoined:
+        """Join with a link: as the signed-in account if this client has one, else as a
+        guest called ``name`` (the answer's ``session`` then holds the guest's tokens).
+
+        Raises:
+            Gone: the link was revoked, has expired or was used up.
+            NotFound: no such link.
+        """
+        path = f"/v1/invites/{segment(token)}/join"
+        body: dict[str, object] = {"client": "token"}
+        if name is not None:
+            body["name"] = name
+        response = await self._http.request(
+            "POST", path, json_body=body, authenticated=self._http.token is not None
+        )
+        return read(InviteJoined, response)
+
+    @staticmethod
+    def _all(project_id: str) -> str:
+        return f"/v1/projects/{segment(project_id)}/invites"

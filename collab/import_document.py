@@ -13,7 +13,7 @@ empty. Pure: the caller runs it in a room transaction (``RoomManager.transact``)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -24,9 +24,10 @@ from pydantic import ValidationError
 from collab.artifacts import ID_PATTERN, KINDS, format_timestamp
 from collab.export_archive import InvalidArchive
 from collab.i18n import msg
+from collab.import_remap import remap
 from collab.schema import ensure_schema
 
-__all__ = ["CheckedImport", "check_import", "write_checked", "write_import"]
+__all__ = ["CheckedImport", "check_import", "fresh_copy", "write_checked", "write_import"]
 
 _CLUSTERS: Final = "clusters"
 _MAX_CLUSTER_NAME: Final = 200
@@ -150,6 +151,25 @@ def check_import(
     """
     stamp = format_timestamp(now)
     return CheckedImport(_checked_items(document, stamp), _checked_clusters(clusters, stamp))
+
+
+def fresh_copy(
+    document: Mapping[str, Any],
+    clusters: Mapping[str, Any],
+    file_ids: Mapping[str, str],
+    *,
+    new_id: Callable[[], str],
+    now: datetime,
+) -> CheckedImport:
+    """Content from elsewhere (an archive, a template) with fresh ids, checked as REST creates
+    would (:func:`collab.import_remap.remap`, then :func:`check_import`): ready for
+    :func:`write_checked` into a new, empty document.
+
+    Raises:
+        InvalidArchive: something would not pass a REST create.
+    """
+    new_document, new_clusters = remap(document, clusters, file_ids, new_id)
+    return check_import(new_document, new_clusters, now=now)
 
 
 def write_checked(doc: Doc[Any], checked: CheckedImport) -> int:

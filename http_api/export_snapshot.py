@@ -48,7 +48,7 @@ from persistence.conn import PgPool
 from persistence.files import StoredFile
 from rooms.manager import RoomManager
 
-__all__ = ["Snapshot", "take_snapshot", "cluster_entries"]
+__all__ = ["Snapshot", "take_snapshot", "cluster_entries", "read_content"]
 
 #: Thumbnails are small (320 px WebP); a bigger blob under a thumbnail key is not read.
 _MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024
@@ -95,6 +95,19 @@ def _decode(ystate: bytes) -> tuple[dict[str, Any], dict[str, str], dict[str, An
         cluster_entries(doc),
         file_references(doc),
     )
+
+
+def _content(ystate: bytes) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    doc: Doc[Any] = build_doc([ystate])
+    return schema.export_document(doc), cluster_entries(doc)
+
+
+async def read_content(
+    rooms: RoomManager, project_id: UUID
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The project's typed document and its board's clusters (read on a copy, in a thread)."""
+    ystate = await rooms.read(str(project_id), _state)
+    return await asyncio.to_thread(_content, ystate)
 
 
 def _png(data: bytes) -> bytes | None:

@@ -29,8 +29,7 @@ from collab.archive_reader import Archive, read_archive
 from collab.artifacts import Phase
 from collab.export_archive import ArchiveLimits
 from collab.i18n import DEFAULT_LOCALE
-from collab.import_document import CheckedImport, check_import, write_checked
-from collab.import_remap import remap
+from collab.import_document import CheckedImport, fresh_copy, write_checked
 from http_api.files_service import FileService, keep_upload
 from http_api.i18n import LOCALES
 from http_api.settings import Settings
@@ -66,8 +65,9 @@ def archive_limits(settings: Settings) -> ArchiveLimits:
 def _prepare(archive: Archive, file_ids: dict[str, str], now: datetime) -> CheckedImport:
     """Fresh ids, then REST's checks: seconds of Python for a big document, in a thread, so
     the room's transaction on the event loop only writes."""
-    document, clusters = remap(archive.document, archive.clusters, file_ids, lambda: str(uuid4()))
-    return check_import(document, clusters, now=now)
+    return fresh_copy(
+        archive.document, archive.clusters, file_ids, new_id=lambda: str(uuid4()), now=now
+    )
 
 
 async def _undo(pool: PgPool, project_id: UUID) -> None:

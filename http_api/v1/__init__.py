@@ -18,6 +18,7 @@ from http_api.v1 import (
     me_export,
     members,
     projects,
+    templates,
     webhooks,
 )
 
@@ -29,7 +30,7 @@ def v1_api() -> Api:
     combined = Api()
     modules = (
         auth, projects, members, invites, artifacts, files, file_links, brainstorm,
-        brainstorm_votes, exports, imports, webhooks, audit, me_export, account,
+        brainstorm_votes, exports, imports, webhooks, audit, me_export, account, templates,
     )  # fmt: skip
     for module in modules:
         combined.endpoints.extend(module.api.endpoints)

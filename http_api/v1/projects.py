@@ -10,6 +10,7 @@ entry and events. ``GET`` honours ``If-None-Match`` with 304.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -39,6 +40,7 @@ from http_api.pagination import (
     timestamp_and_id,
 )
 from http_api.principal import Principal
+from http_api.templates_service import choose, fill
 from http_api.v1.audit import record
 from http_api.v1.fields import Name, Timestamp
 from persistence import projects
@@ -74,9 +76,19 @@ class _Input(BaseModel):
 class ProjectCreate(_Input):
     name: Name
     description: str = Field(default="", max_length=5000)
-    phase: Phase = Phase.EMPATHIZE
+    phase: Phase = Field(
+        default=Phase.EMPATHIZE,
+        description="omitted: empathize, or the phase the template starts in",
+    )
     language: LocaleTag | None = Field(
         default=None, description="the language the team works in; omitted: your account's"
+    )
+    template: str | None = Field(
+        default=None,
+        max_length=80,
+        description="start from a template (GET /v1/templates): a built-in one's id, such "
+        "as crazy-8s, or the id of one you saved; its content is written in the project's "
+        "language",
     )
 
 
@@ -290,24 +302,49 @@ async def create_project(
     project_id = uuid.uuid4()
     # Admins run the instance: they are not held to an account's share.
     cap = None if principal.is_admin else request.app[SETTINGS].max_projects_per_user
+    language = body.language or principal.user.locale
+    chosen = (
+        None
+        if body.template is None
+        else await choose(request.app[DB], principal.user_id, body.template, language)
+    )
+    phase = (
+        chosen.phase if chosen is not None and "phase" not in body.model_fields_set else body.phase
+    )
     async with request.app[DB].acquire() as conn, conn.transaction():
         try:
             project = await projects.create_project(
                 conn, project_id, name=body.name, description=body.description,
-                phase=body.phase, owner_id=principal.user_id, max_owned=cap,
-                language=body.language or principal.user.locale,
+                phase=phase, owner_id=principal.user_id, max_owned=cap, language=language,
             )  # fmt: skip
         except ProjectLimitReached:
             refused(Share.PROJECTS_PER_USER)
             raise
         acting = Role.ADMIN if principal.is_admin else Role.OWNER
         access = Access(project_id, acting, membership=Role.OWNER)
-        await record(conn, request, principal, "project.created", access, name=body.name)
+        started_from: dict[str, Any] = {} if body.template is None else {"template": body.template}
+        await record(
+            conn, request, principal, "project.created", access, name=body.name, **started_from
+        )
         await project_events(conn, "project.created", project, principal.user_id)
+    if chosen is not None:
+        try:
+            await fill(request.app[ROOMS], project_id, chosen)
+        except BaseException:
+            # a project half made from its template is not what was asked for: none is
+            await asyncio.shield(_discard(request, project_id))
+            raise
     announce(request)
     response = _respond(project, access, status=201)
     response.headers["Location"] = f"/v1/projects/{project_id}"
     return response
+
+
+async def _discard(request: web.Request, project_id: UUID) -> None:
+    """Take back a project just made whose template could not be written (as an import's)."""
+    await projects.delete_project(request.app[DB], project_id)
+    await request.app[COMMITTER].flush()
+    await projects.purge_document(request.app[DB], project_id)
 
 
 @api.route(

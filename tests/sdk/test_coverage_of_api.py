@@ -15,6 +15,10 @@ from http_api.v1 import v1_api
 
 #: operationId -> the SDK method that calls it ("client." is a DTTools instance)
 WRAPPED = {
+    "list_templates": "client.templates.list",
+    "get_template": "client.templates.get",
+    "save_template": "client.templates.save",
+    "delete_template": "client.templates.delete",
     "create_invite": "client.invites.create",
     "list_invites": "client.invites.list",
     "get_invite": "client.invites.get",

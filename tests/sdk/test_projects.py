@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from dttools_sdk import (
@@ -226,3 +227,24 @@ class TestInvites:
 
 async def _all(items: AsyncIterator[Invite]) -> list[Invite]:
     return [item async for item in items]
+
+
+class TestTemplates:
+    async def test_start_from_a_method_and_from_a_saved_project(self, client: DTTools) -> None:
+        names = [t.id async for t in client.templates.iter(page_size=3)]
+        assert names[:2] == ["personas", "pov-hmw"]
+        crazy = await client.projects.create("Ideas fast", template="crazy-8s")
+        assert crazy.phase == "ideate"
+        saved = await client.templates.save(crazy.id, "Our Crazy 8s")
+        assert saved.kind == "saved"
+        assert saved.artifacts == 9
+        again = await client.projects.create("Round two", template=saved.id, phase="define")
+        assert again.phase == "define"
+        assert len(await _all_ideas(client, again.id)) == 9
+        await client.templates.delete(saved.id)
+        with pytest.raises(NotFound):
+            await client.templates.get(saved.id)
+
+
+async def _all_ideas(client: DTTools, project_id: str) -> list[Any]:
+    return [idea async for idea in client.ideas.iter(project_id)]

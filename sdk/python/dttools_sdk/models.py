@@ -39,6 +39,7 @@ __all__ = [
     "ApiKeyCreated",
     "Project",
     "Member",
+    "Template",
     "Invite",
     "InviteCreated",
     "InvitePreview",
@@ -144,6 +145,19 @@ class Member(Model):
     role: TeamRole
     added_at: datetime
     guest: bool = False
+
+
+class Template(Model):
+    """What a project can start from: a built-in method or example, or one you saved."""
+
+    id: str
+    kind: Literal["method", "example", "saved"]
+    name: str
+    description: str
+    phase: Phase
+    artifacts: int
+    language: str | None
+    created_at: datetime | None = None
 
 
 InviteStatus = Literal["active", "revoked", "expired", "used_up"]

@@ -109,6 +109,8 @@ export function projectsView() {
       empty.hidden = listEl.children.length > 0
       empty.textContent =
         show.value === 'true' ? t('projects.empty_archived') : t('projects.empty_active')
+      example.hidden =
+        guest || show.value === 'true' || Boolean(params.q) || listEl.children.length > 0
     } catch (error) {
       toast(error.message, 'error')
     }
@@ -163,7 +165,30 @@ export function projectsView() {
             archive.disabled = false
           }
         })
-        actions.append(rename, archive)
+        const keep = h('button', {
+          type: 'button',
+          class: 'ghost',
+          text: t('projects.save_template'),
+          'aria-label': t('projects.save_template_named', { project: project.name })
+        })
+        keep.addEventListener('click', async () => {
+          keep.disabled = true
+          try {
+            const saved = await api.post('/v1/templates', {
+              project_id: project.id,
+              name: project.name
+            })
+            templates.set(saved.id, saved)
+            inputs.template.append(h('option', { value: saved.id, text: saved.name }))
+            announce(t('projects.template_saved', { project: project.name }))
+            toast(t('projects.template_saved', { project: project.name }), 'info')
+          } catch (error) {
+            toast(error.message, 'error')
+          } finally {
+            keep.disabled = false
+          }
+        })
+        actions.append(rename, archive, keep)
       }
       row.replaceChildren(
         h(
@@ -225,12 +250,19 @@ export function projectsView() {
     return row
   }
 
-  const { form } = createForm({
+  const { form, inputs } = createForm({
     title: t('projects.new'),
     submit: t('projects.create'),
     fields: [
       { name: 'name', label: t('projects.name'), required: true, maxLength: 200 },
       { name: 'description', label: t('projects.description'), type: 'textarea', maxLength: 5000 },
+      {
+        // filled with GET /v1/templates once it answers; blank until then
+        name: 'template',
+        label: t('projects.start_from'),
+        type: 'select',
+        options: () => [['', t('projects.blank')]]
+      },
       {
         // The language the team works in (exports and templates use it); people's own
         // language, the menu's, is theirs alone.
@@ -241,8 +273,19 @@ export function projectsView() {
         value: locale()
       }
     ],
-    onSubmit: async ({ name, description, language }) => {
-      const project = await api.post('/v1/projects', { name, description, language })
+    onSubmit: async ({ name, description, language, template }) => {
+      const project = await api.post('/v1/projects', {
+        name,
+        description,
+        language,
+        template: template || undefined
+      })
+      inputs.template.value = ''
+      if (template) {
+        // a project made from a template has content to look at: open it
+        navigate({ name: 'workspace', projectId: project.id, phase: project.phase })
+        return
+      }
       if (show.value !== 'false') {
         show.value = 'false'
         await load()
@@ -253,6 +296,43 @@ export function projectsView() {
       announce(t('projects.created', { project: project.name }))
     }
   })
+  const templateHint = h('p', { class: 'hint', hidden: true })
+  inputs.template.after(templateHint)
+  /** @type {Map<string, {description: string}>} */
+  const templates = new Map()
+  inputs.template.addEventListener('change', () => {
+    const chosen = templates.get(inputs.template.value)
+    templateHint.textContent = chosen ? chosen.description : ''
+    templateHint.hidden = !chosen
+  })
+  if (!guest) {
+    api.getAll('/v1/templates').then(
+      (items) => {
+        for (const item of items) {
+          templates.set(item.id, item)
+          inputs.template.append(h('option', { value: item.id, text: item.name }))
+        }
+      },
+      (error) => toast(error.message, 'error')
+    )
+  }
+  // With no project yet, the example is one click away.
+  const example = h('button', { type: 'button', class: 'ghost', text: t('projects.open_example') })
+  example.addEventListener('click', async () => {
+    example.disabled = true
+    try {
+      const project = await api.post('/v1/projects', {
+        name: t('projects.example_name'),
+        template: 'example',
+        language: locale()
+      })
+      navigate({ name: 'workspace', projectId: project.id, phase: project.phase })
+    } catch (error) {
+      toast(error.message, 'error')
+      example.disabled = false
+    }
+  })
+  const emptyBlock = h('div', { class: 'empty-block' }, empty, example)
   show.addEventListener('change', () => load())
   search.addEventListener('input', () => {
     clearTimeout(searchTimer)
@@ -300,7 +380,7 @@ export function projectsView() {
             search
           ),
           listEl,
-          empty,
+          emptyBlock,
           more
         )
       )

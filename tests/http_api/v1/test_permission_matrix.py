@@ -277,6 +277,40 @@ async def _revoke_key(case: Case) -> Request:
     return Request(f"/v1/auth/api-keys/{key}")
 
 
+async def _saved_template(world: World, user: RegisteredUser) -> str:
+    """A template ``user`` saved from a project of their own (made for this call); its id."""
+    made = await world.api.call("POST", "/v1/projects", user, json={"name": "to keep"})
+    assert made.status == 201, made.body
+    body = {"project_id": made.body["id"], "name": "kept"}
+    saved = await world.api.call("POST", "/v1/templates", user, json=body)
+    assert saved.status == 201, saved.body
+    template_id: str = saved.body["id"]
+    return template_id
+
+
+def _template_at(*, delete: bool = False) -> Build:
+    """The caller's own saved template (a built-in one, to read), or for "other" (and
+    anonymous calls) the outsider's."""
+
+    async def build(case: Case) -> Request:
+        world = case.world
+        if case.ownership == "other" or case.caller is None:
+            outsider = await _saved_template(world, world.team.outsider)
+            path = f"/v1/templates/{outsider}"
+            return Request(path, survives=path, keeper=world.team.outsider)
+        if not delete:
+            return Request("/v1/templates/crazy-8s")
+        return Request(f"/v1/templates/{await _saved_template(world, case.caller)}")
+
+    return build
+
+
+async def _save_template(case: Case) -> Request:
+    made = await case.world.api.call("POST", "/v1/projects", case.account, json={"name": "mine"})
+    assert made.status == 201, made.body
+    return Request("/v1/templates", {"project_id": made.body["id"], "name": "saved"})
+
+
 def _personal_export(suffix: str = "") -> Build:
     """The caller's own data export, or for "other" (and anonymous calls) the outsider's."""
 
@@ -699,6 +733,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/v1/auth/api-keys/{key_id}"): Row("self", _revoke_key, "key"),
     ("DELETE", "/v1/auth/api-keys/{key_id}"): Row("self", _revoke_key, "key"),
     ("GET", "/v1/projects"): Row("self", _at("/v1/projects")),
+    ("GET", "/v1/templates"): Row("self", _at("/v1/templates")),
+    ("POST", "/v1/templates"): Row("self", _save_template),
+    ("GET", "/v1/templates/{template_id}"): Row("self", _template_at(), "key"),
+    ("DELETE", "/v1/templates/{template_id}"): Row("self", _template_at(delete=True), "key"),
     ("POST", "/v1/projects"): Row("self", _at("/v1/projects", {"name": "mine"})),
     ("GET", "/v1/projects/{project_id}"): Row("read", _at("/v1/projects/{p}"), "project"),
     ("PUT", "/v1/projects/{project_id}"): Row(

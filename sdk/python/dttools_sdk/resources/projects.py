@@ -19,6 +19,7 @@ from dttools_sdk.models import (
     Project,
     ProjectStats,
     TeamRole,
+    Template,
     Violation,
     WorkshopDocument,
 )
@@ -105,14 +106,23 @@ class Projects:
         name: str,
         *,
         description: str = "",
-        phase: Phase = "empathize",
+        phase: Phase | None = None,
         language: Language | None = None,
+        template: str | None = None,
         idempotency_key: str | None = None,
     ) -> Project:
-        """Create a project; you become its owner."""
-        body: dict[str, str] = {"name": name, "description": description, "phase": phase}
+        """Create a project; you become its owner.
+
+        ``template``: start from a template (:meth:`Templates.list`), its content written in
+        the project's language; ``phase`` left out is then the template's (else empathize).
+        """
+        body: dict[str, str] = {"name": name, "description": description}
+        if phase is not None:
+            body["phase"] = phase
         if language is not None:
             body["language"] = language
+        if template is not None:
+            body["template"] = template
         response = await self._http.request(
             "POST", "/v1/projects", json_body=body, idempotency_key=idempotency_key
         )
@@ -407,3 +417,47 @@ class Invites:
     @staticmethod
     def _all(project_id: str) -> str:
         return f"/v1/projects/{segment(project_id)}/invites"
+
+
+class Templates:
+    """What a new project can start from: built-in methods and an example, and your own
+    projects saved as templates."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._http = transport
+
+    async def list(self, *, limit: int | None = None, cursor: str | None = None) -> Page[Template]:
+        """One page: built-in templates first (in your language), then yours."""
+        response = await self._http.request(
+            "GET", "/v1/templates", params=page_params(limit, cursor)
+        )
+        return Page[Template].model_validate(response.json())
+
+    def iter(self, *, page_size: int | None = None) -> AsyncIterator[Template]:
+        """Every template you may start from."""
+        return follow(lambda cursor: self.list(limit=page_size, cursor=cursor))
+
+    async def get(self, template_id: str) -> Template:
+        """One template (a built-in one by its name, such as ``crazy-8s``, or yours by id)."""
+        return read(
+            Template, await self._http.request("GET", f"/v1/templates/{segment(template_id)}")
+        )
+
+    async def save(
+        self,
+        project_id: str,
+        name: str,
+        *,
+        description: str = "",
+        idempotency_key: str | None = None,
+    ) -> Template:
+        """Save one of your projects as a template (without its test results and authors)."""
+        body = {"project_id": project_id, "name": name, "description": description}
+        response = await self._http.request(
+            "POST", "/v1/templates", json_body=body, idempotency_key=idempotency_key
+        )
+        return read(Template, response)
+
+    async def delete(self, template_id: str) -> None:
+        """Delete one of your templates (built-in ones cannot be)."""
+        await self._http.request("DELETE", f"/v1/templates/{segment(template_id)}")

@@ -288,6 +288,11 @@ class AwarenessRegistry:
             if not owned:
                 del self._owned[owner]
 
+    @property
+    def pending_count(self) -> int:
+        """How many clients' changes wait for the next flush."""
+        return len(self._pending)
+
     def take_pending(self) -> bytes | None:
         """Return the coalesced pending changes as one payload, or None if there are none."""
         if not self._pending:

@@ -33,6 +33,8 @@ const { values: opt } = parseArgs({
     clients: { type: 'string', default: '4' },
     writers: { type: 'string', default: '0' }, // 0 = every client writes
     rate: { type: 'string', default: '1' },
+    // fanout: every client also moves its cursor (an awareness update) this often, per second
+    'cursor-rate': { type: 'string', default: '0' },
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     settle: { type: 'string', default: '2' },
@@ -286,10 +288,21 @@ async function fanout () {
   writers.forEach((w) => { // each writer starts at a random phase of the period
     timers.push(setTimeout(() => { w.sendEdit(); timers.push(setInterval(() => w.sendEdit(), period)) }, Math.random() * period))
   })
+  const cursorRate = num('cursor-rate')
+  if (cursorRate > 0) { // everyone's cursor moves too, each at a random phase
+    const cursorPeriod = 1000 / cursorRate
+    clients.forEach((c) => {
+      let clock = 0
+      const move = () => c.ws.send(awarenessFrame(c.doc.clientID, ++clock, { user: `u${c.doc.clientID}`, cursor: { x: Math.round(Math.random() * 1000), y: Math.round(Math.random() * 1000) } }))
+      timers.push(setTimeout(() => { move(); timers.push(setInterval(move, cursorPeriod)) }, Math.random() * cursorPeriod))
+    })
+  }
   await sleep(num('warmup') * 1000)
   latencies.length = 0
   deliveries = 0
   unmatched = 0
+  awarenessFrames = 0
+  awarenessEntries = 0
   measuring = true
   emit({ phase: 'measure-start' })
   const window = cpuWindow()
@@ -308,7 +321,13 @@ async function fanout () {
     expected_deliveries_per_s: writers.length * rate * (perRoom - 1),
     unmatched,
     loadgen_cpu_pct,
-    latency_ms: summary(latencies)
+    latency_ms: summary(latencies),
+    cursor_rate: cursorRate,
+    // cursor traffic each client receives: frames (what costs a browser a message event each)
+    // and the cursor positions they carry
+    awareness_frames_in_per_client_s: awarenessFrames / elapsed / clients.length,
+    awareness_entries_in_per_client_s: awarenessEntries / elapsed / clients.length,
+    expected_awareness_entries_per_client_s: cursorRate * (perRoom - 1)
   }
 }
 

@@ -545,13 +545,14 @@ class Bench:
         return f"{name}-{uuid.uuid4().hex[:6]}"
 
     def fanout(
-        self, rooms: int, clients: int, rate: float, writers: int = 0
+        self, rooms: int, clients: int, rate: float, writers: int = 0, cursor_rate: float = 0
     ) -> Callable[[str], dict[str, Any]]:
         def run(kind: str) -> dict[str, Any]:
             with self.server(kind) as server:
                 return loadgen(
                     server, "fanout", "--rooms", str(rooms), "--clients", str(clients),
                     "--rate", str(rate), "--writers", str(writers),
+                    "--cursor-rate", str(cursor_rate),
                     "--duration", str(self.duration), "--warmup", str(self.warmup),
                     "--prefix", self._prefix("fanout"),
                 )  # fmt: skip
@@ -859,6 +860,10 @@ def scenarios(bench: Bench) -> dict[str, Callable[[str], dict[str, Any]]]:
         "load-10k-history": bench.load_time,
         "storm-150-4mb": bench.storm,
         "one-writer-1000-observers": bench.fanout(1, 1001, 10, writers=1),
+        # workshops at scale (run with --only): a room of 200 with everyone's cursor moving
+        # at 10 Hz and 20 people writing, and one writer before 1,500 observers
+        "big-room-200": bench.fanout(1, 200, 2, writers=20, cursor_rate=10),
+        "one-writer-1500-observers": bench.fanout(1, 1501, 10, writers=1),
         "presence-1000": bench.presence,
         # ours only, needs redis-server; run with --only
         "cross-node-100x10-1hz": bench.cross_node(1),
@@ -1110,6 +1115,15 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
         if kind == "fanout":
             expected = any_result["expected_deliveries_per_s"]
             rows[3] = (f"deliveries/s (expected {expected:,.0f})", "deliveries_per_s", 0)
+            if any_result.get("cursor_rate"):
+                cursors = any_result["expected_awareness_entries_per_client_s"]
+                rows += [
+                    ("cursor frames received per client per s",
+                     "awareness_frames_in_per_client_s", 0),
+                    (f"cursor positions received per client per s (sent {cursors:,.0f})",
+                     "awareness_entries_in_per_client_s", 0),
+                    ("load generator CPU (% of a core)", "loadgen_cpu_pct", 0),
+                ]  # fmt: skip
         if kind == "load" and not ours.get("cold"):
             rows = rows[2:]  # no cold loads measured (reference server only)
         if kind == "presence":

@@ -184,6 +184,41 @@ class TestAwarenessCoalescing:
         for peer in peers:
             await peer.stop()
 
+    async def test_a_room_where_many_move_flushes_less_often(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """250 cursors changed in one window: the next flush waits 250 ms (1,000 entries a
+        second per connection at most); once few move again, the base interval returns."""
+        limits = Limits()
+        manager = _manager(update_log, committer, limits, awareness_flush_ms=20)
+        opened = await manager.open(room)
+        peers = [Peer(limits) for _ in range(251)]
+        for peer in peers:
+            opened.join(peer.conn)
+        watcher = peers[-1]
+
+        def move(i: int, clock: int) -> None:
+            entry = AwarenessEntry(1000 + i, clock, f'{{"x":{clock}}}')
+            opened.receive(
+                peers[i].conn, encode(AwarenessUpdate(encode_awareness_entries([entry])))
+            )
+
+        def frames() -> int:
+            return sum(1 for f in watcher.transport.frames if f[0] == 1)
+
+        for i in range(250):
+            move(i, 1)
+        await watcher.until(lambda: frames() == 1)
+        assert opened.awareness_delay_s == pytest.approx(0.25)
+        loop = asyncio.get_running_loop()
+        sent = loop.time()
+        move(0, 2)
+        await watcher.until(lambda: frames() == 2)
+        assert loop.time() - sent >= 0.24  # held for the stretched interval, never less
+        assert opened.awareness_delay_s == pytest.approx(0.02)  # one mover: the base again
+        for peer in peers:
+            await peer.stop()
+
 
 class TestManager:
     async def test_corrupt_room_opens_in_error_state(

@@ -9,6 +9,9 @@ import { t } from '../i18n.js'
  * The invite-link section of a project's team dialog.
  * @param {{id: string, name: string}} project
  * @param {() => Promise<void>} onChange reload the team (revoking removes guests)
+ * @returns {{el: HTMLElement, load: () => Promise<void>}} the section, and what lists its links
+ *   (called by the dialog after the team is read, so that one expired session costs one
+ *   refresh, not two at once)
  */
 export function invitePanel(project, onChange) {
   const base = `/v1/projects/${project.id}/invites`
@@ -66,7 +69,7 @@ export function invitePanel(project, onChange) {
     fields: [
       {
         name: 'role',
-        label: t('members.role'),
+        label: t('invites.role'),
         type: 'select',
         options: () =>
           ['member', 'viewer'].map(
@@ -107,6 +110,6 @@ export function invitePanel(project, onChange) {
     }
   })
 
-  load()
-  return h('section', { class: 'invites', 'aria-label': t('invites.title') }, form, made, list)
+  const el = h('section', { class: 'invites', 'aria-label': t('invites.title') }, form, made, list)
+  return { el, load }
 }

@@ -145,6 +145,7 @@ export function openMembers(project, opts = {}) {
       }).form
     : null
 
+  const invites = manage ? invitePanel(project, load) : null
   const close = h('button', { type: 'button', class: 'ghost', text: t('common.close') })
   const dialog = h(
     'dialog',
@@ -157,12 +158,12 @@ export function openMembers(project, opts = {}) {
     ),
     table,
     add,
-    manage ? invitePanel(project, load) : null
+    invites ? invites.el : null
   )
   close.addEventListener('click', () => dialog.close())
   dialog.addEventListener('close', () => dialog.remove())
   document.body.append(dialog)
   dialog.showModal()
-  load()
+  load().then(() => invites?.load())
   return dialog
 }

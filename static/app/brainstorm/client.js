@@ -62,6 +62,15 @@ export function currentSnapshot(snapshots) {
   return state
 }
 
+/** 75 → "01:15", 3725 → "1:02:05". @param {number} seconds */
+export function formatClock(seconds) {
+  const s = Math.max(0, Math.floor(seconds))
+  const two = (n) => String(n).padStart(2, '0')
+  const hours = Math.floor(s / 3600)
+  const rest = `${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}`
+  return hours ? `${hours}:${rest}` : rest
+}
+
 /**
  * Milliseconds left on a snapshot's timer, on the server's clock (`skew` = server - local).
  * Paused or ended: the frozen `remainingS`.

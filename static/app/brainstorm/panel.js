@@ -10,7 +10,8 @@ import { h, field, newId, announce, batched } from '../dom.js'
 import { str } from '../schema.js'
 import { BRAINSTORM_START } from '../contract.js'
 import { t, onLocaleChange, removedParticipant } from '../i18n.js'
-import { PHASES, phaseName, messageText, remainingMs } from './client.js'
+import { PHASES, phaseName, messageText, remainingMs, formatClock } from './client.js'
+import { timeAlarm } from './alarm.js'
 
 // The server's bounds for starting a session (contract.js); the form counts whole minutes.
 const MAX_MINUTES = Math.floor(BRAINSTORM_START.duration_s.maximum / 60)
@@ -24,15 +25,6 @@ const HINTS = {
   clustering: ['brainstorm.hint.clustering', 'brainstorm.hint.clustering_watch'],
   voting: ['brainstorm.hint.voting', 'brainstorm.hint.voting_watch'],
   results: ['brainstorm.hint.results', 'brainstorm.hint.results']
-}
-
-/** 75 → "01:15", 3725 → "1:02:05". @param {number} seconds */
-export function formatClock(seconds) {
-  const s = Math.max(0, Math.floor(seconds))
-  const two = (n) => String(n).padStart(2, '0')
-  const hours = Math.floor(s / 3600)
-  const rest = `${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}`
-  return hours ? `${hours}:${rest}` : rest
 }
 
 /**
@@ -315,15 +307,19 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   const empty = h('p', { class: 'bs-empty' })
   const session = h('div', { class: 'bs-session' }, prompt, steps, hint, controls, results)
 
+  const alarmSlot = h('span', { class: 'bs-alarm-slot' })
   const el = h(
     'section',
     { class: 'brainstorm panel', 'aria-labelledby': titleId, dataset: { phase: 'none' } },
-    h('div', { class: 'bs-head' }, title, stateBadge, clock.el, votesLeft, follow),
+    h('div', { class: 'bs-head' }, title, stateBadge, clock.el, votesLeft, follow, alarmSlot),
     empty,
     session,
     h('div', { class: 'bs-messages' }, info, error),
     start
   )
+
+  const alarm = timeAlarm(client, el)
+  alarmSlot.append(alarm.el)
 
   /** The words that do not depend on the session (render() sets the others). */
   const relabelStatic = () => {
@@ -477,6 +473,7 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     startSummary.textContent = state ? t('brainstorm.start_new') : t('brainstorm.start_first')
 
     clock.el.hidden = !state || state.ended
+    alarmSlot.hidden = !state || state.ended
     stateBadge.hidden = !state
     follow.hidden = !running || state.lead === client.user.id
     votesLeft.hidden = true
@@ -579,6 +576,7 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   /** Show everything in the current language, keeping the session, the forms and the clock. */
   const relabel = () => {
     relabelStatic()
+    alarm.relabel()
     form.relabel()
     render()
     showMessage()
@@ -601,6 +599,7 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     relabel,
     destroy() {
       clock.destroy()
+      alarm.destroy()
       stopLocale()
       client.removeEventListener('change', onChange)
       client.removeEventListener('follow', onChange)

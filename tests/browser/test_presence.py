@@ -1,0 +1,56 @@
+"""Presence at workshop size: the strip shows a few avatars and "+N"; the panel lists everyone
+under the phase they are on."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from playwright.async_api import expect
+
+from tests.browser.helpers import add_member, new_project, open_workspace
+from tests.conftest import RunningServer
+from tests.support.browser import ApiUser, NewContext
+from tests.support.yclient import YClient
+
+
+class TestCrowd:
+    async def test_a_crowd_fits_the_bar_and_is_listed_by_phase(
+        self,
+        locked_server: RunningServer,
+        new_context: NewContext,
+        api_user: ApiUser,
+        artifacts_dir: Path,
+    ) -> None:
+        server = locked_server
+        fay = await api_user(server, name="Fay")
+        project = await new_project(server, fay, "A crowd")
+        crowd = [await api_user(server, name=f"Person {n:02d}") for n in range(14)]
+        for person in crowd:
+            await add_member(server, fay, project, person, "member")
+        _, page = await open_workspace(new_context, server, fay, project, at="ideate")
+        async with contextlib.AsyncExitStack() as stack:
+            for n, person in enumerate(crowd):
+                assert person.access_token is not None
+                client = await stack.enter_async_context(
+                    await YClient.connect(
+                        server.ws_url, f"{project}?token={person.access_token}", ext=False
+                    )
+                )
+                await client.wait_synced()
+                where = "ideate" if n < 10 else "define"
+                user = {"id": str(person.id), "name": person.name, "color": "#336699"}
+                await client.set_awareness({"user": user, "phase": where})
+
+            more = page.get_by_role("button", name="Show all 15 people, by phase")
+            await expect(more).to_have_text("+7")
+            visible = page.locator(".presence .person:visible")
+            await expect(visible).to_have_count(8)
+            await more.click()
+            panel = page.locator(".presence-all")
+            await expect(panel.get_by_role("heading", name="Ideate (11)")).to_be_visible()
+            await expect(panel.get_by_role("heading", name="Define (4)")).to_be_visible()
+            await expect(panel).to_contain_text("Fay (you)")
+            await page.screenshot(path=artifacts_dir / "a-crowd.png")
+            await page.keyboard.press("Escape")
+            await expect(panel).to_be_hidden()

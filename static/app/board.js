@@ -112,7 +112,10 @@ export class Board {
       this.layout()
     })
     this.clusters.observeDeep(this.onClusters)
-    this.onAwareness = batched(() => this.renderCursors())
+    this.onAwareness = batched(() => {
+      this.renderCursors()
+      this.learnNames()
+    })
     live.awareness.on('change', this.onAwareness)
     /** @param {{x: number, y: number} | null} cursor */
     const setCursor = (cursor) => live.setCursor(cursor)
@@ -682,6 +685,26 @@ export class Board {
       items.push(cursor)
     }
     this.cursors.replaceChildren(...items)
+  }
+
+  /**
+   * Names of people the team list did not have when the page opened (someone added since, a
+   * guest who just joined): their presence says who they are, so their notes get their name
+   * at once instead of after a reload.
+   */
+  learnNames() {
+    let learned = false
+    for (const person of this.live.people()) {
+      const id = person.user && person.user.id
+      if (id && person.user.name && !this.members.has(id)) {
+        this.members.set(id, String(person.user.name))
+        learned = true
+      }
+    }
+    if (!learned) return
+    for (const [key, note] of this.notes) {
+      if (!note.by.textContent) this.updateNote(key, new Set(['authorId']))
+    }
   }
 
   destroy() {

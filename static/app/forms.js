@@ -42,6 +42,9 @@ export function fillOptions(select, options) {
  */
 export function createForm(opts) {
   const inputs = opts.fields.map((spec) => ({ spec, input: control(spec) }))
+  // What each field held when the form was built: after a submit, fields go back to it, so the
+  // next entry does not silently inherit the last one's persona, fidelity or rating.
+  const initial = new Map(inputs.map(({ spec, input }) => [spec.name, input.value]))
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
   const button = h('button', { type: 'submit', class: 'primary', text: opts.submit })
   const titleId = opts.title ? newId('form') : null
@@ -84,7 +87,9 @@ export function createForm(opts) {
     try {
       await opts.onSubmit(values)
       if (opts.reset !== false) {
-        for (const { spec, input } of inputs) if (spec.type !== 'select') input.value = ''
+        for (const { spec, input } of inputs) {
+          input.value = spec.type === 'select' ? initial.get(spec.name) || '' : ''
+        }
       }
     } catch (err) {
       showError(form, err instanceof Error ? err.message : String(err))

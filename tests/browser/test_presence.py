@@ -1,5 +1,5 @@
-"""Presence at workshop size: the strip shows a few avatars and "+N"; the panel lists everyone
-under the phase they are on."""
+"""Presence at workshop size: the strip shows a few avatars and "+N", the panel lists everyone
+under the phase they are on, and people who joined after the page opened get their names."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.async_api import expect
 
-from tests.browser.helpers import add_member, new_project, open_workspace
+from tests.browser.helpers import add_member, new_project, note, open_workspace
 from tests.conftest import RunningServer
 from tests.support.browser import ApiUser, NewContext
 from tests.support.yclient import YClient
@@ -54,3 +54,21 @@ class TestCrowd:
             await page.screenshot(path=artifacts_dir / "a-crowd.png")
             await page.keyboard.press("Escape")
             await expect(panel).to_be_hidden()
+
+
+class TestNewMembers:
+    async def test_a_member_added_after_the_page_opened_gets_their_name_on_notes(
+        self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
+    ) -> None:
+        """The owner's board was opened before Ben joined the team: Ben's note still shows
+        his name (from his presence), without a reload."""
+        server = locked_server
+        ana = await api_user(server, name="Ana")
+        ben = await api_user(server, name="Ben Participant")
+        project = await new_project(server, ana, "Late joiner")
+        _, owner = await open_workspace(new_context, server, ana, project, at="ideate")
+        await add_member(server, ana, project, ben, "member")
+        _, page = await open_workspace(new_context, server, ben, project, at="ideate")
+        await page.get_by_label("New idea", exact=True).fill("Ben's idea")
+        await page.get_by_role("button", name="Add idea").click()
+        await expect(note(owner, "Ben's idea").locator(".by")).to_have_text("Ben Participant")

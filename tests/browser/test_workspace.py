@@ -687,3 +687,19 @@ class TestPerformance:
         )
         assert await page.locator(".sticky").count() == 500
         assert console_errors.messages == []
+
+
+class TestForms:
+    async def test_a_select_goes_back_after_a_submit(
+        self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
+    ) -> None:
+        """The next prototype does not silently inherit the last one's fidelity."""
+        pia = await api_user(locked_server, name="Pia")
+        project = await new_project(locked_server, pia, "Forms")
+        _, page = await open_workspace(new_context, locked_server, pia, project, at="prototype")
+        fidelity = page.get_by_label("Prototype fidelity", exact=True)
+        await page.get_by_label("Prototype title", exact=True).fill("Paper app")
+        await fidelity.select_option(index=2)
+        await page.get_by_role("button", name="Add prototype").click()
+        await expect(page.get_by_label("Prototype title", exact=True)).to_have_value("")
+        await expect(fidelity).to_have_value("")

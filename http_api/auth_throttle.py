@@ -28,14 +28,24 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from collab.errors import RateLimited
-from collab.i18n import msg
+from collab.i18n import Text, msg
 from http_api.client_address import client_address
 from http_api.keys import DB, SETTINGS
 from persistence import rate_limits
 
 __all__ = ["backoff_s", "limit", "SignInAttempt", "admit_sign_in"]
 
-_REFUSED = msg("too many attempts: try again later")
+
+def _refused(wait_s: float) -> Text:
+    """The refusal, saying when to try again (the same wait as ``Retry-After``)."""
+    wait = math.ceil(wait_s)
+    if wait >= 120:
+        amount = msg("{count} minutes", count=math.ceil(wait / 60))
+    elif wait == 1:
+        amount = msg("1 second")
+    else:
+        amount = msg("{count} seconds", count=wait)
+    return msg("too many attempts: try again in {wait}", wait=amount)
 
 
 def backoff_s(attempts: int, free: int, cap_s: float) -> float:
@@ -68,7 +78,8 @@ async def limit(request: web.Request, action: str, account: str | None = None) -
         limits.append((f"{action}:account:{account.lower()}", settings.auth_attempts))
     for key, most in limits:
         if await rate_limits.hit(request.app[DB], key, now, settings.auth_window_s) > most:
-            raise RateLimited(_REFUSED, retry_after_s=_retry_after(now, settings.auth_window_s))
+            wait = _retry_after(now, settings.auth_window_s)
+            raise RateLimited(_refused(wait), retry_after_s=wait)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +115,8 @@ async def admit_sign_in(request: web.Request, email: str) -> SignInAttempt:
     address_key = f"login:ip:{address}"
     pair_key = f"login:pair:{email.lower()}|{address}"
     if await rate_limits.hit(db, address_key, now, window_s) > settings.auth_address_attempts:
-        raise RateLimited(_REFUSED, retry_after_s=_retry_after(now, window_s))
+        refused_for = _retry_after(now, window_s)
+        raise RateLimited(_refused(refused_for), retry_after_s=refused_for)
 
     def wait(attempts: int) -> float:
         return backoff_s(attempts, settings.auth_attempts, window_s)
@@ -112,5 +124,5 @@ async def admit_sign_in(request: web.Request, email: str) -> SignInAttempt:
     still = await rate_limits.admit(db, pair_key, now, window_s, wait)
     if still > 0:
         await rate_limits.release(db, address_key, now, window_s)
-        raise RateLimited(_REFUSED, retry_after_s=math.ceil(still))
+        raise RateLimited(_refused(still), retry_after_s=math.ceil(still))
     return SignInAttempt(request, pair_key, address_key, now)

@@ -92,6 +92,7 @@ class TestGuessing:
         for _ in range(2):
             assert (await login_status(server, address, user.email, "wrong")).status == 401
         waits = []
+        details = []
         for _ in range(3):
             await touch_attempts(server, user.email, address)
             refused = await login_status(server, address, user.email, "wrong")
@@ -100,9 +101,16 @@ class TestGuessing:
             assert again.status == 429
             assert again.headers["Retry-After"] == refused.headers["Retry-After"]
             waits.append(int(refused.headers["Retry-After"]))
+            details.append((await refused.json())["detail"])
             await age_attempts(server, user.email, address)
             assert (await login_status(server, address, user.email, "wrong")).status == 401
         assert waits == [1, 2, 4]
+        # the message says how long, as Retry-After does
+        assert details == [
+            "too many attempts: try again in 1 second",
+            "too many attempts: try again in 2 seconds",
+            "too many attempts: try again in 4 seconds",
+        ]
 
     async def test_success_clears_the_back_off(self, start_server: StartServer) -> None:
         """Once the right password gets through, the pair starts again with free attempts."""

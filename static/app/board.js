@@ -42,7 +42,8 @@ const clamp = (value) => Math.max(-LIMIT, Math.min(LIMIT, Math.round(value)))
 /**
  * Where notes live: the board's `ideas`, or a private room's.
  * @typedef {{name: string, doc: any, ideas: any, hidden: boolean,
- *   write: (fn: () => void) => boolean, stop?: () => void}} Source
+ *   write: (fn: () => void) => boolean, writeStep?: (fn: () => void) => boolean,
+ *   stop?: () => void}} Source
  * Something that adds to every note (called with the note object).
  * @typedef {{add?: (note: any) => void, update?: (note: any, keys: Set<string>|null) => void,
  *   remove?: (note: any) => void}} Extension
@@ -97,7 +98,8 @@ export class Board {
       doc: live.doc,
       ideas: this.ideas,
       hidden: false,
-      write: (fn) => live.write(fn)
+      write: (fn) => live.write(fn),
+      writeStep: (fn) => live.writeStep(fn)
     }
     /** Where new notes go. @type {Source} */
     this.target = board
@@ -233,7 +235,9 @@ export class Board {
     const note = this.notes.get(key)
     if (!note) return false
     const { source, id } = note
-    return source.write(() => {
+    // a delete is an undo step of its own (the board's; hidden notes have no undo)
+    const write = source.writeStep || source.write
+    return write(() => {
       if (source.name === 'board') deleteArtifact(source.doc, 'ideas', id)
       else source.ideas.delete(id)
     })

@@ -96,20 +96,30 @@ export function announce(text) {
 }
 
 /**
- * A short message in the corner (role=status, or role=alert for errors).
+ * A short message in the corner (role=status, or role=alert for errors), with an optional
+ * button (an "Undo" after a delete), which keeps it up longer.
  * @param {string} text
  * @param {'info'|'error'} [kind]
+ * @param {{label: string, run: () => void} | null} [action]
  */
-export function toast(text, kind = 'info') {
+export function toast(text, kind = 'info', action = null) {
   const box = document.getElementById('toasts')
   if (!box) return
   const item = h('div', {
     class: `toast toast-${kind}`,
-    role: kind === 'error' ? 'alert' : 'status',
-    text
+    role: kind === 'error' ? 'alert' : 'status'
   })
+  item.append(h('span', { text }))
+  if (action) {
+    const button = h('button', { type: 'button', class: 'toast-action', text: action.label })
+    button.addEventListener('click', () => {
+      item.remove()
+      action.run()
+    })
+    item.append(button)
+  }
   box.append(item)
-  setTimeout(() => item.remove(), kind === 'error' ? 8000 : 4000)
+  setTimeout(() => item.remove(), kind === 'error' || action ? 8000 : 4000)
 }
 
 /** Initials of a name, for avatars. @param {string} name */

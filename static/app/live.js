@@ -249,6 +249,16 @@ export class LiveProject extends EventTarget {
     return true
   }
 
+  /**
+   * `write`, as an undo step of its own: a delete made right after an edit must not be
+   * undone together with it (the undo manager merges changes less than 500 ms apart).
+   * @param {() => void} fn
+   */
+  writeStep(fn) {
+    this.undoManager.stopCapturing()
+    return this.write(fn)
+  }
+
   undo() {
     if (!this.readOnly) this.undoManager.undo()
   }

@@ -703,3 +703,18 @@ class TestForms:
         await page.get_by_role("button", name="Add prototype").click()
         await expect(page.get_by_label("Prototype title", exact=True)).to_have_value("")
         await expect(fidelity).to_have_value("")
+
+    async def test_a_delete_says_so_with_an_undo_button(
+        self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
+    ) -> None:
+        """Deleting a persona shows a toast with Undo; Undo brings the persona back."""
+        pia = await api_user(locked_server, name="Pia")
+        project = await new_project(locked_server, pia, "Undo")
+        _, page = await open_workspace(new_context, locked_server, pia, project)
+        await add_persona(page, "Maria", "Nurse")
+        await card(page, "Maria").get_by_role("button", name=re.compile("^Delete")).click()
+        await expect(card(page, "Maria")).to_have_count(0)
+        toast = page.locator("#toasts .toast", has_text="Deleted")
+        await expect(toast).to_be_visible()
+        await toast.get_by_role("button", name="Undo").click()
+        await expect(card(page, "Maria")).to_be_visible()

@@ -1,5 +1,5 @@
 // Pieces shared by the phase views: sections, cards, delete buttons, option lists.
-import { h, newId, announce, batched } from '../dom.js'
+import { h, newId, announce, batched, toast } from '../dom.js'
 import { deleteArtifact, entries, str } from '../schema.js'
 import { cardList } from '../collection.js'
 import { t } from '../i18n.js'
@@ -59,6 +59,7 @@ export function card(kind, name, untitled = () => t('common.untitled')) {
  * @param {() => string} label what is deleted ("persona Ana"), in the current language
  */
 export function deleteButton(live, root, id, label) {
+  // (deleted() below says so, visibly, with an Undo button)
   const button = h('button', {
     type: 'button',
     class: 'ghost danger small',
@@ -67,9 +68,7 @@ export function deleteButton(live, root, id, label) {
   })
   button.addEventListener('click', () => {
     const what = label()
-    if (live.write(() => deleteArtifact(live.doc, root, id))) {
-      announce(t('common.deleted', { name: what }))
-    }
+    if (live.writeStep(() => deleteArtifact(live.doc, root, id))) deleted(live, what)
   })
   return button
 }
@@ -106,4 +105,16 @@ export function povSentence(map) {
   const insight = str(map, 'insight')
   const values = { user: str(map, 'user') || '…', need: str(map, 'need') || '…', insight }
   return insight ? t('define.pov_sentence_because', values) : t('define.pov_sentence', values)
+}
+
+/**
+ * Say that something was deleted, visibly and to screen readers, with an Undo button (the
+ * same as Ctrl+Z: the last change made here).
+ * @param {{undo: () => void}} live
+ * @param {string} what what was deleted, as people read it ("persona Ana")
+ * @param {string} [text] the whole sentence, when "Deleted {name}" does not fit
+ */
+export function deleted(live, what, text = t('common.deleted', { name: what })) {
+  announce(text)
+  toast(text, 'info', { label: t('common.undo'), run: () => live.undo() })
 }

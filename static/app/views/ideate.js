@@ -21,7 +21,7 @@ import {
   DEFAULT_COLOR,
   LIMITS
 } from '../schema.js'
-import { onRootChange } from './common.js'
+import { onRootChange, deleted } from './common.js'
 import {
   ACCEPT_IMAGES,
   IMAGE_TYPES,
@@ -159,8 +159,8 @@ function clustersPanel(live, user) {
     relabel()
     remove.addEventListener('click', () => {
       const what = str(map, 'name')
-      if (live.write(() => deleteArtifact(live.doc, 'clusters', id))) {
-        announce(t('ideate.cluster_deleted', { name: what }))
+      if (live.writeStep(() => deleteArtifact(live.doc, 'clusters', id))) {
+        deleted(live, what, t('ideate.cluster_deleted', { name: what }))
       }
     })
     return {
@@ -385,7 +385,9 @@ export function ideateView(ctx) {
   remove.addEventListener('click', () => {
     const hidden = board.note(selected)?.source.hidden
     if (selected && board.deleteNote(selected)) {
-      announce(hidden ? t('ideate.hidden_idea_deleted') : t('ideate.idea_deleted'))
+      const text = hidden ? t('ideate.hidden_idea_deleted') : t('ideate.idea_deleted')
+      if (hidden) announce(text)
+      else deleted(live, '', text)
     }
   })
   const stopClusters = onRootChange(live.doc.getMap('clusters'), () => showSelection(selected))

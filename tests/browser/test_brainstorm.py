@@ -316,6 +316,9 @@ class TestSession:
         await expect(panel(pa)).to_contain_text("This brainstorm ended")
         await expect(panel(pa).get_by_role("list", name="Results")).to_contain_text("by Ana")
         await expect(panel(pf).get_by_text("Start a new brainstorm")).to_be_visible()
+        # the dots and tallies leave the board with the session (the results keep them)
+        for page in pages:
+            await expect(page.locator(".vote-bar:visible")).to_have_count(0)
         await snap(pf, artifacts_dir, "7-ended")
 
 

@@ -44,7 +44,9 @@ export function linkBoard({ client, board, live }) {
     if (!parts) return
     const state = client.snapshot
     const open = Boolean(state && !state.ended && state.phase === 'voting')
-    const tallies = state && state.talliesVisible && state.tallies ? state.tallies : null
+    // Once a session ended its dots and tallies leave the board: the results say the rest.
+    const running = Boolean(state && !state.ended)
+    const tallies = running && state.talliesVisible && state.tallies ? state.tallies : null
     const votes = client.votes
     const mine = client.myDots(note.id)
     parts.bar.hidden = !open && !tallies
@@ -69,7 +71,7 @@ export function linkBoard({ client, board, live }) {
     parts.unvote.disabled = !client.contributes() || mine === 0
     parts.dots.textContent = '●'.repeat(Math.min(mine, 20))
     parts.dots.setAttribute('aria-label', t('brainstorm.your_votes', { count: mine }))
-    parts.dots.hidden = mine === 0
+    parts.dots.hidden = mine === 0 || !running
     parts.bar.dataset.mine = String(mine)
     const count = tallies ? Number(tallies[note.id]) || 0 : null
     parts.tally.hidden = count === null

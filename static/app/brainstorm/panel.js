@@ -293,12 +293,18 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   const resultsTitle = h('h3', { id: resultsHeading })
   const resultsSummary = h('p', { class: 'bs-results-summary' })
   const resultsList = h('ol', { class: 'bs-results', 'aria-labelledby': resultsHeading })
+  // Folded with one click, and never taller than part of the screen: the board stays in
+  // view below it (the list scrolls).
   const results = h(
     'section',
     { class: 'bs-results-section', 'aria-labelledby': resultsHeading, hidden: true },
-    resultsTitle,
-    resultsSummary,
-    resultsList
+    h(
+      'details',
+      { class: 'bs-results-fold', open: true },
+      h('summary', {}, resultsTitle),
+      resultsSummary,
+      resultsList
+    )
   )
 
   const form = startForm(client, team)

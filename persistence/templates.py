@@ -58,7 +58,7 @@ async def create(
     """Store a template."""
     row = await db.fetchrow(
         "INSERT INTO project_templates (id, owner_id, name, description, language, phase, "  # noqa: S608 (constants only)
-        "document, clusters, artifacts) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9) "
+        "document, clusters, artifacts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
         f"RETURNING {_COLUMNS}",
         template_id, owner_id, name, description, language, phase,
         json.dumps(document), json.dumps(clusters), artifacts,
@@ -81,9 +81,7 @@ async def get(
     db: Executor, owner_id: UUID, template_id: UUID, *, content: bool = False
 ) -> SavedTemplate | None:
     """One of the account's templates (None: no such template of theirs)."""
-    columns = _COLUMNS + (
-        ", document::text AS document, clusters::text AS clusters" if content else ""
-    )
+    columns = _COLUMNS + (", document, clusters" if content else "")
     row = await db.fetchrow(
         f"SELECT {columns} FROM project_templates WHERE owner_id = $1 AND id = $2",  # noqa: S608
         owner_id,

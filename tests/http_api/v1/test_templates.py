@@ -155,3 +155,19 @@ class TestSaved:
             "PATCH", f"/v1/projects/{source['id']}", ana, json={"viewers_can_export": False}
         )
         assert (await api.call("POST", "/v1/templates", viewer, json=body)).status == 403
+
+    async def test_text_with_a_nul_character_is_kept(
+        self, api: ApiClient, ana: RegisteredUser
+    ) -> None:
+        """Any Unicode text a project holds survives the template (jsonb would refuse NUL)."""
+        project = await api.call("POST", "/v1/projects", ana, json={"name": "Odd text"})
+        idea = await api.call(
+            "POST", f"/v1/projects/{project.body['id']}/ideas", ana, json={"text": "a\u0000b"}
+        )
+        assert idea.status == 201, idea.body
+        body = {"project_id": project.body["id"], "name": "Odd"}
+        saved = await api.call("POST", "/v1/templates", ana, json=body)
+        assert saved.status == 201, saved.body
+        copy = await from_template(api, ana, saved.body["id"])
+        ideas = (await document(api, ana, copy["id"]))["ideas"]
+        assert [i["text"] for i in ideas] == [idea.body["text"]]

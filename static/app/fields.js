@@ -1,6 +1,6 @@
 // Form controls bound to one field of an artifact's Y.Map: they write through the live
 // project (so edits are undoable and synced) and refresh when Yjs says the field changed.
-import { h, field, announce } from './dom.js'
+import { h, field } from './dom.js'
 import { str, setFields } from './schema.js'
 import { t } from './i18n.js'
 
@@ -26,6 +26,7 @@ function setValue(input, value) {
  * @param {string} key
  * @param {{label: string, multiline?: boolean, rows?: number, maxLength?: number,
  *   required?: boolean, validate?: (text: string) => string, toValue?: (text: string) => any,
+ *   normalize?: (text: string) => string,
  *   type?: string, placeholder?: string, className?: string, hideLabel?: boolean}} opts
  *   validate returns an error message ('' when fine); toValue maps text to the stored value.
  */
@@ -36,30 +37,40 @@ export function boundText(live, map, key, opts) {
   if (opts.maxLength) input.maxLength = opts.maxLength
   if (opts.placeholder) input.placeholder = opts.placeholder
   if (opts.required) input.required = true
+  // The reason a value is refused, under the field: visible, not only in a tooltip.
+  const message = h('small', { class: 'field-error', role: 'alert', hidden: true })
+  const normalize = opts.normalize || ((text) => text)
   const problem = (text) => {
     if (opts.required && !text.trim()) return t('field.required', { field: opts.label })
-    return opts.validate ? opts.validate(text) : ''
+    return opts.validate ? opts.validate(normalize(text)) : ''
+  }
+  const show = (error) => {
+    input.setAttribute('aria-invalid', error ? 'true' : 'false')
+    message.textContent = error
+    message.hidden = !error
   }
   input.addEventListener('input', () => {
     const error = problem(input.value)
-    input.setAttribute('aria-invalid', error ? 'true' : 'false')
-    input.title = error
+    // while typing, say so only once the text is refused at the end (see 'change')
+    if (!error) show('')
     if (error) return
-    const value = opts.toValue ? opts.toValue(input.value) : input.value
+    const text = normalize(input.value)
+    const value = opts.toValue ? opts.toValue(text) : text
     if (map.get(key) === value) return
     live.write(() => setFields(map, { [key]: value }))
   })
   input.addEventListener('change', () => {
     const error = problem(input.value)
     if (error) {
-      announce(t('field.kept_previous', { error }))
-      input.setAttribute('aria-invalid', 'false')
-      input.title = ''
-      setValue(input, str(map, key))
+      // What was typed stays, with the reason beside it; the stored value is unchanged.
+      show(t('field.kept_previous', { error }))
+      return
     }
+    const completed = normalize(input.value)
+    if (completed !== input.value) setValue(input, completed) // https:// added, shown
   })
   const refresh = () => {
-    if (document.activeElement === input && input.getAttribute('aria-invalid') === 'true') return
+    if (input.getAttribute('aria-invalid') === 'true') return // keep what was typed
     setValue(input, str(map, key))
   }
   refresh()
@@ -67,9 +78,10 @@ export function boundText(live, map, key, opts) {
   if (opts.hideLabel) {
     input.setAttribute('aria-label', opts.label)
     if (opts.className) input.classList.add(opts.className)
-    el = input
+    el = opts.validate ? h('span', { class: 'bound-field' }, input, message) : input
   } else {
     el = field(opts.label, input, { className: opts.className })
+    el.append(message)
   }
   return { el, input, refresh, key }
 }

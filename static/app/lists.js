@@ -9,6 +9,7 @@ import { t, locale } from './i18n.js'
  * @param {any} map the artifact
  * @param {string} key the list field
  * @param {{label: string, item: string, className?: string, validate?: (text: string) => string,
+ *   normalize?: (text: string) => string,
  *   render?: (text: string) => HTMLElement, maxLength?: number}} opts
  *   label and item are in the current language (fieldLabel, entryLabel of schema.js).
  *   item: what one entry is called ("Goal"), used in control labels.
@@ -30,20 +31,30 @@ export function listEditor(live, map, key, opts) {
     text: t('common.add'),
     'aria-label': t('lists.add_entry', names)
   })
-  const form = h('form', { class: 'add-note' }, addInput, addButton)
+  // Why an entry was not added, visible under the field (what was typed stays).
+  const message = h('small', { class: 'field-error', role: 'alert', hidden: true })
+  const form = h('form', { class: 'add-note' }, addInput, addButton, message)
+  /** @param {string} error */
+  const refuse = (error) => {
+    addInput.setAttribute('aria-invalid', error ? 'true' : 'false')
+    message.textContent = error
+    message.hidden = !error
+  }
   form.addEventListener('submit', (event) => {
     event.preventDefault()
-    const text = addInput.value.trim()
-    if (!text) return
-    const error = opts.validate ? opts.validate(text) : ''
-    if (error) {
-      addInput.setAttribute('aria-invalid', 'true')
-      announce(error)
-      addInput.title = error
+    const text = opts.normalize ? opts.normalize(addInput.value) : addInput.value.trim()
+    if (!text) {
+      refuse(t('lists.empty_entry', names))
+      addInput.focus()
       return
     }
-    addInput.removeAttribute('aria-invalid')
-    addInput.title = ''
+    const error = opts.validate ? opts.validate(text) : ''
+    if (error) {
+      refuse(error)
+      announce(error)
+      return
+    }
+    refuse('')
     if (list(map, key).length >= MAX_LIST_ENTRIES) {
       announce(t('lists.full', { list: opts.label, max: MAX_LIST_ENTRIES }))
       return

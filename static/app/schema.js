@@ -185,6 +185,18 @@ export const now = () => new Date().toISOString()
 export const codePoints = (text) => Array.from(text).length
 
 /**
+ * A link as typed, completed: `www.example.com/x` or `figma.com/proto/abc` (a host with a dot,
+ * no scheme) becomes `https://...`; anything else is returned trimmed, as it was.
+ * @param {string} text
+ */
+export function withScheme(text) {
+  const value = text.trim()
+  if (!value || isLink(value) || !/^[^\s/:]+\.[^\s/:.]+(?:[/?#]\S*)?$/.test(value)) return value
+  const completed = `https://${value}`
+  return isLink(completed) ? completed : value
+}
+
+/**
  * A link as the schema allows: absolute http(s) URL or a server path (never //host).
  * @param {unknown} value
  */

@@ -718,3 +718,40 @@ class TestForms:
         await expect(toast).to_be_visible()
         await toast.get_by_role("button", name="Undo").click()
         await expect(card(page, "Maria")).to_be_visible()
+
+    async def test_links_without_a_scheme_are_completed_and_bad_ones_are_explained(
+        self,
+        locked_server: RunningServer,
+        new_context: NewContext,
+        api_user: ApiUser,
+        console_errors: ConsoleErrors,
+    ) -> None:
+        """`www.example.com/...` gets https:// and is kept; a value that is no link stays
+        as typed with the reason under it; an empty Add says what is missing."""
+        pia = await api_user(locked_server, name="Pia")
+        project = await new_project(locked_server, pia, "Links")
+        _, page = await open_workspace(new_context, locked_server, pia, project)
+        await add_persona(page, "Maria", "Nurse")
+        avatar = card(page, "Maria").get_by_label("Avatar URL")
+        await avatar.fill("www.example.invalid/maria.png")
+        await avatar.blur()
+        await expect(avatar).to_have_value("https://www.example.invalid/maria.png")
+        await avatar.fill("not a link")
+        await avatar.blur()
+        await expect(avatar).to_have_value("not a link")
+        reason = card(page, "Maria").locator(".field-error:visible")
+        await expect(reason).to_contain_text("Use an http(s) address")
+        personas = await rest(locked_server, pia, "GET", f"/v1/projects/{project}/personas")
+        assert personas["items"][0]["avatar"] == "https://www.example.invalid/maria.png"
+
+        await phase(page, "Prototype")
+        await page.get_by_label("Prototype title", exact=True).fill("Clickable")
+        await page.get_by_role("button", name="Add prototype").click()
+        proto = card(page, "Clickable")
+        await proto.get_by_role("button", name=re.compile("^Add link")).click()
+        await expect(proto.locator(".add-note .field-error")).to_be_visible()
+        await proto.get_by_label(re.compile("^New link")).fill("figma.com/proto/abc")
+        await proto.get_by_role("button", name=re.compile("^Add link")).click()
+        await expect(proto.get_by_role("link", name="https://figma.com/proto/abc")).to_be_visible()
+        # the completed avatar address was tried (and, offline here, failed to load)
+        console_errors.take("ERR_NAME_NOT_RESOLVED")

@@ -4,7 +4,16 @@ import { h, initials, colorFor, announce } from '../dom.js'
 import { createForm } from '../forms.js'
 import { boundText, boundSelect, refreshBound } from '../fields.js'
 import { listEditor } from '../lists.js'
-import { addArtifact, setFields, str, isLink, LIMITS, fieldLabel, entryLabel } from '../schema.js'
+import {
+  addArtifact,
+  setFields,
+  str,
+  isLink,
+  withScheme,
+  LIMITS,
+  fieldLabel,
+  entryLabel
+} from '../schema.js'
 import {
   ACCEPT_IMAGES,
   IMAGE_TYPES,
@@ -195,6 +204,7 @@ function personaCard(ctx, id, map) {
       type: 'url',
       maxLength: LIMITS.link,
       validate: linkProblem,
+      normalize: withScheme,
       toValue: (text) => text.trim() || null
     })
   ]

@@ -11,6 +11,7 @@ import {
   setFields,
   str,
   isLink,
+  withScheme,
   FIDELITIES,
   LIMITS,
   MAX_LIST_ENTRIES,
@@ -240,6 +241,7 @@ function prototypeCard(ctx, id, map, hooks) {
     item: entryLabel('links'),
     maxLength: LIMITS.link,
     validate: linkProblem,
+    normalize: withScheme,
     render: (url) => h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', text: url })
   })
   const ideas = linkedIdeas(live, map, hooks)

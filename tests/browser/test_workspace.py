@@ -755,3 +755,23 @@ class TestForms:
         await expect(proto.get_by_role("link", name="https://figma.com/proto/abc")).to_be_visible()
         # the completed avatar address was tried (and, offline here, failed to load)
         console_errors.take("ERR_NAME_NOT_RESOLVED")
+
+    async def test_the_project_phase_follows_the_owner_forward(
+        self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
+    ) -> None:
+        """An owner working on Define moves the project's phase there; going back to
+        Empathize does not move it back."""
+        pia = await api_user(locked_server, name="Pia")
+        project = await new_project(locked_server, pia, "Phases")
+        _, page = await open_workspace(new_context, locked_server, pia, project)
+        async with page.expect_response(
+            lambda r: r.request.method == "PATCH" and r.url.endswith(f"/v1/projects/{project}")
+        ) as moved:
+            await phase(page, "Define")
+        assert (await moved.value).status == 200
+        await phase(page, "Empathize")
+        await page.goto(f"{locked_server.http_url}/#/projects")
+        row = page.get_by_role("listitem", name="Phases")
+        await expect(row.locator(".badge", has_text="Define")).to_be_visible()
+        stored = await rest(locked_server, pia, "GET", f"/v1/projects/{project}")
+        assert stored["phase"] == "define"

@@ -325,6 +325,26 @@ export class Workspace {
       else link.removeAttribute('aria-current')
     }
     if (this.showView()) announce(t('workspace.phase_announce', { phase: phaseName(phase) }))
+    this.followPhase(phase)
+  }
+
+  /**
+   * The project's phase (the badge on the project list) follows the team's owners forward:
+   * when an owner (or admin) opens a later phase than the project's, the project is marked
+   * as in it. Looking back at an earlier phase changes nothing, so the badge moves at most
+   * four times in a project's life (each move is an audited project change).
+   * @param {string} phase
+   */
+  followPhase(phase) {
+    const role = this.project.role
+    const later = PHASES.indexOf(phase) > PHASES.indexOf(this.project.phase)
+    if ((role !== 'owner' && role !== 'admin') || !later) return
+    api.patch(`/v1/projects/${this.projectId}`, { phase }).then(
+      (fresh) => {
+        this.project = fresh
+      },
+      () => {} // the badge is a convenience: a refusal or an outage changes nothing here
+    )
   }
 
   /** Build the view of the current phase from the live document, replacing the one shown. */

@@ -107,3 +107,28 @@ export function showError(form, message) {
   line.textContent = message
   line.hidden = !message
 }
+
+/**
+ * Say under `input` why its form did nothing (empty, say), visibly; it goes when the person
+ * types again.
+ * @param {HTMLInputElement} input
+ * @param {string} text
+ */
+export function nudge(input, text) {
+  let note = /** @type {HTMLElement | null} */ (
+    input.parentElement?.querySelector('.nudge') || null
+  )
+  if (!note) {
+    note = h('small', { class: 'field-error nudge', role: 'alert' })
+    input.parentElement?.append(note)
+    const shown = note
+    input.addEventListener('input', () => {
+      shown.hidden = true
+      input.removeAttribute('aria-invalid')
+    })
+  }
+  note.textContent = text
+  note.hidden = false
+  input.setAttribute('aria-invalid', 'true')
+  input.focus()
+}

@@ -775,3 +775,16 @@ class TestForms:
         await expect(row.locator(".badge", has_text="Define")).to_be_visible()
         stored = await rest(locked_server, pia, "GET", f"/v1/projects/{project}")
         assert stored["phase"] == "define"
+
+    async def test_an_empty_add_says_what_is_missing(
+        self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
+    ) -> None:
+        pia = await api_user(locked_server, name="Pia")
+        project = await new_project(locked_server, pia, "Empty adds")
+        _, page = await open_workspace(new_context, locked_server, pia, project, at="ideate")
+        await page.get_by_role("button", name="Add idea").click()
+        await expect(page.get_by_text("Type the idea first.")).to_be_visible()
+        await page.get_by_role("button", name="Add cluster").click()
+        await expect(page.get_by_text("Type the cluster's name first.")).to_be_visible()
+        await page.get_by_label("New idea", exact=True).fill("x")
+        await expect(page.get_by_text("Type the idea first.")).to_be_hidden()

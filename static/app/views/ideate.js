@@ -7,7 +7,7 @@
 // what people wrote: never translated.
 import { h, newId, announce, colorFor } from '../dom.js'
 import { t, onLocaleChange, formatNumber } from '../i18n.js'
-import { fillOptions } from '../forms.js'
+import { fillOptions, nudge } from '../forms.js'
 import { Board, NOTE_W, NOTE_H } from '../board.js'
 import { cardList } from '../collection.js'
 import { boundText } from '../fields.js'
@@ -184,7 +184,10 @@ function clustersPanel(live, user) {
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const name = input.value.trim()
-    if (!name) return
+    if (!name) {
+      nudge(input, t('ideate.cluster_name_first'))
+      return
+    }
     if (live.write(() => addArtifact(live.doc, 'clusters', { name }, user.id))) input.value = ''
   })
   const heading = h('h2', { id: headingId })
@@ -401,7 +404,7 @@ export function ideateView(ctx) {
     event.preventDefault()
     const value = text.value.trim()
     if (!value) {
-      text.focus()
+      nudge(text, t('ideate.idea_text_first'))
       return
     }
     if (board.create(value, undefined, false, newColour.value)) {

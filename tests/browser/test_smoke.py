@@ -105,3 +105,11 @@ class TestServerFromTheBrowser:
         assert response is not None
         assert response.status == 401
         assert len(console_errors.take("status of 401")) == 1
+
+    async def test_the_sign_in_page_says_what_the_product_is(
+        self, locked_server: RunningServer, new_context: NewContext
+    ) -> None:
+        page = await (await new_context()).new_page()
+        await page.goto(locked_server.http_url + "/#/login")
+        await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        await expect(page.locator(".pitch")).to_contain_text("Design thinking with your whole team")

@@ -53,6 +53,7 @@ export function loginView(opts = {}) {
   })
   return panel(
     t('auth.sign_in'),
+    h('p', { class: 'pitch', text: t('auth.pitch') }),
     opts.message ? h('p', { class: 'notice', role: 'status', text: opts.message }) : null,
     form,
     h(

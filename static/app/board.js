@@ -49,6 +49,9 @@ const clamp = (value) => Math.max(-LIMIT, Math.min(LIMIT, Math.round(value)))
  *   remove?: (note: any) => void}} Extension
  */
 
+/** Where a screen remembers that it hides the others' cursors. */
+const CURSORS_KEY = 'dttools.board.cursors'
+
 export class Board {
   /**
    * @param {{live: import('./live.js').LiveProject, members: Map<string, string>,
@@ -133,6 +136,8 @@ export class Board {
       }
     })
     this.stopLocale = onLocaleChange(() => this.relabel())
+    /** whether this screen hides the others' cursors (see setCursorsHidden) */
+    this.cursorsHidden = localStorage.getItem(CURSORS_KEY) === 'hidden'
     this.layout()
     this.renderCursors()
   }
@@ -672,7 +677,23 @@ export class Board {
     this.frames.replaceChildren(...frames)
   }
 
+  /**
+   * Show or hide the others' cursors on this screen (with 50 people moving, they are noise);
+   * remembered for the next visit. Only this screen changes: the others still see this one's.
+   * @param {boolean} hidden
+   */
+  setCursorsHidden(hidden) {
+    this.cursorsHidden = hidden
+    localStorage.setItem(CURSORS_KEY, hidden ? 'hidden' : 'shown')
+    this.renderCursors()
+  }
+
   renderCursors() {
+    this.cursors.hidden = this.cursorsHidden
+    if (this.cursorsHidden) {
+      this.cursors.replaceChildren()
+      return
+    }
     const items = []
     for (const person of this.live.people()) {
       if (person.self || person.phase !== 'ideate' || !person.cursor) continue

@@ -72,3 +72,39 @@ class TestNewMembers:
         await page.get_by_label("New idea", exact=True).fill("Ben's idea")
         await page.get_by_role("button", name="Add idea").click()
         await expect(note(owner, "Ben's idea").locator(".by")).to_have_text("Ben Participant")
+
+
+class TestCursors:
+    async def test_a_screen_hides_the_others_cursors_and_remembers_it(
+        self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
+    ) -> None:
+        server = locked_server
+        ana = await api_user(server, name="Ana")
+        bob = await api_user(server, name="Bob")
+        project = await new_project(server, ana, "Cursors")
+        await add_member(server, ana, project, bob, "member")
+        _, pa = await open_workspace(new_context, server, ana, project, at="ideate")
+        _, pb = await open_workspace(new_context, server, bob, project, at="ideate")
+        board = pb.locator(".board")
+        box = await board.bounding_box()
+        assert box is not None
+
+        async def wiggle() -> None:
+            await pb.mouse.move(box["x"] + 100, box["y"] + 100)
+            await pb.mouse.move(box["x"] + 160, box["y"] + 140, steps=4)
+
+        await wiggle()
+        bobs = pa.locator(".cursor", has_text="Bob")
+        await expect(bobs).to_be_visible()
+        await pa.get_by_role("button", name="Hide cursors").click()
+        await expect(bobs).to_have_count(0)
+        await wiggle()
+        await expect(pa.get_by_role("button", name="Show cursors")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        await expect(bobs).to_have_count(0)
+        await pa.reload()
+        await expect(pa.get_by_role("button", name="Show cursors")).to_be_visible()
+        await pa.get_by_role("button", name="Show cursors").click()
+        await wiggle()
+        await expect(bobs).to_be_visible()

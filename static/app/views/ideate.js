@@ -229,7 +229,7 @@ function zoomControls(board) {
     labelled.push([el, key])
     const run = () => {
       fn()
-      show()
+      relabel()
     }
     el.addEventListener('click', run)
     el.addEventListener('keydown', (event) => {
@@ -241,18 +241,26 @@ function zoomControls(board) {
     return el
   }
   board.onView(show) // the board drops its listeners when it is destroyed
+  const cursors = control('', 'ideate.cursors_toggle', () =>
+    board.setCursorsHidden(!board.cursorsHidden)
+  )
+  cursors.classList.add('cursors-toggle')
   const el = h(
     'div',
     { class: 'zoom', role: 'group' },
     control('−', 'ideate.zoom_out', () => board.stepZoom(-1)),
     level,
     control('+', 'ideate.zoom_in', () => board.stepZoom(1)),
-    control('1:1', 'ideate.zoom_reset', () => board.setZoom(1))
+    control('1:1', 'ideate.zoom_reset', () => board.setZoom(1)),
+    cursors
   )
   const relabel = () => {
     el.setAttribute('aria-label', t('ideate.zoom'))
     level.setAttribute('aria-label', t('ideate.zoom_level'))
     for (const [button, key] of labelled) button.setAttribute('aria-label', t(key))
+    cursors.textContent = board.cursorsHidden ? t('ideate.show_cursors') : t('ideate.hide_cursors')
+    cursors.setAttribute('aria-pressed', board.cursorsHidden ? 'true' : 'false')
+    cursors.setAttribute('aria-label', cursors.textContent)
     show()
   }
   relabel()

@@ -18,6 +18,7 @@ entry with the highest key, and each writer deletes the older ones it sees.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,9 @@ __all__ = [
     "SNAPSHOTS",
     "RevealedIdea",
     "Reveal",
+    "REVEAL_COLUMN",
+    "REVEAL_ROW",
+    "board_bottom",
     "build_reveal",
     "remove_notes",
     "write_snapshot",
@@ -72,6 +76,57 @@ class Reveal:
     taken: dict[str, list[str]] = field(default_factory=dict)
 
 
+#: The grid of revealed notes: a note is 200 x 140 on the board, with a gap around it.
+REVEAL_COLUMN: Final = 220.0
+REVEAL_ROW: Final = 160.0
+#: Columns of an anonymous reveal's grid at least (more for many notes: about a square).
+_MIN_COLUMNS: Final = 4
+
+
+def board_bottom(doc: Doc[Any]) -> float:
+    """Where a reveal starts on this board: a row below its lowest note (0 on an empty one)."""
+    ys = [
+        float(y)
+        for item in schema.list_items(doc, _IDEAS)
+        if isinstance(y := item.get("y"), int | float) and not isinstance(y, bool)
+    ]
+    return max(ys) + REVEAL_ROW if ys else 0.0
+
+
+def _created(note: Mapping[str, Any]) -> str:
+    created = note.get("createdAt")
+    return created if isinstance(created, str) else ""
+
+
+def _grid(
+    notes: Mapping[str, Sequence[Mapping[str, Any]]], *, by_author: bool, top: float
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Where each (author, note id) goes: a column per author (the order they first wrote),
+    their notes down it in the order written; or, to tell nobody who wrote what, every note
+    in the order written, row by row, in a grid about as wide as it is tall."""
+    places: dict[tuple[str, str], tuple[float, float]] = {}
+    if by_author:
+        columns = sorted(
+            ((author, sorted(items, key=_created)) for author, items in notes.items() if items),
+            key=lambda column: (_created(column[1][0]), column[0]),
+        )
+        for x, (author, items) in enumerate(columns):
+            for y, note in enumerate(items):
+                places[(author, note["id"])] = (x * REVEAL_COLUMN, top + y * REVEAL_ROW)
+        return places
+    everyone = sorted(
+        ((note, author) for author, items in notes.items() for note in items),
+        key=lambda pair: (_created(pair[0]), pair[0]["id"]),
+    )
+    width = max(_MIN_COLUMNS, math.ceil(math.sqrt(len(everyone))))
+    for n, (note, author) in enumerate(everyone):
+        places[(author, note["id"])] = (
+            (n % width) * REVEAL_COLUMN,
+            top + (n // width) * REVEAL_ROW,
+        )
+    return places
+
+
 def build_reveal(
     notes: Mapping[str, Sequence[Mapping[str, Any]]],
     *,
@@ -80,11 +135,16 @@ def build_reveal(
     anonymous: bool,
     now: datetime,
     new_id: Callable[[], str],
+    top: float = 0.0,
 ) -> Reveal:
     """Build the update that puts every participant's hidden notes on the board at once.
 
     The server sets the author from whose room a note came (never from the note itself), or
-    none in an anonymous session; position, colour, text and creation time are kept.
+    none in an anonymous session; colour, text and creation time are kept. Positions are not:
+    everyone wrote at the same free spot of their own board, so the notes are laid out in a
+    grid from ``top`` (:func:`board_bottom`, below what the board holds): a column per
+    author, or, in an anonymous session, in the order written (columns by author would say
+    who wrote what).
 
     Args:
         notes: per author (a user id), their notes as :func:`collab.schema.list_items` reads
@@ -99,6 +159,11 @@ def build_reveal(
     doc: Doc[Any] = Doc()
     board = doc.get(_IDEAS, type=Map)
     stamp = format_timestamp(now)
+    fresh = {
+        author: [n for n in items if n["id"] not in revealed and n.get("text")]
+        for author, items in notes.items()
+    }
+    places = _grid(fresh, by_author=not anonymous, top=top)
     sources: dict[str, tuple[str, str]] = {}  # idea id -> (author, note id)
     taken: dict[str, list[str]] = {}
     with doc.transaction():
@@ -116,8 +181,8 @@ def build_reveal(
                         "id": idea_id,
                         "text": note["text"],
                         "color": note.get("color", "yellow"),
-                        "x": note.get("x", 0.0),
-                        "y": note.get("y", 0.0),
+                        "x": places[(author, note["id"])][0],
+                        "y": places[(author, note["id"])][1],
                         "clusterId": note.get("clusterId"),
                         "authorId": writer,
                         "createdBy": writer,

@@ -24,6 +24,7 @@ from collab import schema
 from collab.brainstorm import Phase, Session, brainstorm_room, private_room
 from collab.brainstorm_doc import (
     RevealedIdea,
+    board_bottom,
     build_reveal,
     cluster_names,
     remove_notes,
@@ -90,7 +91,7 @@ async def reveal_notes(
         for author in authors
     }
     # Read (and so open) the board before taking a connection: loading a room needs one too.
-    on_board = await rooms.read(board, idea_ids)
+    on_board, top = await rooms.read(board, lambda doc: (idea_ids(doc), board_bottom(doc)))
     async with pool.acquire() as conn, conn.transaction():
         session = await store.lock_session(conn, project_id, session_id)
         if session.phase is Phase.SILENT:
@@ -102,6 +103,7 @@ async def reveal_notes(
             anonymous=session.anonymous,
             now=await store.database_now(conn),
             new_id=lambda: str(uuid.uuid4()),
+            top=top,
         )
         if reveal.update:
             await rooms.check_growth(board, len(reveal.update))

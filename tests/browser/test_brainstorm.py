@@ -194,9 +194,8 @@ class TestSession:
             # the private copies are gone too: the server emptied the private rooms
             await expect(page.locator(".hidden-note")).to_have_count(0)
         await expect(note(pf, secrets[pa])).to_contain_text("Ana")
-        # written at the same free spot, the notes overlap; one click lays them side by side
-        assert await pb.evaluate(OVERLAPPING) > 0
-        await pf.get_by_role("button", name="Spread out overlapping notes").click()
+        # written at the same free spot of each one's board, the notes are revealed in a grid
+        # (a column per author): none lies on another, on any screen
         for page in pages:
             await expect(page.locator(".sticky:visible")).to_have_count(4)
             await page.wait_for_function(f"() => ({OVERLAPPING})() === 0")
@@ -363,3 +362,22 @@ class TestViewer:
         await expect(result).to_contain_text("anonymous")
         await expect(result).not_to_contain_text("Fay")
         await expect(panel(pv).get_by_text("Start a new brainstorm")).to_be_hidden()
+
+
+class TestSpreadOut:
+    async def test_one_click_lays_overlapping_notes_side_by_side(
+        self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
+    ) -> None:
+        """Notes made at one spot (through REST, or dropped on one another) are spread out by
+        "Spread out overlapping notes", on every screen."""
+        server = locked_server
+        ana = await api_user(server, name="Ana")
+        project = await new_project(server, ana, "Stacked")
+        for text in ("one", "two", "three"):
+            body = {"text": text, "x": 40, "y": 40}
+            await rest(server, ana, "POST", f"/v1/projects/{project}/ideas", body)
+        page = await ideate(await new_context(), server, ana, project)
+        await expect(page.locator(".sticky:visible")).to_have_count(3)
+        assert await page.evaluate(OVERLAPPING) > 0
+        await page.get_by_role("button", name="Spread out overlapping notes").click()
+        await page.wait_for_function(f"() => ({OVERLAPPING})() === 0")

@@ -32,7 +32,10 @@ from collab.brainstorm import (
     rank_ideas,
 )
 from collab.brainstorm_doc import (
+    REVEAL_COLUMN,
+    REVEAL_ROW,
     SNAPSHOTS,
+    board_bottom,
     build_reveal,
     cluster_names,
     read_snapshot,
@@ -281,10 +284,75 @@ def fixed_ids() -> Any:
     return lambda: f"new-{next(counter)}"
 
 
+def _places(reveal: Any) -> dict[str, tuple[float, float]]:
+    board: Doc[Any] = Doc()
+    board.apply_update(reveal.update)
+    return {i["id"]: (i["x"], i["y"]) for i in schema.list_items(board, KINDS["ideas"])}
+
+
+def _at_minute(minute: int) -> str:
+    return f"2026-03-01T09:{minute:02d}:00.000Z"
+
+
+class TestRevealLayout:
+    def test_each_author_gets_a_column_below_what_the_board_holds(self) -> None:
+        """Everyone wrote at the same spot of their own board: revealed, the notes do not
+        stack. Ana wrote first, so hers is the first column; each column in writing order."""
+        reveal = build_reveal(
+            {
+                str(BEN): [
+                    note("b2", createdAt=_at_minute(5)),
+                    note("b1", createdAt=_at_minute(2)),
+                ],
+                str(ANA): [note("a1", createdAt=_at_minute(1))],
+            },
+            revealed=set(), on_board=set(), anonymous=False, now=at(90), new_id=fixed_ids(),
+            top=480.0,
+        )  # fmt: skip
+        assert _places(reveal) == {
+            "a1": (0.0, 480.0),
+            "b1": (REVEAL_COLUMN, 480.0),
+            "b2": (REVEAL_COLUMN, 480.0 + REVEAL_ROW),
+        }
+
+    def test_an_anonymous_reveal_lays_notes_out_in_the_order_written(self) -> None:
+        """Columns by author would say who wrote what: an anonymous session's grid follows
+        the time of writing, row by row, about as wide as it is tall (4 columns at least)."""
+        notes = {
+            str(ANA): [note(f"a{n}", createdAt=_at_minute(2 * n)) for n in range(5)],
+            str(BEN): [note(f"b{n}", createdAt=_at_minute(2 * n + 1)) for n in range(5)],
+        }
+        reveal = build_reveal(
+            notes, revealed=set(), on_board=set(), anonymous=True, now=at(90),
+            new_id=fixed_ids(),
+        )  # fmt: skip
+        places = _places(reveal)
+        order = ["a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4"]
+        assert [places[key] for key in order] == [
+            ((n % 4) * REVEAL_COLUMN, (n // 4) * REVEAL_ROW) for n in range(10)
+        ]
+        assert len(set(places.values())) == 10
+
+    def test_a_later_reveal_starts_below_the_board(self) -> None:
+        board: Doc[Any] = Doc()
+        assert board_bottom(board) == 0.0
+        first = build_reveal(
+            {str(ANA): [note("a1"), note("a2", createdAt=_at_minute(3))]},
+            revealed=set(), on_board=set(), anonymous=False, now=at(90), new_id=fixed_ids(),
+        )  # fmt: skip
+        board.apply_update(first.update)
+        assert board_bottom(board) == 2 * REVEAL_ROW
+        later = build_reveal(
+            {str(BEN): [note("b1")]}, revealed=set(), on_board={"a1", "a2"}, anonymous=False,
+            now=at(95), new_id=fixed_ids(), top=board_bottom(board),
+        )  # fmt: skip
+        assert _places(later) == {"b1": (0.0, 2 * REVEAL_ROW)}
+
+
 class TestReveal:
     def test_every_participants_notes_land_on_the_board_in_one_update(self) -> None:
         """One update adds them all; the server sets the author from the room's owner and
-        keeps text, colour, position and creation time."""
+        keeps text, colour and creation time (positions: see the grid tests below)."""
         reveal = build_reveal(
             {str(ANA): [note("n1", "kiosk")], str(BEN): [note("n2", "app", x=99.0)]},
             revealed=set(), on_board=set(), anonymous=False, now=at(90), new_id=fixed_ids(),
@@ -294,7 +362,7 @@ class TestReveal:
         ideas = {i["id"]: i for i in schema.list_items(board, KINDS["ideas"])}
         assert set(ideas) == {"n1", "n2"}
         assert ideas["n1"]["authorId"] == ideas["n1"]["createdBy"] == str(ANA)
-        assert (ideas["n2"]["x"], ideas["n2"]["y"], ideas["n2"]["color"]) == (99.0, -4.5, "blue")
+        assert ideas["n2"]["color"] == "blue"
         assert ideas["n1"]["createdAt"] == "2026-03-01T09:01:00.000Z"
         assert ideas["n1"]["updatedAt"] == "2026-03-01T09:01:30.000Z"
         assert schema.validate_document(board) == []

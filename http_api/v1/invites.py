@@ -34,7 +34,7 @@ from http_api.events import announce, member_event
 from http_api.i18n import reader_locale
 from http_api.keys import AUTH, DB, SETTINGS
 from http_api.pagination import PageQuery, keyset_page, sortable_time
-from http_api.principal import Principal
+from http_api.principal import ACCESS_COOKIE, Principal
 from http_api.problems import ValidationFailed
 from http_api.tokens import hash_secret, new_secret
 from http_api.v1.audit import record
@@ -359,14 +359,26 @@ async def _join(
 
 
 async def _signed_in(request: web.Request) -> Principal | None:
-    """The caller if the request carries credentials (a bad credential is an error, not a
-    guest: someone who meant to join as themselves must not silently become a guest)."""
-    if "Authorization" not in request.headers and not request.cookies.get("dttools_access"):
+    """The account joining, or None for a new guest.
+
+    A bad ``Authorization`` header is an error, not a guest: an integrator who meant to
+    join as an account must not silently become a guest. A browser's cookies are different:
+    a guest's, or a session that ended (a guest whose time is over opening the link again),
+    only mean that nobody is signed in on this browser now, and the new guest's cookies
+    replace them.
+    """
+    if "Authorization" in request.headers:
+        principal: Principal = await request.app[AUTH].require(request, True)
+        if principal.user.is_guest:
+            raise Unauthenticated(msg("a guest cannot use another invite link: sign up first"))
+        return principal
+    if not request.cookies.get(ACCESS_COOKIE):
         return None
-    principal: Principal = await request.app[AUTH].require(request, True)
-    if principal.user.is_guest:
-        raise Unauthenticated(msg("a guest cannot use another invite link: sign up first"))
-    return principal
+    try:
+        principal = await request.app[AUTH].require(request, True)
+    except Unauthenticated:
+        return None
+    return None if principal.user.is_guest else principal
 
 
 async def _join_as_member(conn: Conn, account: Principal, invite: Invite) -> Role:

@@ -342,3 +342,31 @@ class TestAccounts:
             assert {"dttools_access", "dttools_refresh", "dttools_csrf"} <= names
             async with browser.get(f"{server.http_url}/v1/projects/{project}") as response:
                 assert response.status == 200
+
+    async def test_a_browser_whose_guest_session_ended_joins_again(
+        self, server: RunningServer, api: ApiClient, owner: RegisteredUser
+    ) -> None:
+        """The old guest's cookies (its session revoked with its link) do not stand in the
+        way: opening a new link joins as a new guest, whose cookies replace them."""
+        project = await api.create_project(owner, "Second chance")
+        first = await make_invite(api, owner, project)
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+
+            async def join_as(token: str, name: str) -> dict[str, Any]:
+                url = f"{server.http_url}/v1/invites/{token}/join"
+                csrf = {c.key: c.value for c in jar}.get("dttools_csrf", "")
+                async with browser.post(
+                    url, json={"name": name}, headers={"X-CSRF-Token": csrf}
+                ) as response:
+                    assert response.status == 200, await response.text()
+                    return dict(await response.json())
+
+            old = await join_as(first["token"], "Gil")
+            await api.call("DELETE", f"/v1/projects/{project}/invites/{first['id']}", owner)
+            second = await make_invite(api, owner, project)
+            new = await join_as(second["token"], "Gil again")
+            assert new["guest"] is True
+            assert new["session"]["user"]["id"] != old["session"]["user"]["id"]
+            async with browser.get(f"{server.http_url}/v1/projects/{project}") as response:
+                assert response.status == 200

@@ -22,7 +22,7 @@ from typing import Any, Final, Literal
 
 from collab.artifacts import SCHEMA_VERSION, Phase
 
-__all__ = ["BUILT_IN", "Content", "Template", "content_of", "strip_for_template"]
+__all__ = ["ARTIFACTS", "BUILT_IN", "Content", "Template", "content_of", "strip_for_template"]
 
 #: (English, Brazilian Portuguese) -> the text in the project's language.
 Say = Callable[[str, str], str]
@@ -437,6 +437,9 @@ _TEMPLATES = (
 
 #: The built-in templates by id, in the order they are listed.
 BUILT_IN: Final[Mapping[str, Template]] = {t.id: t for t in _TEMPLATES}
+#: How many artifacts each built-in template creates (the same in every language), counted
+#: once here rather than by building its content for every listing.
+ARTIFACTS: Final[Mapping[str, int]] = {t.id: content_of(t, "en").artifacts for t in _TEMPLATES}
 
 #: What a saved template leaves out: what people wrote about real test participants.
 _TEST_DATA: Final = ("testResults",)

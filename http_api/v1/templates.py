@@ -20,7 +20,7 @@ from collab.artifacts import Phase
 from collab.errors import NotFound, PermissionDenied
 from collab.i18n import msg
 from collab.permissions import Action
-from collab.templates import BUILT_IN, Template, content_of, strip_for_template
+from collab.templates import ARTIFACTS, BUILT_IN, Template, strip_for_template
 from http_api.access import require_access
 from http_api.endpoint import Api, json_response
 from http_api.export_snapshot import read_content
@@ -77,7 +77,7 @@ def _built_in(template: Template, locale: str) -> TemplateOut:
         name=template.text(template.name, locale),
         description=template.text(template.description, locale),
         phase=template.phase,
-        artifacts=content_of(template, locale).artifacts,
+        artifacts=ARTIFACTS[template.id],
         language=None,
     )
 

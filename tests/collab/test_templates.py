@@ -11,7 +11,7 @@ from pycrdt import Doc
 from collab import schema
 from collab.artifacts import KINDS
 from collab.import_document import fresh_copy, write_checked
-from collab.templates import BUILT_IN, content_of, strip_for_template
+from collab.templates import ARTIFACTS, BUILT_IN, content_of, strip_for_template
 
 NOW = datetime(2026, 12, 6, tzinfo=UTC)
 
@@ -49,7 +49,7 @@ def test_a_template_writes_what_it_promises(template_id: str, locale: str) -> No
 def test_the_languages_differ_where_people_read() -> None:
     for template in BUILT_IN.values():
         english, portuguese = content_of(template, "en"), content_of(template, "pt-BR")
-        assert english.artifacts == portuguese.artifacts
+        assert english.artifacts == portuguese.artifacts == ARTIFACTS[template.id]
         assert template.text(template.description, "en") != template.text(
             template.description, "pt-BR"
         )

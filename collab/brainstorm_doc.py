@@ -36,8 +36,13 @@ __all__ = [
     "Reveal",
     "REVEAL_COLUMN",
     "REVEAL_ROW",
+    "FRAMES",
+    "FRAME_TITLE",
+    "FRAME_PAD",
+    "frame_bottoms",
     "board_bottom",
     "build_reveal",
+    "session_ideas",
     "remove_notes",
     "write_snapshot",
     "read_snapshot",
@@ -49,6 +54,8 @@ __all__ = [
 #: Root Y.Map of the server-owned room: snapshot number (decimal string) -> session state.
 SNAPSHOTS: Final = "brainstorm"
 _IDEAS: Final = "ideas"
+#: Root Y.Map of the board: the titled areas of brainstorm sessions (docs/document-schema.md).
+FRAMES: Final = "frames"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +88,43 @@ REVEAL_COLUMN: Final = 220.0
 REVEAL_ROW: Final = 160.0
 #: Columns of an anonymous reveal's grid at least (more for many notes: about a square).
 _MIN_COLUMNS: Final = 4
+#: A session's frame: the band above its notes that holds the title, the margin around them
+#: and the gap kept below the frame above it.
+FRAME_TITLE: Final = 64.0
+FRAME_PAD: Final = 24.0
+_NOTE_W: Final = 200.0
+_NOTE_H: Final = 140.0
+
+
+def _number_or_none(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def frame_bottoms(doc: Doc[Any]) -> list[float]:
+    """Where each frame of the board's ``frames`` root ends (read tolerantly: browsers can
+    write that root too, and an entry without numbers is skipped)."""
+    bottoms = []
+    for entry in doc.get(FRAMES, type=Map).values():
+        if not isinstance(entry, Map):
+            continue
+        y, height = _number_or_none(entry.get("y")), _number_or_none(entry.get("height"))
+        if y is not None and height is not None:
+            bottoms.append(y + height)
+    return bottoms
 
 
 def board_bottom(doc: Doc[Any]) -> float:
-    """Where a reveal starts on this board: a row below its lowest note (0 on an empty one)."""
+    """Where a reveal starts on this board: a row below its lowest note and below every
+    session's frame, so successive sessions get successive areas (0 on an empty board)."""
     ys = [
-        float(y)
+        float(y) + REVEAL_ROW
         for item in schema.list_items(doc, _IDEAS)
         if isinstance(y := item.get("y"), int | float) and not isinstance(y, bool)
     ]
-    return max(ys) + REVEAL_ROW if ys else 0.0
+    ys += [bottom + FRAME_PAD for bottom in frame_bottoms(doc)]
+    return max(ys) if ys else 0.0
 
 
 def _created(note: Mapping[str, Any]) -> str:
@@ -136,6 +170,8 @@ def build_reveal(
     now: datetime,
     new_id: Callable[[], str],
     top: float = 0.0,
+    session_id: str | None = None,
+    title: str = "",
 ) -> Reveal:
     """Build the update that puts every participant's hidden notes on the board at once.
 
@@ -155,6 +191,15 @@ def build_reveal(
         anonymous: write no author (``authorId`` and ``createdBy`` null).
         now: stored as ``updatedAt``, and as ``createdAt`` where a note has none.
         new_id: makes an idea id (randomness is an input).
+        session_id: stored as each note's ``sessionId`` and on the frame: the session's
+            results rank its own notes only, and the browser draws its area.
+        title: the frame's title (the session's prompt).
+
+    With ``session_id``, the notes also get a frame (a new entry of the root ``frames``)
+    drawn around them, its title band above the grid: the session's own area of the board.
+    A second reveal of the session (late notes) adds another entry with the same
+    ``sessionId``, below; the browser draws one frame around a session's entries. New keys
+    only, so the update still depends on nothing in the board.
     """
     doc: Doc[Any] = Doc()
     board = doc.get(_IDEAS, type=Map)
@@ -163,7 +208,8 @@ def build_reveal(
         author: [n for n in items if n["id"] not in revealed and n.get("text")]
         for author, items in notes.items()
     }
-    places = _grid(fresh, by_author=not anonymous, top=top)
+    framed = session_id is not None
+    places = _grid(fresh, by_author=not anonymous, top=top + (FRAME_TITLE if framed else 0.0))
     sources: dict[str, tuple[str, str]] = {}  # idea id -> (author, note id)
     taken: dict[str, list[str]] = {}
     with doc.transaction():
@@ -188,15 +234,58 @@ def build_reveal(
                         "createdBy": writer,
                         "createdAt": note.get("createdAt") or stamp,
                         "updatedAt": stamp,
+                        **({} if session_id is None else {"sessionId": session_id}),
                     }
                 )
                 sources[idea_id] = (author, note["id"])
+        if framed and places:
+            frame_id = new_id()
+            doc.get(FRAMES, type=Map)[frame_id] = Map(
+                {"id": frame_id, "sessionId": session_id, "title": title}
+                | _frame_box(places.values(), top)
+                | {"createdBy": None, "createdAt": stamp, "updatedAt": stamp}
+            )
     if not sources:
         return Reveal(b"", taken=taken)
     ideas = [
         RevealedIdea(*sources[idea["id"]], idea=idea) for idea in schema.list_items(doc, _IDEAS)
     ]
     return Reveal(doc.get_update(), ideas, taken)
+
+
+def _frame_box(places: Collection[tuple[float, float]], top: float) -> dict[str, float]:
+    """The rectangle around a grid of notes, with the title band above them."""
+    right = max(x for x, _y in places) + _NOTE_W
+    bottom = max(y for _x, y in places) + _NOTE_H
+    left = min(x for x, _y in places)
+    return {
+        "x": left - FRAME_PAD,
+        "y": top,
+        "width": right - left + 2 * FRAME_PAD,
+        "height": bottom - top + FRAME_PAD,
+    }
+
+
+def session_ideas(
+    ideas: Sequence[Mapping[str, Any]],
+    session_id: str,
+    *,
+    revealed: Collection[str],
+    voted: Collection[str],
+) -> list[Mapping[str, Any]]:
+    """The ideas of the board that belong to a session, in board order.
+
+    An idea belongs to it when the session's reveal put it there (``revealed``: idea ids the
+    server recorded), when it was written on the board while the session ran (its
+    ``sessionId``), or when someone put one of the session's dots on it (``voted``): a
+    session that starts in ``voting`` votes on notes already on the board, and those are
+    its results.
+    """
+    return [
+        idea
+        for idea in ideas
+        if idea.get("sessionId") == session_id or idea["id"] in revealed or idea["id"] in voted
+    ]
 
 
 def remove_notes(doc: Doc[Any], ids: Collection[str]) -> int:

@@ -22,6 +22,7 @@ from http_api import (
     files_service,
     health,
     metrics,
+    oidc,
     openapi,
     personal_export,
     rate_limits_http,
@@ -44,6 +45,7 @@ from http_api.keys import (
     FORWARDER,
     HEARTBEAT,
     MAILER,
+    OIDC,
     PERSONAL_EXPORTS,
     ROOM_ACCESS,
     ROOMS,
@@ -124,6 +126,14 @@ async def _auth(app: web.Application) -> AsyncIterator[None]:
     app[MAILER] = Mailer(settings.smtp_url, settings.mail_from)
     # Requests only queue mail (timing must not tell which addresses have accounts).
     async with app[MAILER].running(drain_timeout_s=settings.shutdown_timeout_s):
+        yield
+
+
+async def _oidc(app: web.Application) -> AsyncIterator[None]:
+    """One client per configured OpenID Connect issuer, sharing an HTTP session of their own."""
+    providers = oidc.parse_providers(app[SETTINGS].oidc_providers)
+    async with aiohttp.ClientSession() as http:
+        app[OIDC] = {p.id: oidc.OidcClient(p, http) for p in providers}
         yield
 
 
@@ -320,6 +330,7 @@ def create_app(settings: Settings) -> web.Application:
             _database,
             _migrations,
             _auth,
+            _oidc,
             _rooms,
             _files,
             _exports,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -13,6 +13,7 @@ from http_api.exports_service import ExportService
 from http_api.files_service import FileService
 from http_api.heartbeat import Heartbeat
 from http_api.mail import Mailer
+from http_api.oidc import OidcClient
 from http_api.personal_export import PersonalExportService
 from http_api.principal import Authenticator
 from http_api.settings import Settings
@@ -43,6 +44,7 @@ __all__ = [
     "FORWARDER",
     "PERSONAL_EXPORTS",
     "ERASER",
+    "OIDC",
     "AccessCheck",
 ]
 
@@ -69,6 +71,8 @@ FORWARDER = web.AppKey("forwarder", aiohttp.ClientSession)
 PERSONAL_EXPORTS = web.AppKey("personal_exports", PersonalExportService)
 #: Account deletion that reaches every copy, and its resume loop (account_erasure.py).
 ERASER: web.AppKey[AccountEraser] = web.AppKey("eraser")
+#: The OpenID Connect issuers one may sign in with, by provider id (oidc.py).
+OIDC: web.AppKey[Mapping[str, OidcClient]] = web.AppKey("oidc")
 #: Webhook dispatch and delivery of this node (webhooks_service.py).
 WEBHOOKS = web.AppKey("webhooks", WebhookService)
 #: The /collab token and membership check, batched and remembered (http_api/socket_grants.py).

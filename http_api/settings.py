@@ -18,7 +18,7 @@ from typing import Any
 
 from collab.limits import Limits
 from collab.nesting import MAX_ALLOWED_DEPTH
-from http_api import cors, fast_paths
+from http_api import cors, fast_paths, oidc
 from rooms.access import REVOCATION_MEMORY_S
 from rooms.manager import RoomSettings
 
@@ -122,6 +122,14 @@ def _networks(value: str) -> str:
         parse_networks(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"trusted proxies: {exc}") from None
+    return value
+
+
+def _oidc_providers(value: str) -> str:
+    try:
+        oidc.parse_providers(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"OIDC providers: {exc}") from None
     return value
 
 
@@ -637,6 +645,16 @@ OPTIONS: tuple[Option, ...] = (
         "the guest is erased like a deleted account",
     ),
     Option(
+        "oidc_providers",
+        "DTTOOLS_OIDC_PROVIDERS",
+        _oidc_providers,
+        "",
+        "OpenID Connect issuers to sign in with: a JSON list of {id, name, issuer, client_id, "
+        "client_secret, scopes?, trust_email?}, or @/path/to/file.json holding it (keep the "
+        "secrets out of flags: use the variable or a file). The redirect URI to register is "
+        "<public URL>/v1/auth/oidc/<id>/callback. Empty: password sign-in only",
+    ),
+    Option(
         "reset_token_ttl_s",
         "DTTOOLS_RESET_TOKEN_TTL_S",
         float,
@@ -835,6 +853,7 @@ class Settings:
     access_token_ttl_s: float = 900.0
     refresh_token_ttl_s: float = 30 * 24 * 3600.0
     guest_session_s: float = 12 * 3600.0
+    oidc_providers: str = ""
     reset_token_ttl_s: float = 3600.0
     signup_token_ttl_s: float = 24 * 3600.0
     auth_attempts: int = 10

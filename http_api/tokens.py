@@ -25,6 +25,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import jwt
@@ -187,6 +188,31 @@ class TokenSigner:
         except ValueError:
             return None
         return AccessClaims(user_id, session_id, datetime.fromtimestamp(expires, UTC))
+
+    def seal(self, purpose: str, claims: dict[str, Any], ttl_s: float) -> str:
+        """``claims`` signed for ``purpose`` only, valid for ``ttl_s`` (e.g. an OIDC flow cookie).
+
+        The audience names the purpose, so a sealed value is never taken as an access token
+        (whose audience is ``dttools``) nor for another purpose.
+        """
+        now = int(time.time())
+        body = {**claims, "aud": f"{_AUDIENCE}:{purpose}", "iat": now, "exp": now + int(ttl_s)}
+        return jwt.encode(body, self._keys[0], algorithm=_ALGORITHM)
+
+    def unseal(self, purpose: str, token: str) -> dict[str, Any] | None:
+        """The claims :meth:`seal` wrote for ``purpose``, or None (forged, expired, other use)."""
+        for key in self._keys:
+            try:
+                claims: dict[str, Any] = jwt.decode(
+                    token, key, algorithms=[_ALGORITHM], audience=f"{_AUDIENCE}:{purpose}",
+                    options={"require": ["exp", "iat", "aud"]},
+                )  # fmt: skip
+            except jwt.InvalidSignatureError:
+                continue
+            except jwt.PyJWTError:
+                return None
+            return claims
+        return None
 
     def csrf_token(self, session_id: UUID) -> str:
         """The CSRF token of login session ``session_id``: an HMAC of its id.

@@ -18,6 +18,7 @@ from collab.i18n import DEFAULT_LOCALE, msg
 from persistence.conn import Conn, Executor
 
 __all__ = [
+    "UNUSABLE_PASSWORD",
     "refresh_token_session",
     "User",
     "ApiKey",
@@ -47,6 +48,13 @@ __all__ = [
 ]
 
 #: A pool or a connection (inside a transaction): every function here takes either.
+
+
+#: A well-formed argon2id hash that no password matches: guests, and accounts made by signing
+#: in with OpenID Connect until their owner sets a password (forgotten-password link).
+UNUSABLE_PASSWORD = (
+    "$argon2id$v=19$m=65536,t=3,p=4$Z3Vlc3Qtbm8tbG9naW4$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"  # noqa: S105
+)
 
 
 @dataclass(frozen=True, slots=True)

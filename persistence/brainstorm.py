@@ -33,6 +33,7 @@ __all__ = [
     "add_participant",
     "participants",
     "revealed_notes",
+    "revealed_ideas",
     "record_revealed",
     "lock_voter",
     "votes_of",
@@ -246,6 +247,12 @@ async def revealed_notes(db: Executor, session_id: UUID) -> set[str]:
     """Ids (in the private rooms) of the notes the session has put on the board."""
     rows = await db.fetch("SELECT note_id FROM brainstorm_ideas WHERE session_id = $1", session_id)
     return {row["note_id"] for row in rows}
+
+
+async def revealed_ideas(db: Executor, session_id: UUID) -> set[str]:
+    """Ids (on the board) of the ideas the session's reveals put there: part of its results."""
+    rows = await db.fetch("SELECT idea_id FROM brainstorm_ideas WHERE session_id = $1", session_id)
+    return {row["idea_id"] for row in rows}
 
 
 async def record_revealed(

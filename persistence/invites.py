@@ -21,13 +21,12 @@ from uuid import UUID
 import asyncpg
 
 from collab.permissions import Role
-from persistence.accounts import USER_COLUMNS, User
+from persistence.accounts import UNUSABLE_PASSWORD, USER_COLUMNS, User
 from persistence.conn import Conn, Executor
 
 __all__ = [
     "Invite",
     "Refusal",
-    "UNUSABLE_PASSWORD",
     "create",
     "create_guest",
     "expired_guests",
@@ -39,11 +38,6 @@ __all__ = [
     "refusal",
     "revoke",
 ]
-
-#: A well-formed argon2id hash that no password matches: guests never sign in with one.
-UNUSABLE_PASSWORD = (
-    "$argon2id$v=19$m=65536,t=3,p=4$Z3Vlc3Qtbm8tbG9naW4$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"  # noqa: S105
-)
 
 
 @dataclass(frozen=True, slots=True)

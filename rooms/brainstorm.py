@@ -29,6 +29,7 @@ from collab.brainstorm_doc import (
     cluster_names,
     remove_notes,
     results,
+    session_ideas,
     snapshot,
     write_snapshot,
 )
@@ -104,6 +105,8 @@ async def reveal_notes(
             now=await store.database_now(conn),
             new_id=lambda: str(uuid.uuid4()),
             top=top,
+            session_id=str(session_id),
+            title=session.prompt,
         )
         if reveal.update:
             await rooms.check_growth(board, len(reveal.update))
@@ -157,9 +160,18 @@ async def read_board(rooms: RoomManager, project_id: UUID) -> Board:
 
 
 async def take_results(db: Executor, session: Session, board: Board) -> dict[str, Any]:
-    """The session's results now: the ideas of ``board`` ranked by the votes stored."""
-    ideas = board.ideas
+    """The session's results now: its ideas on ``board`` ranked by the votes stored.
+
+    Only the session's own ideas are ranked (:func:`collab.brainstorm_doc.session_ideas`),
+    not every note on the board: earlier sessions' notes are not this one's results.
+    """
     counts = await store.tallies(db, session.id)
+    ideas = session_ideas(
+        board.ideas,
+        str(session.id),
+        revealed=await store.revealed_ideas(db, session.id),
+        voted=counts.keys(),
+    )
     authors = {UUID(a) for a in (idea.get("authorId") for idea in ideas) if _is_uuid(a)}
     names = await store.user_names(db, sorted(authors))
     return results(

@@ -17,6 +17,7 @@ from http_api.v1 import (
     invites,
     me_export,
     members,
+    oidc,
     projects,
     templates,
     webhooks,
@@ -29,7 +30,7 @@ def v1_api() -> Api:
     """Every /v1 endpoint, for http_api/app.py to install and http_api/openapi.py to document."""
     combined = Api()
     modules = (
-        auth, projects, members, invites, artifacts, files, file_links, brainstorm,
+        auth, oidc, projects, members, invites, artifacts, files, file_links, brainstorm,
         brainstorm_votes, exports, imports, webhooks, audit, me_export, account, templates,
     )  # fmt: skip
     for module in modules:

@@ -190,7 +190,10 @@ def _locale(tag: str) -> str:
     return tag if tag in LOCALES else DEFAULT_LOCALE
 
 
-async def _audit(request: web.Request, action: str, actor: UUID | None, **details: str) -> None:
+async def record_auth_event(
+    request: web.Request, action: str, actor: UUID | None, **details: str
+) -> None:
+    """Audit an account event with the caller's address and user agent."""
     await audit.record(
         request.app[DB],
         action,
@@ -201,7 +204,8 @@ async def _audit(request: web.Request, action: str, actor: UUID | None, **detail
     )
 
 
-def _secure(request: web.Request) -> bool:
+def secure_cookies(request: web.Request) -> bool:
+    """Whether cookies set in answer to ``request`` are marked Secure (DTTOOLS_COOKIE_SECURE)."""
     mode = request.app[SETTINGS].cookie_secure
     return is_https(request) if mode == "auto" else mode == "true"
 
@@ -281,11 +285,22 @@ def session_response(
     ``tokens``: the session's access and refresh tokens.
     """
     response = json_response(body, headers={"Cache-Control": "no-store"})
-    if client == "token":
-        return response
+    if client != "token":
+        set_session_cookies(request, response, session_id, tokens, refresh_expires)
+    return response
+
+
+def set_session_cookies(
+    request: web.Request,
+    response: web.StreamResponse,
+    session_id: UUID,
+    tokens: tuple[str, str],
+    refresh_expires: datetime,
+) -> None:
+    """Give a browser the session: access and refresh tokens (httpOnly) and the CSRF token."""
     access, refresh = tokens
     csrf = request.app[AUTH].signer.csrf_token(session_id)
-    secure = _secure(request)
+    secure = secure_cookies(request)
     ttl = request.app[SETTINGS]
     refresh_age = int((refresh_expires - datetime.now(UTC)).total_seconds())
     response.set_cookie(
@@ -300,7 +315,6 @@ def session_response(
     response.set_cookie(
         CSRF_COOKIE, csrf, max_age=refresh_age, path="/", samesite="Strict", secure=secure
     )
-    return response
 
 
 def _session_response(
@@ -359,10 +373,10 @@ async def register(request: web.Request, body: RegisterRequest) -> web.Response:
         locale,
     )  # fmt: skip
     if existing is None:
-        await _audit(request, "auth.register.requested", None, email=body.email)
+        await record_auth_event(request, "auth.register.requested", None, email=body.email)
         send_signup_link(request, body.email, body.name, token, locale)
     else:
-        await _audit(request, "auth.register.existing", existing.id)
+        await record_auth_event(request, "auth.register.existing", existing.id)
         assert existing.email is not None  # found by its e-mail address
         send_already_registered(request, existing.email, existing.name, existing.locale)
     answer = SignupRequested(status="check-your-email", detail=translate(_SIGNUP_REQUESTED, locale))
@@ -382,7 +396,7 @@ async def verify_email(request: web.Request, body: VerifyEmailRequest) -> web.Re
         )
     if user is None:
         raise Unauthenticated(msg("sign-up link invalid, used or expired: sign up again"))
-    await _audit(request, "auth.register", user.id)
+    await record_auth_event(request, "auth.register", user.id)
     response = await _start_session(request, user, body.client)
     response.set_status(201)
     # What was created is the account: it is the signed-in one from now on.
@@ -400,11 +414,13 @@ async def login(request: web.Request, body: LoginRequest) -> web.Response:
     user = await accounts.find_user_by_email(request.app[DB], email)
     # An unknown account is checked against a dummy hash: the same time as a wrong password.
     if not await verify_password(user.password_hash if user else None, body.password) or not user:
-        await _audit(request, "auth.login.failed", user.id if user else None, email=email)
+        await record_auth_event(
+            request, "auth.login.failed", user.id if user else None, email=email
+        )
         raise Unauthenticated(msg("wrong e-mail or password"))
     await attempt.succeeded()
     await accounts.record_login(request.app[DB], user.id, datetime.now(UTC))
-    await _audit(request, "auth.login.succeeded", user.id)
+    await record_auth_event(request, "auth.login.succeeded", user.id)
     return await _start_session(request, user, body.client)
 
 
@@ -441,7 +457,9 @@ async def refresh(request: web.Request, body: RefreshRequest) -> web.Response:
                 conn, session_id=result.session_id, reason="session revoked"
             )
     if revoked is not None:
-        await _audit(request, "auth.refresh.reused", result.user_id, session=str(result.session_id))
+        await record_auth_event(
+            request, "auth.refresh.reused", result.user_id, session=str(result.session_id)
+        )
         revocation.announce(request.app, revoked)
     if result.outcome is not RefreshOutcome.ROTATED:
         raise Unauthenticated(_REFRESH_REFUSED[result.outcome])
@@ -463,7 +481,7 @@ async def logout(request: web.Request, body: LogoutRequest) -> web.Response:
         async with request.app[DB].acquire() as conn, conn.transaction():
             await accounts.revoke_session(conn, session_id, "logout", datetime.now(UTC))
             revoked = await revocation.record(conn, session_id=session_id, reason="signed out")
-        await _audit(request, "auth.logout", user_id)
+        await record_auth_event(request, "auth.logout", user_id)
         revocation.announce(request.app, revoked)
     response = web.Response(status=204)
     _clear_cookies(response)
@@ -508,9 +526,9 @@ async def forgot_password(request: web.Request, body: ForgotPasswordRequest) -> 
         request.app[DB], hash_secret(token), email, expires
     )
     if user is None:
-        await _audit(request, "auth.password_reset.unknown", None, email=email)
+        await record_auth_event(request, "auth.password_reset.unknown", None, email=email)
     else:
-        await _audit(request, "auth.password_reset.requested", user.id)
+        await record_auth_event(request, "auth.password_reset.requested", user.id)
         assert user.email is not None  # found by its e-mail address
         send_reset_link(request, user.email, user.name, token, user.locale)
     return web.Response(status=202)
@@ -535,7 +553,7 @@ async def reset_password(request: web.Request, body: ResetPasswordRequest) -> we
             await revocation.record(conn, session_id=session_id, reason="password changed")
             for session_id in sessions
         ]
-    await _audit(request, "auth.password_reset.completed", user_id)
+    await record_auth_event(request, "auth.password_reset.completed", user_id)
     for one in revoked:
         revocation.announce(request.app, one)
     return web.Response(status=204)
@@ -562,7 +580,7 @@ async def update_me(request: web.Request, body: AccountUpdate, principal: Princi
     changed = [f for f in ("name", "locale") if getattr(user, f) != getattr(principal.user, f)]
     if changed:
         # Which fields, and the language (not the name: the log keeps no more than it needs).
-        await _audit(
+        await record_auth_event(
             request, "auth.account.updated", principal.user_id,
             fields=",".join(changed), locale=user.locale,
         )  # fmt: skip
@@ -584,7 +602,7 @@ async def create_api_key(
         request.app[DB], uuid.uuid4(), principal.user_id, body.name,
         secret[: len(API_KEY_PREFIX) + 6], hash_secret(secret),
     )  # fmt: skip
-    await _audit(request, "auth.api_key.created", principal.user_id, key=str(key.id))
+    await record_auth_event(request, "auth.api_key.created", principal.user_id, key=str(key.id))
     created = ApiKeyCreated(**_key_fields(key), key=secret)
     return json_response(created, status=201, headers={"Location": f"{request.path}/{key.id}"})
 
@@ -635,7 +653,7 @@ async def revoke_api_key(request: web.Request, principal: Principal) -> None:
             # Someone else's key and a missing key look the same (no IDOR oracle).
             raise NotFound(msg("no such API key: {key_id}", key_id=key_id))
         revoked = await revocation.record(conn, session_id=key_id, reason="API key revoked")
-    await _audit(request, "auth.api_key.revoked", principal.user_id, key=str(key_id))
+    await record_auth_event(request, "auth.api_key.revoked", principal.user_id, key=str(key_id))
     revocation.announce(request.app, revoked)
 
 

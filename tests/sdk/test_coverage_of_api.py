@@ -124,6 +124,9 @@ NOT_WRAPPED = {
     "forgot_password": "the reset flow is e-mail and browser",
     "reset_password": "the reset flow is e-mail and browser",
     "print_view": "an HTML page for the browser's Print command (exports give the PDF)",
+    "oidc_providers": "the sign-in page's buttons; integrators sign in with API keys",
+    "oidc_login": "OpenID Connect sign-in is a browser redirect flow",
+    "oidc_callback": "OpenID Connect sign-in is a browser redirect flow",
 }
 
 

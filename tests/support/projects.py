@@ -60,6 +60,7 @@ class ApiClient:
         json: Any = None,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
+        allow_redirects: bool = True,
     ) -> Reply:
         """Send one request (as ``user``, or anonymously) and read the whole response."""
         all_headers = dict(user.headers if user is not None else {})
@@ -70,6 +71,7 @@ class ApiClient:
             json=json,
             params=params,
             headers=all_headers,
+            allow_redirects=allow_redirects,
         ) as response:
             return await _reply(response)
 

@@ -43,7 +43,10 @@ from tests.support.exports import tiny_archive
 from tests.support.files import png
 from tests.support.projects import ApiClient, Team, make_team
 
-pytestmark = pytest.mark.shared_server
+# One OpenID Connect issuer, unreachable: its sign-in routes answer (303 back to the sign-in
+# page) without a provider to talk to; tests/http_api/v1/test_oidc.py walks the real flow.
+_OIDC = '[{"id": "test", "name": "Test", "issuer": "http://127.0.0.1:9", "client_id": "c"}]'
+pytestmark = pytest.mark.shared_server(oidc_providers=_OIDC)
 
 Need = Literal["none", "self", "read", "write", "manage", "admin"]
 #: What "other" means for a row: another project, someone else's API key, or nothing.
@@ -72,6 +75,8 @@ class Request:
     keeper: RegisteredUser | None = None
     #: a file to send as multipart/form-data (part ``file``) instead of a JSON body
     upload: bytes | None = None
+    #: a redirect is the answer (not followed)
+    redirects: bool = False
 
 
 @dataclass
@@ -211,6 +216,15 @@ def _at(path: str, json: Any = None) -> Build:
 
     async def build(case: Case) -> Request:
         return Request(path.format(p=case.project), json)
+
+    return build
+
+
+def _redirect(path: str) -> Build:
+    """A request answered with a redirect, which the check does not follow."""
+
+    async def build(case: Case) -> Request:
+        return Request(path, redirects=True)
 
     return build
 
@@ -715,6 +729,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/auth/register"): Row("none", _register),
     ("POST", "/v1/auth/verify-email"): Row("none", _verify_email),
     ("POST", "/v1/auth/login"): Row("none", _login),
+    ("GET", "/v1/auth/oidc/providers"): Row("none", _at("/v1/auth/oidc/providers")),
+    ("GET", "/v1/auth/oidc/{provider}/login"): Row("none", _redirect("/v1/auth/oidc/test/login")),
+    ("GET", "/v1/auth/oidc/{provider}/callback"): Row(
+        "none", _redirect("/v1/auth/oidc/test/callback?code=c&state=s")
+    ),
     ("POST", "/v1/auth/refresh"): Row("none", _refresh),
     ("POST", "/v1/auth/logout"): Row("none", _logout),
     ("POST", "/v1/auth/forgot-password"): Row("none", _forgot),
@@ -887,8 +906,9 @@ async def test_each_endpoint_answers_the_role_what_it_may_do(world: World, role:
                 reply = await world.api.upload(request.path, credentials, request.upload)
             else:
                 reply = await world.api.call(
-                    endpoint.method, request.path, credentials, json=request.json
-                )
+                    endpoint.method, request.path, credentials, json=request.json,
+                    allow_redirects=not request.redirects,
+                )  # fmt: skip
             cells += 1
             want = expected_status(endpoint, row, role, ownership)
             cell = f"{endpoint.method} {endpoint.path} by {role} on {ownership}"

@@ -342,10 +342,12 @@ def _kind(
     author_field: str | None = None,
 ) -> ArtifactKind:
     fields = (*content, *_server_fields(author_field))
+    # Server-set fields among ``content`` (an idea's sessionId) are read, never written by a body.
+    writable = [s for s in content if not s.server]
     # dict[str, Any]: create_model's **fields would otherwise be checked against its __dunder__s
-    create_fields: dict[str, Any] = {s.name: _model_field(s) for s in content}
+    create_fields: dict[str, Any] = {s.name: _model_field(s) for s in writable}
     patch_fields: dict[str, Any] = {
-        s.name: (s.type, Field(None, json_schema_extra=_no_default)) for s in content
+        s.name: (s.type, Field(None, json_schema_extra=_no_default)) for s in writable
     }
     item_fields: dict[str, Any] = {"id": (ItemId, ...)} | {s.name: _item_field(s) for s in fields}
     create = create_model(
@@ -431,6 +433,8 @@ _KINDS = (
         FieldSpec("y", Coordinate, 0.0),
         FieldSpec("clusterId", ItemId | None, None),
         FieldSpec("imageFileId", FileId | None, None),
+        # the brainstorm session a note was written in (docs/brainstorm.md, "Results")
+        FieldSpec("sessionId", ItemId | None, None, server=True),
         author_field="authorId",
     ),
     _kind(

@@ -34,8 +34,10 @@ __all__ = [
     "SEPARATOR",
     "RESULTS_COLUMNS",
     "RESULTS_FILE",
+    "SESSION_RESULTS_COLUMNS",
     "csv_files",
     "results_csv",
+    "session_results_csv",
     "file_name",
     "protect",
     "unprotect",
@@ -150,5 +152,39 @@ def results_csv(sessions: Iterable[SessionResults], clusters: Mapping[str, str])
             )
             for session in sessions
             for result in session.ideas
+        ),
+    )
+
+
+#: The columns of :func:`session_results_csv`: one session's ranked ideas.
+SESSION_RESULTS_COLUMNS: Final = (
+    "rank", "idea_id", "text", "color", "votes", "cluster_id", "cluster_name", "author_name",
+)  # fmt: skip
+
+
+def session_results_csv(results: Mapping[str, Any]) -> bytes:
+    """One session's results (as ``GET .../brainstorm/{id}/results`` returns them) as CSV.
+
+    The same cells as every other file here (formula-safe, BOM, CRLF). ``author_name`` is
+    empty in an anonymous session: the results name nobody there.
+    """
+    names = {
+        cluster.get("cluster_id"): cluster.get("name") for cluster in results.get("clusters", [])
+    }
+    anonymous = bool(results.get("anonymous"))
+    return _table(
+        SESSION_RESULTS_COLUMNS,
+        (
+            (
+                idea.get("rank"),
+                idea.get("idea_id"),
+                idea.get("text"),
+                idea.get("color"),
+                idea.get("votes"),
+                idea.get("cluster_id"),
+                names.get(idea.get("cluster_id")) if idea.get("cluster_id") else None,
+                None if anonymous else idea.get("author_name"),
+            )
+            for idea in results.get("ideas", [])
         ),
     )

@@ -54,8 +54,11 @@ def _checked_items(document: Mapping[str, Any], now: str) -> list[tuple[str, str
             if not isinstance(item_id, str) or not ID_PATTERN.fullmatch(item_id) or item_id in ids:
                 raise InvalidArchive(msg("{kind}: an item has a missing, bad or repeated id",
                                          kind=kind.collection))  # fmt: skip
+            # what the server sets (authorship, dates, an idea's brainstorm session: the new
+            # project has none of the old one's sessions) is never taken from the archive
+            server_set = {spec.name for spec in kind.fields if spec.server}
             values = {
-                k: v for k, v in item.items() if k not in _SERVER_FIELDS and k != kind.author_field
+                k: v for k, v in item.items() if k not in _SERVER_FIELDS and k not in server_set
             }
             try:
                 model = kind.create.model_validate(values)
@@ -88,8 +91,8 @@ def _checked_items(document: Mapping[str, Any], now: str) -> list[tuple[str, str
                 "createdAt": created,
                 "updatedAt": _stamp(item.get("updatedAt"), created),
             }
-            if kind.author_field is not None:
-                server[kind.author_field] = None
+            for name in server_set - server.keys():
+                server[name] = None  # the author, an idea's session: none in the new project
             stored = {"id": item_id, **fields, **server}
             items.append((kind.collection, item_id, stored))
             ids.add(item_id)

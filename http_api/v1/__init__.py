@@ -9,6 +9,7 @@ from http_api.v1 import (
     audit,
     auth,
     brainstorm,
+    brainstorm_results,
     brainstorm_votes,
     exports,
     file_links,
@@ -31,7 +32,8 @@ def v1_api() -> Api:
     combined = Api()
     modules = (
         auth, oidc, projects, members, invites, artifacts, files, file_links, brainstorm,
-        brainstorm_votes, exports, imports, webhooks, audit, me_export, account, templates,
+        brainstorm_votes, brainstorm_results, exports, imports, webhooks, audit, me_export,
+        account, templates,
     )  # fmt: skip
     for module in modules:
         combined.endpoints.extend(module.api.endpoints)

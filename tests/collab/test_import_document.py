@@ -56,11 +56,11 @@ def _document() -> dict[str, Any]:
             _dated(
                 "idea-1", text="Voice notes", color="#A0b1C2", x=12.5, y=-3.25,
                 clusterId="c-1", imageFileId="7e0c9a4b-1d2e-4f3a-8b5c-6d7e8f9a0b1c",
-                authorId=None,
+                sessionId=None, authorId=None,
             ),
             _dated(
                 "idea-2", text="Shift buddy", color="green", x=0.5, y=0.5, clusterId=None,
-                imageFileId=None, authorId=None,
+                imageFileId=None, sessionId=None, authorId=None,
             ),
         ],
         "prototypes": [
@@ -182,8 +182,8 @@ class TestWrite:
         (idea,) = _content(doc)["ideas"]
         assert idea == {
             "id": "i1", "text": "Minimal", "color": "yellow", "x": 0.0, "y": 0.0,
-            "clusterId": None, "imageFileId": None, "authorId": None, "createdBy": None,
-            "createdAt": NOW_TEXT, "updatedAt": NOW_TEXT,
+            "clusterId": None, "imageFileId": None, "sessionId": None, "authorId": None,
+            "createdBy": None, "createdAt": NOW_TEXT, "updatedAt": NOW_TEXT,
         }  # fmt: skip
 
     def test_collections_are_written_in_phase_order_whatever_the_input_order(self) -> None:

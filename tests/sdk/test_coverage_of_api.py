@@ -84,6 +84,7 @@ WRAPPED = {
     "cast_brainstorm_vote": "client.brainstorms.vote",
     "my_brainstorm_votes": "client.brainstorms.votes",
     "retract_brainstorm_vote": "client.brainstorms.retract_vote",
+    "brainstorm_results": "client.brainstorms.results",
     # each under /v1/webhooks and /v1/projects/{id}/webhooks (project_id=None or an id)
     "create_webhook": "client.webhooks.create",
     "list_webhooks": "client.webhooks.list",

@@ -527,6 +527,11 @@ async def _get_session(case: Case) -> Request:
     return await _session_at(case)
 
 
+async def _session_results(case: Case) -> Request:
+    """A fresh session's results (it moved to ``results``, so there are some)."""
+    return Request(await _fresh_session(case, ("/phase", {"phase": "results"})) + "/results")
+
+
 _BRAINSTORM_ROWS: dict[tuple[str, str], Row] = {
     ("POST", _BRAINSTORM): Row("manage", _start_brainstorm, "project"),
     ("GET", _BRAINSTORM): Row("read", _at("/v1/projects/{p}/brainstorm"), "project"),
@@ -546,6 +551,7 @@ _BRAINSTORM_ROWS: dict[tuple[str, str], Row] = {
     ("POST", _SESSION + "/votes"): Row("write", _vote, "project"),
     ("DELETE", _SESSION + "/votes/{idea_id}"): Row("write", _retract, "project"),
     ("GET", _SESSION + "/votes"): Row("read", _my_votes, "project"),
+    ("GET", _SESSION + "/results"): Row("read", _session_results, "project"),
 }  # fmt: skip
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
-from dttools_sdk.models import BrainstormPhase, BrainstormSession, Page, Votes
+from dttools_sdk.models import BrainstormPhase, BrainstormResults, BrainstormSession, Page, Votes
 from dttools_sdk.resources._base import follow, page_params, read, segment
 from dttools_sdk.transport import Transport
 
@@ -131,6 +131,17 @@ class Brainstorms:
         """Your dots in the session."""
         path = f"{self._one(project_id, session_id)}/votes"
         return read(Votes, await self._http.request("GET", path))
+
+    async def results(self, project_id: str, session_id: str) -> BrainstormResults:
+        """The session's ranked results (409 before its ``results`` phase)."""
+        path = f"{self._one(project_id, session_id)}/results"
+        return read(BrainstormResults, await self._http.request("GET", path))
+
+    async def results_csv(self, project_id: str, session_id: str) -> bytes:
+        """The session's results as CSV bytes (UTF-8 with a BOM, formula-safe cells)."""
+        path = f"{self._one(project_id, session_id)}/results"
+        reply = await self._http.request("GET", path, params={"format": "csv"})
+        return reply.body
 
     async def _steer(
         self, project_id: str, session_id: str, action: str, body: dict[str, object] | None

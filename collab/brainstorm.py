@@ -22,6 +22,7 @@ from collab.i18n import Text, msg
 __all__ = [
     "Phase",
     "PHASES",
+    "TimeUp",
     "InvalidTransition",
     "VoteRefused",
     "check_transition",
@@ -55,6 +56,14 @@ class Phase(StrEnum):
 
 #: Every phase, in order.
 PHASES: Final = tuple(Phase)
+
+
+class TimeUp(StrEnum):
+    """What happens when a session's timer reaches zero (a rule the facilitator chooses)."""
+
+    NOTHING = "nothing"  # the timer is advisory: the facilitator moves on
+    LOCK = "lock"  # writing stops: hidden notes and dots are refused until more time
+    ADVANCE = "advance"  # the session moves to the next phase, as a facilitator would
 #: A phase named in a sentence, in the reader's language.
 PHASE_NOUNS: Final[dict[Phase, Text]] = {
     Phase.SILENT: msg("silent"),
@@ -212,6 +221,14 @@ class Session:
     results: Mapping[str, Any] | None = None
     facilitators: tuple[UUID, ...] = ()
     version: int = 1
+    #: what happens when the timer reaches zero (collab/brainstorm_time_up.py)
+    on_time_up: TimeUp = TimeUp.NOTHING
+    #: the countdown whose end was acted on (``brainstorm_time_up.run_key``), if any
+    time_up_handled: str | None = None
+    #: the time is up under the ``lock`` rule: no hidden notes, no dots until more time
+    writing_locked: bool = False
+    #: a facilitator locked the board: only facilitators edit it
+    board_locked: bool = False
 
     @property
     def ended(self) -> bool:
@@ -241,6 +258,8 @@ class Session:
                     phase=PHASE_NOUNS[self.phase],
                 )
             )
+        if self.writing_locked:
+            raise Conflict(msg("the time is up: voting is closed until a facilitator extends it"))
 
 
 # --- dot voting --------------------------------------------------------------------------------

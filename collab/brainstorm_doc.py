@@ -333,7 +333,12 @@ def _stamp(moment: datetime | None) -> str | None:
 
 
 def snapshot(
-    session: Session, *, seq: int, tallies: Mapping[str, int] | None, now: datetime
+    session: Session,
+    *,
+    seq: int,
+    tallies: Mapping[str, int] | None,
+    now: datetime,
+    progress: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The state every member's client reads (docs/brainstorm.md, "The session snapshot").
 
@@ -341,6 +346,7 @@ def snapshot(
         seq: the snapshot number, repeated inside for clients that log it.
         tallies: votes per idea, or None while they are hidden.
         now: the server's clock when written (``serverTime``), for clients to correct skew.
+        progress: ``{"participants", "wrote", "voted"}``: counts, never who.
     """
     timer = session.timer
     summon = session.summon
@@ -378,6 +384,10 @@ def snapshot(
             "at": format_timestamp(summon.at),
         },
         "version": session.version,
+        "onTimeUp": session.on_time_up.value,
+        "writingLocked": session.writing_locked,
+        "boardLocked": session.board_locked and not session.ended,
+        "progress": None if progress is None else dict(progress),
     }
 
 

@@ -39,10 +39,12 @@ class EnvelopeKind(IntEnum):
     SYNC_REPLY = 3
     #: control: close the connections a :class:`Revocation` selects, on every node
     REVOKE = 4
+    #: control: a board locked or unlocked by a facilitator (collab/board_lock.py)
+    BOARD_LOCK = 5
 
 
 #: Kinds addressed to every node rather than to one room's channel.
-CONTROL_KINDS: frozenset[EnvelopeKind] = frozenset({EnvelopeKind.REVOKE})
+CONTROL_KINDS: frozenset[EnvelopeKind] = frozenset({EnvelopeKind.REVOKE, EnvelopeKind.BOARD_LOCK})
 
 
 @dataclass(frozen=True, slots=True)

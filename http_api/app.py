@@ -17,6 +17,7 @@ from collab.close import Close, CloseCode
 from collab.limits import Limits
 from http_api import (
     account_erasure,
+    brainstorm_live,
     cors,
     exports_service,
     files_service,
@@ -219,6 +220,13 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
             await manager.homes.close()
 
 
+async def _brainstorm(app: web.Application) -> AsyncIterator[None]:
+    """Time-up timers and live progress of brainstorm sessions (after the rooms)."""
+    async with brainstorm_live.running(app) as live:
+        app[brainstorm_live.BRAINSTORM_LIVE] = live
+        yield
+
+
 async def _files(app: web.Application) -> AsyncIterator[None]:
     """The file store and its background tasks (after the rooms: the sweeper reads documents)."""
     async with files_service.running(app[SETTINGS], app[DB], app[ROOMS]) as service:
@@ -332,6 +340,7 @@ def create_app(settings: Settings) -> web.Application:
             _auth,
             _oidc,
             _rooms,
+            _brainstorm,
             _files,
             _exports,
             _personal_exports,

@@ -21,6 +21,7 @@ from collab.brainstorm import Phase, RoomKind, RoomRef, parse_room
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
 from collab.i18n import msg
 from collab.permissions import Action, allowed
+from http_api.brainstorm_live import progress_soon
 from http_api.keys import DB, ROOMS, SETTINGS, SOCKET_GRANTS
 from http_api.principal import ACCESS_COOKIE
 from http_api.socket_grants import Grant
@@ -46,17 +47,31 @@ async def project_room_access(request: web.Request, room: str) -> RoomAccess:
     grant = await request.app[SOCKET_GRANTS].grant(
         _credential(request), ref.project_id, room, request.app[ROOMS].revoked_since
     )
+    locked = False
     if ref.kind is RoomKind.PROJECT:
         read_only = not allowed(grant.role, Action.WRITE)
+        locked = not read_only and await _board_locked(request, grant, ref)
     elif ref.kind is RoomKind.BRAINSTORM:
         read_only = True  # the server writes it; every client, owners included, reads
     else:
         read_only = await _private_read_only(request, grant, ref)
     return RoomAccess(
         read_only=read_only,
+        locked=locked,
         user_id=str(grant.user_id),
         session_id=str(grant.credential_id),
         checked_at=grant.checked_at,
+    )
+
+
+async def _board_locked(request: web.Request, grant: Grant, ref: RoomRef) -> bool:
+    """Whether a facilitator's lock of the board holds this writer read-only (it does not
+    hold owners, admins or the running session's named facilitators)."""
+    if allowed(grant.role, Action.MANAGE):
+        return False
+    session = await brainstorm.running_session(request.app[DB], ref.project_id)
+    return (
+        session is not None and session.board_locked and grant.user_id not in session.facilitators
     )
 
 
@@ -71,7 +86,10 @@ async def _private_read_only(request: web.Request, grant: Grant, ref: RoomRef) -
     session, _now = await brainstorm.read_session(db, ref.project_id, ref.session_id)
     if session.ended or session.phase is not Phase.SILENT:
         return True  # revealed already: whatever is left here goes at the next reveal
-    await brainstorm.add_participant(db, session.id, grant.user_id)
+    if session.writing_locked:
+        return True  # the time is up (the lock rule) until a facilitator gives more time
+    if await brainstorm.add_participant(db, session.id, grant.user_id):
+        progress_soon(request.app, ref.project_id)  # one more participant to count
     return False
 
 

@@ -186,6 +186,9 @@ async def _join(
             user_id=access.user_id,
             session_id=access.session_id,
         )
+        # A board lock learned since the check began overrides what the check read.
+        locked = manager.board_lock_since(checked_at, name, access.user_id)
+        conn.locked = access.locked if locked is None else locked
         # Revoked while its access check or the room's load was under way: refuse it now
         # (from here to joining the room nothing awaits).
         revoked = manager.revoked_since(checked_at, name, access.user_id, access.session_id)

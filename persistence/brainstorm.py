@@ -15,7 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
-from collab.brainstorm import Phase, Session, Summon, Timer
+from collab.brainstorm import Phase, Session, Summon, Timer, TimeUp
 from collab.errors import Conflict, NotFound
 from collab.i18n import msg
 from persistence.conn import Conn, Executor, PgPool
@@ -31,6 +31,7 @@ __all__ = [
     "add_facilitator",
     "remove_facilitator",
     "add_participant",
+    "running_session",
     "participants",
     "revealed_notes",
     "revealed_ideas",
@@ -42,6 +43,11 @@ __all__ = [
     "tallies",
     "voter_count",
     "snapshot_state",
+    "Progress",
+    "progress",
+    "set_wrote",
+    "timed_sessions",
+    "board_exempt",
     "user_names",
 ]
 
@@ -50,6 +56,7 @@ _COLUMNS = (
     "s.id, s.project_id, s.prompt, s.phase, s.timer_duration_s, s.timer_started_at, "
     "s.timer_paused_at, s.timer_paused_s, s.votes_per_person, s.allow_stacking, s.anonymous, "
     "s.tallies_visible, s.summon, s.results, s.created_by, s.created_at, s.ended_at, s.version, "
+    "s.on_time_up, s.time_up_handled, s.writing_locked, s.board_locked, "
     "ARRAY(SELECT f.user_id FROM brainstorm_facilitators f WHERE f.session_id = s.id "
     "ORDER BY f.added_at, f.user_id) AS facilitators"
 )
@@ -96,6 +103,10 @@ def _session(row: asyncpg.Record) -> Session:
         results=None if row["results"] is None else json.loads(row["results"]),
         facilitators=tuple(row["facilitators"]),
         version=row["version"],
+        on_time_up=TimeUp(row["on_time_up"]),
+        time_up_handled=row["time_up_handled"],
+        writing_locked=row["writing_locked"],
+        board_locked=row["board_locked"],
     )
 
 
@@ -116,12 +127,13 @@ async def create_session(conn: Conn, session: Session) -> Session:
         await conn.execute(
             "INSERT INTO brainstorm_sessions (id, project_id, prompt, phase, timer_duration_s, "
             "timer_started_at, timer_paused_at, timer_paused_s, votes_per_person, "
-            "allow_stacking, anonymous, tallies_visible, created_by, created_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "allow_stacking, anonymous, tallies_visible, created_by, created_at, on_time_up) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             session.id, session.project_id, session.prompt, session.phase.value,
             timer.duration_s, timer.started_at, timer.paused_at, timer.paused_s,
             session.votes_per_person, session.allow_stacking, session.anonymous,
             session.tallies_visible, session.created_by, session.created_at,
+            session.on_time_up.value,
         )  # fmt: skip
     except asyncpg.UniqueViolationError:
         raise Conflict(
@@ -195,10 +207,13 @@ async def save_session(conn: Conn, session: Session) -> Session:
         "UPDATE brainstorm_sessions SET phase = $2, timer_duration_s = $3, "
         "timer_started_at = $4, timer_paused_at = $5, timer_paused_s = $6, "
         "tallies_visible = $7, summon = $8::jsonb, results = $9::jsonb, ended_at = $10, "
+        "on_time_up = $11, time_up_handled = $12, writing_locked = $13, board_locked = $14, "
         "version = version + 1 WHERE id = $1",
         session.id, session.phase.value, timer.duration_s, timer.started_at, timer.paused_at,
         timer.paused_s, session.tallies_visible, _summon_json(session.summon),
         None if session.results is None else json.dumps(session.results), session.ended_at,
+        session.on_time_up.value, session.time_up_handled, session.writing_locked,
+        session.board_locked,
     )  # fmt: skip
     return await lock_session(conn, session.project_id, session.id)
 
@@ -223,14 +238,26 @@ async def remove_facilitator(conn: Conn, session_id: UUID, user_id: UUID) -> boo
     return status != "DELETE 0"
 
 
-async def add_participant(db: Executor, session_id: UUID, user_id: UUID) -> None:
-    """Remember that ``user_id`` writes hidden notes in the session (their room is collected)."""
-    await db.execute(
+async def add_participant(db: Executor, session_id: UUID, user_id: UUID) -> bool:
+    """Remember that ``user_id`` writes hidden notes in the session (their room is collected);
+    return whether they are new to it."""
+    status: str = await db.execute(
         "INSERT INTO brainstorm_participants (session_id, user_id) VALUES ($1, $2) "
         "ON CONFLICT DO NOTHING",
         session_id,
         user_id,
     )
+    return status != "INSERT 0 0"
+
+
+async def running_session(db: Executor, project_id: UUID) -> Session | None:
+    """The project's session that has not ended, if any."""
+    row = await db.fetchrow(
+        f"SELECT {_COLUMNS} FROM brainstorm_sessions s "  # noqa: S608 - literals only
+        "WHERE s.project_id = $1 AND s.ended_at IS NULL",
+        project_id,
+    )
+    return None if row is None else _session(row)
 
 
 async def participants(db: Executor, session_id: UUID) -> list[UUID]:
@@ -335,6 +362,69 @@ async def voter_count(db: Executor, session_id: UUID) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """How many take part, wrote a note, and voted (counts only: the snapshot names nobody)."""
+
+    participants: int
+    wrote: int
+    voted: int
+
+
+async def progress(db: Executor, session_id: UUID) -> Progress:
+    """The session's progress: participants are those who opened their private room for
+    writing or placed a dot; ``wrote`` those whose private room held a note with text (frozen
+    at the reveal: the server empties the rooms then); ``voted`` the distinct voters."""
+    row = await db.fetchrow(
+        "SELECT (SELECT count(*) FROM (SELECT user_id FROM brainstorm_participants "
+        "WHERE session_id = $1 UNION SELECT user_id FROM brainstorm_votes WHERE session_id = $1)"
+        " AS everyone) AS participants, "
+        "(SELECT count(*) FROM brainstorm_participants WHERE session_id = $1 AND wrote) AS wrote, "
+        "(SELECT count(DISTINCT user_id) FROM brainstorm_votes WHERE session_id = $1) AS voted",
+        session_id,
+    )
+    assert row is not None  # an aggregate always answers one row
+    return Progress(row["participants"], row["wrote"], row["voted"])
+
+
+async def set_wrote(db: Executor, session_id: UUID, user_id: UUID, wrote: bool) -> bool:
+    """Record whether the participant's private room holds a note with text; return whether
+    that changed anything (only a change needs a new snapshot). Only while the session is
+    silent: afterwards the count stays what the reveal found."""
+    status: str = await db.execute(
+        "UPDATE brainstorm_participants p SET wrote = $3 FROM brainstorm_sessions s "
+        "WHERE p.session_id = $1 AND p.user_id = $2 AND p.wrote <> $3 "
+        "AND s.id = p.session_id AND s.phase = 'silent' AND s.ended_at IS NULL",
+        session_id,
+        user_id,
+        wrote,
+    )
+    return status != "UPDATE 0"
+
+
+async def timed_sessions(db: Executor) -> tuple[list[Session], datetime]:
+    """Running sessions with a time-up rule, and the database's clock, for a node's
+    scheduler (http_api/brainstorm_live.py)."""
+    rows = await db.fetch(
+        f"SELECT {_COLUMNS} FROM brainstorm_sessions s "  # noqa: S608 - literals only
+        "WHERE s.ended_at IS NULL AND s.on_time_up <> 'nothing'"
+    )
+    return [_session(row) for row in rows], await database_now(db)
+
+
+async def board_exempt(db: Executor, project_id: UUID, session: Session) -> list[UUID]:
+    """Who keeps editing a locked board: the project's owners, every admin, and the members
+    named facilitators of ``session`` (with a role that writes)."""
+    rows = await db.fetch(
+        "SELECT user_id FROM project_members WHERE project_id = $1 AND "
+        "(role = 'owner' OR (role = 'member' AND user_id = ANY($2::uuid[]))) "
+        "UNION SELECT id FROM users WHERE is_admin",
+        project_id,
+        list(session.facilitators),
+    )
+    return [row["user_id"] for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
 class SnapshotState:
     """What the next snapshot of a project's brainstorm room shows (:func:`snapshot_state`)."""
 
@@ -343,6 +433,8 @@ class SnapshotState:
     #: votes per idea, or None while they are hidden
     tallies: dict[str, int] | None
     now: datetime
+    #: counts only, never who: see :func:`progress`
+    progress: Progress | None = None
 
 
 async def snapshot_state(pool: PgPool, project_id: UUID) -> SnapshotState | None:
@@ -368,7 +460,7 @@ async def snapshot_state(pool: PgPool, project_id: UUID) -> SnapshotState | None
             return None
         session = _session(row)
         shown = await tallies(conn, session.id) if session.tallies_visible else None
-        return SnapshotState(seq, session, shown, row["now"])
+        return SnapshotState(seq, session, shown, row["now"], await progress(conn, session.id))
 
 
 async def user_names(db: Executor, user_ids: Sequence[UUID]) -> dict[UUID, str]:

@@ -26,6 +26,8 @@ class RoomAccess:
     """
 
     read_only: bool = False
+    #: held read-only by a facilitator's lock of the board (ends without a reconnect)
+    locked: bool = False
     user_id: str | None = None
     session_id: str | None = None
     #: monotonic time the access was read from storage, when it was read before the socket

@@ -60,7 +60,16 @@ async def publish_snapshot(pool: PgPool, rooms: RoomManager, project_id: UUID) -
     state = await store.snapshot_state(pool, project_id)
     if state is None:
         return False
-    data = snapshot(state.session, seq=state.seq, tallies=state.tallies, now=state.now)
+    counts = state.progress
+    data = snapshot(
+        state.session,
+        seq=state.seq,
+        tallies=state.tallies,
+        now=state.now,
+        progress=None
+        if counts is None
+        else {"participants": counts.participants, "wrote": counts.wrote, "voted": counts.voted},
+    )
     return await rooms.transact(
         brainstorm_room(project_id), lambda doc: write_snapshot(doc, state.seq, data)
     )

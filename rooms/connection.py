@@ -94,6 +94,7 @@ class Connection:
         "id",
         "ext",
         "read_only",
+        "locked",
         "user_id",
         "session_id",
         "writes_refused",
@@ -124,6 +125,9 @@ class Connection:
         self.id = next(_ids)
         self.ext = ext
         self.read_only = read_only
+        #: held read-only by a facilitator's lock of the board (collab/board_lock.py); unlike
+        #: ``read_only`` it ends without a reconnect
+        self.locked = False
         self.user_id = user_id
         self.session_id = session_id
         self.writes_refused = 0

@@ -18,6 +18,7 @@ import structlog
 from pycrdt import Doc, merge_updates
 
 from collab.artifacts import ArtifactKind
+from collab.board_lock import BoardLock, pack_board_lock, unpack_board_lock
 from collab.close import Close, CloseCode
 from collab.doc_view import UNBOUNDED, CollectionView
 from collab.envelope import (
@@ -128,6 +129,10 @@ class RoomManager:
         self._resyncing: set[str] = set()
         self._unsubscribing: dict[str, asyncio.Task[None]] = {}
         self._revocations = RecentRevocations()
+        #: board locks learned (room -> monotonic time, lock): see :meth:`board_lock_since`
+        self._board_locks: dict[str, tuple[float, BoardLock]] = {}
+        #: called with every room this node opens (the brainstorm progress watcher)
+        self.on_open: Callable[[Room], None] | None = None
         #: per-account and per-address caps of this node (rooms/fair_share.py)
         self.fair_share = FairShare(limits)
         #: where artifacts created live are, for item routes (rooms/artifact_watch.py)
@@ -243,6 +248,8 @@ class RoomManager:
         self.rooms[name] = room
         self.artifacts.watch(room)
         self.item_events.watch(room)
+        if self.on_open is not None:
+            self.on_open(room)
         ROOMS_OPEN.set(len(self.rooms))
         future.set_result(room)
         return room
@@ -642,8 +649,50 @@ class RoomManager:
         """
         return self._revocations.since(started, time.monotonic(), room, user_id, session_id)
 
+    def lock_board(self, lock: BoardLock) -> int:
+        """Hold the connections of ``lock.room`` that the lock blocks read-only (or free them
+        all when it ends), here and, through the bus, on every other node.
+
+        Returns how many connections of this node changed.
+        """
+        changed = self._lock_here(lock)
+        self.bus.publish(_NO_ROOM, EnvelopeKind.BOARD_LOCK, pack_board_lock(lock))
+        return changed
+
+    def _lock_here(self, lock: BoardLock) -> int:
+        now = time.monotonic()
+        self._board_locks[lock.room] = (now, lock)
+        for name in [n for n, (at, _l) in self._board_locks.items() if at < now - 3600.0]:
+            del self._board_locks[name]
+        room = self.rooms.get(lock.room)
+        changed = 0
+        for conn in [] if room is None else list(room.connections):
+            blocked = lock.blocks(conn.user_id)
+            if conn.locked != blocked:
+                conn.locked = blocked
+                changed += 1
+        _log.info("board_lock", room=lock.room, locked=lock.locked, changed=changed)
+        return changed
+
+    def board_lock_since(self, started: float, room: str, user_id: str | None) -> bool | None:
+        """Whether a board lock learned after monotonic time ``started`` blocks ``user_id`` in
+        ``room`` (None: none was learned since; the access check's answer stands)."""
+        learned = self._board_locks.get(room)
+        if learned is None or learned[0] < started:
+            return None
+        return learned[1].blocks(user_id)
+
     def on_envelope(self, envelope: Envelope) -> None:
         """Handle an envelope from another node: control, or for a room open here."""
+        if envelope.kind is EnvelopeKind.BOARD_LOCK:
+            try:
+                lock = unpack_board_lock(envelope.payload)
+            except MalformedMessage as exc:
+                BUS_DROPPED.labels("malformed").inc()
+                _log.warning("bus_envelope_rejected", reason=str(exc), origin=envelope.origin)
+                return
+            self._lock_here(lock)
+            return
         if envelope.kind is EnvelopeKind.REVOKE:
             try:
                 revocation = unpack_revocation(envelope.payload)

@@ -191,7 +191,7 @@ class Room:
         now = time.monotonic()
         update = session.receive_update(frame, now)  # nearly every frame: one small update
         if update is not None:
-            if conn.read_only:
+            if conn.read_only or conn.locked:
                 self._refuse_viewer_update(conn, update)
             else:
                 self._apply_client_update(conn, update, time.perf_counter())
@@ -208,7 +208,7 @@ class Room:
 
     def _handle(self, conn: Connection, event: Event, received_at: float) -> None:
         match event:
-            case DocUpdate(update) if conn.read_only:
+            case DocUpdate(update) if conn.read_only or conn.locked:
                 self._refuse_viewer_update(conn, update)
             case DocUpdate(update):
                 self._apply_client_update(conn, update, received_at)

@@ -28,10 +28,12 @@ from collab.brainstorm import (
     private_room,
     private_rooms_prefix,
 )
+from collab.brainstorm_time_up import settle
 from collab.errors import NotFound, PermissionDenied
 from collab.i18n import msg
 from collab.permissions import Action, allowed
 from http_api.access import Access, project_access, require_access
+from http_api.brainstorm_live import after_change
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.events import announce
 from http_api.keys import DB, ROOMS
@@ -45,6 +47,7 @@ from http_api.v1.brainstorm_models import (
     FacilitatorAdd,
     PhaseChange,
     ResultsOut,
+    RulesChange,
     SessionOut,
     SessionPage,
     SessionStart,
@@ -127,6 +130,9 @@ async def _out(
         lead=session.created_by,
         facilitators=list(session.facilitators),
         you_facilitate=facilitating,
+        on_time_up=session.on_time_up,
+        writing_locked=session.writing_locked,
+        board_locked=session.board_locked and not session.ended,
         timer=TimerOut(
             duration_s=timer.duration_s,
             started_at=timer.started_at,
@@ -183,7 +189,7 @@ async def start_brainstorm(
                 timer=Timer.start(body.duration_s, now), votes_per_person=body.votes_per_person,
                 allow_stacking=body.allow_stacking, anonymous=body.anonymous,
                 tallies_visible=body.phase is Phase.RESULTS, created_by=principal.user_id,
-                created_at=now, facilitators=facilitators,
+                created_at=now, facilitators=facilitators, on_time_up=body.on_time_up,
             ),
         )  # fmt: skip
         await record(
@@ -192,6 +198,7 @@ async def start_brainstorm(
         await outbox.append(conn, [_started(session)])
     announce(request)
     await publish_snapshot(db, request.app[ROOMS], project_id)
+    await after_change(request.app, session, session, now)  # wakes at its end time
     out = await _out(request, principal, access, session, now)
     location = f"{_BASE.format(project_id=project_id)}/{session.id}"
     return json_response(out, status=201, headers={"Location": location})
@@ -272,8 +279,10 @@ async def _facilitate(
         _require_facilitator(access, principal, before)
         before.check_open()
         now = await store.database_now(conn)
-        after = await store.save_session(conn, change(before, now))
+        # More time (extend, a phase with a duration) ends a time-up lock.
+        after = await store.save_session(conn, settle(change(before, now), now))
     await publish_snapshot(db, request.app[ROOMS], project_id)
+    await after_change(request.app, before, after, now)
     return access, before, after, now
 
 
@@ -313,7 +322,9 @@ def _move(target: Phase, duration_s: int | None) -> Change:
         check_transition(session.phase, target)
         timer = session.timer if duration_s is None else Timer.start(duration_s, now)
         shown = session.tallies_visible or target is Phase.RESULTS
-        return replace(session, phase=target, timer=timer, tallies_visible=shown)
+        return replace(
+            session, phase=target, timer=timer, tallies_visible=shown, writing_locked=False
+        )
 
     return change
 
@@ -369,6 +380,35 @@ async def summon_brainstorm(
 
 
 @api.route(
+    "POST", _ONE + "/rules", summary="Change what happens when the time is up (facilitators)",
+    tags=_TAGS, body=RulesChange, response=SessionOut, errors=(409,),
+)  # fmt: skip
+async def change_brainstorm_rules(
+    request: web.Request, principal: Principal, body: RulesChange
+) -> SessionOut:
+    """A rule chosen when the time is already up acts at once (on this countdown)."""
+    return await _respond(
+        request, principal, lambda s, _now: replace(s, on_time_up=body.on_time_up)
+    )
+
+
+@api.route(
+    "POST", _ONE + "/lock", summary="Lock the board for everyone but facilitators", tags=_TAGS,
+    response=SessionOut, errors=(409,),
+)  # fmt: skip
+async def lock_brainstorm_board(request: web.Request, principal: Principal) -> SessionOut:
+    return await _respond(request, principal, lambda s, _now: replace(s, board_locked=True))
+
+
+@api.route(
+    "POST", _ONE + "/unlock", summary="Unlock the board (facilitators)", tags=_TAGS,
+    response=SessionOut, errors=(409,),
+)  # fmt: skip
+async def unlock_brainstorm_board(request: web.Request, principal: Principal) -> SessionOut:
+    return await _respond(request, principal, lambda s, _now: replace(s, board_locked=False))
+
+
+@api.route(
     "POST", _ONE + "/end", summary="End the session and take its results (facilitators)",
     tags=_TAGS, response=SessionOut, errors=(409,),
 )  # fmt: skip
@@ -387,6 +427,7 @@ async def end_brainstorm(request: web.Request, principal: Principal) -> SessionO
     async with db.acquire() as conn, conn.transaction():
         session = await store.lock_session(conn, project_id, session_id)
         session.check_open()  # another facilitator may have ended it meanwhile
+        running = session
         now = await store.database_now(conn)
         results = await take_results(conn, session, board)
         session = await store.save_session(
@@ -409,6 +450,7 @@ async def end_brainstorm(request: web.Request, principal: Principal) -> SessionO
         )
         await record(conn, request, principal, "brainstorm.ended", access, session=str(session.id))
     await publish_snapshot(db, rooms, project_id)
+    await after_change(request.app, running, session, now)  # ending unlocks the board
     return await _out(request, principal, access, session, now)
 
 

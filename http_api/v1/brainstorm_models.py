@@ -9,13 +9,14 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from collab.artifacts import ID_PATTERN
-from collab.brainstorm import Phase
+from collab.brainstorm import Phase, TimeUp
 
 __all__ = [
     "SessionPage",
     "SessionStart",
     "PhaseChange",
     "Extend",
+    "RulesChange",
     "FacilitatorAdd",
     "VoteIn",
     "SummonIn",
@@ -53,6 +54,11 @@ class SessionStart(_Input):
     facilitators: list[UUID] = Field(
         default_factory=list, max_length=20, description="members who facilitate too"
     )
+    on_time_up: TimeUp = Field(
+        default=TimeUp.NOTHING,
+        description="when the timer reaches zero: nothing, lock (writing stops) or advance "
+        "(to the next phase)",
+    )
 
 
 class PhaseChange(_Input):
@@ -66,6 +72,12 @@ class PhaseChange(_Input):
 
 class Extend(_Input):
     seconds: StrictInt = Field(ge=1, le=86_400)
+
+
+class RulesChange(_Input):
+    """Change a running session's rules (facilitators)."""
+
+    on_time_up: TimeUp = Field(description="what happens when the timer reaches zero")
 
 
 class FacilitatorAdd(_Input):
@@ -157,6 +169,11 @@ class SessionOut(BaseModel):
     lead: UUID | None = Field(description="who started it: the facilitator to follow")
     facilitators: list[UUID] = Field(description="members named facilitators (owners are too)")
     you_facilitate: bool
+    on_time_up: TimeUp = Field(description="what happens when the timer reaches zero")
+    writing_locked: bool = Field(
+        description="the time is up under the lock rule: no hidden notes, no dots"
+    )
+    board_locked: bool = Field(description="a facilitator locked the board for non-facilitators")
     timer: TimerOut
     server_time: datetime = Field(description="the server's clock, to correct the client's")
     summon: SummonOut | None

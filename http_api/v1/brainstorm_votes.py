@@ -18,6 +18,7 @@ from collab.i18n import msg
 from collab.permissions import Action
 from collab.schema import InvalidReference
 from http_api.access import project_access, require_access
+from http_api.brainstorm_live import progress_soon
 from http_api.endpoint import Api, json_response
 from http_api.keys import DB, ROOMS
 from http_api.principal import Principal
@@ -73,6 +74,8 @@ async def _vote(request: web.Request, principal: Principal, idea_id: str, *, add
             mine.reverse()
     if session.tallies_visible:
         await publish_snapshot(db, rooms, project_id)
+    elif len(mine) == (1 if add else 0):
+        progress_soon(request.app, project_id)  # one voter more or fewer to count
     return _votes(session, mine)
 
 

@@ -74,10 +74,12 @@ _ids = st.none() | st.text(max_size=12)
 
 
 class TestRevocation:
-    def test_revoke_is_the_only_control_kind(self) -> None:
-        """REVOKE (4) goes to every node; the other kinds stay on their room's channel."""
+    def test_revoke_and_board_lock_are_the_only_control_kinds(self) -> None:
+        """REVOKE (4) and BOARD_LOCK (5) go to every node; the other kinds stay on their
+        room's channel."""
         assert int(EnvelopeKind.REVOKE) == 4
-        assert frozenset({EnvelopeKind.REVOKE}) == CONTROL_KINDS
+        assert int(EnvelopeKind.BOARD_LOCK) == 5
+        assert frozenset({EnvelopeKind.REVOKE, EnvelopeKind.BOARD_LOCK}) == CONTROL_KINDS
 
     @given(_ids, _ids, _ids, st.text(max_size=30))
     def test_round_trip(

@@ -34,6 +34,7 @@ __all__ = [
     "Language",
     "ExportFormat",
     "BrainstormPhase",
+    "BrainstormTimeUp",
     "User",
     "ApiKey",
     "ApiKeyCreated",
@@ -74,6 +75,7 @@ TeamRole = Literal["owner", "member", "viewer"]
 Language = Literal["en", "pt-BR"]
 ExportFormat = Literal["pdf", "pptx", "csv", "json", "archive"]
 BrainstormPhase = Literal["silent", "reveal", "clustering", "voting", "results"]
+BrainstormTimeUp = Literal["nothing", "lock", "advance"]
 
 
 class Model(Tagged):
@@ -421,6 +423,9 @@ class BrainstormSession(Model):
     lead: str | None
     facilitators: list[str]
     you_facilitate: bool
+    on_time_up: BrainstormTimeUp = "nothing"
+    writing_locked: bool = False
+    board_locked: bool = False
     timer: Timer
     server_time: datetime
     summon: Summon | None

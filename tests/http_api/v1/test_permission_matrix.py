@@ -545,6 +545,11 @@ _BRAINSTORM_ROWS: dict[tuple[str, str], Row] = {
     ("POST", _SESSION + "/summon"): Row(
         "manage", _steer("/summon", {"x": 1, "y": 2, "zoom": 1}), "project"
     ),
+    ("POST", _SESSION + "/rules"): Row(
+        "manage", _steer("/rules", {"on_time_up": "lock"}), "project"
+    ),
+    ("POST", _SESSION + "/lock"): Row("manage", _steer("/lock"), "project"),
+    ("POST", _SESSION + "/unlock"): Row("manage", _steer("/unlock"), "project"),
     ("POST", _SESSION + "/end"): Row("manage", _steer("/end"), "project"),
     ("POST", _SESSION + "/facilitators"): Row("manage", _add_facilitator, "project"),
     ("DELETE", _SESSION + "/facilitators/{user_id}"): Row("manage", _remove_facilitator, "project"),

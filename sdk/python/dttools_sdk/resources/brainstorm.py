@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
-from dttools_sdk.models import BrainstormPhase, BrainstormResults, BrainstormSession, Page, Votes
+from dttools_sdk.models import (
+    BrainstormPhase,
+    BrainstormResults,
+    BrainstormSession,
+    BrainstormTimeUp,
+    Page,
+    Votes,
+)
 from dttools_sdk.resources._base import follow, page_params, read, segment
 from dttools_sdk.transport import Transport
 
@@ -28,6 +35,7 @@ class Brainstorms:
         anonymous: bool = False,
         phase: BrainstormPhase = "silent",
         facilitators: Sequence[str] = (),
+        on_time_up: BrainstormTimeUp = "nothing",
     ) -> BrainstormSession:
         """Start a session (owners and admins).
 
@@ -42,6 +50,7 @@ class Brainstorms:
             "anonymous": anonymous,
             "phase": phase,
             "facilitators": list(facilitators),
+            "on_time_up": on_time_up,
         }
         path = f"/v1/projects/{segment(project_id)}/brainstorm"
         return read(BrainstormSession, await self._http.request("POST", path, json_body=body))
@@ -95,6 +104,20 @@ class Brainstorms:
     async def reveal_tallies(self, project_id: str, session_id: str) -> BrainstormSession:
         """Show the vote counts to everyone."""
         return await self._steer(project_id, session_id, "reveal-tallies", None)
+
+    async def change_rules(
+        self, project_id: str, session_id: str, on_time_up: BrainstormTimeUp
+    ) -> BrainstormSession:
+        """Choose what happens when the timer reaches zero: nothing, lock or advance."""
+        return await self._steer(project_id, session_id, "rules", {"on_time_up": on_time_up})
+
+    async def lock_board(self, project_id: str, session_id: str) -> BrainstormSession:
+        """Lock the board: only facilitators edit it until unlocked or the session ends."""
+        return await self._steer(project_id, session_id, "lock", None)
+
+    async def unlock_board(self, project_id: str, session_id: str) -> BrainstormSession:
+        """Let everyone edit the board again."""
+        return await self._steer(project_id, session_id, "unlock", None)
 
     async def end(self, project_id: str, session_id: str) -> BrainstormSession:
         """End the session and freeze its results."""

@@ -16,7 +16,7 @@ from pycrdt import Map
 
 from collab.brainstorm import brainstorm_room, private_room
 from collab.brainstorm_doc import read_snapshot
-from http_api.keys import DB
+from http_api.keys import DB, ROOMS
 from http_api.settings import Settings
 from tests.support.access import start_node
 from tests.support.api import RegisteredUser
@@ -186,3 +186,93 @@ class TestRevealAcrossNodes:
         finally:
             await private.close()
             await board.close()
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Poll ``condition`` (for server state no client sees) until it holds."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - no event exists for it
+            await asyncio.sleep(0.01)
+
+
+class TestTimeUpOnTwoNodes:
+    async def test_both_nodes_wake_at_zero_and_the_session_advances_once(
+        self, nodes: TwoNodes
+    ) -> None:
+        """Both nodes schedule the end of a session with the advance rule; at zero one of
+        them reveals the note and moves to reveal, the other finds it done. Repeated
+        wake-ups on both nodes at once change nothing more."""
+        from http_api.brainstorm_live import BRAINSTORM_LIVE
+
+        started = await nodes.call(
+            nodes.a, nodes.owner, "POST", json={"prompt": "t", "duration_s": 10,
+                                                "on_time_up": "advance"},
+        )  # fmt: skip
+        assert started.status == 201, started.body
+        sid = UUID(started.body["id"])
+        private = await nodes.live(
+            nodes.b, nodes.member, private_room(nodes.project, sid, nodes.member.id)
+        )
+        board = await nodes.live(nodes.a, nodes.owner, str(nodes.project))
+        try:
+
+            def note(doc: Any) -> None:
+                doc.get("ideas", type=Map)["n1"] = Map({"id": "n1", "text": "once"})
+
+            await private.edit(note)
+            await private.wait_durable()
+            db = nodes.a.server.app[DB]
+            await db.execute(
+                "UPDATE brainstorm_sessions SET timer_started_at = clock_timestamp() "
+                "- make_interval(secs => timer_duration_s - 1) WHERE id = $1",
+                sid,
+            )
+            lives = [node.server.app[BRAINSTORM_LIVE] for node in (nodes.a, nodes.b)]
+            for live in lives:
+                await live.sweep()  # both nodes now wait for the end
+            await board.wait_for(lambda: "once" in str(board.doc.get("ideas", type=Map).to_py()))
+            await private.wait_closed()
+            got = await nodes.call(nodes.b, nodes.member, "GET", f"/{sid}")
+            assert got.body["phase"] == "reveal"
+            assert got.body["version"] == started.body["version"] + 1
+            again = await asyncio.gather(
+                *(live.fire(nodes.project, sid) for live in lives for _ in range(3))
+            )
+            assert again == [None] * 6
+            after = await nodes.call(nodes.a, nodes.member, "GET", f"/{sid}")
+            assert after.body["version"] == started.body["version"] + 1
+            events = await db.fetchval(
+                "SELECT count(*) FROM outbox WHERE type = 'idea.created' AND project_id = $1",
+                nodes.project,
+            )
+            assert events == 1
+            texts = [idea.get("text") for idea in board.doc.get("ideas", type=Map).to_py().values()]
+            assert texts.count("once") == 1
+        finally:
+            await private.close()
+            await board.close()
+
+    async def test_a_board_lock_made_on_one_node_holds_sockets_on_the_other(
+        self, nodes: TwoNodes
+    ) -> None:
+        started = await nodes.call(nodes.a, nodes.owner, "POST", json={"prompt": "lock"})
+        sid = started.body["id"]
+        member_b = await nodes.live(nodes.b, nodes.member, str(nodes.project))
+        owner_b = await nodes.live(nodes.b, nodes.owner, str(nodes.project))
+        try:
+            locked = await nodes.call(nodes.a, nodes.owner, "POST", f"/{sid}/lock")
+            assert locked.status == 200, locked.body
+            room = nodes.b.server.app[ROOMS].rooms[str(nodes.project)]
+            # No event tells a test that a socket turned read-only: look until it has.
+            await until(lambda: sorted(c.locked for c in room.connections) == [False, True])
+            await nodes.call(nodes.a, nodes.owner, "POST", f"/{sid}/unlock")
+
+            def member_note(doc: Any) -> None:
+                doc.get("ideas", type=Map)["m1"] = Map({"id": "m1", "text": "after unlock"})
+
+            await until(lambda: not any(c.locked for c in room.connections))
+            await member_b.edit(member_note)
+            await owner_b.wait_for(lambda: "m1" in owner_b.doc.get("ideas", type=Map))
+        finally:
+            await member_b.close()
+            await owner_b.close()

@@ -214,6 +214,10 @@ def _app(provider: Provider) -> Flask:
             code_challenge_methods_supported=["S256"],
         )
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204)  # browsers ask; a 404 would be a console error
+
     @app.get("/jwks")
     def jwks() -> Response:
         return jsonify(keys=[provider.key.as_dict(private=False)])

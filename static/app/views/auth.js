@@ -26,6 +26,58 @@ function panel(title, ...content) {
   )
 }
 
+/** Why a sign-in with a provider came back without a session, as people read it. */
+const OIDC_ERRORS = {
+  denied: () => t('auth.oidc_error.denied'),
+  expired: () => t('auth.oidc_error.expired'),
+  'unverified-email': () => t('auth.oidc_error.unverified-email'),
+  'no-email': () => t('auth.oidc_error.no-email'),
+  unavailable: () => t('auth.oidc_error.unavailable'),
+  failed: () => t('auth.oidc_error.failed')
+}
+
+/**
+ * The reason the server gave (`?signin_error=`) for a provider sign-in that did not work, once:
+ * the address bar loses it, so a reload does not show it again.
+ */
+function takeSigninError() {
+  const params = new URLSearchParams(location.search)
+  const code = params.get('signin_error')
+  if (code === null) return ''
+  params.delete('signin_error')
+  const query = params.toString()
+  history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`)
+  return Object.hasOwn(OIDC_ERRORS, code) ? OIDC_ERRORS[code]() : OIDC_ERRORS.failed()
+}
+
+/**
+ * "Sign in with ..." buttons for the OpenID Connect providers the server offers (none: the
+ * block stays hidden). Each is a link: the sign-in leaves the page for the provider's.
+ */
+function providerButtons() {
+  const block = h('div', { class: 'oidc-providers', hidden: true })
+  get('/v1/auth/oidc/providers').then(
+    /** @param {{items: {id: string, name: string, login_url: string}[]}} body */
+    ({ items }) => {
+      if (!items.length) return
+      block.replaceChildren(
+        ...items.map((provider) =>
+          h('a', {
+            class: 'button oidc-provider',
+            href: provider.login_url,
+            'data-provider': provider.id,
+            text: t('auth.sign_in_with', { name: provider.name })
+          })
+        ),
+        h('p', { class: 'oidc-or', text: t('auth.or_password') })
+      )
+      block.hidden = false
+    },
+    () => {} // no providers to offer: password sign-in as always
+  )
+  return block
+}
+
 /** @param {{message?: string}} [opts] */
 export function loginView(opts = {}) {
   const { form } = createForm({
@@ -51,10 +103,13 @@ export function loginView(opts = {}) {
       navigate({ name: 'projects' })
     }
   })
+  const signinError = takeSigninError()
   return panel(
     t('auth.sign_in'),
     h('p', { class: 'pitch', text: t('auth.pitch') }),
     opts.message ? h('p', { class: 'notice', role: 'status', text: opts.message }) : null,
+    signinError ? h('p', { class: 'form-error', role: 'alert', text: signinError }) : null,
+    providerButtons(),
     form,
     h(
       'p',

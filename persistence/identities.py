@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-import asyncpg
-
 from collab.i18n import DEFAULT_LOCALE
 from persistence.accounts import UNUSABLE_PASSWORD, USER_COLUMNS, User, find_user_by_email
-from persistence.conn import Conn, Executor
+from persistence.conn import Conn
 
-__all__ = ["Claimed", "Outcome", "SignIn", "sign_in", "identities_of"]
+__all__ = ["Claimed", "Outcome", "SignIn", "sign_in"]
 
 _USER_COLUMNS_U = ", ".join(f"u.{c.strip()}" for c in USER_COLUMNS.split(","))
 
@@ -111,14 +109,3 @@ async def _user_of(conn: Conn, claimed: Claimed, now: datetime) -> User | None:
         now,
     )
     return None if row is None else User(**dict(row))
-
-
-async def identities_of(db: Executor, user_id: UUID) -> list[asyncpg.Record]:
-    """The issuers an account signs in with (provider, since, last used), oldest first."""
-    return list(
-        await db.fetch(
-            "SELECT provider, created_at, last_used_at FROM oidc_identities "
-            "WHERE user_id = $1 ORDER BY created_at",
-            user_id,
-        )
-    )

@@ -136,6 +136,9 @@ async def about(db: Executor, user_id: UUID, email: str) -> dict[str, Any]:
         "api_keys": _records(await db.fetch(
             "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys "
             "WHERE user_id = $1 ORDER BY created_at", user_id)),
+        "sign_in_identities": _records(await db.fetch(
+            "SELECT provider, subject, created_at, last_used_at FROM oidc_identities "
+            "WHERE user_id = $1 ORDER BY created_at", user_id)),
         "memberships": _records(await db.fetch(
             "SELECT p.id AS project_id, p.name AS project_name, m.role FROM project_members m "
             "JOIN projects p ON p.id = m.project_id WHERE m.user_id = $1 ORDER BY p.created_at",

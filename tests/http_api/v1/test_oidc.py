@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
 
 import aiohttp
 import pytest
 from yarl import URL
 
 from http_api.keys import DB
+from persistence import personal_exports
 from tests.conftest import RunningServer, StartServer
 from tests.support.api import audit_actions, read_problem, register, unique_email
 from tests.support.oidc_provider import Person, Provider, oidc_provider
@@ -174,6 +176,10 @@ class TestSignIn:
             "SELECT count(*) FROM oidc_identities WHERE user_id = $1", first["id"]
         )
         assert count == 1
+        # The person's own data export says which issuer they sign in with.
+        about = await personal_exports.about(db_pool, UUID(first["id"]), bia.email)
+        [identity] = about["sign_in_identities"]
+        assert (identity["provider"], identity["subject"]) == ("test", bia.sub)
 
     async def test_links_an_existing_account_by_verified_email(self, oidc: Oidc) -> None:
         async with aiohttp.ClientSession() as http:

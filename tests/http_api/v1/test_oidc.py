@@ -214,6 +214,29 @@ class TestSignIn:
         )
         assert users == 0
 
+    async def test_deleting_the_account_forgets_the_identity(self, oidc: Oidc) -> None:
+        """Someone who only ever signed in with the issuer can delete the account (no
+        password: right after signing in), and the issuer's subject goes with it."""
+        db_pool = oidc.server.app[DB]
+        nina = oidc.provider.add(Person("nina", "Nina", unique_email("nina")))
+        await oidc.sign_in(nina)
+        first = await oidc.me()
+        assert first is not None
+        csrf = {c.key: c.value for c in oidc.http.cookie_jar}["dttools_csrf"]
+        async with oidc.http.delete(
+            f"{oidc.base}/v1/auth/me", json={}, headers={"X-CSRF-Token": csrf}
+        ) as deleted:
+            assert deleted.status == 204, await deleted.text()
+        left = await db_pool.fetchval(
+            "SELECT count(*) FROM oidc_identities WHERE subject = $1", nina.sub
+        )
+        assert left == 0
+        oidc.http.cookie_jar.clear()
+        await oidc.sign_in(nina)
+        again = await oidc.me()
+        assert again is not None
+        assert again["id"] != first["id"]  # a new account, not the erased one
+
     async def test_no_email_at_all_is_refused_with_its_own_reason(self, oidc: Oidc) -> None:
         oidc.provider.add(Person("anon", "Anon", None))
         back = await oidc.sign_in(oidc.provider.people["anon"])

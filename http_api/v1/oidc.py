@@ -25,6 +25,7 @@ from http_api.endpoint import Api
 from http_api.i18n import LOCALES
 from http_api.keys import AUTH, DB, OIDC, SETTINGS
 from http_api.oidc import Identity, OidcClient, OidcFailure, new_flow
+from http_api.pagination import PageQuery, keyset_page
 from http_api.v1.auth import open_session, record_auth_event, secure_cookies, set_session_cookies
 from http_api.v1.auth_mail import link_base
 from persistence import accounts, identities
@@ -52,7 +53,10 @@ class ProviderOut(BaseModel):
 
 
 class ProviderList(BaseModel):
+    """The issuers, by id (a page like every list; one page holds them all in practice)."""
+
     items: list[ProviderOut]
+    next_cursor: str | None
 
 
 class LoginQuery(BaseModel):
@@ -70,6 +74,8 @@ class CallbackQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     code: str | None = Field(default=None, max_length=4096)
+    #: RFC 9207: the issuer names itself, so a response from another issuer is refused
+    iss: str | None = Field(default=None, max_length=500)
     state: str | None = Field(default=None, max_length=200)
     error: str | None = Field(default=None, max_length=200)
 
@@ -93,16 +99,14 @@ def _login_path(provider_id: str) -> str:
 
 @api.route(
     "GET", "/v1/auth/oidc/providers", summary="The OpenID Connect issuers one can sign in with",
-    tags=_TAGS, response=ProviderList, auth=False,
+    tags=_TAGS, query=PageQuery, response=ProviderList, auth=False,
 )  # fmt: skip
-async def oidc_providers(request: web.Request) -> ProviderList:
+async def oidc_providers(request: web.Request, query: PageQuery) -> ProviderList:
     """Empty when the operator configured none (``DTTOOLS_OIDC_PROVIDERS``)."""
-    return ProviderList(
-        items=[
-            ProviderOut(id=c.config.id, name=c.config.name, login_url=_login_path(c.config.id))
-            for c in request.app[OIDC].values()
-        ]
-    )
+    configs = sorted((c.config for c in request.app[OIDC].values()), key=lambda c: c.id)
+    page, next_cursor = keyset_page(configs, query.limit, lambda c: (c.id, c.id), query.cursor)
+    items = [ProviderOut(id=c.id, name=c.name, login_url=_login_path(c.id)) for c in page]
+    return ProviderList(items=items, next_cursor=next_cursor)
 
 
 _REDIRECT = {"description": "to the issuer's sign-in page (or back to the sign-in page)"}
@@ -122,7 +126,7 @@ async def oidc_login(request: web.Request, query: LoginQuery) -> web.Response:
     client = _client(request)
     provider_id = client.config.id
     next_path = query.next if _SAFE_NEXT.match(query.next) else _DEFAULT_NEXT
-    flow = new_flow(provider_id, next_path)
+    flow = new_flow(provider_id, next_path) | {"issuer": client.config.issuer}
     try:
         target = await client.authorization_url(_redirect_uri(request, provider_id), flow)
     except OidcFailure as failure:
@@ -179,6 +183,8 @@ def _returned(flow: dict[str, Any] | None, query: CallbackQuery) -> tuple[dict[s
         raise OidcFailure(code, f"issuer answered {query.error}")
     if not query.code:
         raise OidcFailure("failed", "the issuer sent no code")
+    if query.iss is not None and query.iss.rstrip("/") != flow["issuer"]:
+        raise OidcFailure("failed", "the response names another issuer (mix-up)")
     return flow, query.code
 
 

@@ -108,7 +108,8 @@ class TestProviders:
             assert response.status == 200
             body = await response.json()
         assert body == {
-            "items": [{"id": "test", "name": "Test ID", "login_url": "/v1/auth/oidc/test/login"}]
+            "items": [{"id": "test", "name": "Test ID", "login_url": "/v1/auth/oidc/test/login"}],
+            "next_cursor": None,
         }
 
     async def test_none_without_configuration(self, server: RunningServer) -> None:
@@ -116,7 +117,7 @@ class TestProviders:
             aiohttp.ClientSession() as http,
             http.get(f"{server.http_url}/v1/auth/oidc/providers") as response,
         ):
-            assert (await response.json()) == {"items": []}
+            assert (await response.json()) == {"items": [], "next_cursor": None}
             async with http.get(
                 f"{server.http_url}/v1/auth/oidc/google/login", allow_redirects=False
             ) as login:
@@ -296,6 +297,17 @@ class TestRefusals:
         back = await oidc.back(callback)
         assert _signin_error(back) == "failed"
         assert oidc.provider.token_requests == refused_before + 1
+        assert await oidc.me() is None
+
+    async def test_a_response_naming_another_issuer_is_refused(self, oidc: Oidc) -> None:
+        """RFC 9207: a code that comes back saying another issuer sent it (mix-up) is not
+        exchanged with this one."""
+        olga = oidc.provider.add(Person("olga", "Olga", unique_email("olga")))
+        callback = await oidc.at_provider(await oidc.start(), {"user": olga.username})
+        exchanges = oidc.provider.token_requests
+        back = await oidc.back(f"{callback}&iss=https%3A%2F%2Fevil.example")
+        assert _signin_error(back) == "failed"
+        assert oidc.provider.token_requests == exchanges
         assert await oidc.me() is None
 
     async def test_next_must_be_a_path_of_this_site(self, oidc: Oidc) -> None:

@@ -178,7 +178,7 @@ class TestSignIn:
         )
         assert count == 1
         # The person's own data export says which issuer they sign in with.
-        about = await personal_exports.about(db_pool, UUID(first["id"]), bia.email)
+        about = await personal_exports.about(db_pool, UUID(first["id"]), first["email"])
         [identity] = about["sign_in_identities"]
         assert (identity["provider"], identity["subject"]) == ("test", bia.sub)
 

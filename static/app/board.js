@@ -13,6 +13,7 @@ import { h, colorFor, batched, throttle } from './dom.js'
 import { watchCollection } from './collection.js'
 import { t, onLocaleChange, removedParticipant } from './i18n.js'
 import { contentUrl, isFileId, thumbnailUrl } from './uploads.js'
+import { layoutClusters, clusterColors, frameAt, readClusters } from './cluster-layout.js'
 import {
   addArtifact,
   deleteArtifact,
@@ -52,6 +53,13 @@ const clamp = (value) => Math.max(-LIMIT, Math.min(LIMIT, Math.round(value)))
 /** Where a screen remembers that it hides the others' cursors. */
 const CURSORS_KEY = 'dttools.board.cursors'
 
+/** Put a frame's element at its box (board units). */
+function box(el, { x0, y0, x1, y1 }) {
+  el.style.transform = `translate(${x0}px, ${y0}px)`
+  el.style.width = `${x1 - x0}px`
+  el.style.height = `${y1 - y0}px`
+}
+
 export class Board {
   /**
    * @param {{live: import('./live.js').LiveProject, members: Map<string, string>,
@@ -63,9 +71,17 @@ export class Board {
     this.onSelect = onSelect
     this.ideas = live.doc.getMap('ideas')
     this.clusters = live.doc.getMap('clusters')
+    /** Brainstorm sessions' areas (root `frames`, written by the server's reveal). */
+    this.areas = live.doc.getMap('frames')
+    /** The running brainstorm session: notes created on the board are its own (board-link). */
+    this.sessionId = null
+    /** Cluster frames as last laid out (cluster-layout.js), for dropping notes on them. */
+    this.clusterFrames = []
+    /** Cluster colours by id. @type {Map<string, string>} */
+    this.colors = new Map()
     /**
      * Notes by key: the idea id for the board's notes, `hidden:<id>` for hidden ones.
-     * @type {Map<string, {key: string, id: string, source: Source, el: HTMLElement, text: HTMLTextAreaElement, image: HTMLImageElement, handle: HTMLElement, badge: HTMLElement | null, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number, shift: number}>}
+     * @type {Map<string, {key: string, id: string, source: Source, el: HTMLElement, text: HTMLTextAreaElement, image: HTMLImageElement, handle: HTMLElement, badge: HTMLElement | null, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number, shift: number, slot: {x: number, y: number} | null}>}
      */
     this.notes = new Map()
     /** @type {Map<string, Source>} */
@@ -113,10 +129,13 @@ export class Board {
       { passive: true }
     )
     this.onClusters = batched(() => {
+      this.colors = clusterColors(this.clusterInfos())
       for (const id of this.notes.keys()) this.updateNote(id, new Set(['clusterId']))
       this.layout()
     })
+    this.colors = clusterColors(this.clusterInfos())
     this.clusters.observeDeep(this.onClusters)
+    this.areas.observeDeep(this.relayout)
     this.onAwareness = batched(() => {
       this.renderCursors()
       this.learnNames()
@@ -358,7 +377,8 @@ export class Board {
           y: clamp(at.y),
           clusterId: null,
           authorId: this.live.user.id,
-          ...image
+          ...image,
+          ...(source.name === 'board' && this.sessionId ? { sessionId: this.sessionId } : {})
         },
         this.live.user.id
       )
@@ -413,7 +433,9 @@ export class Board {
       map,
       x: 0,
       y: 0,
-      shift: 0
+      shift: 0,
+      /** @type {{x: number, y: number} | null} its place in its cluster's frame */
+      slot: null
     }
     this.notes.set(key, note)
     text.addEventListener('input', () => {
@@ -485,9 +507,10 @@ export class Board {
       const cluster = typeof clusterId === 'string' ? this.clusters.get(clusterId) : null
       const name = cluster && typeof cluster.get === 'function' ? str(cluster, 'name') : ''
       note.tag.textContent = name
+      note.tag.title = name
       note.tag.hidden = !name
       el.classList.toggle('clustered', Boolean(name))
-      if (name) el.style.setProperty('--cluster', colorFor(clusterId))
+      if (name) el.style.setProperty('--cluster', this.colors.get(clusterId) || colorFor(clusterId))
     }
     if (all || keys.has('authorId')) {
       const author = map.get('authorId')
@@ -537,16 +560,25 @@ export class Board {
     if (!note) return
     event.preventDefault()
     this.select(id)
-    // start from where the note shows (a stacked note shows shifted)
-    const start = {
-      px: event.clientX,
-      py: event.clientY,
-      x: note.x + note.shift,
-      y: note.y + note.shift
+    // start from where the note shows (a stacked note shows shifted, a clustered one in
+    // its cluster's frame)
+    const shown = this.shownAt(note)
+    const start = { px: event.clientX, py: event.clientY, x: shown.x, y: shown.y }
+    let over = null
+    /** The cluster frame under the note's centre (clusters are for the board's notes). */
+    const frameUnder = (x, y) =>
+      note.source.hidden ? null : frameAt(this.clusterFrames, x + NOTE_W / 2, y + NOTE_H / 2)
+    const mark = (frame) => {
+      if (over === (frame && frame.id)) return
+      over = frame && frame.id
+      for (const el of this.frames.querySelectorAll('.frame')) {
+        el.classList.toggle('drop-target', el.getAttribute('data-cluster') === over)
+      }
     }
     const z = this.zoom
+    // A clustered note's place is its cluster's: its own x/y only count once it leaves.
     const write = throttle((x, y) => {
-      if (this.notes.has(id)) this.moveTo(id, x, y)
+      if (this.notes.has(id) && !note.slot) this.moveTo(id, x, y)
     }, DRAG_WRITE_MS)
     this.dragging = { id }
     note.el.classList.add('dragging')
@@ -556,6 +588,7 @@ export class Board {
       const y = start.y + (e.clientY - start.py) / z
       note.el.style.transform = `translate(${x}px, ${y}px)`
       write(x, y)
+      mark(frameUnder(x, y))
       this.sendCursor(this.toBoard(e))
     }
     const end = (e) => {
@@ -565,13 +598,41 @@ export class Board {
       note.el.classList.remove('dragging')
       const x = start.x + (e.clientX - start.px) / z
       const y = start.y + (e.clientY - start.py) / z
-      if (x !== start.x || y !== start.y) this.moveTo(id, x, y)
+      mark(null)
       this.dragging = null
+      if (x !== start.x || y !== start.y) this.drop(id, x, y, frameUnder(x, y))
       this.relayout()
     }
     note.el.addEventListener('pointermove', move)
     note.el.addEventListener('pointerup', end)
     note.el.addEventListener('pointercancel', end)
+  }
+
+  /**
+   * A note let go at (x, y): on a cluster's frame it joins that cluster, anywhere else it
+   * leaves its cluster (one write: position and cluster together).
+   */
+  drop(id, x, y, frame) {
+    const note = this.notes.get(id)
+    if (!note) return
+    const had = note.map.get('clusterId')
+    const current = typeof had === 'string' && this.clusters.get(had) ? had : null
+    const clusterId = note.source.hidden ? current : frame ? frame.id : null
+    if (clusterId === current) {
+      // moved within its own frame: it keeps its slot; unclustered: it goes where let go
+      if (clusterId) this.place(note)
+      else this.moveTo(id, x, y)
+      return
+    }
+    note.x = clamp(x)
+    note.y = clamp(y)
+    note.shift = 0
+    note.source.write(() => setFields(note.map, { x: note.x, y: note.y, clusterId }))
+  }
+
+  /** Where a note shows: its cluster's slot, or its place plus its fan-out shift. */
+  shownAt(note) {
+    return note.slot || { x: note.x + note.shift, y: note.y + note.shift }
   }
 
   keyMove(event, id) {
@@ -585,68 +646,99 @@ export class Board {
     if (!delta) return
     event.preventDefault()
     const note = this.notes.get(id)
-    if (note) this.moveTo(id, note.x + note.shift + delta[0], note.y + note.shift + delta[1])
+    if (!note) return
+    const at = this.shownAt(note)
+    const x = at.x + delta[0]
+    const y = at.y + delta[1]
+    // the keyboard's way out of (or into) a cluster: move the note off (or onto) its frame
+    if (note.slot) this.drop(id, x, y, frameAt(this.clusterFrames, x + NOTE_W / 2, y + NOTE_H / 2))
+    else this.moveTo(id, x, y)
   }
 
-  /** Show a note where the document puts it (plus its fan-out shift). */
+  /** Show a note where the document puts it (plus its fan-out shift, or its cluster's slot). */
   place(note) {
-    note.el.style.transform = `translate(${note.x + note.shift}px, ${note.y + note.shift}px)`
+    const { x, y } = this.shownAt(note)
+    note.el.style.transform = `translate(${x}px, ${y}px)`
   }
 
-  /** Size the canvas to the notes, shift it so negative positions show, draw cluster frames. */
+  /** The clusters of the `clusters` root, as cluster-layout.js reads them. */
+  clusterInfos() {
+    return readClusters(this.clusters)
+  }
+
+  /**
+   * Size the canvas to the notes, shift it so negative positions show, draw the sessions'
+   * areas and the cluster frames (behind the notes), and put clustered notes in their frames.
+   */
   layout() {
     let minX = 0
     let minY = 0
     let maxX = 0
     let maxY = 0
-    /** @type {Map<string, {x0: number, y0: number, x1: number, y1: number, n: number}>} */
-    const groups = new Map()
+    const grow = (x0, y0, x1, y1) => {
+      minX = Math.min(minX, x0)
+      minY = Math.min(minY, y0)
+      maxX = Math.max(maxX, x1)
+      maxY = Math.max(maxY, y1)
+    }
+    const clusters = this.clusterInfos()
+    const known = new Set(clusters.map((c) => c.id))
+    const members = []
     // Notes at exactly the same spot (REST creates them at 0,0) are shown fanned out, so that
     // each one can be seen and grabbed; the document keeps their coordinates.
     const stacked = new Map()
     for (const note of this.notes.values()) {
       // A hidden note already on the board (revealed, the private copy not yet removed).
       note.el.hidden = note.source.hidden && this.notes.has(note.id)
+      const clusterId = note.map.get('clusterId')
+      if (!note.el.hidden && !note.source.hidden && known.has(clusterId)) {
+        members.push({
+          key: note.key,
+          clusterId,
+          x: note.x,
+          y: note.y,
+          createdAt: note.map.get('createdAt')
+        })
+        continue
+      }
+      const left = Boolean(note.slot) // it just left its cluster: back to its own place
+      note.slot = null
       if (note.el.hidden) continue
       const spot = `${note.x},${note.y}`
       const below = stacked.get(spot) || 0
       stacked.set(spot, below + 1)
       const shift = below * STACK_SHIFT
-      if (shift !== note.shift && this.dragging?.id !== note.id) {
+      if ((shift !== note.shift || left) && this.dragging?.id !== note.id) {
         note.shift = shift
         this.place(note)
       }
-      minX = Math.min(minX, note.x)
-      minY = Math.min(minY, note.y)
-      maxX = Math.max(maxX, note.x + note.shift + NOTE_W)
-      maxY = Math.max(maxY, note.y + note.shift + NOTE_H)
-      const clusterId = note.map.get('clusterId')
-      if (typeof clusterId !== 'string' || !this.clusters.get(clusterId)) continue
-      const g = groups.get(clusterId)
-      if (g) {
-        g.x0 = Math.min(g.x0, note.x)
-        g.y0 = Math.min(g.y0, note.y)
-        g.x1 = Math.max(g.x1, note.x + NOTE_W)
-        g.y1 = Math.max(g.y1, note.y + NOTE_H)
-        g.n += 1
-      } else {
-        groups.set(clusterId, {
-          x0: note.x,
-          y0: note.y,
-          x1: note.x + NOTE_W,
-          y1: note.y + NOTE_H,
-          n: 1
-        })
+      grow(note.x, note.y, note.x + note.shift + NOTE_W, note.y + note.shift + NOTE_H)
+    }
+    const laid = layoutClusters(clusters, members, { w: NOTE_W, h: NOTE_H })
+    this.clusterFrames = laid
+    for (const frame of laid) {
+      grow(frame.x0, frame.y0, frame.x1, frame.y1)
+      for (const [key, slot] of frame.slots) {
+        const note = this.notes.get(key)
+        if (!note) continue
+        const moved = !note.slot || note.slot.x !== slot.x || note.slot.y !== slot.y
+        note.slot = slot
+        note.shift = 0
+        if (moved && this.dragging?.id !== note.id) this.place(note)
       }
     }
+    const areas = this.sessionAreas()
+    for (const area of areas) grow(area.x0, area.y0, area.x1, area.y1)
     if (this.anchor) {
       // keep the point the view was sent to reachable, centred in a window of any size
       const halfW = Math.max(this.el.clientWidth, 1280) / 2 / this.zoom
       const halfH = Math.max(this.el.clientHeight, 800) / 2 / this.zoom
-      minX = Math.min(minX, this.anchor.x - halfW)
-      minY = Math.min(minY, this.anchor.y - halfH)
-      maxX = Math.max(maxX, this.anchor.x + halfW)
-      maxY = Math.max(maxY, this.anchor.y + halfH)
+      grow(
+        this.anchor.x - halfW,
+        this.anchor.y - halfH,
+        this.anchor.x + halfW,
+        this.anchor.y + halfH
+      )
     }
     this.origin = { x: Math.round(PAD - minX), y: Math.round(PAD + 24 - minY) }
     const shift = `translate(${this.origin.x}px, ${this.origin.y}px)`
@@ -660,21 +752,61 @@ export class Board {
     this.sizer.style.width = `${Math.round(width * z)}px`
     this.sizer.style.height = `${Math.round(height * z)}px`
     this.el.dataset.zoom = String(z)
-    const frames = []
-    groups.forEach((g, clusterId) => {
-      const cluster = this.clusters.get(clusterId)
-      const frame = h(
+    const drawn = []
+    for (const area of areas) {
+      const el = h(
         'div',
-        { class: 'frame' },
-        h('span', { class: 'frame-name', text: `${str(cluster, 'name')} (${g.n})` })
+        { class: 'session-area', dataset: { session: area.sessionId } },
+        h('span', { class: 'session-area-title', text: area.title, title: area.title })
       )
-      frame.style.setProperty('--cluster', colorFor(clusterId))
-      frame.style.transform = `translate(${g.x0 - 12}px, ${g.y0 - 30}px)`
-      frame.style.width = `${g.x1 - g.x0 + 24}px`
-      frame.style.height = `${g.y1 - g.y0 + 42}px`
-      frames.push(frame)
+      box(el, area)
+      drawn.push(el)
+    }
+    for (const frame of laid) {
+      const label = `${frame.name} (${frame.n})`
+      const el = h(
+        'div',
+        { class: 'frame', dataset: { cluster: frame.id } },
+        h('span', { class: 'frame-name', text: label, title: frame.name })
+      )
+      el.style.setProperty('--cluster', frame.color)
+      el.style.setProperty('--title-h', `${frame.titleH}px`)
+      box(el, frame)
+      drawn.push(el)
+    }
+    this.frames.replaceChildren(...drawn)
+  }
+
+  /**
+   * The brainstorm sessions' areas: one rectangle per session around its entries of the
+   * `frames` root (a second reveal of a session adds an entry below the first), titled with
+   * its prompt. Read tolerantly: an entry without finite numbers is skipped.
+   * @returns {{sessionId: string, title: string, x0: number, y0: number, x1: number, y1: number}[]}
+   */
+  sessionAreas() {
+    /** @type {Map<string, any>} */
+    const areas = new Map()
+    this.areas.forEach((entry, key) => {
+      if (!entry || typeof entry.get !== 'function') return
+      const [x, y, w, hgt] = ['x', 'y', 'width', 'height'].map((k) => entry.get(k))
+      if (![x, y, w, hgt].every((v) => typeof v === 'number' && Number.isFinite(v))) return
+      const id = typeof entry.get('sessionId') === 'string' ? entry.get('sessionId') : key
+      const area = areas.get(id)
+      if (area) {
+        area.x0 = Math.min(area.x0, x)
+        area.y0 = Math.min(area.y0, y)
+        area.x1 = Math.max(area.x1, x + w)
+        area.y1 = Math.max(area.y1, y + hgt)
+        if (y < area.top) {
+          area.top = y
+          area.title = str(entry, 'title')
+        }
+      } else {
+        const title = str(entry, 'title')
+        areas.set(id, { sessionId: id, title, top: y, x0: x, y0: y, x1: x + w, y1: y + hgt })
+      }
     })
-    this.frames.replaceChildren(...frames)
+    return Array.from(areas.values()).sort((a, b) => a.y0 - b.y0)
   }
 
   /**
@@ -737,6 +869,7 @@ export class Board {
     for (const name of Array.from(this.sources.keys())) this.removeSource(name)
     this.viewListeners.clear()
     this.clusters.unobserveDeep(this.onClusters)
+    this.areas.unobserveDeep(this.relayout)
     this.live.awareness.off('change', this.onAwareness)
     this.live.setCursor(null)
   }

@@ -35,6 +35,9 @@ export function linkBoard({ client, board, live }) {
     }
     board.setTarget(client.silent() ? HIDDEN : 'board')
     board.el.classList.toggle('silent', client.silent())
+    // notes written on the board while a session runs are that session's (its results)
+    const state = client.snapshot
+    board.sessionId = client.running() && state ? state.sessionId : null
   }
 
   // --- dots ---

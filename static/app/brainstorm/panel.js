@@ -12,6 +12,7 @@ import { BRAINSTORM_START } from '../contract.js'
 import { t, onLocaleChange, removedParticipant } from '../i18n.js'
 import { PHASES, phaseName, messageText, remainingMs, formatClock } from './client.js'
 import { timeAlarm } from './alarm.js'
+import { pastSessions, resultLinks } from './past.js'
 
 // The server's bounds for starting a session (contract.js); the form counts whole minutes.
 const MAX_MINUTES = Math.floor(BRAINSTORM_START.duration_s.maximum / 60)
@@ -295,6 +296,7 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   const resultsList = h('ol', { class: 'bs-results', 'aria-labelledby': resultsHeading })
   // Folded with one click, and never taller than part of the screen: the board stays in
   // view below it (the list scrolls).
+  const downloads = h('div', { class: 'bs-downloads-slot' })
   const results = h(
     'section',
     { class: 'bs-results-section', 'aria-labelledby': resultsHeading, hidden: true },
@@ -303,9 +305,12 @@ export function brainstormPanel({ client, board, members, team = [] }) {
       { class: 'bs-results-fold', open: true },
       h('summary', {}, resultsTitle),
       resultsSummary,
-      resultsList
+      resultsList,
+      downloads
     )
   )
+  // ended sessions and their results, whatever runs now (past.js)
+  const past = pastSessions({ client, members })
 
   const form = startForm(client, team)
   const startSummary = h('summary')
@@ -321,7 +326,8 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     empty,
     session,
     h('div', { class: 'bs-messages' }, info, error),
-    start
+    start,
+    past.el
   )
 
   const alarm = timeAlarm(client, el)
@@ -411,6 +417,10 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     return cluster && typeof cluster.get === 'function' ? str(cluster, 'name') : ''
   }
   const renderResults = (data) => {
+    if (downloads.dataset.session !== data.session_id) {
+      downloads.dataset.session = data.session_id
+      downloads.replaceChildren(resultLinks(client.base, data.session_id).el)
+    }
     resultsSummary.textContent = t('brainstorm.results_summary', {
       votes: data.votes,
       voters: data.voters
@@ -583,6 +593,8 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   const relabel = () => {
     relabelStatic()
     alarm.relabel()
+    past.relabel()
+    delete downloads.dataset.session // the links are written again, in the new language
     form.relabel()
     render()
     showMessage()
@@ -606,6 +618,7 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     destroy() {
       clock.destroy()
       alarm.destroy()
+      past.destroy()
       stopLocale()
       client.removeEventListener('change', onChange)
       client.removeEventListener('follow', onChange)

@@ -9,6 +9,7 @@ import { h, newId, announce, colorFor } from '../dom.js'
 import { t, onLocaleChange, formatNumber } from '../i18n.js'
 import { fillOptions, nudge } from '../forms.js'
 import { Board, NOTE_W, NOTE_H } from '../board.js'
+import { clusterColors, readClusters } from '../cluster-layout.js'
 import { cardList } from '../collection.js'
 import { boundText } from '../fields.js'
 import {
@@ -129,7 +130,12 @@ function spreadOverlapping(live) {
   }
 }
 
-function clustersPanel(live, user) {
+/**
+ * @param {any} live
+ * @param {{id: string}} user
+ * @param {() => {x: number, y: number}} spot where a new cluster's frame goes (board units)
+ */
+function clustersPanel(live, user, spot) {
   const headingId = newId('clusters')
   const list = h('ul', { class: 'cluster-list', 'aria-labelledby': headingId })
   const cards = cardList(live.doc.getMap('clusters'), list, (id, map) => {
@@ -140,7 +146,12 @@ function clustersPanel(live, user) {
       hideLabel: true
     })
     const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' })
-    swatch.style.setProperty('--cluster', colorFor(id))
+    const paint = () =>
+      swatch.style.setProperty(
+        '--cluster',
+        clusterColors(readClusters(live.doc.getMap('clusters'))).get(id) || colorFor(id)
+      )
+    paint()
     const count = h('span', { class: 'count' })
     const countIdeas = () => {
       let n = 0
@@ -172,11 +183,16 @@ function clustersPanel(live, user) {
         }
       },
       countIdeas,
+      paint,
       relabel
     }
   })
   const stop = onRootChange(live.doc.getMap('ideas'), () => {
     for (const c of cards.cards.values()) c.countIdeas()
+  })
+  // colours follow the clusters' order: a new or deleted cluster may change them
+  const stopColors = onRootChange(live.doc.getMap('clusters'), () => {
+    for (const c of cards.cards.values()) c.paint()
   })
   const input = h('input', { type: 'text', maxlength: LIMITS.name })
   const addButton = h('button', { type: 'submit', class: 'small' })
@@ -188,7 +204,10 @@ function clustersPanel(live, user) {
       nudge(input, t('ideate.cluster_name_first'))
       return
     }
-    if (live.write(() => addArtifact(live.doc, 'clusters', { name }, user.id))) input.value = ''
+    // a new cluster's frame starts in view, where notes can be dropped on it
+    const at = spot()
+    const fields = { name, x: Math.round(at.x), y: Math.round(at.y) }
+    if (live.write(() => addArtifact(live.doc, 'clusters', fields, user.id))) input.value = ''
   })
   const heading = h('h2', { id: headingId })
   const el = h(
@@ -210,6 +229,7 @@ function clustersPanel(live, user) {
     relabel,
     destroy() {
       stop()
+      stopColors()
       cards.destroy()
     }
   }
@@ -425,7 +445,7 @@ export function ideateView(ctx) {
   arrange.addEventListener('click', () => arrangeByCluster(live))
   const spread = h('button', { type: 'button', class: 'ghost' })
   spread.addEventListener('click', () => spreadOverlapping(live))
-  const panel = clustersPanel(live, user)
+  const panel = clustersPanel(live, user, () => board.freeSpot())
   showSelection(null)
   const selectionGroup = h(
     'div',

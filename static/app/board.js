@@ -112,6 +112,8 @@ export class Board {
     this.relayout = batched(() => this.layout())
     /** @type {Set<(view: {x: number, y: number, zoom: number}) => void>} */
     this.viewListeners = new Set()
+    /** @type {Set<() => void>} */
+    this.layoutListeners = new Set()
     const board = {
       name: 'board',
       doc: live.doc,
@@ -318,6 +320,12 @@ export class Board {
         ? ZOOMS.find((level) => level > z + 1e-6)
         : [...ZOOMS].reverse().find((level) => level < z - 1e-6)
     if (next) this.setZoom(next)
+  }
+
+  /** Call `fn` after every layout (notes added, removed or moved). @returns {() => void} */
+  onLayout(/** @type {() => void} */ fn) {
+    this.layoutListeners.add(fn)
+    return () => this.layoutListeners.delete(fn)
   }
 
   /** @param {(view: {x: number, y: number, zoom: number}) => void} fn @returns {() => void} */
@@ -775,6 +783,7 @@ export class Board {
       drawn.push(el)
     }
     this.frames.replaceChildren(...drawn)
+    for (const fn of this.layoutListeners) fn()
   }
 
   /**
@@ -868,6 +877,7 @@ export class Board {
     this.stopLocale()
     for (const name of Array.from(this.sources.keys())) this.removeSource(name)
     this.viewListeners.clear()
+    this.layoutListeners.clear()
     this.clusters.unobserveDeep(this.onClusters)
     this.areas.unobserveDeep(this.relayout)
     this.live.awareness.off('change', this.onAwareness)

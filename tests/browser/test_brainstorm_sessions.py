@@ -263,3 +263,41 @@ class TestClusters:
         await expect(note(pb, "Alpha")).not_to_contain_text(long_name)
         await expect(frame(pb, long_name).locator(".frame-name")).to_have_text(f"{long_name} (1)")
         assert await cluster_of(server, ana, ideas["Alpha"]) is None
+
+
+class TestEmptyStates:
+    async def test_an_empty_board_explains_the_method_of_the_phase(
+        self,
+        locked_server: RunningServer,
+        new_context: NewContext,
+        api_user: ApiUser,
+        artifacts_dir: Path,
+    ) -> None:
+        """With no note on the board, one sentence says what to do now, with an example: the
+        board's own method, then silent ideation's; the first note hides it. The workshop's
+        lists explain theirs too."""
+        server = locked_server
+        fay = await api_user(server, name="Fay")
+        project = await new_project(server, fay, "Empty")
+        page = await ideate(await new_context(), server, fay, project)
+        empty = page.locator(".board-empty")
+        await expect(empty).to_contain_text("one idea per sticky note")
+        await expect(empty).to_contain_text("Let customers book a slot by SMS")
+        base = f"/v1/projects/{project}/brainstorm"
+        session = await rest(server, fay, "POST", base, {"prompt": "Queues"})
+        await expect(empty).to_contain_text("Write one idea per note")
+        await page.get_by_role("region", name="Idea board").screenshot(
+            path=artifacts_dir / "board-empty-silent.png"
+        )
+        await page.get_by_label("New idea", exact=True).fill("Kiosk")
+        await page.get_by_role("button", name="Add idea").click()
+        await expect(empty).to_be_hidden()
+        await rest(server, fay, "POST", f"{base}/{session['id']}/end")
+        await expect(note(page, "Kiosk")).to_be_visible()
+        await expect(empty).to_be_hidden()
+        await (
+            page.get_by_role("navigation", name="Phases").get_by_role("link", name="Define").click()
+        )
+        await expect(
+            page.get_by_text("A point of view names a user, a need and an insight")
+        ).to_be_visible()

@@ -5,7 +5,7 @@
 // `relabel()` for a caller that wants to ask): it relabels in place, so the board keeps its
 // scroll, zoom and selection and a running brainstorm its panel. Notes and cluster names are
 // what people wrote: never translated.
-import { h, newId, announce, colorFor } from '../dom.js'
+import { h, newId, announce, colorFor, batched } from '../dom.js'
 import { t, onLocaleChange, formatNumber } from '../i18n.js'
 import { fillOptions, nudge } from '../forms.js'
 import { Board, NOTE_W, NOTE_H } from '../board.js'
@@ -127,6 +127,44 @@ function spreadOverlapping(live) {
     announce(t('ideate.spread_done', { count: moves.length }))
   } else if (!moves.length) {
     announce(t('ideate.spread_none'))
+  }
+}
+
+/** What an empty board says, by brainstorm phase (or with no session running). */
+const EMPTY_BOARD = {
+  none: 'ideate.empty.board',
+  silent: 'ideate.empty.silent',
+  reveal: 'ideate.empty.reveal',
+  clustering: 'ideate.empty.clustering',
+  voting: 'ideate.empty.voting',
+  results: 'ideate.empty.results'
+}
+
+/**
+ * The sentence an empty board shows, over it: the method of the moment, with an example.
+ * @param {Board} board
+ * @param {import('../brainstorm/client.js').BrainstormClient | null} client
+ */
+function boardEmptyState(board, client) {
+  const el = h('p', { class: 'board-empty', role: 'note' })
+  board.el.append(el)
+  const render = () => {
+    const state = client && client.running() ? client.snapshot : null
+    const shown = Array.from(board.notes.values()).some((n) => !n.el.hidden)
+    el.hidden = shown
+    if (!shown) el.textContent = t(EMPTY_BOARD[state ? state.phase : 'none'] || EMPTY_BOARD.none)
+  }
+  const later = batched(render)
+  // the board lays itself out after every note added or removed, hidden ones too
+  const stopLayout = board.onLayout(later)
+  if (client) client.addEventListener('change', later)
+  render()
+  return {
+    render,
+    destroy() {
+      stopLayout()
+      if (client) client.removeEventListener('change', later)
+    }
   }
 }
 
@@ -472,6 +510,7 @@ export function ideateView(ctx) {
     ? brainstormPanel({ client: ctx.brainstorm, board, members: ctx.members, team: ctx.team || [] })
     : null
   const link = ctx.brainstorm ? linkBoard({ client: ctx.brainstorm, board, live }) : null
+  const empty = boardEmptyState(board, ctx.brainstorm || null)
   const heading = h('h2', { class: 'visually-hidden' })
   const hint = h('p', { class: 'hint' })
   const imageHint = h('p', { class: 'hint' })
@@ -500,6 +539,7 @@ export function ideateView(ctx) {
     zoom.relabel()
     panel.relabel()
     images.relabel()
+    empty.render()
   }
   relabel()
   const stopLocale = onLocaleChange(relabel)
@@ -521,6 +561,7 @@ export function ideateView(ctx) {
       images.destroy()
       if (link) link.destroy()
       if (brainstorm) brainstorm.destroy()
+      empty.destroy()
       board.destroy()
       panel.destroy()
     },

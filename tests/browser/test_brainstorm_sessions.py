@@ -265,6 +265,54 @@ class TestClusters:
         assert await cluster_of(server, ana, ideas["Alpha"]) is None
 
 
+#: cluster-layout.js on 40 clusters with crowded, clashing anchors and notes: overlapping pairs
+#: of frames, whether two runs agree, and how many distinct colours the first eight got.
+LAYOUT_CHECK = """async () => {
+    const { layoutClusters, clusterColors } = await import('/static/app/cluster-layout.js')
+    let seed = 7
+    const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n }
+    const clusters = [], members = []
+    for (let i = 0; i < 40; i++) {
+        const anchored = i % 3 !== 0
+        clusters.push({ id: `c${i}`, name: 'x'.repeat(rand(200) + 1),
+            x: anchored ? rand(600) : undefined, y: anchored ? rand(400) : undefined,
+            createdAt: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z` })
+        for (let j = rand(7); j > 0; j--) {
+            members.push({ key: `n${i}-${j}`, clusterId: `c${i}`, x: rand(800), y: rand(800) })
+        }
+    }
+    const note = { w: 176, h: 136 }
+    const one = layoutClusters(clusters, members, note)
+    const two = layoutClusters([...clusters].reverse(), [...members].reverse(), note)
+    let pairs = 0
+    one.forEach((a, i) => one.slice(i + 1).forEach((b) => {
+        if (a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1) pairs++
+    }))
+    const strip = (frames) => JSON.stringify(frames.map((f) => [f.id, f.x0, f.y0, f.x1, f.y1,
+        [...f.slots.entries()].sort()]).sort())
+    const inside = one.every((f) => [...f.slots.values()].every((s) =>
+        s.x >= f.x0 && s.x + note.w <= f.x1 && s.y >= f.y0 && s.y + note.h <= f.y1))
+    const colours = clusterColors(clusters.slice(0, 8))
+    const distinct = new Set(colours.values()).size
+    return { pairs, same: strip(one) === strip(two), inside, distinct }
+}"""
+
+
+class TestClusterLayout:
+    async def test_frames_never_overlap_and_every_screen_computes_the_same(
+        self, locked_server: RunningServer, new_context: NewContext, api_user: ApiUser
+    ) -> None:
+        """The pure layout, on 40 clusters whose anchors and notes clash: no two frames
+        overlap, each note's slot is inside its frame, the result does not depend on the
+        order the document lists them in, and eight clusters get eight colours."""
+        server = locked_server
+        ana = await api_user(server, name="Ana")
+        project = await new_project(server, ana, "Layout")
+        page = await ideate(await new_context(), server, ana, project)
+        found = await page.evaluate(LAYOUT_CHECK)
+        assert found == {"pairs": 0, "same": True, "inside": True, "distinct": 8}
+
+
 class TestEmptyStates:
     async def test_an_empty_board_explains_the_method_of_the_phase(
         self,

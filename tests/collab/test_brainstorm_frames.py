@@ -96,7 +96,7 @@ class TestFrames:
 
 class TestSessionIdeas:
     def test_a_session_owns_what_it_revealed_wrote_or_got_dots_on(self) -> None:
-        ideas = [
+        ideas: list[dict[str, Any]] = [
             {"id": "revealed", "sessionId": None},
             {"id": "written", "sessionId": SID_B},
             {"id": "voted", "sessionId": SID_A},

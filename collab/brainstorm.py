@@ -64,6 +64,8 @@ class TimeUp(StrEnum):
     NOTHING = "nothing"  # the timer is advisory: the facilitator moves on
     LOCK = "lock"  # writing stops: hidden notes and dots are refused until more time
     ADVANCE = "advance"  # the session moves to the next phase, as a facilitator would
+
+
 #: A phase named in a sentence, in the reader's language.
 PHASE_NOUNS: Final[dict[Phase, Text]] = {
     Phase.SILENT: msg("silent"),

@@ -645,6 +645,14 @@ OPTIONS: tuple[Option, ...] = (
         "the guest is erased like a deleted account",
     ),
     Option(
+        "invitation_ttl_s",
+        "DTTOOLS_INVITATION_TTL_S",
+        float,
+        14 * 24 * 3600.0,
+        "how long an invitation by e-mail (to an address without an account) stays valid; "
+        "then it is deleted",
+    ),
+    Option(
         "oidc_providers",
         "DTTOOLS_OIDC_PROVIDERS",
         _oidc_providers,
@@ -853,6 +861,7 @@ class Settings:
     access_token_ttl_s: float = 900.0
     refresh_token_ttl_s: float = 30 * 24 * 3600.0
     guest_session_s: float = 12 * 3600.0
+    invitation_ttl_s: float = 14 * 24 * 3600.0
     oidc_providers: str = ""
     reset_token_ttl_s: float = 3600.0
     signup_token_ttl_s: float = 24 * 3600.0

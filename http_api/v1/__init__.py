@@ -15,6 +15,7 @@ from http_api.v1 import (
     file_links,
     files,
     imports,
+    invitations,
     invites,
     me_export,
     members,
@@ -31,9 +32,9 @@ def v1_api() -> Api:
     """Every /v1 endpoint, for http_api/app.py to install and http_api/openapi.py to document."""
     combined = Api()
     modules = (
-        auth, oidc, projects, members, invites, artifacts, files, file_links, brainstorm,
-        brainstorm_votes, brainstorm_results, exports, imports, webhooks, audit, me_export,
-        account, templates,
+        auth, oidc, projects, members, invitations, invites, artifacts, files, file_links,
+        brainstorm, brainstorm_votes, brainstorm_results, exports, imports, webhooks, audit,
+        me_export, account, templates,
     )  # fmt: skip
     for module in modules:
         combined.endpoints.extend(module.api.endpoints)

@@ -43,6 +43,7 @@ from http_api.principal import (
 from http_api.tokens import API_KEY_PREFIX, hash_secret, new_secret
 from http_api.v1.auth_mail import send_already_registered, send_reset_link, send_signup_link
 from http_api.v1.fields import ONE_LINE, Email, Name
+from http_api.v1.invitations import accept_pending
 from persistence import accounts, audit, signups
 from persistence.accounts import RefreshOutcome, User
 from persistence.conn import Conn
@@ -390,10 +391,11 @@ async def register(request: web.Request, body: RegisterRequest) -> web.Response:
 )  # fmt: skip
 async def verify_email(request: web.Request, body: VerifyEmailRequest) -> web.Response:
     await limit(request, "verify")
+    now = datetime.now(UTC)
     async with request.app[DB].acquire() as conn, conn.transaction():
-        user = await signups.complete_signup(
-            conn, hash_secret(body.token), uuid.uuid4(), datetime.now(UTC)
-        )
+        user = await signups.complete_signup(conn, hash_secret(body.token), uuid.uuid4(), now)
+        if user is not None:
+            await accept_pending(conn, user, now)
     if user is None:
         raise Unauthenticated(msg("sign-up link invalid, used or expired: sign up again"))
     await record_auth_event(request, "auth.register", user.id)

@@ -1,6 +1,7 @@
 """/v1/projects/{project_id}/members: a project's team and their roles.
 
-Owners (and admins) add people by e-mail, change roles and remove people; anyone may leave.
+Owners (and admins) add people by e-mail (one or many; an address without an account is
+invited: http_api/v1/invitations.py), change roles and remove people; anyone may leave.
 A project always keeps at least one owner. When someone's access shrinks, their live
 sockets on the project are closed so they reconnect with the role they now have.
 """
@@ -8,25 +9,28 @@ sockets on the project are closed so they reconnect with the role they now have.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from collab.envelope import Revocation
-from collab.errors import NotFound
+from collab.errors import Conflict, NotFound
 from collab.i18n import msg
 from collab.permissions import Action, Role
 from http_api import revocation
-from http_api.access import project_access, require_access
+from http_api.access import Access, project_access, require_access
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.events import announce, member_event
 from http_api.keys import DB
 from http_api.pagination import PageQuery, keyset_page, sortable_time
 from http_api.principal import Principal
 from http_api.v1.audit import record
+from http_api.v1.invitations import InvitationOut, invitation_out, invite, mail_invitation
 from http_api.v1.projects import MembershipRoleName, membership_name
 from persistence import accounts, projects
+from persistence.member_invitations import Invitation
 from persistence.projects import Member
 
 __all__ = ["api", "MemberOut"]
@@ -90,37 +94,129 @@ async def list_members(request: web.Request, principal: Principal, query: PageQu
     return MemberPage(items=[_out(m) for m in page], next_cursor=next_cursor)
 
 
+_ADDED_OR_INVITED = {
+    "202": {
+        "description": "nobody has that address yet: an invitation was stored and e-mailed",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InvitationOut"}}},
+    }
+}
+
+
 @api.route(
-    "POST", "/v1/projects/{project_id}/members", summary="Add someone by e-mail", tags=_TAGS,
-    body=MemberAdd, response=MemberOut, status=201, errors=(409,),
+    "POST", "/v1/projects/{project_id}/members", summary="Add someone by e-mail (or invite them)",
+    tags=_TAGS, body=MemberAdd, response=MemberOut, status=201, errors=(409,),
+    raw_responses=_ADDED_OR_INVITED,
 )  # fmt: skip
 async def add_member(request: web.Request, principal: Principal, body: MemberAdd) -> web.Response:
+    """An account with that address joins now (201); an address without one is invited (202):
+    they join when they create their account with it."""
     project_id = path_uuid(request, "project_id")
-    db = request.app[DB]
     # Checked before the e-mail lookup: only owners and admins learn whether an address has
-    # an account (invitations by e-mail would hide even that; they are not built yet).
+    # an account.
     access = await require_access(request, principal, project_id, Action.MANAGE)
-    email = str(body.email)
-    user = await accounts.find_user_by_email(db, email)
-    if user is None:
-        raise NotFound(
-            msg(
-                "no account with the e-mail address {email!r}: ask them to sign up first",
-                email=email,
-            )
-        )
-    async with db.acquire() as conn, conn.transaction():
-        if await projects.lock_project(conn, project_id) is None:
-            raise NotFound(msg("no such project: {project_id}", project_id=project_id))
-        member = await projects.add_member(conn, project_id, user.id, Role(body.role))
-        await record(
-            conn, request, principal, "member.added", access, target=user.id, role=body.role
-        )
-        await member_event(conn, "member.added", project_id, user.id, body.role, principal.user_id)
-    announce(request)
-    response = json_response(_out(member), status=201)
-    response.headers["Location"] = f"/v1/projects/{project_id}/members/{user.id}"
+    [outcome] = await _add_all(request, principal, access, [str(body.email)], body.role)
+    if outcome.invitation is not None:
+        location = f"/v1/projects/{project_id}/invitations/{outcome.invitation.id}"
+        return json_response(outcome.invitation, status=202, headers={"Location": location})
+    assert outcome.member is not None
+    if outcome.outcome == "already_member":
+        user_id = outcome.member.user_id
+        raise Conflict(msg("user {user_id} is already a member of this project", user_id=user_id))
+    response = json_response(outcome.member, status=201)
+    response.headers["Location"] = f"/v1/projects/{project_id}/members/{outcome.member.user_id}"
     return response
+
+
+class BulkMembersAdd(_Input):
+    emails: list[EmailStr] = Field(
+        min_length=1, max_length=100,
+        description="up to 100 addresses; repeats (in any letter case) count once",
+    )  # fmt: skip
+    role: MembershipRoleName = "member"
+
+
+class BulkOutcome(BaseModel):
+    email: str
+    outcome: Literal["added", "invited", "already_member"]
+    member: MemberOut | None = Field(description="the membership (added, already_member)")
+    invitation: InvitationOut | None = Field(description="the stored invitation (invited)")
+
+
+class BulkMembersAdded(BaseModel):
+    """One outcome per distinct address, in the order given."""
+
+    results: list[BulkOutcome]
+
+
+@api.route(
+    "POST", "/v1/projects/{project_id}/members/bulk",
+    summary="Add or invite many people at once", tags=_TAGS, body=BulkMembersAdd,
+    response=BulkMembersAdded, errors=(409,),
+)  # fmt: skip
+async def add_members_bulk(
+    request: web.Request, principal: Principal, body: BulkMembersAdd
+) -> BulkMembersAdded:
+    """All or nothing, in one transaction: accounts join, other addresses are invited, members
+    already on the team are left as they are."""
+    project_id = path_uuid(request, "project_id")
+    access = await require_access(request, principal, project_id, Action.MANAGE)
+    emails = [str(email) for email in body.emails]
+    return BulkMembersAdded(results=await _add_all(request, principal, access, emails, body.role))
+
+
+async def _add_all(
+    request: web.Request,
+    principal: Principal,
+    access: Access,
+    emails: list[str],
+    role_name: str,
+) -> list[BulkOutcome]:
+    """Add (or invite) each distinct address with one role; mail the invitations after commit."""
+    db = request.app[DB]
+    project_id = access.project_id
+    role = Role(role_name)
+    first_spelling: dict[str, str] = {}
+    for email in emails:
+        first_spelling.setdefault(email.lower(), email)
+    distinct = list(first_spelling.values())
+    outcomes: list[BulkOutcome] = []
+    to_mail: list[Invitation] = []
+    async with db.acquire() as conn, conn.transaction():
+        project = await projects.lock_project(conn, project_id)
+        if project is None:
+            raise NotFound(msg("no such project: {project_id}", project_id=project_id))
+        for email in distinct:
+            user = await accounts.find_user_by_email(conn, email)
+            if user is None:
+                invitation, mail = await invite(conn, request, principal, access, email, role)
+                if mail:
+                    to_mail.append(invitation)
+                outcomes.append(
+                    BulkOutcome(email=email, outcome="invited", member=None,
+                                invitation=invitation_out(invitation))
+                )  # fmt: skip
+                continue
+            existing = await projects.get_member(conn, project_id, user.id)
+            if existing is not None:
+                outcomes.append(
+                    BulkOutcome(email=email, outcome="already_member", member=_out(existing),
+                                invitation=None)
+                )  # fmt: skip
+                continue
+            member = await projects.add_member(conn, project_id, user.id, role)
+            await record(
+                conn, request, principal, "member.added", access, target=user.id, role=role_name
+            )
+            await member_event(
+                conn, "member.added", project_id, user.id, role_name, principal.user_id
+            )
+            outcomes.append(
+                BulkOutcome(email=email, outcome="added", member=_out(member), invitation=None)
+            )
+    announce(request)
+    for invitation in to_mail:
+        mail_invitation(request, invitation, principal.user, project.name)
+    return outcomes
 
 
 @api.route(

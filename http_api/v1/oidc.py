@@ -28,8 +28,9 @@ from http_api.oidc import Identity, OidcClient, OidcFailure, new_flow
 from http_api.pagination import PageQuery, keyset_page
 from http_api.v1.auth import open_session, record_auth_event, secure_cookies, set_session_cookies
 from http_api.v1.auth_mail import link_base
+from http_api.v1.invitations import accept_pending
 from persistence import accounts, identities
-from persistence.identities import Claimed
+from persistence.identities import Claimed, Outcome
 
 __all__ = ["api", "FLOW_COOKIE"]
 
@@ -219,6 +220,8 @@ async def _signed_in(
         if found.user is None:
             code = "no-email" if identity.email is None else "unverified-email"
             raise OidcFailure(code, "the issuer does not vouch for an e-mail address")
+        if found.outcome is Outcome.CREATED:
+            await accept_pending(conn, found.user, now)
         session = await open_session(
             conn, request, found.user.id, request.app[SETTINGS].refresh_token_ttl_s
         )

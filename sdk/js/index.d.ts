@@ -74,6 +74,23 @@ export interface Member {
   added_at: DateString
 }
 
+/** An address without an account invited to a team: it joins when it signs up. */
+export interface Invitation {
+  id: string
+  email: string
+  role: TeamRole
+  invited_by: string | null
+  created_at: DateString
+  expires_at: DateString
+}
+
+export interface BulkOutcome {
+  email: string
+  outcome: 'added' | 'invited' | 'already_member'
+  member: Member | null
+  invitation: Invitation | null
+}
+
 export interface ProjectStats {
   project_id: string
   members_by_role: Record<string, number>
@@ -439,7 +456,18 @@ export interface Projects {
 export interface Members {
   list(projectId: string, options?: Paged): Promise<Page<Member>>
   iter(projectId: string, options?: { pageSize?: number }): AsyncGenerator<Member, void, undefined>
-  add(projectId: string, email: string, role?: TeamRole, options?: Keyed): Promise<Member>
+  add(
+    projectId: string,
+    email: string,
+    role?: TeamRole,
+    options?: Keyed
+  ): Promise<Member | Invitation>
+  addMany(
+    projectId: string,
+    emails: string[],
+    role?: TeamRole,
+    options?: Keyed
+  ): Promise<{ results: BulkOutcome[] }>
   changeRole(projectId: string, userId: string, role: TeamRole): Promise<Member>
   remove(projectId: string, userId: string): Promise<void>
 }

@@ -13,6 +13,7 @@ from dttools_sdk import (
     Forbidden,
     Gone,
     IdeaCreate,
+    Invitation,
     Invite,
     NotFound,
     PersonaCreate,
@@ -121,6 +122,30 @@ class TestMembers:
         assert changed.role == "member"
         await client.members.remove(project.id, str(other.id))
         assert other.email not in {m.email for m in (await client.members.list(project.id)).items}
+
+    async def test_invite_by_email_one_and_many(
+        self, client: DTTools, project: Project, make_user: MakeUser
+    ) -> None:
+        """An address without an account comes back as an Invitation; add_many reports each
+        address; pending invitations are listed and cancelled."""
+        newcomer = f"new-{uuid.uuid4().hex[:8]}@example.com"
+        invited = await client.members.add(project.id, newcomer, "viewer")
+        assert isinstance(invited, Invitation)
+        assert (invited.email, invited.role) == (newcomer, "viewer")
+        known = await make_user()
+        second = f"other-{uuid.uuid4().hex[:8]}@example.com"
+        bulk = await client.members.add_many(project.id, [known.email, second, newcomer])
+        assert [r.outcome for r in bulk.results] == ["added", "invited", "invited"]
+        assert bulk.results[0].member is not None
+        assert bulk.results[0].member.email == known.email
+        pending = {i.email: i async for i in client.invitations.iter(project.id)}
+        assert set(pending) == {newcomer, second}
+        assert pending[newcomer].role == "member"  # the bulk add renewed it with its role
+        one = await client.invitations.get(project.id, pending[second].id)
+        assert one.email == second
+        await client.invitations.cancel(project.id, one.id)
+        with pytest.raises(NotFound):
+            await client.invitations.get(project.id, one.id)
 
 
 class TestAuth:

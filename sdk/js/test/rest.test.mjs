@@ -183,3 +183,21 @@ test('exports: start, wait with progress, download; an archive imports', async (
     ['Exported note']
   )
 })
+
+test('members: an address without an account is invited; addMany reports each address', async () => {
+  const project = await client.projects.create('JS team')
+  const stamp = Date.now().toString(36)
+  const invited = await client.members.add(project.id, `js-new-${stamp}@example.com`, 'viewer')
+  assert.equal(invited.role, 'viewer')
+  assert.equal('user_id' in invited, false)
+  assert.match(invited.expires_at, /^\d{4}-/)
+  const bulk = await client.members.addMany(project.id, [
+    `js-a-${stamp}@example.com`,
+    `JS-A-${stamp}@example.com`,
+    me.email
+  ])
+  assert.deepEqual(
+    bulk.results.map((r) => r.outcome),
+    ['invited', 'already_member']
+  )
+})

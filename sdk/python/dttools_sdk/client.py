@@ -43,7 +43,14 @@ from dttools_sdk.resources.artifacts import ArtifactResource, UserTests
 from dttools_sdk.resources.brainstorm import Brainstorms
 from dttools_sdk.resources.exports import Exports
 from dttools_sdk.resources.files import Files
-from dttools_sdk.resources.projects import Audit, Invites, Members, Projects, Templates
+from dttools_sdk.resources.projects import (
+    Audit,
+    Invitations,
+    Invites,
+    Members,
+    Projects,
+    Templates,
+)
 from dttools_sdk.resources.webhooks import Webhooks
 from dttools_sdk.retry import RetryPolicy
 from dttools_sdk.transport import Sleep, Transport
@@ -131,6 +138,7 @@ class DTTools:
     def _bind(self, http: Transport) -> None:
         self.projects = Projects(http)
         self.members = Members(http)
+        self.invitations = Invitations(http)
         self.invites = Invites(http)
         self.templates = Templates(http)
         self.account = Account(http)

@@ -40,6 +40,9 @@ __all__ = [
     "ApiKeyCreated",
     "Project",
     "Member",
+    "Invitation",
+    "BulkOutcome",
+    "BulkAdded",
     "Template",
     "Invite",
     "InviteCreated",
@@ -147,6 +150,32 @@ class Member(Model):
     role: TeamRole
     added_at: datetime
     guest: bool = False
+
+
+class Invitation(Model):
+    """An address without an account invited to a team: it joins when it signs up."""
+
+    id: str
+    email: str
+    role: TeamRole
+    invited_by: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class BulkOutcome(Model):
+    """What adding one address of a bulk add did."""
+
+    email: str
+    outcome: Literal["added", "invited", "already_member"]
+    member: Member | None
+    invitation: Invitation | None
+
+
+class BulkAdded(Model):
+    """One outcome per distinct address, in the order given."""
+
+    results: list[BulkOutcome]
 
 
 class Template(Model):

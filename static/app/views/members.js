@@ -1,4 +1,6 @@
-// A project's team in a dialog: list, add by e-mail, change roles, remove (owners and admins).
+// A project's team in a dialog: list, add by e-mail (one or many; an address without an account
+// is invited and joins when it signs up), pending invitations, change roles, remove (owners and
+// admins).
 import { h, toast, announce } from '../dom.js'
 import { createForm } from '../forms.js'
 import * as api from '../api.js'
@@ -48,6 +50,7 @@ export function openMembers(project, opts = {}) {
     } catch (error) {
       toast(error.message, 'error')
     }
+    await loadPending()
   }
 
   const memberRow = (member) => {
@@ -113,6 +116,18 @@ export function openMembers(project, opts = {}) {
     )
   }
 
+  // What the last add did, inside the dialog (a toast would sit under the modal dialog).
+  const feedback = h('p', { class: 'notice', role: 'status', hidden: true })
+  const say = (text) => {
+    feedback.textContent = text
+    feedback.hidden = false
+  }
+
+  const roleOptions = () =>
+    ROLES.slice(1)
+      .concat([ROLES[0]])
+      .map((value) => /** @type {[string, string]} */ ([value, roleName(value)]))
+
   const add = manage
     ? createForm({
         title: t('members.add_title'),
@@ -120,30 +135,95 @@ export function openMembers(project, opts = {}) {
         submit: t('members.add'),
         fields: [
           { name: 'email', label: t('members.add_email'), type: 'email', required: true },
-          {
-            name: 'role',
-            label: t('members.role'),
-            type: 'select',
-            options: () =>
-              ROLES.slice(1)
-                .concat([ROLES[0]])
-                .map((value) => /** @type {[string, string]} */ ([value, roleName(value)]))
-          }
+          { name: 'role', label: t('members.role'), type: 'select', options: roleOptions }
         ],
         onSubmit: async ({ email, role }) => {
-          try {
-            await api.post(base, { email, role })
-          } catch (error) {
-            if (error.status === 404) {
-              throw new Error(t('members.no_account', { email }), { cause: error })
-            }
-            throw error
-          }
-          announce(t('members.added', { email, role }))
+          const answer = await api.post(base, { email, role })
+          say(
+            answer.user_id
+              ? t('members.added', { email, role })
+              : t('members.invited', { email: answer.email })
+          )
           await load()
         }
       }).form
     : null
+
+  const bulk = manage
+    ? createForm({
+        title: t('members.bulk_title'),
+        className: 'bulk-add',
+        submit: t('members.bulk_add'),
+        fields: [
+          { name: 'emails', label: t('members.bulk_emails'), type: 'textarea', required: true },
+          { name: 'role', label: t('members.role'), type: 'select', options: roleOptions }
+        ],
+        onSubmit: async ({ emails, role }) => {
+          const list = emails.split(/[\s,;]+/).filter(Boolean)
+          const { results } = await api.post(`${base}/bulk`, { emails: list, role })
+          const count = (outcome) => results.filter((r) => r.outcome === outcome).length
+          say(
+            t('members.bulk_done', {
+              added: count('added'),
+              invited: count('invited'),
+              already: count('already_member')
+            })
+          )
+          await load()
+        }
+      }).form
+    : null
+
+  // Addresses invited by e-mail that have not signed up yet, each with a Cancel button.
+  const pendingList = h('ul', { class: 'pending-invitations', 'aria-labelledby': 'pending-title' })
+  const pending = manage
+    ? h(
+        'section',
+        { class: 'pending', hidden: true },
+        h('h3', { id: 'pending-title', text: t('members.pending_title') }),
+        pendingList
+      )
+    : null
+  const loadPending = async () => {
+    if (!pending) return
+    try {
+      const items = await api.getAll(`/v1/projects/${project.id}/invitations`)
+      pendingList.replaceChildren(...items.map(pendingRow))
+      pending.hidden = items.length === 0
+    } catch (error) {
+      toast(error.message, 'error')
+    }
+  }
+  const pendingRow = (invitation) => {
+    const cancel = h('button', {
+      type: 'button',
+      class: 'ghost danger small',
+      text: t('members.cancel_invitation'),
+      'aria-label': t('members.cancel_invitation_named', { email: invitation.email })
+    })
+    cancel.addEventListener('click', async () => {
+      try {
+        await api.del(`/v1/projects/${project.id}/invitations/${invitation.id}`)
+        announce(t('members.invitation_cancelled', { email: invitation.email }))
+      } catch (error) {
+        toast(error.message, 'error')
+      }
+      await loadPending()
+    })
+    return h(
+      'li',
+      {},
+      h('span', { class: 'pending-email', text: invitation.email }),
+      h('span', {
+        class: 'pending-meta',
+        text: t('members.pending_meta', {
+          role: roleName(invitation.role),
+          until: new Date(invitation.expires_at).toLocaleDateString()
+        })
+      }),
+      cancel
+    )
+  }
 
   const invites = manage ? invitePanel(project, load) : null
   const close = h('button', { type: 'button', class: 'ghost', text: t('common.close') })
@@ -157,7 +237,10 @@ export function openMembers(project, opts = {}) {
       close
     ),
     table,
+    pending,
+    feedback,
     add,
+    bulk,
     invites ? invites.el : null
   )
   close.addEventListener('click', () => dialog.close())

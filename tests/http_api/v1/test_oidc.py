@@ -20,7 +20,7 @@ from yarl import URL
 from http_api.keys import DB
 from persistence import personal_exports
 from tests.conftest import RunningServer, StartServer
-from tests.support.api import audit_actions, read_problem, register, unique_email
+from tests.support.api import audit_actions, call, read_problem, register, unique_email
 from tests.support.oidc_provider import Person, Provider, oidc_provider
 
 
@@ -191,6 +191,21 @@ class TestSignIn:
         assert me is not None
         assert me["id"] == str(carla.id)
         assert me["name"] == "Carla"  # the account's, not the issuer's
+
+    async def test_an_invited_address_joins_its_project_on_first_sign_in(self, oidc: Oidc) -> None:
+        async with aiohttp.ClientSession() as http:
+            owner = await register(http, oidc.server, name="Owner")
+            project = await call(oidc.base, owner, "POST", "/v1/projects", {"name": "Invited"})
+            rosa = oidc.provider.add(Person("rosa", "Rosa", unique_email("rosa")))
+            path = f"/v1/projects/{project['id']}/members"
+            async with http.post(
+                oidc.base + path, json={"email": rosa.email, "role": "viewer"},
+                headers=owner.headers,
+            ) as invited:  # fmt: skip
+                assert invited.status == 202
+            await oidc.sign_in(rosa)
+            team = await call(oidc.base, owner, "GET", path)
+        assert {m["name"]: m["role"] for m in team["items"]} == {"Owner": "owner", "Rosa": "viewer"}
 
     async def test_unverified_email_signs_nobody_in_and_takes_no_account(self, oidc: Oidc) -> None:
         db_pool = oidc.server.app[DB]

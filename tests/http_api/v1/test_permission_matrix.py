@@ -370,6 +370,22 @@ async def _invite(world: World, project: UUID) -> dict[str, Any]:
     return dict(reply.body)
 
 
+def _invitation_at(*, delete: bool = False) -> Build:
+    """A pending invitation by e-mail of the target project, made by its owner."""
+
+    async def build(case: Case) -> Request:
+        owner = case.world.owner_of(case.project)
+        body = {"email": unique_email("matrix-invited")}
+        reply = await case.world.api.call(
+            "POST", f"/v1/projects/{case.project}/members", owner, json=body
+        )
+        assert reply.status == 202, reply.body
+        path = f"/v1/projects/{case.project}/invitations/{reply.body['id']}"
+        return Request(path, survives=path if delete else None)
+
+    return build
+
+
 def _invite_at(*, delete: bool = False) -> Build:
     async def build(case: Case) -> Request:
         made = await _invite(case.world, case.project)
@@ -797,6 +813,18 @@ MATRIX: dict[tuple[str, str], Row] = {
         "read", _at("/v1/projects/{p}/members"), "project"
     ),
     ("POST", "/v1/projects/{project_id}/members"): Row("manage", _add_member, "project"),
+    ("POST", "/v1/projects/{project_id}/members/bulk"): Row(
+        "manage", _at("/v1/projects/{p}/members/bulk", {"emails": ["bulk@example.com"]}), "project"
+    ),
+    ("GET", "/v1/projects/{project_id}/invitations"): Row(
+        "manage", _at("/v1/projects/{p}/invitations"), "project"
+    ),
+    ("GET", "/v1/projects/{project_id}/invitations/{invitation_id}"): Row(
+        "manage", _invitation_at(), "project"
+    ),
+    ("DELETE", "/v1/projects/{project_id}/invitations/{invitation_id}"): Row(
+        "manage", _invitation_at(delete=True), "project"
+    ),
     ("PUT", "/v1/projects/{project_id}/members/{user_id}"): Row(
         "manage", _change_member, "project"
     ),

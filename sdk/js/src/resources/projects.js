@@ -176,7 +176,9 @@ export class Members {
   }
 
   /**
-   * Put the account with `email` on the team (Conflict: already on it; NotFound: no account).
+   * Put the account with `email` on the team, or invite the address by e-mail if no account
+   * has it (the answer is then the invitation: it has `expires_at`, no `user_id`).
+   * Conflict: already on the team.
    *
    * @param {string} projectId
    * @param {string} email
@@ -186,6 +188,22 @@ export class Members {
   add(projectId, email, role = 'member', { idempotencyKey } = {}) {
     return this.http.json('POST', `${one(projectId)}/members`, {
       json: { email, role },
+      idempotencyKey
+    })
+  }
+
+  /**
+   * Add up to 100 addresses at once, all or nothing: accounts join, other addresses are
+   * invited, members already on the team stay as they are. `{results: [{email, outcome}]}`.
+   *
+   * @param {string} projectId
+   * @param {string[]} emails
+   * @param {'owner' | 'member' | 'viewer'} [role]
+   * @param {{idempotencyKey?: string}} [options]
+   */
+  addMany(projectId, emails, role = 'member', { idempotencyKey } = {}) {
+    return this.http.json('POST', `${one(projectId)}/members/bulk`, {
+      json: { emails, role },
       idempotencyKey
     })
   }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Literal
 
 from dttools_sdk.models import (
     AuditEntry,
+    BulkAdded,
+    Invitation,
     Invite,
     InviteCreated,
     InviteJoined,
@@ -26,7 +28,7 @@ from dttools_sdk.models import (
 from dttools_sdk.resources._base import follow, if_match_header, page_params, read, segment
 from dttools_sdk.transport import Transport
 
-__all__ = ["Projects", "Members", "Audit"]
+__all__ = ["Projects", "Members", "Invitations", "Audit"]
 
 Archived = Literal["false", "true", "any"]
 
@@ -270,12 +272,12 @@ class Members:
         role: TeamRole = "member",
         *,
         idempotency_key: str | None = None,
-    ) -> Member:
-        """Put the account with ``email`` on the team.
+    ) -> Member | Invitation:
+        """Put the account with ``email`` on the team, or, if no account has that address,
+        invite it by e-mail (an :class:`Invitation`: it joins when it signs up).
 
         Raises:
-            Conflict: already a member.
-            NotFound: no account has this address.
+            Conflict: already a member, or too many pending invitations.
         """
         response = await self._http.request(
             "POST",
@@ -283,7 +285,27 @@ class Members:
             json_body={"email": email, "role": role},
             idempotency_key=idempotency_key,
         )
+        if response.status == 202:
+            return read(Invitation, response)
         return read(Member, response)
+
+    async def add_many(
+        self,
+        project_id: str,
+        emails: Sequence[str],
+        role: TeamRole = "member",
+        *,
+        idempotency_key: str | None = None,
+    ) -> BulkAdded:
+        """Add up to 100 addresses at once (all or nothing): accounts join, other addresses
+        are invited, members already on the team stay as they are."""
+        response = await self._http.request(
+            "POST",
+            f"{self._all(project_id)}/bulk",
+            json_body={"emails": list(emails), "role": role},
+            idempotency_key=idempotency_key,
+        )
+        return read(BulkAdded, response)
 
     async def change_role(self, project_id: str, user_id: str, role: TeamRole) -> Member:
         """Give a member another role (their live sockets reconnect with it)."""
@@ -301,6 +323,40 @@ class Members:
     @staticmethod
     def _all(project_id: str) -> str:
         return f"/v1/projects/{segment(project_id)}/members"
+
+
+class Invitations:
+    """Invitations by e-mail still waiting for their address to sign up (owners, admins)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._http = transport
+
+    async def list(
+        self, project_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Invitation]:
+        """One page of the pending invitations, oldest first."""
+        response = await self._http.request(
+            "GET", self._all(project_id), params=page_params(limit, cursor)
+        )
+        return Page[Invitation].model_validate(response.json())
+
+    def iter(self, project_id: str, *, page_size: int | None = None) -> AsyncIterator[Invitation]:
+        """Every pending invitation."""
+        return follow(lambda cursor: self.list(project_id, limit=page_size, cursor=cursor))
+
+    async def get(self, project_id: str, invitation_id: str) -> Invitation:
+        """One pending invitation (NotFound once accepted, cancelled or expired)."""
+        path = f"{self._all(project_id)}/{segment(invitation_id)}"
+        return read(Invitation, await self._http.request("GET", path))
+
+    async def cancel(self, project_id: str, invitation_id: str) -> None:
+        """Void an invitation: the address can no longer join through it."""
+        path = f"{self._all(project_id)}/{segment(invitation_id)}"
+        await self._http.request("DELETE", path)
+
+    @staticmethod
+    def _all(project_id: str) -> str:
+        return f"/v1/projects/{segment(project_id)}/invitations"
 
 
 class Audit:

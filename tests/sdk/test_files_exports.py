@@ -139,10 +139,16 @@ class TestBrainstorm:
         assert (await client.brainstorms.votes(project.id, session.id)).used == 1
         await client.brainstorms.reveal_tallies(project.id, session.id)
         assert (await client.brainstorms.retract_vote(project.id, session.id, idea.id)).used == 0
+        # a dot makes the idea (on the board before the session) one of its results
+        await client.brainstorms.vote(project.id, session.id, idea.id)
         ended = await client.brainstorms.end(project.id, session.id)
         assert ended.ended
         assert ended.results is not None
         assert [i.idea_id for i in ended.results.ideas] == [idea.id]
+        results = await client.brainstorms.results(project.id, session.id)
+        assert results == ended.results
+        table = await client.brainstorms.results_csv(project.id, session.id)
+        assert table.decode("utf-8-sig").splitlines()[1].startswith(f"1,{idea.id},Kiosk,")
         assert [s.id for s in (await client.brainstorms.list(project.id)).items] == [session.id]
         assert (await client.brainstorms.get(project.id, session.id)).ended
 

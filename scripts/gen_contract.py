@@ -31,7 +31,7 @@ from collab.artifacts import (  # noqa: E402
     FieldSpec,
     Phase,
 )
-from collab.brainstorm import PHASES, brainstorm_room  # noqa: E402
+from collab.brainstorm import PHASES, TimeUp, brainstorm_room  # noqa: E402
 from collab.brainstorm_doc import SNAPSHOTS  # noqa: E402
 from collab.close import CloseCode  # noqa: E402
 from collab.codec import encode  # noqa: E402
@@ -201,6 +201,12 @@ EXPORTS: Final[tuple[Export, ...]] = (
         "BRAINSTORM_PHASES",
         "The phases of a brainstorm session, in the order a facilitator moves through them.",
         lambda: [phase.value for phase in PHASES],
+    ),
+    (
+        "BRAINSTORM_TIME_UP",
+        "What may happen when a session's timer reaches zero (`on_time_up`); the first is the\n"
+        "default.",
+        lambda: [rule.value for rule in TimeUp],
     ),
     (
         "BRAINSTORM_ROOM_SUFFIX",

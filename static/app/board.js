@@ -94,6 +94,10 @@ export class Board {
     this.anchor = null
     this.selected = null
     this.dragging = null
+    /** Sources whose notes may not change now (the board's: see frozen()). */
+    this.frozenSources = new Set()
+    /** @type {Set<() => void>} told when what may be edited changes (see onEditable) */
+    this.editListeners = new Set()
     this.frames = h('div', { class: 'frames', 'aria-hidden': 'true' })
     this.layer = h('div', { class: 'notes-layer' })
     this.cursors = h('div', { class: 'cursors', 'aria-hidden': 'true' })
@@ -143,6 +147,9 @@ export class Board {
       this.learnNames()
     })
     live.awareness.on('change', this.onAwareness)
+    // a facilitator's lock of the board holds (or frees) this user: see frozen()
+    this.onLock = () => this.applyFrozen()
+    live.addEventListener('lock', this.onLock)
     /** @param {{x: number, y: number} | null} cursor */
     const setCursor = (cursor) => live.setCursor(cursor)
     this.sendCursor = throttle(setCursor, CURSOR_MS)
@@ -232,7 +239,53 @@ export class Board {
 
   /** New notes go to this source (the board, or the private room while silent). @param {string} name */
   setTarget(name) {
+    const before = this.target
     this.target = this.sources.get(name) || this.sources.get('board')
+    if (this.target !== before) this.editableChanged()
+  }
+
+  /**
+   * May the notes of `source` not be changed now? The board's while a facilitator's lock
+   * holds this user (live.locked: the server refuses the writes), a private room's while
+   * setFrozen says so (the time is up under the `lock` rule).
+   * @param {Source | undefined} source
+   */
+  frozen(source) {
+    if (!source) return false
+    return source.name === 'board' ? this.live.locked : this.frozenSources.has(source.name)
+  }
+
+  /** Stop (or allow again) changes to the notes of a source. @param {string} name @param {boolean} on */
+  setFrozen(name, on) {
+    if (this.frozenSources.has(name) === on) return
+    if (on) this.frozenSources.add(name)
+    else this.frozenSources.delete(name)
+    this.applyFrozen()
+  }
+
+  /** Show every note as changeable or not, and tell the listeners (the view's controls). */
+  applyFrozen() {
+    this.el.classList.toggle('locked', this.live.locked)
+    for (const note of this.notes.values()) this.freezeNote(note)
+    this.editableChanged()
+  }
+
+  /** A frozen note: its text read-only, its move handle disabled, not draggable (startDrag). */
+  freezeNote(note) {
+    const on = this.frozen(note.source)
+    note.text.readOnly = on
+    note.handle.disabled = on
+    note.el.classList.toggle('frozen', on)
+  }
+
+  /** @param {() => void} fn called when what may be edited changes @returns {() => void} stop */
+  onEditable(fn) {
+    this.editListeners.add(fn)
+    return () => this.editListeners.delete(fn)
+  }
+
+  editableChanged() {
+    for (const fn of this.editListeners) fn()
   }
 
   /** @param {Extension} extension @returns {() => void} remove it */
@@ -253,13 +306,14 @@ export class Board {
   /** Set fields of a note, in its own document. */
   setNoteFields(key, fields) {
     const note = this.notes.get(key)
-    return Boolean(note && note.source.write(() => setFields(note.map, fields)))
+    if (!note || this.frozen(note.source)) return false
+    return note.source.write(() => setFields(note.map, fields))
   }
 
   /** Delete a note from its document (board notes: with the reference rules). */
   deleteNote(key) {
     const note = this.notes.get(key)
-    if (!note) return false
+    if (!note || this.frozen(note.source)) return false
     const { source, id } = note
     // a delete is an undo step of its own (the board's; hidden notes have no undo)
     const write = source.writeStep || source.write
@@ -373,6 +427,7 @@ export class Board {
   create(text, at = this.freeSpot(), edit = false, color = DEFAULT_COLOR, extra = {}) {
     let id = null
     const source = extra.source || this.target
+    if (this.frozen(source)) return null // locked: the view's controls say so
     const image = extra.imageFileId ? { imageFileId: extra.imageFileId } : {}
     const ok = source.write(() => {
       id = addArtifact(
@@ -462,6 +517,7 @@ export class Board {
     handle.addEventListener('keydown', (event) => this.keyMove(event, key))
     for (const extension of this.extensions) if (extension.add) extension.add(note)
     this.updateNote(key, null)
+    this.freezeNote(note)
     this.layer.append(el)
   }
 
@@ -562,6 +618,7 @@ export class Board {
 
   startDrag(event, id) {
     if (this.live.readOnly || event.button !== 0) return
+    if (this.frozen(this.notes.get(id)?.source)) return
     const target = /** @type {HTMLElement} */ (event.target)
     if (target.closest('textarea, .no-drag')) return
     const note = this.notes.get(id)
@@ -881,6 +938,8 @@ export class Board {
     this.clusters.unobserveDeep(this.onClusters)
     this.areas.unobserveDeep(this.relayout)
     this.live.awareness.off('change', this.onAwareness)
+    this.live.removeEventListener('lock', this.onLock)
+    this.editListeners.clear()
     this.live.setCursor(null)
   }
 }

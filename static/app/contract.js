@@ -148,6 +148,12 @@ export const BRAINSTORM_PHASES = Object.freeze([
   'results'
 ])
 
+/**
+ * What may happen when a session's timer reaches zero (`on_time_up`); the first is the
+ * default.
+ */
+export const BRAINSTORM_TIME_UP = Object.freeze(['nothing', 'lock', 'advance'])
+
 /** Appended to a project id, names the server-owned room of its brainstorm session. */
 export const BRAINSTORM_ROOM_SUFFIX = ':brainstorm'
 

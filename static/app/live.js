@@ -48,6 +48,12 @@ export class LiveProject extends EventTarget {
     this.user = user
     this.readOnly = readOnly
     /**
+     * Held read-only by a facilitator's lock of the board (brainstorm, docs/brainstorm.md):
+     * the server refuses this socket's writes, and a refused write would stay in this document
+     * only (out of step with everyone's), so nothing is written while it holds.
+     */
+    this.locked = false
+    /**
      * Does this user still have access to the project (after a FORBIDDEN close)? One answer
      * serves every socket of the project that the same revocation closed (closes.js).
      * @type {() => Promise<import('./closes.js').Access>}
@@ -202,6 +208,17 @@ export class LiveProject extends EventTarget {
   }
 
   /**
+   * Held by a board lock, or free again (emits `lock`, and `undo`: undo is off meanwhile).
+   * @param {boolean} locked
+   */
+  setLocked(locked) {
+    if (this.locked === locked) return
+    this.locked = locked
+    this.emit('lock', { locked })
+    this.emit('undo')
+  }
+
+  /**
    * Work out the connection status and its detail (in the current language: call it again after
    * the language changes); emits `status` when either changed.
    */
@@ -235,7 +252,7 @@ export class LiveProject extends EventTarget {
   /**
    * Make a local edit in one transaction with this client's origin (so it can be undone).
    * @param {() => void} fn
-   * @returns {boolean} false for a viewer (nothing changed)
+   * @returns {boolean} false for a viewer, or while a board lock holds (nothing changed)
    */
   write(fn) {
     if (this.readOnly) {
@@ -243,6 +260,10 @@ export class LiveProject extends EventTarget {
         code: NOTICE_CODES.READ_ONLY,
         text: t('live.read_only_write')
       })
+      return false
+    }
+    if (this.locked) {
+      this.emit('notice', { code: 'board-locked', text: t('live.locked_write') })
       return false
     }
     this.doc.transact(fn, this.origin)
@@ -260,16 +281,16 @@ export class LiveProject extends EventTarget {
   }
 
   undo() {
-    if (!this.readOnly) this.undoManager.undo()
+    if (this.canUndo()) this.undoManager.undo()
   }
   redo() {
-    if (!this.readOnly) this.undoManager.redo()
+    if (this.canRedo()) this.undoManager.redo()
   }
   canUndo() {
-    return !this.readOnly && this.undoManager.undoStack.length > 0
+    return !this.readOnly && !this.locked && this.undoManager.undoStack.length > 0
   }
   canRedo() {
-    return !this.readOnly && this.undoManager.redoStack.length > 0
+    return !this.readOnly && !this.locked && this.undoManager.redoStack.length > 0
   }
 
   /** Re-set our awareness state `times` times (each one bumps its clock). @param {number} times */

@@ -3,7 +3,9 @@
 //   "hidden until reveal", and new notes go there;
 // * voting: each note gets its vote controls, my dots and (once shown) the tally;
 // * a summon moves the view once; "Follow facilitator" keeps it on the facilitator's view;
-// * a facilitator's view is published in awareness (`brainstorm.viewport`).
+// * a facilitator's view is published in awareness (`brainstorm.viewport`);
+// * a facilitator's lock of the board: a banner over it (the client stops the writes, the
+//   board its controls); the time up under the `lock` rule: hidden notes stop changing.
 // The vote controls follow a change of language by themselves (onLocaleChange, dropped in
 // destroy).
 import { h, announce, batched } from '../dom.js'
@@ -40,6 +42,24 @@ export function linkBoard({ client, board, live }) {
     board.sessionId = client.running() && state ? state.sessionId : null
   }
 
+  // --- locks: the board (a banner; live.js and the board stop editing), hidden notes ---
+  const banner = h('p', { class: 'banner board-lock', role: 'status', hidden: true })
+  const syncLocks = () => {
+    const state = client.snapshot
+    const locked = Boolean(state && !state.ended && state.boardLocked)
+    const held = client.boardLocked()
+    const text = !locked
+      ? ''
+      : held
+        ? t('brainstorm.board_locked_banner')
+        : t('brainstorm.board_locked_facilitator')
+    banner.hidden = !locked
+    banner.dataset.held = held ? 'true' : 'false'
+    // a live region: written only when it changes, so it is read out once
+    if (banner.textContent !== text) banner.textContent = text
+    board.setFrozen(HIDDEN, client.writingLocked())
+  }
+
   // --- dots ---
   const label = (note) => truncate(str(note.map, 'text') || t('brainstorm.this_idea'), 60)
   const renderVotes = (note) => {
@@ -68,10 +88,12 @@ export function linkBoard({ client, board, live }) {
         : !votes.allow_stacking && mine > 0
           ? t('brainstorm.refused_one_per_idea')
           : ''
+    // the time is up under the `lock` rule: no dot goes on or off until more time
+    const stopped = client.writingLocked()
     parts.vote.classList.toggle('refused', Boolean(refused))
-    parts.vote.title = refused
-    parts.vote.disabled = !client.contributes()
-    parts.unvote.disabled = !client.contributes() || mine === 0
+    parts.vote.title = stopped ? t('brainstorm.writing_locked') : refused
+    parts.vote.disabled = !client.contributes() || stopped
+    parts.unvote.disabled = !client.contributes() || mine === 0 || stopped
     parts.dots.textContent = '●'.repeat(Math.min(mine, 20))
     parts.dots.setAttribute('aria-label', t('brainstorm.your_votes', { count: mine }))
     parts.dots.hidden = mine === 0 || !running
@@ -156,6 +178,7 @@ export function linkBoard({ client, board, live }) {
 
   const onChange = batched(() => {
     syncSource()
+    syncLocks()
     renderAllVotes()
     publish()
     follow()
@@ -170,8 +193,12 @@ export function linkBoard({ client, board, live }) {
   client.addEventListener('private', onPrivate)
   client.addEventListener('summon', onSummon)
   client.addEventListener('follow', onFollow)
-  const stopLocale = onLocaleChange(renderAllVotes)
+  const stopLocale = onLocaleChange(() => {
+    renderAllVotes()
+    syncLocks()
+  })
   syncSource()
+  syncLocks()
   // The board is put in the page after the view is built: look at it once it is there.
   const frame = requestAnimationFrame(() => {
     applySummon()
@@ -180,6 +207,8 @@ export function linkBoard({ client, board, live }) {
   })
 
   return {
+    /** The lock banner, for the view to put over the board. */
+    banner,
     destroy() {
       cancelAnimationFrame(frame)
       stopLocale()

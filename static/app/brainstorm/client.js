@@ -7,7 +7,12 @@ import { Y } from '../yjs.js'
 import * as api from '../api.js'
 import { openRoom } from './rooms.js'
 import { t } from '../i18n.js'
-import { BRAINSTORM_PHASES, BRAINSTORM_ROOM_SUFFIX, BRAINSTORM_SNAPSHOTS } from '../contract.js'
+import {
+  BRAINSTORM_PHASES,
+  BRAINSTORM_ROOM_SUFFIX,
+  BRAINSTORM_SNAPSHOTS,
+  BRAINSTORM_TIME_UP
+} from '../contract.js'
 
 /** The phases of a session, in order. */
 export const PHASES = BRAINSTORM_PHASES
@@ -19,6 +24,21 @@ export const PHASE_KEYS = Object.freeze({
   voting: 'brainstorm.phase.voting',
   results: 'brainstorm.phase.results'
 })
+
+/** What may happen when the time is up (`on_time_up`), the default first. */
+export const TIME_UP_RULES = BRAINSTORM_TIME_UP
+/** The message of each time's-up rule (a literal table, as PHASE_KEYS). */
+export const RULE_KEYS = Object.freeze({
+  nothing: 'brainstorm.rule.nothing',
+  lock: 'brainstorm.rule.lock',
+  advance: 'brainstorm.rule.advance'
+})
+
+/** A time's-up rule in the current language (an unknown one: its id). @param {string} rule */
+export function ruleName(rule) {
+  const key = /** @type {Record<string, string>} */ (RULE_KEYS)[rule]
+  return key ? t(key) : String(rule || '')
+}
 
 /** A phase's name in the current language (an unknown phase: its id). @param {string} phase */
 export function phaseName(phase) {
@@ -143,6 +163,7 @@ export class BrainstormClient extends EventTarget {
       }
     })
     this.onRole = () => {
+      this.syncLock()
       this.refresh()
       this.syncPrivate()
     }
@@ -196,6 +217,37 @@ export class BrainstormClient extends EventTarget {
     )
   }
 
+  /**
+   * Is writing stopped because the time is up under the `lock` rule? Only `silent` (hidden
+   * notes) and `voting` (dots) stop; more time from a facilitator opens them again.
+   */
+  writingLocked() {
+    const state = this.snapshot
+    return Boolean(
+      state &&
+      !state.ended &&
+      state.writingLocked &&
+      (state.phase === 'silent' || state.phase === 'voting')
+    )
+  }
+
+  /**
+   * Does a facilitator's lock hold the board read-only for me? Not for owners, admins or the
+   * session's named facilitators (the server's rule; the snapshot names them, so this does
+   * not wait for the REST details).
+   */
+  boardLocked() {
+    const state = this.snapshot
+    if (!state || state.ended || !state.boardLocked) return false
+    const named = Array.isArray(state.facilitators) && state.facilitators.includes(this.user.id)
+    return !named && !['owner', 'admin'].includes(this.role())
+  }
+
+  /** Stop (or resume) writing to the project's document as the board lock says. */
+  syncLock() {
+    this.live.setLocked(this.boardLocked())
+  }
+
   readSnapshot() {
     const state = currentSnapshot(this.snapshots)
     if (!state) return
@@ -214,6 +266,7 @@ export class BrainstormClient extends EventTarget {
     }
     if (newSession || before.version !== state.version) this.refresh()
     this.checkSummon(state)
+    this.syncLock()
     this.syncPrivate()
     if (newSession || before.phase !== state.phase || before.ended !== state.ended) {
       this.emit('phase', state)
@@ -374,6 +427,12 @@ export class BrainstormClient extends EventTarget {
           this.say({ key: 'brainstorm.private_revealed' }, 'error')
           return false
         }
+        // the room is read-only on the server now: a note written here would wait in this
+        // document and slip onto the board after the facilitator gives more time
+        if (this.writingLocked()) {
+          this.say({ key: 'brainstorm.writing_locked' }, 'error')
+          return false
+        }
         doc.transact(fn, origin)
         return true
       }
@@ -470,6 +529,20 @@ export class BrainstormClient extends EventTarget {
   end() {
     return this.act('/end', {}, { key: 'brainstorm.ended' })
   }
+  /** What happens when the time is up. @param {string} rule one of TIME_UP_RULES */
+  setRule(rule) {
+    return this.act(
+      '/rules',
+      { on_time_up: rule },
+      { key: 'brainstorm.rule_now', values: { rule: () => ruleName(rule) } }
+    )
+  }
+  lockBoard() {
+    return this.act('/lock', {}, { key: 'brainstorm.board_locked' })
+  }
+  unlockBoard() {
+    return this.act('/unlock', {}, { key: 'brainstorm.board_unlocked' })
+  }
 
   // --- dots -----------------------------------------------------------------------------------
 
@@ -492,6 +565,10 @@ export class BrainstormClient extends EventTarget {
       const state = this.snapshot
       if (!votes || !state || state.phase !== 'voting' || state.ended) {
         this.say({ key: 'brainstorm.voting_closed' }, 'error')
+        return false
+      }
+      if (this.writingLocked()) {
+        this.say({ key: 'brainstorm.writing_locked' }, 'error')
         return false
       }
       if (votes.remaining <= 0) {
@@ -527,6 +604,10 @@ export class BrainstormClient extends EventTarget {
     return this.serial(async () => {
       const state = this.snapshot
       if (!state || !this.votes || !this.votes.votes.includes(ideaId)) return false
+      if (this.writingLocked()) {
+        this.say({ key: 'brainstorm.writing_locked' }, 'error')
+        return false
+      }
       try {
         this.votes = await api.del(
           `${this.base}/${state.sessionId}/votes/${encodeURIComponent(ideaId)}`
@@ -574,6 +655,7 @@ export class BrainstormClient extends EventTarget {
 
   destroy() {
     this.live.removeEventListener('role', this.onRole)
+    this.live.setLocked(false)
     clearTimeout(this.closing)
     this.snapshots.unobserve(this.onSnapshots)
     this.closePrivate()

@@ -10,7 +10,15 @@ import { h, field, newId, announce, batched } from '../dom.js'
 import { str } from '../schema.js'
 import { BRAINSTORM_START } from '../contract.js'
 import { t, onLocaleChange, removedParticipant } from '../i18n.js'
-import { PHASES, phaseName, messageText, remainingMs, formatClock } from './client.js'
+import {
+  PHASES,
+  TIME_UP_RULES,
+  phaseName,
+  ruleName,
+  messageText,
+  remainingMs,
+  formatClock
+} from './client.js'
 import { timeAlarm } from './alarm.js'
 import { pastSessions, resultLinks } from './past.js'
 
@@ -116,6 +124,21 @@ function numberField({ min, max, value = '' }) {
 }
 
 /**
+ * A select of the time's-up rules (`on_time_up`) with its label; relabel() words both.
+ * @param {string} [className]
+ */
+function ruleField(className = '') {
+  const select = h('select', {}, ...TIME_UP_RULES.map((value) => h('option', { value })))
+  const el = field('', select, { className })
+  const label = /** @type {HTMLLabelElement} */ (el.querySelector('label'))
+  const relabel = () => {
+    label.textContent = t('brainstorm.time_up_rule')
+    for (const option of select.options) option.textContent = ruleName(option.value)
+  }
+  return { select, el, relabel }
+}
+
+/**
  * A `<label class="check">` around a checkbox, its text set by relabel.
  * @param {HTMLInputElement} box
  */
@@ -144,6 +167,7 @@ function startForm(client, team) {
   const anonymous = h('input', { type: 'checkbox' })
   const stackingLabel = checkLabel(stacking)
   const anonymousLabel = checkLabel(anonymous)
+  const rule = ruleField('bs-rule-field')
   const cofacilitatorsLegend = h('legend')
   // members (and other owners) may be named facilitators too; owners and admins always are
   const helpers = team.filter(
@@ -167,7 +191,15 @@ function startForm(client, team) {
     'form',
     { class: 'bs-start-form' },
     promptField,
-    h('div', { class: 'bs-start-row' }, duration.el, votes.el, stackingLabel.el, anonymousLabel.el),
+    h(
+      'div',
+      { class: 'bs-start-row' },
+      duration.el,
+      votes.el,
+      rule.el,
+      stackingLabel.el,
+      anonymousLabel.el
+    ),
     cofacilitators,
     error,
     h('div', { class: 'form-actions' }, submit)
@@ -187,6 +219,7 @@ function startForm(client, team) {
     votes.label.textContent = t('brainstorm.start.votes')
     stackingLabel.text.textContent = t('brainstorm.start.stacking')
     anonymousLabel.text.textContent = t('brainstorm.start.anonymous')
+    rule.relabel()
     cofacilitatorsLegend.textContent = t('brainstorm.start.cofacilitators')
     submit.textContent = t('brainstorm.start.submit')
     showProblem()
@@ -225,6 +258,7 @@ function startForm(client, team) {
       votes_per_person: perPerson,
       allow_stacking: stacking.checked,
       anonymous: anonymous.checked,
+      on_time_up: rule.select.value,
       facilitators: picks.filter(([, box]) => box.checked).map(([id]) => id)
     })
     submit.disabled = false
@@ -261,6 +295,11 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   const hint = h('p', { class: 'bs-hint' })
   const info = h('p', { class: 'bs-info', role: 'status' })
   const error = h('p', { class: 'bs-error', role: 'alert' })
+  // the session's counts (only counts: never who) and its time's-up rule
+  const progress = h('span', { class: 'bs-progress' })
+  const ruleNow = h('span', { class: 'bs-rule' })
+  const facts = h('p', { class: 'bs-facts' }, progress, ruleNow)
+  const writingLock = h('p', { class: 'bs-writing-locked', role: 'status' })
 
   // facilitator controls
   const pause = h('button', { type: 'button' })
@@ -270,6 +309,8 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   const next = h('button', { type: 'button', class: 'primary' })
   const tallies = h('button', { type: 'button' })
   const summon = h('button', { type: 'button' })
+  const lock = h('button', { type: 'button', class: 'bs-lock' })
+  const ruleControl = ruleField('bs-rule-control')
   const end = h('button', { type: 'button', class: 'danger' })
   const endNow = h('button', { type: 'button', class: 'danger' })
   const endCancel = h('button', { type: 'button', class: 'ghost' })
@@ -286,9 +327,12 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     { class: 'bs-controls', role: 'group' },
     h('div', { class: 'bs-control-group' }, pause, extend),
     h('div', { class: 'bs-control-group' }, nextTimer.el, next),
-    h('div', { class: 'bs-control-group' }, tallies, summon),
+    h('div', { class: 'bs-control-group' }, tallies, summon, lock),
+    h('div', { class: 'bs-control-group' }, ruleControl.el),
     h('div', { class: 'bs-control-group' }, end, endConfirm)
   )
+  /** What a facilitator steers with: disabled while an action of theirs is under way. */
+  const steering = [pause, extend, next, tallies, summon, lock, ruleControl.select, end, endNow]
 
   const resultsHeading = newId('bs-results')
   const resultsTitle = h('h3', { id: resultsHeading })
@@ -316,7 +360,17 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   const startSummary = h('summary')
   const start = h('details', { class: 'bs-start' }, startSummary, form.el)
   const empty = h('p', { class: 'bs-empty' })
-  const session = h('div', { class: 'bs-session' }, prompt, steps, hint, controls, results)
+  const session = h(
+    'div',
+    { class: 'bs-session' },
+    prompt,
+    steps,
+    hint,
+    facts,
+    writingLock,
+    controls,
+    results
+  )
 
   const alarmSlot = h('span', { class: 'bs-alarm-slot' })
   const el = h(
@@ -348,6 +402,7 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     nextTimer.input.placeholder = t('brainstorm.next_timer_keep')
     tallies.textContent = t('brainstorm.reveal_tallies')
     summon.textContent = t('brainstorm.summon')
+    ruleControl.relabel()
     end.textContent = t('brainstorm.end')
     endNow.textContent = t('brainstorm.end_now')
     endCancel.textContent = t('common.cancel')
@@ -391,6 +446,15 @@ export function brainstormPanel({ client, board, members, team = [] }) {
   })
   tallies.addEventListener('click', () => run(() => client.revealTallies()))
   summon.addEventListener('click', () => run(() => client.summon(board.view())))
+  lock.addEventListener('click', () =>
+    run(() => (client.snapshot?.boardLocked ? client.unlockBoard() : client.lockBoard()))
+  )
+  /** The rule the select was last set to from the session (a choice in flight stays put). */
+  let shownRule = ''
+  ruleControl.select.addEventListener('change', () => {
+    const chosen = ruleControl.select.value // run() renders before it acts
+    run(() => client.setRule(chosen))
+  })
   end.addEventListener('click', () => {
     endConfirm.hidden = false
     end.hidden = true
@@ -521,6 +585,36 @@ export function brainstormPanel({ client, board, members, team = [] }) {
     }
     hint.textContent = text
 
+    // how far the writing and the voting are, and what the end of the time does
+    const counts = state.progress
+    const counting = Boolean(
+      !state.ended && counts && (state.phase === 'silent' || state.phase === 'voting')
+    )
+    progress.hidden = !counting
+    if (counting) {
+      const values = {
+        participants: Number(counts.participants) || 0,
+        wrote: Number(counts.wrote) || 0,
+        voted: Number(counts.voted) || 0
+      }
+      progress.textContent =
+        state.phase === 'silent'
+          ? t('brainstorm.progress.wrote', values)
+          : t('brainstorm.progress.voted', values)
+    }
+    ruleNow.hidden = Boolean(state.ended) || facilitating // facilitators see it in their select
+    ruleNow.textContent = t('brainstorm.rule_now', { rule: ruleName(state.onTimeUp) })
+    facts.hidden = progress.hidden && ruleNow.hidden
+    const stopped = client.writingLocked()
+    const lockText = !stopped
+      ? ''
+      : facilitating
+        ? t('brainstorm.writing_locked_facilitator')
+        : t('brainstorm.writing_locked')
+    writingLock.hidden = !stopped
+    // a live region: written only when it changes, so it is read out once
+    if (writingLock.textContent !== lockText) writingLock.textContent = lockText
+
     // my votes
     const votes = client.votes
     if (state.phase === 'voting' && !state.ended) {
@@ -557,7 +651,15 @@ export function brainstormPanel({ client, board, members, team = [] }) {
       nextTimer.el.hidden = !target
       next.textContent = target ? t('brainstorm.next_phase', { phase: phaseName(target) }) : ''
       tallies.hidden = state.phase !== 'voting' || state.talliesVisible
-      for (const button of [pause, extend, next, tallies, summon, end, endNow]) {
+      lock.textContent = state.boardLocked
+        ? t('brainstorm.unlock_board')
+        : t('brainstorm.lock_board')
+      lock.dataset.locked = state.boardLocked ? 'true' : 'false'
+      if (state.onTimeUp !== shownRule && TIME_UP_RULES.includes(state.onTimeUp)) {
+        shownRule = state.onTimeUp
+        ruleControl.select.value = state.onTimeUp
+      }
+      for (const button of steering) {
         button.disabled = busy
       }
     }

@@ -342,6 +342,10 @@ function imageNotes(board, live) {
     /** @type {{x: number, y: number} | null} */ at
   ) => {
     if (live.readOnly) return
+    if (live.locked) {
+      status.fail(t('live.locked_write'))
+      return
+    }
     if (board.target.name !== 'board') {
       status.fail(t('ideate.images_after_silence'))
       return
@@ -429,7 +433,9 @@ export function ideateView(ctx) {
     selected = id
     const note = id ? board.note(id) : null
     const idea = note ? note.map : null
-    for (const control of selection) control.toggleAttribute('disabled', !idea)
+    // a note whose document may not change now (a board lock, the time up) is only looked at
+    const frozen = Boolean(note && board.frozen(note.source))
+    for (const control of selection) control.toggleAttribute('disabled', !idea || frozen)
     // a hidden note has no cluster yet: clusters are for the board's notes
     if (note && note.source.hidden) cluster.disabled = true
     selectedLabel.textContent = idea
@@ -510,6 +516,22 @@ export function ideateView(ctx) {
     ? brainstormPanel({ client: ctx.brainstorm, board, members: ctx.members, team: ctx.team || [] })
     : null
   const link = ctx.brainstorm ? linkBoard({ client: ctx.brainstorm, board, live }) : null
+  // While a facilitator's lock holds the board (or the time is up for hidden notes), what
+  // would change it is disabled, as the notes are: the server would refuse the change, and
+  // the page would keep it, out of step with everyone's.
+  const clusterArea = h('fieldset', { class: 'cluster-area' }, panel.el)
+  const showEditable = () => {
+    const boardFrozen = board.frozen(board.sources.get('board'))
+    const adding = board.frozen(board.target)
+    for (const control of [text, newColour, addButton]) control.disabled = adding
+    images.picker.button.disabled = boardFrozen
+    arrange.disabled = boardFrozen
+    spread.disabled = boardFrozen
+    clusterArea.disabled = boardFrozen
+    showSelection(selected)
+  }
+  const stopEditable = board.onEditable(showEditable)
+  showEditable()
   const empty = boardEmptyState(board, ctx.brainstorm || null)
   const heading = h('h2', { class: 'visually-hidden' })
   const hint = h('p', { class: 'hint' })
@@ -549,14 +571,16 @@ export function ideateView(ctx) {
       { class: 'phase phase-ideate' },
       brainstorm ? brainstorm.el : null,
       heading,
+      link ? link.banner : null,
       toolbar,
-      h('div', { class: 'ideate-layout' }, board.el, panel.el),
+      h('div', { class: 'ideate-layout' }, board.el, clusterArea),
       hint,
       imageHint
     ),
     relabel,
     destroy() {
       stopLocale()
+      stopEditable()
       stopClusters()
       images.destroy()
       if (link) link.destroy()

@@ -84,6 +84,7 @@ class TestTimeUpLock:
         rule = form.get_by_label("When time is up")
         await expect(rule).to_have_value("nothing")  # the server's default
         await rule.select_option(label="Lock writing")
+        await snap(pf, artifacts_dir, "0-start-form")
         await form.get_by_role("button", name="Start brainstorm").click()
         await expect(badge(pm)).to_have_text("Silent ideation")
         await expect(panel(pm)).to_contain_text("When time is up: Lock writing")

@@ -55,6 +55,10 @@ def rule_control(page: Page) -> Locator:
     return controls.get_by_label("When time is up")
 
 
+def doors_handle(page: Page) -> Locator:
+    return note(page, "Open both doors").get_by_role("button", name="Move idea")
+
+
 def progress(page: Page) -> Locator:
     return panel(page).locator(".bs-progress")
 
@@ -166,8 +170,8 @@ class TestProgress:
         api_user: ApiUser,
         artifacts_dir: Path,
     ) -> None:
-        """ "0 of 2 wrote notes" becomes "1 of 2" when the participant writes a hidden note;
-        in voting "1 of 2 voted" after their dot: live, on the facilitator's panel."""
+        """The facilitator's "0 of 2 wrote notes" becomes "1 of 2" when the participant writes
+        a hidden note, and in voting "1 of 2 voted" after their dot: live."""
         server = locked_server
         fay = await api_user(server, name="Fay")
         max_ = await api_user(server, name="Max")
@@ -203,21 +207,29 @@ class TestBoardLock:
         api_user: ApiUser,
         artifacts_dir: Path,
     ) -> None:
-        """ "Lock the board": the participant sees "The facilitator locked the board", the
-        add-idea form, the notes and the clusters disabled; the facilitator keeps editing;
-        "Unlock the board" gives editing back without a reload."""
+        """After "Lock the board" the participant sees "The facilitator locked the board" and
+        the add-idea form, the notes, the clusters and undo disabled; the facilitators (the
+        owner and a member named one) keep editing; "Unlock the board" gives editing back
+        without a reload."""
         server = locked_server
         fay = await api_user(server, name="Fay")
         max_ = await api_user(server, name="Max")
+        cy = await api_user(server, name="Cy")
         project = await new_project(server, fay, "Locked board")
         await add_member(server, fay, project, max_, "member")
+        await add_member(server, fay, project, cy, "member")
         ideas = f"/v1/projects/{project}/ideas"
         await rest(server, fay, "POST", ideas, {"text": "Open both doors", "x": 0, "y": 0})
-        body = {"prompt": "Group the ideas", "phase": "clustering"}
+        body = {"prompt": "Group the ideas", "phase": "clustering", "facilitators": [str(cy.id)]}
         await rest(server, fay, "POST", f"/v1/projects/{project}/brainstorm", body)
         pf = await ideate(await new_context(), server, fay, project)
         pm = await ideate(await new_context(), server, max_, project)
+        pc = await ideate(await new_context(), server, cy, project)
         await expect(badge(pm)).to_have_text("Clustering")
+        # Max moves a note: undo has something to take back
+        await doors_handle(pm).press("ArrowDown")
+        undo = pm.get_by_role("button", name="Undo")
+        await expect(undo).to_be_enabled()
 
         lock = panel(pf).get_by_role("button", name="Lock the board")
         await lock.click()
@@ -226,6 +238,7 @@ class TestBoardLock:
         await expect(pm.get_by_role("button", name="Add idea")).to_be_disabled()
         await expect(pm.get_by_label("New idea", exact=True)).to_be_disabled()
         await expect(pm.get_by_role("button", name="Add cluster")).to_be_disabled()
+        await expect(undo).to_be_disabled()  # an undo would be refused as any write
         doors = note(pm, "Open both doors")
         await expect(doors.get_by_role("textbox")).not_to_be_editable()
         await expect(doors.get_by_role("button", name="Move idea")).to_be_disabled()
@@ -241,6 +254,13 @@ class TestBoardLock:
         await expect(panel(pf).get_by_role("button", name="Unlock the board")).to_be_visible()
         await add_idea(pf, "Board by rows")
         await expect(note(pm, "Board by rows")).to_be_visible()
+        # a named co-facilitator is not held either
+        await expect(
+            pc.get_by_role("status").filter(has_text="The board is locked")
+        ).to_be_visible()
+        await doors_handle(pc).press("ArrowRight")
+        await add_idea(pc, "Board by seat")
+        await expect(note(pm, "Board by seat")).to_be_visible()
         await snap(pm, artifacts_dir, "participant-locked")
         await pm.screenshot(path=artifacts_dir / "participant-locked-board.png")
 
@@ -251,4 +271,10 @@ class TestBoardLock:
         await add_idea(pm, "Priority for families")
         await expect(note(pf, "Priority for families")).to_be_visible()
         texts = {i["text"] for i in await rest_items(server, fay, ideas)}
-        assert texts == {"Open both doors", "Board by rows", "Priority for families"}
+        assert texts == {
+            "Open both doors",
+            "Board by rows",
+            "Board by seat",
+            "Priority for families",
+        }
+        await expect(undo).to_be_enabled()

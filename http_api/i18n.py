@@ -37,6 +37,7 @@ __all__ = [
     "load_catalogues",
     "supported",
     "translate",
+    "as_sentence",
     "reader_locale",
     "remember_account_locale",
     "localised",
@@ -97,6 +98,23 @@ def translate(text: str, locale: str) -> str:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):  # a parameter the English did not need
         return str(text)
+
+
+def as_sentence(text: str, locale: str) -> str:
+    """``text`` translated, its first letter capitalised when the sentence starts with a word.
+
+    Server messages are written as lowercase fragments ("no such project: ..."), but people
+    read them as sentences in forms and toasts; one rule here keeps every message in both
+    languages consistent. A message that starts with a value ("{name} is ...") keeps that
+    value exactly as it is.
+    """
+    rendered = translate(text, locale)
+    template = text.template if isinstance(text, Text) else str(text)
+    if isinstance(text, Text) and locale != DEFAULT_LOCALE:
+        template = CATALOGUES.get(locale, {}).get(text.template, template)
+    if template[:1].isalpha() and rendered[:1] == template[:1]:
+        return rendered[:1].upper() + rendered[1:]
+    return rendered
 
 
 def remember_account_locale(request: web.Request, locale: str) -> None:

@@ -29,7 +29,7 @@ from collab.errors import (
 from collab.export_archive import InvalidArchive
 from collab.i18n import DEFAULT_LOCALE, Text, msg
 from collab.schema import InvalidReference
-from http_api.i18n import CATALOGUES, localised, reader_locale, translate
+from http_api.i18n import CATALOGUES, as_sentence, localised, reader_locale, translate
 from persistence.errors import StorageError, StorageUnavailable
 from persistence.projects import ProjectLimitReached
 from rooms.errors import NodeFull
@@ -219,7 +219,7 @@ def problem_response(
         "status": status,
     }
     if detail:
-        body["detail"] = translate(detail, locale)
+        body["detail"] = as_sentence(detail, locale)
     body.update(extra)
     response = web.Response(
         status=status, text=json.dumps(body), content_type="application/problem+json"

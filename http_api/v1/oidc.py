@@ -70,15 +70,20 @@ class LoginQuery(BaseModel):
     )
 
 
+_VISIBLE_ASCII = r"^[\x20-\x7e]*$"
+
+
 class CallbackQuery(BaseModel):
     # Issuers add parameters of their own (iss, session_state, scope, authuser...).
     model_config = ConfigDict(extra="ignore")
 
-    code: str | None = Field(default=None, max_length=4096)
+    # Codes, states and error codes are printable ASCII (RFC 6749, appendix A); bounded so
+    # the whole redirect stays within one request line.
+    code: str | None = Field(default=None, max_length=2048, pattern=_VISIBLE_ASCII)
     #: RFC 9207: the issuer names itself, so a response from another issuer is refused
-    iss: str | None = Field(default=None, max_length=500)
-    state: str | None = Field(default=None, max_length=200)
-    error: str | None = Field(default=None, max_length=200)
+    iss: str | None = Field(default=None, max_length=500, pattern=_VISIBLE_ASCII)
+    state: str | None = Field(default=None, max_length=200, pattern=_VISIBLE_ASCII)
+    error: str | None = Field(default=None, max_length=200, pattern=_VISIBLE_ASCII)
 
 
 def _client(request: web.Request) -> OidcClient:
@@ -110,7 +115,19 @@ async def oidc_providers(request: web.Request, query: PageQuery) -> ProviderList
     return ProviderList(items=items, next_cursor=next_cursor)
 
 
-_REDIRECT = {"description": "to the issuer's sign-in page (or back to the sign-in page)"}
+_REDIRECT = {
+    "description": "to the issuer's sign-in page (or back to the sign-in page)",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}
+
+
+def _see_other(location: str) -> web.Response:
+    """A 303 to ``location``, never cached (its body says where, for clients that show it)."""
+    return web.Response(
+        status=303,
+        text=f"See {location}",
+        headers={"Location": location, "Cache-Control": "no-store"},
+    )
 
 
 @api.route(
@@ -132,8 +149,8 @@ async def oidc_login(request: web.Request, query: LoginQuery) -> web.Response:
         target = await client.authorization_url(_redirect_uri(request, provider_id), flow)
     except OidcFailure as failure:
         _log.warning("oidc_discovery_failed", provider=provider_id, detail=failure.detail)
-        return _back_to_sign_in(request, "unavailable")
-    response = web.Response(status=303, headers={"Location": target, "Cache-Control": "no-store"})
+        return _back_to_sign_in("unavailable")
+    response = _see_other(target)
     sealed = request.app[AUTH].signer.seal(_FLOW_PURPOSE, flow, FLOW_TTL_S)
     response.set_cookie(
         FLOW_COOKIE, sealed, max_age=FLOW_TTL_S, path=f"/v1/auth/oidc/{provider_id}/",
@@ -166,7 +183,7 @@ async def oidc_callback(request: web.Request, query: CallbackQuery) -> web.Respo
         await record_auth_event(
             request, "auth.oidc.failed", None, provider=provider_id, reason=failure.code
         )
-        response = _back_to_sign_in(request, failure.code)
+        response = _back_to_sign_in(failure.code)
     response.del_cookie(FLOW_COOKIE, path=f"/v1/auth/oidc/{provider_id}/")
     return response
 
@@ -231,17 +248,12 @@ async def _signed_in(
     )
     await accounts.record_login(db, user.id, now)
     access, _ = request.app[AUTH].signer.issue(user.id, session.id, now)
-    response = web.Response(
-        status=303, headers={"Location": next_path, "Cache-Control": "no-store"}
-    )
+    response = _see_other(next_path)
     set_session_cookies(
         request, response, session.id, (access, session.refresh), session.expires_at
     )
     return response
 
 
-def _back_to_sign_in(request: web.Request, code: str) -> web.Response:
-    return web.Response(
-        status=303,
-        headers={"Location": f"/?signin_error={quote(code)}#/login", "Cache-Control": "no-store"},
-    )
+def _back_to_sign_in(code: str) -> web.Response:
+    return _see_other(f"/?signin_error={quote(code)}#/login")

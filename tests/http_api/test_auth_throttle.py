@@ -107,9 +107,9 @@ class TestGuessing:
         assert waits == [1, 2, 4]
         # the message says how long, as Retry-After does
         assert details == [
-            "too many attempts: try again in 1 second",
-            "too many attempts: try again in 2 seconds",
-            "too many attempts: try again in 4 seconds",
+            "Too many attempts: try again in 1 second",
+            "Too many attempts: try again in 2 seconds",
+            "Too many attempts: try again in 4 seconds",
         ]
 
     async def test_success_clears_the_back_off(self, start_server: StartServer) -> None:

@@ -22,6 +22,7 @@ from collab.i18n import LOCALE_TAG, msg
 from http_api.i18n import (
     CATALOGUES,
     LOCALES,
+    as_sentence,
     load_catalogues,
     reader_locale,
     remember_account_locale,
@@ -227,7 +228,8 @@ class TestProblems:
         assert pt.body["type"] == en.body["type"] == NOT_FOUND_TYPE
         assert (pt.body["title"], en.body["title"]) == ("Não encontrado", "Not found")
         assert pt.body["detail"].startswith("Projeto não encontrado: ")
-        assert en.body["detail"].startswith("no such project: ")
+        # messages read as sentences in every language (http_api/i18n.py, as_sentence)
+        assert en.body["detail"].startswith("No such project: ")
         assert (pt.headers["Content-Language"], en.headers["Content-Language"]) == ("pt-BR", "en")
         assert "Accept-Language" in pt.headers["Vary"]
         assert set(pt.body) == set(en.body)
@@ -355,3 +357,22 @@ def test_a_custom_validator_error_is_translated_with_its_reason() -> None:
     [error] = ValidationFailed.from_pydantic(info.value, "body").errors
     assert error["message"] == "Value error, no x, please"
     assert translate(error["message"], "pt-BR") == "Valor inválido: no x, please"
+
+
+class TestSentences:
+    """Server messages are fragments in the code and sentences to their readers."""
+
+    def test_a_fragment_starts_with_a_capital(self) -> None:
+        assert as_sentence(msg("no such project: {id}", id="x"), "en") == "No such project: x"
+
+    def test_a_message_that_starts_with_a_value_keeps_the_value(self) -> None:
+        text = msg("{name} is already here", name="ana@example.com")
+        assert as_sentence(text, "en") == "ana@example.com is already here"
+
+    def test_translations_too(self) -> None:
+        text = msg("no such webhook: {id}", id="7")
+        assert as_sentence(text, "pt-BR") == "Webhook inexistente: 7"
+
+    def test_plain_strings(self) -> None:
+        assert as_sentence("bad request", "en") == "Bad request"
+        assert as_sentence("", "en") == ""

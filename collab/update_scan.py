@@ -29,6 +29,9 @@ __all__ = [
     "scan",
     "scan_one",
     "root_entries",
+    "scan_all",
+    "Entry",
+    "Deletes",
     "json_depth",
 ]
 
@@ -38,6 +41,10 @@ __all__ = [
 Struct = tuple[
     int, int, int, int, tuple[int, int] | None, tuple[int, int] | None, tuple[int, int] | None
 ]
+#: A new entry of a root map: (root type, key, client, clock of the struct that holds it).
+Entry = tuple[str, str, int, int]
+#: Deleted ranges per client: (clock, length) pairs, as the update lists them.
+Deletes = dict[int, list[tuple[int, int]]]
 TYPE, GC, NAMED, DELETED = 1, 2, 4, 8
 
 # Struct and content references (yrs block.rs, Yjs structs/*).
@@ -85,10 +92,10 @@ def _utf16_length(raw: bytes) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _add_entry(entries: list[tuple[str, str]], root: bytes, key: bytes) -> None:
+def _add_entry(entries: list[Entry], root: bytes, key: bytes, client: int, clock: int) -> None:
     # A name that is not UTF-8 is no name a client of ours writes; yrs refuses it anyway.
     with suppress(UnicodeDecodeError):
-        entries.append((root.decode(), key.decode()))
+        entries.append((root.decode(), key.decode(), client, clock))
 
 
 def json_depth(text: bytes) -> int:
@@ -270,16 +277,35 @@ def root_entries(update: bytes, max_depth: int) -> list[tuple[str, str]]:
     Raises:
         NestingTooDeep, InvalidUpdate: as :func:`scan`.
     """
-    entries: list[tuple[str, str]] = []
+    entries: list[Entry] = []
     try:
         _scan(update, max_depth, entries)
     except IndexError:
         raise InvalidUpdate("invalid update: truncated") from None
-    return entries
+    return [(root, key) for root, key, _client, _clock in entries]
+
+
+def scan_all(update: bytes, max_depth: int) -> tuple[list[Struct], list[Entry], Deletes]:
+    """:func:`scan`, with the new root-map entries (and which struct holds each) and the
+    delete set: what a check of which items an update touches needs (collab/note_locks.py).
+
+    Raises:
+        NestingTooDeep, InvalidUpdate: as :func:`scan`.
+    """
+    entries: list[Entry] = []
+    deletes: Deletes = {}
+    try:
+        structs = _scan(update, max_depth, entries, deletes)
+    except IndexError:
+        raise InvalidUpdate("invalid update: truncated") from None
+    return structs, entries, deletes
 
 
 def _scan(
-    data: bytes, max_depth: int, entries: list[tuple[str, str]] | None = None
+    data: bytes,
+    max_depth: int,
+    entries: list[Entry] | None = None,
+    deletes: Deletes | None = None,
 ) -> list[Struct]:
     structs: list[Struct] = []
     append = structs.append
@@ -334,7 +360,7 @@ def _scan(
                 if info & _HAS_PARENT_SUB:
                     length, pos = _uint(data, pos)
                     if entries is not None and root is not None:
-                        _add_entry(entries, root, data[pos : pos + length])
+                        _add_entry(entries, root, data[pos : pos + length], client, clock)
                     pos += length
             ref = info & 0x1F
             if ref == _STRING:
@@ -383,11 +409,13 @@ def _scan(
     # The delete set: only its shape is checked (yrs reads it after the structs).
     clients, pos = _count(data, pos)
     for _ in range(clients):
-        _, pos = _uint(data, pos)
+        client, pos = _uint(data, pos)
         ranges, pos = _count(data, pos)
         for _ in range(ranges):
-            _, pos = _uint(data, pos)
-            _, pos = _uint(data, pos)
+            start, pos = _uint(data, pos)
+            length, pos = _uint(data, pos)
+            if deletes is not None:
+                deletes.setdefault(client, []).append((start, length))
     if pos != len(data):
         raise InvalidUpdate("invalid update: trailing bytes" if pos < len(data) else "truncated")
     return structs

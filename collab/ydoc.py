@@ -299,7 +299,9 @@ def known_deletes(doc: Doc[Any]) -> DeleteSet:
     return normalize_delete_set(read_delete_set(reader))
 
 
-def _covered(known: list[tuple[int, int]], clock: int, length: int) -> bool:
+def covered(known: list[tuple[int, int]], clock: int, length: int) -> bool:
+    """Whether ``length`` items from ``clock`` lie within one of the sorted, merged ranges
+    ``known`` (one client's part of :func:`known_deletes`)."""
     index = bisect_right(known, (clock, float("inf"))) - 1  # the last range starting <= clock
     return index >= 0 and clock + length <= known[index][0] + known[index][1]
 
@@ -327,7 +329,7 @@ def adds_nothing(doc: Doc[Any], update: bytes, known: DeleteSet | None = None) -
     if known is None:
         known = known_deletes(doc)
     return all(
-        _covered(known.get(client, []), clock, length)
+        covered(known.get(client, []), clock, length)
         for client, ranges in deletes.items()
         for clock, length in ranges
     )

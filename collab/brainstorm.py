@@ -231,11 +231,18 @@ class Session:
     writing_locked: bool = False
     #: a facilitator locked the board: only facilitators edit it
     board_locked: bool = False
+    #: ideas only facilitators (and owners, admins) may change while the session runs
+    locked_notes: tuple[str, ...] = ()
 
     @property
     def ended(self) -> bool:
         """Whether the facilitator ended it (nothing changes any more)."""
         return self.ended_at is not None
+
+    @property
+    def notes_held(self) -> frozenset[str]:
+        """The locked notes that hold now: a session's locks end with it."""
+        return frozenset() if self.ended else frozenset(self.locked_notes)
 
     def check_open(self) -> None:
         """Raise unless the session is still running.

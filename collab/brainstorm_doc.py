@@ -387,6 +387,7 @@ def snapshot(
         "onTimeUp": session.on_time_up.value,
         "writingLocked": session.writing_locked,
         "boardLocked": session.board_locked and not session.ended,
+        "lockedNotes": sorted(session.notes_held),
         "progress": None if progress is None else dict(progress),
     }
 

@@ -99,6 +99,8 @@ class NoticeCode(StrEnum):
 
     #: the connection is read-only (a viewer): its document changes are refused, not saved
     READ_ONLY = "read-only"
+    #: a change to a note a facilitator locked was refused, not saved
+    NOTE_LOCKED = "note-locked"
 
 
 @dataclass(frozen=True, slots=True)

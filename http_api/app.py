@@ -64,6 +64,7 @@ from http_api.slow_clients import raise_descriptor_limit
 from http_api.socket_grants import SocketGrants
 from http_api.tokens import TokenSigner
 from http_api.v1 import v1_api
+from http_api.write_locks import LOCK_READS, LockReads
 from persistence import socket_access, update_log
 from persistence.db import close_pool, create_pool, warm
 from persistence.embedded import EmbeddedPostgres
@@ -333,6 +334,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[ROOM_ACCESS] = project_room_access
+    app[LOCK_READS] = LockReads()
     app.cleanup_ctx.extend(
         [
             _database,

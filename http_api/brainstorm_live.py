@@ -37,6 +37,7 @@ from http_api.keys import DB, ROOMS
 from http_api.periodic import in_background, repeat
 from http_api.revocation import end_sockets
 from persistence import brainstorm as store
+from persistence.conn import PgPool
 from persistence.errors import StorageError
 from rooms.brainstorm import publish_snapshot, reveal_notes
 from rooms.room import Room
@@ -47,6 +48,7 @@ __all__ = [
     "running",
     "progress_soon",
     "after_change",
+    "lock_of",
     "REVEALED",
     "TIME_UP",
     "WRITING_OPEN",
@@ -265,6 +267,14 @@ def progress_soon(app: web.Application, project_id: UUID) -> None:
         live.progress_soon(project_id)
 
 
+async def lock_of(db: PgPool, session: Session) -> BoardLock:
+    """The lock ``session`` holds on its project's board (none, the board, some notes)."""
+    locked, notes = _board_lock(session), session.notes_held
+    exempt = await store.board_exempt(db, session.project_id, session) if locked or notes else []
+    users = frozenset(str(user) for user in exempt)
+    return BoardLock(str(session.project_id), locked, users, notes)
+
+
 def _board_lock(session: Session) -> bool:
     """Whether the session holds the board locked: while it runs (ending unlocks)."""
     return session.board_locked and not session.ended
@@ -281,12 +291,14 @@ async def after_change(
             await end_sockets(app, room=prefix(project_id, session_id), reason=TIME_UP)
         elif before.writing_locked and not after.writing_locked:
             await end_sockets(app, room=prefix(project_id, session_id), reason=WRITING_OPEN)
-    locked = _board_lock(after)
-    if locked != _board_lock(before) or (locked and before.facilitators != after.facilitators):
-        exempt = await store.board_exempt(app[DB], project_id, after) if locked else []
-        app[ROOMS].lock_board(
-            BoardLock(str(project_id), locked, frozenset(str(user) for user in exempt))
-        )
+    locked, notes = _board_lock(after), after.notes_held
+    holds = locked or bool(notes)
+    if (
+        locked != _board_lock(before)
+        or notes != before.notes_held
+        or (holds and before.facilitators != after.facilitators)
+    ):
+        app[ROOMS].lock_board(await lock_of(app[DB], after))
     live = app.get(BRAINSTORM_LIVE)
     if live is not None:
         live.schedule(after, now)

@@ -56,7 +56,7 @@ _COLUMNS = (
     "s.id, s.project_id, s.prompt, s.phase, s.timer_duration_s, s.timer_started_at, "
     "s.timer_paused_at, s.timer_paused_s, s.votes_per_person, s.allow_stacking, s.anonymous, "
     "s.tallies_visible, s.summon, s.results, s.created_by, s.created_at, s.ended_at, s.version, "
-    "s.on_time_up, s.time_up_handled, s.writing_locked, s.board_locked, "
+    "s.on_time_up, s.time_up_handled, s.writing_locked, s.board_locked, s.locked_notes, "
     "ARRAY(SELECT f.user_id FROM brainstorm_facilitators f WHERE f.session_id = s.id "
     "ORDER BY f.added_at, f.user_id) AS facilitators"
 )
@@ -107,6 +107,7 @@ def _session(row: asyncpg.Record) -> Session:
         time_up_handled=row["time_up_handled"],
         writing_locked=row["writing_locked"],
         board_locked=row["board_locked"],
+        locked_notes=tuple(row["locked_notes"]),
     )
 
 
@@ -208,12 +209,12 @@ async def save_session(conn: Conn, session: Session) -> Session:
         "timer_started_at = $4, timer_paused_at = $5, timer_paused_s = $6, "
         "tallies_visible = $7, summon = $8::jsonb, results = $9::jsonb, ended_at = $10, "
         "on_time_up = $11, time_up_handled = $12, writing_locked = $13, board_locked = $14, "
-        "version = version + 1 WHERE id = $1",
+        "locked_notes = $15, version = version + 1 WHERE id = $1",
         session.id, session.phase.value, timer.duration_s, timer.started_at, timer.paused_at,
         timer.paused_s, session.tallies_visible, _summon_json(session.summon),
         None if session.results is None else json.dumps(session.results), session.ended_at,
         session.on_time_up.value, session.time_up_handled, session.writing_locked,
-        session.board_locked,
+        session.board_locked, list(session.locked_notes),
     )  # fmt: skip
     return await lock_session(conn, session.project_id, session.id)
 

@@ -26,7 +26,12 @@ from collab.codec import encode
 from collab.limits import Limits
 from collab.messages import AuthPermissionDenied, NoticeCode, Saved, ServerNotice
 from collab.session import SyncSession
-from rooms.metrics import CONNECTIONS_CLOSED, FANOUT_SECONDS, READONLY_WRITES_REFUSED
+from rooms.metrics import (
+    CONNECTIONS_CLOSED,
+    FANOUT_SECONDS,
+    LOCKED_NOTE_WRITES_REFUSED,
+    READONLY_WRITES_REFUSED,
+)
 
 __all__ = ["Transport", "Connection", "CLOSE_GRACE_S"]
 
@@ -35,6 +40,9 @@ _ids = count(1)
 CLOSE_GRACE_S = 5.0
 # y-protocols auth.js permission-denied: the stock y-websocket client logs it as a warning.
 _READ_ONLY_DENIED = encode(AuthPermissionDenied("read-only access: changes are not saved"))
+_NOTE_LOCKED_NOTICE = encode(
+    ServerNotice(NoticeCode.NOTE_LOCKED, "a facilitator locked this note: the change was not saved")
+)
 _READ_ONLY_NOTICE = encode(
     ServerNotice(
         NoticeCode.READ_ONLY, "you can view this room but not change it; edits are not saved"
@@ -226,6 +234,14 @@ class Connection:
             self.send(_READ_ONLY_DENIED)
             if self.ext:
                 self.send(_READ_ONLY_NOTICE)
+
+    def refuse_locked_note(self) -> None:
+        """Count a change to a locked note refused to this client; tell it (each time: the
+        page may let someone try another locked note)."""
+        LOCKED_NOTE_WRITES_REFUSED.inc()
+        self.writes_refused += 1
+        if self.ext:
+            self.send(_NOTE_LOCKED_NOTICE)
 
     def _start_writer(self) -> None:
         if self._writer is None:

@@ -287,6 +287,9 @@ class RoomManager:
             nesting=restored.nesting,
         )
         room.updates_since_compaction = len(stored.updates)
+        known_lock = self._board_locks.get(name)
+        if known_lock is not None:
+            room.lock_notes(known_lock[1].notes, known_lock[1].exempt)
         # Updates published before we subscribed but not yet committed by their node: ask the
         # nodes that have the room open for whatever our state lacks.
         self.bus.publish(name, EnvelopeKind.SYNC_REQUEST, doc.get_state())
@@ -666,13 +669,30 @@ class RoomManager:
             del self._board_locks[name]
         room = self.rooms.get(lock.room)
         changed = 0
+        if room is not None:
+            room.lock_notes(lock.notes, lock.exempt)
         for conn in [] if room is None else list(room.connections):
             blocked = lock.blocks(conn.user_id)
             if conn.locked != blocked:
                 conn.locked = blocked
                 changed += 1
-        _log.info("board_lock", room=lock.room, locked=lock.locked, changed=changed)
+        _log.info(
+            "board_lock", room=lock.room, locked=lock.locked, notes=len(lock.notes),
+            changed=changed,
+        )  # fmt: skip
         return changed
+
+    def learn_board_lock(self, lock: BoardLock) -> None:
+        """Apply a lock read from storage on this node only (a node that missed the bus while
+        Redis was away learns it from an access check); no-op if this node knows it already."""
+        known = self._board_locks.get(lock.room)
+        if known is None or known[1] != lock:
+            self._lock_here(lock)
+
+    def board_lock(self, room: str) -> BoardLock | None:
+        """The lock of ``room`` this node learned in the last hour, if any."""
+        known = self._board_locks.get(room)
+        return None if known is None else known[1]
 
     def board_lock_since(self, started: float, room: str, user_id: str | None) -> bool | None:
         """Whether a board lock learned after monotonic time ``started`` blocks ``user_id`` in

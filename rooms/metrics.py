@@ -25,6 +25,7 @@ __all__ = [
     "BUS_DROPPED",
     "ROOM_RESYNCS",
     "READONLY_WRITES_REFUSED",
+    "LOCKED_NOTE_WRITES_REFUSED",
     "SERVER_UPDATES",
     "FAIR_SHARE_REFUSALS",
 ]
@@ -92,6 +93,11 @@ READONLY_WRITES_REFUSED = Counter(
     "dttools_readonly_writes_refused_total",
     "Document changes sent by read-only (viewer) connections and refused: not applied, "
     "relayed or stored",
+)
+LOCKED_NOTE_WRITES_REFUSED = Counter(
+    "dttools_locked_note_writes_refused_total",
+    "Document changes to notes a brainstorm facilitator locked, sent by people who may not "
+    "change them, and refused: not applied, relayed or stored",
 )
 SERVER_UPDATES = Counter(
     "dttools_server_updates_total",

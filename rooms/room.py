@@ -32,6 +32,7 @@ from collab.errors import (
 from collab.limits import Limits
 from collab.messages import SyncStep1, SyncStep2, Update
 from collab.nesting import NestingIndex, touches_root
+from collab.note_locks import LockedItems
 from collab.session import AwarenessChange, AwarenessQuery, DocUpdate, Event, StateRequest
 from collab.ydoc import DeleteSet, adds_nothing, apply_update, diff_update, encode_full_state
 from collab.ydoc import known_deletes as _known_deletes
@@ -72,6 +73,8 @@ def _publish_nowhere(_kind: EnvelopeKind, _payload: bytes) -> None:
 _log = structlog.get_logger(__name__)
 # An update with no structs and an empty delete set: what a client in sync sends as step 2.
 _EMPTY_UPDATE = b"\x00\x00"
+#: The root map whose entries a facilitator can lock (the idea board's notes).
+_NOTES_ROOT = "ideas"
 _EMPTY_STATE_VECTOR = b"\x00"
 
 
@@ -133,6 +136,8 @@ class Room:
         self._replies: dict[bytes, bytes] = {}
         self._step1: bytes | None = None
         self._known_deletes: DeleteSet | None = None
+        #: notes a facilitator locked, and who may still change them (collab/note_locks.py)
+        self._note_lock: tuple[LockedItems, frozenset[str]] | None = None
         self._holds = 0
         #: Called with an applied update (from a client, another node or this server) that may
         #: put something directly in a root type: a possible new artifact
@@ -239,12 +244,15 @@ class Room:
             # Before pycrdt: deep content crashes it. Nothing may wait for a dependency either
             # (NestingIndex.admit says why).
             admission = self.nesting.admit(update, allow_pending=False)
+            if self._touches_locked_note(conn, update):
+                return
             apply_update(self.doc, update)
         except InvalidUpdate as exc:
             _log.info("update_rejected", room=self.name, conn=conn.id, reason=str(exc))
             conn.close(_refusal(exc))
             return
         self.nesting.commit(admission)
+        self._extend_note_lock(update)
         # Relay first (latency), then the bookkeeping; nothing here awaits.
         self._broadcast(encode_update(update), exclude=conn, received_at=received_at)
         if self.on_root_change is not None and touches_root(admission):
@@ -258,6 +266,56 @@ class Room:
         self._changed()
         if self.on_change is not None:
             self.on_change()
+
+    # --- locked notes -----------------------------------------------------------------------
+
+    def lock_notes(self, notes: frozenset[str], exempt: frozenset[str]) -> None:
+        """Refuse, from now on, changes to the ideas ``notes`` by anyone not in ``exempt``
+        (user ids); no notes: nothing is refused. Reads the document once per new set."""
+        if not notes or self.doc is None:
+            self._note_lock = None
+            return
+        current = self._note_lock
+        if current is not None and current[0].keys == notes:
+            self._note_lock = (current[0], exempt)
+            return
+        items = LockedItems.of_state(
+            self.doc.get_update(), _NOTES_ROOT, notes, self._limits.max_nesting_depth
+        )
+        self._note_lock = (items, exempt)
+
+    @property
+    def locked_notes(self) -> frozenset[str]:
+        """The ideas whose changes are refused to everyone but the exempt."""
+        return frozenset() if self._note_lock is None else self._note_lock[0].keys
+
+    def note_change_refused(self, user_id: str | None, note: str) -> bool:
+        """Whether ``user_id`` may not change idea ``note`` now (REST writes ask)."""
+        lock = self._note_lock
+        return lock is not None and note in lock[0].keys and user_id not in lock[1]
+
+    def _touches_locked_note(self, conn: Connection, update: bytes) -> bool:
+        """Refuse ``update`` if it changes a locked note and ``conn`` may not (True: refused).
+
+        Raises:
+            InvalidUpdate: the update is not well-formed (admitted already: never in practice).
+        """
+        lock = self._note_lock
+        if lock is None or conn.user_id in lock[1]:
+            return False
+        if self._known_deletes is None:
+            self._known_deletes = _known_deletes(self.doc)
+        if not lock[0].touched_by(update, self._limits.max_nesting_depth, self._known_deletes):
+            return False
+        if not conn.writes_refused:
+            _log.info("locked_note_write_refused", room=self.name, conn=conn.id, user=conn.user_id)
+        conn.refuse_locked_note()
+        return True
+
+    def _extend_note_lock(self, update: bytes) -> None:
+        """Count what an applied update added to the locked notes (a facilitator's edit)."""
+        if self._note_lock is not None:
+            self._note_lock[0].extend(update, self._limits.max_nesting_depth)
 
     def _refuse_viewer_update(self, conn: Connection, update: bytes) -> None:
         """Never apply a viewer's update; count and report it only if it would change something.
@@ -332,6 +390,7 @@ class Room:
             _log.warning("remote_update_rejected", room=self.name, reason=str(exc))
             return False
         self.nesting.commit(admission)
+        self._extend_note_lock(update)
         self.size_bytes += len(update)
         self._changed()
         self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())
@@ -406,6 +465,7 @@ class Room:
         # Already in the doc (written through pycrdt): record it; the schema keeps it shallow,
         # and a change that somehow is not makes the caller discard the room.
         self.nesting.check(update)
+        self._extend_note_lock(update)
         ticket = self._committer.submit(self.name, update, None)
         # Every local client gets it (no author to exclude), then the other nodes.
         self._broadcast(encode_update(update), exclude=None, received_at=time.perf_counter())

@@ -32,6 +32,7 @@ from http_api.forwarding import forward_if_elsewhere
 from http_api.keys import DB, ROOMS
 from http_api.pagination import PageQuery, decode_cursor, encode_cursor, keyset_page, two_strings
 from http_api.principal import Principal
+from http_api.write_locks import refuse_locked_write
 from persistence import artifact_index
 
 __all__ = ["api"]
@@ -176,6 +177,7 @@ def _register(kind: ArtifactKind) -> None:
     ) -> web.Response:
         item_id = _item_id(request)
         project_id = await _locate(request, principal, kind, item_id, Action.WRITE)
+        await refuse_locked_write(request, principal, project_id, _idea(kind, item_id))
         now = datetime.now(UTC)
 
         def change(doc: Any) -> dict[str, Any]:
@@ -199,6 +201,7 @@ def _register(kind: ArtifactKind) -> None:
     async def delete_item(request: web.Request, principal: Principal) -> None:
         item_id = _item_id(request)
         project_id = await _locate(request, principal, kind, item_id, Action.WRITE)
+        await refuse_locked_write(request, principal, project_id, _idea(kind, item_id))
         now = datetime.now(UTC)
 
         def change(doc: Any) -> None:
@@ -249,6 +252,7 @@ async def _create(
     body: BaseModel,
 ) -> web.Response:
     await forward_if_elsewhere(request, project_id)
+    await refuse_locked_write(request, principal, project_id)
     now, item_id, author_id = datetime.now(UTC), str(uuid4()), str(principal.user_id)
     item = await request.app[ROOMS].transact(
         str(project_id),
@@ -258,6 +262,11 @@ async def _create(
     )
     await artifact_index.remember(request.app[DB], kind.collection, item["id"], project_id)
     return _item_response(item, 201, Location=f"/v1/{kind.segment}/{item['id']}")
+
+
+def _idea(kind: ArtifactKind, item_id: str) -> str | None:
+    """The idea a write to ``item_id`` changes (a note can be locked), if it is one."""
+    return item_id if kind.collection == "ideas" else None
 
 
 def _declare(handler: Handler, name: str, method: str, path: str, **options: Any) -> None:

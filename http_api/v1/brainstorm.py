@@ -18,6 +18,7 @@ from uuid import UUID
 
 from aiohttp import web
 
+from collab.artifacts import KINDS
 from collab.brainstorm import (
     Phase,
     Session,
@@ -29,9 +30,10 @@ from collab.brainstorm import (
     private_rooms_prefix,
 )
 from collab.brainstorm_time_up import settle
-from collab.errors import NotFound, PermissionDenied
+from collab.errors import Conflict, NotFound, PermissionDenied
 from collab.i18n import msg
 from collab.permissions import Action, allowed
+from collab.schema import InvalidReference
 from http_api.access import Access, project_access, require_access
 from http_api.brainstorm_live import after_change
 from http_api.endpoint import Api, json_response, path_uuid
@@ -43,8 +45,10 @@ from http_api.problems import ValidationFailed
 from http_api.revocation import end_sockets
 from http_api.v1.audit import record
 from http_api.v1.brainstorm_models import (
+    MAX_LOCKED_NOTES,
     Extend,
     FacilitatorAdd,
+    NotesLock,
     PhaseChange,
     ResultsOut,
     RulesChange,
@@ -58,7 +62,7 @@ from http_api.v1.brainstorm_models import (
 from persistence import brainstorm as store
 from persistence import outbox, projects
 from persistence.conn import Conn
-from rooms.brainstorm import publish_snapshot, read_board, reveal_notes, take_results
+from rooms.brainstorm import idea_ids, publish_snapshot, read_board, reveal_notes, take_results
 
 __all__ = ["api", "session_ids"]
 
@@ -133,6 +137,7 @@ async def _out(
         on_time_up=session.on_time_up,
         writing_locked=session.writing_locked,
         board_locked=session.board_locked and not session.ended,
+        locked_notes=sorted(session.notes_held),
         timer=TimerOut(
             duration_s=timer.duration_s,
             started_at=timer.started_at,
@@ -406,6 +411,50 @@ async def lock_brainstorm_board(request: web.Request, principal: Principal) -> S
 )  # fmt: skip
 async def unlock_brainstorm_board(request: web.Request, principal: Principal) -> SessionOut:
     return await _respond(request, principal, lambda s, _now: replace(s, board_locked=False))
+
+
+@api.route(
+    "POST", _ONE + "/notes/lock",
+    summary="Lock some notes: only facilitators change them (facilitators)", tags=_TAGS,
+    body=NotesLock, response=SessionOut, errors=(409,),
+)  # fmt: skip
+async def lock_brainstorm_notes(
+    request: web.Request, principal: Principal, body: NotesLock
+) -> SessionOut:
+    """Ideas that are not on the board are a 422 naming ``idea_ids``; locking a locked note
+    again changes nothing."""
+    project_id = path_uuid(request, "project_id")
+    await require_access(request, principal, project_id, Action.READ)  # 404 before reading
+    on_board = await request.app[ROOMS].read(str(project_id), idea_ids)
+    missing = [idea for idea in body.idea_ids if idea not in on_board]
+    if missing:
+        raise InvalidReference("idea_ids", KINDS["ideas"], missing[0])
+
+    def lock(session: Session, _now: datetime) -> Session:
+        held = tuple(dict.fromkeys((*session.locked_notes, *body.idea_ids)))
+        if len(held) > MAX_LOCKED_NOTES:
+            raise Conflict(
+                msg("at most {count} notes can be locked at once", count=MAX_LOCKED_NOTES)
+            )
+        return replace(session, locked_notes=held)
+
+    return await _respond(request, principal, lock)
+
+
+@api.route(
+    "POST", _ONE + "/notes/unlock", summary="Unlock some notes (facilitators)", tags=_TAGS,
+    body=NotesLock, response=SessionOut, errors=(409,),
+)  # fmt: skip
+async def unlock_brainstorm_notes(
+    request: web.Request, principal: Principal, body: NotesLock
+) -> SessionOut:
+    """Notes that were not locked are left as they are (no error: deleted meanwhile, or
+    unlocked by another facilitator)."""
+    freed = set(body.idea_ids)
+    return await _respond(
+        request, principal,
+        lambda s, _now: replace(s, locked_notes=tuple(n for n in s.locked_notes if n not in freed)),
+    )  # fmt: skip
 
 
 @api.route(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from collab.artifacts import ID_PATTERN
 from collab.brainstorm import Phase, TimeUp
@@ -78,6 +78,18 @@ class RulesChange(_Input):
     """Change a running session's rules (facilitators)."""
 
     on_time_up: TimeUp = Field(description="what happens when the timer reaches zero")
+
+
+#: Notes a session may hold locked at once.
+MAX_LOCKED_NOTES = 500
+
+
+class NotesLock(_Input):
+    """Lock or unlock some notes of the board (facilitators)."""
+
+    idea_ids: list[Annotated[str, StringConstraints(pattern=f"^{ID_PATTERN.pattern}$")]] = Field(
+        min_length=1, max_length=MAX_LOCKED_NOTES, description="ideas on the board"
+    )
 
 
 class FacilitatorAdd(_Input):
@@ -174,6 +186,9 @@ class SessionOut(BaseModel):
         description="the time is up under the lock rule: no hidden notes, no dots"
     )
     board_locked: bool = Field(description="a facilitator locked the board for non-facilitators")
+    locked_notes: list[str] = Field(
+        description="ideas a facilitator locked: only facilitators change them (while it runs)"
+    )
     timer: TimerOut
     server_time: datetime = Field(description="the server's clock, to correct the client's")
     summon: SummonOut | None

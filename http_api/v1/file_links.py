@@ -30,6 +30,7 @@ from http_api.principal import Principal
 from http_api.problems import ValidationFailed
 from http_api.v1.artifacts import _ITEM_ID, _item_id, _locate
 from http_api.v1.files import UPLOAD_BODY, FileOut, receive_upload
+from http_api.write_locks import refuse_locked_write
 from persistence import files
 
 __all__ = ["api"]
@@ -58,6 +59,7 @@ async def upload_avatar(request: web.Request, principal: Principal) -> web.Respo
     """Upload a picture and make it the persona's photo (``avatarFileId``), live."""
     item_id = _item_id(request)
     project_id = await _locate(request, principal, _PERSONAS, item_id, Action.WRITE)
+    await refuse_locked_write(request, principal, project_id)
     file = await receive_upload(request, principal, project_id)
     if not file.media_type.startswith("image/"):
         # Known only once checked: the stored file goes again (its bytes with the drainer),
@@ -81,6 +83,7 @@ async def attach_prototype_file(request: web.Request, principal: Principal) -> w
     """Upload a file and append it to the prototype's ``fileIds``, live."""
     item_id = _item_id(request)
     project_id = await _locate(request, principal, _PROTOTYPES, item_id, Action.WRITE)
+    await refuse_locked_write(request, principal, project_id)
     rooms = request.app[ROOMS]
     # Refuse before storing anything when the list is already full (checked again below).
     if len(await rooms.read(str(project_id), lambda doc: _file_ids(doc, item_id))) >= (

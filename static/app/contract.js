@@ -187,7 +187,7 @@ export const SYNC_TYPES = Object.freeze({ STEP1: 0, STEP2: 1, UPDATE: 2 })
 export const AUTH_TYPES = Object.freeze({ PERMISSION_DENIED: 0 })
 
 /** The codes of the server's NOTICE messages (`?ext=1`): what a client decides on. */
-export const NOTICE_CODES = Object.freeze({ READ_ONLY: 'read-only' })
+export const NOTICE_CODES = Object.freeze({ READ_ONLY: 'read-only', NOTE_LOCKED: 'note-locked' })
 
 /** The WebSocket close codes the server sends (docs/protocol.md, Close codes). */
 export const CLOSE_CODES = Object.freeze({

@@ -107,11 +107,19 @@ class TestBoardLockWire:
         assert not lock.blocks("owner")
         assert not BoardLock("p", False).blocks("member")
 
+    def test_locked_notes_travel_and_an_older_node_sends_none(self) -> None:
+        lock = BoardLock("p", False, frozenset({"owner"}), frozenset({"n1", "n2"}))
+        assert unpack_board_lock(pack_board_lock(lock)) == lock
+        assert not lock.blocks("member")  # notes locked, not the board
+        older = msgpack.packb(["p", True, ["owner"]])  # a node from before note locks
+        assert unpack_board_lock(older) == BoardLock("p", True, frozenset({"owner"}))
+
     @pytest.mark.parametrize(
         "payload",
         [b"\xc1", msgpack.packb([1, 2]), msgpack.packb(["p", "yes", []]),
          msgpack.packb(["p", True, [1]]), msgpack.packb(["p", True, "x"]),
-         msgpack.packb({"room": "p"})],
+         msgpack.packb({"room": "p"}), msgpack.packb(["p", True, [], "n1"]),
+         msgpack.packb(["p", True, [], [1]]), msgpack.packb(["p", True, [], [], "extra"])],
     )  # fmt: skip
     def test_malformed_payloads_are_refused(self, payload: bytes) -> None:
         with pytest.raises(MalformedMessage):

@@ -9,11 +9,14 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycrdt import Doc, Map, Text
 
+from collab.errors import InvalidUpdate
 from collab.note_locks import LockedItems
+from collab.update_scan import GC, NAMED, TYPE, Struct
 from collab.ydoc import known_deletes
 
 DEPTH = 100
@@ -177,3 +180,43 @@ def test_an_update_touches_a_locked_note_exactly_when_that_note_changes(seed: in
     update = _edit(client, change)
     changes_locked = action != "new" and target in keys
     assert _touches(server, locked, update) is changes_locked
+
+
+class TestEdges:
+    def test_extend_without_locks_or_with_other_notes_changes_nothing(self) -> None:
+        server = _board()
+        nothing = _locked(server)
+        other = _edit(_client_of(server), lambda ideas: ideas["n2"]["body"].insert(0, "x"))
+        nothing.extend(other, DEPTH)
+        assert not nothing
+        locked = _locked(server, "n1")
+        locked.extend(other, DEPTH)
+        server.apply_update(other)
+        again = _edit(_client_of(server), lambda ideas: ideas["n2"]["body"].insert(0, "y"))
+        assert not _touches(server, locked, again)
+
+    def test_anchors_that_lead_nowhere_and_cycles_resolve_to_unlocked(self) -> None:
+        """A state whose items name a client or clock it lacks (collected), or that loop
+        (no well-formed document does), counts those items as not locked."""
+        locked = LockedItems("ideas", frozenset({"a"}))
+        structs: list[Struct] = [
+            (1, 0, 1, NAMED | TYPE, None, None, None),  # the entry of "a"
+            (1, 1, 2, 0, (1, 0), None, None),  # inside "a"
+            (2, 0, 1, 0, (9, 0), None, None),  # names a client the state lacks
+            (2, 1, 2, 0, (1, 50), None, None),  # names a clock past client 1's
+            (3, 0, 1, 0, None, (3, 1), None),  # a loop of two
+            (3, 1, 2, 0, None, (3, 0), None),
+            (4, 0, 3, GC, None, None, None),  # collected
+            (4, 3, 4, 0, None, (4, 1), None),  # anchored on collected content only
+        ]
+        locked._resolve(structs, [("ideas", "a", 1, 0)])
+        assert (1, 0) in locked
+        assert (1, 1) in locked
+        assert all((c, k) not in locked for c, k in [(2, 0), (2, 1), (3, 0), (3, 1), (4, 3)])
+
+    def test_a_truncated_update_is_refused(self) -> None:
+        server = _board()
+        locked = _locked(server, "n0")
+        update = _edit(_client_of(server), lambda ideas: ideas["n0"].__setitem__("x", 1))
+        with pytest.raises(InvalidUpdate):
+            locked.touched_by(update[:-3], DEPTH, known_deletes(server))

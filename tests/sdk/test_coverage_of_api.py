@@ -86,6 +86,8 @@ WRAPPED = {
     "change_brainstorm_rules": "client.brainstorms.change_rules",
     "lock_brainstorm_board": "client.brainstorms.lock_board",
     "unlock_brainstorm_board": "client.brainstorms.unlock_board",
+    "lock_brainstorm_notes": "client.brainstorms.lock_notes",
+    "unlock_brainstorm_notes": "client.brainstorms.unlock_notes",
     "add_brainstorm_facilitator": "client.brainstorms.add_facilitator",
     "remove_brainstorm_facilitator": "client.brainstorms.remove_facilitator",
     "cast_brainstorm_vote": "client.brainstorms.vote",

@@ -132,6 +132,10 @@ class TestBrainstorm:
         assert resumed.timer.running
         await client.brainstorms.extend(project.id, session.id, 60)
         await client.brainstorms.summon(project.id, session.id, 1.0, 2.0, 1.5)
+        pinned = await client.brainstorms.lock_notes(project.id, session.id, [idea.id])
+        assert pinned.locked_notes == [idea.id]
+        freed = await client.brainstorms.unlock_notes(project.id, session.id, [idea.id])
+        assert freed.locked_notes == []
         voting = await client.brainstorms.change_phase(project.id, session.id, "voting")
         assert voting.phase == "voting"
         votes = await client.brainstorms.vote(project.id, session.id, idea.id)

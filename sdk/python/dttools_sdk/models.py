@@ -455,6 +455,7 @@ class BrainstormSession(Model):
     on_time_up: BrainstormTimeUp = "nothing"
     writing_locked: bool = False
     board_locked: bool = False
+    locked_notes: list[str] = Field(default_factory=list)
     timer: Timer
     server_time: datetime
     summon: Summon | None

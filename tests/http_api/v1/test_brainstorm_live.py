@@ -7,11 +7,13 @@ its 10-second minimum) and let the node's scheduler find it, as it does every sw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 import pytest
-from pycrdt import Map
+from prometheus_client import REGISTRY
+from pycrdt import Doc, Map
 
 from collab.brainstorm import brainstorm_room, private_room
 from collab.codec import decode
@@ -297,6 +299,119 @@ class TestBoardLock:
             await owner.wait_for(lambda: "quiet-end" in ideas(owner))
             got = await workshop.call("p1", "GET", f"/{sid}", want=200)
             assert got.body["board_locked"] is False
+        finally:
+            for client in clients:
+                await client.close()
+
+
+def locked_note_refusals() -> float:
+    return REGISTRY.get_sample_value("dttools_locked_note_writes_refused_total") or 0.0
+
+
+def set_text(note_id: str, text: str) -> Callable[[Doc[Any]], None]:
+    def change(doc: Doc[Any]) -> None:
+        doc.get("ideas", type=Map)[note_id]["text"] = text
+
+    return change
+
+
+def delete_note(note_id: str) -> Callable[[Doc[Any]], None]:
+    def change(doc: Doc[Any]) -> None:
+        doc.get("ideas", type=Map).pop(note_id)
+
+    return change
+
+
+class TestNoteLock:
+    async def test_locked_notes_refuse_others_live_and_over_rest(self, workshop: Workshop) -> None:
+        """A facilitator locks two notes: participants' edits of them are refused live and
+        over REST, edits of other notes go through, facilitators keep editing them, and
+        unlocking (or ending the session) frees them."""
+        pinned = await workshop.idea("Pinned idea")
+        other = await workshop.idea("Free idea")
+        gone = await workshop.idea("Keep me")
+        session = await workshop.start(phase="clustering", facilitators=[str(workshop["p2"].id)])
+        sid = session["id"]
+        board = str(workshop.project)
+        owner = await workshop.live("owner", board)
+        p1 = await workshop.live("p1", board)
+        p2 = await workshop.live("p2", board)
+        watcher = await workshop.live("p3", brainstorm_room(workshop.project))
+        clients = [owner, p1, p2, watcher]
+        try:
+            reply = await workshop.call(
+                "owner", "POST", f"/{sid}/notes/lock", {"idea_ids": [pinned, gone]}, want=200
+            )
+            assert reply.body["locked_notes"] == sorted([pinned, gone])
+            assert reply.body["board_locked"] is False
+            await watcher.wait_for(
+                lambda: set(state(watcher).get("lockedNotes", [])) == {pinned, gone}
+            )
+
+            before = locked_note_refusals()
+            await p1.edit(set_text(pinned, "hijacked"))
+            await refused_notice(p1)
+            assert locked_note_refusals() == before + 1
+            p3 = await workshop.live("p3", board)  # a fresh page, not desynchronised
+            clients.append(p3)
+            await p3.edit(delete_note(gone))
+            await p3.wait_for(lambda: locked_note_refusals() >= before + 2)
+            await p3.edit(set_text(other, "free to change"))
+            await owner.wait_for(lambda: ideas(owner)[other].get("text") == "free to change")
+            await p2.edit(set_text(pinned, "the facilitator's wording"))
+            await owner.wait_for(
+                lambda: ideas(owner)[pinned].get("text") == "the facilitator's wording"
+            )
+            assert gone in ideas(owner)
+            assert ideas(owner)[pinned]["text"] == "the facilitator's wording"
+
+            # REST is no way around it.
+            patch = {"text": "over REST"}
+            refused_patch = await workshop.api.call(
+                "PATCH", f"/v1/ideas/{pinned}", workshop["p1"], json=patch
+            )
+            assert refused_patch.status == 409, refused_patch.body
+            assert "locked this note" in refused_patch.body["detail"]
+            deleting = await workshop.api.call("DELETE", f"/v1/ideas/{gone}", workshop["p3"])
+            assert deleting.status == 409
+            allowed = await workshop.api.call(
+                "PATCH", f"/v1/ideas/{other}", workshop["p1"], json=patch
+            )
+            assert allowed.status == 200
+            by_owner = await workshop.api.call(
+                "PATCH", f"/v1/ideas/{pinned}", workshop["owner"], json=patch
+            )
+            assert by_owner.status == 200
+
+            # Who may lock, and what.
+            for who in ("p1", "viewer"):
+                denied = await workshop.call(
+                    who, "POST", f"/{sid}/notes/lock", {"idea_ids": [other]}
+                )
+                assert denied.status == 403, who
+            unknown = await workshop.call(
+                "owner", "POST", f"/{sid}/notes/lock", {"idea_ids": ["nope"]}
+            )
+            assert unknown.status == 422
+            assert (
+                await workshop.call(
+                    "stranger", "POST", f"/{sid}/notes/unlock", {"idea_ids": [pinned]}
+                )
+            ).status == 404
+
+            await workshop.call(
+                "owner", "POST", f"/{sid}/notes/unlock", {"idea_ids": [pinned]}, want=200
+            )
+            await watcher.wait_for(lambda: state(watcher).get("lockedNotes") == [gone])
+            await p3.edit(set_text(pinned, "unlocked: mine now"))
+            await owner.wait_for(lambda: ideas(owner)[pinned].get("text") == "unlocked: mine now")
+
+            await workshop.call("owner", "POST", f"/{sid}/end", want=200)
+            await watcher.wait_for(lambda: state(watcher).get("ended") is True)
+            assert state(watcher)["lockedNotes"] == []
+            assert (
+                await workshop.api.call("DELETE", f"/v1/ideas/{gone}", workshop["p3"])
+            ).status == 204
         finally:
             for client in clients:
                 await client.close()

@@ -496,6 +496,26 @@ def _steer(suffix: str, body: Any = None, *steps: tuple[str, Any]) -> Build:
     return build
 
 
+async def _note_lock(case: Case, action: str) -> Request:
+    """Lock or unlock a note of a fresh session's board (the owner made the note)."""
+    path = await _fresh_session(case)
+    project = path.split("/")[3]
+    owner = case.world.owner_of(UUID(project))
+    made = await case.world.api.call(
+        "POST", f"/v1/projects/{project}/ideas", owner, json={"text": "lock me"}
+    )
+    assert made.status == 201, made.body
+    return Request(f"{path}/notes/{action}", {"idea_ids": [made.body["id"]]})
+
+
+async def _lock_notes(case: Case) -> Request:
+    return await _note_lock(case, "lock")
+
+
+async def _unlock_notes(case: Case) -> Request:
+    return await _note_lock(case, "unlock")
+
+
 async def _start_brainstorm(case: Case) -> Request:
     project = await case.world.fresh_project(case.project)
     return Request(f"/v1/projects/{project}/brainstorm", {"prompt": "matrix"})
@@ -566,6 +586,8 @@ _BRAINSTORM_ROWS: dict[tuple[str, str], Row] = {
     ),
     ("POST", _SESSION + "/lock"): Row("manage", _steer("/lock"), "project"),
     ("POST", _SESSION + "/unlock"): Row("manage", _steer("/unlock"), "project"),
+    ("POST", _SESSION + "/notes/lock"): Row("manage", _lock_notes, "project"),
+    ("POST", _SESSION + "/notes/unlock"): Row("manage", _unlock_notes, "project"),
     ("POST", _SESSION + "/end"): Row("manage", _steer("/end"), "project"),
     ("POST", _SESSION + "/facilitators"): Row("manage", _add_facilitator, "project"),
     ("DELETE", _SESSION + "/facilitators/{user_id}"): Row("manage", _remove_facilitator, "project"),

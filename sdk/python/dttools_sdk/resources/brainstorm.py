@@ -119,6 +119,21 @@ class Brainstorms:
         """Let everyone edit the board again."""
         return await self._steer(project_id, session_id, "unlock", None)
 
+    async def lock_notes(
+        self, project_id: str, session_id: str, idea_ids: Sequence[str]
+    ) -> BrainstormSession:
+        """Lock some notes of the board: only facilitators change them until unlocked or the
+        session ends (everyone else's changes to them are refused, live and over REST)."""
+        return await self._steer(project_id, session_id, "notes/lock", {"idea_ids": list(idea_ids)})
+
+    async def unlock_notes(
+        self, project_id: str, session_id: str, idea_ids: Sequence[str]
+    ) -> BrainstormSession:
+        """Let everyone change these notes again."""
+        return await self._steer(
+            project_id, session_id, "notes/unlock", {"idea_ids": list(idea_ids)}
+        )
+
     async def end(self, project_id: str, session_id: str) -> BrainstormSession:
         """End the session and freeze its results."""
         return await self._steer(project_id, session_id, "end", None)

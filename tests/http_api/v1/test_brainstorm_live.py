@@ -415,3 +415,31 @@ class TestNoteLock:
         finally:
             for client in clients:
                 await client.close()
+
+    async def test_a_locked_board_holds_rest_writes_too(self, workshop: Workshop) -> None:
+        """REST is no way around a board lock: others' creates, changes and deletes are 409
+        while it holds; facilitators write; unlocking opens REST again."""
+        idea = await workshop.idea("Before the lock")
+        session = await workshop.start(phase="clustering")
+        sid = session["id"]
+        await workshop.call("owner", "POST", f"/{sid}/lock", want=200)
+        create = f"/v1/projects/{workshop.project}/ideas"
+        blocked = await workshop.api.call("POST", create, workshop["p1"], json={"text": "no"})
+        assert blocked.status == 409
+        assert "locked the board" in blocked.body["detail"]
+        patch = {"text": "no"}
+        assert (
+            await workshop.api.call("PATCH", f"/v1/ideas/{idea}", workshop["p1"], json=patch)
+        ).status == 409
+        assert (
+            await workshop.api.call("DELETE", f"/v1/ideas/{idea}", workshop["p1"])
+        ).status == 409
+        persona = f"/v1/projects/{workshop.project}/personas"
+        assert (
+            await workshop.api.call("POST", persona, workshop["p1"], json={"name": "Ana"})
+        ).status == 409
+        owner = await workshop.api.call("POST", create, workshop["owner"], json={"text": "yes"})
+        assert owner.status == 201
+        await workshop.call("owner", "POST", f"/{sid}/unlock", want=200)
+        opened = await workshop.api.call("POST", create, workshop["p1"], json={"text": "open"})
+        assert opened.status == 201

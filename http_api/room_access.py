@@ -21,10 +21,11 @@ from collab.brainstorm import Phase, RoomKind, RoomRef, parse_room
 from collab.errors import NotFound, PermissionDenied, Unauthenticated
 from collab.i18n import msg
 from collab.permissions import Action, allowed
-from http_api.brainstorm_live import lock_of, progress_soon
+from http_api.brainstorm_live import progress_soon
 from http_api.keys import DB, ROOMS, SETTINGS, SOCKET_GRANTS
 from http_api.principal import ACCESS_COOKIE
 from http_api.socket_grants import Grant
+from http_api.write_locks import current_lock
 from http_api.ws import query_value
 from persistence import brainstorm
 from rooms.access import RoomAccess
@@ -69,14 +70,8 @@ async def _board_locked(request: web.Request, grant: Grant, ref: RoomRef) -> boo
     hold owners, admins or the running session's named facilitators)."""
     if allowed(grant.role, Action.MANAGE):
         return False
-    session = await brainstorm.running_session(request.app[DB], ref.project_id)
-    if session is None:
-        return False
-    if session.board_locked or session.notes_held:
-        # Known from the bus already, normally; a node that missed it (Redis away) learns
-        # it here, so the room refuses changes to locked notes too.
-        request.app[ROOMS].learn_board_lock(await lock_of(request.app[DB], session))
-    return session.board_locked and grant.user_id not in session.facilitators
+    lock = await current_lock(request.app, ref.project_id)
+    return lock is not None and lock.locked and str(grant.user_id) not in lock.exempt
 
 
 async def _private_read_only(request: web.Request, grant: Grant, ref: RoomRef) -> bool:

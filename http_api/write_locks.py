@@ -3,7 +3,8 @@
 While a facilitator holds the board locked, or some notes locked, the live room refuses those
 changes from everyone but the facilitators, owners and admins (rooms/room.py,
 collab/note_locks.py). A REST client must not be a way around that: artifact writes ask here
-first and get a 409 while a lock holds them.
+first and get a 409 while a lock holds them. Sockets opening the board ask too
+(http_api/room_access.py), so a join storm of a team costs no query per socket.
 
 Which lock holds comes from what this node learned on the bus (every change of a lock is
 published to every node, rooms/manager.py); a node that has heard of no lock for the project
@@ -27,7 +28,7 @@ from http_api.keys import DB, ROOMS
 from http_api.principal import Principal
 from persistence import brainstorm
 
-__all__ = ["refuse_locked_write", "TTL_S", "LOCK_READS", "LockReads"]
+__all__ = ["refuse_locked_write", "current_lock", "TTL_S", "LOCK_READS", "LockReads"]
 
 #: How long a lock read from storage is trusted before it is read again.
 TTL_S: Final = 5.0
@@ -67,7 +68,7 @@ async def refuse_locked_write(
     Raises:
         Conflict: the board is locked, or ``idea_id`` is a locked note.
     """
-    lock = await _lock(request, project_id)
+    lock = await current_lock(request.app, project_id)
     if lock is None or str(principal.user_id) in lock.exempt:
         return
     if lock.locked:
@@ -76,11 +77,17 @@ async def refuse_locked_write(
         raise Conflict(msg("a facilitator locked this note: only facilitators change it now"))
 
 
-async def _lock(request: web.Request, project_id: UUID) -> BoardLock | None:
-    learned = request.app[ROOMS].board_lock(str(project_id))
+async def current_lock(app: web.Application, project_id: UUID) -> BoardLock | None:
+    """The lock a running session holds on the project's board (None: none).
+
+    What the bus told this node comes first; otherwise the running session is read, at most
+    every :data:`TTL_S` per project, and a lock found that way is taught to this node's rooms
+    (it missed the bus) so they refuse changes to locked notes too.
+    """
+    rooms = app[ROOMS]
+    learned = rooms.board_lock(str(project_id))
     if learned is not None:
         return learned
-    app = request.app
     now = time.monotonic()
     fresh, lock = app[LOCK_READS].get(project_id, now)
     if fresh:
@@ -88,5 +95,6 @@ async def _lock(request: web.Request, project_id: UUID) -> BoardLock | None:
     session = await brainstorm.running_session(app[DB], project_id)
     if session is not None and (session.board_locked or session.notes_held):
         lock = await lock_of(app[DB], session)
+        rooms.learn_board_lock(lock)
     app[LOCK_READS].put(project_id, lock, now)
     return lock

@@ -15,8 +15,9 @@ restore undoes it.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pycrdt import Array, Doc, Map, Text
@@ -29,12 +30,14 @@ from collab.ydoc import apply_checked
 __all__ = [
     "ROOTS",
     "encode_point",
+    "pack_state",
     "decode_point",
     "doc_of_point",
     "summarize",
     "restore_into",
     "content",
     "present_ids",
+    "rewrite_point",
 ]
 
 #: The root maps a restore point brings back: every artifact collection, and the board's
@@ -49,7 +52,12 @@ MAX_POINT_BYTES = 256 * 1024 * 1024
 
 def encode_point(doc: Doc[Any]) -> bytes:
     """The stored form of ``doc``'s state: its full update, compressed."""
-    return zlib.compress(doc.get_update(), _LEVEL)
+    return pack_state(doc.get_update())
+
+
+def pack_state(update: bytes) -> bytes:
+    """The stored form of a document's full state ``update``."""
+    return zlib.compress(update, _LEVEL)
 
 
 def decode_point(stored: bytes, limit: int = MAX_POINT_BYTES) -> bytes:
@@ -77,6 +85,23 @@ def doc_of_point(stored: bytes, max_depth: int) -> Doc[Any]:
     doc: Doc[Any] = Doc()
     apply_checked(doc, NestingIndex(max_depth), decode_point(stored))
     return doc
+
+
+def rewrite_point(
+    stored: bytes, change: Callable[[Doc[Any]], int], max_depth: int
+) -> tuple[bytes, bytes] | None:
+    """Apply ``change`` (returning how much it changed) to a stored point; the new stored form
+    and its state's digest, or None if nothing changed. With garbage collection on, values
+    written over are not in the new form (an erasure's pseudonym replaces a person for good).
+
+    Raises:
+        InvalidUpdate: the bytes are not a stored point of a well-formed document.
+    """
+    doc = doc_of_point(stored, max_depth)
+    if not change(doc):
+        return None
+    update = doc.get_update()
+    return pack_state(update), hashlib.sha256(update).digest()
 
 
 def content(doc: Doc[Any]) -> dict[str, dict[str, Any]]:

@@ -39,10 +39,12 @@ import structlog
 
 from collab.brainstorm import brainstorm_room
 from collab.errors import Conflict, NotFound
+from collab.nesting import DEFAULT_MAX_DEPTH
 from collab.pseudonyms import entry_keys, replace_author
+from collab.restore import rewrite_point
 from http_api import revocation
 from http_api.periodic import in_background, repeat
-from persistence import audit, erasure, invites, update_log
+from persistence import audit, erasure, invites, restore_points, update_log
 from persistence.blobs import BlobStore, export_key
 from persistence.conn import PgPool
 from persistence.erasure import Erasure
@@ -72,8 +74,10 @@ class AccountEraser:
         rooms: RoomManager,
         store: BlobStore,
         committer: GroupCommitter,
+        max_depth: int = DEFAULT_MAX_DEPTH,
     ) -> None:
         self._pool = pool
+        self._depth = max_depth
         self._rooms = rooms
         self._store = store
         self._committer = committer
@@ -138,6 +142,15 @@ class AccountEraser:
             )
         return changed
 
+    async def _rewrite_points(self, project: UUID, old: str, new: str) -> None:
+        """:func:`replace_author` over every restore point of the project, each rewritten in
+        a worker thread (a day's points of a large board are many megabytes)."""
+        change = partial(replace_author, old=old, new=new)
+        for point_id, stored in await restore_points.states(self._pool, project):
+            rewritten = await asyncio.to_thread(rewrite_point, stored, change, self._depth)
+            if rewritten is not None:
+                await restore_points.replace_state(self._pool, point_id, *rewritten)
+
     async def _finish(self, job: Erasure, *, by: UUID | None) -> None:
         async with self._lock:  # one at a time per node: each is many writes already
             await self._run(job, by=by)
@@ -148,6 +161,7 @@ class AccountEraser:
         changed = 0
         for project in job.projects:
             changed += await self._rewrite(str(project), old, new)
+            await self._rewrite_points(project, old, new)
         private = await erasure.private_rooms(self._pool, job)
         if private:
             await self._committer.flush()  # a last note queued here lands before the purge
@@ -155,6 +169,7 @@ class AccountEraser:
                 await update_log.purge_room(self._pool, room)
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await erasure.pseudonymise_rows(conn, job)
+            await restore_points.forget_person(conn, list(job.projects), job.user_id)
             exports = await erasure.project_exports(conn, job)
             await erasure.delete_account(conn, job)
         for project in job.projects:
@@ -189,11 +204,15 @@ class AccountEraser:
 
 @contextlib.asynccontextmanager
 async def running(
-    pool: PgPool, rooms: RoomManager, store: BlobStore, committer: GroupCommitter
+    pool: PgPool,
+    rooms: RoomManager,
+    store: BlobStore,
+    committer: GroupCommitter,
+    max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> AsyncIterator[AccountEraser]:
     """The node's account eraser; soon after start, then every hour, it finishes what stopped
     nodes left."""
-    eraser = AccountEraser(pool, rooms, store, committer)
+    eraser = AccountEraser(pool, rooms, store, committer, max_depth)
     loop = repeat(
         eraser.sweep, first_s=_FIRST_S, every_s=_EVERY_S, failed="account_erasure_resume_failed"
     )

@@ -30,6 +30,7 @@ from http_api import (
     retention_service,
     security_headers,
     static,
+    versions,
     webhooks_service,
     ws,
 )
@@ -256,9 +257,15 @@ async def _personal_exports(app: web.Application) -> AsyncIterator[None]:
 async def _erasure(app: web.Application) -> AsyncIterator[None]:
     """Account deletion (after the files: it deletes blobs too)."""
     async with account_erasure.running(
-        app[DB], app[ROOMS], app[FILES].store, app[COMMITTER]
+        app[DB], app[ROOMS], app[FILES].store, app[COMMITTER], app[SETTINGS].max_nesting_depth
     ) as eraser:
         app[ERASER] = eraser
+        yield
+
+
+async def _restore_points(app: web.Application) -> AsyncIterator[None]:
+    """Restore points taken every so much activity (docs/history.md)."""
+    async with versions.running(app):
         yield
 
 
@@ -335,6 +342,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[ROOM_ACCESS] = project_room_access
     app[LOCK_READS] = LockReads()
+    app[versions.ACTIVITY] = versions.ActivityPoints(app)
     app.cleanup_ctx.extend(
         [
             _database,
@@ -348,6 +356,7 @@ def create_app(settings: Settings) -> web.Application:
             _personal_exports,
             _erasure,
             _webhooks,
+            _restore_points,
             _retention,
         ]
     )

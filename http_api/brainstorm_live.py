@@ -36,6 +36,7 @@ from collab.errors import NotFound
 from http_api.keys import DB, ROOMS
 from http_api.periodic import in_background, repeat
 from http_api.revocation import end_sockets
+from http_api.versions import point_on
 from persistence import brainstorm as store
 from persistence.conn import PgPool
 from persistence.errors import StorageError
@@ -152,6 +153,7 @@ class BrainstormLive:
         await publish_snapshot(db, app[ROOMS], project_id)
         if before.phase is Phase.SILENT and after.phase is not Phase.SILENT:
             await end_sockets(app, room=prefix(project_id, session_id), reason=REVEALED)
+            await point_on(app, project_id, "reveal")
             await reveal_notes(db, app[ROOMS], project_id, session_id)
         await after_change(app, before, after, now)
         return after

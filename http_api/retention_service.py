@@ -29,6 +29,7 @@ def policy_of(settings: Settings) -> RetentionPolicy:
         login_days=settings.login_retention_days,
         delivery_days=settings.delivery_retention_days,
         session_days=settings.session_retention_days,
+        restore_point_days=settings.restore_point_retention_days,
     )
 
 

@@ -653,6 +653,28 @@ OPTIONS: tuple[Option, ...] = (
         "then it is deleted",
     ),
     Option(
+        "restore_point_every_s",
+        "DTTOOLS_RESTORE_POINT_EVERY_S",
+        float,
+        600.0,
+        "take a restore point of a project after this many seconds of activity in its room "
+        "(0: only named points and the automatic ones at phase changes, reveals and restores)",
+    ),
+    Option(
+        "restore_points_kept",
+        "DTTOOLS_RESTORE_POINTS_KEPT",
+        int,
+        200,
+        "automatic restore points kept per project, newest first (named points always stay)",
+    ),
+    Option(
+        "restore_point_retention_days",
+        "DTTOOLS_RESTORE_POINT_RETENTION_DAYS",
+        int,
+        90,
+        "days automatic restore points are kept (named ones stay with the project; 0: for ever)",
+    ),
+    Option(
         "oidc_providers",
         "DTTOOLS_OIDC_PROVIDERS",
         _oidc_providers,
@@ -862,6 +884,9 @@ class Settings:
     refresh_token_ttl_s: float = 30 * 24 * 3600.0
     guest_session_s: float = 12 * 3600.0
     invitation_ttl_s: float = 14 * 24 * 3600.0
+    restore_point_every_s: float = 600.0
+    restore_points_kept: int = 200
+    restore_point_retention_days: int = 90
     oidc_providers: str = ""
     reset_token_ttl_s: float = 3600.0
     signup_token_ttl_s: float = 24 * 3600.0

@@ -29,6 +29,7 @@ class RetentionPolicy:
     login_days: int = 30
     delivery_days: int = 30
     session_days: int = 30
+    restore_point_days: int = 90
 
 
 # One statement per kind: (name, SQL deleting up to $2 rows older than $1).
@@ -57,6 +58,11 @@ _SWEEPS: Final = {
         "delivery_days",
         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
         "WHERE delivered_at IS NOT NULL AND delivered_at < $1 ORDER BY id LIMIT $2)",
+    ),
+    "restore_points": (
+        "restore_point_days",  # automatic ones: named points stay with the project
+        "DELETE FROM restore_points WHERE id IN (SELECT id FROM restore_points "
+        "WHERE kind <> 'named' AND created_at < $1 LIMIT $2)",
     ),
     "ended_sessions": (
         "session_days",  # their refresh tokens go with them (ON DELETE CASCADE)

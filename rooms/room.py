@@ -136,6 +136,9 @@ class Room:
         self._replies: dict[bytes, bytes] = {}
         self._step1: bytes | None = None
         self._known_deletes: DeleteSet | None = None
+        #: how many times the document changed since the room opened (restore points by
+        #: activity look at it: http_api/versions.py)
+        self.changes = 0
         #: notes a facilitator locked, and who may still change them (collab/note_locks.py)
         self._note_lock: tuple[LockedItems, frozenset[str]] | None = None
         self._holds = 0
@@ -340,6 +343,7 @@ class Room:
 
     def _changed(self) -> None:
         """The document changed: drop what was encoded from its previous state."""
+        self.changes += 1
         self._full_state = None
         self._replies.clear()
         self._step1 = None

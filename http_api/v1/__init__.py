@@ -22,6 +22,7 @@ from http_api.v1 import (
     oidc,
     projects,
     templates,
+    versions,
     webhooks,
 )
 
@@ -34,7 +35,7 @@ def v1_api() -> Api:
     modules = (
         auth, oidc, projects, members, invitations, invites, artifacts, files, file_links,
         brainstorm, brainstorm_votes, brainstorm_results, exports, imports, webhooks, audit,
-        me_export, account, templates,
+        me_export, account, templates, versions,
     )  # fmt: skip
     for module in modules:
         combined.endpoints.extend(module.api.endpoints)

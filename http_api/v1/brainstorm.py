@@ -59,6 +59,7 @@ from http_api.v1.brainstorm_models import (
     SummonOut,
     TimerOut,
 )
+from http_api.versions import point_on
 from persistence import brainstorm as store
 from persistence import outbox, projects
 from persistence.conn import Conn
@@ -348,6 +349,8 @@ async def _advance(
             room=private_rooms_prefix(after.project_id, after.id),
             reason="the notes are revealed: reconnect",
         )
+        # The board as it was before the notes land on it (docs/history.md).
+        await point_on(request.app, after.project_id, "reveal", by=principal.user_id)
     await reveal_notes(request.app[DB], request.app[ROOMS], after.project_id, after.id)
     return access, after, now
 

@@ -43,6 +43,7 @@ from http_api.principal import Principal
 from http_api.templates_service import choose, fill
 from http_api.v1.audit import record
 from http_api.v1.fields import Name, Timestamp
+from http_api.versions import point_on
 from persistence import projects
 from persistence.projects import Project, ProjectLimitReached
 from rooms.fair_share import Share, refused
@@ -428,6 +429,9 @@ async def _change(
             conn, "project.updated", project, principal.user_id, before=current, fields=changed
         )
     announce(request)
+    if "phase" in changed:
+        name = f"{current.phase} → {project.phase}"
+        await point_on(request.app, project_id, "phase", name=name, by=principal.user_id)
     return _respond(project, access)
 
 

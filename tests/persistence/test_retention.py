@@ -106,7 +106,9 @@ async def test_old_records_go_and_recent_ones_stay(pool: Any) -> None:
 
 async def test_zero_keeps_a_kind_for_ever(pool: Any) -> None:
     old = await _seed(pool, OLD, f"kept-{uuid4().hex}")
-    keep_all = RetentionPolicy(audit_days=0, login_days=0, delivery_days=0, session_days=0)
+    keep_all = RetentionPolicy(
+        audit_days=0, login_days=0, delivery_days=0, session_days=0, restore_point_days=0
+    )
     assert await sweep(pool, keep_all, NOW) == {}
     assert all((await _present(pool, old)).values())
     await pool.execute("DELETE FROM webhooks WHERE id = $1", old["webhook"])

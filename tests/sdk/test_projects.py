@@ -148,6 +148,21 @@ class TestMembers:
             await client.invitations.get(project.id, one.id)
 
 
+class TestVersions:
+    async def test_name_read_and_restore_a_point(self, client: DTTools, project: Project) -> None:
+        idea = await client.ideas.create(project.id, IdeaCreate(text="Kiosk"))
+        point = await client.versions.create(project.id, "before")
+        assert (point.kind, point.name) == ("named", "before")
+        await client.ideas.delete(idea.id)
+        shown = await client.versions.get(project.id, point.id)
+        assert [i["text"] for i in shown.document["ideas"]] == ["Kiosk"]
+        done = await client.versions.restore(project.id, point.id)
+        assert done.changes == {"ideas": {"added": 1, "removed": 0, "changed": 0}}
+        assert [i.text async for i in client.ideas.iter(project.id)] == ["Kiosk"]
+        kinds = [v.kind async for v in client.versions.iter(project.id)]
+        assert kinds == ["restore", "named"]
+
+
 class TestAuth:
     async def test_deleting_accounts(
         self, server: RunningServer, client: DTTools, project: Project, make_user: MakeUser

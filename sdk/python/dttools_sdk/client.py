@@ -50,6 +50,7 @@ from dttools_sdk.resources.projects import (
     Members,
     Projects,
     Templates,
+    Versions,
 )
 from dttools_sdk.resources.webhooks import Webhooks
 from dttools_sdk.retry import RetryPolicy
@@ -139,6 +140,7 @@ class DTTools:
         self.projects = Projects(http)
         self.members = Members(http)
         self.invitations = Invitations(http)
+        self.versions = Versions(http)
         self.invites = Invites(http)
         self.templates = Templates(http)
         self.account = Account(http)

@@ -43,6 +43,10 @@ __all__ = [
     "Invitation",
     "BulkOutcome",
     "BulkAdded",
+    "Version",
+    "VersionContent",
+    "VersionPerson",
+    "Restored",
     "Template",
     "Invite",
     "InviteCreated",
@@ -176,6 +180,40 @@ class BulkAdded(Model):
     """One outcome per distinct address, in the order given."""
 
     results: list[BulkOutcome]
+
+
+class VersionPerson(Model):
+    """Someone who had the project open when a restore point was taken."""
+
+    id: str
+    name: str
+
+
+class Version(Model):
+    """A restore point of a project's document."""
+
+    id: str
+    created_at: datetime
+    kind: Literal["named", "phase", "reveal", "activity", "restore"]
+    name: str | None
+    created_by: str | None
+    present: list[VersionPerson]
+    summary: dict[str, dict[str, int]]
+    size: int
+
+
+class VersionContent(Version):
+    """A restore point with the project's content as it was (the shape of ``document()``)."""
+
+    document: dict[str, Any]
+
+
+class Restored(Model):
+    """What a restore did; restore ``undo`` to take it back."""
+
+    restored: str
+    undo: str
+    changes: dict[str, dict[str, int]]
 
 
 class Template(Model):

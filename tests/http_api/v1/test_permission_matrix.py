@@ -370,6 +370,19 @@ async def _invite(world: World, project: UUID) -> dict[str, Any]:
     return dict(reply.body)
 
 
+def _version(suffix: str = "") -> Build:
+    """A named restore point of the target project, taken by its owner."""
+
+    async def build(case: Case) -> Request:
+        owner = case.world.owner_of(case.project)
+        path = f"/v1/projects/{case.project}/versions"
+        made = await case.world.api.call("POST", path, owner, json={"name": "matrix"})
+        assert made.status == 201, made.body
+        return Request(f"{path}/{made.body['id']}{suffix}")
+
+    return build
+
+
 def _invitation_at(*, delete: bool = False) -> Build:
     """A pending invitation by e-mail of the target project, made by its owner."""
 
@@ -835,6 +848,16 @@ MATRIX: dict[tuple[str, str], Row] = {
         "read", _at("/v1/projects/{p}/members"), "project"
     ),
     ("POST", "/v1/projects/{project_id}/members"): Row("manage", _add_member, "project"),
+    ("GET", "/v1/projects/{project_id}/versions"): Row(
+        "read", _at("/v1/projects/{p}/versions"), "project"
+    ),
+    ("POST", "/v1/projects/{project_id}/versions"): Row(
+        "write", _at("/v1/projects/{p}/versions", {"name": "matrix"}), "project"
+    ),
+    ("GET", "/v1/projects/{project_id}/versions/{version_id}"): Row("read", _version(), "project"),
+    ("POST", "/v1/projects/{project_id}/versions/{version_id}/restore"): Row(
+        "manage", _version("/restore"), "project"
+    ),
     ("POST", "/v1/projects/{project_id}/members/bulk"): Row(
         "manage", _at("/v1/projects/{p}/members/bulk", {"emails": ["bulk@example.com"]}), "project"
     ),

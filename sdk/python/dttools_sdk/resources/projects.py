@@ -20,15 +20,18 @@ from dttools_sdk.models import (
     Phase,
     Project,
     ProjectStats,
+    Restored,
     TeamRole,
     Template,
+    Version,
+    VersionContent,
     Violation,
     WorkshopDocument,
 )
 from dttools_sdk.resources._base import follow, if_match_header, page_params, read, segment
 from dttools_sdk.transport import Transport
 
-__all__ = ["Projects", "Members", "Invitations", "Audit"]
+__all__ = ["Projects", "Members", "Invitations", "Versions", "Audit"]
 
 Archived = Literal["false", "true", "any"]
 
@@ -357,6 +360,45 @@ class Invitations:
     @staticmethod
     def _all(project_id: str) -> str:
         return f"/v1/projects/{segment(project_id)}/invitations"
+
+
+class Versions:
+    """Restore points of a project: members see and name them, owners restore one."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._http = transport
+
+    async def list(
+        self, project_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Version]:
+        """One page of restore points, newest first."""
+        response = await self._http.request(
+            "GET", self._all(project_id), params=page_params(limit, cursor)
+        )
+        return Page[Version].model_validate(response.json())
+
+    def iter(self, project_id: str, *, page_size: int | None = None) -> AsyncIterator[Version]:
+        """Every restore point, newest first."""
+        return follow(lambda cursor: self.list(project_id, limit=page_size, cursor=cursor))
+
+    async def get(self, project_id: str, version_id: str) -> VersionContent:
+        """A restore point with the content as it was."""
+        path = f"{self._all(project_id)}/{segment(version_id)}"
+        return read(VersionContent, await self._http.request("GET", path))
+
+    async def create(self, project_id: str, name: str) -> Version:
+        """Take a named restore point ("after day 1")."""
+        response = await self._http.request("POST", self._all(project_id), json_body={"name": name})
+        return read(Version, response)
+
+    async def restore(self, project_id: str, version_id: str) -> Restored:
+        """Restore a point as one forward change (owners); ``undo`` of the answer takes it back."""
+        path = f"{self._all(project_id)}/{segment(version_id)}/restore"
+        return read(Restored, await self._http.request("POST", path))
+
+    @staticmethod
+    def _all(project_id: str) -> str:
+        return f"/v1/projects/{segment(project_id)}/versions"
 
 
 class Audit:

@@ -43,8 +43,10 @@ const clamp = (value) => Math.max(-LIMIT, Math.min(LIMIT, Math.round(value)))
 /**
  * Where notes live: the board's `ideas`, or a private room's.
  * @typedef {{name: string, doc: any, ideas: any, hidden: boolean,
- *   write: (fn: () => void) => boolean, writeStep?: (fn: () => void) => boolean,
+ *   write: (fn: () => void, notes?: string[]) => boolean,
+ *   writeStep?: (fn: () => void, notes?: string[]) => boolean,
  *   stop?: () => void}} Source
+ *   `notes`: the ideas a write changes (the board's source refuses one a lock holds)
  * Something that adds to every note (called with the note object).
  * @typedef {{add?: (note: any) => void, update?: (note: any, keys: Set<string>|null) => void,
  *   remove?: (note: any) => void}} Extension
@@ -123,8 +125,8 @@ export class Board {
       doc: live.doc,
       ideas: this.ideas,
       hidden: false,
-      write: (fn) => live.write(fn),
-      writeStep: (fn) => live.writeStep(fn)
+      write: (fn, notes) => live.write(fn, notes),
+      writeStep: (fn, notes) => live.writeStep(fn, notes)
     }
     /** Where new notes go. @type {Source} */
     this.target = board
@@ -147,7 +149,8 @@ export class Board {
       this.learnNames()
     })
     live.awareness.on('change', this.onAwareness)
-    // a facilitator's lock of the board holds (or frees) this user: see frozen()
+    // a facilitator's lock of the board or of some notes holds (or frees) this user: see
+    // frozen() and noteFrozen()
     this.onLock = () => this.applyFrozen()
     live.addEventListener('lock', this.onLock)
     /** @param {{x: number, y: number} | null} cursor */
@@ -255,6 +258,29 @@ export class Board {
     return source.name === 'board' ? this.live.locked : this.frozenSources.has(source.name)
   }
 
+  /**
+   * May this note not be changed now? Its source is frozen, or it is a board note a
+   * facilitator locked that this user may not change (live.heldNotes).
+   * @param {{id: string, source: Source} | undefined | null} note
+   */
+  noteFrozen(note) {
+    if (!note) return false
+    if (this.frozen(note.source)) return true
+    return note.source.name === 'board' && this.live.heldNotes.has(note.id)
+  }
+
+  /**
+   * Write to a note's own document, naming it (a held note is refused, with a message).
+   * @param {{id: string, source: Source}} note
+   * @param {() => void} fn
+   * @param {boolean} [step] an undo step of its own (the board's; hidden notes have no undo)
+   */
+  writeNote(note, fn, step = false) {
+    const { source } = note
+    const write = (step && source.writeStep) || source.write
+    return write(fn, source.name === 'board' ? [note.id] : [])
+  }
+
   /** Stop (or allow again) changes to the notes of a source. @param {string} name @param {boolean} on */
   setFrozen(name, on) {
     if (this.frozenSources.has(name) === on) return
@@ -272,7 +298,7 @@ export class Board {
 
   /** A frozen note: its text read-only, its move handle disabled, not draggable (startDrag). */
   freezeNote(note) {
-    const on = this.frozen(note.source)
+    const on = this.noteFrozen(note)
     note.text.readOnly = on
     note.handle.disabled = on
     note.el.classList.toggle('frozen', on)
@@ -307,7 +333,8 @@ export class Board {
   setNoteFields(key, fields) {
     const note = this.notes.get(key)
     if (!note || this.frozen(note.source)) return false
-    return note.source.write(() => setFields(note.map, fields))
+    // a note a lock holds: refused by the write, with a message
+    return this.writeNote(note, () => setFields(note.map, fields))
   }
 
   /** Delete a note from its document (board notes: with the reference rules). */
@@ -315,12 +342,15 @@ export class Board {
     const note = this.notes.get(key)
     if (!note || this.frozen(note.source)) return false
     const { source, id } = note
-    // a delete is an undo step of its own (the board's; hidden notes have no undo)
-    const write = source.writeStep || source.write
-    return write(() => {
-      if (source.name === 'board') deleteArtifact(source.doc, 'ideas', id)
-      else source.ideas.delete(id)
-    })
+    // a delete is an undo step of its own; a held note's is refused (with a message)
+    return this.writeNote(
+      note,
+      () => {
+        if (source.name === 'board') deleteArtifact(source.doc, 'ideas', id)
+        else source.ideas.delete(id)
+      },
+      true
+    )
   }
 
   /** Board coordinates of a pointer event. */
@@ -504,7 +534,9 @@ export class Board {
     text.addEventListener('input', () => {
       const value = text.value
       text.setAttribute('aria-invalid', value.trim() ? 'false' : 'true')
-      if (value.trim()) source.write(() => setFields(map, { text: value }))
+      if (value.trim() && !this.writeNote(note, () => setFields(map, { text: value }))) {
+        text.value = str(map, 'text') // refused (a lock): the text stays the document's
+      }
     })
     text.addEventListener('change', () => {
       if (!text.value.trim()) {
@@ -609,16 +641,20 @@ export class Board {
   moveTo(id, x, y) {
     const note = this.notes.get(id)
     if (!note) return
+    const before = { x: note.x, y: note.y, shift: note.shift }
     note.x = clamp(x)
     note.y = clamp(y)
     note.shift = 0
     this.place(note)
-    note.source.write(() => setFields(note.map, { x: note.x, y: note.y }))
+    if (!this.writeNote(note, () => setFields(note.map, { x: note.x, y: note.y }))) {
+      Object.assign(note, before) // refused (locked meanwhile): back where it was
+      this.place(note)
+    }
   }
 
   startDrag(event, id) {
     if (this.live.readOnly || event.button !== 0) return
-    if (this.frozen(this.notes.get(id)?.source)) return
+    if (this.noteFrozen(this.notes.get(id))) return
     const target = /** @type {HTMLElement} */ (event.target)
     if (target.closest('textarea, .no-drag')) return
     const note = this.notes.get(id)
@@ -689,10 +725,14 @@ export class Board {
       else this.moveTo(id, x, y)
       return
     }
+    const before = { x: note.x, y: note.y, shift: note.shift }
     note.x = clamp(x)
     note.y = clamp(y)
     note.shift = 0
-    note.source.write(() => setFields(note.map, { x: note.x, y: note.y, clusterId }))
+    if (!this.writeNote(note, () => setFields(note.map, { x: note.x, y: note.y, clusterId }))) {
+      Object.assign(note, before) // refused (locked meanwhile): where it was
+      this.place(note)
+    }
   }
 
   /** Where a note shows: its cluster's slot, or its place plus its fan-out shift. */
@@ -711,7 +751,7 @@ export class Board {
     if (!delta) return
     event.preventDefault()
     const note = this.notes.get(id)
-    if (!note) return
+    if (!note || this.noteFrozen(note)) return
     const at = this.shownAt(note)
     const x = at.x + delta[0]
     const y = at.y + delta[1]

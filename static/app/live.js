@@ -36,6 +36,23 @@ function countsForSaved(data) {
  *   socket (createProvider's CountingSocket): updates sent, and how many the server saved
  */
 
+/**
+ * The idea (its key in the root `ideas`) a Yjs struct belongs to, or null: an item's parent
+ * chain leads to the root's entry (the note's map) or elsewhere.
+ * @param {any} struct
+ * @param {any} ideas the root map `ideas`
+ * @returns {string | null}
+ */
+function ideaOf(struct, ideas) {
+  let item = struct instanceof Y.Item ? struct : null
+  while (item) {
+    const parent = item.parent
+    if (parent === ideas) return typeof item.parentSub === 'string' ? item.parentSub : null
+    item = parent instanceof Y.AbstractType ? parent._item : null
+  }
+  return null
+}
+
 export class LiveProject extends EventTarget {
   /**
    * @param {{projectId: string, user: {id: string, name: string}, readOnly: boolean,
@@ -53,6 +70,13 @@ export class LiveProject extends EventTarget {
      * only (out of step with everyone's), so nothing is written while it holds.
      */
     this.locked = false
+    /**
+     * Ideas (ids) a facilitator locked that this user may not change (brainstorm, "Locking
+     * selected notes"): the server refuses a change to them as it does a locked board's, so
+     * `write()` refuses one that names them, and undo one that would touch them.
+     * @type {Set<string>}
+     */
+    this.heldNotes = new Set()
     /**
      * Does this user still have access to the project (after a FORBIDDEN close)? One answer
      * serves every socket of the project that the same revocation closed (closes.js).
@@ -219,6 +243,21 @@ export class LiveProject extends EventTarget {
   }
 
   /**
+   * The notes a facilitator's lock holds for this user now (emits `lock` and `undo` when they
+   * change: the board freezes them, undo may be off).
+   * @param {Iterable<string>} ids
+   */
+  setHeldNotes(ids) {
+    const next = new Set(ids)
+    const same =
+      next.size === this.heldNotes.size && [...next].every((id) => this.heldNotes.has(id))
+    if (same) return
+    this.heldNotes = next
+    this.emit('lock', { locked: this.locked, notes: next })
+    this.emit('undo')
+  }
+
+  /**
    * Work out the connection status and its detail (in the current language: call it again after
    * the language changes); emits `status` when either changed.
    */
@@ -252,9 +291,11 @@ export class LiveProject extends EventTarget {
   /**
    * Make a local edit in one transaction with this client's origin (so it can be undone).
    * @param {() => void} fn
-   * @returns {boolean} false for a viewer, or while a board lock holds (nothing changed)
+   * @param {Iterable<string>} [notes] the ideas (ids) it changes: refused if a lock holds one
+   * @returns {boolean} false for a viewer, while a board lock holds, or for a held note
+   *   (nothing changed)
    */
-  write(fn) {
+  write(fn, notes = []) {
     if (this.readOnly) {
       this.emit('notice', {
         code: NOTICE_CODES.READ_ONLY,
@@ -266,6 +307,12 @@ export class LiveProject extends EventTarget {
       this.emit('notice', { code: 'board-locked', text: t('live.locked_write') })
       return false
     }
+    for (const id of notes) {
+      if (this.heldNotes.has(id)) {
+        this.emit('notice', { code: NOTICE_CODES.NOTE_LOCKED, text: t('live.note_locked_write') })
+        return false
+      }
+    }
     this.doc.transact(fn, this.origin)
     return true
   }
@@ -274,23 +321,70 @@ export class LiveProject extends EventTarget {
    * `write`, as an undo step of its own: a delete made right after an edit must not be
    * undone together with it (the undo manager merges changes less than 500 ms apart).
    * @param {() => void} fn
+   * @param {Iterable<string>} [notes] see write
    */
-  writeStep(fn) {
+  writeStep(fn, notes = []) {
     this.undoManager.stopCapturing()
-    return this.write(fn)
+    return this.write(fn, notes)
   }
 
   undo() {
-    if (this.canUndo()) this.undoManager.undo()
+    if (this.stepHeld(this.undoManager.undoStack)) this.sayNoteLocked()
+    else if (this.canUndo()) this.undoManager.undo()
   }
   redo() {
-    if (this.canRedo()) this.undoManager.redo()
+    if (this.stepHeld(this.undoManager.redoStack)) this.sayNoteLocked()
+    else if (this.canRedo()) this.undoManager.redo()
   }
   canUndo() {
-    return !this.readOnly && !this.locked && this.undoManager.undoStack.length > 0
+    const stack = this.undoManager.undoStack
+    return !this.readOnly && !this.locked && stack.length > 0 && !this.stepHeld(stack)
   }
   canRedo() {
-    return !this.readOnly && !this.locked && this.undoManager.redoStack.length > 0
+    const stack = this.undoManager.redoStack
+    return !this.readOnly && !this.locked && stack.length > 0 && !this.stepHeld(stack)
+  }
+
+  sayNoteLocked() {
+    this.emit('notice', { code: NOTICE_CODES.NOTE_LOCKED, text: t('live.note_locked_write') })
+  }
+
+  /**
+   * Would the next step of an undo (or redo) stack change a note the lock holds? The step's
+   * inserted and deleted items are traced up to the entry of the root `ideas` they belong
+   * to, as the server traces an update (docs/brainstorm.md, "Locking selected notes").
+   * @param {any[]} stack the undo manager's undoStack or redoStack
+   */
+  stepHeld(stack) {
+    if (!this.heldNotes.size || !stack.length) return false
+    const step = stack[stack.length - 1]
+    const ideas = this.roots.ideas
+    const clients = this.doc.store.clients
+    let held = false
+    /** @param {any} set a Yjs DeleteSet: client -> [{clock, len}] */
+    const visit = (set) =>
+      set.clients.forEach((/** @type {any[]} */ ranges, /** @type {number} */ client) => {
+        const structs = clients.get(client)
+        if (!structs || held) return
+        for (const { clock, len } of ranges) {
+          let i
+          try {
+            i = Y.findIndexSS(structs, clock)
+          } catch {
+            continue // not in this document (any more): nothing of a note to change
+          }
+          for (; i < structs.length && structs[i].id.clock < clock + len; i++) {
+            const id = ideaOf(structs[i], ideas)
+            if (id !== null && this.heldNotes.has(id)) {
+              held = true
+              return
+            }
+          }
+        }
+      })
+    visit(step.insertions)
+    visit(step.deletions)
+    return held
   }
 
   /** Re-set our awareness state `times` times (each one bumps its clock). @param {number} times */

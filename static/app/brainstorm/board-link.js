@@ -5,7 +5,9 @@
 // * a summon moves the view once; "Follow facilitator" keeps it on the facilitator's view;
 // * a facilitator's view is published in awareness (`brainstorm.viewport`);
 // * a facilitator's lock of the board: a banner over it (the client stops the writes, the
-//   board its controls); the time up under the `lock` rule: hidden notes stop changing.
+//   board its controls); the time up under the `lock` rule: hidden notes stop changing;
+// * locked notes: a padlock on each for everyone, a Lock / Unlock toggle in each note's bar
+//   for facilitators (the client holds the locked notes for the others: live.heldNotes).
 // The vote controls follow a change of language by themselves (onLocaleChange, dropped in
 // destroy).
 import { h, announce, batched } from '../dom.js'
@@ -133,6 +135,60 @@ export function linkBoard({ client, board, live }) {
     for (const note of board.notes.values()) renderVotes(note)
   }
 
+  // --- locked notes: the padlock, and the facilitators' toggle ---
+  let locked = client.lockedNotes()
+  const renderLock = (note) => {
+    const parts = note.lock
+    if (!parts) return
+    const on = locked.has(note.id)
+    const text = label(note)
+    parts.badge.hidden = !on
+    parts.badge.title = t('brainstorm.note_locked_badge')
+    parts.badge.setAttribute('aria-label', t('brainstorm.note_locked_badge'))
+    parts.toggle.hidden = !client.locksNotes()
+    parts.toggle.textContent = on
+      ? t('brainstorm.unlock_note_short')
+      : t('brainstorm.lock_note_short')
+    const name = on
+      ? t('brainstorm.unlock_note', { idea: text })
+      : t('brainstorm.lock_note', { idea: text })
+    parts.toggle.setAttribute('aria-label', name)
+    parts.toggle.title = name
+    note.el.classList.toggle('note-locked', on)
+  }
+  const removeLocks = board.addExtension({
+    add(note) {
+      if (note.source.hidden) return
+      const badge = h('span', { class: 'note-lock-badge', role: 'img', hidden: true })
+      const toggle = h('button', { type: 'button', class: 'note-lock-toggle no-drag' })
+      toggle.addEventListener('click', async () => {
+        const ids = [note.id]
+        toggle.disabled = true
+        if (locked.has(note.id)) await client.unlockNotes(ids, label(note))
+        else await client.lockNotes(ids, label(note))
+        toggle.disabled = false
+      })
+      const bar = note.el.querySelector('.sticky-bar')
+      if (bar) bar.append(badge, toggle)
+      note.lock = { badge, toggle }
+      renderLock(note)
+    },
+    update(note, keys) {
+      if (keys === null || keys.has('text')) renderLock(note)
+    },
+    remove(note) {
+      if (!note.lock) return
+      note.lock.badge.remove()
+      note.lock.toggle.remove()
+      note.el.classList.remove('note-locked')
+      note.lock = null
+    }
+  })
+  const renderAllLocks = () => {
+    locked = client.lockedNotes()
+    for (const note of board.notes.values()) renderLock(note)
+  }
+
   // --- summon and follow ---
   const applySummon = () => {
     const summon = client.pendingSummon
@@ -180,6 +236,7 @@ export function linkBoard({ client, board, live }) {
     syncSource()
     syncLocks()
     renderAllVotes()
+    renderAllLocks()
     publish()
     follow()
   })
@@ -195,6 +252,7 @@ export function linkBoard({ client, board, live }) {
   client.addEventListener('follow', onFollow)
   const stopLocale = onLocaleChange(() => {
     renderAllVotes()
+    renderAllLocks()
     syncLocks()
   })
   syncSource()
@@ -219,6 +277,7 @@ export function linkBoard({ client, board, live }) {
       live.awareness.off('change', onAwareness)
       stopView()
       removeDots()
+      removeLocks()
       board.removeSource(HIDDEN)
       if (live.awareness.getLocalState()?.brainstorm) {
         live.awareness.setLocalStateField('brainstorm', null)

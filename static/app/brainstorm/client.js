@@ -239,13 +239,38 @@ export class BrainstormClient extends EventTarget {
   boardLocked() {
     const state = this.snapshot
     if (!state || state.ended || !state.boardLocked) return false
-    const named = Array.isArray(state.facilitators) && state.facilitators.includes(this.user.id)
-    return !named && !['owner', 'admin'].includes(this.role())
+    return !this.exempt()
   }
 
-  /** Stop (or resume) writing to the project's document as the board lock says. */
+  /**
+   * Do a facilitator's locks leave me free (owner, admin, or one of the session's named
+   * facilitators)? The server's rule for the board and the notes alike, read from the
+   * snapshot.
+   */
+  exempt() {
+    const state = this.snapshot
+    const named = Boolean(
+      state && Array.isArray(state.facilitators) && state.facilitators.includes(this.user.id)
+    )
+    return named || ['owner', 'admin'].includes(this.role())
+  }
+
+  /** The ideas a facilitator locked (none once the session ended). @returns {Set<string>} */
+  lockedNotes() {
+    const state = this.snapshot
+    if (!state || state.ended || !Array.isArray(state.lockedNotes)) return new Set()
+    return new Set(state.lockedNotes.filter((id) => typeof id === 'string'))
+  }
+
+  /** May I lock and unlock notes now (a running session, exempt, not a viewer)? */
+  locksNotes() {
+    return this.running() && this.exempt() && !this.live.readOnly
+  }
+
+  /** Stop (or resume) writing to the project's document as the board and note locks say. */
   syncLock() {
     this.live.setLocked(this.boardLocked())
+    this.live.setHeldNotes(this.exempt() ? [] : this.lockedNotes())
   }
 
   readSnapshot() {
@@ -543,6 +568,22 @@ export class BrainstormClient extends EventTarget {
   unlockBoard() {
     return this.act('/unlock', {}, { key: 'brainstorm.board_unlocked' })
   }
+  /** Only facilitators change these notes from now on. @param {string[]} ids @param {string} text */
+  lockNotes(ids, text) {
+    return this.act(
+      '/notes/lock',
+      { idea_ids: ids },
+      { key: 'brainstorm.note_locked', values: { idea: text } }
+    )
+  }
+  /** Everyone may change these notes again. @param {string[]} ids @param {string} text */
+  unlockNotes(ids, text) {
+    return this.act(
+      '/notes/unlock',
+      { idea_ids: ids },
+      { key: 'brainstorm.note_unlocked', values: { idea: text } }
+    )
+  }
 
   // --- dots -----------------------------------------------------------------------------------
 
@@ -656,6 +697,7 @@ export class BrainstormClient extends EventTarget {
   destroy() {
     this.live.removeEventListener('role', this.onRole)
     this.live.setLocked(false)
+    this.live.setHeldNotes([])
     clearTimeout(this.closing)
     this.snapshots.unobserve(this.onSnapshots)
     this.closePrivate()

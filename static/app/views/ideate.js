@@ -69,38 +69,61 @@ function clusterOptions(live) {
   ])
 }
 
-/** Lay the notes out in one column per cluster (oldest first), unclustered notes last. */
+const GAP = 16
+/** Do two notes at these places overlap? @param {{x: number, y: number}} a @param {{x: number, y: number}} b */
+const overlaps = (a, b) =>
+  a.x < b.x + NOTE_W && b.x < a.x + NOTE_W && a.y < b.y + NOTE_H && b.y < a.y + NOTE_H
+const num = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0)
+
+/** Where the notes a facilitator's lock holds for this user are (they do not move). */
+function heldSpots(live) {
+  return entries(live.doc, 'ideas')
+    .filter(([id]) => live.heldNotes.has(id))
+    .map(([, idea]) => ({ x: num(idea.get('x')), y: num(idea.get('y')) }))
+}
+
+/**
+ * Lay the notes out in one column per cluster (oldest first), unclustered notes last. Notes a
+ * facilitator's lock holds for this user stay where they are, and the columns skip them.
+ */
 function arrangeByCluster(live) {
   const columns = new Map(entries(live.doc, 'clusters').map(([id]) => [id, []]))
   const loose = []
-  for (const [, idea] of entries(live.doc, 'ideas')) {
+  const moved = []
+  for (const [id, idea] of entries(live.doc, 'ideas')) {
+    if (live.heldNotes.has(id)) continue
+    moved.push(id)
     const column = columns.get(idea.get('clusterId'))
     if (column) column.push(idea)
     else loose.push(idea)
   }
+  const held = heldSpots(live)
   live.write(() => {
     let x = 0
     for (const column of [...columns.values(), loose]) {
       if (!column.length) continue
-      column.forEach((idea, i) => setFields(idea, { x, y: i * (NOTE_H + 16) }))
+      let y = 0
+      for (const idea of column) {
+        while (held.some((spot) => overlaps(spot, { x, y }))) y += NOTE_H + GAP
+        setFields(idea, { x, y })
+        y += NOTE_H + GAP
+      }
       x += NOTE_W + 56
     }
-  })
+  }, moved)
 }
 
 /**
  * Move every note that overlaps an older one to the first free spot to its right (then below),
  * in one undoable step. Notes written in silence at the same spot are revealed on top of each
- * other (docs/ui.md, Brainstorm).
+ * other (docs/ui.md, Brainstorm). Notes a facilitator's lock holds for this user are placed
+ * first and never moved: the others make room around them.
  */
 function spreadOverlapping(live) {
-  const GAP = 16
-  const overlaps = (a, b) =>
-    a.x < b.x + NOTE_W && b.x < a.x + NOTE_W && a.y < b.y + NOTE_H && b.y < a.y + NOTE_H
-  const num = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0)
-  const placed = []
+  const placed = heldSpots(live)
   const moves = []
-  for (const [, idea] of entries(live.doc, 'ideas')) {
+  for (const [id, idea] of entries(live.doc, 'ideas')) {
+    if (live.heldNotes.has(id)) continue
     let spot = { x: num(idea.get('x')), y: num(idea.get('y')) }
     if (placed.some((other) => overlaps(other, spot))) {
       const from = spot
@@ -111,7 +134,7 @@ function spreadOverlapping(live) {
         }
         if (!placed.some((other) => overlaps(other, candidate))) {
           spot = candidate
-          moves.push([idea, candidate])
+          moves.push([id, idea, candidate])
           break
         }
       }
@@ -120,9 +143,12 @@ function spreadOverlapping(live) {
   }
   if (
     moves.length &&
-    live.write(() => {
-      for (const [idea, at] of moves) setFields(idea, at)
-    })
+    live.write(
+      () => {
+        for (const [, idea, at] of moves) setFields(idea, at)
+      },
+      moves.map(([id]) => id)
+    )
   ) {
     announce(t('ideate.spread_done', { count: moves.length }))
   } else if (!moves.length) {
@@ -208,7 +234,11 @@ function clustersPanel(live, user, spot) {
     relabel()
     remove.addEventListener('click', () => {
       const what = str(map, 'name')
-      if (live.writeStep(() => deleteArtifact(live.doc, 'clusters', id))) {
+      // its notes lose their cluster: refused (with a message) if a lock holds one of them
+      const members = entries(live.doc, 'ideas')
+        .filter(([, idea]) => idea.get('clusterId') === id)
+        .map(([ideaId]) => ideaId)
+      if (live.writeStep(() => deleteArtifact(live.doc, 'clusters', id), members)) {
         deleted(live, what, t('ideate.cluster_deleted', { name: what }))
       }
     })
@@ -433,8 +463,9 @@ export function ideateView(ctx) {
     selected = id
     const note = id ? board.note(id) : null
     const idea = note ? note.map : null
-    // a note whose document may not change now (a board lock, the time up) is only looked at
-    const frozen = Boolean(note && board.frozen(note.source))
+    // a note that may not change now (a board lock, a locked note, the time up) is only
+    // looked at
+    const frozen = board.noteFrozen(note)
     for (const control of selection) control.toggleAttribute('disabled', !idea || frozen)
     // a hidden note has no cluster yet: clusters are for the board's notes
     if (note && note.source.hidden) cluster.disabled = true

@@ -211,7 +211,9 @@ export class Workspace {
       const message =
         code === NOTICE_CODES.READ_ONLY || code === 'permission-denied'
           ? t('workspace.read_only_notice')
-          : text
+          : code === NOTICE_CODES.NOTE_LOCKED
+            ? t('live.note_locked_write')
+            : text
       // the server reports a refused write twice (y-protocols auth and our NOTICE): say it once
       if (message === lastNotice.text && Date.now() - lastNotice.at < 5000) return
       lastNotice = { text: message, at: Date.now() }

@@ -343,6 +343,7 @@ def create_app(settings: Settings) -> web.Application:
     app[ROOM_ACCESS] = project_room_access
     app[LOCK_READS] = LockReads()
     app[versions.ACTIVITY] = versions.ActivityPoints(app)
+    app[versions.BULK_DELETES] = versions.BulkDeletePoints(app)
     app.cleanup_ctx.extend(
         [
             _database,

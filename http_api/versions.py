@@ -35,6 +35,8 @@ __all__ = [
     "EVERY_CHECK_S",
     "ActivityPoints",
     "ACTIVITY",
+    "BulkDeletePoints",
+    "BULK_DELETES",
 ]
 
 _log = structlog.get_logger(__name__)
@@ -59,15 +61,18 @@ async def take_point(
     name: str | None = None,
     by: UUID | None = None,
     always: bool = False,
+    state: bytes | None = None,
 ) -> RestorePoint | None:
-    """Store a restore point of the project's document as it is now.
+    """Store a restore point of the project's document as it is now (or as ``state``, a
+    full state the room kept from a moment ago).
 
     An automatic point identical to the newest one is not stored (None); ``always`` stores it
     anyway (a named point, or the one taken just before a restore).
     """
     rooms, db, settings = app[ROOMS], app[DB], app[SETTINGS]
     room_name = str(project_id)
-    state = await rooms.read(room_name, lambda doc: doc.get_update())
+    if state is None:
+        state = await rooms.read(room_name, lambda doc: doc.get_update())
     room = rooms.rooms.get(room_name)
     present = present_ids(c.user_id for c in (room.connections if room is not None else ()))
     previous = await restore_points.latest_state(db, project_id)
@@ -92,11 +97,12 @@ async def point_on(
     *,
     name: str | None = None,
     by: UUID | None = None,
+    state: bytes | None = None,
 ) -> None:
     """An automatic point at a moment worth coming back to (a phase change, a reveal); a
     failure is logged, never passed on: the change it marks has happened already."""
     try:
-        await take_point(app, project_id, kind, name=name, by=by)
+        await take_point(app, project_id, kind, name=name, by=by, state=state)
     except Exception:  # a missed point must not fail a facilitator's move
         _log.exception("restore_point_failed", project=str(project_id), kind=kind)
 
@@ -169,10 +175,50 @@ class ActivityPoints:
 ACTIVITY = web.AppKey("restore_activity", ActivityPoints)
 
 
+class BulkDeletePoints:
+    """Stores, as a ``bulk-delete`` point, the state a room kept from just before a client
+    deleted many entries at once (rooms/room.py, ``on_bulk_delete``)."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._app = app
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def deleted(self, room: str, state: bytes) -> None:
+        """The rooms' callback: store the point in the background (the relay goes on)."""
+        project = _project_of(room)
+        if project is None:
+            return
+        task = asyncio.get_running_loop().create_task(
+            point_on(self._app, project, "bulk-delete", state=state)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        """Wait for the points being stored (shutdown, and tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+BULK_DELETES = web.AppKey("restore_bulk_deletes", BulkDeletePoints)
+
+
 @contextlib.asynccontextmanager
 async def running(app: web.Application) -> AsyncIterator[None]:
-    """Look at the open rooms every :data:`EVERY_CHECK_S` for activity points."""
-    activity = app[ACTIVITY]
+    """Look at the open rooms every :data:`EVERY_CHECK_S` for activity points; keep what a
+    bulk delete removed (rooms tell, with the state from just before it)."""
+    activity, bulk = app[ACTIVITY], app[BULK_DELETES]
+    app[ROOMS].on_bulk_delete = bulk.deleted
+    try:
+        async with _activity_loop(app, activity):
+            yield
+    finally:
+        app[ROOMS].on_bulk_delete = None
+        await bulk.settle()
+
+
+@contextlib.asynccontextmanager
+async def _activity_loop(app: web.Application, activity: ActivityPoints) -> AsyncIterator[None]:
     if app[SETTINGS].restore_point_every_s <= 0:
         yield
         return

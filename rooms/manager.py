@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 import structlog
@@ -131,6 +132,9 @@ class RoomManager:
         self._revocations = RecentRevocations()
         #: board locks learned (room -> monotonic time, lock): see :meth:`board_lock_since`
         self._board_locks: dict[str, tuple[float, BoardLock]] = {}
+        #: called with a room's name and its state from just before a client deleted many of
+        #: its entries at once (restore points, http_api/versions.py)
+        self.on_bulk_delete: Callable[[str, bytes], None] | None = None
         #: called with every room this node opens (the brainstorm progress watcher)
         self.on_open: Callable[[Room], None] | None = None
         #: per-account and per-address caps of this node (rooms/fair_share.py)
@@ -246,6 +250,8 @@ class RoomManager:
             del self._loading[name]
             self.fair_share.end_load(loader)
         self.rooms[name] = room
+        if self.on_bulk_delete is not None and room.doc is not None:
+            room.on_bulk_delete = partial(self.on_bulk_delete, name)
         self.artifacts.watch(room)
         self.item_events.watch(room)
         if self.on_open is not None:

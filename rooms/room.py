@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 import structlog
-from pycrdt import Doc
+from pycrdt import Doc, Map
 
 from collab.awareness import (
     Applied,
@@ -33,6 +33,7 @@ from collab.limits import Limits
 from collab.messages import SyncStep1, SyncStep2, Update
 from collab.nesting import NestingIndex, touches_root
 from collab.note_locks import LockedItems
+from collab.restore import ROOTS as CONTENT_ROOTS
 from collab.session import AwarenessChange, AwarenessQuery, DocUpdate, Event, StateRequest
 from collab.ydoc import DeleteSet, adds_nothing, apply_update, diff_update, encode_full_state
 from collab.ydoc import known_deletes as _known_deletes
@@ -73,6 +74,9 @@ def _publish_nowhere(_kind: EnvelopeKind, _payload: bytes) -> None:
 _log = structlog.get_logger(__name__)
 # An update with no structs and an empty delete set: what a client in sync sends as step 2.
 _EMPTY_UPDATE = b"\x00\x00"
+#: A client's update that deletes this many entries of the content roots at once is a bulk
+#: delete: a restore point keeps what was there (docs/history.md).
+BULK_DELETE = 5
 #: The root map whose entries a facilitator can lock (the idea board's notes).
 _NOTES_ROOT = "ideas"
 _EMPTY_STATE_VECTOR = b"\x00"
@@ -146,6 +150,9 @@ class Room:
         #: put something directly in a root type: a possible new artifact
         #: (rooms/artifact_watch.py).
         self.on_root_change: Callable[[bytes], None] | None = None
+        #: Called with the document's state from just before a client's update that deleted
+        #: :data:`BULK_DELETE` or more entries at once (a restore point: http_api/versions.py).
+        self.on_bulk_delete: Callable[[bytes], None] | None = None
         #: Called after each change made on this node (a client's or the server's): the
         #: room's artifacts may have changed (rooms/item_events.py).
         self.on_change: Callable[[], None] | None = None
@@ -243,12 +250,18 @@ class Room:
             too_large = DocumentTooLarge(new_size, self._limits.max_document_bytes)
             conn.close(Close(CloseCode.DOCUMENT_TOO_LARGE, str(too_large)))
             return
+        before: tuple[int, bytes] | None = None
         try:
             # Before pycrdt: deep content crashes it. Nothing may wait for a dependency either
             # (NestingIndex.admit says why).
             admission = self.nesting.admit(update, allow_pending=False)
             if self._touches_locked_note(conn, update):
                 return
+            if update[:1] == b"\x00" and self.on_bulk_delete is not None:
+                # Deletions only (no new struct): maybe many notes at once. Keep the state
+                # from before, in case (reading it costs a few ms on a big board; deleting
+                # is rare next to typing, which always adds structs).
+                before = (self._entry_count(), self.doc.get_update())
             apply_update(self.doc, update)
         except InvalidUpdate as exc:
             _log.info("update_rejected", room=self.name, conn=conn.id, reason=str(exc))
@@ -256,6 +269,9 @@ class Room:
             return
         self.nesting.commit(admission)
         self._extend_note_lock(update)
+        if before is not None and before[0] - self._entry_count() >= BULK_DELETE:
+            assert self.on_bulk_delete is not None
+            self.on_bulk_delete(before[1])
         # Relay first (latency), then the bookkeeping; nothing here awaits.
         self._broadcast(encode_update(update), exclude=conn, received_at=received_at)
         if self.on_root_change is not None and touches_root(admission):
@@ -269,6 +285,11 @@ class Room:
         self._changed()
         if self.on_change is not None:
             self.on_change()
+
+    def _entry_count(self) -> int:
+        """How many entries the project's content roots hold (collab/restore.py, ROOTS)."""
+        doc = self.doc
+        return sum(len(doc.get(root, type=Map)) for root in CONTENT_ROOTS)
 
     # --- locked notes -----------------------------------------------------------------------
 

@@ -50,7 +50,8 @@ class VersionOut(BaseModel):
     created_at: datetime
     kind: str = Field(
         description="named, phase (the project's phase changed), reveal (before a brainstorm's "
-        "reveal), activity (after a while of editing) or restore (just before a restore)"
+        "reveal), activity (after a while of editing), bulk-delete (just before someone deleted "
+        "many entries at once) or restore (just before a restore)"
     )
     name: str | None
     created_by: UUID | None

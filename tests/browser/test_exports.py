@@ -242,7 +242,7 @@ class TestExportDialog:
         })  # fmt: skip
         async with page.expect_console_message(lambda m: "403" in m.text):
             await box.get_by_role("button", name="Start export").click()
-        await expect(box.get_by_role("alert")).to_have_text("viewers may not export this project")
+        await expect(box.get_by_role("alert")).to_have_text("Viewers may not export this project")
         await expect(progress(box)).to_be_hidden()
         assert len(console_errors.take("status of 403")) == 1
         await box.screenshot(path=artifacts_dir / "refused.png")

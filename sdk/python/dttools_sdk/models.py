@@ -194,7 +194,7 @@ class Version(Model):
 
     id: str
     created_at: datetime
-    kind: Literal["named", "phase", "reveal", "activity", "restore"]
+    kind: Literal["named", "phase", "reveal", "activity", "bulk-delete", "restore"]
     name: str | None
     created_by: str | None
     present: list[VersionPerson]

@@ -156,7 +156,7 @@ export function openMembers(project, opts = {}) {
         submit: t('members.bulk_add'),
         fields: [
           { name: 'emails', label: t('members.bulk_emails'), type: 'textarea', required: true },
-          { name: 'role', label: t('members.role'), type: 'select', options: roleOptions }
+          { name: 'role', label: t('members.bulk_role'), type: 'select', options: roleOptions }
         ],
         onSubmit: async ({ emails, role }) => {
           const list = emails.split(/[\s,;]+/).filter(Boolean)

@@ -13,7 +13,7 @@ import pytest
 from pycrdt import Map
 
 from http_api.keys import DB
-from http_api.versions import ACTIVITY
+from http_api.versions import ACTIVITY, BULK_DELETES
 from persistence.retention import RetentionPolicy, sweep
 from tests.conftest import RunningServer, StartServer
 from tests.support.api import RegisteredUser
@@ -182,6 +182,38 @@ class TestAutomaticPoints:
         listed = (await team.call("owner", "GET")).body["items"]
         assert listed[0]["kind"] == "reveal"
         assert listed[0]["summary"] == {"ideas": {"added": 1, "removed": 0, "changed": 0}}
+
+
+class TestBulkDelete:
+    async def test_deleting_many_notes_at_once_keeps_them_in_a_point(self, team: Team) -> None:
+        ids = [await team.idea(f"note {n}") for n in range(7)]
+        client = await team.live("member")
+        watcher = await team.live("owner")
+        try:
+            # one at a time: no point (a note's deletion is ordinary work)
+            await client.edit(lambda doc: doc.get("ideas", type=Map).pop(ids[0]))
+
+            # six in one change (a browser's "delete selected"): a point of what was there
+            def delete_six(doc: Any) -> None:
+                board = doc.get("ideas", type=Map)
+                for idea in ids[1:]:
+                    board.pop(idea)
+
+            await client.edit(delete_six)
+            await client.edit(lambda doc: doc.get("ideas", type=Map).__setitem__(
+                "marker", Map({"text": "after"})))  # fmt: skip
+            # the marker went through the room after the deletions: they were applied by then
+            await watcher.wait_for(lambda: "marker" in live_texts(watcher))
+            await team.api.server.app[BULK_DELETES].settle()
+            listed = (await team.call("owner", "GET")).body["items"]
+            assert [v["kind"] for v in listed] == ["bulk-delete"]
+            shown = await team.call("owner", "GET", f"/{listed[0]['id']}")
+            kept = sorted(i["text"] for i in shown.body["document"]["ideas"])
+            assert kept == [f"note {n}" for n in range(1, 7)]
+            assert listed[0]["summary"] == {"ideas": {"added": 6, "removed": 0, "changed": 0}}
+        finally:
+            await client.close()
+            await watcher.close()
 
 
 async def test_activity_points_follow_the_editing(start_server: StartServer) -> None:

@@ -12,6 +12,7 @@ import { presenceList } from '../presence.js'
 import { topbar } from './topbar.js'
 import { openMembers } from './members.js'
 import { openExport } from './export.js'
+import { openHistory } from './history.js'
 import { empathizeView } from './empathize.js'
 import { defineView } from './define.js'
 import { ideateView } from './ideate.js'
@@ -155,6 +156,16 @@ export class Workspace {
         opener: this.exportButton
       })
     })
+    // restore points (docs/history.md): a guest may not list them, so is not offered them
+    this.historyButton = h('button', { type: 'button', class: 'ghost', 'aria-haspopup': 'dialog' })
+    this.historyButton.hidden = Boolean(currentUser()?.guest_project)
+    this.historyButton.addEventListener('click', () => {
+      this.historyDialog = openHistory(this.project, {
+        live: this.live,
+        members: this.members,
+        opener: this.historyButton
+      })
+    })
     this.history = h('div', { class: 'history', role: 'group' }, this.undoButton, this.redoButton)
     this.presence = presenceList(live)
     this.tabs = h(
@@ -233,6 +244,7 @@ export class Workspace {
       this.status,
       this.presence.el,
       this.history,
+      this.historyButton,
       this.membersButton,
       this.exportButton
     )
@@ -248,6 +260,7 @@ export class Workspace {
     this.redoButton.title = t('workspace.redo_title', { keys: redoKeys })
     this.membersButton.textContent = t('workspace.team')
     this.exportButton.textContent = t('workspace.export')
+    this.historyButton.textContent = t('history.button')
     this.history.setAttribute('aria-label', t('workspace.history'))
     this.tabs.setAttribute('aria-label', t('workspace.phases'))
     for (const link of this.tabs.querySelectorAll('a[data-phase]')) {
@@ -424,6 +437,7 @@ export class Workspace {
   destroy() {
     // the dialog polls its export: leaving the project stops it
     if (this.exportDialog && this.exportDialog.open) this.exportDialog.close()
+    if (this.historyDialog && this.historyDialog.open) this.historyDialog.close()
     if (this.view) this.view.destroy()
     if (this.onKey) document.removeEventListener('keydown', this.onKey)
     if (this.presence) this.presence.destroy()

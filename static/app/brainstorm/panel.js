@@ -9,7 +9,7 @@
 import { h, field, newId, announce, batched } from '../dom.js'
 import { str } from '../schema.js'
 import { BRAINSTORM_START } from '../contract.js'
-import { t, onLocaleChange, removedParticipant } from '../i18n.js'
+import { t, onLocaleChange } from '../i18n.js'
 import {
   PHASES,
   TIME_UP_RULES,
@@ -20,7 +20,7 @@ import {
   formatClock
 } from './client.js'
 import { timeAlarm } from './alarm.js'
-import { pastSessions, resultLinks } from './past.js'
+import { pastSessions, resultItem, resultLinks } from './past.js'
 
 // The server's bounds for starting a session (contract.js); the form counts whole minutes.
 const MAX_MINUTES = Math.floor(BRAINSTORM_START.duration_s.maximum / 60)
@@ -495,35 +495,9 @@ export function brainstormPanel({ client, board, members, team = [] }) {
       })}`
     }
     resultsList.replaceChildren(
-      ...data.ideas.map((idea) => {
-        const cluster = clusterName(data, idea.cluster_id)
-        const author = data.anonymous
-          ? t('brainstorm.anonymous')
-          : removedParticipant(idea.author_id) ||
-            idea.author_name ||
-            members.get(idea.author_id) ||
-            t('brainstorm.unknown_author')
-        return h(
-          'li',
-          { class: 'bs-result', dataset: { rank: String(idea.rank), idea: idea.idea_id } },
-          h('span', { class: 'bs-rank', text: t('brainstorm.rank', { rank: idea.rank }) }),
-          h('span', { class: 'bs-result-text', text: idea.text || t('brainstorm.no_text') }),
-          h('span', {
-            class: 'bs-result-votes',
-            text: t('brainstorm.vote_count', { count: idea.votes })
-          }),
-          h('span', {
-            class: cluster ? 'bs-result-cluster' : 'bs-result-cluster none',
-            text: cluster
-              ? t('brainstorm.result_cluster', { name: cluster })
-              : t('brainstorm.no_cluster')
-          }),
-          h('span', {
-            class: 'bs-result-author',
-            text: data.anonymous ? t('brainstorm.anonymous') : t('brainstorm.by', { name: author })
-          })
-        )
-      })
+      ...data.ideas.map((idea) =>
+        resultItem(idea, data.anonymous, clusterName(data, idea.cluster_id), members)
+      )
     )
   }
 

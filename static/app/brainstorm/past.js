@@ -29,6 +29,40 @@ export function resultLinks(base, sessionId) {
 }
 
 /**
+ * One ranked idea of a session's results (the running session's and past ones' alike).
+ * @param {any} idea an entry of the results' `ideas`
+ * @param {boolean} anonymous the session names no author
+ * @param {string} cluster the idea's cluster name ('' for none)
+ * @param {Map<string, string>} members names by account id
+ */
+export function resultItem(idea, anonymous, cluster, members) {
+  const author = anonymous
+    ? t('brainstorm.anonymous')
+    : t('brainstorm.by', {
+        name:
+          removedParticipant(idea.author_id) ||
+          idea.author_name ||
+          members.get(idea.author_id) ||
+          t('brainstorm.unknown_author')
+      })
+  return h(
+    'li',
+    { class: 'bs-result', dataset: { rank: String(idea.rank), idea: idea.idea_id } },
+    h('span', { class: 'bs-rank', text: t('brainstorm.rank', { rank: idea.rank }) }),
+    h('span', { class: 'bs-result-text', text: idea.text || t('brainstorm.no_text') }),
+    h('span', {
+      class: 'bs-result-votes',
+      text: t('brainstorm.vote_count', { count: idea.votes })
+    }),
+    h('span', {
+      class: cluster ? 'bs-result-cluster' : 'bs-result-cluster none',
+      text: cluster ? t('brainstorm.result_cluster', { name: cluster }) : t('brainstorm.no_cluster')
+    }),
+    h('span', { class: 'bs-result-author', text: author })
+  )
+}
+
+/**
  * A session's ranked ideas, as a list.
  * @param {any} data the session's `results`
  * @param {Map<string, string>} members
@@ -39,35 +73,14 @@ export function rankedList(data, members) {
   return h(
     'ol',
     { class: 'bs-results' },
-    ...data.ideas.map((idea) => {
-      const cluster = idea.cluster_id ? names.get(idea.cluster_id) || '' : ''
-      const author = data.anonymous
-        ? t('brainstorm.anonymous')
-        : t('brainstorm.by', {
-            name:
-              removedParticipant(idea.author_id) ||
-              idea.author_name ||
-              members.get(idea.author_id) ||
-              t('brainstorm.unknown_author')
-          })
-      return h(
-        'li',
-        { class: 'bs-result', dataset: { rank: String(idea.rank), idea: idea.idea_id } },
-        h('span', { class: 'bs-rank', text: t('brainstorm.rank', { rank: idea.rank }) }),
-        h('span', { class: 'bs-result-text', text: idea.text || t('brainstorm.no_text') }),
-        h('span', {
-          class: 'bs-result-votes',
-          text: t('brainstorm.vote_count', { count: idea.votes })
-        }),
-        h('span', {
-          class: cluster ? 'bs-result-cluster' : 'bs-result-cluster none',
-          text: cluster
-            ? t('brainstorm.result_cluster', { name: cluster })
-            : t('brainstorm.no_cluster')
-        }),
-        h('span', { class: 'bs-result-author', text: author })
+    ...data.ideas.map((idea) =>
+      resultItem(
+        idea,
+        data.anonymous,
+        idea.cluster_id ? names.get(idea.cluster_id) || '' : '',
+        members
       )
-    })
+    )
   )
 }
 

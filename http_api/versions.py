@@ -75,11 +75,12 @@ async def take_point(
         state = await rooms.read(room_name, lambda doc: doc.get_update())
     room = rooms.rooms.get(room_name)
     present = present_ids(c.user_id for c in (room.connections if room is not None else ()))
-    previous = await restore_points.latest_state(db, project_id)
+    latest = await restore_points.latest(db, project_id)
+    previous, previous_digest = latest if latest is not None else (None, None)
     stored, digest, summary = await asyncio.to_thread(
         _prepare, state, previous, settings.max_nesting_depth
     )
-    if not always and digest == await restore_points.latest_hash(db, project_id):
+    if not always and digest == previous_digest:
         return None
     point = await restore_points.add(
         db, uuid.uuid4(), project_id, kind, name, by, [UUID(user) for user in present],

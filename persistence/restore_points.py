@@ -15,8 +15,7 @@ from persistence.conn import Conn, Executor
 __all__ = [
     "RestorePoint",
     "add",
-    "latest_hash",
-    "latest_state",
+    "latest",
     "page",
     "get",
     "state_of",
@@ -88,24 +87,14 @@ async def add(
     return _point(row)
 
 
-async def latest_hash(db: Executor, project_id: UUID) -> bytes | None:
-    """The digest of the project's newest point's state (to skip an identical one)."""
-    digest = await db.fetchval(
-        "SELECT state_sha256 FROM restore_points WHERE project_id = $1 "
+async def latest(db: Executor, project_id: UUID) -> tuple[bytes, bytes] | None:
+    """The state of the project's newest point and its digest (to compare the next one)."""
+    row = await db.fetchrow(
+        "SELECT state, state_sha256 FROM restore_points WHERE project_id = $1 "
         "ORDER BY created_at DESC, id DESC LIMIT 1",
         project_id,
     )
-    return None if digest is None else bytes(digest)
-
-
-async def latest_state(db: Executor, project_id: UUID) -> bytes | None:
-    """The stored state of the project's newest point."""
-    state = await db.fetchval(
-        "SELECT state FROM restore_points WHERE project_id = $1 "
-        "ORDER BY created_at DESC, id DESC LIMIT 1",
-        project_id,
-    )
-    return None if state is None else bytes(state)
+    return None if row is None else (bytes(row["state"]), bytes(row["state_sha256"]))
 
 
 async def page(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from collab.restore import (
     encode_point,
     present_ids,
     restore_into,
+    rewrite_point,
     summarize,
 )
 
@@ -177,3 +179,23 @@ def test_present_ids() -> None:
 
 def _patch(text: str) -> Any:
     return KINDS["ideas"].update.model_validate({"text": text})
+
+
+class TestRewrite:
+    def test_a_rewrite_forgets_the_old_value_and_leaves_other_points_alone(self) -> None:
+        doc: Doc[Any] = Doc()
+        _idea(doc, "mine", "a")
+        stored = encode_point(doc)
+
+        def rename(target: Doc[Any]) -> int:
+            note = target.get("ideas", type=Map)["a"]
+            for field in ("authorId", "createdBy"):
+                note[field] = "removed-participant-1"
+            return 2
+
+        rewritten = rewrite_point(stored, rename, DEPTH)
+        assert rewritten is not None
+        new_form, digest = rewritten
+        assert b"u1" not in decode_point(new_form)
+        assert hashlib.sha256(decode_point(new_form)).digest() == digest
+        assert rewrite_point(stored, lambda _doc: 0, DEPTH) is None

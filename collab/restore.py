@@ -38,6 +38,7 @@ __all__ = [
     "content",
     "present_ids",
     "rewrite_point",
+    "prepare_point",
 ]
 
 #: The root maps a restore point brings back: every artifact collection, and the board's
@@ -102,6 +103,22 @@ def rewrite_point(
         return None
     update = doc.get_update()
     return pack_state(update), hashlib.sha256(update).digest()
+
+
+def prepare_point(
+    state: bytes, previous: bytes | None, max_depth: int
+) -> tuple[bytes, bytes, dict[str, dict[str, int]]]:
+    """What storing a point needs from the full ``state`` just read: its stored form, its
+    digest, and the summary of what changed since the ``previous`` stored point. The slow
+    part of taking a point, run away from the event loop (http_api/versions.py).
+
+    Raises:
+        InvalidUpdate: ``state`` or ``previous`` is not a well-formed document.
+    """
+    stored = pack_state(state)
+    now = content(doc_of_point(stored, max_depth))
+    before = content(doc_of_point(previous, max_depth)) if previous is not None else {}
+    return stored, hashlib.sha256(state).digest(), summarize(before, now)
 
 
 def content(doc: Doc[Any]) -> dict[str, dict[str, Any]]:

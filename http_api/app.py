@@ -344,6 +344,7 @@ def create_app(settings: Settings) -> web.Application:
     app[LOCK_READS] = LockReads()
     app[versions.ACTIVITY] = versions.ActivityPoints(app)
     app[versions.BULK_DELETES] = versions.BulkDeletePoints(app)
+    app[versions.WORKER] = versions.PointWorker()
     app.cleanup_ctx.extend(
         [
             _database,

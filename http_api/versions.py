@@ -2,17 +2,18 @@
 restoring one as a forward change. collab/restore.py holds the rules; docs/history.md the why.
 
 A point is taken from the live room: its state is read on the event loop (one Rust call),
-then compressed and compared with the previous point in a worker thread, so a point taken
-while a workshop types does not hold the room for longer than that read.
+then compressed and compared with the previous point in a worker process, so a point taken
+while a workshop types holds the rooms of the node for no longer than that read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
+import multiprocessing
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 from uuid import UUID
@@ -20,7 +21,7 @@ from uuid import UUID
 import structlog
 from aiohttp import web
 
-from collab.restore import content, doc_of_point, pack_state, present_ids, restore_into, summarize
+from collab.restore import doc_of_point, prepare_point, present_ids, restore_into
 from http_api.keys import DB, ROOMS, SETTINGS
 from http_api.periodic import in_background, repeat
 from persistence import restore_points
@@ -37,6 +38,8 @@ __all__ = [
     "ACTIVITY",
     "BulkDeletePoints",
     "BULK_DELETES",
+    "PointWorker",
+    "WORKER",
 ]
 
 _log = structlog.get_logger(__name__)
@@ -44,13 +47,32 @@ _log = structlog.get_logger(__name__)
 EVERY_CHECK_S: Final = 60.0
 
 
-def _prepare(
-    state: bytes, previous: bytes | None, max_depth: int
-) -> tuple[bytes, bytes, dict[str, dict[str, int]]]:
-    """(stored form, digest, summary since ``previous``): the slow part, off the loop."""
-    now = content(doc_of_point(pack_state(state), max_depth))
-    before = content(doc_of_point(previous, max_depth)) if previous is not None else {}
-    return pack_state(state), hashlib.sha256(state).digest(), summarize(before, now)
+class PointWorker:
+    """A process of its own for the slow part of taking a point (collab/restore.py,
+    ``prepare_point``): in a thread it would hold the interpreter lock for a third of a
+    second on a 5,000-note board and slow every room of the node meanwhile. Started on first
+    use (most nodes never take a point in their first minutes), with ``spawn``: forking a
+    process that runs threads and an event loop is not safe."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def prepare(
+        self, state: bytes, previous: bytes | None, max_depth: int
+    ) -> tuple[bytes, bytes, dict[str, dict[str, int]]]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, prepare_point, state, previous, max_depth)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+#: The node's point worker (http_api/app.py installs it).
+WORKER = web.AppKey("restore_point_worker", PointWorker)
 
 
 async def take_point(
@@ -77,9 +99,7 @@ async def take_point(
     present = present_ids(c.user_id for c in (room.connections if room is not None else ()))
     latest = await restore_points.latest(db, project_id)
     previous, previous_digest = latest if latest is not None else (None, None)
-    stored, digest, summary = await asyncio.to_thread(
-        _prepare, state, previous, settings.max_nesting_depth
-    )
+    stored, digest, summary = await app[WORKER].prepare(state, previous, settings.max_nesting_depth)
     if not always and digest == previous_digest:
         return None
     point = await restore_points.add(
@@ -216,6 +236,7 @@ async def running(app: web.Application) -> AsyncIterator[None]:
     finally:
         app[ROOMS].on_bulk_delete = None
         await bulk.settle()
+        await asyncio.to_thread(app[WORKER].close)
 
 
 @contextlib.asynccontextmanager

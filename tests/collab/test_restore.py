@@ -21,6 +21,7 @@ from collab.restore import (
     decode_point,
     doc_of_point,
     encode_point,
+    prepare_point,
     present_ids,
     restore_into,
     rewrite_point,
@@ -199,3 +200,15 @@ class TestRewrite:
         assert b"u1" not in decode_point(new_form)
         assert hashlib.sha256(decode_point(new_form)).digest() == digest
         assert rewrite_point(stored, lambda _doc: 0, DEPTH) is None
+
+
+def test_prepare_point_stores_digests_and_summarizes() -> None:
+    doc: Doc[Any] = Doc()
+    _idea(doc, "first", "a")
+    first, digest, summary = prepare_point(doc.get_update(), None, DEPTH)
+    assert decode_point(first) == doc.get_update()
+    assert digest == hashlib.sha256(doc.get_update()).digest()
+    assert summary == {"ideas": {"added": 1, "removed": 0, "changed": 0}}
+    _idea(doc, "second", "b")
+    _stored, _digest, later = prepare_point(doc.get_update(), first, DEPTH)
+    assert later == {"ideas": {"added": 1, "removed": 0, "changed": 0}}

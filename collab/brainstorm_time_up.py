@@ -1,6 +1,6 @@
 """What a session does when its timer reaches zero, and what a facilitator's change undoes.
 
-Pure: ``now`` is the database's clock, passed in. The server (http_api/brainstorm_time_up.py)
+Pure: ``now`` is the database's clock, passed in. The server (http_api/brainstorm_live.py)
 wakes at a session's end time on every node and applies :func:`time_up` under the session's
 row lock; whichever node comes first changes the row, and the others, reading it after, find
 that countdown handled (:func:`run_key`) and do nothing: the action happens once.

@@ -3,7 +3,7 @@ a restore is made as one forward change (pure).
 
 A restore point is the document's whole state, encoded by Yjs from a document with garbage
 collection on (deleted content is not in it, only the fact that something was deleted), then
-compressed: :func:`encode_point` / :func:`decode_point`.
+compressed: :func:`pack_state` / :func:`decode_point`.
 
 A restore never rewinds history. :func:`restore_into` writes, in one transaction on the live
 document, whatever makes its content equal to the point's: entries that appeared since are
@@ -29,7 +29,6 @@ from collab.ydoc import apply_checked
 
 __all__ = [
     "ROOTS",
-    "encode_point",
     "pack_state",
     "decode_point",
     "doc_of_point",
@@ -49,11 +48,6 @@ _LEVEL = 6
 #: A stored point larger than this once decompressed is refused (a document's limit is far
 #: below; a forged row must not make the node allocate without bound).
 MAX_POINT_BYTES = 256 * 1024 * 1024
-
-
-def encode_point(doc: Doc[Any]) -> bytes:
-    """The stored form of ``doc``'s state: its full update, compressed."""
-    return pack_state(doc.get_update())
 
 
 def pack_state(update: bytes) -> bytes:

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 from uuid import UUID
 
 import structlog
@@ -257,17 +257,3 @@ def _project_of(room: str) -> UUID | None:
         return UUID(room)
     except ValueError:
         return None  # a brainstorm or private room: not a project's content
-
-
-def point_fields(point: RestorePoint, names: dict[UUID, str]) -> dict[str, Any]:
-    """A point as the API shows it (who was there by name, deleted accounts left out)."""
-    return {
-        "id": point.id,
-        "created_at": point.created_at,
-        "kind": point.kind,
-        "name": point.name,
-        "created_by": point.created_by,
-        "present": [{"id": user, "name": names[user]} for user in point.present if user in names],
-        "summary": point.summary,
-        "size": point.size,
-    }

@@ -27,7 +27,7 @@ from http_api.pagination import PageQuery, dated_page, decode_cursor, timestamp_
 from http_api.principal import Principal
 from http_api.v1.audit import record
 from http_api.v1.fields import ONE_LINE
-from http_api.versions import point_fields, restore, take_point
+from http_api.versions import restore, take_point
 from persistence import restore_points
 from persistence.brainstorm import user_names
 from persistence.restore_points import RestorePoint
@@ -88,10 +88,24 @@ class RestoreOut(BaseModel):
     changes: dict[str, dict[str, int]] = Field(description="what the restore changed, per root")
 
 
+def _fields(point: RestorePoint, names: dict[UUID, str]) -> dict[str, Any]:
+    """A point as the API shows it (who was there by name, deleted accounts left out)."""
+    return {
+        "id": point.id,
+        "created_at": point.created_at,
+        "kind": point.kind,
+        "name": point.name,
+        "created_by": point.created_by,
+        "present": [{"id": user, "name": names[user]} for user in point.present if user in names],
+        "summary": point.summary,
+        "size": point.size,
+    }
+
+
 async def _outs(request: web.Request, points: list[RestorePoint]) -> list[dict[str, Any]]:
     people = {user for point in points for user in point.present}
     names = await user_names(request.app[DB], sorted(people)) if people else {}
-    return [point_fields(point, names) for point in points]
+    return [_fields(point, names) for point in points]
 
 
 async def _point(request: web.Request, project_id: UUID) -> RestorePoint:

@@ -20,7 +20,7 @@ from collab.restore import (
     content,
     decode_point,
     doc_of_point,
-    encode_point,
+    pack_state,
     prepare_point,
     present_ids,
     restore_into,
@@ -55,7 +55,7 @@ class TestRestore:
         _idea(live, "kept", "a")
         _idea(live, "edited later", "b")
         _idea(live, "deleted later", "c")
-        point = doc_of_point(encode_point(live), DEPTH)
+        point = doc_of_point(pack_state(live.get_update()), DEPTH)
         schema.update_item(live, "ideas", "b", _patch("changed"), now=NOW)
         schema.delete_item(live, "ideas", "c", now=NOW)
         _idea(live, "new", "d")
@@ -73,11 +73,11 @@ class TestRestore:
         live: Doc[Any] = Doc()
         _idea(live, "one", "a")
         _idea(live, "two", "b")
-        point = doc_of_point(encode_point(live), DEPTH)
+        point = doc_of_point(pack_state(live.get_update()), DEPTH)
         schema.update_item(live, "ideas", "a", _patch("one, reworded"), now=NOW)
         other: Doc[Any] = Doc()
         _sync(live, other)
-        before_restore = doc_of_point(encode_point(live), DEPTH)
+        before_restore = doc_of_point(pack_state(live.get_update()), DEPTH)
         updates: list[bytes] = []
         subscription = live.observe(lambda event: updates.append(event.update))
         restore_into(live, point)
@@ -92,7 +92,7 @@ class TestRestore:
     def test_restoring_the_same_content_changes_nothing(self) -> None:
         live: Doc[Any] = Doc()
         _idea(live, "same", "a")
-        point = doc_of_point(encode_point(live), DEPTH)
+        point = doc_of_point(pack_state(live.get_update()), DEPTH)
         updates: list[bytes] = []
         live.observe(lambda event: updates.append(event.update))
         assert restore_into(live, point) == {}
@@ -104,7 +104,7 @@ class TestRestore:
             {"name": "Waiting", "tags": Array(["a", "b"]), "note": Text("hi")}
         )
         live.get("frames", type=Map)["f1"] = "not a map"
-        point = doc_of_point(encode_point(live), DEPTH)
+        point = doc_of_point(pack_state(live.get_update()), DEPTH)
         live.get("clusters", type=Map)["c1"]["name"] = "Renamed"
         live.get("clusters", type=Map)["c1"]["extra"] = 1
         live.get("clusters", type=Map)["c1"]["note"] = Text("changed")
@@ -132,7 +132,7 @@ def test_after_any_edits_a_restore_gives_the_points_content(
     live: Doc[Any] = Doc()
     for i in range(3):
         _idea(live, f"note {i}", f"n{i}")
-    point = doc_of_point(encode_point(live), DEPTH)
+    point = doc_of_point(pack_state(live.get_update()), DEPTH)
     for action, index, text in steps:
         key = f"n{index}"
         present = key in _texts(live)
@@ -151,7 +151,7 @@ class TestStoredForm:
         doc: Doc[Any] = Doc()
         for i in range(50):
             _idea(doc, "the same words again and again", f"n{i}")
-        stored = encode_point(doc)
+        stored = pack_state(doc.get_update())
         assert len(stored) < len(doc.get_update()) / 2
         assert decode_point(stored) == doc.get_update()
 
@@ -186,7 +186,7 @@ class TestRewrite:
     def test_a_rewrite_forgets_the_old_value_and_leaves_other_points_alone(self) -> None:
         doc: Doc[Any] = Doc()
         _idea(doc, "mine", "a")
-        stored = encode_point(doc)
+        stored = pack_state(doc.get_update())
 
         def rename(target: Doc[Any]) -> int:
             note = target.get("ideas", type=Map)["a"]

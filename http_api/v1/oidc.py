@@ -44,6 +44,7 @@ _FLOW_PURPOSE = "oidc-flow"
 FLOW_TTL_S = 600
 _DEFAULT_NEXT = "/#/projects"
 # A same-origin path: one "/", then no "/" or "\" (which browsers read as another host).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SAFE_NEXT = re.compile(r"^/(?![/\\])[\x21-\x7e]{0,500}$")
 
 
@@ -221,13 +222,15 @@ async def _signed_in(
     request: web.Request, client: OidcClient, identity: Identity, next_path: str
 ) -> web.Response:
     config = client.config
-    name = (identity.name or (identity.email or "").partition("@")[0] or config.name)[:100]
+    # The issuer's text, held to what a name typed here may be (one line, 200 characters).
+    given = identity.name or (identity.email or "").partition("@")[0]
+    name = " ".join(_CONTROL.sub(" ", given).split())[:200] or config.name
     claimed = Claimed(
         provider=config.id,
         subject=identity.subject,
         email=identity.email,
         email_verified=identity.email_verified or config.trust_email,
-        name=name.strip() or config.name,
+        name=name,
     )
     locale = negotiate(request.headers.get("Accept-Language"), LOCALES) or DEFAULT_LOCALE
     now = datetime.now(UTC)

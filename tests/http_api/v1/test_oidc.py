@@ -253,6 +253,16 @@ class TestSignIn:
         assert again is not None
         assert again["id"] != first["id"]  # a new account, not the erased one
 
+    async def test_the_issuers_name_is_kept_to_one_clean_line(self, oidc: Oidc) -> None:
+        odd = oidc.provider.add(
+            Person("odd", "  Ana\x00\n\tde  Souza\r " + "x" * 300, unique_email("odd"))
+        )
+        await oidc.sign_in(odd)
+        me = await oidc.me()
+        assert me is not None
+        assert me["name"].startswith("Ana de Souza xxx")
+        assert len(me["name"]) == 200
+
     async def test_no_email_at_all_is_refused_with_its_own_reason(self, oidc: Oidc) -> None:
         oidc.provider.add(Person("anon", "Anon", None))
         back = await oidc.sign_in(oidc.provider.people["anon"])

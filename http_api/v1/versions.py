@@ -7,6 +7,7 @@ disconnected, and the point taken just before it undoes it. docs/history.md.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -142,9 +143,16 @@ async def get_version(request: web.Request, principal: Principal) -> VersionCont
     point = await _point(request, project_id)
     stored = await restore_points.state_of(request.app[DB], project_id, point.id)
     assert stored is not None
-    doc = doc_of_point(stored, request.app[SETTINGS].max_nesting_depth)
+    # Proportional to the whole document: off the loop that relays the rooms.
+    document = await asyncio.to_thread(
+        _document_of, stored, request.app[SETTINGS].max_nesting_depth
+    )
     [fields] = await _outs(request, [point])
-    return VersionContent(**fields, document=export_document(doc))
+    return VersionContent(**fields, document=document)
+
+
+def _document_of(stored: bytes, max_depth: int) -> dict[str, Any]:
+    return export_document(doc_of_point(stored, max_depth))
 
 
 @api.route(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import pytest
 from dttools_sdk import (
     DTTools,
@@ -12,13 +14,16 @@ from dttools_sdk import (
     IdeaCreate,
     IdeaPatch,
     LiveClosed,
+    LiveDocument,
     PersonaCreate,
     Project,
     ReadOnly,
     UserTestCreate,
 )
-from pycrdt import Array, Doc, Map
+from dttools_sdk import live as live_module
+from pycrdt import Array, Doc, Map, Text
 
+from tests.conftest import RunningServer
 from tests.sdk.conftest import MakeUser
 from tests.support.timing import TIMEOUT
 
@@ -71,6 +76,107 @@ class TestBothWays:
         assert moved.updated_at is not None
         assert idea.updated_at is not None
         assert moved.updated_at >= idea.updated_at
+
+
+def _idea_text(doc: LiveDocument, idea_id: str) -> str | None:
+    idea = doc.item(Idea, idea_id)
+    return None if idea is None else idea.text
+
+
+async def _reads(doc: LiveDocument, idea_id: str, text: str) -> None:
+    await doc.wait_for(lambda: _idea_text(doc, idea_id) == text, timeout_s=TIMEOUT)
+
+
+class TestCollaborativeText:
+    async def test_add_idea_writes_a_y_text(self, client: DTTools, project: Project) -> None:
+        """A note's text is a Y.Text in the document (schema 2); reads and REST see a string."""
+        async with client.live(project.id) as doc:
+            idea = await doc.add_idea(IdeaCreate(text="Kiosk ☕ café"))
+            stored = doc.ydoc.get("ideas", type=Map)[idea.id]["text"]
+            assert isinstance(stored, Text)
+            assert (idea.text, _idea_text(doc, idea.id)) == ("Kiosk ☕ café", "Kiosk ☕ café")
+        assert (await client.ideas.get(idea.id)).text == "Kiosk ☕ café"
+        assert (await client.projects.violations(project.id)).items == []
+
+    async def test_concurrent_edits_merge(self, client: DTTools, project: Project) -> None:
+        """Two live clients change different parts of one note before either sees the other's
+        change: both end with both changes, and so does REST."""
+        async with client.live(project.id) as one, client.live(project.id) as two:
+            idea = await one.add_idea(IdeaCreate(text="The kiosk sells coffee ☕"))
+            await two.wait_for(lambda: two.item(Idea, idea.id) is not None, timeout_s=TIMEOUT)
+            # Both writes are computed from the same text, in the same turn of the loop: had
+            # either seen the other's, its difference would undo that one.
+            await asyncio.gather(
+                one.update_idea(idea.id, IdeaPatch(text="Our kiosk sells coffee ☕")),
+                two.update_idea(idea.id, IdeaPatch(text="The kiosk sells tea 🍵")),
+            )
+            merged = "Our kiosk sells tea 🍵"
+            await asyncio.gather(_reads(one, idea.id, merged), _reads(two, idea.id, merged))
+        assert (await client.ideas.get(idea.id)).text == merged
+
+    async def test_rest_written_text_merges_with_live_edits(
+        self, client: DTTools, project: Project
+    ) -> None:
+        """A note created and changed over REST is changed live by difference: a concurrent
+        live edit to another part of it survives."""
+        created = await client.ideas.create(project.id, IdeaCreate(text="Kiosk at the station"))
+        await client.ideas.update(created.id, IdeaPatch(text="A kiosk at the station"))
+        async with client.live(project.id) as one, client.live(project.id) as two:
+            await asyncio.gather(
+                one.update_idea(created.id, IdeaPatch(text="A small kiosk at the station")),
+                two.update_idea(created.id, IdeaPatch(text="A kiosk at the main station")),
+            )
+            merged = "A small kiosk at the main station"
+            await asyncio.gather(_reads(one, created.id, merged), _reads(two, created.id, merged))
+        assert (await client.ideas.get(created.id)).text == merged
+
+    async def test_plain_or_missing_text_becomes_y_text(
+        self, client: DTTools, project: Project
+    ) -> None:
+        """update_idea replaces a plain string (schema 1) or a missing text with a Y.Text."""
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+        def write(doc: Doc[Any]) -> None:
+            ideas = doc.get("ideas", type=Map)
+            ideas["plain"] = Map({"id": "plain", "text": "old", "createdAt": now})
+            ideas["bare"] = Map({"id": "bare", "createdAt": now})
+
+        async with client.live(project.id) as doc:
+            await doc.transact(write)
+            await doc.update_idea("plain", IdeaPatch(text="new"))
+            await doc.update_idea("bare", IdeaPatch(text="first"))
+            ideas = doc.ydoc.get("ideas", type=Map)
+            assert isinstance(ideas["plain"]["text"], Text)
+            assert isinstance(ideas["bare"]["text"], Text)
+        assert (await client.ideas.get("plain")).text == "new"
+        assert (await client.ideas.get("bare")).text == "first"
+
+
+class TestOutdatedClient:
+    async def test_sdk_of_an_older_schema_is_refused(
+        self, client: DTTools, project: Project, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An SDK that declares schema 1 gets LiveClosed 4426 with a reason, and no retry."""
+        monkeypatch.setattr(live_module, "DOCUMENT_SCHEMA", 1)
+        with pytest.raises(LiveClosed) as caught:
+            async with client.live(project.id):
+                pass  # pragma: no cover - never entered
+        assert caught.value.code == 4426
+        assert "schema" in caught.value.reason
+
+    async def test_ext_socket_without_schema_is_refused(
+        self, server: RunningServer, client: DTTools, project: Project
+    ) -> None:
+        """A socket with ``ext=1`` and no ``schema`` is closed with 4426 before any sync."""
+        token = client.http.token
+        assert token is not None
+        url = f"{server.ws_url}/{project.id}?ext=1&token={token}"
+        async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+            async with asyncio.timeout(TIMEOUT):
+                message = await ws.receive()
+        assert message.type is aiohttp.WSMsgType.CLOSE
+        assert message.data == 4426
+        assert message.extra
 
 
 class TestTolerantReads:

@@ -93,7 +93,7 @@ class TestProjects:
         assert stats.artifacts_per_phase["ideate"] == 1
         assert stats.member_count == 1
         document = await client.projects.document(project.id)
-        assert document.schema_version == 1
+        assert document.schema_version == 2
         assert [p.name for p in document.personas] == ["Ana"]
         assert [i.text for i in document.ideas] == ["Kiosk"]
         assert (await client.projects.violations(project.id)).items == []

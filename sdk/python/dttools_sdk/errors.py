@@ -197,7 +197,8 @@ class ExportFailed(DTToolsError):
 class LiveClosed(DTToolsError):
     """The live document's WebSocket closed; ``code`` is the close code (docs/protocol.md).
 
-    4401: sign in again; 4403: no access (or revoked); 1013 and 4429: reconnect later.
+    4401: sign in again; 4403: no access (or revoked); 4426: this SDK writes an older
+    document schema than the server's (update it); 1013 and 4429: reconnect later.
     """
 
     def __init__(self, code: int | None, reason: str) -> None:

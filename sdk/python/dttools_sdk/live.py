@@ -47,6 +47,7 @@ from dttools_sdk.protocol import (
     encode_sync_step2,
     encode_update,
 )
+from dttools_sdk.text import stored, write_field
 from dttools_sdk.transport import Transport
 
 __all__ = ["LiveDocument", "open_live", "ROOTS"]
@@ -65,6 +66,8 @@ ROOTS: Final[Mapping[type[Artifact], str]] = {
     UserTestResult: "testResults",
 }
 
+#: The document schema this SDK writes (docs/document-schema.md), declared on connect.
+DOCUMENT_SCHEMA: Final = 2
 _EMPTY_UPDATE: Final = b"\x00\x00"
 
 
@@ -189,7 +192,8 @@ class LiveDocument:
         )
 
         def change(doc: Doc[Any]) -> None:
-            doc.get("ideas", type=Map)[idea_id] = Map(fields)
+            entry = {name: stored("ideas", name, value) for name, value in fields.items()}
+            doc.get("ideas", type=Map)[idea_id] = Map(entry)
 
         await self.transact(change)
         idea = self.item(Idea, idea_id)
@@ -201,6 +205,9 @@ class LiveDocument:
     ) -> None:
         """Change some fields of a note (and its ``updatedAt``); wait until saved.
 
+        A new ``text`` changes the note's Y.Text by difference: what someone else types in
+        it meanwhile, outside the span this change replaces, is kept.
+
         Raises:
             KeyError: there is no note ``idea_id``.
         """
@@ -211,15 +218,16 @@ class LiveDocument:
 
         def change(_doc: Doc[Any]) -> None:
             for key, value in values.items():
-                note[key] = value
+                write_field(note, "ideas", key, value)
 
         await self.transact(change)
 
     async def transact(self, change: Callable[[Doc[Any]], object]) -> None:
         """Run ``change`` on the pycrdt Doc in one transaction, send it, wait until saved.
 
-        Follow docs/document-schema.md when writing: list fields are ``pycrdt.Array``, the
-        four common fields are set, ids match their key.
+        Follow docs/document-schema.md when writing: list fields are ``pycrdt.Array``, text
+        fields ``pycrdt.Text`` (change one with :func:`dttools_sdk.text.write_field`), the four
+        common fields are set, ids match their key.
 
         Raises:
             LiveClosed: the socket closed before the server confirmed the change.
@@ -308,7 +316,7 @@ class LiveDocument:
 
 
 def _ws_url(base_url: str, project_id: str, token: str | None) -> str:
-    query = {"ext": "1"}
+    query = {"ext": "1", "schema": str(DOCUMENT_SCHEMA)}
     if token is not None:
         query["token"] = token
     scheme, rest = base_url.split("://", 1)

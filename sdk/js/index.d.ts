@@ -615,6 +615,12 @@ export interface Kinds {
 }
 export type Kind = keyof Kinds
 export const KINDS: Kind[]
+/** the document schema the live client writes, sent as `?schema=` (older: closed with 4426) */
+export const DOCUMENT_SCHEMA: string
+/** the free-text fields of each kind, held as Y.Text (schema 2) */
+export const TEXT_FIELDS: Readonly<Record<Kind, readonly string[]>>
+/** make a Y.Text read `value`, changing only the span that differs; whether it changed */
+export function setText(text: Y.Text, value: string): boolean
 
 export interface LiveOptions {
   /** the `yjs` module: `import * as Y from 'yjs'` */
@@ -634,7 +640,7 @@ export interface LiveDocument {
   readonly provider: WebsocketProvider
   /** the server refused one of our changes (a viewer's socket) */
   readonly readOnly: boolean
-  /** why the socket closed for good (4403, 4401 after a failed refresh, ...), or null */
+  /** why the socket closed for good (4403, 4426, 4401 after a failed refresh, ...), or null */
   readonly closed: { code: number; reason: string } | null
   items<K extends Kind>(kind: K): Kinds[K][]
   item<K extends Kind>(kind: K, id: string): Kinds[K] | null
@@ -646,11 +652,15 @@ export interface LiveDocument {
   prototypes(): Prototype[]
   tests(): UserTest[]
   testResults(): UserTestResult[]
-  /** create as a browser does (lists become Y.Arrays); resolves once the server saved it */
+  /**
+   * create as a browser does (lists become Y.Arrays, text fields Y.Texts); resolves once the
+   * server saved it
+   */
   add<K extends Kind>(
     kind: K,
     fields: Partial<Omit<Kinds[K], keyof ArtifactBase>>
   ): Promise<Kinds[K]>
+  /** change fields; a text field's Y.Text changes by difference, so concurrent typing merges */
   update<K extends Kind>(
     kind: K,
     id: string,

@@ -29,6 +29,6 @@ export {
   WebhookVerificationError,
   problemFromResponse
 } from './src/errors.js'
-export { KINDS } from './src/live.js'
+export { DOCUMENT_SCHEMA, KINDS, TEXT_FIELDS, setText } from './src/live.js'
 export { parseRetryAfter } from './src/transport.js'
 export { verifyWebhook } from './src/webhooks.js'

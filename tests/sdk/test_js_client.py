@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from standardwebhooks import Webhook
 
+from collab.artifacts import KINDS, TEXT_FIELDS
 from tests.conftest import IN_CI, RunningServer
 from tests.support.api import RegisteredUser
 from tests.support.timing import scaled
@@ -116,6 +117,14 @@ async def test_against_the_server(
     """The script's tests pass against the module's server, as a fresh account."""
     report = await _node_test(node, script, _account_env(server, user))
     _all_passed(report)
+
+
+async def test_text_fields_are_the_servers(node: str) -> None:
+    """The JS client's table of Y.Text fields (src/live.js) is the server's, kind by kind."""
+    script = "import { TEXT_FIELDS } from './src/live.js'; console.log(JSON.stringify(TEXT_FIELDS))"
+    table = json.loads(await _run(node, "--input-type=module", "-e", script, timeout_s=30))
+    assert set(table) == set(KINDS)
+    assert {root: frozenset(names) for root, names in table.items() if names} == TEXT_FIELDS
 
 
 async def test_retries_honour_retry_after(node: str) -> None:

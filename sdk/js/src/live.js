@@ -3,6 +3,11 @@
 // DTTools SAVED extension (`?ext=1`, docs/protocol.md), so a change can be awaited until the
 // server has it in PostgreSQL.
 //
+// Document schema 2 (`?schema=2`): the free-text fields (TEXT_FIELDS) are Y.Text, so two
+// people typing in one merge. A write to a text field that holds a Y.Text changes only the
+// span that differs (setText); replacing the Y.Text would drop what others typed meanwhile.
+// A server that needs a newer schema closes with 4426, for good.
+//
 // Tokens: before a socket reconnects with an access token about to expire, and after the
 // server closes one with 4401, the client's token is refreshed and written to
 // `provider.params`, which y-websocket reads on every connect.
@@ -55,6 +60,63 @@ export const KINDS = [
   'testResults'
 ]
 
+/** The document schema this SDK writes (docs/document-schema.md), declared on connect. */
+export const DOCUMENT_SCHEMA = '2'
+
+/**
+ * The free-text fields of each kind, held as Y.Text (docs/document-schema.md). The same table
+ * as the server's (collab.artifacts.TEXT_FIELDS) and the browser's (static/app/contract.js):
+ * tests/sdk/test_js_client.py keeps them equal.
+ *
+ * @type {Readonly<Record<Kind, readonly string[]>>}
+ */
+export const TEXT_FIELDS = Object.freeze({
+  personas: Object.freeze(['demographics', 'bio', 'quote']),
+  empathyMaps: Object.freeze([]),
+  povStatements: Object.freeze(['need', 'insight']),
+  hmwQuestions: Object.freeze(['question']),
+  ideas: Object.freeze(['text']),
+  prototypes: Object.freeze(['description']),
+  tests: Object.freeze(['script']),
+  testResults: Object.freeze(['notes'])
+})
+
+/**
+ * Make a Y.Text read `value` by replacing only what differs: one deletion and one insertion
+ * between the common start and the common end. Indices are UTF-16 code units, as in Yjs.
+ *
+ * @param {any} text a Y.Text (integrated in a document)
+ * @param {string} value
+ * @returns {boolean} whether it changed
+ */
+export function setText(text, value) {
+  const current = text.toString()
+  if (current === value) return false
+  const shortest = Math.min(current.length, value.length)
+  let start = 0
+  while (start < shortest && current[start] === value[start]) start++
+  let end = 0 // the length of the common end, not overlapping the common start
+  while (
+    end < shortest - start &&
+    current[current.length - 1 - end] === value[value.length - 1 - end]
+  ) {
+    end++
+  }
+  const removed = current.length - end - start
+  if (removed > 0) text.delete(start, removed)
+  const inserted = value.slice(start, value.length - end)
+  if (inserted) text.insert(start, inserted)
+  return true
+}
+
+/**
+ * Whether the server closed a socket for good: 4400-4499 (4403 no access, 4413, 4422, 4426
+ * outdated schema) except 4401 (renew the token) and 4429 (rate limited: later).
+ *
+ * @param {number | undefined} code
+ */
+const isFinal = (code) =>
+  code !== undefined && code >= 4400 && code < 4500 && code !== 4401 && code !== 4429
 const MESSAGE_AUTH = 2
 const MESSAGE_SAVED = 100
 const MESSAGE_NOTICE = 101
@@ -170,13 +232,15 @@ export async function openLive(client, projectId, options) {
 
   const provider = new WebsocketProvider(serverUrl, projectId, doc, {
     connect: false,
-    params: token === null ? { ext: '1' } : { ext: '1', token },
+    params:
+      token === null
+        ? { ext: '1', schema: DOCUMENT_SCHEMA }
+        : { ext: '1', schema: DOCUMENT_SCHEMA, token },
     WebSocketPolyfill: countingSocket(WS),
     disableBc: true,
     shouldReconnect: (/** @type {{code: number}} */ event) => {
       if (event.code === 4401) return renewing // reconnects once the token is renewed
-      if (event.code === 4429) return true // rate limited: wait, then reconnect
-      return !(event.code >= 4400 && event.code < 4500) // 4403, 4413, 4422: for good
+      return !isFinal(event.code) // 4429 (rate limited) and 1xxx: later, with back-off
     }
   })
   provider.messageHandlers[MESSAGE_SAVED] = (
@@ -207,6 +271,7 @@ export async function openLive(client, projectId, options) {
   provider.on('connection-close', (/** @type {{code: number} | null} */ event) => {
     notify()
     if (closing || !provider.shouldConnect) return // closed by us, not by the server
+    if (isFinal(event?.code)) return // for good: no token renewal brings it back
     if (client.http.refresher === null) return // an API key or a token of yours: as it is
     const stale = provider.params.token ?? null
     const refused = event?.code === 4401
@@ -288,8 +353,20 @@ export async function openLive(client, projectId, options) {
     })
     return found.sort(byCreation)
   }
-  /** @param {unknown} value */
-  const toY = (value) => (Array.isArray(value) ? Y.Array.from(value) : value)
+  /**
+   * The value to put in an entry of `kind`: a Y.Array for a list, a Y.Text for a string in a
+   * text field.
+   *
+   * @param {Kind} kind
+   * @param {string} key
+   * @param {unknown} value
+   */
+  const toY = (kind, key, value) =>
+    Array.isArray(value)
+      ? Y.Array.from(value)
+      : typeof value === 'string' && TEXT_FIELDS[kind]?.includes(key)
+        ? new Y.Text(value)
+        : value
 
   /** @type {LiveDocument} */
   const live = {
@@ -323,7 +400,7 @@ export async function openLive(client, projectId, options) {
       const now = new Date().toISOString()
       const entry = new Y.Map()
       const values = { ...fields, id, createdBy: userId, createdAt: now, updatedAt: now }
-      for (const [key, value] of Object.entries(values)) entry.set(key, toY(value))
+      for (const [key, value] of Object.entries(values)) entry.set(key, toY(kind, key, value))
       await live.transact(() => doc.getMap(kind).set(id, entry))
       return item(kind, id)
     },
@@ -332,7 +409,12 @@ export async function openLive(client, projectId, options) {
       if (!(entry instanceof Y.Map)) throw new RangeError(`no ${kind} entry ${id}`)
       const values = { ...changes, updatedAt: new Date().toISOString() }
       await live.transact(() => {
-        for (const [key, value] of Object.entries(values)) entry.set(key, toY(value))
+        for (const [key, value] of Object.entries(values)) {
+          const current = entry.get(key)
+          // an existing Y.Text changes by difference: others' concurrent typing survives
+          if (typeof value === 'string' && current instanceof Y.Text) setText(current, value)
+          else entry.set(key, toY(kind, key, value))
+        }
       })
     },
     addIdea: (fields) =>

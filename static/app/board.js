@@ -14,6 +14,7 @@ import { watchCollection } from './collection.js'
 import { t, onLocaleChange, removedParticipant } from './i18n.js'
 import { contentUrl, isFileId, thumbnailUrl } from './uploads.js'
 import { layoutClusters, clusterColors, frameAt, readClusters } from './cluster-layout.js'
+import { bindText } from './text-binding.js'
 import {
   addArtifact,
   deleteArtifact,
@@ -83,7 +84,7 @@ export class Board {
     this.colors = new Map()
     /**
      * Notes by key: the idea id for the board's notes, `hidden:<id>` for hidden ones.
-     * @type {Map<string, {key: string, id: string, source: Source, el: HTMLElement, text: HTMLTextAreaElement, image: HTMLImageElement, handle: HTMLElement, badge: HTMLElement | null, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number, shift: number, slot: {x: number, y: number} | null}>}
+     * @type {Map<string, {key: string, id: string, source: Source, el: HTMLElement, text: HTMLTextAreaElement, image: HTMLImageElement, handle: HTMLElement, badge: HTMLElement | null, tag: HTMLElement, by: HTMLElement, map: any, x: number, y: number, shift: number, slot: {x: number, y: number} | null, binding: import('./text-binding.js').Binding | null}>}
      */
     this.notes = new Map()
     /** @type {Map<string, Source>} */
@@ -528,20 +529,32 @@ export class Board {
       y: 0,
       shift: 0,
       /** @type {{x: number, y: number} | null} its place in its cluster's frame */
-      slot: null
+      slot: null,
+      /** @type {import('./text-binding.js').Binding | null} its text (set below) */
+      binding: null
     }
     this.notes.set(key, note)
+    // the note's Y.Text, merged with whoever else types in it (text-binding.js); a refused
+    // write (a lock) leaves the document's text in the note
+    note.binding = bindText(text, {
+      map,
+      key: 'text',
+      origin: source.name === 'board' ? this.live.origin : null,
+      write: (fn) => this.writeNote(note, fn),
+      // an emptied note keeps showing empty while it has the focus (see 'change')
+      keep: () => document.activeElement === text && text.getAttribute('aria-invalid') === 'true',
+      // hidden notes live in a private room: nobody else sees them, no caret to share
+      presence: source.name === 'board' ? { live: this.live, root: 'ideas', id } : null
+    })
     text.addEventListener('input', () => {
       const value = text.value
       text.setAttribute('aria-invalid', value.trim() ? 'false' : 'true')
-      if (value.trim() && !this.writeNote(note, () => setFields(map, { text: value }))) {
-        text.value = str(map, 'text') // refused (a lock): the text stays the document's
-      }
+      if (value.trim()) note.binding.write(value)
     })
     text.addEventListener('change', () => {
       if (!text.value.trim()) {
-        text.value = str(map, 'text')
         text.setAttribute('aria-invalid', 'false')
+        note.binding.refresh()
       }
     })
     el.addEventListener('focusin', () => this.select(key))
@@ -558,22 +571,10 @@ export class Board {
     const id = key
     const note = this.notes.get(key)
     if (!note) return
-    const { map, el, text } = note
+    const { map, el } = note
     const all = keys === null
     if (all || keys.has('text')) {
-      const value = str(map, 'text')
-      if (
-        text.value !== value &&
-        !(document.activeElement === text && text.getAttribute('aria-invalid') === 'true')
-      ) {
-        if (document.activeElement === text) {
-          const { selectionStart, selectionEnd } = text
-          text.value = value
-          text.setSelectionRange(selectionStart, selectionEnd)
-        } else {
-          text.value = value
-        }
-      }
+      note.binding.refresh() // a new Y.Text (a plain string turned) or its text
       this.labelNote(note)
     }
     if (all || keys.has('imageFileId')) {
@@ -622,6 +623,7 @@ export class Board {
     const note = this.notes.get(key)
     if (!note) return
     for (const extension of this.extensions) if (extension.remove) extension.remove(note)
+    note.binding.destroy()
     note.el.remove()
     this.notes.delete(key)
     if (this.selected === key) this.select(null)

@@ -21,8 +21,10 @@ export const ACCESS_ANSWER_MS = 2000
 
 /**
  * @typedef {'viewer'|'writer'|null} Access the caller's access as REST reports it (null: none)
- * @typedef {'signed-out'|'revoked'|'closed'} EndCause why a room ended: the session cannot be
- *   refreshed (UNAUTHORIZED), access is gone (FORBIDDEN), or another permanent close
+ * @typedef {'signed-out'|'revoked'|'outdated'|'closed'} EndCause why a room ended: the session
+ *   cannot be refreshed (UNAUTHORIZED), access is gone (FORBIDDEN), this page writes an older
+ *   document schema than the server's (CLIENT_OUTDATED: only a reload helps), or another
+ *   permanent close
  * @typedef {{code: number, reason: string, cause: EndCause}} End
  */
 
@@ -63,6 +65,8 @@ export function sharedAccessCheck(check, reuseMs = ACCESS_ANSWER_MS) {
  *   told the access (a role change) and the room reconnects, to be checked afresh by the server
  *   (after MAX_FORBIDDEN_RETRIES such closes without a sync, it ends instead);
  * * RATE_LIMITED: reconnect after RATE_LIMIT_RETRY_MS;
+ * * CLIENT_OUTDATED: end (`outdated`): the server was updated under this page, which would
+ *   write the document in a form it no longer takes; reconnecting is refused again;
  * * any other: end (`closed`).
  * Nothing happens once `active()` turns false (the room was destroyed meanwhile).
  *
@@ -100,6 +104,8 @@ export function handleCloses(provider, hooks) {
       }
     } else if (close.code === CLOSE_CODES.RATE_LIMITED) {
       setTimeout(reconnect, RATE_LIMIT_RETRY_MS)
+    } else if (close.code === CLOSE_CODES.CLIENT_OUTDATED) {
+      end('outdated', close)
     } else {
       end('closed', close)
     }

@@ -1,7 +1,10 @@
 // Form controls bound to one field of an artifact's Y.Map: they write through the live
 // project (so edits are undoable and synced) and refresh when Yjs says the field changed.
+// Free-text fields (a Y.Text since schema 2) are bound by text-binding.js: edits merge
+// character by character, and others' carets show.
 import { h, field } from './dom.js'
-import { str, setFields } from './schema.js'
+import { str, setFields, rootOf, isTextField } from './schema.js'
+import { bindText } from './text-binding.js'
 import { t } from './i18n.js'
 
 /** Put `value` into a control without losing the caret of someone typing in it. */
@@ -20,7 +23,7 @@ function setValue(input, value) {
 }
 
 /**
- * A text input or textarea bound to `map[key]`.
+ * A text input or textarea bound to `map[key]` (to its Y.Text for a free-text field).
  * @param {import('./live.js').LiveProject} live
  * @param {any} map
  * @param {string} key
@@ -49,12 +52,29 @@ export function boundText(live, map, key, opts) {
     message.textContent = error
     message.hidden = !error
   }
+  const root = rootOf(map)
+  const binding =
+    isTextField(root, key) && !opts.toValue
+      ? bindText(input, {
+          map,
+          key,
+          origin: live.origin,
+          write: (fn) => live.write(fn),
+          // a refused value stays on screen until it is fixed (see 'change')
+          keep: () => input.getAttribute('aria-invalid') === 'true',
+          presence: { live, root, id: str(map, 'id') }
+        })
+      : null
   input.addEventListener('input', () => {
     const error = problem(input.value)
     // while typing, say so only once the text is refused at the end (see 'change')
     if (!error) show('')
     if (error) return
     const text = normalize(input.value)
+    if (binding) {
+      binding.write(text)
+      return
+    }
     const value = opts.toValue ? opts.toValue(text) : text
     if (map.get(key) === value) return
     live.write(() => setFields(map, { [key]: value }))
@@ -70,6 +90,7 @@ export function boundText(live, map, key, opts) {
     if (completed !== input.value) setValue(input, completed) // https:// added, shown
   })
   const refresh = () => {
+    if (binding) return binding.refresh() // keeps what was typed too (keep)
     if (input.getAttribute('aria-invalid') === 'true') return // keep what was typed
     setValue(input, str(map, key))
   }

@@ -4,7 +4,7 @@ import { Y, WebsocketProvider, decoding } from './yjs.js'
 import { ensureFresh } from './api.js'
 import { ROOTS } from './schema.js'
 import { colorFor } from './dom.js'
-import { AUTH_TYPES, MESSAGE_TYPES, NOTICE_CODES, SYNC_TYPES } from './contract.js'
+import { AUTH_TYPES, MESSAGE_TYPES, NOTICE_CODES, SCHEMA_VERSION, SYNC_TYPES } from './contract.js'
 import { handleCloses, sharedAccessCheck } from './closes.js'
 import { t } from './i18n.js'
 
@@ -31,7 +31,9 @@ function countsForSaved(data) {
 /**
  * @typedef {'connecting'|'live'|'saved'|'offline'|'revoked'|'error'} Status
  * @typedef {{user: {id: string, name: string, color: string}, phase: string,
- *   cursor: {x: number, y: number} | null}} Presence
+ *   cursor: {x: number, y: number} | null,
+ *   caret?: import('./text-binding.js').CaretState | null}} Presence
+ *   caret: the selection in the text field that has the focus (text-binding.js)
  * @typedef {WebSocket & {sentUpdates: number, durable: number}} CountingWebSocket the provider's
  *   socket (createProvider's CountingSocket): updates sent, and how many the server saved
  */
@@ -113,7 +115,8 @@ export class LiveProject extends EventTarget {
     this.awareness.setLocalState({
       user: { id: user.id, name: user.name, color: colorFor(user.id) },
       phase: 'empathize',
-      cursor: null
+      cursor: null,
+      caret: null
     })
     this.onOnline = async () => {
       await ensureFresh()
@@ -155,7 +158,7 @@ export class LiveProject extends EventTarget {
       this.projectId,
       this.doc,
       {
-        params: { ext: '1' },
+        params: { ext: '1', schema: String(SCHEMA_VERSION) }, // a page from before is refused
         WebSocketPolyfill: CountingSocket,
         disableBc: true, // each tab talks to the server itself: one origin, one SAVED count
         connect: navigator.onLine !== false
@@ -210,6 +213,9 @@ export class LiveProject extends EventTarget {
       this.setTerminal('revoked', () => t('live.end.signed_out'))
     } else if (cause === 'revoked') {
       this.setTerminal('revoked', () => t('live.end.revoked'))
+    } else if (cause === 'outdated') {
+      // the server's reason is for SDK users; people get ours, in their language
+      this.setTerminal('error', () => t('live.end.outdated'), cause)
     } else {
       this.setTerminal('error', () => reason || t('live.end.closed', { code: String(code) }))
     }
@@ -218,9 +224,11 @@ export class LiveProject extends EventTarget {
   /**
    * @param {Status} status
    * @param {() => string} detail the why, in the language shown when asked (updateStatus)
+   * @param {import('./closes.js').EndCause} [cause] why the room ended (`outdated`: the page
+   *   must be reloaded)
    */
-  setTerminal(status, detail) {
-    this.terminal = { status, detail }
+  setTerminal(status, detail, cause) {
+    this.terminal = { status, detail, cause }
     this.updateStatus()
   }
 
@@ -402,6 +410,14 @@ export class LiveProject extends EventTarget {
   /** @param {{x: number, y: number} | null} cursor a position on the idea board */
   setCursor(cursor) {
     this.awareness.setLocalStateField('cursor', cursor)
+  }
+
+  /**
+   * @param {import('./text-binding.js').CaretState | null} caret the selection in the text
+   *   field that has the focus (null: none)
+   */
+  setCaret(caret) {
+    this.awareness.setLocalStateField('caret', caret)
   }
 
   /** Everyone here (this tab included), one entry per awareness client. */

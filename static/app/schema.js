@@ -8,8 +8,10 @@ import {
   LIST_FIELDS,
   MAX_LIST_ITEMS,
   PALETTE,
-  REFERENCES as SERVER_REFERENCES
+  REFERENCES as SERVER_REFERENCES,
+  TEXT_FIELDS
 } from './contract.js'
+import { textChange } from './text-diff.js'
 import { t } from './i18n.js'
 
 /** The browser's additive v1 root of named idea groups (the server neither reads nor checks it). */
@@ -18,7 +20,7 @@ export const CLUSTERS = 'clusters'
 /** Root Y.Maps of version 1, plus `clusters`. */
 export const ROOTS = Object.freeze([...COLLECTIONS, CLUSTERS])
 
-export { PALETTE, LIST_FIELDS }
+export { PALETTE, LIST_FIELDS, TEXT_FIELDS }
 /** The colour of a note that names none (the schema's default). */
 export const DEFAULT_COLOR = PALETTE[0]
 export const OUTCOMES = FIELD_LIMITS.testResults.outcome.enum
@@ -29,6 +31,10 @@ export const MAX_LIST_ENTRIES = MAX_LIST_ITEMS
 /** LIST_FIELDS looked up by any root name (a root without list fields has no entry). */
 const LISTS_OF = /** @type {Readonly<Record<string, readonly string[] | undefined>>} */ (
   LIST_FIELDS
+)
+/** TEXT_FIELDS looked up by any root name. */
+const TEXTS_OF = /** @type {Readonly<Record<string, readonly string[] | undefined>>} */ (
+  TEXT_FIELDS
 )
 
 /**
@@ -228,6 +234,63 @@ export function str(ymap, key) {
 }
 
 /**
+ * The root (collection) an artifact's map is an entry of, or null (not in a document yet, or
+ * not an entry of a root).
+ * @param {Y.Map<any>} ymap
+ * @returns {string | null}
+ */
+export function rootOf(ymap) {
+  const parent = ymap.parent
+  const doc = ymap.doc
+  if (!doc || !parent) return null
+  for (const [name, type] of doc.share) if (type === parent) return name
+  return null
+}
+
+/**
+ * Is `key` a free-text field (a Y.Text since schema 2) of the artifacts of `root`?
+ * @param {string | null} root
+ * @param {string} key
+ */
+export function isTextField(root, key) {
+  return root !== null && (TEXTS_OF[root] || []).includes(key)
+}
+
+/**
+ * The Y.Text of a text field, turning a plain string (a document from before schema 2, or a
+ * client that wrote one) or a missing value into a Y.Text with the same characters. Call
+ * inside a transaction.
+ * @param {Y.Map<any>} ymap
+ * @param {string} key
+ * @returns {Y.Text}
+ */
+export function textOf(ymap, key) {
+  const value = ymap.get(key)
+  if (value instanceof Y.Text) return value
+  const fresh = new Y.Text(typeof value === 'string' ? value : '')
+  ymap.set(key, fresh)
+  return fresh
+}
+
+/**
+ * Make a text field read `value` by writing only what differs (text-diff.js), and bump
+ * updatedAt when something changed. Call inside a transaction.
+ * @param {Y.Map<any>} ymap
+ * @param {string} key
+ * @param {string} value
+ * @returns {boolean} whether the text changed
+ */
+export function writeText(ymap, key, value) {
+  const text = textOf(ymap, key)
+  const change = textChange(text.toString(), value)
+  if (!change) return false
+  if (change.remove) text.delete(change.index, change.remove)
+  if (change.insert) text.insert(change.index, change.insert)
+  ymap.set('updatedAt', now())
+  return true
+}
+
+/**
  * A list field as plain strings (a plain JS array is read too; bad entries skipped).
  * @param {Y.Map<any>} ymap
  * @param {string} key
@@ -273,8 +336,11 @@ export function newArtifact(root, fields, userId) {
     if (initial.length) array.push(initial)
     item.set(key, array)
   }
+  const texts = TEXTS_OF[root] || []
   for (const [key, value] of Object.entries(fields)) {
-    if (!(LISTS_OF[root] || []).includes(key)) item.set(key, value)
+    if ((LISTS_OF[root] || []).includes(key)) continue
+    // schema 2: free text is a Y.Text, so people typing in it at once merge
+    item.set(key, texts.includes(key) && typeof value === 'string' ? new Y.Text(value) : value)
   }
   item.set('createdBy', userId)
   item.set('createdAt', stamp)

@@ -277,11 +277,19 @@ export class Workspace {
     if (status === 'revoked' || status === 'error') {
       this.banner.hidden = false
       this.banner.className = 'banner danger'
-      this.banner.replaceChildren(
-        statusDetail || statusText(status),
-        ' ',
-        h('a', { href: '#/projects', text: t('workspace.back_to_projects') })
-      )
+      const outdated = this.live.terminal && this.live.terminal.cause === 'outdated'
+      if (outdated) {
+        // this page is older than the server: only loading it again helps (closes.js)
+        const reload = h('button', { type: 'button', text: t('live.reload') })
+        reload.addEventListener('click', () => location.reload())
+        this.banner.replaceChildren(statusDetail || statusText(status), ' ', reload)
+      } else {
+        this.banner.replaceChildren(
+          statusDetail || statusText(status),
+          ' ',
+          h('a', { href: '#/projects', text: t('workspace.back_to_projects') })
+        )
+      }
       this.content.disabled = true
     }
   }

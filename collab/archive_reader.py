@@ -20,7 +20,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import IO, Any, Final, Self, TypeGuard
 
-from collab.artifacts import FILE_ID_PATTERN, ID_PATTERN, KINDS, SCHEMA_VERSION
+from collab.artifacts import FILE_ID_PATTERN, ID_PATTERN, KINDS, READABLE_SCHEMA_VERSIONS
 from collab.export_archive import (
     BRAINSTORMS,
     CLUSTERS,
@@ -398,15 +398,16 @@ def _parse_manifest(value: Any) -> Manifest:
         raise InvalidArchive(
             msg("manifest.json does not describe a {format} archive", format=FORMAT), MANIFEST
         )
-    for key, known in (("format_version", FORMAT_VERSION), ("schemaVersion", SCHEMA_VERSION)):
+    versions = (("format_version", (FORMAT_VERSION,)), ("schemaVersion", READABLE_SCHEMA_VERSIONS))
+    for key, known in versions:
         version = value.get(key)
-        if type(version) is not int or version != known:
+        if type(version) is not int or version not in known:
             raise InvalidArchive(
                 msg(
                     "archive {field} {version!r} is not supported (this server reads {known})",
                     field=key,
                     version=version,
-                    known=known,
+                    known=" or ".join(map(str, known)),
                 ),
                 MANIFEST,
             )
@@ -422,7 +423,7 @@ def _parse_manifest(value: Any) -> Manifest:
         ),
         taken_at=_time(value, "taken_at", "taken_at"),
         state_hash=_string(value, "state_hash", "state_hash"),
-        schema_version=SCHEMA_VERSION,
+        schema_version=value["schemaVersion"],
     )
     entries = value.get("entries")
     if not isinstance(entries, list):

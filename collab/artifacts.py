@@ -1,4 +1,4 @@
-"""The artifact kinds of the workshop document (schema version 1): fields, limits and models.
+"""The artifact kinds of the workshop document (schema version 2): fields, limits and models.
 
 This module is the single declaration of docs/document-schema.md. Every kind is a table of
 :class:`FieldSpec` rows, and everything else is derived from that table: the pydantic models the
@@ -38,11 +38,13 @@ from collab.i18n import msg
 
 __all__ = [
     "SCHEMA_VERSION",
+    "READABLE_SCHEMA_VERSIONS",
     "MAX_LIST_ITEMS",
     "PALETTE",
     "ID_PATTERN",
     "FILE_ID_PATTERN",
     "FILE_FIELDS",
+    "TEXT_FIELDS",
     "Phase",
     "OnDelete",
     "FieldSpec",
@@ -58,8 +60,13 @@ __all__ = [
     "describe_value",
 ]
 
-#: The version this code reads and writes; stored as ``meta.schemaVersion``.
-SCHEMA_VERSION: Final = 1
+#: The version this code writes; stored as ``meta.schemaVersion``. Version 2 stores the
+#: free-text fields as Y.Text (:attr:`FieldSpec.text`); version 1 documents are upgraded
+#: (collab/text_fields.py).
+SCHEMA_VERSION: Final = 2
+#: The versions of the JSON form (exports, archives, templates) an import reads: the typed
+#: JSON of version 2 is that of version 1 (text fields are strings in JSON either way).
+READABLE_SCHEMA_VERSIONS: Final = (1, 2)
 #: Upper bound on entries in any list field, so one card cannot grow without limit.
 MAX_LIST_ITEMS: Final = 200
 #: Named sticky-note colours; any ``#rrggbb`` is accepted as well.
@@ -178,7 +185,9 @@ class FieldSpec:
     """One field of one kind: its type (with limits), its default and what it points at.
 
     ``default`` is ``...`` for fields a REST create must supply. ``item_type`` is set for list
-    fields, which are stored as a Y.Array of that type so concurrent appends merge.
+    fields, which are stored as a Y.Array of that type so concurrent appends merge. ``text``
+    marks the free text a team writes together, stored as a Y.Text so that two people typing
+    in it at once merge character by character (REST still reads and writes a string).
     """
 
     name: str
@@ -187,6 +196,7 @@ class FieldSpec:
     target: str | None = None
     server: bool = False
     item_type: Any = None
+    text: bool = False
     adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
     item_adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
 
@@ -224,6 +234,8 @@ class FieldSpec:
             return self.fallback(), [("", "required field is missing")] if self.required else []
         if self.is_list:
             return self._read_list(raw)
+        if self.text:
+            return self._read_text(raw)
         value, problem = self._read_value(self.adapter, raw)
         problems = [] if problem is None else [("", problem)]
         return (self.fallback() if value is MISSING else value), problems
@@ -247,6 +259,33 @@ class FieldSpec:
             kept = kept[:MAX_LIST_ITEMS]
         return kept, problems
 
+    def _read_text(self, raw: object) -> tuple[Any, _Problems]:
+        # Concurrent typing can merge two edits that each kept to the limit into one text
+        # over it: read the text cut at the limit (and report it) rather than lose it all.
+        problems: _Problems = []
+        if isinstance(raw, Text):
+            raw = str(raw)
+            limit = self.max_length
+            if limit is not None and len(raw) > limit:
+                problems.append(("", f"{len(raw)} characters exceed the limit of {limit}"))
+                raw = raw[:limit]
+        elif isinstance(raw, str):
+            problems.append(
+                ("", "expected a Y.Text, got string (concurrent typing will not merge)")
+            )
+        value, problem = self._read_value(self.adapter, raw)
+        if problem is not None:
+            problems.append(("", problem))
+        return (self.fallback() if value is MISSING else value), problems
+
+    @property
+    def max_length(self) -> int | None:
+        """The longest string the field takes (its StringConstraints), if it is a string."""
+        for meta in getattr(self.type, "__metadata__", ()):
+            if isinstance(meta, StringConstraints):
+                return meta.max_length
+        return None
+
     @staticmethod
     def _read_value(adapter: TypeAdapter[Any], raw: object) -> tuple[Any, str | None]:
         try:
@@ -259,6 +298,11 @@ class FieldSpec:
             # differently, so it is still a violation.
             return value, f"expected a plain value, got {describe_value(raw)}"
         return value, None
+
+
+def _prose(name: str, type_: Any, default: Any = ...) -> FieldSpec:
+    """A free-text field the team writes together: a Y.Text in the document."""
+    return FieldSpec(name, type_, default, text=True)
 
 
 def _list(name: str, item_type: Any, *, target: str | None = None) -> FieldSpec:
@@ -293,7 +337,18 @@ class ArtifactKind:
     update: type[BaseModel]
     item: type[BaseModel]
     list_fields: frozenset[str]
+    text_fields: frozenset[str]
     references: tuple[Reference, ...]
+
+    def stored(self, name: str, value: Any) -> Any:
+        """How field ``name`` stores ``value`` in the document: a list field as a Y.Array, a
+        text field's string as a Y.Text, anything else as the plain value. Every writer of
+        artifacts (REST, imports, reveals, restores) goes through here."""
+        if name in self.list_fields and isinstance(value, list):
+            return Array(value)
+        if name in self.text_fields and isinstance(value, str):
+            return Text(value)
+        return value
 
     @property
     def content_fields(self) -> tuple[FieldSpec, ...]:
@@ -374,6 +429,7 @@ def _kind(
         update=update,
         item=item,
         list_fields=frozenset(s.name for s in fields if s.is_list),
+        text_fields=frozenset(s.name for s in fields if s.text),
         references=references,
     )
 
@@ -390,12 +446,12 @@ _KINDS = (
         "a user archetype the team designs for.",
         FieldSpec("name", Name),
         FieldSpec("role", Label, ""),
-        FieldSpec("demographics", Sentence, ""),
-        FieldSpec("bio", LongText, ""),
+        _prose("demographics", Sentence, ""),
+        _prose("bio", LongText, ""),
         _list("goals", Entry),
         _list("pains", Entry),
         _list("gains", Entry),
-        FieldSpec("quote", Sentence, ""),
+        _prose("quote", Sentence, ""),
         FieldSpec("avatar", Link | None, None),
         FieldSpec("avatarFileId", FileId | None, None),
     ),
@@ -415,19 +471,19 @@ _KINDS = (
         "povStatements", "pov-statements", "PovStatement", Phase.DEFINE,
         "a point of view: [user] needs [need] because [insight].",
         FieldSpec("user", Name),
-        FieldSpec("need", Statement),
-        FieldSpec("insight", Sentence, ""),
+        _prose("need", Statement),
+        _prose("insight", Sentence, ""),
     ),
     _kind(
         "hmwQuestions", "hmw-questions", "HmwQuestion", Phase.DEFINE,
         "a how-might-we question, optionally framed by a point of view.",
-        FieldSpec("question", Statement),
+        _prose("question", Statement),
         FieldSpec("povId", ItemId | None, None, target="povStatements"),
     ),
     _kind(
         "ideas", "ideas", "Idea", Phase.IDEATE,
         "a sticky note on the idea board.",
-        FieldSpec("text", _text(5_000, min_length=1)),
+        _prose("text", _text(5_000, min_length=1)),
         FieldSpec("color", Color, PALETTE[0]),
         FieldSpec("x", Coordinate, 0.0),
         FieldSpec("y", Coordinate, 0.0),
@@ -441,7 +497,7 @@ _KINDS = (
         "prototypes", "prototypes", "Prototype", Phase.PROTOTYPE,
         "something built to test ideas.",
         FieldSpec("title", Name),
-        FieldSpec("description", LongText, ""),
+        _prose("description", LongText, ""),
         _list("linkedIdeaIds", ItemId, target="ideas"),
         _list("links", Link),
         FieldSpec("fidelity", Fidelity | None, None),
@@ -451,7 +507,7 @@ _KINDS = (
         "tests", "tests", "UserTest", Phase.TEST,
         "a user test: the script a facilitator runs with a prototype.",
         FieldSpec("title", Name),
-        FieldSpec("script", LongText, ""),
+        _prose("script", LongText, ""),
         FieldSpec("prototypeId", ItemId | None, None, target="prototypes"),
     ),
     _kind(
@@ -460,7 +516,7 @@ _KINDS = (
         FieldSpec("testId", ItemId, target="tests"),
         FieldSpec("participant", Label, ""),
         FieldSpec("outcome", Outcome),
-        FieldSpec("notes", LongText, ""),
+        _prose("notes", LongText, ""),
         FieldSpec("rating", Rating | None, None),
     ),
 )  # fmt: skip
@@ -470,6 +526,10 @@ KINDS: Final[Mapping[str, ArtifactKind]] = MappingProxyType({k.collection: k for
 #: Every kind by its REST path segment (``/v1/projects/{id}/{segment}``).
 KINDS_BY_SEGMENT: Final[Mapping[str, ArtifactKind]] = MappingProxyType(
     {k.segment: k for k in _KINDS}
+)
+#: The collaborative-text fields (Y.Text) of each collection that has some.
+TEXT_FIELDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {k.collection: k.text_fields for k in _KINDS if k.text_fields}
 )
 #: Each kind named in a sentence, in the reader's language (in English, its ``singular``).
 NOUNS: Final[Mapping[str, i18n.Text]] = MappingProxyType(

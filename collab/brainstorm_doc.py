@@ -27,7 +27,7 @@ from typing import Any, Final
 from pycrdt import Doc, Map
 
 from collab import schema
-from collab.artifacts import format_timestamp
+from collab.artifacts import KINDS, format_timestamp
 from collab.brainstorm import Session, cluster_totals, rank_ideas
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
 #: Root Y.Map of the server-owned room: snapshot number (decimal string) -> session state.
 SNAPSHOTS: Final = "brainstorm"
 _IDEAS: Final = "ideas"
+_IDEA: Final = KINDS[_IDEAS]
 #: Root Y.Map of the board: the titled areas of brainstorm sessions (docs/document-schema.md).
 FRAMES: Final = "frames"
 
@@ -225,7 +226,7 @@ def build_reveal(
                 board[idea_id] = Map(
                     {
                         "id": idea_id,
-                        "text": note["text"],
+                        "text": _IDEA.stored("text", note["text"]),
                         "color": note.get("color", "yellow"),
                         "x": places[(author, note["id"])][0],
                         "y": places[(author, note["id"])][1],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pycrdt import Doc, Map
+from pycrdt import Doc, Map, Text
 
 __all__ = ["has_note"]
 
@@ -17,6 +17,8 @@ def has_note(doc: Doc[Any]) -> bool:
     """Whether the room's ``ideas`` hold a note with some text (blanks do not count)."""
     for note in doc.get("ideas", type=Map).values():
         text = note.get("text") if isinstance(note, Map) else None
+        if isinstance(text, Text):  # schema 2 (a plain string from a page of before)
+            text = str(text)
         if isinstance(text, str) and text.strip():
             return True
     return False

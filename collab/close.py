@@ -28,6 +28,9 @@ class CloseCode(IntEnum):
     DOCUMENT_TOO_LARGE = 4413
     #: the update nests shared types or values deeper than max_nesting_depth (refused unapplied)
     NESTING_TOO_DEEP = 4422
+    #: the client writes an older document schema (a page or SDK from before schema 2):
+    #: reload or update it; it is refused before it can write
+    CLIENT_OUTDATED = 4426
     #: too many updates or awareness messages per second on this connection
     RATE_LIMITED = 4429
     #: the room's stored history cannot be loaded; nothing is written to it

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from pycrdt import Array, Doc, Map
+from pycrdt import Doc, Map
 from pydantic import ValidationError
 
 from collab.artifacts import ID_PATTERN, KINDS, format_timestamp
@@ -182,10 +182,7 @@ def write_checked(doc: Doc[Any], checked: CheckedImport) -> int:
         for collection, item_id, fields in checked.items:
             kind = KINDS[collection]
             doc.get(collection, type=Map)[item_id] = Map(
-                {
-                    name: Array(value) if name in kind.list_fields else value
-                    for name, value in fields.items()
-                }
+                {name: kind.stored(name, value) for name, value in fields.items()}
             )
         root = doc.get(_CLUSTERS, type=Map)
         for key, entry in checked.clusters.items():

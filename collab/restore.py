@@ -25,6 +25,7 @@ from pycrdt import Array, Doc, Map, Text
 from collab.artifacts import KINDS
 from collab.errors import InvalidUpdate
 from collab.nesting import NestingIndex
+from collab.text_fields import set_text, upgrade
 from collab.ydoc import apply_checked
 
 __all__ = [
@@ -143,7 +144,12 @@ def summarize(
 
 
 def restore_into(live: Doc[Any], point: Doc[Any]) -> dict[str, dict[str, int]]:
-    """Make ``live``'s content that of ``point``, in one transaction; what it changed."""
+    """Make ``live``'s content that of ``point``, in one transaction; what it changed.
+
+    ``point`` is upgraded first (collab/text_fields.py): a point taken before schema 2 holds
+    its free text as plain strings, and a restore must not put them back over the Y.Text.
+    """
+    upgrade(point)
     summary: dict[str, dict[str, int]] = {}
     with live.transaction():
         for root in ROOTS:
@@ -174,7 +180,10 @@ def _restore_entry(parent: Map[Any], key: str, now: Any, old: Any) -> bool:
         for name in [name for name in now.keys() if name not in old]:  # noqa: SIM118
             del now[name]
         for name, value in old.items():
-            if name not in now or _plain(now[name]) != _plain(value):
+            current = now.get(name)
+            if isinstance(current, Text) and isinstance(value, Text):
+                set_text(current, str(value))  # the difference: typing meanwhile survives
+            elif name not in now or _plain(current) != _plain(value):
                 now[name] = _copy(value)
         return True
     parent[key] = _copy(old)

@@ -1,4 +1,4 @@
-"""Read, write and validate the workshop document: one pycrdt Doc per project, schema version 1.
+"""Read, write and validate the workshop document: one pycrdt Doc per project, schema version 2.
 
 The contract is docs/document-schema.md; the kinds and their fields are :mod:`collab.artifacts`.
 Writes here are what the REST API does to the live document, so they validate strictly and
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from pycrdt import Array, Doc, Map
+from pycrdt import Array, Doc, Map, Text
 from pydantic import BaseModel
 
 from collab.artifacts import (
@@ -38,6 +38,7 @@ from collab.artifacts import (
 )
 from collab.errors import Conflict, DTToolsError, NotFound
 from collab.i18n import msg
+from collab.text_fields import set_text, upgrade
 
 __all__ = [
     "META",
@@ -45,6 +46,7 @@ __all__ = [
     "UnsupportedSchemaVersion",
     "InvalidReference",
     "ensure_schema",
+    "upgrade_document",
     "list_items",
     "get_item",
     "create_item",
@@ -209,7 +211,7 @@ def _entry(doc: Doc[Any], kind: ArtifactKind, item_id: str) -> Map[Any]:
 
 
 def export_document(doc: Doc[Any]) -> dict[str, Any]:
-    """Return the whole document as the v1 JSON export: ``schemaVersion`` plus every collection.
+    """Return the whole document as the JSON export: ``schemaVersion`` plus every collection.
 
     ``schemaVersion`` is the version of this export's shape, which is always the version this
     code reads, whatever the document declares.
@@ -242,8 +244,12 @@ def _is_supported(version: object) -> bool:
     return type(version) is int and version == SCHEMA_VERSION  # True is an int, but no version
 
 
+def _is_upgradable(version: object) -> bool:
+    return version is MISSING or (type(version) is int and version == 1)
+
+
 def validate_document(doc: Doc[Any]) -> list[SchemaViolation]:
-    """List every place where the document breaks the v1 contract; empty means it conforms.
+    """List every place where the document breaks the contract; empty means it conforms.
 
     Reports wrong types and limits, missing required fields, entries that are not Y.Maps, ids
     that do not match their key, references to artifacts that do not exist, and a declared
@@ -301,9 +307,10 @@ def artifact_ids(doc: Doc[Any]) -> list[tuple[str, str]]:
 
 
 def _check_version(doc: Doc[Any]) -> bool:
-    """Return whether the version still has to be written; refuse a version we do not know."""
+    """Return whether the document still has to be upgraded (and its version written);
+    refuse a version we do not know."""
     version = _stored_version(doc)
-    if version is MISSING:
+    if _is_upgradable(version):
         return True
     if not _is_supported(version):
         raise UnsupportedSchemaVersion(version)
@@ -311,19 +318,41 @@ def _check_version(doc: Doc[Any]) -> bool:
 
 
 def ensure_schema(doc: Doc[Any]) -> int:
-    """Stamp ``meta.schemaVersion`` on a document that has none; return the version.
+    """Bring a document without a version, or of version 1, to the current one; return it.
 
-    Every write function calls this, so a document gets its version with its first server
-    write. A document without one (new, or only edited by browsers so far) is read as v1.
+    Every write function calls this, so a document is upgraded (:func:`upgrade_document`) at
+    the latest with its first server write.
 
     Raises:
         UnsupportedSchemaVersion: the document declares another version (a newer server
-            wrote it, or a client wrote garbage); writing v1 data into it could corrupt it.
+            wrote it, or a client wrote garbage); writing this version's data into it could
+            corrupt it.
     """
     with doc.transaction():
         if _check_version(doc):
+            upgrade(doc)
             doc.get(META, type=Map)[_VERSION_KEY] = SCHEMA_VERSION
     return SCHEMA_VERSION
+
+
+def upgrade_document(doc: Doc[Any]) -> bool:
+    """Upgrade a document of version 1 (or without a version, but with text fields holding
+    plain strings) to the current version, in one transaction; whether it wrote anything.
+
+    What the server does when it opens a project room: a document that declares the current
+    version, or holds nothing to upgrade and no version, is not touched (so opening a room
+    writes nothing in the common case). A version it does not know is left alone too: writes
+    to it are refused (:func:`ensure_schema`).
+    """
+    version = _stored_version(doc)
+    if not _is_upgradable(version):
+        return False
+    with doc.transaction():
+        turned = upgrade(doc)
+        if turned or version is not MISSING:
+            doc.get(META, type=Map)[_VERSION_KEY] = SCHEMA_VERSION
+            return True
+    return False
 
 
 def _check_model(kind: ArtifactKind, model: BaseModel, expected: type[BaseModel]) -> None:
@@ -338,10 +367,6 @@ def _check_references(doc: Doc[Any], kind: ArtifactKind, values: dict[str, Any])
         for target_id in value if isinstance(value, list) else [value]:
             if target_id is not None and not isinstance(_root(doc, target).get(target_id), Map):
                 raise InvalidReference(ref.field, target, target_id)
-
-
-def _stored(kind: ArtifactKind, name: str, value: Any) -> Any:
-    return Array(value) if name in kind.list_fields else value
 
 
 def create_item(
@@ -386,7 +411,7 @@ def create_item(
             server[kind.author_field] = author_id
         fields = {"id": item_id, **values, **server}
         ensure_schema(doc)
-        root[item_id] = Map({name: _stored(kind, name, v) for name, v in fields.items()})
+        root[item_id] = Map({name: kind.stored(name, v) for name, v in fields.items()})
         return get_item(doc, kind, item_id)
 
 
@@ -397,7 +422,9 @@ def update_item(
 
     Only fields present in the patch are written, so concurrent browser edits to other fields
     survive. A list field is replaced by the patch's list, in place: entries a browser appends
-    concurrently are kept. An empty patch changes nothing, not even ``updatedAt``.
+    concurrently are kept. A text field gets only the difference to its new value
+    (:func:`collab.text_fields.set_text`): characters typed concurrently elsewhere in it are
+    kept. An empty patch changes nothing, not even ``updatedAt``.
 
     Raises:
         TypeError: ``patch`` is not an instance of ``kind.update``.
@@ -423,11 +450,14 @@ def update_item(
 
 def _write_field(kind: ArtifactKind, entry: Map[Any], name: str, value: Any) -> None:
     current = entry.get(name)
-    if name not in kind.list_fields or not isinstance(current, Array):
-        entry[name] = _stored(kind, name, value)
-    elif current.to_py() != value:
-        current.clear()
-        current.extend(value)
+    if name in kind.list_fields and isinstance(current, Array):
+        if current.to_py() != value:
+            current.clear()
+            current.extend(value)
+    elif name in kind.text_fields and isinstance(current, Text) and isinstance(value, str):
+        set_text(current, value)  # the difference only: concurrent typing survives
+    else:
+        entry[name] = kind.stored(name, value)
 
 
 def delete_item(doc: Doc[Any], kind: ArtifactKind | str, item_id: str, *, now: datetime) -> None:

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 import structlog
 from aiohttp import WSMsgType, web
 
+from collab.artifacts import SCHEMA_VERSION
 from collab.close import Close, CloseCode
 from collab.errors import DTToolsError, NotFound, PermissionDenied, Unauthenticated
 from collab.i18n import msg
@@ -49,6 +50,23 @@ _ENDED = frozenset((WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED))
 async def allow_everyone(_request: web.Request, _room: str) -> RoomAccess:
     """The access check used when none is installed: anyone may read and write, anonymously."""
     return RoomAccess()
+
+
+def _outdated(request: web.Request) -> Close | None:
+    """Refuse our own clients (``ext=1``: the browser app, the SDKs) that do not say they
+    write this schema (``schema=2``): a page or SDK from before it would write free text as
+    plain strings over the Y.Text others type in. Clients without ``ext`` are not ours to
+    know; docs/document-schema.md is their contract."""
+    if query_value(request, "ext") != "1":
+        return None
+    declared = query_value(request, "schema")
+    if declared is not None and declared.isdigit() and int(declared) >= SCHEMA_VERSION:
+        return None
+    return Close(
+        CloseCode.CLIENT_OUTDATED,
+        f"this client writes an older document schema; the server uses {SCHEMA_VERSION}: "
+        "reload the page or update the SDK",
+    )
 
 
 async def _check_access(
@@ -148,6 +166,12 @@ async def _join(
     Returns (None, None) once the socket is closed with the reason it was refused. Otherwise
     the socket holds its fair share (released by the caller when the connection ends).
     """
+    outdated = _outdated(request)
+    if outdated is not None:
+        CONNECTIONS_CLOSED.labels(str(int(outdated.code))).inc()
+        _log.info("connection_refused", room=name, code=int(outdated.code))
+        await _close(ws, outdated)
+        return None, None
     checked_at = time.monotonic()
     access = await _check_access(request, name, manager)
     if isinstance(access, Close):

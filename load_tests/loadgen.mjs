@@ -142,7 +142,7 @@ class Client {
     this.syncBytes = 0 // sync payload bytes received before synced
     this.observe = observe
     this.doc.on('update', (u) => { this.pending = u })
-    const query = [ext ? 'ext=1' : null, token ? `token=${encodeURIComponent(token)}` : null].filter(Boolean)
+    const query = [ext ? 'ext=1&schema=2' : null, token ? `token=${encodeURIComponent(token)}` : null].filter(Boolean)
     const url = `${base}/${room}` + (query.length ? '?' + query.join('&') : '')
     const options = { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 }
     if (localAddress) options.localAddress = localAddress

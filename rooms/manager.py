@@ -40,7 +40,7 @@ from persistence.errors import CorruptHistory, StorageBusy, StorageError
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import StoredRoom, UpdateLog
 from rooms.access import RecentRevocations, close_revoked
-from rooms.artifact_watch import ArtifactWatch
+from rooms.artifact_watch import ArtifactWatch, project_of
 from rooms.bus import FanoutBus, LocalBus
 from rooms.connection import Connection
 from rooms.doc_views import DocViews
@@ -293,6 +293,10 @@ class RoomManager:
             nesting=restored.nesting,
         )
         room.updates_since_compaction = len(stored.updates)
+        # A project stored in an older schema is upgraded once, as its room opens, so every
+        # client works on Y.Text from the start (collab/text_fields.py).
+        if project_of(name) is not None and room.upgrade_schema():
+            _log.info("document_upgraded", room=name)
         known_lock = self._board_locks.get(name)
         if known_lock is not None:
             room.lock_notes(known_lock[1].notes, known_lock[1].exempt)

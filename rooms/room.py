@@ -34,6 +34,7 @@ from collab.messages import SyncStep1, SyncStep2, Update
 from collab.nesting import NestingIndex, touches_root
 from collab.note_locks import LockedItems
 from collab.restore import ROOTS as CONTENT_ROOTS
+from collab.schema import upgrade_document
 from collab.session import AwarenessChange, AwarenessQuery, DocUpdate, Event, StateRequest
 from collab.ydoc import DeleteSet, adds_nothing, apply_update, diff_update, encode_full_state
 from collab.ydoc import known_deletes as _known_deletes
@@ -49,6 +50,7 @@ from rooms.metrics import (
     UPDATES_IN,
     UPDATES_OUT,
 )
+from rooms.transact import UpdateCapture
 
 __all__ = ["AWARENESS_ENTRIES_PER_S", "Room", "RoomState", "Publish"]
 
@@ -473,19 +475,40 @@ class Room:
         if self.size_bytes >= self._limits.max_document_bytes:
             raise DocumentTooLarge(self.size_bytes, self._limits.max_document_bytes)
 
-    def commit_server_update(self, update: bytes) -> int:
+    def upgrade_schema(self) -> bool:
+        """Bring a project document of an older schema to this one (a version 1 document's
+        free text becomes Y.Text: collab/schema.py, ``upgrade_document``), as one server
+        update that every client and node receives and storage keeps; whether it wrote.
+
+        It is stored even past ``max_document_bytes`` (a few bytes per field): a document
+        at its limit must still open in the current schema.
+
+        Raises:
+            StorageBusy: the upgrade could not be stored; it is in this copy of the document
+                only, which the caller must drop.
+        """
+        capture = UpdateCapture(self.doc)
+        with capture as doc:
+            upgrade_document(doc)
+        if not capture.update:
+            return False
+        self.commit_server_update(capture.update, over_limit=True)
+        return True
+
+    def commit_server_update(self, update: bytes, *, over_limit: bool = False) -> int:
         """Store, relay and publish an update made on this node; return its durability ticket.
 
         The size limit and the committer are checked first, so on an error nothing has left
         the room: no client, no other node and no storage saw the update.
 
         Raises:
-            DocumentTooLarge: the update would grow the document past ``max_document_bytes``.
+            DocumentTooLarge: the update would grow the document past ``max_document_bytes``
+                (unless ``over_limit``).
             StorageBusy: the group committer is full.
             InvalidUpdate: the update nests deeper than the room's limit.
         """
         new_size = self.size_bytes + len(update)
-        if new_size > self._limits.max_document_bytes:
+        if new_size > self._limits.max_document_bytes and not over_limit:
             raise DocumentTooLarge(new_size, self._limits.max_document_bytes)
         # Already in the doc (written through pycrdt): record it; the schema keeps it shallow,
         # and a change that somehow is not makes the caller discard the room.

@@ -100,6 +100,13 @@ def list_fields() -> dict[str, list[str]]:
     }
 
 
+def text_fields() -> dict[str, list[str]]:
+    """Per collection, its Y.Text fields in declaration order (every collection listed)."""
+    return {
+        kind.collection: [spec.name for spec in kind.fields if spec.text] for kind in KINDS.values()
+    }
+
+
 def references() -> list[dict[str, str]]:
     """Every field that points at another collection, and what a delete of the target does."""
     return [
@@ -169,6 +176,12 @@ EXPORTS: Final[tuple[Export, ...]] = (
         "LIST_FIELDS",
         "Per collection, the fields stored as a Y.Array of strings (so concurrent appends merge).",
         list_fields,
+    ),
+    (
+        "TEXT_FIELDS",
+        "Per collection, the free-text fields stored as a Y.Text (schema 2: concurrent typing\n"
+        "merges); REST reads and writes them as strings.",
+        text_fields,
     ),
     (
         "MAX_LIST_ITEMS",

@@ -4,7 +4,7 @@
 // (tests/test_contract.py fails while this file is stale). Every value is frozen.
 
 /** The workshop document's schema version (`meta.schemaVersion`). */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** The root Y.Maps of the artifact kinds, in phase order. */
 export const COLLECTIONS = Object.freeze([
@@ -28,6 +28,21 @@ export const LIST_FIELDS = Object.freeze({
   prototypes: Object.freeze(['linkedIdeaIds', 'links', 'fileIds']),
   tests: Object.freeze([]),
   testResults: Object.freeze([])
+})
+
+/**
+ * Per collection, the free-text fields stored as a Y.Text (schema 2: concurrent typing
+ * merges); REST reads and writes them as strings.
+ */
+export const TEXT_FIELDS = Object.freeze({
+  personas: Object.freeze(['demographics', 'bio', 'quote']),
+  empathyMaps: Object.freeze([]),
+  povStatements: Object.freeze(['need', 'insight']),
+  hmwQuestions: Object.freeze(['question']),
+  ideas: Object.freeze(['text']),
+  prototypes: Object.freeze(['description']),
+  tests: Object.freeze(['script']),
+  testResults: Object.freeze(['notes'])
 })
 
 /** The most entries any list field may hold. */
@@ -202,6 +217,7 @@ export const CLOSE_CODES = Object.freeze({
   FORBIDDEN: 4403,
   DOCUMENT_TOO_LARGE: 4413,
   NESTING_TOO_DEEP: 4422,
+  CLIENT_OUTDATED: 4426,
   RATE_LIMITED: 4429,
   ROOM_CORRUPT: 4500,
   STORAGE_UNAVAILABLE: 4503

@@ -484,7 +484,7 @@ class TestFivePhases:
         ]
         assert await rest_items(locked_server, ana, f"{base}/document/violations") == []
         document = await rest(locked_server, ana, "GET", f"{base}/document")
-        assert document["schemaVersion"] == 1
+        assert document["schemaVersion"] == 2
 
     async def test_tablet_layout(
         self,

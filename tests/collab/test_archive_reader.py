@@ -351,7 +351,7 @@ class TestManifest:
             ({"format_version": "1"}, "archive format_version '1' is not supported"),
             ({"format_version": True}, "archive format_version True is not supported"),
             ({"format_version": _AUTO}, "archive format_version None is not supported"),
-            ({"schemaVersion": 2}, "archive schemaVersion 2 is not supported"),
+            ({"schemaVersion": 3}, "archive schemaVersion 3 is not supported"),
             ({"schemaVersion": 1.0}, "archive schemaVersion 1.0 is not supported"),
         ],
     )

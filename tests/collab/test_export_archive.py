@@ -22,6 +22,7 @@ from pycrdt import Doc, Map
 
 from collab.archive_reader import Archive, read_archive
 from collab.archive_writer import ArchiveWriter
+from collab.artifacts import SCHEMA_VERSION
 from collab.export_archive import (
     BRAINSTORMS,
     CLUSTERS,
@@ -190,7 +191,7 @@ class TestRoundTrip:
         try:
             with path.open("wb") as out:
                 writer = ArchiveWriter(out)
-                for name, value in ((DOCUMENT, {"schemaVersion": 1}), (CLUSTERS, {})):
+                for name, value in ((DOCUMENT, {"schemaVersion": SCHEMA_VERSION}), (CLUSTERS, {})):
                     writer.add_json(name, value)
                 writer.add_json(BRAINSTORMS, [])
                 writer.add_bytes(YDOC, b"\x00\x00")
@@ -228,7 +229,11 @@ class TestRoundTrip:
         assert file_entry_path(FILE_A, name) == f"files/{FILE_A}/{expected}"
         out = io.BytesIO()
         writer = ArchiveWriter(out)
-        for path, value in ((DOCUMENT, {"schemaVersion": 1}), (CLUSTERS, {}), (BRAINSTORMS, [])):
+        for path, value in (
+            (DOCUMENT, {"schemaVersion": SCHEMA_VERSION}),
+            (CLUSTERS, {}),
+            (BRAINSTORMS, []),
+        ):
             writer.add_json(path, value)
         writer.add_bytes(YDOC, b"")
         with writer.open_file(FILE_A, name, "image/png") as sink:

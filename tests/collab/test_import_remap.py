@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collab.artifacts import FILE_FIELDS, KINDS
+from collab.artifacts import FILE_FIELDS, KINDS, SCHEMA_VERSION
 from collab.import_remap import remap
 from tests.support.exports import realistic_source
 
@@ -220,7 +220,7 @@ class TestTolerance:
         clusters = {"c1": {"id": "c1", "name": "N"}, "c2": "not an object"}
         new, new_clusters = remap(document, clusters, {}, _counter())
         assert set(new) == {"schemaVersion", *KINDS}
-        assert new["schemaVersion"] == 1  # absent: the version this server reads
+        assert new["schemaVersion"] == SCHEMA_VERSION  # absent: the version this server writes
         assert new["ideas"] == []
         assert [p["name"] for p in new["personas"]] == ["A"]
         assert new["personas"][0]["extra"] == [1]  # unknown fields travel as they are

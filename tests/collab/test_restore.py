@@ -89,6 +89,41 @@ class TestRestore:
         restore_into(live, before_restore)
         assert _texts(live)["a"] == "one, reworded"
 
+    def test_text_typed_during_a_restore_survives_it(self) -> None:
+        """A text field is restored by its difference: a word someone types elsewhere in the
+        same note at the same moment stays, and the field is still a Y.Text."""
+        live: Doc[Any] = Doc()
+        _idea(live, "Hello world", "a")
+        point = doc_of_point(pack_state(live.get_update()), DEPTH)
+        schema.update_item(live, "ideas", "a", _patch("Hello brave world"), now=NOW)
+        typist: Doc[Any] = Doc()
+        typist.apply_update(live.get_update())
+        text = typist.get("ideas", type=Map)["a"]["text"]
+        text.insert(len(str(text).encode()), " again")
+        restore_into(live, point)
+        _sync(live, typist)
+        assert _texts(live) == _texts(typist) == {"a": "Hello world again"}
+        assert isinstance(live.get("ideas", type=Map)["a"]["text"], Text)
+
+    def test_a_point_from_schema_1_restores_text_as_text(self) -> None:
+        """A point taken before schema 2 holds plain strings: restored, they are Y.Text again,
+        and the document still validates."""
+        old: Doc[Any] = Doc()
+        old.get("meta", type=Map)["schemaVersion"] = 1
+        old.get("ideas", type=Map)["a"] = Map(
+            {"id": "a", "text": "from version 1", "color": "yellow", "x": 0.0, "y": 0.0,
+             "clusterId": None, "authorId": None, "createdBy": None,
+             "createdAt": "2026-12-06T10:00:00.000Z", "updatedAt": "2026-12-06T10:00:00.000Z"}
+        )  # fmt: skip
+        point = doc_of_point(pack_state(old.get_update()), DEPTH)
+        live: Doc[Any] = Doc()
+        _idea(live, "newer", "a")
+        _idea(live, "added since", "b")
+        restore_into(live, point)
+        assert _texts(live) == {"a": "from version 1"}
+        assert isinstance(live.get("ideas", type=Map)["a"]["text"], Text)
+        assert schema.validate_document(live) == []
+
     def test_restoring_the_same_content_changes_nothing(self) -> None:
         live: Doc[Any] = Doc()
         _idea(live, "same", "a")

@@ -42,6 +42,7 @@ from collab.schema import (
     get_item,
     list_items,
     update_item,
+    upgrade_document,
     validate_document,
 )
 
@@ -530,7 +531,10 @@ TOLERANT_IDEAS: list[tuple[str, Callable[[], object], object, str | None]] = [
     ("x", lambda: 7.0, 7.0, None),
     ("x", lambda: True, 0.0, "(got boolean True)"),
     ("text", lambda: None, None, "(got null)"),
-    ("text", lambda: Text("typed"), "typed", "expected a plain value, got Y.Text"),
+    ("text", lambda: Text("typed"), "typed", None),
+    ("text", lambda: "typed", "typed", "expected a Y.Text, got string"),
+    ("text", lambda: Text("é" * 5_001), "é" * 5_000, "5001 characters exceed the limit of 5000"),
+    ("text", lambda: Text(""), None, "at least 1 character"),
     ("text", lambda: Map({"a": 1}), None, "(got Y.Map)"),
     ("clusterId", lambda: ["a"], None, "(got array)"),
     ("imageFileId", lambda: "idea-1", None, "should match pattern"),
@@ -580,7 +584,10 @@ class TestTolerantReading:
         entry = stored(fresh, "ideas", "i1")
         del entry["id"]
         timestamps = {"createdAt": NOW_TEXT, "updatedAt": NOW_TEXT}
-        root(fresh, "ideas")["a/b c"] = Map(FULL["ideas"] | timestamps | {"id": "a/b c"})
+        fields = FULL["ideas"] | timestamps | {"id": "a/b c"}
+        root(fresh, "ideas")["a/b c"] = Map(
+            {k: KINDS["ideas"].stored(k, v) for k, v in fields.items()}
+        )
         assert get_item(fresh, "ideas", "i1")["id"] == "i1"
         assert {str(v) for v in validate_document(fresh)} == {
             "/ideas/i1/id: id is missing, expected its key",
@@ -664,11 +671,15 @@ class TestTolerantReading:
         }
 
     def test_document_written_by_npm_yjs(self) -> None:
-        """An update made by npm yjs as the doc describes reads cleanly; 4 and 1 stay integers."""
+        """An update made by npm yjs as the doc describes reads cleanly; 4 and 2 stay integers."""
         fresh: Doc[Any] = Doc()
         fresh.apply_update(bytes.fromhex(YJS_VECTOR))
         assert validate_document(fresh) == []
+        before = fresh.get_update()
         assert ensure_schema(fresh) == SCHEMA_VERSION
+        assert not upgrade_document(fresh)
+        assert fresh.get_update() == before  # nothing to upgrade, nothing written
+        assert get_item(fresh, "ideas", "i1")["text"] == "Kiosk"
         export = export_document(fresh)
         assert export["ideas"][0]["color"] == "#FFAA00"
         assert export["ideas"][0]["y"] == 80.5
@@ -702,24 +713,75 @@ class TestTolerantReading:
 
 class TestSchemaVersion:
     def test_first_write_stamps_the_version(self) -> None:
-        """A new document gets schemaVersion 1 with its first server write, as a JS number."""
+        """A new document gets schemaVersion 2 with its first server write, as a JS number."""
         fresh: Doc[Any] = Doc()
         assert version(fresh) is None
         assert list_items(fresh, "ideas") == []
         assert version(fresh) is None
-        create(fresh, "ideas", FULL["ideas"])
-        assert version(fresh) == 1
+        create(fresh, "ideas", FULL["ideas"], item_id=NEW_ID)
+        assert version(fresh) == 2
+        assert isinstance(stored(fresh, "ideas", NEW_ID)["text"], Text)
 
     def test_ensure_schema_is_idempotent_and_accepts_js_numbers(self) -> None:
-        """1 and 1.0 (what JS writes) are both version 1; nothing is rewritten."""
+        """2 and 2.0 (what JS writes) are both version 2; nothing is rewritten."""
         fresh: Doc[Any] = Doc()
-        assert ensure_schema(fresh) == 1
-        fresh.get(META, type=Map)["schemaVersion"] = 1.0
+        assert ensure_schema(fresh) == 2
+        fresh.get(META, type=Map)["schemaVersion"] = 2.0
         before = fresh.get_update()
-        assert ensure_schema(fresh) == 1
+        assert ensure_schema(fresh) == 2
+        assert not upgrade_document(fresh)
         assert fresh.get_update() == before
 
-    @pytest.mark.parametrize("declared", [2, 2.0, 0, "1", True, None])
+    def test_a_version_1_document_is_upgraded_once_as_one_update(self) -> None:
+        """npm yjs's version 1 document: every text field turns into a Y.Text with the same
+        characters in one transaction, the version becomes 2, and a second look does nothing."""
+        fresh: Doc[Any] = Doc()
+        fresh.apply_update(bytes.fromhex(YJS_VECTOR_V1))
+        before = export_document(fresh)
+        assert version(fresh) == 1
+        updates: list[bytes] = []
+        subscription = fresh.observe(lambda event: updates.append(event.update))
+        assert upgrade_document(fresh)
+        assert not upgrade_document(fresh)
+        fresh.unobserve(subscription)
+        assert len(updates) == 1
+        assert version(fresh) == 2
+        assert validate_document(fresh) == []
+        assert export_document(fresh) == before
+        for collection, item_id, name in (
+            ("ideas", "i1", "text"), ("tests", "t1", "script"), ("testResults", "r1", "notes")
+        ):  # fmt: skip
+            assert isinstance(stored(fresh, collection, item_id)[name], Text)
+        # a peer that still had the version 1 state receives the upgrade as an ordinary update
+        peer: Doc[Any] = Doc()
+        peer.apply_update(bytes.fromhex(YJS_VECTOR_V1))
+        peer.apply_update(updates[0])
+        assert export_document(peer) == before
+        assert validate_document(peer) == []
+
+    def test_a_version_1_document_is_upgraded_by_the_first_write(self) -> None:
+        """A REST write to a version 1 document upgrades it first, in the same transaction."""
+        fresh: Doc[Any] = Doc()
+        fresh.apply_update(bytes.fromhex(YJS_VECTOR_V1))
+        patch = KINDS["testResults"].update.model_validate({"notes": "Got lost"})
+        update_item(fresh, "testResults", "r1", patch, now=LATER)
+        assert version(fresh) == 2
+        assert validate_document(fresh) == []
+        assert str(stored(fresh, "ideas", "i1")["text"]) == "Kiosk"
+
+    def test_an_unversioned_document_is_upgraded_only_if_it_holds_plain_text(self) -> None:
+        """A browser-only document (no version): plain strings are upgraded and versioned; an
+        empty one, or one already in Y.Text, is left as it is (opening it writes nothing)."""
+        empty: Doc[Any] = Doc()
+        assert not upgrade_document(empty)
+        assert version(empty) is None
+        plain: Doc[Any] = Doc()
+        root(plain, "hmwQuestions")["h1"] = Map({"id": "h1", "question": "How might we?"})
+        assert upgrade_document(plain)
+        assert version(plain) == 2
+        assert isinstance(stored(plain, "hmwQuestions", "h1")["question"], Text)
+
+    @pytest.mark.parametrize("declared", [3, 3.0, 0, "1", True, None])
     def test_other_versions_are_refused(self, doc: Doc[Any], declared: object) -> None:
         """A document of another version is readable but no write touches it."""
         doc.get(META, type=Map)["schemaVersion"] = declared
@@ -835,13 +897,15 @@ class TestDocs:
 
     @ALL_KINDS
     def test_every_field_is_documented(self, name: str) -> None:
-        """Each kind's table lists exactly its fields, and says Y.Array for list fields."""
+        """Each kind's table lists exactly its fields, and says Y.Array for list fields and
+        Y.Text for text fields."""
         kind: ArtifactKind = KINDS[name]
         tables = self.tables()
         documented = tables[name] | tables["Common fields"]
         assert set(documented) == {spec.name for spec in kind.fields} | {"id"}
         for spec in kind.fields:
             assert ("Y.Array" in documented[spec.name]) is spec.is_list, spec.name
+            assert ("Y.Text" in documented[spec.name]) is spec.text, spec.name
             assert ("null" in documented[spec.name]) is (spec.default is None), spec.name
 
     def test_segments_and_references_are_documented(self) -> None:
@@ -853,9 +917,10 @@ class TestDocs:
                 assert f"| `{kind.collection}.{ref.field}` | `{ref.target}` |" in text
 
 
-# npm yjs 13 (tests/node_modules), written as docs/document-schema.md says: an idea with a hex
-# colour, a user test and a result rated 4, and meta.schemaVersion = 1, all as JS numbers.
-YJS_VECTOR = (
+# npm yjs 13 (tests/node_modules), written as docs/document-schema.md said for version 1: an idea
+# with a hex colour, a user test and a result rated 4, and meta.schemaVersion = 1, all as JS
+# numbers, every text a plain string.
+YJS_VECTOR_V1 = (
     "011e07002801046d6574610d736368656d6156657273696f6e017d0127010569646561730269310128000701"
     "02696401770269312800070104746578740177054b696f736b2800070105636f6c6f72017707234646414130"
     "30280007010178017db801280007010179017c42a100002800070109636c75737465724964017e2800070108"
@@ -871,6 +936,27 @@ YJS_VECTOR = (
     "071406726174696e67017d042800071409637265617465644279017e28000714096372656174656441740177"
     "18323032342d30352d30315431323a30303a30302e3030305a28000714097570646174656441740177183230"
     "32342d30352d30315431323a30303a30302e3030305a00"
+)
+
+
+# The same, written by npm yjs 13 as docs/document-schema.md says for version 2: the idea's
+# text, the test's script and the result's notes are Y.Text; meta.schemaVersion = 2.
+YJS_VECTOR = (
+    "011f07002801046d6574610d736368656d6156657273696f6e017d0227010569646561730269310128000701"
+    "02696401770269312700070104746578740204000703054b696f736b2800070105636f6c6f72017707234646"
+    "41413030280007010178017db801280007010179017c42a100002800070109636c75737465724964017e2800"
+    "070108617574686f724964017702753128000701096372656174656442790177027531280007010963726561"
+    "7465644174017718323032342d30352d30315431323a30303a30302e3030305a280007010975706461746564"
+    "4174017718323032342d30352d30315431323a30303a30302e3030305a270105746573747302743101280007"
+    "11026964017702743128000711057469746c6501770b57616c6b7468726f7567682700071106736372697074"
+    "02280007110b70726f746f747970654964017e2800071109637265617465644279017e280007110963726561"
+    "7465644174017718323032342d30352d30315431323a30303a30302e3030305a280007110975706461746564"
+    "4174017718323032342d30352d30315431323a30303a30302e3030305a27010b74657374526573756c747302"
+    "72310128000719026964017702723128000719067465737449640177027431280007190b7061727469636970"
+    "616e74017702503128000719076f7574636f6d650177077061727469616c27000719056e6f74657302280007"
+    "1906726174696e67017d042800071909637265617465644279017e2800071909637265617465644174017718"
+    "323032342d30352d30315431323a30303a30302e3030305a2800071909757064617465644174017718323032"
+    "342d30352d30315431323a30303a30302e3030305a00"
 )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from collab.artifacts import KINDS, Phase
+from collab.artifacts import KINDS, SCHEMA_VERSION, Phase
 from collab.export_csv import RESULTS_COLUMNS, RESULTS_FILE
 from collab.export_csv import file_name as csv_file_name
 from collab.export_report import ExportSource, RankedResult, Scope, SessionResults
@@ -158,7 +158,7 @@ class TestJsonExport:
         document = json_export(_realistic(), Scope(phases=phases))["document"]
         wanted = {k.collection for k in KINDS.values() if k.phase in phases}
         assert set(document) == {"schemaVersion", *wanted}
-        assert document["schemaVersion"] == 1
+        assert document["schemaVersion"] == SCHEMA_VERSION
 
     def test_a_session_scope_keeps_only_that_sessions_results(self) -> None:
         """Scoped to one session: its results alone, whatever other sessions exist."""

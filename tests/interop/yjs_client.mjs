@@ -92,7 +92,7 @@ const items = doc.getArray('items')
 const text = doc.getText('text')
 const provider = new WebsocketProvider(opts.url, opts.room, doc, {
   WebSocketPolyfill: WebSocket,
-  params: useExt ? { ext: '1' } : {},
+  params: useExt ? { ext: '1', schema: '2' } : {},
   disableBc: true
 })
 

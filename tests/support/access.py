@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from collab.artifacts import SCHEMA_VERSION
 from collab.errors import PermissionDenied, Unauthenticated
 from http_api.app import create_app
 from http_api.keys import ROOM_ACCESS, AccessCheck
@@ -48,5 +49,8 @@ async def start_node(
 
 
 async def connect(server: RunningServer, room: str, **params: str) -> YClient:
-    """Connect to ``room`` with query parameters (pass ``ext="1"`` to opt in to extensions)."""
+    """Connect to ``room`` with query parameters (pass ``ext="1"`` to opt in to extensions;
+    such a client declares the current document schema unless ``schema`` is given)."""
+    if params.get("ext") == "1":
+        params = {"schema": str(SCHEMA_VERSION), **params}
     return await YClient.connect(server.ws_url, f"{room}?{urlencode(params)}", ext=False)

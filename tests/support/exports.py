@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from collab.archive_writer import ArchiveWriter
-from collab.artifacts import PALETTE
+from collab.artifacts import PALETTE, SCHEMA_VERSION
 from collab.export_archive import (
     BRAINSTORMS,
     CLUSTERS,
@@ -118,7 +118,7 @@ def realistic_source(ideas: int = 300, language: str = "pt-BR") -> ExportSource:
         for n, (name, role, demographics) in enumerate(_PERSONAS)
     ]
     document: dict[str, Any] = {
-        "schemaVersion": 1,
+        "schemaVersion": SCHEMA_VERSION,
         "personas": personas,
         "empathyMaps": [
             _item(
@@ -239,14 +239,16 @@ def idea_texts(source: ExportSource) -> list[str]:
 def tiny_archive(
     document: dict[str, Any] | None = None, *, clusters: dict[str, Any] | None = None
 ) -> bytes:
-    """A well-formed archive of ``document`` (default: one idea), for import tests."""
+    """A well-formed archive of ``document`` (default: one idea), for import tests; its
+    manifest states the document's ``schemaVersion`` (an older server's archive says 1)."""
     out = io.BytesIO()
     writer = ArchiveWriter(out)
-    writer.add_json(DOCUMENT, document or {"schemaVersion": 1, "ideas": [
-        {"id": "idea-1", "text": "importada"}]})  # fmt: skip
+    document = document or {"schemaVersion": 1, "ideas": [{"id": "idea-1", "text": "importada"}]}
+    writer.add_json(DOCUMENT, document)
     writer.add_json(CLUSTERS, clusters or {})
     writer.add_json(BRAINSTORMS, [])
     writer.add_bytes(YDOC, b"\x00\x00")
-    writer.finish(ManifestFields(ArchiveProject("Imported", "", "en", TAKEN_AT), TAKEN_AT,
-                                 "0" * 12))  # fmt: skip
+    project = ArchiveProject("Imported", "", "en", TAKEN_AT)
+    version = document.get("schemaVersion", SCHEMA_VERSION)
+    writer.finish(ManifestFields(project, TAKEN_AT, "0" * 12, schema_version=version))
     return out.getvalue()

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import websockets
 from pycrdt import Array, Doc
 
+from collab.artifacts import SCHEMA_VERSION
 from collab.awareness import AwarenessEntry, encode_awareness_entries, parse_awareness
 from collab.codec import decode, encode
 from collab.messages import (
@@ -68,9 +69,13 @@ class YClient:
         ext: bool = True,
         doc: Doc[Any] | None = None,
         token: str | None = None,
+        schema: int | None = SCHEMA_VERSION,
     ) -> YClient:
         """Connect to ``base_url/room`` (``ext=1`` opts in to SAVED acknowledgements)."""
-        query = {"ext": "1"} if ext else {}
+        # ext=1 clients say which document schema they write (a page from before is refused)
+        query: dict[str, str] = {"ext": "1"} if ext else {}
+        if ext and schema is not None:
+            query["schema"] = str(schema)
         if token is not None:
             query["token"] = token
         url = f"{base_url}/{room}" + (f"?{urlencode(query)}" if query else "")

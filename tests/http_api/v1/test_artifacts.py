@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from collab.artifacts import KINDS, ArtifactKind
+from collab.artifacts import KINDS, SCHEMA_VERSION, ArtifactKind
 from collab.schema import create_item as write_item
 from collab.schema import update_item
 from http_api.keys import DB, ROOMS
@@ -247,7 +247,7 @@ class TestCreate:
         reply = await api.call("GET", f"/v1/projects/{project}/document", alice)
         assert reply.status == 200
         assert set(reply.body) == {"schemaVersion", *KINDS}
-        assert reply.body["schemaVersion"] == 1
+        assert reply.body["schemaVersion"] == SCHEMA_VERSION
         for collection, kind in KINDS.items():
             listing = await api.call("GET", list_path(kind, project), alice)
             assert len(listing.body["items"]) == 1, collection

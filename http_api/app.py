@@ -125,7 +125,9 @@ async def _auth(app: web.Application) -> AsyncIterator[None]:
     else:
         keys = [await get_or_create_secret(app[DB], "jwt-signing-key")]
     app[AUTH] = Authenticator(app[DB], TokenSigner(keys, settings.access_token_ttl_s))
-    app[SOCKET_GRANTS] = SocketGrants(app[DB], app[AUTH], settings.socket_grant_cache_s)
+    app[SOCKET_GRANTS] = SocketGrants(
+        app[DB], app[AUTH], settings.socket_grant_cache_s, lock_free=app[LOCK_READS].none_held
+    )
     app[MAILER] = Mailer(settings.smtp_url, settings.mail_from)
     # Requests only queue mail (timing must not tell which addresses have accounts).
     async with app[MAILER].running(drain_timeout_s=settings.shutdown_timeout_s):

@@ -12,7 +12,9 @@ thousands of sockets do this within seconds, most of them again within minutes. 
   (:func:`persistence.socket_access.team_sessions`, batched across projects) and remembers a
   grant for each of them; its teammates arriving next are answered from memory. A socket
   whose session is not among them (a new login, an admin from outside the team) is checked
-  on its own. The team is read again once its grants expire.
+  on its own. The team is read again once its grants expire. The same read tells whether the
+  project's running session holds a lock on its board; when none does, the board-lock check
+  of those sockets (http_api/write_locks.py) is told so and costs no query of its own.
 * The answer is remembered for ``DTTOOLS_SOCKET_GRANT_CACHE_S`` per credential and project, and
   never past the session's expiry. A remembered answer is used only if no revocation that
   selects it arrived since it was read (:meth:`rooms.manager.RoomManager.revoked_since`): every
@@ -61,6 +63,8 @@ _TEAMS_IN_FLIGHT = 2
 TEAM_LIMIT = 500
 
 RevokedSince = Callable[[float, str, str | None, str | None], Revocation | None]
+#: Told (project, monotonic time of the read) when a team read found no lock on the board.
+LockFree = Callable[[UUID, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +149,12 @@ class GrantCache:
 class SocketGrants:
     """The /collab access check: :meth:`grant` for a credential and a project."""
 
-    def __init__(self, db: PgPool, auth: Authenticator, cache_s: float) -> None:
+    def __init__(
+        self, db: PgPool, auth: Authenticator, cache_s: float, lock_free: LockFree | None = None
+    ) -> None:
         self._db = db
         self._auth = auth
+        self._lock_free = lock_free
         self.cache = GrantCache(cache_s)
         self._checks: Batcher[SessionCheck, SessionGrant] = Batcher(
             self._check_batch, max_batch=_CHECK_BATCH, max_in_flight=_CHECKS_IN_FLIGHT
@@ -166,10 +173,13 @@ class SocketGrants:
         read_at = time.monotonic()  # before the read: revocations from here on void them
         teams = await team_sessions(self._db, project_ids, datetime.now(UTC), TEAM_LIMIT)
         wall = datetime.now(UTC)
+        lock_free = self._lock_free
         for project_id, team in zip(project_ids, teams, strict=True):
             self._teams_read.pop(project_id, None)
             self._teams_read[project_id] = read_at
-            for member in team or ():
+            if lock_free is not None and not team.lock_held:
+                lock_free(project_id, read_at)
+            for member in team.sessions or ():
                 role = effective_role(member.membership, member.is_admin)
                 assert role is not None  # a member always has one
                 expires_in = (member.expires_at - wall).total_seconds()

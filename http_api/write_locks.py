@@ -9,7 +9,9 @@ first and get a 409 while a lock holds them. Sockets opening the board ask too
 Which lock holds comes from what this node learned on the bus (every change of a lock is
 published to every node, rooms/manager.py); a node that has heard of no lock for the project
 in the last hour reads the running session (remembered for :data:`TTL_S`, so a burst of writes
-costs one query), which covers a node that missed the bus while Redis was away.
+costs one query), which covers a node that missed the bus while Redis was away. The first
+socket of a project reads its team in a statement that also says whether the running session
+holds a lock (http_api/socket_grants.py): when none does, that counts as such a read.
 """
 
 from __future__ import annotations
@@ -52,6 +54,15 @@ class LockReads:
         if len(self._read) >= _MAX_REMEMBERED:
             self._read.clear()
         self._read[project_id] = (now + TTL_S, lock)
+
+    def none_held(self, project_id: UUID, read_at: float) -> None:
+        """Another read (a socket's team read, http_api/socket_grants.py) found no lock.
+
+        A remembered read that began later is newer, and stays.
+        """
+        remembered = self._read.get(project_id)
+        if remembered is None or remembered[0] < read_at + TTL_S:
+            self.put(project_id, None, read_at)
 
 
 #: Installed by http_api/app.py.

@@ -9,7 +9,9 @@ whole batch in one statement (persistence/batching.py collects the batch).
 
 Most sockets of a storm are a team coming back to its project's room, so a node can also ask
 once per project for every live login session of its members (:func:`team_sessions`) and
-answer the rest of the team from that (http_api/socket_grants.py).
+answer the rest of the team from that (http_api/socket_grants.py). The same statement tells
+whether the project's running brainstorm session holds a lock on its board, which the first
+socket of a project would otherwise read in a round trip of its own (http_api/write_locks.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from persistence.conn import Conn, Executor
 __all__ = [
     "SessionCheck",
     "SessionGrant",
+    "Team",
     "TeamSession",
     "check_sessions",
     "team_sessions",
@@ -99,11 +102,29 @@ class TeamSession:
     expires_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Team:
+    """What one project's team read found, at the time of the query."""
+
+    #: live sessions of the members; None for a missing project or a team past the limit
+    sessions: list[TeamSession] | None
+    #: the project's running brainstorm session locks the board or some notes
+    lock_held: bool
+
+
+# k: evaluated once per project (not per team row), as a lateral join before the team's.
 _TEAMS = """
-SELECT q.i, p.id IS NOT NULL AS project_exists, t.session_id, t.user_id, t.role, t.is_admin,
-       t.expires_at
+SELECT q.i, p.id IS NOT NULL AS project_exists, k.lock_held, t.session_id, t.user_id, t.role,
+       t.is_admin, t.expires_at
 FROM unnest($1::uuid[]) WITH ORDINALITY AS q(project_id, i)
 LEFT JOIN projects p ON p.id = q.project_id
+CROSS JOIN LATERAL (
+    SELECT EXISTS (
+        SELECT 1 FROM brainstorm_sessions b
+        WHERE b.project_id = q.project_id AND b.ended_at IS NULL
+          AND (b.board_locked OR cardinality(b.locked_notes) > 0)
+    ) AS lock_held
+) AS k
 LEFT JOIN LATERAL (
     SELECT s.id AS session_id, s.user_id, m.role, u.is_admin, s.expires_at
     FROM project_members m
@@ -118,16 +139,18 @@ LEFT JOIN LATERAL (
 
 async def team_sessions(
     db: Executor, project_ids: list[UUID], now: datetime, limit: int
-) -> list[list[TeamSession] | None]:
+) -> list[Team]:
     """For each project, in order, the live login sessions of its members, in one statement.
 
-    None for a project that does not exist, or whose members hold more than ``limit`` live
-    sessions (a team that large is checked one socket at a time instead).
+    A team's sessions are None for a project that does not exist, or whose members hold more
+    than ``limit`` live sessions (a team that large is checked one socket at a time instead).
     """
     rows = await db.fetch(_TEAMS, project_ids, now, limit + 1)
     teams: list[list[TeamSession] | None] = [[] for _ in project_ids]
+    locks = [False] * len(project_ids)
     for row in rows:
         index = row["i"] - 1
+        locks[index] = row["lock_held"]
         team = teams[index]
         if team is None:
             continue
@@ -143,7 +166,10 @@ async def team_sessions(
                     row["expires_at"],
                 )
             )
-    return [None if team is not None and len(team) > limit else team for team in teams]
+    return [
+        Team(None if team is not None and len(team) > limit else team, lock_held)
+        for team, lock_held in zip(teams, locks, strict=True)
+    ]
 
 
 async def check_sessions(

@@ -9,18 +9,21 @@ change made through the API (which stores a revocation) takes effect on the next
 from __future__ import annotations
 
 import math
+import time
 import uuid
 from uuid import UUID
 
 import pytest
 from pycrdt import Array
 
+from collab.board_lock import BoardLock
 from collab.close import CloseCode
 from collab.codec import decode
 from collab.messages import AuthPermissionDenied, ServerNotice
 from collab.permissions import Role
 from http_api.keys import DB, ROOMS, SOCKET_GRANTS
 from http_api.socket_grants import Grant, GrantCache
+from http_api.write_locks import LOCK_READS, TTL_S, LockReads
 from tests.conftest import RunningServer, StartServer
 from tests.support.api import RegisteredUser, login
 from tests.support.projects import ApiClient
@@ -334,6 +337,18 @@ class TestTeams:
         live = server.app[ROOMS].rooms[str(project)].doc
         assert list(live.get("items", type=Array)) == []
 
+    async def test_the_team_read_tells_the_board_lock_check_no_lock_holds(
+        self, server: RunningServer, api: ApiClient
+    ) -> None:
+        """An owner's socket reads no lock itself (owners are never held), yet afterwards the
+        project's lock is known to be none: the team read said so, and teammates arriving
+        next check the board lock without a query."""
+        owner, _guest, project = await team_of_two(api, "member")
+        assert server.app[LOCK_READS].get(project, time.monotonic()) == (False, None)
+        async with await admitted(server, project, owner.access_token):
+            pass
+        assert server.app[LOCK_READS].get(project, time.monotonic()) == (True, None)
+
     async def test_a_token_of_another_account_is_not_served_from_the_team(
         self, server: RunningServer, api: ApiClient
     ) -> None:
@@ -343,6 +358,21 @@ class TestTeams:
         async with await admitted(server, project, owner.access_token):
             code, reason = await refused(server, project, outsider.access_token)
         assert (code, reason) == (CloseCode.FORBIDDEN, f"no such project: {project}")
+
+
+def test_a_team_read_does_not_replace_a_newer_lock_read() -> None:
+    """The team read's "no lock" is remembered from when it began, unless a read that began
+    later is remembered already."""
+    reads = LockReads()
+    reads.none_held(PROJECT, 10.0)
+    assert reads.get(PROJECT, 10.0 + TTL_S - 0.1) == (True, None)
+    assert reads.get(PROJECT, 10.0 + TTL_S) == (False, None)
+    lock = BoardLock(str(OTHER_PROJECT), True, frozenset(), frozenset())
+    reads.put(OTHER_PROJECT, lock, 20.0)
+    reads.none_held(OTHER_PROJECT, 19.0)
+    assert reads.get(OTHER_PROJECT, 20.0) == (True, lock)
+    reads.none_held(OTHER_PROJECT, 21.0)
+    assert reads.get(OTHER_PROJECT, 21.0) == (True, None)
 
 
 def test_expired_grants_are_dropped_as_new_ones_come() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
@@ -12,15 +12,17 @@ import pytest
 
 from collab.artifacts import Phase
 from collab.permissions import Role
-from persistence import accounts, projects
+from persistence import accounts, brainstorm, projects
 from persistence.conn import Executor
 from persistence.socket_access import (
     SessionCheck,
     SessionGrant,
+    Team,
     TeamSession,
     check_sessions,
     team_sessions,
 )
+from tests.persistence.test_brainstorm import start
 
 #: The time every check here is asked at (sessions are placed around it).
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
@@ -259,7 +261,8 @@ class TestTeamSessions:
         admin = await new_user(pool, "admin")
         await pool.execute("UPDATE users SET is_admin = true WHERE id = $1", admin.id)
         await new_session(pool, admin.id)  # an admin, but not on the team
-        [team] = await team_sessions(pool, [world.project], NOW, 10)
+        [found] = await team_sessions(pool, [world.project], NOW, 10)
+        team = found.sessions
         assert team is not None
         assert sorted(team, key=lambda s: (s.membership.value, str(s.session_id))) == sorted(
             [
@@ -274,7 +277,10 @@ class TestTeamSessions:
         """A missing project is None; a project whose team is signed out is empty."""
         other = await new_project(pool, world.outsider)
         await accounts.revoke_session(pool, world.outsider_session, "logout", NOW)
-        got = await team_sessions(pool, [other, uuid.uuid4(), world.project], NOW, 10)
+        got = [
+            team.sessions
+            for team in await team_sessions(pool, [other, uuid.uuid4(), world.project], NOW, 10)
+        ]
         assert got[0] == []
         assert got[1] is None
         assert got[2] is not None
@@ -282,10 +288,29 @@ class TestTeamSessions:
 
     async def test_a_team_past_the_limit_is_none(self, pool: Any, world: World) -> None:
         """Two live sessions fit a limit of two; a third makes the team too large to hold."""
-        assert len((await team_sessions(pool, [world.project], NOW, 2))[0] or ()) == 2
+        assert len((await team_sessions(pool, [world.project], NOW, 2))[0].sessions or ()) == 2
         await new_session(pool, world.viewer)
-        assert await team_sessions(pool, [world.project], NOW, 2) == [None]
-        assert len((await team_sessions(pool, [world.project], NOW, 3))[0] or ()) == 3
+        assert await team_sessions(pool, [world.project], NOW, 2) == [Team(None, False)]
+        assert len((await team_sessions(pool, [world.project], NOW, 3))[0].sessions or ()) == 3
+
+    async def test_a_lock_of_the_running_session_is_told(self, pool: Any, world: World) -> None:
+        """Only a running session that locks the board or some notes holds a lock; an ended
+        one does not, and a project without a session has none."""
+        [before] = await team_sessions(pool, [world.project], NOW, 10)
+        assert before.lock_held is False
+        session = await start(pool, world.project, world.owner)
+        for fields, held in (
+            ({}, False),
+            ({"board_locked": True}, True),
+            ({"board_locked": False, "locked_notes": ("n1",)}, True),
+            ({"ended_at": NOW}, False),
+        ):
+            async with pool.acquire() as conn, conn.transaction():
+                session = await brainstorm.save_session(conn, replace(session, **fields))
+            [team] = await team_sessions(pool, [world.project], NOW, 10)
+            assert team.lock_held is held, fields
+            assert team.sessions is not None
+            assert len(team.sessions) == 2
 
     async def test_no_projects_no_answers(self, pool: Any) -> None:
         assert await team_sessions(pool, [], NOW, 10) == []

@@ -39,7 +39,7 @@ async def test_warm_runs_each_warmer_on_every_connection(pool: Any) -> None:
 async def test_every_connection_has_the_storm_statements_prepared(pool: Any) -> None:
     """The access checks (one and many) and the room load, on each connection's own session."""
     await warm(pool, [socket_access.warm_up, update_log.warm_up])
-    hot = [socket_access._ONE, socket_access._MANY, update_log._SNAPSHOTS, update_log._TAILS]
+    hot = [socket_access._ONE, socket_access._MANY, update_log._LOAD]
     async with AsyncExitStack() as stack:
         for conn in await _held_at_once(pool, stack):
             prepared = await conn.fetch("SELECT statement FROM pg_prepared_statements")

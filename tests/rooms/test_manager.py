@@ -119,7 +119,7 @@ async def _blocked_read(conn: Any) -> int:
     await conn.execute("SELECT pg_stat_clear_snapshot()")
     pid: int = await conn.fetchval(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-        "AND wait_event_type = 'Lock' AND query LIKE '%FROM room_snapshots%'"
+        "AND wait_event_type = 'Lock' AND query LIKE '%room_snapshots%'"
     )
     return pid
 

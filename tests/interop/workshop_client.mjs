@@ -41,7 +41,7 @@ let ideaId = null
 const state = () => ({
   ideaId,
   personas: [...personas.values()].map((p) => p.get('name')).sort(),
-  ideas: [...ideas.values()].map((i) => i.get('text')).sort(),
+  ideas: [...ideas.values()].map((i) => String(i.get('text'))).sort(),
   warnings
 })
 
@@ -67,7 +67,7 @@ provider.on('sync', (synced) => {
     const now = new Date().toISOString()
     const idea = new Y.Map()
     idea.set('id', ideaId)
-    idea.set('text', opts['create-idea'])
+    idea.set('text', new Y.Text(opts['create-idea'])) // schema 2: free text is a Y.Text
     idea.set('color', 'yellow')
     idea.set('x', 120)
     idea.set('y', 80)

@@ -179,3 +179,42 @@ class TestHistory:
         await expect(entry(dialog, "Kiosk")).to_have_attribute("data-change", "same")
         await expect(dialog.get_by_label("Name of the restore point")).to_have_count(0)
         await expect(dialog.get_by_role("button", name="Restore this point")).to_have_count(0)
+
+    async def test_points_others_take_appear_in_an_open_history(
+        self,
+        locked_server: RunningServer,
+        new_context: NewContext,
+        api_user: ApiUser,
+    ) -> None:
+        """With the dialog open, a point someone else names shows up once their next edit
+        reaches the board, and a point with no edit after it when the window gets the focus;
+        a restore someone else makes brings its "Before a restore" point. No reload."""
+        server = locked_server
+        olga = await api_user(server, name="Olga")
+        max_ = await api_user(server, name="Max")
+        project = await new_project(server, olga, "Clinic")
+        await add_member(server, olga, project, max_, "member")
+        await rest(server, olga, "POST", f"/v1/projects/{project}/ideas", {"text": "Kiosk"})
+        po = await ideate(await new_context(), server, olga, project)
+        await po.get_by_role("button", name="History", exact=True).click()
+        dialog = history(po)
+        await expect(dialog.get_by_text("No restore points yet.")).to_be_visible()  # read
+
+        path = f"/v1/projects/{project}/versions"
+        await rest(server, max_, "POST", path, {"name": "after lunch"})
+        await rest(server, max_, "POST", f"/v1/projects/{project}/ideas", {"text": "Queue app"})
+        await expect(note(po, "Queue app")).to_be_visible()
+        await expect(point(dialog, "Named: after lunch")).to_be_visible()
+
+        await rest(server, max_, "POST", path, {"name": "quiet one"})
+        await po.evaluate("window.dispatchEvent(new Event('focus'))")
+        await expect(point(dialog, "Named: quiet one")).to_be_visible()
+
+        await rest(server, max_, "POST", f"/v1/projects/{project}/ideas", {"text": "Paper form"})
+        await expect(note(po, "Paper form")).to_be_visible()
+        first = next(p for p in (await rest(server, max_, "GET", path))["items"]
+                     if p["name"] == "after lunch")  # fmt: skip
+        await rest(server, olga, "POST", f"{path}/{first['id']}/restore")
+        await expect(note(po, "Paper form")).to_have_count(0)
+        await expect(point(dialog, "Before a restore")).to_be_visible()
+        await expect(point(dialog, "Named: after lunch")).to_have_count(1)  # listed once

@@ -14,6 +14,11 @@ import { compareContent, countChanges } from '../history-compare.js'
 
 /** Points per page of the list ("Load more" asks for the next). */
 const PAGE = 20
+/** Points others take appear without a reload: the newest page is asked for again this long
+ * after a change from someone else reached the board (a restore, or edits that an automatic
+ * point may follow), and at the latest this often while the dialog is open and visible. */
+const REFRESH_AFTER_CHANGE_MS = 3000
+const REFRESH_EVERY_MS = 30000
 /** Absolute times to the minute: points are minutes apart at the closest (activity ones). */
 const WHEN = /** @type {Intl.DateTimeFormatOptions} */ ({ dateStyle: 'medium', timeStyle: 'short' })
 
@@ -216,7 +221,7 @@ function liveContent(doc) {
 /**
  * Open the History dialog of `project`.
  * @param {{id: string, name: string, role: string}} project
- * @param {{live: {doc: Y.Doc}, members: Map<string, string>, opener?: HTMLElement}} opts
+ * @param {{live: {doc: Y.Doc, provider?: unknown}, members: Map<string, string>, opener?: HTMLElement}} opts
  *   `live`: the workspace's live document (the preview compares with it); `members`: names by
  *   user id (who named a point); `opener` gets the focus back when the dialog closes
  * @returns {HTMLDialogElement}
@@ -457,6 +462,22 @@ export function openHistory(project, opts) {
 
   // -- the server
 
+  /** Put points taken since the list was read at its top; the pages read so far stay. */
+  const refresh = async () => {
+    if (busy || closed || !loaded) return
+    try {
+      const page = await api.get(`${base}${api.query({ limit: PAGE })}`)
+      if (closed) return
+      const known = new Set(points.map((point) => point.id))
+      const fresh = page.items.filter((/** @type {Point} */ point) => !known.has(point.id))
+      if (!fresh.length) return
+      points = fresh.concat(points)
+      renderList()
+    } catch {
+      // the next refresh asks again; a lasting problem shows on the next action
+    }
+  }
+
   /** @param {boolean} again from the newest (after an action), or the next page */
   const load = async (again) => {
     const cursor = again ? null : nextCursor
@@ -579,7 +600,16 @@ export function openHistory(project, opts) {
   close.addEventListener('click', () => dialog.close())
 
   let queued = false
-  const onUpdate = () => {
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let refreshSoon = null
+  const onUpdate = (/** @type {Uint8Array} */ _update, /** @type {unknown} */ origin) => {
+    if (origin === opts.live.provider && !refreshSoon) {
+      // a change from someone else (the provider applies what the server sends)
+      refreshSoon = setTimeout(() => {
+        refreshSoon = null
+        refresh()
+      }, REFRESH_AFTER_CHANGE_MS)
+    }
     if (queued || !shown) return
     queued = true
     // one comparison per burst of edits (a restore is one, a busy board is many)
@@ -589,11 +619,19 @@ export function openHistory(project, opts) {
     }, 150)
   }
   opts.live.doc.on('update', onUpdate)
+  const every = setInterval(() => {
+    if (document.visibilityState === 'visible') refresh()
+  }, REFRESH_EVERY_MS)
+  const onFocus = () => refresh()
+  window.addEventListener('focus', onFocus)
   const stopLocale = onLocaleChange(relabel)
   dialog.addEventListener('close', (event) => {
     if (event.target !== dialog) return // the confirmation inside it closed
     closed = true
     opts.live.doc.off('update', onUpdate)
+    clearInterval(every)
+    if (refreshSoon) clearTimeout(refreshSoon)
+    window.removeEventListener('focus', onFocus)
     stopLocale()
     dialog.remove()
     if (opts.opener && opts.opener.isConnected) opts.opener.focus()

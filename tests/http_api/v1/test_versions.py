@@ -12,6 +12,7 @@ from uuid import UUID
 import pytest
 from pycrdt import Map
 
+from collab.text_fields import set_text
 from http_api.keys import DB
 from http_api.versions import ACTIVITY, BULK_DELETES
 from persistence.retention import RetentionPolicy, sweep
@@ -137,10 +138,12 @@ class TestRestore:
             await member.wait_for(lambda: live_texts(member) == want)
             assert not member.closed.is_set()  # nobody was disconnected
             assert await team.texts() == want
+
             # an edit made right after, by someone else, is an ordinary edit on top
-            await other.edit(
-                lambda doc: doc.get("ideas", type=Map)[kept].__setitem__("text", "Kiosk, again")
-            )
+            def again(doc: Any) -> None:
+                set_text(doc.get("ideas", type=Map)[kept]["text"], "Kiosk, again")
+
+            await other.edit(again)
             await member.wait_for(lambda: live_texts(member)[kept] == "Kiosk, again")
 
             undo = restored.body["undo"]
@@ -159,6 +162,49 @@ class TestRestore:
         finally:
             await member.close()
             await other.close()
+
+    async def test_edits_two_people_make_during_a_restore_survive_it(self, team: Team) -> None:
+        """While the restore runs, one person types at the end of a note the restore changes
+        back and the other recolours it; neither had seen the restore. Both edits stay on top
+        of the restored content, and both clients and REST agree."""
+        kept = await team.idea("Kiosk")
+        gone_later = await team.idea("Queue display")
+        point = (await team.call("owner", "POST", json={"name": "before"})).body
+        await team.api.call(
+            "PATCH", f"/v1/ideas/{kept}", team.people["member"], json={"text": "Kiosk?!"}
+        )
+        await team.api.call("DELETE", f"/v1/ideas/{gone_later}", team.people["member"])
+        member = await team.live("member")
+        owner = await team.live("owner")
+        try:
+            await member.wait_for(lambda: live_texts(member) == {kept: "Kiosk?!"})
+            await owner.wait_for(lambda: live_texts(owner) == {kept: "Kiosk?!"})
+            # made locally, not sent yet: concurrent with the restore
+            with member.doc.transaction():
+                text = member.doc.get("ideas", type=Map)[kept]["text"]
+                text.insert(len(str(text).encode()), " for the elderly")
+            with owner.doc.transaction():
+                owner.doc.get("ideas", type=Map)[kept]["color"] = "green"
+            restored = await team.call("owner", "POST", f"/{point['id']}/restore")
+            assert restored.status == 200, restored.body
+            await member.flush()
+            await owner.flush()
+            want = {kept: "Kiosk for the elderly", gone_later: "Queue display"}
+
+            def agreed(client: YClient) -> bool:
+                color = client.doc.get("ideas", type=Map)[kept]["color"]
+                return live_texts(client) == want and color == "green"
+
+            await member.wait_for(lambda: agreed(member))
+            await owner.wait_for(lambda: agreed(owner))
+            await member.wait_durable()
+            await owner.wait_durable()
+            assert await team.texts() == want
+            color = await team.api.call("GET", f"/v1/ideas/{kept}", team.people["owner"])
+            assert color.body["color"] == "green"
+        finally:
+            await member.close()
+            await owner.close()
 
 
 class TestAutomaticPoints:

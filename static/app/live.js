@@ -404,7 +404,10 @@ export class LiveProject extends EventTarget {
 
   /** @param {string} phase */
   setPhase(phase) {
-    this.awareness.setLocalStateField('phase', phase)
+    const state = this.awareness.getLocalState()
+    // the view of the phase left is gone, and its fields with it: a caret published there
+    // would stay (a removed control may never get its blur)
+    if (state) this.awareness.setLocalState({ ...state, phase, caret: null })
   }
 
   /** @param {{x: number, y: number} | null} cursor a position on the idea board */

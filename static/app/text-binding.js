@@ -137,7 +137,6 @@ export function bindText(input, opts) {
   /** The local selection as relative positions (they follow remote edits). */
   /** @type {{anchor: any, head: any} | null} */
   let selection = null
-  let published = ''
   let seen = false
   const overlay = presence ? new CaretOverlay(input) : null
   const registry = presence ? registryOf(presence.live) : null
@@ -177,21 +176,26 @@ export function bindText(input, opts) {
       anchor: Y.relativePositionToJSON(selection.anchor),
       head: Y.relativePositionToJSON(selection.head)
     }
-    const json = JSON.stringify(caret)
-    if (json === published) return // moved with the text it points at: nothing new to say
-    published = json
+    // a caret that only moved with the text it points at has nothing new to say
+    if (JSON.stringify(ownCaret()) === JSON.stringify(caret)) return
     presence.live.setCaret(caret)
   }
   const publish = () => {
     if (!presence || timer) return
     timer = window.setTimeout(send, Math.max(0, last + CARET_MS - Date.now()))
   }
+  /** What this tab publishes as its caret now, if it is in this field. */
+  const ownCaret = () => {
+    const state = presence && presence.live.awareness.getLocalState()
+    const caret = state && state.caret
+    const here = caret && presence && caret.root === presence.root && caret.id === presence.id
+    return here && caret.field === key ? caret : null
+  }
   const unpublish = () => {
     clearTimeout(timer)
     timer = 0
     selection = null
-    if (presence && published) presence.live.setCaret(null)
-    published = ''
+    if (presence && ownCaret()) presence.live.setCaret(null)
   }
 
   /** The carets of others on this field, as indices of the text shown. */

@@ -186,8 +186,11 @@ export class CaretOverlay {
           if (box) items.push(block('text-selection', caret, box, SELECTION_OPACITY))
         }
       }
-      if (headAt.y + line <= 0 || headAt.y >= height || headAt.x < 0 || headAt.x > width) continue
-      const bar = block('text-caret', caret, { x: headAt.x - 1, y: headAt.y, w: 2, h: line }, '1')
+      if (headAt.x < 0 || headAt.x > width) continue
+      // a line scrolled half out of view shows the part of the caret that is in it
+      const shown = clip({ x: headAt.x - 1, y: headAt.y, w: 2, h: line }, width, height)
+      if (!shown) continue
+      const bar = block('text-caret', caret, { ...shown, w: 2 }, '1')
       const label = document.createElement('span')
       label.className = 'text-caret-name'
       label.textContent = caret.name

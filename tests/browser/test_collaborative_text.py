@@ -185,6 +185,44 @@ class TestCarets:
         await expect(overlay.locator(".text-caret")).to_have_count(0)
         await expect(selection).to_have_count(0)
 
+    async def test_a_selection_over_wrapped_lines_is_drawn_line_by_line(
+        self,
+        locked_server: RunningServer,
+        new_context: NewContext,
+        api_user: ApiUser,
+        artifacts_dir: Path,
+    ) -> None:
+        """Ben selects most of a bio that wraps over several lines: Ana sees one highlight
+        per line, inside her bio, and his caret where his selection ends."""
+        server = locked_server
+        ana, ben, project = await two_people(server, api_user)
+        long_bio = " ".join(["Maria works nights at the clinic and rides the bus home."] * 3)
+        await rest(
+            server,
+            ana,
+            "POST",
+            f"/v1/projects/{project}/personas",
+            {"name": "Maria", "bio": long_bio},
+        )
+        _, pa = await open_workspace(new_context, server, ana, project)
+        _, pb = await open_workspace(new_context, server, ben, project)
+        bio_a = card(pa, "Maria").get_by_label("Bio", exact=True)
+        bio_b = card(pb, "Maria").get_by_label("Bio", exact=True)
+        await bio_b.click()
+        await bio_b.evaluate("(el) => el.setSelectionRange(6, 140)")
+        overlay = card(pa, "Maria").locator(".text-carets")
+        rows = overlay.locator(".text-selection")
+        await expect(rows).to_have_count(3)
+        box_bio = await bio_a.bounding_box()
+        assert box_bio is not None
+        for row in await rows.all():
+            box = await row.bounding_box()
+            assert box is not None
+            assert box_bio["x"] <= box["x"]
+            assert box["x"] + box["width"] <= box_bio["x"] + box_bio["width"]
+        await expect(overlay.locator(".text-caret", has_text="Ben")).to_be_visible()
+        await card(pa, "Maria").screenshot(path=artifacts_dir / "wrapped-selection.png")
+
     async def test_a_caret_shows_on_a_sticky_note(
         self,
         locked_server: RunningServer,

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycrdt import Doc, Map, Text
 
+from collab.artifacts import KINDS
 from collab.text_fields import plain_text_fields, set_text, upgrade
 
 # Letters from the three widths UTF-8 has below the astral planes, and one astral (4 bytes):
@@ -148,6 +149,14 @@ class TestConcurrentTyping:
                     doc.apply_update(update)
         values = {str(text) for _doc, text in peers}
         assert len(values) == 1
+
+
+def test_a_fields_length_limit_is_read_from_its_type() -> None:
+    """What a merged text is cut at; fields that are no strings have no such limit."""
+    fields = {spec.name: spec for spec in KINDS["ideas"].fields}
+    assert fields["text"].max_length == 5_000
+    assert fields["x"].max_length is None
+    assert fields["color"].max_length is None  # a pattern, no length
 
 
 class TestUpgrade:

@@ -79,6 +79,7 @@ from rooms.loop_lag import StallReporter, watch_loop
 from rooms.manager import RoomManager
 from rooms.redis_bus import RedisBus
 from rooms.revocation_feed import RevocationFeed
+from rooms.worker_process import WorkerProcess
 
 __all__ = ["create_app"]
 
@@ -173,7 +174,9 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
             lambda rooms: manager.on_gap(rooms),
         )
     limits = _fit_descriptors(settings.limits)
-    manager = RoomManager(log, committer, limits, settings.room_settings, bus=redis_bus)
+    manager = RoomManager(
+        log, committer, limits, settings.room_settings, bus=redis_bus, worker=app[versions.WORKER]
+    )
     if settings.redis_url:
         manager.homes = RoomHomes(settings.redis_url, settings.node_url)
     app[FORWARDER] = aiohttp.ClientSession()
@@ -346,7 +349,7 @@ def create_app(settings: Settings) -> web.Application:
     app[LOCK_READS] = LockReads()
     app[versions.ACTIVITY] = versions.ActivityPoints(app)
     app[versions.BULK_DELETES] = versions.BulkDeletePoints(app)
-    app[versions.WORKER] = versions.PointWorker()
+    app[versions.WORKER] = WorkerProcess()
     app.cleanup_ctx.extend(
         [
             _database,

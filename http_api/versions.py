@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import uuid
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 from uuid import UUID
@@ -26,6 +24,7 @@ from http_api.keys import DB, ROOMS, SETTINGS
 from http_api.periodic import in_background, repeat
 from persistence import restore_points
 from persistence.restore_points import RestorePoint
+from rooms.worker_process import WorkerProcess
 
 __all__ = [
     "take_point",
@@ -38,7 +37,6 @@ __all__ = [
     "ACTIVITY",
     "BulkDeletePoints",
     "BULK_DELETES",
-    "PointWorker",
     "WORKER",
 ]
 
@@ -47,32 +45,9 @@ _log = structlog.get_logger(__name__)
 EVERY_CHECK_S: Final = 60.0
 
 
-class PointWorker:
-    """A process of its own for the slow part of taking a point (collab/restore.py,
-    ``prepare_point``): in a thread it would hold the interpreter lock for a third of a
-    second on a 5,000-note board and slow every room of the node meanwhile. Started on first
-    use (most nodes never take a point in their first minutes), with ``spawn``: forking a
-    process that runs threads and an event loop is not safe."""
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-
-    async def prepare(
-        self, state: bytes, previous: bytes | None, max_depth: int
-    ) -> tuple[bytes, bytes, dict[str, dict[str, int]]]:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, prepare_point, state, previous, max_depth)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-
-#: The node's point worker (http_api/app.py installs it).
-WORKER = web.AppKey("restore_point_worker", PointWorker)
+#: The node's worker process (rooms/worker_process.py; http_api/app.py installs it): the slow
+#: part of taking a point (``prepare_point``) runs there, as large compactions do.
+WORKER = web.AppKey("worker_process", WorkerProcess)
 
 
 async def take_point(
@@ -99,7 +74,10 @@ async def take_point(
     present = present_ids(c.user_id for c in (room.connections if room is not None else ()))
     latest = await restore_points.latest(db, project_id)
     previous, previous_digest = latest if latest is not None else (None, None)
-    stored, digest, summary = await app[WORKER].prepare(state, previous, settings.max_nesting_depth)
+    prepared: tuple[bytes, bytes, dict[str, dict[str, int]]] = await app[WORKER].run(
+        prepare_point, state, previous, settings.max_nesting_depth
+    )
+    stored, digest, summary = prepared
     if not always and digest == previous_digest:
         return None
     point = await restore_points.add(

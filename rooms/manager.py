@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
@@ -51,6 +51,7 @@ from rooms.item_events import LOOKED_AT, ItemEvents, Seen, seen_in_views
 from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
 from rooms.room import Publish, Room, RoomState
 from rooms.transact import UpdateCapture
+from rooms.worker_process import WorkerProcess
 
 __all__ = ["FORWARD_PER_WINDOW", "RoomManager", "RoomSettings", "spread_delay"]
 
@@ -109,8 +110,11 @@ class RoomManager:
         limits: Limits,
         settings: RoomSettings,
         bus: FanoutBus | None = None,
+        worker: WorkerProcess | None = None,
     ) -> None:
         self.rooms: dict[str, Room] = {}
+        #: where large compactions run (rooms/worker_process.py); None: in threads
+        self.worker = worker
         self.bus: FanoutBus = bus if bus is not None else LocalBus()
         self.connections = 0
         #: admitted sockets not yet in their room (see :meth:`admit`)
@@ -882,11 +886,21 @@ class RoomManager:
             CorruptHistory: a stored row cannot be decoded (nothing changed).
             StorageError: PostgreSQL could not be reached.
         """
-        await compact(self._log.pool, name, max_depth=self._limits.max_nesting_depth, wait=True)
+        await compact(
+            self._log.pool, name, max_depth=self._limits.max_nesting_depth, wait=True,
+            offload=self._offload,
+        )  # fmt: skip
+
+    @property
+    def _offload(self) -> Callable[..., Awaitable[Any]] | None:
+        return None if self.worker is None else self.worker.run
 
     async def _compact(self, name: str) -> None:
         try:
-            await compact(self._log.pool, name, max_depth=self._limits.max_nesting_depth)
+            await compact(
+                self._log.pool, name, max_depth=self._limits.max_nesting_depth,
+                offload=self._offload,
+            )  # fmt: skip
         except StorageError as exc:
             _log.error("compaction_failed", room=name, error=str(exc))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,9 +15,10 @@ from collab.artifacts import KINDS
 from collab.schema import create_item
 from collab.ydoc import build_doc
 from persistence.artifact_index import candidates
-from persistence.compaction import compact
+from persistence.compaction import OFFLOAD_BYTES, compact
 from persistence.errors import CorruptHistory
 from persistence.update_log import UpdateLog
+from rooms.worker_process import WorkerProcess
 from tests.support.updates import array_updates
 
 
@@ -37,6 +39,36 @@ class TestCompaction:
         assert stored.snapshot is not None
         assert stored.updates == []
         assert _items(stored.all_updates()) == [f"u{i}" for i in range(300)]
+
+    async def test_a_large_history_is_folded_in_the_worker_process(
+        self, pool: Any, room: str
+    ) -> None:
+        """Past OFFLOAD_BYTES the work goes to the offload (the node's worker process: a real
+        one here), and the snapshot is the same; a small history never starts the process."""
+        log = UpdateLog(pool)
+        small = array_updates(3, "s")
+        await log.append([room] * 3, small)
+        worker = WorkerProcess()
+        calls: list[str] = []
+
+        async def offload(fn: Callable[..., Any], *args: Any) -> Any:
+            calls.append(fn.__name__)
+            return await worker.run(fn, *args)
+
+        try:
+            assert await compact(pool, room, offload=offload) is not None
+            assert calls == []
+            big = array_updates(40, "b" * (OFFLOAD_BYTES // 40))
+            await log.append([room] * len(big), big)
+            result = await compact(pool, room, offload=offload)
+            assert calls == ["_encode"]
+        finally:
+            worker.close()
+        assert result is not None
+        assert result.compacted == 40
+        stored = await log.load(room)
+        assert stored.updates == []
+        assert len(_items(stored.all_updates())) == 43
 
     async def test_repeated_compaction_folds_new_updates(self, pool: Any, room: str) -> None:
         """A second compaction merges the new tail into the existing snapshot."""

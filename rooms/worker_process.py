@@ -1,0 +1,58 @@
+"""A process of the node's own for pure work proportional to a whole document.
+
+Folding a room's log into a snapshot (persistence/compaction.py) or preparing a restore point
+(collab/restore.py) is Python and CRDT work on a document's every item: a quarter of a second
+for a board of 5,000 notes. In a thread it holds the interpreter lock the whole time (the CRDT
+core's calls do not release it), so the event loop thread waits for the lock between two
+system calls and every room of the node stutters: fan-out and REST latencies grew by tens of
+milliseconds while compactions ran in threads (docs/benchmarks.md). In a process it costs the
+rooms nothing but the copy of its bytes.
+
+One process per node, started on first use (a node may never need it), with ``spawn``:
+forking a process that runs threads and an event loop is not safe. Work sent to it must be a
+module-level function of picklable arguments. Once closed (shutdown), :attr:`executor` is None
+and callers do the work themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+__all__ = ["WorkerProcess"]
+
+_T = TypeVar("_T")
+
+
+class WorkerProcess:
+    """The node's worker process (see the module's doc)."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    @property
+    def executor(self) -> Executor | None:
+        """The process pool, started now if it was not yet; None once closed."""
+        if self._closed:
+            return None
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    async def run(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """``fn(*args)`` in the worker process (in a thread once the worker is closed)."""
+        executor = self.executor
+        if executor is None:
+            return await asyncio.to_thread(fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+
+    def close(self) -> None:
+        """Stop the process (waiting for the work it is doing); later work runs in threads."""
+        self._closed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,29 @@
+"""The node's worker process: work runs in another process, and in a thread once it is closed."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+from rooms.worker_process import WorkerProcess
+
+
+async def test_work_runs_in_a_process_of_its_own_then_in_threads_once_closed() -> None:
+    worker = WorkerProcess()
+    try:
+        assert await worker.run(os.getpid) != os.getpid()
+        assert await worker.run(sum, [1, 2, 3]) == 6
+    finally:
+        worker.close()
+    assert worker.executor is None
+    assert await worker.run(os.getpid) == os.getpid()  # closed: done here, in a thread
+
+
+async def test_nothing_is_started_until_work_comes() -> None:
+    before = set(multiprocessing.active_children())
+    worker = WorkerProcess()
+    assert set(multiprocessing.active_children()) == before
+    await worker.run(os.getpid)
+    assert set(multiprocessing.active_children()) > before
+    worker.close()
+    assert set(multiprocessing.active_children()) == before

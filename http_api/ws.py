@@ -53,12 +53,10 @@ async def allow_everyone(_request: web.Request, _room: str) -> RoomAccess:
 
 
 def _outdated(request: web.Request) -> Close | None:
-    """Refuse our own clients (``ext=1``: the browser app, the SDKs) that do not say they
-    write this schema (``schema=2``): a page or SDK from before it would write free text as
-    plain strings over the Y.Text others type in. Clients without ``ext`` are not ours to
-    know; docs/document-schema.md is their contract."""
-    if query_value(request, "ext") != "1":
-        return None
+    """Refuse one of our own clients (``ext=1``: the browser app, the SDKs) that does not say
+    it writes this schema (``schema=2``): a page or SDK from before it would write free text
+    as plain strings over the Y.Text others type in. Clients without ``ext`` are not ours to
+    know (the caller does not ask); docs/document-schema.md is their contract."""
     declared = query_value(request, "schema")
     if declared is not None and declared.isdigit() and int(declared) >= SCHEMA_VERSION:
         return None
@@ -166,7 +164,8 @@ async def _join(
     Returns (None, None) once the socket is closed with the reason it was refused. Otherwise
     the socket holds its fair share (released by the caller when the connection ends).
     """
-    outdated = _outdated(request)
+    ext = query_value(request, "ext") == "1"
+    outdated = _outdated(request) if ext else None
     if outdated is not None:
         CONNECTIONS_CLOSED.labels(str(int(outdated.code))).inc()
         _log.info("connection_refused", room=name, code=int(outdated.code))
@@ -204,7 +203,7 @@ async def _join(
         conn = Connection(
             WebSocketTransport(ws, request.transport),
             manager.limits,  # one shared value (``settings.limits`` builds a new one)
-            ext=query_value(request, "ext") == "1",
+            ext=ext,
             now=time.monotonic(),
             read_only=access.read_only,
             user_id=access.user_id,

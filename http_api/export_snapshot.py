@@ -105,9 +105,10 @@ def _content(ystate: bytes) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
 async def read_content(
     rooms: RoomManager, project_id: UUID
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The project's typed document and its board's clusters (read on a copy, in a thread)."""
+    """The project's typed document and its board's clusters (read on a copy, in the node's
+    worker process)."""
     ystate = await rooms.read(str(project_id), _state)
-    return await asyncio.to_thread(_content, ystate)
+    return await rooms.offload(_content, ystate)
 
 
 def _png(data: bytes) -> bytes | None:
@@ -189,9 +190,10 @@ async def take_snapshot(
     if project is None:
         raise NotFound(msg("no such project: {project_id}", project_id=project_id))
     # Only the state is taken on the event loop (one call into the CRDT's native code); the
-    # typed reads of a big board take milliseconds of Python, done on a copy in a thread.
+    # typed reads of a big board take milliseconds of Python, done on a copy in the node's
+    # worker process (in a thread they would hold the interpreter lock over every room).
     ystate = await rooms.read(str(project_id), _state)
-    document, names, clusters, references = await asyncio.to_thread(_decode, ystate)
+    document, names, clusters, references = await rooms.offload(_decode, ystate)
     taken_at = datetime.now(UTC)
     members = await projects.list_members(pool, project_id)
     sessions, _now = await brainstorm.list_sessions(pool, project_id, limit=200)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
@@ -888,18 +888,22 @@ class RoomManager:
         """
         await compact(
             self._log.pool, name, max_depth=self._limits.max_nesting_depth, wait=True,
-            offload=self._offload,
+            offload=self.offload,
         )  # fmt: skip
 
-    @property
-    def _offload(self) -> Callable[..., Awaitable[Any]] | None:
-        return None if self.worker is None else self.worker.run
+    async def offload(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """``fn(*args)`` away from the rooms: in the node's worker process, or in a thread
+        when the node has none. For pure work proportional to a whole document (decoding a
+        state, folding a log): in a thread it holds the interpreter lock over every room."""
+        if self.worker is None:
+            return await asyncio.to_thread(fn, *args)
+        return await self.worker.run(fn, *args)
 
     async def _compact(self, name: str) -> None:
         try:
             await compact(
                 self._log.pool, name, max_depth=self._limits.max_nesting_depth,
-                offload=self._offload,
+                offload=self.offload,
             )  # fmt: skip
         except StorageError as exc:
             _log.error("compaction_failed", room=name, error=str(exc))

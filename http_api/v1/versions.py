@@ -7,7 +7,6 @@ disconnected, and the point taken just before it undoes it. docs/history.md.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -23,7 +22,7 @@ from collab.schema import export_document
 from http_api.access import require_access
 from http_api.endpoint import Api, json_response, path_uuid
 from http_api.forwarding import forward_if_elsewhere
-from http_api.keys import DB, SETTINGS
+from http_api.keys import DB, ROOMS, SETTINGS
 from http_api.pagination import PageQuery, dated_page, decode_cursor, timestamp_and_id
 from http_api.principal import Principal
 from http_api.v1.audit import record
@@ -143,8 +142,8 @@ async def get_version(request: web.Request, principal: Principal) -> VersionCont
     point = await _point(request, project_id)
     stored = await restore_points.state_of(request.app[DB], project_id, point.id)
     assert stored is not None
-    # Proportional to the whole document: off the loop that relays the rooms.
-    document = await asyncio.to_thread(
+    # Proportional to the whole document: in the node's worker process, off the rooms.
+    document: dict[str, Any] = await request.app[ROOMS].offload(
         _document_of, stored, request.app[SETTINGS].max_nesting_depth
     )
     [fields] = await _outs(request, [point])

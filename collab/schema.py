@@ -336,20 +336,22 @@ def ensure_schema(doc: Doc[Any]) -> int:
 
 
 def upgrade_document(doc: Doc[Any]) -> bool:
-    """Upgrade a document of version 1 (or without a version, but with text fields holding
-    plain strings) to the current version, in one transaction; whether it wrote anything.
+    """Upgrade a document of version 1, or without a version, to the current version, in one
+    transaction; whether it wrote anything.
 
-    What the server does when it opens a project room: a document that declares the current
-    version, or holds nothing to upgrade and no version, is not touched (so opening a room
-    writes nothing in the common case). A version it does not know is left alone too: writes
-    to it are refused (:func:`ensure_schema`).
+    What the server does when it opens a project room. A document without a version that
+    holds artifacts (edited only by browsers so far) gets the version too, whether or not a
+    text field needed turning, so that the next open does not look at every artifact again.
+    A document that declares the current version, or an empty one, is not touched (opening a
+    room writes nothing in the common case); nor is a version it does not know (writes to it
+    are refused: :func:`ensure_schema`).
     """
     version = _stored_version(doc)
     if not _is_upgradable(version):
         return False
     with doc.transaction():
         turned = upgrade(doc)
-        if turned or version is not MISSING:
+        if turned or version is not MISSING or artifact_ids(doc):
             doc.get(META, type=Map)[_VERSION_KEY] = SCHEMA_VERSION
             return True
     return False

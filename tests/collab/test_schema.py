@@ -769,9 +769,10 @@ class TestSchemaVersion:
         assert validate_document(fresh) == []
         assert str(stored(fresh, "ideas", "i1")["text"]) == "Kiosk"
 
-    def test_an_unversioned_document_is_upgraded_only_if_it_holds_plain_text(self) -> None:
-        """A browser-only document (no version): plain strings are upgraded and versioned; an
-        empty one, or one already in Y.Text, is left as it is (opening it writes nothing)."""
+    def test_an_unversioned_document_with_artifacts_is_versioned_once(self) -> None:
+        """A browser-only document (no version): plain strings are upgraded; one already in
+        Y.Text is versioned all the same, so the next open does not look again; an empty one
+        is left as it is (opening it writes nothing)."""
         empty: Doc[Any] = Doc()
         assert not upgrade_document(empty)
         assert version(empty) is None
@@ -780,6 +781,11 @@ class TestSchemaVersion:
         assert upgrade_document(plain)
         assert version(plain) == 2
         assert isinstance(stored(plain, "hmwQuestions", "h1")["question"], Text)
+        typed: Doc[Any] = Doc()
+        root(typed, "hmwQuestions")["h1"] = Map({"id": "h1", "question": Text("How?")})
+        assert upgrade_document(typed)
+        assert version(typed) == 2
+        assert not upgrade_document(typed)
 
     @pytest.mark.parametrize("declared", [3, 3.0, 0, "1", True, None])
     def test_other_versions_are_refused(self, doc: Doc[Any], declared: object) -> None:

@@ -9,7 +9,6 @@ strings before and after.
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,46 +21,13 @@ from collab.schema import export_document, validate_document
 from http_api.keys import DB, ROOMS, UPDATE_LOG
 from tests.conftest import RunningServer
 from tests.interop.conftest import HERE
+from tests.interop.node_script import NodeScript
 from tests.support.api import create_project, register
 from tests.support.exports import realistic_source
-from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient
 
 TYPIST = HERE / "typist.mjs"
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
-
-
-class _Typist:
-    """typist.mjs: started, waited on until synced, told to type, then its JSON report."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-
-    @classmethod
-    async def start(cls, node: str, *args: str) -> _Typist:
-        proc = await asyncio.create_subprocess_exec(
-            node, str(TYPIST), *args, cwd=HERE.parent, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        typist = cls(proc)
-        assert proc.stderr is not None
-        async with asyncio.timeout(TIMEOUT):
-            while (line := await proc.stderr.readline()) != b"SYNCED\n":
-                assert line, f"typist ended before syncing: {await typist.report()}"
-        return typist
-
-    def go(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b"GO\n")
-
-    async def report(self) -> dict[str, Any]:
-        async with asyncio.timeout(TIMEOUT * 2):
-            stdout, stderr = await self.proc.communicate()
-        lines = stdout.decode().strip().splitlines()
-        assert lines, f"typist printed nothing; stderr: {stderr.decode()[-2000:]}"
-        report: dict[str, Any] = json.loads(lines[-1])
-        report["returncode"] = self.proc.returncode
-        return report
 
 
 async def test_two_npm_clients_typing_in_one_bio_at_once_keep_both_words(
@@ -83,10 +49,14 @@ async def test_two_npm_clients_typing_in_one_bio_at_once_keep_both_words(
         common = ["--url", server.ws_url, "--room", str(project), "--token", owner.access_token,
                   "--root", "personas", "--id", persona, "--field", "bio",
                   "--expect", "Tired nurse, ", "--expect", " in the ER."]  # fmt: skip
-        first = await _Typist.start(node, *common, "--word", "Tired nurse, ", "--at", "start")
-        second = await _Typist.start(node, *common, "--word", " in the ER.", "--at", "end")
-        first.go()
-        second.go()
+        first = await NodeScript.start(
+            node, TYPIST, *common, "--word", "Tired nurse, ", "--at", "start"
+        )
+        second = await NodeScript.start(
+            node, TYPIST, *common, "--word", " in the ER.", "--at", "end"
+        )
+        first.tell("GO")
+        second.tell("GO")
         reports = await asyncio.gather(first.report(), second.report())
         async with http.get(
             f"{server.http_url}/v1/personas/{persona}", headers=owner.headers

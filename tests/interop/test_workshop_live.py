@@ -7,8 +7,6 @@ membership closes the socket.
 
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import Any
 
 import aiohttp
@@ -16,40 +14,11 @@ from pycrdt import Map, Text
 
 from tests.conftest import RunningServer
 from tests.interop.conftest import HERE
+from tests.interop.node_script import NodeScript
 from tests.support.api import add_member, bearer, create_api_key, create_project, register
-from tests.support.timing import TIMEOUT
 from tests.support.yclient import YClient
 
 CLIENT = HERE / "workshop_client.mjs"
-
-
-class _NodeClient:
-    """workshop_client.mjs: started, waited on until synced, then its JSON report."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-
-    @classmethod
-    async def start(cls, node: str, *args: str) -> _NodeClient:
-        proc = await asyncio.create_subprocess_exec(
-            node, str(CLIENT), *args, cwd=HERE.parent,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        client = cls(proc)
-        assert proc.stderr is not None
-        async with asyncio.timeout(TIMEOUT):
-            while (line := await proc.stderr.readline()) != b"SYNCED\n":
-                assert line, f"node client ended before syncing: {await client.report()}"
-        return client
-
-    async def report(self) -> dict[str, Any]:
-        async with asyncio.timeout(TIMEOUT * 2):
-            stdout, stderr = await self.proc.communicate()
-        lines = stdout.decode().strip().splitlines()
-        assert lines, f"node client printed nothing; stderr: {stderr.decode()[-2000:]}"
-        report: dict[str, Any] = json.loads(lines[-1])
-        report["returncode"] = self.proc.returncode
-        return report
 
 
 class TestRestAndLiveAgree:
@@ -62,8 +31,8 @@ class TestRestAndLiveAgree:
             project = await create_project(server.http_url, owner, "Live workshop")
             _key_id, key = await create_api_key(http, server.http_url, owner, "integration")
             assert owner.access_token is not None
-            browser = await _NodeClient.start(
-                node, "--url", server.ws_url, "--room", str(project),
+            browser = await NodeScript.start(
+                node, CLIENT, "--url", server.ws_url, "--room", str(project),
                 "--token", owner.access_token, "--user", str(owner.id),
                 "--create-idea", "Self-service kiosk", "--expect-persona", "Maria",
             )  # fmt: skip
@@ -174,8 +143,8 @@ class TestLiveAccess:
             project = await create_project(server.http_url, owner, "Live workshop")
             await add_member(server.http_url, owner, project, viewer, "viewer")
             assert viewer.access_token is not None
-            watcher = await _NodeClient.start(
-                node, "--url", server.ws_url, "--room", str(project),
+            watcher = await NodeScript.start(
+                node, CLIENT, "--url", server.ws_url, "--room", str(project),
                 "--token", viewer.access_token, "--create-idea", "Sneaky idea",
                 "--expect-persona", "Bia",
             )  # fmt: skip

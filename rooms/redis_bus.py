@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
+from functools import partial
 from typing import Any
 
 import redis.asyncio as redis
@@ -84,7 +85,9 @@ class RedisBus:
         """Subscribe to the room's channel and wait for Redis to confirm it.
 
         If Redis is unreachable the room is still recorded: the reconnect resubscribes it and
-        reports a gap, which resyncs the room.
+        reports a gap, which resyncs the room. If Redis is slow to confirm, this returns after
+        ``_SUBSCRIBE_TIMEOUT_S`` and the confirmation, when it comes, reports a gap: whatever
+        the room asked the other nodes before then may have been answered unheard.
         """
         self._rooms.add(room)
         pubsub = self._pubsub
@@ -95,12 +98,26 @@ class RedisBus:
         self._confirmations[channel] = confirmed
         try:
             await pubsub.subscribe(channel)
-            async with asyncio.timeout(_SUBSCRIBE_TIMEOUT_S):
-                await confirmed
-        except (RedisError, OSError, TimeoutError) as exc:
+            done, _ = await asyncio.wait((confirmed,), timeout=_SUBSCRIBE_TIMEOUT_S)
+        except (RedisError, OSError) as exc:
             _log.warning("bus_subscribe_failed", room=room, error=type(exc).__name__)
-        finally:
-            self._confirmations.pop(channel, None)
+            self._forget_confirmation(channel, confirmed)
+            return
+        if done:
+            self._forget_confirmation(channel, confirmed)
+            return
+        _log.warning("bus_subscribe_slow", room=room, waited_s=_SUBSCRIBE_TIMEOUT_S)
+        confirmed.add_done_callback(partial(self._confirmed_late, room, channel))
+
+    def _confirmed_late(self, room: str, channel: str, confirmed: asyncio.Future[None]) -> None:
+        self._forget_confirmation(channel, confirmed)
+        if not confirmed.cancelled() and room in self._rooms:
+            _log.info("bus_subscribed_late", room=room)
+            self._on_gap({room})
+
+    def _forget_confirmation(self, channel: str, confirmed: asyncio.Future[None]) -> None:
+        if self._confirmations.get(channel) is confirmed:
+            del self._confirmations[channel]
 
     async def unsubscribe(self, room: str) -> None:
         """Leave the room's channel."""
@@ -145,6 +162,9 @@ class RedisBus:
             finally:
                 self._pubsub = None
                 self.connected.clear()
+                # The reconnect reports a gap for every room; a late confirmation need not.
+                for waiting in list(self._confirmations.values()):
+                    waiting.cancel()
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()
                 with contextlib.suppress(RedisError, OSError):

@@ -7,10 +7,12 @@ of rooms/bus.py: sequence numbers, gap detection and the single-node bus.)
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 
+import pytest
 import redis.asyncio as redis
 from prometheus_client import REGISTRY
 
@@ -44,6 +46,17 @@ class Node:
             while not predicate():
                 self.changed.clear()
                 await self.changed.wait()
+
+
+@contextmanager
+def paused(server: RedisServer) -> Iterator[None]:
+    """Redis stopped (SIGSTOP): it reads nothing and answers nothing until the block ends."""
+    assert server.proc is not None
+    server.proc.send_signal(signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        server.proc.send_signal(signal.SIGCONT)
 
 
 @asynccontextmanager
@@ -246,3 +259,41 @@ class TestReconnect:
             assert await publish_raw(redis_server.url, channel, envelope(room, 1, b"late")) == 1
             await node.until(lambda: len(node.envelopes) == 1)
         assert node.payloads(room) == [b"late"]
+
+    async def test_a_subscription_confirmed_late_reports_a_gap(
+        self, redis_server: RedisServer, room: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Redis is too slow to confirm a subscription: ``subscribe`` returns, and when the
+        confirmation comes the room is reported, so what it asked the other nodes meanwhile
+        (their replies may have gone unheard) is asked again."""
+        monkeypatch.setattr("rooms.redis_bus._SUBSCRIBE_TIMEOUT_S", 0.2)
+        node = Node()
+        async with bus_of(redis_server.url, node) as bus:
+            with paused(redis_server):
+                async with asyncio.timeout(TIMEOUT):
+                    await bus.subscribe(room)  # gives up waiting after 0.2 s
+                assert node.gaps == []
+            await node.until(lambda: bool(node.gaps))
+            assert node.gaps == [{room}]
+            channel = f"dttools:room:{room}"
+            assert await publish_raw(redis_server.url, channel, envelope(room, 1, b"heard")) == 1
+            await node.until(lambda: len(node.envelopes) == 1)
+        assert node.payloads(room) == [b"heard"]
+
+    async def test_a_late_confirmation_of_a_room_left_meanwhile_reports_nothing(
+        self, redis_server: RedisServer, room: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("rooms.redis_bus._SUBSCRIBE_TIMEOUT_S", 0.2)
+        node = Node()
+        marker = room + "-marker"
+        async with bus_of(redis_server.url, node) as bus:
+            with paused(redis_server):
+                async with asyncio.timeout(TIMEOUT):
+                    await bus.subscribe(room)
+                    await bus.unsubscribe(room)
+            async with asyncio.timeout(TIMEOUT):
+                await bus.subscribe(marker)  # confirmed after the room's confirmation
+            channel = f"dttools:room:{marker}"
+            assert await publish_raw(redis_server.url, channel, envelope(marker, 1, b"m")) == 1
+            await node.until(lambda: len(node.envelopes) == 1)
+        assert node.gaps == []

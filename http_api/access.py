@@ -7,6 +7,7 @@ but not do what they asked gets PermissionDenied (403): they already know it exi
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 from uuid import UUID
@@ -16,7 +17,7 @@ from aiohttp import web
 from collab.errors import NotFound, PermissionDenied
 from collab.i18n import msg
 from collab.permissions import Action, Role, effective_role, require
-from http_api.keys import DB
+from http_api.keys import AUTH, DB
 from http_api.principal import Principal
 from persistence import projects
 from persistence.conn import Executor
@@ -55,6 +56,26 @@ def _db(source: Source) -> Any:
     return source.app[DB] if isinstance(source, web.Request) else source
 
 
+async def _membership(
+    source: Source, principal: Principal, project_id: UUID
+) -> tuple[bool, Role | None]:
+    """Whether the project exists, and the caller's role on its team (None: not on it).
+
+    A request's read may be remembered (http_api/remembered_access.py); a read on a
+    connection (inside a write's transaction) always asks the database.
+    """
+    remembered = source.app[AUTH].remembered if isinstance(source, web.Request) else None
+    if remembered is not None:
+        known = remembered.membership(principal, project_id, time.monotonic())
+        if known is not None:
+            return True, known
+    checked_at = time.monotonic()
+    exists, membership = await projects.membership(_db(source), project_id, principal.user_id)
+    if remembered is not None and exists and membership is not None:
+        remembered.keep_membership(principal, project_id, membership, checked_at)
+    return exists, membership
+
+
 async def project_access(source: Source, principal: Principal, project_id: UUID) -> Access:
     """How ``principal`` stands towards the project.
 
@@ -64,7 +85,7 @@ async def project_access(source: Source, principal: Principal, project_id: UUID)
     Raises:
         NotFound: the project does not exist or the caller is not a member (nor an admin).
     """
-    exists, membership = await projects.membership(_db(source), project_id, principal.user_id)
+    exists, membership = await _membership(source, principal, project_id)
     role = effective_role(membership, principal.is_admin) if exists else None
     if role is None:
         raise NotFound(msg("no such project: {project_id}", project_id=project_id))

@@ -59,6 +59,7 @@ from http_api.keys import (
 from http_api.mail import Mailer
 from http_api.principal import Authenticator, Principal
 from http_api.problems import problem_middleware
+from http_api.remembered_access import RememberedAccess
 from http_api.room_access import project_room_access
 from http_api.settings import Settings
 from http_api.slow_clients import raise_descriptor_limit
@@ -183,6 +184,8 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
     app[UPDATE_LOG] = log
     app[COMMITTER] = committer
     app[ROOMS] = manager
+    if settings.rest_access_cache_s > 0:
+        app[AUTH].remembered = RememberedAccess(settings.rest_access_cache_s, manager.revoked_since)
     app[HEARTBEAT] = Heartbeat(settings.heartbeat_s)
     feed = RevocationFeed(app[DB], manager.learn, settings.revocation_poll_s)
     await feed.prime()

@@ -11,6 +11,7 @@ requests need no CSRF token: a browser never attaches them on its own.
 from __future__ import annotations
 
 import hmac
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -20,6 +21,7 @@ from aiohttp import web
 
 from collab.errors import PermissionDenied, Unauthenticated
 from collab.i18n import msg
+from http_api.remembered_access import RememberedAccess
 from http_api.tokens import API_KEY_PREFIX, TokenSigner, hash_secret
 from persistence.accounts import User, find_api_key, get_user, session_user
 from persistence.conn import PgPool
@@ -84,11 +86,14 @@ def check_csrf(request: web.Request, signer: TokenSigner, session_id: UUID) -> N
 
 
 class Authenticator:
-    """Resolve credentials to a :class:`Principal` (one indexed lookup per request)."""
+    """Resolve credentials to a :class:`Principal` (one indexed lookup per request, or none
+    while :attr:`remembered` holds the answer: http_api/remembered_access.py)."""
 
     def __init__(self, db: PgPool, signer: TokenSigner) -> None:
         self._db = db
         self.signer = signer
+        #: set once the node's revocations can be asked (http_api/app.py)
+        self.remembered: RememberedAccess | None = None
 
     async def require(self, request: web.Request, unsafe: bool) -> Principal:
         """The caller, or :class:`Unauthenticated`; enforces CSRF for cookies on ``unsafe``."""
@@ -115,18 +120,55 @@ class Authenticator:
             Unauthenticated: unknown, expired, forged or revoked.
         """
         now = datetime.now(UTC)
+        remembered = self.remembered
         if token.startswith(API_KEY_PREFIX):
-            found = await find_api_key(self._db, hash_secret(token), now)
+            key_hash = hash_secret(token)
+            credential = key_hash.hex()
+            if remembered is not None:
+                known = remembered.caller(credential, time.monotonic())
+                if known is not None:
+                    return known
+            checked_at = time.monotonic()
+            found = await find_api_key(self._db, key_hash, now)
             if found is None:
                 raise Unauthenticated(msg("unknown or revoked API key"))
             key_id, user_id = found
-            return Principal(await self._user(user_id), "api_key", key_id)
-        claims = self.signer.verify(token, now)
-        # The JWT is valid; the session behind it must still be live (logout, reuse, reset).
-        user = await session_user(self._db, claims.session_id, now)
-        if user is None or user.id != claims.user_id:
-            raise Unauthenticated(msg("session ended: sign in again"))
-        return Principal(user, via, claims.session_id)
+            principal = Principal(await self._user(user_id), "api_key", key_id)
+        else:
+            claims = self.signer.verify(token, now)
+            # Every valid token of the session shares what is remembered of it.
+            credential = str(claims.session_id)
+            if remembered is not None:
+                known = remembered.caller(credential, time.monotonic())
+                if known is not None and known.user_id == claims.user_id:
+                    return (
+                        known
+                        if known.via == via
+                        else Principal(known.user, via, known.credential_id)
+                    )
+            checked_at = time.monotonic()
+            # The JWT is valid; the session behind it must still be live (logout, reuse, reset).
+            user = await session_user(self._db, claims.session_id, now)
+            if user is None or user.id != claims.user_id:
+                raise Unauthenticated(msg("session ended: sign in again"))
+            principal = Principal(user, via, claims.session_id)
+        if remembered is not None:
+            remembered.keep_caller(credential, principal, checked_at)
+        return principal
+
+    async def current_user(self, principal: Principal) -> User:
+        """The caller's account as stored now, for acting on its secrets or showing it (what
+        is remembered of a caller may be a few seconds old).
+
+        Raises:
+            Unauthenticated: the account was deleted since.
+        """
+        return await self._user(principal.user_id)
+
+    def forget_account(self, user_id: UUID) -> None:
+        """The account changed on this node: read it afresh on its next request."""
+        if self.remembered is not None:
+            self.remembered.forget_account(user_id)
 
     async def _user(self, user_id: UUID) -> User:
         user = await get_user(self._db, user_id)

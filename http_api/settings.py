@@ -375,6 +375,14 @@ OPTIONS: tuple[Option, ...] = (
         "off, at most 300)",
     ),
     Option(
+        "rest_access_cache_s",
+        "DTTOOLS_REST_ACCESS_CACHE_S",
+        _grant_cache_s,
+        30.0,
+        "how long a REST caller's session or API key, and their role on a project's team, are "
+        "reused between requests (any revocation since voids them; 0 turns it off, at most 300)",
+    ),
+    Option(
         "full_gc_interval_s",
         "DTTOOLS_FULL_GC_INTERVAL_S",
         float,
@@ -850,6 +858,7 @@ class Settings:
     heartbeat_s: float = 30.0
     revocation_poll_s: float = 1.0
     socket_grant_cache_s: float = 30.0
+    rest_access_cache_s: float = 30.0
     full_gc_interval_s: float = 300.0
     shutdown_timeout_s: float = 15.0
     max_body_bytes: int = 1024 * 1024

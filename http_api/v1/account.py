@@ -17,7 +17,7 @@ from collab.errors import PermissionDenied
 from collab.i18n import msg
 from http_api.auth_throttle import limit
 from http_api.endpoint import Api, path_uuid
-from http_api.keys import DB, ERASER
+from http_api.keys import AUTH, DB, ERASER
 from http_api.passwords import verify_password
 from http_api.principal import Principal
 from persistence import accounts
@@ -56,8 +56,9 @@ async def delete_me(request: web.Request, body: AccountDeletion, principal: Prin
             msg("an account is deleted from a signed-in session, not with a key")
         )
     if body.password is not None:
-        await limit(request, "delete-account", principal.user.email)
-        if not await verify_password(principal.user.password_hash, body.password):
+        user = await request.app[AUTH].current_user(principal)  # the hash as stored now
+        await limit(request, "delete-account", user.email)
+        if not await verify_password(user.password_hash, body.password):
             raise PermissionDenied(msg("the password does not match"))
     elif not await _recently_signed_in(request, principal):
         raise PermissionDenied(

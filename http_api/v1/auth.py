@@ -565,7 +565,8 @@ async def reset_password(request: web.Request, body: ResetPasswordRequest) -> we
     "GET", "/v1/auth/me", guests=True, summary="The signed-in account", tags=_TAGS, response=UserOut
 )
 async def me(request: web.Request, principal: Principal) -> UserOut:
-    return user_out(principal.user)
+    # As stored now: a change of name or language made through another node shows at once.
+    return user_out(await request.app[AUTH].current_user(principal))
 
 
 @api.route(
@@ -579,6 +580,7 @@ async def update_me(request: web.Request, body: AccountUpdate, principal: Princi
     )
     if user is None:  # deleted since the request was authenticated
         raise Unauthenticated(msg("account no longer exists"))
+    request.app[AUTH].forget_account(principal.user_id)  # its next request reads the change
     changed = [f for f in ("name", "locale") if getattr(user, f) != getattr(principal.user, f)]
     if changed:
         # Which fields, and the language (not the name: the log keeps no more than it needs).

@@ -25,7 +25,14 @@ from persistence import accounts
 from persistence.update_log import UpdateLog
 from tests.conftest import RunningServer
 from tests.support.access import access_from_query, connect, start_node
-from tests.support.api import PASSWORD, RegisteredUser, create_api_key, login, unique_email
+from tests.support.api import (
+    PASSWORD,
+    RegisteredUser,
+    bearer,
+    create_api_key,
+    login,
+    unique_email,
+)
 from tests.support.projects import ApiClient
 from tests.support.redis_server import RedisServer
 from tests.support.timing import scaled
@@ -56,6 +63,16 @@ async def account(api: ApiClient, name: str) -> RegisteredUser:
     return await login(
         api.http, api.server.http_url, RegisteredUser(user.id, email, name, PASSWORD)
     )
+
+
+async def rest_status(node: RunningServer, token: str, method: str, project: UUID) -> int:
+    """The status of listing (GET) or adding (POST) an idea of ``project`` on ``node``."""
+    async with ApiClient.open(node) as api:
+        body = {"text": "from REST"} if method == "POST" else None
+        reply = await api.call(
+            method, f"/v1/projects/{project}/ideas", None, json=body, headers=bearer(token)
+        )
+    return reply.status
 
 
 async def try_edit(client: YClient, value: str) -> None:
@@ -100,11 +117,15 @@ class TestRevocationWithRedisDown:
                 await client.wait_synced()
                 await client.edit(append_item("before"))
                 await client.wait_durable()
+                # Node B remembers this caller and their role for REST (the next requests
+                # skip the database): the revocation must void that too.
+                assert await rest_status(b, token, "GET", project) == 200
                 await redis_server.stop()
                 await self._end_access(api, action, owner, member, project, key_id)
                 async with asyncio.timeout(scaled(WITHIN_S)):
                     await client.closed.wait()
                 assert client.close_code == 4403, client.close_reason
+                await self._rest_refused(b, token, project, action)
                 await try_edit(client, "after-close")
                 await self._reconnect_and_try(b, room, token, action)
             finally:
@@ -143,6 +164,19 @@ class TestRevocationWithRedisDown:
             case _:
                 reply = await api.call("DELETE", path, owner)
         assert reply.status < 300, reply.body
+
+    @staticmethod
+    async def _rest_refused(b: RunningServer, token: str, project: UUID, action: str) -> None:
+        """Once node B has the revocation, REST on B with the same credential is refused as
+        the change says: no longer signed in, not on the team, or reading only."""
+        match action:
+            case "logout" | "api_key":
+                assert await rest_status(b, token, "GET", project) == 401
+            case "role":
+                assert await rest_status(b, token, "GET", project) == 200
+                assert await rest_status(b, token, "POST", project) == 403
+            case _:
+                assert await rest_status(b, token, "GET", project) == 404
 
     @staticmethod
     async def _reconnect_and_try(b: RunningServer, room: str, token: str, action: str) -> None:

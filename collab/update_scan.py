@@ -234,7 +234,11 @@ def scan_one(data: bytes) -> Struct | None:
     ref = info & 0x1F
     if ref == _STRING:
         size = data[pos]
-        if size >= 0x80 or pos + 1 + size > end or not data[pos + 1 : pos + 1 + size].isascii():
+        if (
+            not 0 < size < 0x80  # an empty run is no struct: the full reader leaves it out
+            or pos + 1 + size > end
+            or not data[pos + 1 : pos + 1 + size].isascii()
+        ):
             return None
         length = size
     elif ref == _ANY:

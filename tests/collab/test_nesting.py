@@ -491,6 +491,13 @@ def test_the_one_struct_reader_agrees_with_the_full_reader(seed: int, flips: lis
 
 
 class TestCorners:
+    def test_an_empty_run_of_text_is_left_to_the_full_reader(self) -> None:
+        """A struct of zero characters (a flipped bit made one; yrs takes it and integrates
+        nothing) is no struct to the full reader; the fast one must not report it either."""
+        update = bytes.fromhex("0101878080808020098487008080802000016100")
+        assert scan_one(update) is None
+        assert scan(update, 100) == []
+
     def test_a_type_at_the_limit_on_the_fast_path(self) -> None:
         doc: Doc[Any] = Doc()
         updates = _capture(doc)

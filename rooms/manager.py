@@ -35,7 +35,7 @@ from collab.limits import Limits
 from collab.stored import restore_doc
 from collab.ydoc import diff_update
 from persistence.batching import Batcher
-from persistence.compaction import compact
+from persistence.compaction import OFFLOAD_BYTES, compact
 from persistence.errors import CorruptHistory, StorageBusy, StorageError
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import StoredRoom, UpdateLog
@@ -828,7 +828,10 @@ class RoomManager:
 
     def maintain(self, now: float) -> None:
         """One maintenance pass at monotonic time ``now``."""
+        worker = self.worker
         for name, room in list(self.rooms.items()):
+            if worker is not None and room.size_bytes >= OFFLOAD_BYTES // 2:
+                worker.prepare()  # its compactions will go to the worker process soon
             idle_for = None if room.idle_since is None else now - room.idle_since
             idle = idle_for is not None and idle_for >= self._settings.idle_timeout_s
             if room.updates_since_compaction >= self._settings.compact_every_updates or (

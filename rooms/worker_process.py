@@ -33,6 +33,7 @@ class WorkerProcess:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
+        self._prepared = False
 
     @property
     def executor(self) -> Executor | None:
@@ -42,6 +43,15 @@ class WorkerProcess:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         return self._pool
+
+    def prepare(self) -> None:
+        """Start the process now, without waiting, when its first use is near (a room grew
+        large): starting it (an interpreter importing the node's modules) takes a second of
+        CPU that should not fall in the middle of a compaction the rooms wait for."""
+        executor = self.executor
+        if executor is not None and not self._prepared:
+            self._prepared = True
+            executor.submit(int)  # the pool starts its process with its first task
 
     async def run(self, fn: Callable[..., _T], *args: Any) -> _T:
         """``fn(*args)`` in the worker process (in a thread once the worker is closed)."""

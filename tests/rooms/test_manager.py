@@ -8,6 +8,7 @@ in test_admission.py, revocations in test_revoke.py, server transactions in test
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -24,6 +25,7 @@ from collab.envelope import Envelope, EnvelopeKind, Revocation, pack_envelope
 from collab.errors import DocumentTooLarge
 from collab.limits import Limits
 from collab.messages import Update
+from persistence.compaction import OFFLOAD_BYTES
 from persistence.errors import StorageError, StorageUnavailable
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
@@ -32,6 +34,7 @@ from rooms.fair_share import FairShareExceeded, Share
 from rooms.manager import RoomManager, RoomSettings
 from rooms.redis_bus import RedisBus
 from rooms.room import RoomState
+from rooms.worker_process import WorkerProcess
 from tests.rooms.conftest import Peer
 from tests.support.postgres import until_lock_waiters
 from tests.support.redis_server import RedisServer
@@ -357,3 +360,28 @@ class TestShutdown:
         stored = await update_log.load(room)
         assert (stored.snapshot, stored.updates) == (None, [])
         await peer.stop()
+
+
+class TestWorkerProcess:
+    async def test_a_room_growing_large_starts_the_worker_before_its_first_compaction(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Starting the worker takes a second of CPU: a maintenance pass starts it once a
+        room holds half the history that goes to it, not when the rooms wait for a fold."""
+        worker = WorkerProcess()
+        manager = RoomManager(update_log, committer, Limits(), RoomSettings(), worker=worker)
+        before = set(multiprocessing.active_children())
+        try:
+            await manager.open(room)
+            manager.maintain(time.monotonic())
+            assert set(multiprocessing.active_children()) == before  # an empty room: not yet
+
+            def write(doc: Any) -> None:
+                doc.get("items", type=Array).append("x" * (OFFLOAD_BYTES // 2))
+
+            await manager.transact(room, write)
+            manager.maintain(time.monotonic())
+            assert len(set(multiprocessing.active_children()) - before) == 1
+        finally:
+            await manager.close_all(Close(CloseCode.GOING_AWAY, "test over"))
+            worker.close()

@@ -27,3 +27,25 @@ async def test_nothing_is_started_until_work_comes() -> None:
     assert set(multiprocessing.active_children()) > before
     worker.close()
     assert set(multiprocessing.active_children()) == before
+
+
+async def test_prepare_starts_the_process_without_waiting_and_only_once() -> None:
+    before = set(multiprocessing.active_children())
+    worker = WorkerProcess()
+    try:
+        worker.prepare()
+        started = set(multiprocessing.active_children()) - before
+        assert len(started) == 1
+        worker.prepare()
+        assert set(multiprocessing.active_children()) - before == started
+        assert await worker.run(os.getpid) == started.pop().pid
+    finally:
+        worker.close()
+
+
+def test_a_closed_worker_prepares_nothing() -> None:
+    before = set(multiprocessing.active_children())
+    worker = WorkerProcess()
+    worker.close()
+    worker.prepare()
+    assert set(multiprocessing.active_children()) == before

@@ -48,6 +48,16 @@ class Node:
                 await self.changed.wait()
 
 
+async def reported_then_heard(node: Node, url: str, room: str) -> None:
+    """The bus reports ``room`` (once), and then hears what is published to it."""
+    await node.until(lambda: bool(node.gaps))
+    assert node.gaps == [{room}]
+    channel = f"dttools:room:{room}"
+    assert await publish_raw(url, channel, envelope(room, 1, b"heard")) == 1
+    await node.until(lambda: len(node.envelopes) == 1)
+    assert node.payloads(room) == [b"heard"]
+
+
 @contextmanager
 def paused(server: RedisServer) -> Iterator[None]:
     """Redis stopped (SIGSTOP): it reads nothing and answers nothing until the block ends."""
@@ -253,12 +263,7 @@ class TestReconnect:
                 await bus.subscribe(room)  # returns at once: nothing to subscribe on yet
             assert not bus.connected.is_set()
             await redis_server.start()
-            await node.until(lambda: bool(node.gaps))
-            assert node.gaps == [{room}]
-            channel = f"dttools:room:{room}"
-            assert await publish_raw(redis_server.url, channel, envelope(room, 1, b"late")) == 1
-            await node.until(lambda: len(node.envelopes) == 1)
-        assert node.payloads(room) == [b"late"]
+            await reported_then_heard(node, redis_server.url, room)
 
     async def test_a_subscription_confirmed_late_reports_a_gap(
         self, redis_server: RedisServer, room: str, monkeypatch: pytest.MonkeyPatch
@@ -273,12 +278,7 @@ class TestReconnect:
                 async with asyncio.timeout(TIMEOUT):
                     await bus.subscribe(room)  # gives up waiting after 0.2 s
                 assert node.gaps == []
-            await node.until(lambda: bool(node.gaps))
-            assert node.gaps == [{room}]
-            channel = f"dttools:room:{room}"
-            assert await publish_raw(redis_server.url, channel, envelope(room, 1, b"heard")) == 1
-            await node.until(lambda: len(node.envelopes) == 1)
-        assert node.payloads(room) == [b"heard"]
+            await reported_then_heard(node, redis_server.url, room)
 
     async def test_a_late_confirmation_of_a_room_left_meanwhile_reports_nothing(
         self, redis_server: RedisServer, room: str, monkeypatch: pytest.MonkeyPatch

@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 import traceback
+from types import FrameType
 from typing import Final
 
 import structlog
@@ -67,6 +68,8 @@ class StallReporter:
         self._thread = threading.Thread(target=self._watch, name="loop-stalls", daemon=True)
         self.reported = 0
         self.last_stack = ""
+        #: the stacks of the process's other threads that were running Python then
+        self.last_others: dict[str, str] = {}
 
     def start(self) -> None:
         self._thread.start()
@@ -83,12 +86,37 @@ class StallReporter:
             if held <= self.threshold_s or tick == reported_for:
                 continue
             reported_for = tick
-            frame = sys._current_frames().get(self._loop_thread)
+            frames = sys._current_frames()
+            frame = frames.get(self._loop_thread)
             if frame is None:
                 continue
             self.last_stack = "".join(traceback.format_stack(frame, limit=16))
+            # The loop thread may only be waiting for the interpreter lock: then its stack
+            # shows a cheap spot, and the thread that held the lock is the one to read.
+            self.last_others = _busy_threads(frames, {self._loop_thread, threading.get_ident()})
             self.reported += 1
-            _log.warning("event_loop_held", held_ms=round(held * 1000, 1), stack=self.last_stack)
+            _log.warning(
+                "event_loop_held",
+                held_ms=round(held * 1000, 1),
+                stack=self.last_stack,
+                other_threads=self.last_others,
+            )
+
+
+# Where an idle thread sits: waiting for work or a lock, which holds nothing.
+_WAITING = frozenset({"wait", "get", "_wait_for_tstate_lock", "select", "poll", "sleep"})
+
+
+def _busy_threads(frames: dict[int, FrameType], skip: set[int]) -> dict[str, str]:
+    """Name -> stack of each thread in ``frames`` (minus ``skip``) that is not waiting."""
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    busy = {}
+    for ident, frame in frames.items():
+        if ident in skip or frame.f_code.co_name in _WAITING:
+            continue
+        name = names.get(ident, str(ident))
+        busy[name] = "".join(traceback.format_stack(frame, limit=8))
+    return busy
 
 
 async def watch_loop(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 from rooms.loop_lag import LOOP_LAG_ON_CPU_SECONDS, LOOP_LAG_SECONDS, StallReporter, watch_loop
@@ -70,3 +71,23 @@ async def test_time_without_the_cpu_is_lag_but_not_on_cpu() -> None:
     await probe
     assert _at_least(0.025) == wall_before + 1
     assert _at_least_on_cpu(0.005) == cpu_before
+
+
+async def test_the_stall_reporter_shows_a_thread_running_python_meanwhile() -> None:
+    """A thread running Python holds the interpreter lock that the loop thread waits for:
+    its stack is in the report, where the loop's own shows only where it waited."""
+    reporter = StallReporter(0.02, 0.005)
+    reporter.start()
+    probe = asyncio.create_task(watch_loop(0.005, reporter))
+    spinner = threading.Thread(target=_spin, args=(0.3,), name="spinner")
+    try:
+        await asyncio.sleep(0.02)
+        spinner.start()
+        _hold_the_loop_for(0.1)
+    finally:
+        probe.cancel()
+        reporter.stop()
+        spinner.join()
+    assert reporter.reported >= 1
+    assert "_spin" in reporter.last_others.get("spinner", "")
+    assert "loop-stalls" not in reporter.last_others  # the reporter leaves itself out

@@ -103,8 +103,11 @@ class StallReporter:
             )
 
 
-# Where an idle thread sits: waiting for work or a lock, which holds nothing.
-_WAITING = frozenset({"wait", "get", "_wait_for_tstate_lock", "select", "poll", "sleep"})
+# Where an idle thread sits (its innermost Python frame, the wait itself being C): waiting
+# for work (an executor's ``_worker``), a lock, or the worker process's reply.
+_WAITING = frozenset(
+    {"wait", "get", "_worker", "_wait_for_tstate_lock", "select", "poll", "sleep", "_recv"}
+)
 
 
 def _busy_threads(frames: dict[int, FrameType], skip: set[int]) -> dict[str, str]:

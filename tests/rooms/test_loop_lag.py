@@ -91,3 +91,19 @@ async def test_the_stall_reporter_shows_a_thread_running_python_meanwhile() -> N
     assert reporter.reported >= 1
     assert "_spin" in reporter.last_others.get("spinner", "")
     assert "loop-stalls" not in reporter.last_others  # the reporter leaves itself out
+
+
+async def test_idle_executor_threads_are_left_out_of_the_report() -> None:
+    reporter = StallReporter(0.02, 0.005)
+    await asyncio.to_thread(time.sleep, 0)  # the default executor has an idle thread now
+    reporter.start()
+    probe = asyncio.create_task(watch_loop(0.005, reporter))
+    try:
+        await asyncio.sleep(0.02)
+        _hold_the_loop_for(0.1)
+    finally:
+        probe.cancel()
+        reporter.stop()
+    assert reporter.reported == 1
+    # the default executor's threads are named asyncio_N; idle, none is reported
+    assert not [name for name in reporter.last_others if name.startswith("asyncio_")]

@@ -41,6 +41,7 @@ from collab.i18n import msg
 from collab.permissions import Role, effective_role
 from http_api.access import project_access
 from http_api.principal import Authenticator
+from http_api.remembered_access import Remembered
 from http_api.tokens import API_KEY_PREFIX
 from persistence.batching import Batcher
 from persistence.conn import PgPool
@@ -52,10 +53,10 @@ __all__ = ["Grant", "GrantCache", "SocketGrants"]
 # Sockets' checks read in one statement, and statements at once (the pool has 10 connections).
 _CHECK_BATCH = 256
 _CHECKS_IN_FLIGHT = 2
-# Expired grants looked at (from the oldest) each time one is stored.
-_PRUNE_STEP = 4
 #: Remembered grants per node: enough for every socket of a full node, at ~300 bytes each.
 MAX_ENTRIES = 50_000
+# Teams whose read expired looked at (from the oldest) each time a team is read.
+_PRUNE_STEP = 4
 # Teams read in one statement, and statements at once.
 _TEAM_BATCH = 64
 _TEAMS_IN_FLIGHT = 2
@@ -88,16 +89,13 @@ class GrantCache:
     key itself for an API key.
     """
 
-    __slots__ = ("_ttl_s", "_max_entries", "_grants")
+    __slots__ = ("_ttl_s", "_grants")
 
     def __init__(self, ttl_s: float, max_entries: int = MAX_ENTRIES) -> None:
         if not 0 <= ttl_s <= REVOCATION_MEMORY_S:
             raise ValueError(f"grant cache lifetime must be 0..{REVOCATION_MEMORY_S:g} s")
-        if max_entries < 1:
-            raise ValueError("a grant cache holds at least one entry")
         self._ttl_s = ttl_s
-        self._max_entries = max_entries
-        self._grants: dict[tuple[str, UUID], Grant] = {}
+        self._grants: Remembered[tuple[str, UUID], Grant] = Remembered(max_entries)
 
     def __len__(self) -> int:
         return len(self._grants)
@@ -109,34 +107,18 @@ class GrantCache:
 
     def get(self, credential: str, project_id: UUID, now: float) -> Grant | None:
         """The remembered grant, if it is still young enough."""
-        grant = self._grants.get((credential, project_id))
-        if grant is None:
-            return None
-        if now >= grant.valid_until:
-            del self._grants[(credential, project_id)]
-            return None
-        return grant
+        found = self._grants.get((credential, project_id), now)
+        return None if found is None else found[0]
 
     def put(self, credential: str, project_id: UUID, grant: Grant) -> None:
         """Remember ``grant`` (replacing the oldest entry when full)."""
-        if self._ttl_s <= 0 or grant.valid_until <= grant.checked_at:
-            return
-        grants = self._grants
-        key = (credential, project_id)
-        grants.pop(key, None)
-        # Insertion order is (nearly) expiry order: drop expired grants from the front, so
-        # the sockets that stay connected do not keep theirs past its use.
-        for oldest in list(islice(grants, _PRUNE_STEP)):
-            if grants[oldest].valid_until > grant.checked_at:
-                break
-            del grants[oldest]
-        if len(grants) >= self._max_entries:
-            del grants[next(iter(grants))]  # the oldest first
-        grants[key] = grant
+        if self._ttl_s > 0:
+            key = (credential, project_id)
+            self._grants.put(key, grant, grant.checked_at, grant.valid_until)
 
     def forget(self, credential: str, project_id: UUID) -> None:
         """Drop one entry (a revocation selected it)."""
-        self._grants.pop((credential, project_id), None)
+        self._grants.forget((credential, project_id))
 
     def lifetime(self, checked_at: float, session_expires_in_s: float | None) -> float:
         """When a grant read at ``checked_at`` stops being reusable."""

@@ -39,6 +39,7 @@ from collab.artifacts import (
 from collab.errors import Conflict, DTToolsError, NotFound
 from collab.i18n import msg
 from collab.text_fields import set_text, upgrade
+from collab.ydoc import is_blank
 
 __all__ = [
     "META",
@@ -303,6 +304,8 @@ def _present_ids(doc: Doc[Any], kind: ArtifactKind) -> list[str]:
 
 def artifact_ids(doc: Doc[Any]) -> list[tuple[str, str]]:
     """(collection, id) of every artifact in the document: what the artifact index records."""
+    if is_blank(doc):
+        return []
     return [(kind.collection, item) for kind in KINDS.values() for item in _present_ids(doc, kind)]
 
 
@@ -349,6 +352,8 @@ def upgrade_document(doc: Doc[Any]) -> bool:
     room writes nothing in the common case); nor is a version it does not know (writes to it
     are refused: :func:`ensure_schema`).
     """
+    if is_blank(doc):
+        return False
     version = _stored_version(doc)
     if not _is_upgradable(version):
         return False

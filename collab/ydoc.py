@@ -37,6 +37,8 @@ __all__ = [
     "normalize_delete_set",
     "known_deletes",
     "adds_nothing",
+    "EMPTY_STATE_VECTOR",
+    "is_blank",
 ]
 
 #: Deleted ranges per client, ``{client: [(clock, length), ...]}`` (Yjs DeleteSet).
@@ -200,6 +202,19 @@ def build_doc(updates: Iterable[bytes], nesting: NestingIndex | None = None) -> 
     for update in updates:
         apply_checked(doc, index, update)
     return doc
+
+
+#: The state vector of a document that nothing was ever written into (zero clients).
+EMPTY_STATE_VECTOR = b"\x00"
+
+
+def is_blank(doc: Doc[Any]) -> bool:
+    """Whether nothing was ever written into ``doc`` (a new project's room, say).
+
+    One state-vector read, where looking for content walks every root type in a transaction
+    each: rooms opened in a storm of first joins are mostly blank.
+    """
+    return doc.get_state() == EMPTY_STATE_VECTOR
 
 
 def decode_state_vector(state_vector: bytes) -> dict[int, int]:

@@ -70,7 +70,8 @@ class Heartbeat:
                 transport.abort()  # the handler's read ends; the socket leaves its room
                 cut += 1
                 continue
-            transport.write(PING_FRAME)
+            # A socket still holding its 101 (http_api/ws_direct.py) sends it first.
+            transport.write(ws.take_headers() + PING_FRAME)
             watch.pinged = True
             pinged += 1
         return pinged, cut

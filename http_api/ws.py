@@ -6,7 +6,7 @@ import asyncio
 import re
 import time
 from contextlib import suppress
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 import structlog
 from aiohttp import WSMsgType, web
@@ -290,10 +290,17 @@ def query_value(request: web.Request, name: str) -> str | None:
 
     ``request.query`` is cached on the request, which lives as long as the socket: a parsed
     copy of the query string (the token included) per idle connection, for two lookups.
+    Reads as ``urllib.parse.parse_qsl`` does (blank values left out, ``+`` and escapes
+    decoded, the first match wins), without decoding the parts it does not need.
     """
-    for key, value in parse_qsl(request.query_string):
+    for part in request.query_string.split("&"):
+        key, _, value = part.partition("=")
+        if not value:
+            continue
+        if "%" in key or "+" in key:
+            key = unquote_plus(key)
         if key == name:
-            return value
+            return unquote_plus(value) if "%" in value or "+" in value else value
     return None
 
 

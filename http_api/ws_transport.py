@@ -72,6 +72,8 @@ class WebSocketTransport:
         wire = message.wire  # framed already, for every socket but a broadcast's first
         if wire is None:
             wire = message.wire = frame(message.data)
+        if self._ws.held_headers is not None:  # the 101 and the first frame in one write
+            wire = self._ws.take_headers() + wire
         if not buffered and self._fd >= 0:
             try:
                 written = os.write(self._fd, wire)

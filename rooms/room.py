@@ -36,7 +36,15 @@ from collab.note_locks import LockedItems
 from collab.restore import ROOTS as CONTENT_ROOTS
 from collab.schema import upgrade_document
 from collab.session import AwarenessChange, AwarenessQuery, DocUpdate, Event, StateRequest
-from collab.ydoc import DeleteSet, adds_nothing, apply_update, diff_update, encode_full_state
+from collab.ydoc import (
+    EMPTY_STATE_VECTOR,
+    DeleteSet,
+    adds_nothing,
+    apply_update,
+    diff_update,
+    encode_full_state,
+    is_blank,
+)
 from collab.ydoc import known_deletes as _known_deletes
 from persistence.errors import CorruptHistory, StorageBusy
 from persistence.group_commit import GroupCommitter
@@ -81,7 +89,6 @@ _EMPTY_UPDATE = b"\x00\x00"
 BULK_DELETE = 5
 #: The root map whose entries a facilitator can lock (the idea board's notes).
 _NOTES_ROOT = "ideas"
-_EMPTY_STATE_VECTOR = b"\x00"
 
 
 def _refusal(exc: InvalidUpdate) -> Close:
@@ -373,7 +380,7 @@ class Room:
         self._known_deletes = None
 
     def _answer_state_request(self, conn: Connection, state_vector: bytes) -> None:
-        if state_vector == _EMPTY_STATE_VECTOR:
+        if state_vector == EMPTY_STATE_VECTOR:
             # Joiners with an empty doc share one encoding (and one set of frame bytes).
             if self._full_state is None:
                 chunks = encode_full_state(self.doc, self._limits.sync_chunk_bytes)
@@ -487,6 +494,8 @@ class Room:
             StorageBusy: the upgrade could not be stored; it is in this copy of the document
                 only, which the caller must drop.
         """
+        if is_blank(self.doc):  # a new project's room: nothing to upgrade, no capture to set up
+            return False
         capture = UpdateCapture(self.doc)
         with capture as doc:
             upgrade_document(doc)

@@ -25,6 +25,7 @@ from collab.ydoc import (
     diff_update,
     encode_full_state,
     encode_state_vector,
+    is_blank,
     is_panic,
     known_deletes,
     normalize_delete_set,
@@ -324,6 +325,18 @@ class TestStateVectors:
         """An empty document's state vector is a lone zero count."""
         assert encode_state_vector({}) == b"\x00"
         assert decode_state_vector(Doc().get_state()) == {}
+
+    def test_blank_until_something_is_written(self) -> None:
+        """A document is blank until a first write; naming a root type writes nothing, and
+        deleting what was written does not make it blank again."""
+        doc: Doc[Any] = Doc()
+        doc.get("ideas", type=Map)
+        assert is_blank(doc)
+        doc.get("ideas", type=Map)["i1"] = "x"
+        assert not is_blank(doc)
+        del doc.get("ideas", type=Map)["i1"]
+        assert not is_blank(doc)
+        assert is_blank(build_doc([]))
 
     def test_matches_pycrdt(self) -> None:
         """Our decoder reads pycrdt's state vector, and pycrdt reads ours."""

@@ -14,6 +14,11 @@ class FakeSocket:
 
     def __init__(self) -> None:
         self.received = 0
+        self.held = b""
+
+    def take_headers(self) -> bytes:
+        held, self.held = self.held, b""
+        return held
 
 
 class FakeTransport:
@@ -54,6 +59,15 @@ def test_silent_socket_is_pinged_then_cut_if_it_stays_silent() -> None:
     assert heartbeat.sweep() == (0, 1)
     assert transport.aborted
     assert len(heartbeat) == 0
+
+
+def test_a_ping_goes_after_the_101_a_socket_still_holds() -> None:
+    heartbeat = Heartbeat(30.0)
+    ws, transport = _watch(heartbeat)
+    ws.held = b"HTTP/1.1 101 Switching Protocols\r\n\r\n"
+    assert heartbeat.sweep() == (1, 0)
+    assert transport.written == [b"HTTP/1.1 101 Switching Protocols\r\n\r\n" + PING_FRAME]
+    assert ws.held == b""
 
 
 def test_a_pong_keeps_a_silent_socket() -> None:

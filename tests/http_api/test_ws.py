@@ -10,11 +10,15 @@ import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, cast
+from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
 import uvloop
 import websockets
+from aiohttp.test_utils import make_mocked_request
+from hypothesis import given
+from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text
 from structlog.testing import capture_logs
 
@@ -23,6 +27,7 @@ from collab.close import CloseCode
 from collab.codec import encode
 from collab.messages import AwarenessUpdate, Saved, SyncStep1, Update
 from http_api.keys import DB, ROOMS
+from http_api.ws import query_value
 from http_api.ws_direct import DirectWebSocketResponse
 from http_api.ws_transport import WebSocketTransport, frame, writable_fd
 from rooms.connection import Connection, Outgoing
@@ -681,3 +686,22 @@ class TestWriteNow:
 @pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536])
 def test_frame_matches_rfc_6455_at_each_length_boundary(length: int) -> None:
     assert frame(b"y" * length) == wire(b"y" * length)
+
+
+class TestQueryValue:
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["token", "ext", "schema", "tok+en", "e%78t", ""]),
+                st.text(alphabet="ab1=+% &;x", max_size=6),
+            ),
+            max_size=5,
+        ),
+        st.sampled_from(["token", "ext", "schema", "tok en"]),
+    )
+    def test_reads_as_parse_qsl(self, pairs: list[tuple[str, str]], name: str) -> None:
+        """The first non-blank value of ``name``, decoded, exactly as ``parse_qsl`` reads it."""
+        query = "&".join(f"{key}={value}" for key, value in pairs)
+        request = make_mocked_request("GET", "/collab/r?" + query)
+        expected = next((v for k, v in parse_qsl(request.query_string) if k == name), None)
+        assert query_value(request, name) == expected

@@ -20,6 +20,8 @@ from structlog.testing import capture_logs
 
 from http_api import ws_direct
 from http_api.ws_direct import DirectWebSocketResponse
+from http_api.ws_transport import WebSocketTransport
+from rooms.connection import Outgoing
 from tests.support.timing import TIMEOUT
 
 
@@ -34,6 +36,10 @@ class Probe:
     handler_kept: list[tuple[object, object]] = field(default_factory=list)
     #: whether each socket's writer shares its compression parts (lock, task set)
     writer_shares: list[bool] = field(default_factory=list)
+    #: /hold: the 101 as held right after prepare() (None: sent already), then once written
+    held: list[bytes | None] = field(default_factory=list)
+    #: /hold?mode=wait: set by the test to let the handler write its frame
+    go: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 PROBE = web.AppKey("probe", Probe)
@@ -75,6 +81,26 @@ async def _echo(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+async def _hold(request: web.Request) -> web.WebSocketResponse:
+    """Write one frame (``hello``) right after the upgrade, or after ``go``, or close at once."""
+    probe = request.app[PROBE]
+    mode = request.query.get("mode", "write")
+    ws = DirectWebSocketResponse()
+    await ws.prepare(request)
+    probe.held.append(ws.held_headers)
+    if mode == "close":
+        await ws.close(code=4403, message=b"not a member")
+        return ws
+    if mode == "wait":
+        await probe.go.wait()
+    transport = WebSocketTransport(ws, request.transport)
+    assert transport.write_now(Outgoing(b"hello"))
+    probe.held.append(ws.held_headers)
+    async for _message in ws:
+        pass
+    return ws
+
+
 @dataclass
 class EchoServer:
     probe: Probe
@@ -89,6 +115,7 @@ async def _start(probe: Probe) -> tuple[web.AppRunner, EchoServer]:
     app = web.Application()
     app[PROBE] = probe
     app.router.add_get("/echo", _echo)
+    app.router.add_get("/hold", _hold)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -244,6 +271,65 @@ class TestDirectPath:
             (echo,) = await _recv_all(ws, 1)
         assert echo == b"direct:" + payload
         assert compressing_server.probe.writer_shares == [False]  # it locks to compress
+
+
+async def _upgrade(port: int, query: str = "") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A raw client that has sent an upgrade request for /hold."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        f"GET /hold{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    return reader, writer
+
+
+class TestHeldHandshake:
+    async def test_the_101_leaves_with_the_first_frame(self, echo_server: EchoServer) -> None:
+        """The 101 is held after prepare() and written in the same write as the first frame."""
+        reader, writer = await _upgrade(echo_server.port)
+        try:
+            first = await asyncio.wait_for(reader.read(65536), TIMEOUT)
+        finally:
+            writer.close()
+        head, _, rest = first.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 101")
+        assert rest == b"\x82\x05hello"
+        held, after = echo_server.probe.held
+        assert held is not None
+        assert held.startswith(b"HTTP/1.1 101")
+        assert after is None
+
+    async def test_a_busy_handler_does_not_keep_the_client_waiting(
+        self, echo_server: EchoServer
+    ) -> None:
+        """A handler that awaits after the upgrade (a database read) lets the 101 go at the
+        loop's next turn: the client is open while the handler has written nothing."""
+        async with websockets.connect(echo_server.url.replace("/echo", "/hold?mode=wait")) as ws:
+            assert not echo_server.probe.go.is_set()
+            echo_server.probe.go.set()
+            assert await _recv_all(ws, 1) == [b"hello"]
+
+    async def test_a_close_before_any_frame_sends_the_101_first(
+        self, echo_server: EchoServer
+    ) -> None:
+        """A refusal after the upgrade (a close frame written by aiohttp) follows the 101."""
+        async with websockets.connect(echo_server.url.replace("/echo", "/hold?mode=close")) as ws:
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), TIMEOUT)
+        assert ws.close_code == 4403
+        assert ws.close_reason == "not a member"
+        [held] = echo_server.probe.held
+        assert held is not None  # it was held, and still came first
+
+    async def test_without_the_direct_path_the_101_goes_at_once(
+        self, echo_server: EchoServer, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(ws_direct, "_enabled", False)
+        async with websockets.connect(echo_server.url.replace("/echo", "/hold")) as ws:
+            assert await _recv_all(ws, 1) == [b"hello"]
+        assert echo_server.probe.held == [None, None]
 
 
 class TestFallback:

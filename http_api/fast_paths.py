@@ -1,6 +1,6 @@
 """The relay's optimisations that lean on other libraries' internals, switched as one setting.
 
-Three shortcuts on the hot path depend on how another library works inside; each lives in one
+Four shortcuts on the hot path depend on how another library works inside; each lives in one
 module with a canary test that fails when a release changes what it relies on, and each falls
 back to the public way by itself when it finds that change at run time:
 
@@ -9,7 +9,9 @@ back to the public way by itself when it finds that change at run time:
 * ``ws-direct`` (http_api/ws_direct.py): binary messages from aiohttp's frame parser straight
   to the room, instead of through aiohttp's queue and ``receive()``;
 * ``ydoc-core`` (collab/ydoc.py): updates applied on pycrdt's compiled core, instead of through
-  ``Doc.apply_update``'s Python layers.
+  ``Doc.apply_update``'s Python layers;
+* ``loop-nodelay`` (http_api/loop_nodelay.py): TCP_NODELAY left as the event loop set it on
+  each accepted connection, instead of aiohttp setting it again.
 
 ``DTTOOLS_FAST_PATHS`` names those in use (default: all). It exists so that a benchmark can
 switch one off alone and show what it is worth (docs/benchmarks.md); a shortcut that does not
@@ -22,13 +24,14 @@ import argparse
 from typing import Final
 
 from collab.ydoc import use_core_transactions
+from http_api.loop_nodelay import set_loop_nodelay
 from http_api.ws_direct import set_direct_path
 from http_api.ws_transport import set_fd_writes
 
 __all__ = ["ALL", "apply", "parse"]
 
 #: Every shortcut, by the name ``DTTOOLS_FAST_PATHS`` uses.
-ALL: Final = ("fd-write", "ws-direct", "ydoc-core")
+ALL: Final = ("fd-write", "ws-direct", "ydoc-core", "loop-nodelay")
 
 
 def parse(value: str) -> frozenset[str]:
@@ -52,3 +55,4 @@ def apply(enabled: frozenset[str]) -> None:
     set_fd_writes("fd-write" in enabled)
     set_direct_path("ws-direct" in enabled)
     use_core_transactions("ydoc-core" in enabled)
+    set_loop_nodelay("loop-nodelay" in enabled)

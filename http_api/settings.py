@@ -808,7 +808,8 @@ OPTIONS: tuple[Option, ...] = (
         _fast_paths,
         "all",
         "relay shortcuts that rely on other libraries' internals: all, none or a comma-separated "
-        "list of fd-write, ws-direct, ydoc-core (to measure each alone; keep all in production)",
+        "list of fd-write, ws-direct, ydoc-core, loop-nodelay (to measure each alone; keep all "
+        "in production)",
     ),
     Option(
         "open_rooms",

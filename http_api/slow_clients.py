@@ -148,8 +148,13 @@ class PendingGuard:
         return len(self._pending)
 
     def protocol_factory(self, server: web.Server) -> Callable[[], asyncio.Protocol]:
-        """The factory ``loop.create_server`` calls: aiohttp's protocol inside a wrapper."""
-        return lambda: _Pending(self, server())
+        """The factory ``loop.create_server`` calls: aiohttp's protocol inside a wrapper.
+
+        Called on the running loop; the wrappers get that loop from here, since asking for
+        the running loop is a system call (``getpid``) on Python 3.11, once per connection.
+        """
+        loop = asyncio.get_running_loop()
+        return lambda: _Pending(self, server(), loop)
 
     def _is_exempt(self, address: str) -> bool:
         if not self._exempt:
@@ -191,11 +196,14 @@ class PendingGuard:
 class _Pending(asyncio.Protocol):
     """aiohttp's protocol for one connection, until that connection's headers are complete."""
 
-    __slots__ = ("_guard", "_inner", "_timer", "_transport", "address", "_admitted")
+    __slots__ = ("_guard", "_inner", "_loop", "_timer", "_transport", "address", "_admitted")
 
-    def __init__(self, guard: PendingGuard, inner: RequestHandler) -> None:
+    def __init__(
+        self, guard: PendingGuard, inner: RequestHandler, loop: asyncio.AbstractEventLoop
+    ) -> None:
         self._guard = guard
         self._inner = inner
+        self._loop = loop
         self._timer: asyncio.TimerHandle | None = None
         self._transport: asyncio.Transport | None = None
         self._admitted = False
@@ -211,8 +219,7 @@ class _Pending(asyncio.Protocol):
             self._refuse(transport)
             return
         self._admitted = True
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(self._guard.header_timeout_s, self._expire)
+        self._timer = self._loop.call_later(self._guard.header_timeout_s, self._expire)
         self._inner.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
@@ -264,7 +271,7 @@ class _Pending(asyncio.Protocol):
             return
         transport.write_eof()
         self._guard.lingering += 1
-        self._timer = asyncio.get_running_loop().call_later(_LINGER_S, transport.abort)
+        self._timer = self._loop.call_later(_LINGER_S, transport.abort)
 
     def _settle(self) -> None:
         if self._timer is not None:

@@ -110,10 +110,11 @@ class _DirectQueue(WebSocketDataQueue):
     (http_api/heartbeat.py) reads the count to tell a live peer from a silent one.
     """
 
-    __slots__ = ("target", "received", "interrupted", "_wake")
+    __slots__ = ("target", "received", "interrupted", "_wake", "_event_loop")
 
     def __init__(self, protocol: Any, limit: int, *, loop: Any) -> None:
         super().__init__(protocol, limit, loop=loop)
+        self._event_loop: asyncio.AbstractEventLoop = loop  # the compiled base hides its own
         self.target: BinaryTarget | None = None
         self.received = 0
         self.interrupted = False
@@ -142,7 +143,7 @@ class _DirectQueue(WebSocketDataQueue):
             return True
         if self.interrupted:
             return False
-        wake: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        wake: asyncio.Future[bool] = self._event_loop.create_future()  # asking: a getpid()
         self._wake = wake
         return await wake
 
@@ -224,7 +225,8 @@ class DirectWebSocketResponse(web.WebSocketResponse):
         if tail is not None and _enabled:
             direct = _build(handler, self._loop, self._max_msg_size, bool(self._compress))
         payload_writer: Any = request._payload_writer
-        if direct is None or not _hold_headers(self, payload_writer, writer):
+        # The loop as aiohttp set it in _pre_start: asking for it again is a getpid() call.
+        if direct is None or not _hold_headers(self, payload_writer, writer, self._loop):
             payload_writer.send_headers()  # as aiohttp does unless told otherwise
         if direct is None:
             if tail is None:
@@ -315,7 +317,7 @@ class DirectWebSocketResponse(web.WebSocketResponse):
         return target is not None
 
 
-def _hold_headers(ws: DirectWebSocketResponse, payload_writer: Any, writer: Any) -> bool:
+def _hold_headers(ws: DirectWebSocketResponse, payload_writer: Any, writer: Any, loop: Any) -> bool:
     """Take the unsent 101 out of aiohttp's payload writer into ``ws``; False if it cannot.
 
     Relies on ``StreamWriter._headers_buf`` / ``_headers_written`` and the frame writer's
@@ -332,7 +334,7 @@ def _hold_headers(ws: DirectWebSocketResponse, payload_writer: Any, writer: Any)
     payload_writer._headers_written = True
     ws.held_headers = bytes(held)
     writer.transport = _HeadersFirst(ws, writer.transport)
-    asyncio.get_running_loop().call_soon(ws.flush_headers)
+    loop.call_soon(ws.flush_headers)
     return True
 
 

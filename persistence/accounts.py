@@ -29,6 +29,7 @@ __all__ = [
     "find_user_by_email",
     "set_password",
     "update_account",
+    "AccountUpdate",
     "record_login",
     "create_session",
     "session_user",
@@ -161,19 +162,40 @@ async def set_password(db: Executor, user_id: UUID, password_hash: str) -> None:
     await db.execute("UPDATE users SET password_hash = $2 WHERE id = $1", user_id, password_hash)
 
 
+@dataclass(frozen=True, slots=True)
+class AccountUpdate:
+    """An account after a change, and which of the fields asked for really changed."""
+
+    user: User
+    #: "name" and/or "locale", in that order, compared with the row the update replaced
+    changed: tuple[str, ...]
+
+
 async def update_account(
     db: Executor, user_id: UUID, *, name: str | None = None, locale: str | None = None
-) -> User | None:
-    """Change what a person may change of their account (None: unchanged); None if it is gone."""
-    return _user(
-        await db.fetchrow(
-            "UPDATE users SET name = coalesce($2, name), locale = coalesce($3, locale) "  # noqa: S608
-            f"WHERE id = $1 RETURNING {USER_COLUMNS}",
-            user_id,
-            name,
-            locale,
-        )
+) -> AccountUpdate | None:
+    """Change what a person may change of their account (None: unchanged); None if it is gone.
+
+    What changed is judged against the row as it was just before this update (locked by it,
+    in the same statement), never against a copy read earlier: another node may have changed
+    the name in between.
+    """
+    columns = ", ".join(f"u.{column.strip()}" for column in USER_COLUMNS.split(","))
+    row = await db.fetchrow(
+        "WITH before AS (SELECT id, name, locale FROM users WHERE id = $1 FOR UPDATE) "  # noqa: S608
+        "UPDATE users u SET name = coalesce($2, u.name), locale = coalesce($3, u.locale) "
+        f"FROM before WHERE u.id = before.id RETURNING {columns}, "
+        "u.name IS DISTINCT FROM before.name AS name_changed, "
+        "u.locale IS DISTINCT FROM before.locale AS locale_changed",
+        user_id,
+        name,
+        locale,
     )
+    if row is None:
+        return None
+    fields = dict(row)
+    changed = tuple(f for f in ("name", "locale") if fields.pop(f"{f}_changed"))
+    return AccountUpdate(User(**fields), changed)
 
 
 async def set_admin(db: Executor, email: str, is_admin: bool) -> bool:

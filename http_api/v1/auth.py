@@ -575,13 +575,13 @@ async def me(request: web.Request, principal: Principal) -> UserOut:
 )  # fmt: skip
 async def update_me(request: web.Request, body: AccountUpdate, principal: Principal) -> UserOut:
     """Only the fields sent change; the answer is the account as ``GET /v1/auth/me`` shows it."""
-    user = await accounts.update_account(
+    updated = await accounts.update_account(
         request.app[DB], principal.user_id, name=body.name, locale=body.locale
     )
-    if user is None:  # deleted since the request was authenticated
+    if updated is None:  # deleted since the request was authenticated
         raise Unauthenticated(msg("account no longer exists"))
     request.app[AUTH].forget_account(principal.user_id)  # its next request reads the change
-    changed = [f for f in ("name", "locale") if getattr(user, f) != getattr(principal.user, f)]
+    user, changed = updated.user, updated.changed
     if changed:
         # Which fields, and the language (not the name: the log keeps no more than it needs).
         await record_auth_event(

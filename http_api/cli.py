@@ -110,6 +110,8 @@ async def _serve(settings: Settings) -> None:
         # Also the deadline for each later request's headers on a kept-alive connection
         # (http_api/slow_clients.py covers the first).
         keepalive_timeout=settings.header_timeout_s,
+        # Connections inherit SO_KEEPALIVE from GuardedSite's listening socket.
+        tcp_keepalive=False,
     )
     await runner.setup()
     try:

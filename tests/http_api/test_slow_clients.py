@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiohttp
 import pytest
+import uvloop
 import websockets
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
+from http_api.slow_clients import GuardedSite, PendingGuard
 from tests.support.process import ServerProcess
 from tests.support.timing import TIMEOUT, scaled
 
@@ -189,6 +192,46 @@ class TestAiohttpInternals:
 
         protocol = asyncio.run(make())
         assert protocol._request_count == 0
+
+
+class TestKeepalive:
+    @pytest.mark.parametrize("new_loop", [asyncio.new_event_loop, uvloop.new_event_loop])
+    def test_connections_inherit_keepalive_from_the_listening_socket(
+        self, new_loop: Callable[[], asyncio.AbstractEventLoop]
+    ) -> None:
+        """The runner does not set SO_KEEPALIVE per connection (``tcp_keepalive=False``, as
+        the CLI makes it); each accepted connection has it all the same, from the site."""
+        seen: list[int] = []
+
+        async def handler(request: web.Request) -> web.Response:
+            assert request.transport is not None
+            sock = request.transport.get_extra_info("socket")
+            seen.append(sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE))
+            return web.Response(text="ok")
+
+        async def run() -> None:
+            app = web.Application()
+            app.router.add_get("/", handler)
+            runner = web.AppRunner(app, access_log=None, tcp_keepalive=False)
+            await runner.setup()
+            guard = PendingGuard(header_timeout_s=5, max_per_address=10, max_total=10)
+            try:
+                await GuardedSite(runner, "127.0.0.1", 0, guard).start()
+                port = runner.addresses[0][1]
+                async with (
+                    aiohttp.ClientSession() as http,
+                    http.get(f"http://127.0.0.1:{port}/") as response,
+                ):
+                    assert await response.text() == "ok"
+            finally:
+                await runner.cleanup()
+
+        loop = new_loop()
+        try:
+            loop.run_until_complete(run())
+        finally:
+            loop.close()
+        assert seen == [1]
 
 
 @pytest.fixture(autouse=True)

@@ -227,7 +227,9 @@ class DirectWebSocketResponse(web.WebSocketResponse):
         payload_writer: Any = request._payload_writer
         # The loop as aiohttp set it in _pre_start: asking for it again is a getpid() call.
         if direct is None or not _hold_headers(self, payload_writer, writer, self._loop):
-            payload_writer.send_headers()  # as aiohttp does unless told otherwise
+            send = getattr(payload_writer, "send_headers", None)
+            if send is not None:  # an aiohttp that has it writes nothing until told to
+                send()
         if direct is None:
             if tail is None:
                 _warn_unavailable("RequestHandler._message_tail is gone")

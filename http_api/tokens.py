@@ -76,6 +76,9 @@ class TokenSigner:
         if not keys or any(len(k) < _MIN_KEY_BYTES for k in keys):
             raise ValueError(f"JWT keys must be at least {_MIN_KEY_BYTES} bytes")
         self._keys = keys
+        # HMAC-SHA256 keyed once per key: a copy per token costs half of keying it again
+        # (OpenSSL 3 looks the algorithm up on every one-shot call).
+        self._macs = [hmac.new(key, digestmod=hashlib.sha256) for key in keys]
         self.ttl_s = ttl_s
         # Tokens already verified, with their claims: a client sends the same token with
         # every request and every reconnect until it expires. Bounded; emptied when full.
@@ -160,7 +163,7 @@ class TokenSigner:
             return None
         signing_input = token[: len(head) + 1 + len(body)].encode()
         if not any(
-            hmac.compare_digest(_signature(key, signing_input), signature) for key in self._keys
+            hmac.compare_digest(_signature(mac, signing_input), signature) for mac in self._macs
         ):
             return None
         try:
@@ -236,9 +239,11 @@ class TokenSigner:
         return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
-def _signature(key: bytes, signing_input: bytes) -> str:
-    """The JWS signature segment HS256 gives ``signing_input`` under ``key`` (unpadded)."""
-    return base64.urlsafe_b64encode(hmac.digest(key, signing_input, "sha256")).rstrip(b"=").decode()
+def _signature(keyed: hmac.HMAC, signing_input: bytes) -> str:
+    """The JWS signature segment HS256 gives ``signing_input`` under ``keyed``'s key (unpadded)."""
+    mac = keyed.copy()
+    mac.update(signing_input)
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
 
 def new_secret(prefix: str = "") -> str:

@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument(
         "--fast-paths",
         default="all",
-        help="DTTOOLS_FAST_PATHS for this run (all, none, or some of fd-write,ws-direct,ydoc-core)",
+        help=f"DTTOOLS_FAST_PATHS for this run (all, none, or some of {','.join(fast_paths.ALL)})",
     )
     args = parser.parse_args()
     fast_paths.apply(fast_paths.parse(args.fast_paths))

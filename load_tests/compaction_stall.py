@@ -6,7 +6,10 @@ probe on the event loop asks to run every millisecond and records how late it ra
 the work in a thread (as compactions ran before) and once in a
 :class:`rooms.worker_process.WorkerProcess` (the default now for histories of 64 KiB or
 more), ``--repeat`` times each, alternating. The rows are written again before each run.
-Reported: the compaction's wall time and the probe's worst and 99th-percentile lateness.
+The worker process runs at its default lower CPU priority and, for comparison, at the
+node's own. ``--one-cpu`` pins everything to one CPU, as a node given one core (where the
+priority matters). Reported: the compaction's wall time and the probe's worst and
+99th-percentile lateness.
 
     .venv/bin/python load_tests/compaction_stall.py [--notes 5000] [--updates 1000]
 
@@ -100,7 +103,10 @@ async def _main(args: argparse.Namespace) -> None:
     admin = await asyncpg.connect(args.database_url)
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = args.database_url.rsplit("/", 1)[0] + f"/{name}"
+    if args.one_cpu:  # the node given one core: its worker processes inherit the pinning
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     worker = WorkerProcess()
+    level = WorkerProcess(niceness=0)  # the worker at the node's own CPU priority
     try:
         pool = await asyncpg.create_pool(url, min_size=2, max_size=4)
         assert pool is not None
@@ -109,14 +115,21 @@ async def _main(args: argparse.Namespace) -> None:
         base, rows = _history(args.notes, args.updates)
         size = (len(base) + sum(map(len, rows))) // 1024
         print(f"history: {args.notes} notes + {args.updates} updates, {size} KiB")
-        await worker.run(sum, [0])  # started before the runs: its start-up is not measured
-        runs: dict[str, list[dict[str, float]]] = {"thread": [], "worker process": []}
+        for started in (worker, level):  # before the runs: start-up is not measured
+            await started.run(sum, [0])
+        modes: dict[str, Callable[..., Awaitable[Any]] | None] = {
+            "thread": None,
+            "worker process": worker.run,
+            "worker process, the node's priority": level.run,
+        }
+        runs: dict[str, list[dict[str, float]]] = {where: [] for where in modes}
         for _ in range(args.repeat):
-            for where, offload in (("thread", None), ("worker process", worker.run)):
+            for where, offload in modes.items():
                 runs[where].append(await _one(pool, "stall-room", base, rows, offload))
         await pool.close()
     finally:
         worker.close()
+        level.close()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
     print("| compaction in | compaction (ms) | loop lateness, worst (ms) | p99 (ms) |")
@@ -132,6 +145,9 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=5000)
     parser.add_argument("--updates", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--one-cpu", action="store_true", help="run on one CPU, worker processes included"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get(

@@ -12,25 +12,40 @@ One process per node, started on first use (a node may never need it), with ``sp
 forking a process that runs threads and an event loop is not safe. Work sent to it must be a
 module-level function of picklable arguments. Once closed (shutdown), :attr:`executor` is None
 and callers do the work themselves.
+
+The process runs at a lower CPU priority than the node (:data:`NICENESS`): where both share a
+core (a node given one CPU), the kernel runs the event loop first whenever it has something
+to do, and the worker's whole-document work, which no client waits on by the millisecond,
+takes the time left.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["WorkerProcess"]
+__all__ = ["NICENESS", "WorkerProcess"]
 
 _T = TypeVar("_T")
+#: How much nicer (lower in CPU priority) the worker process is than the node.
+NICENESS = 10
+
+
+def _lower_priority(niceness: int) -> None:
+    """Runs first in the worker process: give way to the node's event loop."""
+    os.nice(niceness)
 
 
 class WorkerProcess:
     """The node's worker process (see the module's doc)."""
 
-    def __init__(self) -> None:
+    def __init__(self, niceness: int = NICENESS) -> None:
+        """``niceness``: how much lower the process's CPU priority is (0: the node's own)."""
+        self._niceness = niceness
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
         self._prepared = False
@@ -41,7 +56,12 @@ class WorkerProcess:
         if self._closed:
             return None
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lower_priority,
+                initargs=(self._niceness,),
+            )
         return self._pool
 
     def prepare(self) -> None:

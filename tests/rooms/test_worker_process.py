@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 
-from rooms.worker_process import WorkerProcess
+from rooms.worker_process import NICENESS, WorkerProcess
 
 
 async def test_work_runs_in_a_process_of_its_own_then_in_threads_once_closed() -> None:
@@ -17,6 +17,16 @@ async def test_work_runs_in_a_process_of_its_own_then_in_threads_once_closed() -
         worker.close()
     assert worker.executor is None
     assert await worker.run(os.getpid) == os.getpid()  # closed: done here, in a thread
+
+
+async def test_the_process_gives_way_to_the_node() -> None:
+    """Its CPU priority is NICENESS lower than the node's (capped where the kernel caps it)."""
+    worker = WorkerProcess()
+    try:
+        niceness = await worker.run(os.nice, 0)
+    finally:
+        worker.close()
+    assert niceness == min(os.nice(0) + NICENESS, 19)
 
 
 async def test_nothing_is_started_until_work_comes() -> None:

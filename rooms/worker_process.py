@@ -16,14 +16,17 @@ and callers do the work themselves.
 The process runs at a lower CPU priority than the node (:data:`NICENESS`): where both share a
 core (a node given one CPU), the kernel runs the event loop first whenever it has something
 to do, and the worker's whole-document work, which no client waits on by the millisecond,
-takes the time left.
+takes the time left. On Linux it is killed when the node exits, however the node ends.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -35,9 +38,24 @@ _T = TypeVar("_T")
 NICENESS = 10
 
 
-def _lower_priority(niceness: int) -> None:
-    """Runs first in the worker process: give way to the node's event loop."""
+#: Linux's prctl option: the signal a process gets when its parent exits.
+_PR_SET_PDEATHSIG = 1
+
+
+def _start_worker(niceness: int, node_pid: int) -> None:
+    """Runs first in the worker process: give way to the node's event loop, and end with it.
+
+    A node killed outright (SIGKILL, the OOM killer) cannot stop its worker; without this the
+    orphan would keep the node's memory and its standard streams open (a supervisor waiting
+    for the node's output to end would wait for the orphan) until it noticed on its own.
+    """
     os.nice(niceness)
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != node_pid:  # the node was gone before the request was made
+        os._exit(0)
 
 
 class WorkerProcess:
@@ -59,8 +77,8 @@ class WorkerProcess:
             self._pool = ProcessPoolExecutor(
                 1,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_lower_priority,
-                initargs=(self._niceness,),
+                initializer=_start_worker,
+                initargs=(self._niceness, os.getpid()),
             )
         return self._pool
 

@@ -46,8 +46,10 @@ def _start_worker(niceness: int, node_pid: int) -> None:
     """Runs first in the worker process: give way to the node's event loop, and end with it.
 
     A node killed outright (SIGKILL, the OOM killer) cannot stop its worker; without this the
-    orphan would keep the node's memory and its standard streams open (a supervisor waiting
-    for the node's output to end would wait for the orphan) until it noticed on its own.
+    orphan kept the node's memory and its standard streams open (a supervisor waiting for the
+    node's output to end waited for the orphan), and it did not end on its own. Linux sends
+    the signal when the *thread* that started the process ends: the pool starts it from the
+    thread that submits work, the event loop's, which lives as long as the node.
     """
     os.nice(niceness)
     if sys.platform != "linux":

@@ -15,6 +15,29 @@ def _at_least(seconds: float) -> int:
     return sum(LOOP_LAG_SECONDS.counts[first + 1 :])
 
 
+class _Ticking(StallReporter):
+    """A stall reporter that also says when the probe has ticked (it sets ``last_tick``)."""
+
+    def __init__(self, threshold_s: float, interval_s: float) -> None:
+        self.ticked = asyncio.Event()
+        super().__init__(threshold_s, interval_s)
+
+    @property
+    def last_tick(self) -> float:
+        return self._last_tick
+
+    @last_tick.setter
+    def last_tick(self, value: float) -> None:
+        self._last_tick = value
+        self.ticked.set()
+
+
+async def _ticked(reporter: _Ticking) -> None:
+    """Until the probe has ticked (a hold starting now starts right after a tick)."""
+    reporter.ticked.clear()
+    await reporter.ticked.wait()
+
+
 def _hold_the_loop_for(seconds: float) -> None:
     time.sleep(seconds)  # the work under test: something holding the event loop
 
@@ -29,11 +52,11 @@ async def test_a_held_loop_shows_as_lag() -> None:
 
 
 async def test_the_stall_reporter_names_what_held_the_loop() -> None:
-    reporter = StallReporter(0.02, 0.005)
+    reporter = _Ticking(0.02, 0.005)
     reporter.start()
     probe = asyncio.create_task(watch_loop(0.005, reporter))
     try:
-        await asyncio.sleep(0.02)  # a few ticks: the reporter has a recent one
+        await _ticked(reporter)  # the reporter has a recent tick
         _hold_the_loop_for(0.1)  # the reporter's thread looks every 5 ms meanwhile
     finally:
         probe.cancel()
@@ -76,12 +99,12 @@ async def test_time_without_the_cpu_is_lag_but_not_on_cpu() -> None:
 async def test_the_stall_reporter_shows_a_thread_running_python_meanwhile() -> None:
     """A thread running Python holds the interpreter lock that the loop thread waits for:
     its stack is in the report, where the loop's own shows only where it waited."""
-    reporter = StallReporter(0.02, 0.005)
+    reporter = _Ticking(0.02, 0.005)
     reporter.start()
     probe = asyncio.create_task(watch_loop(0.005, reporter))
     spinner = threading.Thread(target=_spin, args=(0.3,), name="spinner")
     try:
-        await asyncio.sleep(0.02)
+        await _ticked(reporter)
         spinner.start()
         _hold_the_loop_for(0.1)
     finally:
@@ -94,12 +117,12 @@ async def test_the_stall_reporter_shows_a_thread_running_python_meanwhile() -> N
 
 
 async def test_idle_executor_threads_are_left_out_of_the_report() -> None:
-    reporter = StallReporter(0.02, 0.005)
+    reporter = _Ticking(0.02, 0.005)
     await asyncio.to_thread(time.sleep, 0)  # the default executor has an idle thread now
     reporter.start()
     probe = asyncio.create_task(watch_loop(0.005, reporter))
     try:
-        await asyncio.sleep(0.02)
+        await _ticked(reporter)
         _hold_the_loop_for(0.1)
     finally:
         probe.cancel()

@@ -403,6 +403,9 @@ class TestNoteLock:
                 "owner", "POST", f"/{sid}/notes/unlock", {"idea_ids": [pinned]}, want=200
             )
             await watcher.wait_for(lambda: state(watcher).get("lockedNotes") == [gone])
+            # p3 writes over the owner's REST wording: a write that has not reached p3 yet
+            # would be a concurrent one, and Yjs settles those by client id, not by time.
+            await p3.wait_for(lambda: ideas(p3)[pinned].get("text") == "over REST")
             await p3.edit(set_text(pinned, "unlocked: mine now"))
             await owner.wait_for(lambda: ideas(owner)[pinned].get("text") == "unlocked: mine now")
 

@@ -38,6 +38,20 @@ _SUBSCRIBE_TIMEOUT_S = 5.0
 _MAX_BATCH = 500
 
 
+def _stop_if_cancelled() -> None:
+    """Raise the cancellation of the current task that a call into redis-py swallowed.
+
+    redis-py (8.2, on Python 3.11) can return normally from a call during which the task was
+    cancelled (most often when the cancel lands in a connection's health-check PING, but not
+    only then): the request stays pending (``Task.cancelling()``) and no CancelledError ever
+    comes. A loop that then goes back to waiting never ends, and neither does a node's
+    shutdown waiting for it. Each loop below checks after its calls into redis-py.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 def _client(url: str) -> Any:
     return redis.Redis.from_url(
         url,
@@ -156,6 +170,7 @@ class RedisBus:
                     self._gaps.reset()
                     self._on_gap(set(self._rooms))
                 async for message in pubsub.listen():
+                    _stop_if_cancelled()
                     self._dispatch(message)
             except (RedisError, OSError) as exc:
                 _log.warning("bus_disconnected", error=type(exc).__name__, retry_in_s=backoff)
@@ -169,6 +184,7 @@ class RedisBus:
                     await pubsub.aclose()
                 with contextlib.suppress(RedisError, OSError):
                     await client.aclose()
+            _stop_if_cancelled()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 2.0)
 
@@ -209,6 +225,7 @@ class RedisBus:
         client = _client(self._url)
         try:
             while True:
+                _stop_if_cancelled()
                 await self._wake.wait()
                 batch = [self._out.popleft() for _ in range(min(_MAX_BATCH, len(self._out)))]
                 if not self._out:

@@ -297,3 +297,26 @@ class TestReconnect:
             assert await publish_raw(redis_server.url, channel, envelope(marker, 1, b"m")) == 1
             await node.until(lambda: len(node.envelopes) == 1)
         assert node.gaps == []
+
+
+class TestShutdown:
+    async def test_a_bus_cancelled_while_it_publishes_always_stops(
+        self, redis_server: RedisServer, room: str
+    ) -> None:
+        """Cancelled at every point of its first publish (0 to 23 loop turns after it), the
+        bus stops. redis-py can swallow a cancellation that lands in a call (seen on a fresh
+        connection's health-check PING, about five turns in): the publisher used to go back
+        to waiting for envelopes, and a node's shutdown waited for it forever."""
+        for turns in range(48):
+            node = Node()
+            bus = RedisBus(redis_server.url, node.on_envelope, node.on_gap)
+            task = asyncio.get_running_loop().create_task(bus.run())
+            async with asyncio.timeout(TIMEOUT):
+                await bus.connected.wait()
+            bus.publish(room, EnvelopeKind.UPDATE, b"x")
+            for _ in range(turns % 24):
+                await asyncio.sleep(0)  # let the publish get that far: no event marks each step
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=TIMEOUT)
+            assert done, f"the bus did not stop when cancelled {turns % 24} turns in"
+            assert task.cancelled()

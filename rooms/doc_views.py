@@ -12,6 +12,7 @@ checks the document's own subscriptions) stays on.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ class RoomViews:
     room: Room
     last_read: float
     collections: dict[str, CollectionView] = field(default_factory=dict)
+    #: held by the one reader catching the views up (rooms/manager.py, ``read_views``)
+    catching_up: asyncio.Lock = field(default_factory=asyncio.Lock)
     _subscriptions: list[Subscription] = field(default_factory=list)
 
     def view(self, kind: ArtifactKind) -> CollectionView:

@@ -444,37 +444,60 @@ class RoomManager:
         most ``_VIEW_SLICE`` per turn of the event loop, so a first read of a large document
         does not stall the other rooms. ``view`` runs in the same transaction as the last
         slice (one consistent state), on views that hold exactly that state.
+
+        Concurrent readers of one room catch its views up one at a time: the others wait for
+        that, then answer from the current views. Each reading its own slice in the same
+        turn would hold the loop as many slices long (ten first reads arriving together held
+        it for 24 ms).
         """
-        for turn in range(_VIEW_MAX_SLICES + 1):
-            budget = _VIEW_SLICE if turn < _VIEW_MAX_SLICES else UNBOUNDED
-            room = await self._open_held(name)
-            try:
-                if room.state is RoomState.CORRUPT:
-                    raise CorruptHistory(name, room.error or "unknown")
-                views = self.views.of(room, time.monotonic())
-                wanted = {kind.collection: views.view(kind) for kind in kinds}
-
-                def step(
-                    doc: Doc[Any],
-                    wanted: dict[str, CollectionView] = wanted,
-                    left: int = budget,
-                ) -> Any:
-                    for collection in wanted.values():
-                        left -= collection.refresh(doc, left)
-                    if any(collection.pending for collection in wanted.values()):
-                        return _UNFINISHED
-                    return view(doc, wanted)
-
-                result, update = self._run(room, step)
-            finally:
-                room.unhold()
-            if update:
-                self._discard(room, "read view changed the document")
-                raise ViewChangedDocument(name)
-            if result is not _UNFINISHED:
-                return result  # type: ignore[no-any-return]
-            await asyncio.sleep(0)
+        result, catching_up = await self._views_turn(name, kinds, view, _VIEW_SLICE, first=True)
+        if result is not _UNFINISHED:
+            return result  # type: ignore[no-any-return]
+        async with catching_up:
+            for turn in range(1, _VIEW_MAX_SLICES + 1):
+                await asyncio.sleep(0)
+                budget = _VIEW_SLICE if turn < _VIEW_MAX_SLICES else UNBOUNDED
+                result, _lock = await self._views_turn(name, kinds, view, budget)
+                if result is not _UNFINISHED:
+                    return result  # type: ignore[no-any-return]
         raise AssertionError("unreachable: the last turn has no budget")
+
+    async def _views_turn(
+        self,
+        name: str,
+        kinds: Sequence[ArtifactKind],
+        view: Callable[[Doc[Any], Mapping[str, CollectionView]], _T],
+        budget: int,
+        *,
+        first: bool = False,
+    ) -> tuple[Any, asyncio.Lock]:
+        """One turn of :meth:`read_views`: ``view``'s result, or ``_UNFINISHED`` with entries
+        still to read (or, on a ``first`` turn, while another reader catches the views up);
+        and the lock of the room's views that catching up takes."""
+        room = await self._open_held(name)
+        try:
+            if room.state is RoomState.CORRUPT:
+                raise CorruptHistory(name, room.error or "unknown")
+            views = self.views.of(room, time.monotonic())
+            if first and views.catching_up.locked():
+                return _UNFINISHED, views.catching_up
+            wanted = {kind.collection: views.view(kind) for kind in kinds}
+
+            def step(doc: Doc[Any]) -> Any:
+                left = budget
+                for collection in wanted.values():
+                    left -= collection.refresh(doc, left)
+                if any(collection.pending for collection in wanted.values()):
+                    return _UNFINISHED
+                return view(doc, wanted)
+
+            result, update = self._run(room, step)
+        finally:
+            room.unhold()
+        if update:
+            self._discard(room, "read view changed the document")
+            raise ViewChangedDocument(name)
+        return result, views.catching_up
 
     async def home_elsewhere(self, name: str, now: float | None = None) -> str | None:
         """The URL of the node to forward a REST request for room ``name`` to, if any.

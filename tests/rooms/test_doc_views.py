@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +17,7 @@ from collab.doc_view import CollectionView
 from collab.limits import Limits
 from persistence.group_commit import GroupCommitter
 from persistence.update_log import UpdateLog
-from rooms.manager import RoomManager, RoomSettings
+from rooms.manager import _VIEW_SLICE, RoomManager, RoomSettings
 
 IDEAS = KINDS["ideas"]
 NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
@@ -71,6 +73,36 @@ class TestReadViews:
         assert ticks >= 1000 // 64 - 1  # a turn of the loop per slice, at least
         assert listed == truth
         assert len(listed) == 1005
+
+    async def test_concurrent_first_reads_catch_up_one_slice_per_turn(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Ten readers arrive together at a board of 1,000 notes: one catches the view up, a
+        slice per turn of the loop, the others wait for it; all get the same full answer."""
+        await update_log.append([room], [_board(1000)])
+        manager = _manager(update_log, committer)
+        await manager.open(room)
+        collection = manager.views.of(manager.rooms[room], time.monotonic()).view(IDEAS)
+        left: list[int] = []
+        reading = True
+
+        async def watch() -> None:
+            while reading:
+                left.append(collection.pending)
+                await asyncio.sleep(0)
+
+        watcher = asyncio.create_task(watch())
+        answers = await asyncio.gather(
+            *(manager.read_views(room, (IDEAS,), _ids_and_truth) for _ in range(10))
+        )
+        reading = False
+        await watcher
+        read_per_turn = [before - after for before, after in itertools.pairwise(left)]
+        assert max(read_per_turn) <= _VIEW_SLICE  # not ten slices in one turn
+        assert len(read_per_turn) >= 1000 // _VIEW_SLICE
+        for listed, truth in answers:
+            assert listed == truth
+            assert len(listed) == 1000
 
     async def test_a_live_change_shows_in_the_next_read(
         self, update_log: UpdateLog, committer: GroupCommitter, room: str

@@ -421,14 +421,21 @@ class RoomManager:
         """
         room = await self._open_held(name)
         try:
-            if room.state is RoomState.CORRUPT:
-                raise CorruptHistory(name, room.error or "unknown")
-            result, update = self._run(room, view)
+            _check_readable(room)
+            return self._read_held(room, view)
         finally:
             room.unhold()
+
+    def _read_held(self, room: Room, view: Callable[[Doc[Any]], _T]) -> _T:
+        """``view(doc)`` in one transaction on a held room; a change it made discards the room.
+
+        Raises:
+            ViewChangedDocument: ``view`` changed the document.
+        """
+        result, update = self._run(room, view)
         if update:
             self._discard(room, "read view changed the document")
-            raise ViewChangedDocument(name)
+            raise ViewChangedDocument(room.name)
         return result
 
     async def read_views(
@@ -476,8 +483,7 @@ class RoomManager:
         and the lock of the room's views that catching up takes."""
         room = await self._open_held(name)
         try:
-            if room.state is RoomState.CORRUPT:
-                raise CorruptHistory(name, room.error or "unknown")
+            _check_readable(room)
             views = self.views.of(room, time.monotonic())
             if first and views.catching_up.locked():
                 return _UNFINISHED, views.catching_up
@@ -491,13 +497,9 @@ class RoomManager:
                     return _UNFINISHED
                 return view(doc, wanted)
 
-            result, update = self._run(room, step)
+            return self._read_held(room, step), views.catching_up
         finally:
             room.unhold()
-        if update:
-            self._discard(room, "read view changed the document")
-            raise ViewChangedDocument(name)
-        return result, views.catching_up
 
     async def home_elsewhere(self, name: str, now: float | None = None) -> str | None:
         """The URL of the node to forward a REST request for room ``name`` to, if any.
@@ -977,3 +979,13 @@ class RoomManager:
         if isinstance(exc, StorageError):
             return Close(CloseCode.STORAGE_UNAVAILABLE, "storage unavailable: try again later")
         return Close(CloseCode.INTERNAL_ERROR, "internal error")
+
+
+def _check_readable(room: Room) -> None:
+    """Refuse to read a room whose stored history could not be restored.
+
+    Raises:
+        CorruptHistory: the room is corrupt.
+    """
+    if room.state is RoomState.CORRUPT:
+        raise CorruptHistory(room.name, room.error or "unknown")

@@ -17,8 +17,10 @@ from typing import Any
 import asyncpg
 import pytest
 import redis.asyncio as redis
+from prometheus_client import REGISTRY
 from pycrdt import Array
 
+from collab.board_lock import BoardLock
 from collab.close import Close, CloseCode
 from collab.codec import encode
 from collab.envelope import Envelope, EnvelopeKind, Revocation, pack_envelope
@@ -290,6 +292,36 @@ class TestEnvelopes:
             assert receivers == 1
             await peer.until(lambda: _updates(peer) == [update])
             await peer.stop()
+
+
+class TestBoardLocks:
+    async def test_a_lock_read_from_storage_is_learned_once(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """A node that missed the bus learns a lock from an access check; the same lock
+        again changes nothing, a different one replaces it."""
+        manager = _manager(update_log, committer)
+        locked = BoardLock(room, True, frozenset({"facilitator"}))
+        started = time.monotonic()
+        manager.learn_board_lock(locked)
+        assert manager.board_lock(room) == locked
+        assert manager.board_lock_since(started, room, "participant") is True
+        assert manager.board_lock_since(started, room, "facilitator") is False
+        relearned = time.monotonic()
+        manager.learn_board_lock(BoardLock(room, True, frozenset({"facilitator"})))
+        assert manager.board_lock_since(relearned, room, "participant") is None  # known already
+        manager.learn_board_lock(BoardLock(room, False))
+        assert manager.board_lock_since(relearned, room, "participant") is False
+
+    async def test_a_malformed_lock_from_another_node_is_dropped_and_counted(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        manager = _manager(update_log, committer)
+        before = REGISTRY.get_sample_value("dttools_bus_dropped_total", {"reason": "malformed"})
+        manager.on_envelope(_from_elsewhere("", EnvelopeKind.BOARD_LOCK, b"\xc1 not msgpack"))
+        after = REGISTRY.get_sample_value("dttools_bus_dropped_total", {"reason": "malformed"})
+        assert (after or 0.0) == (before or 0.0) + 1
+        assert manager.board_lock(room) is None
 
 
 class TestRevocationsFromStorage:

@@ -426,3 +426,19 @@ class TestRead:
         await committer.flush()
         assert await update_log.count_updates(room) == 1
         assert await manager.read(room, _items) == ["kept"]
+
+    async def test_a_change_queued_before_its_room_is_discarded_is_refused(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """A write queued for the next turn finds its room discarded by then (a read that
+        wrote, here): StorageBusy, try again; the reloaded room has not got it."""
+        manager = _manager(update_log, committer)
+        await manager.transact(room, append("kept"))
+        queued = asyncio.create_task(manager.transact(room, append("late")))
+        await asyncio.sleep(0)  # the write is queued; its batch runs at the next turn
+        with pytest.raises(ViewChangedDocument):
+            await manager.read(room, append("sneaky"))
+        with pytest.raises(StorageBusy, match="reloaded"):
+            await queued
+        await committer.flush()
+        assert await manager.read(room, _items) == ["kept"]

@@ -19,7 +19,8 @@ def redis_server_binary() -> str | None:
     return shutil.which("redis-server")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port free right now (nothing listens on it until someone binds it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -31,7 +32,7 @@ class RedisServer:
     def __init__(self, binary: str, workdir: Path) -> None:
         self.binary = binary
         self.workdir = workdir
-        self.port = _free_port()
+        self.port = free_port()
         self.proc: asyncio.subprocess.Process | None = None
 
     @property

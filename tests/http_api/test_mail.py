@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 from structlog.testing import capture_logs
 
 from http_api.mail import Mailer
+from tests.support.ports import free_port
 from tests.support.smtp import SmtpSink
 from tests.support.timing import TIMEOUT
 
 SENDER = "DTTools <no-reply@example.org>"
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (connections are refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 class TestMailer:
@@ -75,7 +67,7 @@ class TestMailer:
 
     async def test_unreachable_server_does_not_raise(self) -> None:
         """A refused connection is logged, not raised to the request that sent the mail."""
-        mailer = Mailer(f"smtp://127.0.0.1:{closed_port()}", SENDER)
+        mailer = Mailer(f"smtp://127.0.0.1:{free_port()}", SENDER)
         await mailer.send("ada@example.org", "Reset", "open this link\n")
         assert mailer.logged == []
 
@@ -107,7 +99,7 @@ class TestQueue:
 
     async def test_failures_are_logged_and_the_worker_goes_on(self) -> None:
         """A refused connection is logged as email_failed; the next message is still tried."""
-        mailer = Mailer(f"smtp://127.0.0.1:{closed_port()}", SENDER)
+        mailer = Mailer(f"smtp://127.0.0.1:{free_port()}", SENDER)
         with capture_logs() as logs:
             async with mailer.running(drain_timeout_s=TIMEOUT, workers=1):
                 mailer.enqueue("ada@example.org", "First", "body\n")

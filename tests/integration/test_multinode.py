@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from http_api.keys import DB, ROOMS
 from http_api.settings import Settings
 from tests.support.access import access_from_query, connect, start_node
 from tests.support.nginx import nginx_binary, nginx_prefix
+from tests.support.ports import free_port
 from tests.support.process import ServerProcess
 from tests.support.redis_server import RedisServer
 from tests.support.timing import TIMEOUT, scaled
@@ -204,12 +204,6 @@ async def connections(server: ServerProcess) -> float:
             if line.startswith("dttools_connections "):
                 return float(line.split()[1])
     raise AssertionError("no dttools_connections metric")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def wait_for_port(port: int) -> None:

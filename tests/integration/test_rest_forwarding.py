@@ -6,7 +6,6 @@ on node A, and an integrator calls node B.
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,6 +21,7 @@ from http_api.keys import ROOMS
 from http_api.settings import Settings
 from rooms.manager import FORWARD_PER_WINDOW
 from tests.conftest import RunningServer
+from tests.support.ports import free_port
 from tests.support.projects import ApiClient
 from tests.support.redis_server import RedisServer
 from tests.support.yclient import YClient
@@ -30,18 +30,11 @@ MakeSettings = Callable[..., Settings]
 AiohttpServer = Callable[..., Awaitable[TestServer]]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 async def _node(
     make_settings: MakeSettings, aiohttp_server: AiohttpServer, redis_url: str
 ) -> RunningServer:
     """A node that advertises its own URL (known before it starts: a free port)."""
-    port = _free_port()
+    port = free_port()
     settings = make_settings(redis_url=redis_url, node_url=f"http://127.0.0.1:{port}")
     app = create_app(settings)
     return RunningServer(app, await aiohttp_server(app, host="127.0.0.1", port=port))
@@ -103,7 +96,7 @@ async def test_a_node_that_cannot_be_reached_is_not_waited_for(
         project: UUID = await on_b.create_project(alice, "workshop")
         client: Any = redis.Redis.from_url(redis_server.url)
         try:
-            dead = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+            dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
             await client.set(f"dttools:home:{project}", dead, ex=30)
         finally:
             await client.aclose()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 from pathlib import Path
 
 import redis.asyncio as redis
 
+from tests.support.ports import free_port
 from tests.support.timing import TIMEOUT
 
 __all__ = ["RedisServer", "redis_server_binary"]
@@ -17,13 +17,6 @@ __all__ = ["RedisServer", "redis_server_binary"]
 def redis_server_binary() -> str | None:
     """Path of redis-server, if installed."""
     return shutil.which("redis-server")
-
-
-def free_port() -> int:
-    """A loopback port free right now (nothing listens on it until someone binds it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class RedisServer:

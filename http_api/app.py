@@ -190,13 +190,14 @@ async def _rooms(app: web.Application) -> AsyncIterator[None]:
     feed = RevocationFeed(app[DB], manager.learn, settings.revocation_poll_s)
     await feed.prime()
     stalls = None
+    probe_s = settings.loop_probe_ms / 1000
     if settings.loop_stall_log_ms > 0:
-        stalls = StallReporter(settings.loop_stall_log_ms / 1000, _LOOP_PROBE_S)
+        stalls = StallReporter(settings.loop_stall_log_ms / 1000, probe_s)
         stalls.start()
     tasks = [
         asyncio.create_task(committer.run(), name="group-commit"),
         asyncio.create_task(manager.run_maintenance(), name="room-maintenance"),
-        asyncio.create_task(watch_loop(_LOOP_PROBE_S, stalls), name="loop-lag"),
+        asyncio.create_task(watch_loop(probe_s, stalls), name="loop-lag"),
         # Revocations through PostgreSQL: they reach this node when Redis does not. Primed
         # here, before the node serves, so none of its sockets predates where it reads from.
         asyncio.create_task(feed.run(), name="revocation-feed"),
@@ -290,9 +291,6 @@ async def _webhooks(app: web.Application) -> AsyncIterator[None]:
         app[ROOMS].item_events.on_events = service.wake
         yield
 
-
-#: How often the event-loop lag probe ticks (rooms/loop_lag.py).
-_LOOP_PROBE_S = 0.01
 
 #: How long shutdown waits for pool connections to come back before closing them anyway.
 _POOL_CLOSE_TIMEOUT_S = 5.0

@@ -148,6 +148,13 @@ def _rate_per_s(value: str) -> float:
     return rate
 
 
+def _probe_ms(value: str) -> float:
+    ms = float(value)
+    if not (1 <= ms <= 1000):
+        raise argparse.ArgumentTypeError("must be a number of milliseconds from 1 to 1000")
+    return ms
+
+
 def _days(value: str) -> int:
     days = int(value)
     if days < 0:
@@ -786,6 +793,15 @@ OPTIONS: tuple[Option, ...] = (
         "(event_loop_held, once per stall; a watcher thread looks every quarter of it). 0: off",
     ),
     Option(
+        "loop_probe_ms",
+        "DTTOOLS_LOOP_PROBE_MS",
+        _probe_ms,
+        10.0,
+        "how often the event-loop lag probe ticks, in milliseconds (1 to 1000): "
+        "dttools_event_loop_lag_seconds and its on-CPU twin. A shorter tick bounds shorter "
+        "stalls (benchmarks use 1) and costs one timer callback per tick",
+    ),
+    Option(
         "api_rate_per_s",
         "DTTOOLS_API_RATE_PER_S",
         _rate_per_s,
@@ -910,6 +926,7 @@ class Settings:
     trusted_proxies: str = ""
     cors_origins: str = ""
     loop_stall_log_ms: float = 0.0
+    loop_probe_ms: float = 10.0
     audit_retention_days: int = 365
     login_retention_days: int = 30
     delivery_retention_days: int = 30

@@ -172,7 +172,7 @@ async def _rate(
     lag_before = await _lag_buckets(http, mix.base)
     waited_before = _waited_for_cpu_s(server.pid)
     cpu_before = cpu_seconds(server.pid)
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     for n in range(int(rate * duration)):
         delay = started + n / rate - time.perf_counter()
         if delay > 0:
@@ -189,6 +189,8 @@ async def _rate(
     errors = sum(1 for _, _, status in results if status >= 400 or status == 0)
     row = {
         "rate": rate,
+        # the window in Unix time, to match the server's log (e.g. its stall reports)
+        "window": [round(started_at, 3), round(started_at + wall, 3)],
         "requests": len(results),
         "errors": errors,
         "p50_ms": round(_percentile(times, 0.50), 1),
@@ -416,6 +418,9 @@ def _lift(_args: argparse.Namespace) -> dict[str, str]:
         "DTTOOLS_ITEM_EVENTS_QUIET_S": "0.2",
         # one account sends every request: measure REST, not the per-account budget
         "DTTOOLS_API_RATE_PER_S": "0",
+        # the stall probe every millisecond: its on-CPU bound then counts at most about a
+        # millisecond of work from before a tick was due (rooms/loop_lag.py)
+        "DTTOOLS_LOOP_PROBE_MS": "1",
     }
 
 

@@ -46,6 +46,12 @@ class TestSettings:
         with pytest.raises(ValueError, match="DTTOOLS_MAX_FRAME_BYTES"):
             settings_from(None, {"DTTOOLS_MAX_FRAME_BYTES": "lots"})
 
+    def test_the_loop_probe_ticks_between_1_ms_and_a_second(self) -> None:
+        assert settings_from(None, {"DTTOOLS_LOOP_PROBE_MS": "1"}).loop_probe_ms == 1.0
+        for bad in ("0", "0.5", "1001", "nan"):
+            with pytest.raises(ValueError, match="DTTOOLS_LOOP_PROBE_MS"):
+                settings_from(None, {"DTTOOLS_LOOP_PROBE_MS": bad})
+
     def test_limits_follow_settings(self) -> None:
         """Limits passed to sessions come from the settings."""
         settings = settings_from(None, {"DTTOOLS_MAX_FRAME_BYTES": "1234"})

@@ -16,11 +16,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-__all__ = ["WATCHED", "Change", "digests", "diff"]
+__all__ = [
+    "WATCHED",
+    "Change",
+    "changes_of",
+    "digest_steps",
+    "digests",
+    "diff",
+    "run_steps",
+]
+
+_T = TypeVar("_T")
 
 #: Collections whose items have events, and the name of their events (``persona.created``...).
 WATCHED: Final = {
@@ -62,15 +72,35 @@ def digests(
     hand out one dict per item until it changes, collab/doc_view.py) keeps its digest
     without hashing it again, so a look at a large board hashes only what changed.
     """
+    return run_steps(digest_steps(document, known))
+
+
+def digest_steps(
+    document: Mapping[str, Any],
+    known: Mapping[Key, tuple[str, Mapping[str, Any]]] | None = None,
+) -> Generator[None, None, dict[Key, tuple[str, Mapping[str, Any]]]]:
+    """:func:`digests`, one step per item hashed: a caller can pause between steps (the
+    node does, so a look at a large board never holds its event loop for long)."""
     found: dict[Key, tuple[str, Mapping[str, Any]]] = {}
     for collection in WATCHED:
         for item in document.get(collection, []):
             key = (collection, str(item["id"]))
             before = known.get(key) if known is not None else None
-            found[key] = (
-                before if before is not None and before[1] is item else (_digest(item), item)
-            )
+            if before is not None and before[1] is item:
+                found[key] = before
+            else:
+                found[key] = (_digest(item), item)
+                yield
     return found
+
+
+def run_steps(steps: Generator[None, None, _T]) -> _T:
+    """Run a generator of steps to its end, with no pause; return its value."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
 
 def _tested(item: Mapping[str, Any], tests: Mapping[str, Mapping[str, Any]]) -> str | None:
@@ -88,21 +118,28 @@ def diff(
 
     ``tests`` are the document's user tests, to tell which prototype a new result tests.
     """
+    return list(changes_of(before, now, tests))
+
+
+def changes_of(
+    before: Mapping[Key, str],
+    now: Mapping[Key, tuple[str, Mapping[str, Any]]],
+    tests: Iterable[Mapping[str, Any]] = (),
+) -> Iterator[Change]:
+    """:func:`diff`, one change at a time (a caller can pause between them)."""
     by_test = {str(test.get("id")): test for test in tests}
-    changes: list[Change] = []
     for key in sorted(now.keys() | before.keys()):
         collection, item_id = key
         noun = WATCHED[collection]
         if key not in now:
-            changes.append(Change(f"{noun}.deleted", collection, item_id, before[key], None))
+            yield Change(f"{noun}.deleted", collection, item_id, before[key], None)
             continue
         digest, item = now[key]
         if key not in before:
             verb = "added" if collection == "testResults" else "created"
-            changes.append(Change(f"{noun}.{verb}", collection, item_id, digest, item))
+            yield Change(f"{noun}.{verb}", collection, item_id, digest, item)
             prototype = _tested(item, by_test) if collection == "testResults" else None
             if prototype is not None:
-                changes.append(Change("prototype.tested", "prototypes", prototype, digest, item))
+                yield Change("prototype.tested", "prototypes", prototype, digest, item)
         elif before[key] != digest:
-            changes.append(Change(f"{noun}.updated", collection, item_id, digest, item))
-    return changes
+            yield Change(f"{noun}.updated", collection, item_id, digest, item)

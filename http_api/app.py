@@ -60,6 +60,7 @@ from http_api.mail import Mailer
 from http_api.principal import Authenticator, Principal
 from http_api.problems import problem_middleware
 from http_api.remembered_access import RememberedAccess
+from http_api.rest_turns import rest_turns_middleware
 from http_api.room_access import project_room_access
 from http_api.settings import Settings
 from http_api.slow_clients import raise_descriptor_limit
@@ -341,6 +342,7 @@ def create_app(settings: Settings) -> web.Application:
             http_metrics_middleware,
             *cors.middlewares(cors_policy),
             problem_middleware,
+            rest_turns_middleware,
             forwarding_middleware,
         ],
         client_max_size=settings.max_body_bytes,

@@ -21,7 +21,16 @@ import asyncpg
 
 from persistence.conn import Conn, Executor
 
-__all__ = ["EVENT_NAMESPACE", "Event", "StoredEvent", "event_id", "append", "pending", "delivered"]
+__all__ = [
+    "EVENT_NAMESPACE",
+    "Event",
+    "StoredEvent",
+    "event_id",
+    "payload",
+    "append",
+    "pending",
+    "delivered",
+]
 
 #: UUIDv5 namespace of event ids.
 EVENT_NAMESPACE: Final = UUID("6f1c6b0e-8d1e-4c1f-9a55-5d3b7d2f0b11")
@@ -77,13 +86,23 @@ def _storable(value: Any) -> Any:
     return value
 
 
-async def append(conn: Conn, events: Sequence[Event]) -> int:
+def payload(event: Event) -> str:
+    """The JSON that stores ``event``'s data."""
+    return json.dumps(_storable(event.data))
+
+
+async def append(conn: Conn, events: Sequence[Event], payloads: Sequence[str] | None = None) -> int:
     """Store ``events`` in the caller's transaction; return how many were new.
 
-    An event whose id is already stored is skipped: its first write stands.
+    An event whose id is already stored is skipped: its first write stands. ``payloads``:
+    the events' :func:`payload`, when the caller made them already (in pieces, say).
     """
     if not events:
         return 0
+    if payloads is None:
+        payloads = [payload(event) for event in events]
+    elif len(payloads) != len(events):
+        raise ValueError("one payload per event")
     status: str = await conn.execute(
         "INSERT INTO outbox (event_id, type, project_id, payload) "
         "SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[]) "
@@ -91,7 +110,7 @@ async def append(conn: Conn, events: Sequence[Event]) -> int:
         [event.id for event in events],
         [event.type for event in events],
         [event.project_id for event in events],
-        [json.dumps(_storable(event.data)) for event in events],
+        list(payloads),
     )
     return int(status.rsplit(" ", 1)[1])
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 from uuid import UUID
@@ -44,6 +44,7 @@ from persistence.errors import StorageError
 from persistence.group_commit import GroupCommitter
 from rooms.artifact_watch import project_of
 from rooms.room import Room
+from rooms.turn_budget import TurnBudget
 
 __all__ = ["LOOKED_AT", "ItemEvents", "Seen", "seen_in_views", "watched_items"]
 
@@ -103,28 +104,40 @@ def _covers(ours: bytes, theirs: bytes) -> bool:
     )
 
 
-def _compare(
+# Items a look compares between two pauses (a dictionary lookup each).
+_COMPARED_PER_STEP = 64
+
+
+def _compare_steps(
     project: UUID,
     found: item_states.Looked,
     now: dict[item_events.Key, tuple[str, Mapping[str, Any]]],
     seen: Seen,
-) -> tuple[dict[item_states.Key, item_states.State], list[outbox.Event]]:
-    """The new state of every item that changed since the last look, and the events."""
+) -> Generator[
+    None, None, tuple[dict[item_states.Key, item_states.State], list[outbox.Event], list[str]]
+]:
+    """The new state of every item that changed since the last look, the events and their
+    stored payloads; in steps (:meth:`TurnBudget.run`): a look at a large board made at
+    once held the event loop for 10 ms."""
     states = found.states
     before = {key: digest for key, (digest, _) in states.items() if digest is not None}
-    digests = {key: digest for key, (digest, _item) in now.items()}
+    yield
     # the new state of every item that changed, with the number of its change
     changed: dict[item_states.Key, item_states.State] = {}
-    for key, digest in digests.items():
+    for n, (key, (digest, _item)) in enumerate(now.items()):
         if before.get(key) != digest:
             changed[key] = (digest, states[key][1] + 1 if key in states else 0)
-    for key in before.keys() - digests.keys():
+        if n % _COMPARED_PER_STEP == 0:
+            yield
+    for key in before.keys() - now.keys():
         changed[key] = (None, states[key][1] + 1)
     if not found.since:
-        return changed, []
-    changes = item_events.diff(before, now, seen.items.get("tests", []))
-    events = [
-        outbox.Event(
+        return changed, [], []
+    yield
+    events: list[outbox.Event] = []
+    payloads: list[str] = []
+    for c in item_events.changes_of(before, now, seen.items.get("tests", [])):
+        event = outbox.Event(
             id=_event_id(project, c, changed.get((c.collection, c.item_id), (None, 0))[1]),
             type=c.type,
             project_id=project,
@@ -139,9 +152,10 @@ def _compare(
                 "item": c.item,
             },
         )
-        for c in changes
-    ]
-    return changed, events
+        events.append(event)
+        payloads.append(outbox.payload(event))
+        yield
+    return changed, events, payloads
 
 
 class ItemEvents:
@@ -155,8 +169,12 @@ class ItemEvents:
         *,
         quiet_s: float = 2.0,
         max_s: float = 10.0,
+        turns: TurnBudget | None = None,
     ) -> None:
         self._pool = pool
+        #: the node's REST budget per turn of the event loop: a look takes turns with the
+        #: sockets like a request (rooms/turn_budget.py)
+        self.turns = turns if turns is not None else TurnBudget()
         self._committer = committer
         self._spawn = spawn
         self._quiet_s = quiet_s
@@ -287,9 +305,11 @@ class ItemEvents:
 
     async def _write(self, project: UUID, seen: Seen) -> int:
         known = self._digests.get(project)
-        # Hashing and comparing every item of a large board is pure Python work in
-        # proportion to the board: a thread, so the rooms' event loop is not held by it.
-        now = await asyncio.to_thread(item_events.digests, seen.items, known)
+        # Hashing and comparing the items of a large board is pure Python work in proportion
+        # to what changed: on the event loop in pieces, taking turns with the sockets. (In a
+        # thread it held the interpreter lock, and the loop waited for it after every
+        # system call.)
+        now = await self.turns.run(item_events.digest_steps(seen.items, known))
         if known is not None:  # a project with a room open here: remember for the next look
             self._digests[project] = now
         async with self._pool.acquire() as conn, conn.transaction():
@@ -303,10 +323,11 @@ class ItemEvents:
                 # items would seem deleted; the project stays marked, a later look will do
                 return 0
             first_look = not found.since
-            changed, events = await asyncio.to_thread(_compare, project, found, now, seen)
+            steps = _compare_steps(project, found, now, seen)
+            changed, events, payloads = await self.turns.run(steps)
             if first_look:
                 await item_states.save(conn, project, changed, seen.state_vector, first_look=True)
                 return 0
-            await outbox.append(conn, events)
+            await outbox.append(conn, events, payloads)
             await item_states.save(conn, project, changed, seen.state_vector)
             return len(events)

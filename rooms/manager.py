@@ -51,6 +51,7 @@ from rooms.item_events import LOOKED_AT, ItemEvents, Seen, seen_in_views
 from rooms.metrics import BUS_DROPPED, CONNECTIONS, ROOM_LOAD_SECONDS, ROOM_RESYNCS, ROOMS_OPEN
 from rooms.room import Publish, Room, RoomState
 from rooms.transact import UpdateCapture
+from rooms.turn_budget import TurnBudget
 from rooms.worker_process import WorkerProcess
 
 __all__ = ["FORWARD_PER_WINDOW", "RoomManager", "RoomSettings", "spread_delay"]
@@ -66,11 +67,12 @@ _LOAD_BATCH = 64
 _LOADS_IN_FLIGHT = 4
 # How often a node looks for projects whose changes were never looked at (rooms/item_events).
 _CATCH_UP_S = 60.0
-# Entries a typed view re-reads per turn of the event loop (about 3 ms of work on the test
-# machine): a first read of a board of 5,000 notes never holds the loop for long. After this
-# many turns (a room edited faster than it can be read), the rest is read in one go.
-_VIEW_SLICE = 64
-_VIEW_MAX_SLICES = 1000
+# Entries a typed view re-reads per turn of the event loop (about 1.3 ms of work on the test
+# machine), and not in a turn whose REST budget is spent (rooms/turn_budget.py): a first read
+# of a board of 5,000 notes never holds the loop for long. After this many turns (a room
+# edited faster than it can be read), the rest is read in one go.
+_VIEW_SLICE = 16
+_VIEW_MAX_SLICES = 4000
 # REST requests for a room busy on another node forwarded there per window (the room's idle
 # timeout) before this node loads a copy: forwarding costs about 1.7 ms of CPU per request
 # over the two nodes, a copy one load and then little (docs/benchmarks.md).
@@ -146,8 +148,15 @@ class RoomManager:
         #: where artifacts created live are, for item routes (rooms/artifact_watch.py)
         self.artifacts = ArtifactWatch(log.pool, self._spawn)
         #: events of artifacts changed on this node (rooms/item_events.py)
+        #: REST work per turn of the event loop: requests (http_api), write batches, view
+        #: catch-ups and item-event looks take turns with the sockets (rooms/turn_budget.py)
+        self.turns = TurnBudget()
         self.item_events = ItemEvents(
-            log.pool, committer, self._spawn, quiet_s=settings.item_events_quiet_s
+            log.pool,
+            committer,
+            self._spawn,
+            quiet_s=settings.item_events_quiet_s,
+            turns=self.turns,
         )
         self._catching_up = False
         #: typed views of the rooms REST reads (rooms/doc_views.py)
@@ -375,9 +384,15 @@ class RoomManager:
             return
         updates: list[bytes] = []
         waiting: list[tuple[asyncio.Future[tuple[Any, int | None]], Any, bool]] = []
-        for change, done in batch:
+        for index, (change, done) in enumerate(batch):
             if done.done():  # its caller was cancelled before it ran: the change is not made
                 continue
+            in_budget = self.turns.spend()  # counts from the first change of the turn
+            if waiting and not in_budget:
+                # This turn's REST budget is spent: the rest go first in the next turn's
+                # batch (rooms/turn_budget.py); at least one change runs in every turn.
+                self._requeue_writes(room, batch[index:])
+                break
             try:
                 result, update = self._run(room, change)
             except BaseException as exc:
@@ -405,6 +420,15 @@ class RoomManager:
                 return
         for done, result, wrote in waiting:
             done.set_result((result, ticket if wrote else None))
+
+    def _requeue_writes(self, room: Room, changes: list[Any]) -> None:
+        """Put ``changes`` first in line for ``room``'s next write batch."""
+        queued = self._writes.get(room)
+        if queued is None:
+            self._writes[room] = changes
+            asyncio.get_running_loop().call_soon(self._write_batch, room)
+        else:
+            queued[:0] = changes
 
     async def read(self, name: str, view: Callable[[Doc[Any]], _T]) -> _T:
         """Return ``view(doc)`` for the live document of room ``name``, loading it if needed.
@@ -457,12 +481,14 @@ class RoomManager:
         turn would hold the loop as many slices long (ten first reads arriving together held
         it for 24 ms).
         """
+        await self.turns.wait()
         result, catching_up = await self._views_turn(name, kinds, view, _VIEW_SLICE, first=True)
         if result is not _UNFINISHED:
             return result  # type: ignore[no-any-return]
         async with catching_up:
             for turn in range(1, _VIEW_MAX_SLICES + 1):
-                await asyncio.sleep(0)
+                await asyncio.sleep(0)  # the waiting readers take the lock's place in line
+                await self.turns.wait()
                 budget = _VIEW_SLICE if turn < _VIEW_MAX_SLICES else UNBOUNDED
                 result, _lock = await self._views_turn(name, kinds, view, budget)
                 if result is not _UNFINISHED:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab.item_events import WATCHED, diff, digests
+from collab.item_events import WATCHED, diff, digest_steps, digests, run_steps
 
 
 def _doc(**collections: list[dict[str, Any]]) -> dict[str, Any]:
@@ -71,3 +71,12 @@ def test_an_item_handed_out_again_as_the_same_object_is_not_hashed_again() -> No
     assert digests({"ideas": [item]}, known)[("ideas", "a")][0] == "remembered"
     equal_copy = dict(item)  # another object (the item changed and was read again)
     assert digests({"ideas": [equal_copy]}, known)[("ideas", "a")] == first[("ideas", "a")]
+
+
+def test_digests_in_steps_hash_one_item_per_step_and_skip_the_known() -> None:
+    items = [{"id": f"i{n}", "text": str(n)} for n in range(5)]
+    assert sum(1 for _ in digest_steps({"ideas": items})) == 5
+    known = digests({"ideas": items})
+    grown = {"ideas": [*items, {"id": "new", "text": "x"}]}
+    assert sum(1 for _ in digest_steps(grown, known)) == 1  # only the new item is hashed
+    assert run_steps(digest_steps(grown, known)) == digests(grown)

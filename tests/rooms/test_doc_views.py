@@ -70,7 +70,7 @@ class TestReadViews:
         listed, truth = await manager.read_views(room, (IDEAS,), _ids_and_truth)
         reading = False
         await ticker
-        assert ticks >= 1000 // 64 - 1  # a turn of the loop per slice, at least
+        assert ticks >= 1000 // _VIEW_SLICE - 1  # a turn of the loop per slice, at least
         assert listed == truth
         assert len(listed) == 1005
 

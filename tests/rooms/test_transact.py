@@ -22,6 +22,7 @@ from persistence.update_log import UpdateLog
 from rooms.errors import NodeFull, ViewChangedDocument
 from rooms.manager import RoomManager, RoomSettings
 from rooms.room import Room, RoomState
+from rooms.turn_budget import TurnBudget
 from tests.rooms.conftest import Peer
 from tests.support.timing import TIMEOUT
 
@@ -124,6 +125,7 @@ class TestTransact:
         """Each of 20 concurrent writes sees the ones before it (lengths 1..20), and writes
         queued in the same turn of the loop are stored and relayed as one update."""
         manager = _manager(update_log, committer)
+        manager.turns = TurnBudget(60.0)  # a budget no machine spends: one batch
         await manager.open(room)
         peer = Peer(Limits())
         manager.rooms[room].join(peer.conn)
@@ -133,6 +135,34 @@ class TestTransact:
         stored = await update_log.load(room)
         assert sorted(_stored_items(stored.updates)) == list(range(20))
         assert len(_updates_relayed(peer)) == 1
+        await peer.stop()
+
+    async def test_a_batch_past_the_turns_budget_goes_on_in_the_next_turn(
+        self, update_log: UpdateLog, committer: GroupCommitter, room: str
+    ) -> None:
+        """Ten writes of 1 ms each queued together, a REST budget of 2 ms per turn: two run
+        per turn (the sockets are served in between), in the order they came, and each
+        turn's are stored and relayed as one update."""
+        now = [100.0]
+        manager = _manager(update_log, committer)
+        manager.turns = TurnBudget(0.002, clock=lambda: now[0])
+        await manager.open(room)
+        peer = Peer(Limits())
+        manager.rooms[room].join(peer.conn)
+
+        def slow_append(value: int) -> Any:
+            def change(doc: Doc[Any]) -> int:
+                now[0] += 0.001
+                return append(value)(doc)  # type: ignore[no-any-return]
+
+            return change
+
+        lengths = await asyncio.gather(*(manager.transact(room, slow_append(i)) for i in range(10)))
+        assert lengths == list(range(1, 11))  # in order, each seeing the ones before
+        assert await update_log.count_updates(room) == 5
+        stored = await update_log.load(room)
+        assert _stored_items(stored.updates) == list(range(10))
+        assert len(_updates_relayed(peer)) == 5
         await peer.stop()
 
     async def test_a_change_refused_in_a_batch_leaves_the_others_written(

@@ -105,7 +105,7 @@ def _covers(ours: bytes, theirs: bytes) -> bool:
 
 
 # Items a look compares between two pauses (a dictionary lookup each).
-_COMPARED_PER_STEP = 64
+_COMPARED_PER_STEP = 256
 
 
 def _compare_steps(
@@ -120,8 +120,12 @@ def _compare_steps(
     stored payloads; in steps (:meth:`TurnBudget.run`): a look at a large board made at
     once held the event loop for 10 ms."""
     states = found.states
-    before = {key: digest for key, (digest, _) in states.items() if digest is not None}
-    yield
+    before: dict[item_states.Key, str] = {}
+    for n, (key, (digest, _seq)) in enumerate(states.items()):
+        if digest is not None:
+            before[key] = digest
+        if n % _COMPARED_PER_STEP == 0:
+            yield
     # the new state of every item that changed, with the number of its change
     changed: dict[item_states.Key, item_states.State] = {}
     for n, (key, (digest, _item)) in enumerate(now.items()):
@@ -136,7 +140,8 @@ def _compare_steps(
     yield
     events: list[outbox.Event] = []
     payloads: list[str] = []
-    for c in item_events.changes_of(before, now, seen.items.get("tests", [])):
+    tests = seen.items.get("tests", [])
+    for c in item_events.changes_of(before, now, tests, keys=changed):
         event = outbox.Event(
             id=_event_id(project, c, changed.get((c.collection, c.item_id), (None, 0))[1]),
             type=c.type,

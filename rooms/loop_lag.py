@@ -1,4 +1,4 @@
-"""How long the event loop was held by something else: the lateness of a 10 ms timer.
+"""How long the event loop was held by something else: the lateness of a periodic timer.
 
 Every room, socket and request of a node shares one event loop, so a piece of work that holds
 it (a large document read in one go, a big JSON body) delays every other room by as much.
@@ -16,7 +16,10 @@ tick therefore also records the part of its lateness the process could have caus
 at most the CPU time all its threads used since the previous tick (a thread holding the GIL
 counts; time spent descheduled does not). That goes to
 ``dttools_event_loop_lag_on_cpu_seconds``: an upper bound on how long our own work held the
-loop, whatever the machine did meanwhile.
+loop, whatever the machine did meanwhile. The CPU time counted runs from the previous tick,
+so the bound can include up to one interval of work done before the tick was due: with the
+default 10 ms that makes it loose; benchmarks tick every millisecond
+(``DTTOOLS_LOOP_PROBE_MS``), which makes it tight.
 
 :class:`StallReporter` (off unless ``DTTOOLS_LOOP_STALL_LOG_MS`` is set) says what held it:
 a thread that wakes every quarter of the threshold and, when the probe has not ticked for

@@ -147,10 +147,10 @@ class RoomManager:
         self.fair_share = FairShare(limits)
         #: where artifacts created live are, for item routes (rooms/artifact_watch.py)
         self.artifacts = ArtifactWatch(log.pool, self._spawn)
-        #: events of artifacts changed on this node (rooms/item_events.py)
         #: REST work per turn of the event loop: requests (http_api), write batches, view
         #: catch-ups and item-event looks take turns with the sockets (rooms/turn_budget.py)
         self.turns = TurnBudget()
+        #: events of artifacts changed on this node (rooms/item_events.py)
         self.item_events = ItemEvents(
             log.pool,
             committer,
@@ -366,7 +366,8 @@ class RoomManager:
             room.unhold()
 
     def _write_batch(self, room: Room) -> None:
-        """Run the changes queued for ``room`` since the last turn of the loop, as one update.
+        """Run the changes queued for ``room`` since the last turn of the loop, as one update
+        (as many as this turn's REST budget allows; the rest go first in the next turn's).
 
         Concurrent REST writes to one project (a burst of creates, say) become one update:
         one row in the log, one frame to each client, one message to the other nodes, one
@@ -487,7 +488,7 @@ class RoomManager:
             return result  # type: ignore[no-any-return]
         async with catching_up:
             for turn in range(1, _VIEW_MAX_SLICES + 1):
-                await asyncio.sleep(0)  # the waiting readers take the lock's place in line
+                await asyncio.sleep(0)  # one slice per turn of the loop
                 await self.turns.wait()
                 budget = _VIEW_SLICE if turn < _VIEW_MAX_SLICES else UNBOUNDED
                 result, _lock = await self._views_turn(name, kinds, view, budget)

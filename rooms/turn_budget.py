@@ -30,8 +30,8 @@ __all__ = ["DEFAULT_TURN_BUDGET_S", "TurnBudget"]
 
 _T = TypeVar("_T")
 
-#: REST work per turn of the event loop before the sockets are served (about two requests).
-DEFAULT_TURN_BUDGET_S: Final = 0.002
+#: REST work per turn of the event loop before the sockets are served (about one request).
+DEFAULT_TURN_BUDGET_S: Final = 0.001
 
 
 class TurnBudget:

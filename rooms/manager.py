@@ -390,9 +390,12 @@ class RoomManager:
                 continue
             in_budget = self.turns.spend()  # counts from the first change of the turn
             if waiting and not in_budget:
-                # This turn's REST budget is spent: the rest go first in the next turn's
-                # batch (rooms/turn_budget.py); at least one change runs in every turn.
-                self._requeue_writes(room, batch[index:])
+                # This turn's REST budget is spent: the rest are the next turn's batch
+                # (rooms/turn_budget.py); at least one change runs in every turn. Nothing can
+                # have been queued for the room since the pop above: this runs without a
+                # pause, so the rest keep their place ahead of later changes.
+                self._writes[room] = batch[index:]
+                asyncio.get_running_loop().call_soon(self._write_batch, room)
                 break
             try:
                 result, update = self._run(room, change)
@@ -421,15 +424,6 @@ class RoomManager:
                 return
         for done, result, wrote in waiting:
             done.set_result((result, ticket if wrote else None))
-
-    def _requeue_writes(self, room: Room, changes: list[Any]) -> None:
-        """Put ``changes`` first in line for ``room``'s next write batch."""
-        queued = self._writes.get(room)
-        if queued is None:
-            self._writes[room] = changes
-            asyncio.get_running_loop().call_soon(self._write_batch, room)
-        else:
-            queued[:0] = changes
 
     async def read(self, name: str, view: Callable[[Doc[Any]], _T]) -> _T:
         """Return ``view(doc)`` for the live document of room ``name``, loading it if needed.
